@@ -1,0 +1,28 @@
+# The two set-up commands are `make run` and `make test`; everything else supports them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test install install-dev system-deps lock build bench-coldstart
+
+## Serve the app on http://127.0.0.1:8000 against the embedded local AWS.
+run: install-dev
+	$(PY) manage.py runlocal
+
+## Install everything (Chromium and PostgreSQL too, where apt-get is available), run the whole suite.
+test: install-dev system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install:
+	@scripts/install-python-deps requirements.txt
+
+install-dev:
+	@scripts/install-python-deps requirements-dev.txt
+
+system-deps:
+	@scripts/install-system-deps
+
+## Re-resolve the lock files after editing requirements*.in.
+lock: install-dev
+	$(VENV)/bin/uv pip compile -q --python-version 3.13 --generate-hashes requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile -q --python-version 3.13 --generate-hashes requirements-dev.in -o requirements-dev.txt

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from campaigns_site.provision import provision
+
+
+class Command(BaseCommand):
+    help = "Create or update the table, transcript bucket and Cognito user pool. Safe to re-run."
+
+    def handle(self, *args, **options):
+        report = provision(progress=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("Provisioned. Settings for this deployment:"))
+        self.stdout.write(f"  COGNITO_USER_POOL_ID={report.user_pool_id}")
+        self.stdout.write(f"  COGNITO_APP_CLIENT_ID={report.app_client_id}")
+        if report.app_client_secret:
+            self.stdout.write("  COGNITO_APP_CLIENT_SECRET=<in the app client; not printed>")

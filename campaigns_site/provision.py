@@ -1,0 +1,212 @@
+"""Create or update the deployment's AWS resources, idempotently.
+
+Used by `manage.py provision`, by the local run and by the test fixtures, so all three
+build exactly the same table, bucket and user pool. Every step first looks at what is
+there and says what it found, created or changed.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from campaigns_site import aws
+
+STAFF_GROUP = "staff"
+APP_CLIENT_NAME = "web"
+PASSWORD_POLICY = {
+    "MinimumLength": 10,
+    "RequireUppercase": False,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+    "TemporaryPasswordValidityDays": 7,
+}
+
+
+@dataclass
+class ProvisionReport:
+    lines: list = field(default_factory=list)
+    user_pool_id: str = ""
+    app_client_id: str = ""
+    app_client_secret: str = ""
+
+    def say(self, line):
+        self.lines.append(line)
+
+
+def provision(*, progress=None):
+    report = ProvisionReport()
+    say = report.say if progress is None else (lambda line: (report.say(line), progress(line)))
+    ensure_table(say=say)
+    ensure_bucket(say=say)
+    ensure_user_pool(report=report, say=say)
+    return report
+
+
+# --- DynamoDB --------------------------------------------------------------------
+def ensure_table(*, say):
+    dynamodb = aws.client("dynamodb")
+    name = settings.DYNAMODB_TABLE
+    try:
+        dynamodb.describe_table(TableName=name)
+        say(f"table {name}: found")
+    except dynamodb.exceptions.ResourceNotFoundException:
+        dynamodb.create_table(
+            TableName=name,
+            AttributeDefinitions=[
+                {"AttributeName": "PK", "AttributeType": "S"},
+                {"AttributeName": "SK", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        say(f"table {name}: created (on-demand)")
+
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and ttl.get("AttributeName") == "ttl":
+        say(f"table {name}: TTL on 'ttl' already on")
+    else:
+        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+        say(f"table {name}: TTL on 'ttl' turned on")
+
+    backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
+    if pitr == "ENABLED":
+        say(f"table {name}: point-in-time recovery already on")
+    else:
+        dynamodb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        say(f"table {name}: point-in-time recovery turned on")
+
+
+# --- S3 --------------------------------------------------------------------------
+def bucket_cors_rules():
+    return [
+        {
+            "AllowedOrigins": [settings.SITE_ORIGIN],
+            "AllowedMethods": ["POST", "GET"],
+            "AllowedHeaders": ["*"],
+            "ExposeHeaders": ["ETag"],
+            "MaxAgeSeconds": 3600,
+        }
+    ]
+
+
+def ensure_bucket(*, say):
+    s3 = aws.client("s3")
+    name = settings.TRANSCRIPT_BUCKET
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if name in existing:
+        say(f"bucket {name}: found")
+    else:
+        kwargs = {"Bucket": name}
+        if settings.AWS_REGION != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.AWS_REGION}
+        s3.create_bucket(**kwargs)
+        say(f"bucket {name}: created")
+
+    # Settings are re-applied every time: each call is idempotent, and re-applying
+    # corrects any drift (a hand-made change to CORS or public access).
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]
+        },
+    )
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": bucket_cors_rules()})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "abort-incomplete-uploads",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
+        },
+    )
+    say(f"bucket {name}: private, encrypted (SSE-S3), public access blocked, CORS for {settings.SITE_ORIGIN}")
+
+
+# --- Cognito ---------------------------------------------------------------------
+def _find_user_pool(cognito, name):
+    if settings.COGNITO_USER_POOL_ID:
+        return settings.COGNITO_USER_POOL_ID
+    for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
+        for pool in page["UserPools"]:
+            if pool["Name"] == name:
+                return pool["Id"]
+    return None
+
+
+def ensure_user_pool(*, report, say):
+    cognito = aws.client("cognito-idp")
+    name = settings.COGNITO_USER_POOL_NAME
+    pool_id = _find_user_pool(cognito, name)
+    if pool_id:
+        say(f"user pool {name}: found ({pool_id})")
+    else:
+        pool_id = cognito.create_user_pool(
+            PoolName=name,
+            Policies={"PasswordPolicy": PASSWORD_POLICY},
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            UsernameConfiguration={"CaseSensitive": False},
+            AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
+            Schema=[
+                {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
+                {"Name": "name", "AttributeDataType": "String", "Required": False, "Mutable": True},
+            ],
+        )["UserPool"]["Id"]
+        say(f"user pool {name}: created ({pool_id})")
+    report.user_pool_id = pool_id
+
+    client = _find_app_client(cognito, pool_id)
+    if client:
+        say(f"app client {APP_CLIENT_NAME}: found ({client['ClientId']})")
+    else:
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=APP_CLIENT_NAME,
+            GenerateSecret=True,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            PreventUserExistenceErrors="ENABLED",
+            EnableTokenRevocation=True,
+        )["UserPoolClient"]
+        say(f"app client {APP_CLIENT_NAME}: created ({client['ClientId']})")
+    report.app_client_id = client["ClientId"]
+    report.app_client_secret = client.get("ClientSecret", "")
+
+    try:
+        cognito.get_group(GroupName=STAFF_GROUP, UserPoolId=pool_id)
+        say(f"group {STAFF_GROUP}: found")
+    except cognito.exceptions.ResourceNotFoundException:
+        cognito.create_group(GroupName=STAFF_GROUP, UserPoolId=pool_id, Description="Operators: staff views")
+        say(f"group {STAFF_GROUP}: created")
+
+
+def _find_app_client(cognito, pool_id):
+    wanted = settings.COGNITO_APP_CLIENT_ID
+    for page in cognito.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool_id, MaxResults=60):
+        for summary in page["UserPoolClients"]:
+            if summary["ClientId"] == wanted or (not wanted and summary["ClientName"] == APP_CLIENT_NAME):
+                return cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=summary["ClientId"])[
+                    "UserPoolClient"
+                ]
+    return None

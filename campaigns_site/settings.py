@@ -1,0 +1,164 @@
+"""Settings, all from environment variables.
+
+Local runs need no variables at all: the defaults point at the embedded local AWS that
+`manage.py runlocal` starts. APP_ENV=production switches on the strict checks: a real
+secret key and explicit hosts are required, and every `check --deploy` item is on.
+"""
+
+from pathlib import Path
+
+from campaigns_site.config import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    production_secret_key,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+APP_ENV = env_str("APP_ENV", "local")
+if APP_ENV not in ("local", "production"):
+    raise ConfigError(f"APP_ENV must be 'local' or 'production', not {APP_ENV!r}")
+PRODUCTION = APP_ENV == "production"
+
+if PRODUCTION:
+    SECRET_KEY = production_secret_key()
+    DEBUG = env_bool("DJANGO_DEBUG", False)
+    if DEBUG:
+        raise ConfigError("DJANGO_DEBUG must be false when APP_ENV=production")
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ConfigError("DJANGO_ALLOWED_HOSTS must be set when APP_ENV=production")
+else:
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-insecure-only-for-runs-on-this-machine")
+    DEBUG = env_bool("DJANGO_DEBUG", True)
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+# The site's public origin: used for CORS on the transcript bucket and for CSRF.
+SITE_ORIGIN = env_url("SITE_ORIGIN", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_ORIGIN])
+
+# --- AWS -------------------------------------------------------------------------
+AWS_REGION = env_str("AWS_REGION", "us-east-1", pattern=r"[a-z]{2}(-[a-z]+)+-\d")
+# One override drives every client (DynamoDB, S3, Cognito): moto's server locally.
+AWS_ENDPOINT_URL = env_url("AWS_ENDPOINT_URL")
+DYNAMODB_TABLE = env_str("DYNAMODB_TABLE", "campaign-sessions-local", pattern=r"[A-Za-z0-9_.-]{3,255}")
+TRANSCRIPT_BUCKET = env_str(
+    "TRANSCRIPT_BUCKET", "campaign-sessions-transcripts-local", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+)
+COGNITO_USER_POOL_NAME = env_str("COGNITO_USER_POOL_NAME", "campaign-sessions-local")
+COGNITO_USER_POOL_ID = env_str("COGNITO_USER_POOL_ID", "", pattern=r"[\w-]+_[0-9A-Za-z]+")
+COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID", "", pattern=r"[\w]+")
+COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET", "")
+if PRODUCTION and not (COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID):
+    raise ConfigError("COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID must be set when APP_ENV=production")
+
+# --- Django ----------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "campaigns_site",
+    "accounts",
+    "campaigns",
+    "sessions.apps.PlaySessionsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "campaigns_site.middleware.AwsCallLogMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "campaigns_site.urls"
+WSGI_APPLICATION = "campaigns_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "campaigns_site.context_processors.site",
+            ],
+        },
+    },
+]
+
+# The ORM holds nothing durable: it is a per-process cache for the framework's own rows
+# (the user row behind request.user). Each process (or Lambda container) gets its own
+# SQLite file, created from a migrated template on first use (campaigns_site.ormcache).
+ORM_CACHE_PATH = env_str("ORM_CACHE_PATH", "/tmp/campaign-sessions-orm.sqlite3" if PRODUCTION else str(BASE_DIR / ".local" / "orm-cache.sqlite3"))
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ORM_CACHE_PATH}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# Web sessions live in DynamoDB with a TTL, so any container honours them and they can
+# be revoked; messages ride in a cookie.
+SESSION_ENGINE = "campaigns_site.websessions"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- Security --------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    # API Gateway and CloudFront end TLS and say so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO", pattern=r"DEBUG|INFO|WARNING|ERROR|CRITICAL")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "pynamodb": {"level": "WARNING"},
+        "werkzeug": {"level": "WARNING"},
+    },
+}

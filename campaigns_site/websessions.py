@@ -1,0 +1,88 @@
+"""Django session engine backed by the DynamoDB table.
+
+Signed-cookie sessions cannot be revoked, and the ORM is a per-container cache, so web
+sessions live in the table under `WEBSESSION#<key>` with a TTL. DynamoDB deletes expired
+items late (moto never does), so a read treats an expired item as gone.
+"""
+
+from datetime import datetime, timezone
+
+from django.contrib.sessions.backends.base import CreateError, SessionBase
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+
+from campaigns_site.table import WEB_SESSION_SK, TableModel, web_session_pk
+
+
+class WebSession(TableModel, discriminator="WebSession"):
+    data = UnicodeAttribute()
+    expires = TTLAttribute(attr_name="ttl")
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+class SessionStore(SessionBase):
+    def _fetch(self, session_key):
+        if not session_key:
+            return None
+        try:
+            item = WebSession.get(web_session_pk(session_key), WEB_SESSION_SK, consistent_read=True)
+        except WebSession.DoesNotExist:
+            return None
+        except ValueError:  # a malformed key from a cookie
+            return None
+        if item.expires <= _now():
+            return None
+        return item
+
+    def load(self):
+        item = self._fetch(self.session_key)
+        if item is None:
+            self._session_key = None
+            return {}
+        return self.decode(item.data)
+
+    def exists(self, session_key):
+        return self._fetch(session_key) is not None
+
+    def create(self):
+        while True:
+            self._session_key = self._get_new_session_key()
+            try:
+                self.save(must_create=True)
+            except CreateError:
+                continue
+            self.modified = True
+            return
+
+    def save(self, must_create=False):
+        if self.session_key is None:
+            return self.create()
+        item = WebSession(
+            web_session_pk(self._get_or_create_session_key()),
+            WEB_SESSION_SK,
+            data=self.encode(self._get_session(no_load=must_create)),
+            expires=self.get_expiry_date(),
+        )
+        condition = WebSession.pk.does_not_exist() if must_create else None
+        try:
+            item.save(condition=condition)
+        except PutError as error:
+            if must_create and error.cause_response_code == "ConditionalCheckFailedException":
+                raise CreateError from error
+            raise
+
+    def delete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if not session_key:
+            return
+        try:
+            WebSession(web_session_pk(session_key), WEB_SESSION_SK).delete()
+        except ValueError:
+            pass
+
+    @classmethod
+    def clear_expired(cls):
+        """Nothing to do: the table's TTL removes expired sessions."""

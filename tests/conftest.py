@@ -1,0 +1,43 @@
+import os
+
+# Tests never reach real AWS: fake credentials, a fixed region and no endpoint override
+# are set before Django's settings or any AWS client is loaded.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "APP_ENV": "local",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from campaigns_site import aws as aws_module  # noqa: E402
+from campaigns_site.aws import record_aws_calls  # noqa: E402
+from campaigns_site.provision import provision  # noqa: E402
+
+
+@pytest.fixture
+def aws(settings):
+    """In-process moto with the table, bucket and user pool provisioned as in production."""
+    with mock_aws():
+        aws_module.reset()
+        report = provision()
+        settings.COGNITO_USER_POOL_ID = report.user_pool_id
+        settings.COGNITO_APP_CLIENT_ID = report.app_client_id
+        settings.COGNITO_APP_CLIENT_SECRET = report.app_client_secret
+        yield report
+    aws_module.reset()
+
+
+@pytest.fixture
+def aws_calls():
+    """Records the AWS operations made inside `with aws_calls() as calls:` blocks."""
+    return record_aws_calls
