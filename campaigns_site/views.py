@@ -1,12 +1,34 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns_site.forms import ThemeForm
+
+THEME_COOKIE = "theme"
+ONE_YEAR = 60 * 60 * 24 * 365
 
 
 @require_GET
 def home(request):
     return render(request, "home.html")
+
+
+@require_POST
+def set_theme(request):
+    """Remember the reader's light/dark choice in a cookie: no account needed."""
+    form = ThemeForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    if form.is_valid():
+        response.set_cookie(
+            THEME_COOKIE, form.cleaned_data["theme"], max_age=ONE_YEAR, samesite="Lax",
+            secure=request.is_secure(), httponly=True,
+        )
+    return response
 
 
 @never_cache
