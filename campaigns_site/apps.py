@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class CampaignsSiteConfig(AppConfig):
     name = "campaigns_site"
     verbose_name = "Campaign Sessions platform"
-
-    def ready(self):
-        from campaigns_site import aws
-
-        aws.configure_pynamodb()

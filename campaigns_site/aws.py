@@ -8,6 +8,7 @@ Every call is also reported to the active AwsCallLog recorders, so tests and the
 middleware can count DynamoDB/S3/Cognito requests per page.
 """
 
+import sys
 import threading
 from contextlib import contextmanager
 from functools import cache
@@ -62,7 +63,7 @@ def _on_boto_call(model, **kwargs):
     _record(model.service_model.endpoint_prefix, model.name)
 
 
-def _on_pynamodb_send(sender, operation_name, table_name, req_uuid):
+def on_pynamodb_send(sender, operation_name, table_name, req_uuid):
     _record("dynamodb", operation_name)
 
 
@@ -95,14 +96,12 @@ def client(service_name):
 def configure_pynamodb():
     """Point the table's PynamoDB models at the configured table, region and endpoint.
 
-    Called when the app starts and again whenever tests change the endpoint. Dropping the
+    campaigns_site.table calls it when first imported, and tests again whenever they
+    change the endpoint. Dropping the
     cached connections makes the next request build a new one with the new values.
     """
-    from pynamodb.signals import pre_dynamodb_send
-
     from campaigns_site.table import TableModel
 
-    pre_dynamodb_send.connect(_on_pynamodb_send, weak=False)
     for model in _model_and_subclasses(TableModel):
         model.Meta.table_name = settings.DYNAMODB_TABLE
         model.Meta.region = settings.AWS_REGION
@@ -114,7 +113,8 @@ def reset():
     """Forget every cached client and connection (after a settings change in tests)."""
     _boto3_session.cache_clear()
     client.cache_clear()
-    configure_pynamodb()
+    if "campaigns_site.table" in sys.modules:
+        configure_pynamodb()
 
 
 def _model_and_subclasses(model):

@@ -1,14 +1,27 @@
-"""The single DynamoDB table: its base model and key helpers.
+"""The single DynamoDB table's base model.
 
-Every item lives in one table keyed by PK/SK (see docs/data-model.md). Repositories
-build keys only through the helpers here, from the owner's Cognito `sub`: no code path
-accepts a raw partition key from outside.
+Every item lives in one table keyed by PK/SK (see docs/data-model.md); keys come from
+campaigns_site.table_keys, re-exported here for the repositories' convenience.
 """
 
 from django.conf import settings
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.models import Model
-from ulid import ULID
+
+from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
+    PROFILE_SK,
+    SHARE_SK,
+    WEB_SESSION_SK,
+    InvalidKeyPart,
+    campaign_sk,
+    new_id,
+    session_sk,
+    sessions_of_campaign_prefix,
+    share_pk,
+    summary_sk,
+    user_pk,
+    web_session_pk,
+)
 
 
 class TableModel(Model):
@@ -28,54 +41,12 @@ class TableModel(Model):
     entity = DiscriminatorAttribute(attr_name="entity")
 
 
-class InvalidKeyPart(ValueError):
-    """A key part is empty or would break out of its key (contains '#')."""
+def _connect_call_log():
+    from pynamodb.signals import pre_dynamodb_send
+
+    from campaigns_site import aws
+
+    pre_dynamodb_send.connect(aws.on_pynamodb_send, weak=False)
 
 
-def _part(name, value):
-    value = str(value)
-    if not value or "#" in value or len(value) > 200:
-        raise InvalidKeyPart(f"invalid {name} for a key: {value!r}")
-    return value
-
-
-def new_id():
-    """A new ULID: unique, and sorting by it sorts by creation time."""
-    return str(ULID())
-
-
-def user_pk(sub):
-    return f"USER#{_part('sub', sub)}"
-
-
-PROFILE_SK = "PROFILE"
-
-
-def campaign_sk(campaign_id):
-    return f"CAMPAIGN#{_part('campaign id', campaign_id)}"
-
-
-def session_sk(campaign_id, session_id):
-    return f"SESSION#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}"
-
-
-def sessions_of_campaign_prefix(campaign_id):
-    return f"SESSION#{_part('campaign id', campaign_id)}#"
-
-
-def summary_sk(campaign_id, session_id, kind):
-    return f"SUMMARY#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}#{_part('kind', kind)}"
-
-
-def share_pk(token_hash):
-    return f"SHARE#{_part('token hash', token_hash)}"
-
-
-SHARE_SK = "SHARE"
-
-
-def web_session_pk(session_key):
-    return f"WEBSESSION#{_part('session key', session_key)}"
-
-
-WEB_SESSION_SK = "WEBSESSION"
+_connect_call_log()

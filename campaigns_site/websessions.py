@@ -3,20 +3,23 @@
 Signed-cookie sessions cannot be revoked, and the ORM is a per-container cache, so web
 sessions live in the table under `WEBSESSION#<key>` with a TTL. DynamoDB deletes expired
 items late (moto never does), so a read treats an expired item as gone.
+
+The item class is imported on first use, not with this module: Django loads the session
+engine at start-up, and PynamoDB/botocore cost ~130 ms to import, which a cold start for
+a visitor without a session cookie should not pay.
 """
 
 from datetime import datetime, timezone
 
 from django.contrib.sessions.backends.base import CreateError, SessionBase
-from pynamodb.attributes import TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 
-from campaigns_site.table import WEB_SESSION_SK, TableModel, web_session_pk
+from campaigns_site.table_keys import WEB_SESSION_SK, InvalidKeyPart, web_session_pk
 
 
-class WebSession(TableModel, discriminator="WebSession"):
-    data = UnicodeAttribute()
-    expires = TTLAttribute(attr_name="ttl")
+def _web_session_item():
+    from campaigns_site.websession_item import WebSession
+
+    return WebSession
 
 
 def _now():
@@ -27,11 +30,10 @@ class SessionStore(SessionBase):
     def _fetch(self, session_key):
         if not session_key:
             return None
+        WebSession = _web_session_item()
         try:
             item = WebSession.get(web_session_pk(session_key), WEB_SESSION_SK, consistent_read=True)
-        except WebSession.DoesNotExist:
-            return None
-        except ValueError:  # a malformed key from a cookie
+        except (WebSession.DoesNotExist, InvalidKeyPart):
             return None
         if item.expires <= _now():
             return None
@@ -60,6 +62,9 @@ class SessionStore(SessionBase):
     def save(self, must_create=False):
         if self.session_key is None:
             return self.create()
+        from pynamodb.exceptions import PutError
+
+        WebSession = _web_session_item()
         item = WebSession(
             web_session_pk(self._get_or_create_session_key()),
             WEB_SESSION_SK,
@@ -79,8 +84,8 @@ class SessionStore(SessionBase):
         if not session_key:
             return
         try:
-            WebSession(web_session_pk(session_key), WEB_SESSION_SK).delete()
-        except ValueError:
+            _web_session_item()(web_session_pk(session_key), WEB_SESSION_SK).delete()
+        except InvalidKeyPart:
             pass
 
     @classmethod

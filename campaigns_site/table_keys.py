@@ -1,0 +1,62 @@
+"""Key helpers for the single table (see docs/data-model.md).
+
+Repositories build keys only through these, from the owner's Cognito `sub`: no code path
+accepts a raw partition key from outside. This module imports nothing heavy, so code that
+only needs keys does not load PynamoDB.
+"""
+
+from ulid import ULID
+
+
+class InvalidKeyPart(ValueError):
+    """A key part is empty or would break out of its key (contains '#')."""
+
+
+def _part(name, value):
+    value = str(value)
+    if not value or "#" in value or len(value) > 200:
+        raise InvalidKeyPart(f"invalid {name} for a key: {value!r}")
+    return value
+
+
+def new_id():
+    """A new ULID: unique, and sorting by it sorts by creation time."""
+    return str(ULID())
+
+
+def user_pk(sub):
+    return f"USER#{_part('sub', sub)}"
+
+
+PROFILE_SK = "PROFILE"
+
+
+def campaign_sk(campaign_id):
+    return f"CAMPAIGN#{_part('campaign id', campaign_id)}"
+
+
+def session_sk(campaign_id, session_id):
+    return f"SESSION#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}"
+
+
+def sessions_of_campaign_prefix(campaign_id):
+    return f"SESSION#{_part('campaign id', campaign_id)}#"
+
+
+def summary_sk(campaign_id, session_id, kind):
+    return f"SUMMARY#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}#{_part('kind', kind)}"
+
+
+def share_pk(token_hash):
+    return f"SHARE#{_part('token hash', token_hash)}"
+
+
+SHARE_SK = "SHARE"
+
+
+def web_session_pk(session_key):
+    return f"WEBSESSION#{_part('session key', session_key)}"
+
+
+WEB_SESSION_SK = "WEBSESSION"
+
