@@ -1,0 +1,137 @@
+"""The Cognito user pool, through boto3: every call the account flows make.
+
+Each function takes keyword arguments and either returns what the flow needs or raises
+CognitoError with a message a person can act on. Messages never say whether an email
+is registered beyond what Cognito's own flows reveal.
+"""
+
+import base64
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from campaigns_site import aws
+
+
+class CognitoError(Exception):
+    """A Cognito refusal, with `code` (Cognito's error name) and a message for people."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# Cognito's error names, as the forms show them.
+MESSAGES = {
+    "NotAuthorizedException": "That email and password do not match.",
+    "UserNotFoundException": "That email and password do not match.",
+    "UserNotConfirmedException": "Please confirm your email address first: enter the code we sent you.",
+    "InvalidPasswordException": "That password is too weak.",
+    "UsernameExistsException": "An account with this email already exists. Log in, or reset its password.",
+    "CodeMismatchException": "That code is not right. Check the latest email and try again.",
+    "ExpiredCodeException": "That code has expired. Ask for a new one.",
+    "LimitExceededException": "Too many attempts. Please wait a few minutes and try again.",
+    "TooManyRequestsException": "Too many attempts. Please wait a few minutes and try again.",
+    "TooManyFailedAttemptsException": "Too many attempts. Please wait a few minutes and try again.",
+    "PasswordResetRequiredException": "Your password must be reset: use “Forgot password”.",
+    "InvalidParameterException": "Please check what you entered.",
+}
+LOCKED_OUT = "Password attempts exceeded"
+
+
+def _error(client_error):
+    code = client_error.response.get("Error", {}).get("Code", "")
+    detail = client_error.response.get("Error", {}).get("Message", "")
+    if code == "NotAuthorizedException" and LOCKED_OUT in detail:
+        return CognitoError("LockedOut", "Too many failed attempts. This account is locked for a while; try again later or reset the password.")
+    if code == "InvalidPasswordException" and detail:
+        # Cognito names the rule that failed ("must have numeric characters").
+        return CognitoError(code, f"That password is too weak: {detail.split(':', 1)[-1].strip()}")
+    return CognitoError(code, MESSAGES.get(code, "The sign-in service could not do that just now. Please try again."))
+
+
+def _call(operation, **kwargs):
+    from botocore.exceptions import ClientError
+
+    try:
+        return getattr(aws.client("cognito-idp"), operation)(**kwargs)
+    except ClientError as error:
+        raise _error(error) from error
+
+
+def secret_hash(username):
+    """SECRET_HASH for an app client that has a secret (empty dict entry otherwise)."""
+    secret = settings.COGNITO_APP_CLIENT_SECRET
+    if not secret:
+        return {}
+    digest = hmac.new(secret.encode(), (username + settings.COGNITO_APP_CLIENT_ID).encode(), hashlib.sha256).digest()
+    return {"SecretHash": base64.b64encode(digest).decode()}
+
+
+def _client_args(username):
+    return {"ClientId": settings.COGNITO_APP_CLIENT_ID, **secret_hash(username)}
+
+
+def sign_up(*, email, password, display_name=""):
+    """Register; returns the new user's `sub`. Cognito emails a confirmation code."""
+    attributes = [{"Name": "email", "Value": email}]
+    if display_name:
+        attributes.append({"Name": "name", "Value": display_name})
+    response = _call("sign_up", Username=email, Password=password, UserAttributes=attributes, **_client_args(email))
+    return response["UserSub"]
+
+
+def confirm_sign_up(*, email, code):
+    _call("confirm_sign_up", Username=email, ConfirmationCode=code, **_client_args(email))
+
+
+def resend_confirmation_code(*, email):
+    _call("resend_confirmation_code", Username=email, **_client_args(email))
+
+
+def password_auth(*, email, password):
+    """USER_PASSWORD_AUTH; returns Cognito's AuthenticationResult (IdToken, AccessToken…)."""
+    params = {"USERNAME": email, "PASSWORD": password}
+    if settings.COGNITO_APP_CLIENT_SECRET:
+        params["SECRET_HASH"] = secret_hash(email)["SecretHash"]
+    response = _call(
+        "initiate_auth", AuthFlow="USER_PASSWORD_AUTH", AuthParameters=params, ClientId=settings.COGNITO_APP_CLIENT_ID
+    )
+    if "AuthenticationResult" not in response:
+        # A challenge (e.g. NEW_PASSWORD_REQUIRED for an admin-created user) we do not handle in the web flow.
+        raise CognitoError(response.get("ChallengeName", "Challenge"), MESSAGES["PasswordResetRequiredException"])
+    return response["AuthenticationResult"]
+
+
+def forgot_password(*, email):
+    """Start a reset; returns the raw response (moto puts the code in a header locally)."""
+    return _call("forgot_password", Username=email, **_client_args(email))
+
+
+def confirm_forgot_password(*, email, code, password):
+    _call("confirm_forgot_password", Username=email, ConfirmationCode=code, Password=password, **_client_args(email))
+
+
+def change_password(*, access_token, old_password, new_password):
+    _call("change_password", AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password)
+
+
+def global_sign_out(*, sub):
+    """End every Cognito refresh token of the user (all devices)."""
+    _call("admin_user_global_sign_out", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+
+
+def delete_user(*, sub):
+    try:
+        _call("admin_delete_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+    except CognitoError as error:
+        if error.code != "UserNotFoundException":  # already gone: deleting is resumable
+            raise
+
+
+def password_policy():
+    """The pool's password policy, for the sign-up form's help text."""
+    pool = _call("describe_user_pool", UserPoolId=settings.COGNITO_USER_POOL_ID)["UserPool"]
+    return pool["Policies"]["PasswordPolicy"]
