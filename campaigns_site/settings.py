@@ -50,11 +50,10 @@ TRANSCRIPT_BUCKET = env_str(
     "TRANSCRIPT_BUCKET", "campaign-sessions-transcripts-local", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 )
 COGNITO_USER_POOL_NAME = env_str("COGNITO_USER_POOL_NAME", "campaign-sessions-local")
-COGNITO_USER_POOL_ID = env_str("COGNITO_USER_POOL_ID", "", pattern=r"[\w-]+_[0-9A-Za-z]+")
-COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID", "", pattern=r"[\w]+")
+# Locally, provisioning finds or creates the pool by name; production names it exactly.
+COGNITO_USER_POOL_ID = env_str("COGNITO_USER_POOL_ID", "", required=PRODUCTION, pattern=r"[\w-]+_[0-9A-Za-z]+")
+COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID", "", required=PRODUCTION, pattern=r"[\w]+")
 COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET", "")
-if PRODUCTION and not (COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID):
-    raise ConfigError("COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID must be set when APP_ENV=production")
 
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -11,7 +11,7 @@ a visitor without a session cookie should not pay.
 
 from datetime import datetime, timezone
 
-from django.contrib.sessions.backends.base import CreateError, SessionBase
+from django.contrib.sessions.backends.base import CreateError, SessionBase, UpdateError
 
 from campaigns_site.table_keys import WEB_SESSION_SK, InvalidKeyPart, web_session_pk
 
@@ -71,12 +71,14 @@ class SessionStore(SessionBase):
             data=self.encode(self._get_session(no_load=must_create)),
             expires=self.get_expiry_date(),
         )
-        condition = WebSession.pk.does_not_exist() if must_create else None
+        # An update must not bring back a session deleted meanwhile (a logout in another
+        # tab): like Django's database backend, raise UpdateError instead.
+        condition = WebSession.pk.does_not_exist() if must_create else WebSession.pk.exists()
         try:
             item.save(condition=condition)
         except PutError as error:
-            if must_create and error.cause_response_code == "ConditionalCheckFailedException":
-                raise CreateError from error
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise (CreateError if must_create else UpdateError) from error
             raise
 
     def delete(self, session_key=None):

@@ -1,0 +1,46 @@
+"""Fixtures for the legacy (v1.0, PostgreSQL) side of the data migration.
+
+A missing PostgreSQL makes these tests fail with a message saying what to install,
+never skip: a silently skipped migration test would look like a passing one.
+"""
+
+import uuid
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the whole test session; `.url(dbname)` connects to it."""
+    bin_dir = find_postgres_bin()
+    if bin_dir is None:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    try:
+        server = PostgresServer(bin_dir)
+        server.start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_database(postgres_server):
+    """The URL of a new, empty database, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8'").format(sql.Identifier(name)))
+    yield postgres_server.url(name)
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def pytest_collection_modifyitems(items):
+    # Whatever needs the server carries the marker, so `-m "not postgres"` leaves it out.
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)

@@ -1,0 +1,124 @@
+"""Settings as an operator meets them: manage.py and the WSGI entry in fresh processes,
+with environments built from nothing, so the test runner's own variables cannot leak in."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# Long, random-looking and fixed: tests must not depend on a generator.
+REAL_KEY = "Zt7-Qk2vLx9mWp4RbN8cYs1HdJf6GaUe3ToVi0XyKl5Bn_Mr8Sq2Wz" * 2
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "DJANGO_SECRET_KEY": REAL_KEY,
+    "DJANGO_ALLOWED_HOSTS": "sessions.example.com",
+    "COGNITO_USER_POOL_ID": "eu-west-1_AbC123xyz",
+    "COGNITO_APP_CLIENT_ID": "4k2j3h4g5f6d7s8a9p0o1i2u3y",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+def run(args, env, tmp_path):
+    """Run python with `args` in the project directory and only `env` (plus PATH and HOME)."""
+    full_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=PROJECT_DIR, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def manage(env, tmp_path, *args):
+    return run(["manage.py", *(args or ["check"])], env, tmp_path)
+
+
+def assert_one_line_naming(result, variable):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("Configuration error: ")
+    assert variable in lines[0]
+
+
+def without(name):
+    return {key: value for key, value in PRODUCTION.items() if key != name}
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        (without("DJANGO_SECRET_KEY"), "DJANGO_SECRET_KEY"),
+        ({**PRODUCTION, "DJANGO_SECRET_KEY": "django-insecure-" + REAL_KEY}, "DJANGO_SECRET_KEY"),
+        ({**PRODUCTION, "DJANGO_SECRET_KEY": "too-short-to-be-a-key"}, "DJANGO_SECRET_KEY"),
+        (without("DJANGO_ALLOWED_HOSTS"), "DJANGO_ALLOWED_HOSTS"),
+        ({**PRODUCTION, "DJANGO_ALLOWED_HOSTS": " , "}, "DJANGO_ALLOWED_HOSTS"),
+        (without("COGNITO_USER_POOL_ID"), "COGNITO_USER_POOL_ID"),
+        (without("COGNITO_APP_CLIENT_ID"), "COGNITO_APP_CLIENT_ID"),
+        ({**PRODUCTION, "DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
+    ],
+    ids=[
+        "no-secret-key",
+        "placeholder-key",
+        "weak-key",
+        "no-hosts",
+        "blank-hosts",
+        "no-user-pool",
+        "no-app-client",
+        "debug-on",
+    ],
+)
+def test_production_refuses_to_start_without(env, variable, tmp_path):
+    assert_one_line_naming(manage(env, tmp_path), variable)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("AWS_REGION", "nowhere"),
+        ("DJANGO_DEBUG", "maybe"),
+        ("AWS_ENDPOINT_URL", "not-a-url"),
+        ("SESSION_COOKIE_AGE", "abc"),
+        ("SESSION_COOKIE_AGE", "10"),
+        ("APP_ENV", "staging"),
+        ("DYNAMODB_TABLE", "no spaces allowed"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+@pytest.mark.parametrize("mode", [{}, PRODUCTION], ids=["local", "production"])
+def test_malformed_value_is_one_line_naming_it(mode, name, value, tmp_path):
+    assert_one_line_naming(manage({**mode, name: value}, tmp_path), name)
+
+
+def test_complete_production_environment_passes_deploy_checks(tmp_path):
+    result = manage(PRODUCTION, tmp_path, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_local_mode_needs_no_variables(tmp_path):
+    result = manage({}, tmp_path, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert result.stderr == ""
+
+
+def test_wsgi_entry_with_a_bad_setting_prints_one_line(tmp_path):
+    result = run(["-c", "import campaigns_site.wsgi"], {**PRODUCTION, "AWS_REGION": "nowhere"}, tmp_path)
+    assert_one_line_naming(result, "AWS_REGION")
+    assert result.returncode == 2
+
+
+def test_wsgi_entry_loads_with_a_complete_production_environment(tmp_path):
+    result = run(["-c", "from campaigns_site.wsgi import application; print(callable(application))"], PRODUCTION, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    assert (tmp_path / "orm.sqlite3").exists()

@@ -1,0 +1,148 @@
+from datetime import datetime, timezone
+
+import pytest
+from django.contrib.sessions.backends.base import CreateError, UpdateError
+from django.test import Client
+
+from campaigns_site import aws as aws_module
+from campaigns_site.websession_item import WebSession
+from campaigns_site.websessions import SessionStore
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def saved_session(**data):
+    store = SessionStore()
+    store.update(data)
+    store.save()
+    return store
+
+
+def raw_item(settings, session_key):
+    response = aws_module.client("dynamodb").get_item(
+        TableName=settings.DYNAMODB_TABLE,
+        Key={"PK": {"S": f"WEBSESSION#{session_key}"}, "SK": {"S": "WEBSESSION"}},
+    )
+    return response.get("Item")
+
+
+def test_web_session_round_trip(aws, aws_calls):
+    store = saved_session(hello="wörld 🐉")
+    with aws_calls() as calls:
+        again = SessionStore(store.session_key)
+        assert again["hello"] == "wörld 🐉"
+    assert calls.operations() == ["dynamodb.GetItem"]
+
+
+def test_item_carries_entity_and_ttl_at_the_expiry_date(aws, settings):
+    store = saved_session(hello="there")
+    item = raw_item(settings, store.session_key)
+    assert item["entity"] == {"S": "WebSession"}
+    assert int(item["ttl"]["N"]) == int(store.get_expiry_date().timestamp())
+
+
+def test_create_makes_a_new_key_each_time(aws):
+    first, second = SessionStore(), SessionStore()
+    first.create()
+    second.create()
+    assert first.session_key != second.session_key
+    assert first.exists(first.session_key) and second.exists(second.session_key)
+
+
+def test_unknown_or_malformed_key_loads_empty_and_forgets_the_key(aws):
+    for key in ["nosuchsessionkey", "bad#key#from#a#cookie"]:
+        store = SessionStore(key)
+        assert store.load() == {}
+        assert store.session_key is None
+        assert not store.exists(key)
+
+
+def test_expired_session_is_gone_even_while_the_item_remains(aws, settings):
+    store = SessionStore()
+    store["hello"] = "there"
+    store.set_expiry(LONG_AGO)
+    store.save()
+    # moto never deletes expired items (DynamoDB does so late): the item is still there...
+    assert raw_item(settings, store.session_key) is not None
+    assert WebSession.get(f"WEBSESSION#{store.session_key}", "WEBSESSION").expires == LONG_AGO
+    # ...but the store treats it as gone.
+    assert not SessionStore().exists(store.session_key)
+    again = SessionStore(store.session_key)
+    assert again.load() == {}
+    assert again.session_key is None
+
+
+def test_delete(aws, settings):
+    store = saved_session(hello="there")
+    key = store.session_key
+    store.delete()
+    assert raw_item(settings, key) is None
+    assert not SessionStore().exists(key)
+
+
+def test_delete_of_unknown_or_malformed_key_is_quiet(aws):
+    SessionStore().delete("nosuchsessionkey")
+    SessionStore().delete("bad#key#from#a#cookie")
+    SessionStore().delete()
+
+
+def test_must_create_on_an_existing_key_raises_create_error(aws):
+    existing = saved_session(owner="first")
+    intruder = SessionStore()
+    intruder._session_key = existing.session_key
+    intruder["owner"] = "second"
+    with pytest.raises(CreateError):
+        intruder.save(must_create=True)
+    assert SessionStore(existing.session_key)["owner"] == "first"
+
+
+def test_create_retries_with_a_new_key_on_collision(aws, monkeypatch):
+    existing = saved_session(owner="first")
+    keys = iter([existing.session_key, "freshsessionkey12345678901234567"])
+    store = SessionStore()
+    monkeypatch.setattr(store, "_get_new_session_key", lambda: next(keys))
+    store.create()
+    assert store.session_key == "freshsessionkey12345678901234567"
+    assert SessionStore(existing.session_key)["owner"] == "first"
+
+
+def test_saving_a_session_deleted_meanwhile_does_not_bring_it_back(aws):
+    store = saved_session(user="u1")
+    other_tab = SessionStore(store.session_key)
+    other_tab["seen"] = True  # loaded before the logout below
+    SessionStore().delete(store.session_key)
+    with pytest.raises(UpdateError):
+        other_tab.save()
+    assert not SessionStore().exists(store.session_key)
+
+
+def test_update_keeps_the_key_and_replaces_the_data(aws):
+    store = saved_session(step=1)
+    again = SessionStore(store.session_key)
+    again["step"] = 2
+    again.save()
+    assert again.session_key == store.session_key
+    assert SessionStore(store.session_key)["step"] == 2
+
+
+def test_the_test_client_keeps_its_session_in_the_table(aws, settings):
+    assert settings.SESSION_ENGINE == "campaigns_site.websessions"
+    client = Client()
+    session = client.session
+    session["hello"] = "there"
+    session.save()
+    assert SessionStore(session.session_key)["hello"] == "there"
+
+
+def test_clear_expired_is_left_to_the_table_ttl(aws):
+    assert SessionStore.clear_expired() is None
+
+
+def test_cycle_key_moves_the_data_and_deletes_the_old_item(aws, settings):
+    store = saved_session(cart="dice")
+    old_key = store.session_key
+    store.cycle_key()
+    assert store.session_key != old_key
+    assert raw_item(settings, old_key) is None
+    assert SessionStore(store.session_key)["cart"] == "dice"
+
