@@ -1,0 +1,111 @@
+"""The Zappa stages and the Lambda role's policy say what DESIGN.md and the README promise."""
+
+import fnmatch
+import json
+from pathlib import Path
+
+import pytest
+from zappa.cli import ZappaCLI
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ["dev", "production"]
+# What Zappa's handler and the app import on Lambda: never left out of the package.
+RUNTIME_PACKAGES = ["boto3", "botocore", "s3transfer", "dateutil", "jmespath", "urllib3", "django", "werkzeug", "zappa",
+                    "pynamodb", "allauth", "jwt", "cryptography", "whitenoise", "ulid", "asgiref", "sqlparse"]
+
+
+def stage_config(stage):
+    """The stage as Zappa itself resolves it (with `extends`)."""
+    cli = ZappaCLI()
+    cli.api_stage = stage
+    cli.load_settings_file(str(ROOT / "zappa_settings.json"))
+    return cli.stage_config
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return json.loads((ROOT / "deploy" / "iam-policy.json").read_text())
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_runs_the_wsgi_app_on_python_313_without_debug(stage):
+    config = stage_config(stage)
+    assert config["app_function"] == "campaigns_site.wsgi.application"
+    assert config["runtime"] == "python3.13"
+    assert config["debug"] is False
+    assert config["log_level"] == "INFO"
+    assert config["environment_variables"]["APP_ENV"] == "production"
+    assert config["keep_warm"] is False
+    assert 512 <= config["memory_size"] <= 3008
+    assert config["timeout_seconds"] <= 30  # API Gateway gives up after 29 s anyway
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_uses_its_own_least_privilege_role(stage):
+    config = stage_config(stage)
+    assert config["manage_roles"] is False
+    assert fnmatch.fnmatch(config["role_arn"], f"arn:aws:iam::*:role/campaign-sessions-{stage}-lambda")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_secret_is_committed_in_the_stage(stage):
+    config = stage_config(stage)
+    variables = {**config.get("environment_variables", {}), **config.get("aws_environment_variables", {})}
+    assert not {"DJANGO_SECRET_KEY", "COGNITO_APP_CLIENT_SECRET", "AWS_SECRET_ACCESS_KEY"} & set(variables)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_exclusions_keep_botocore_models_and_runtime_packages(stage):
+    config = stage_config(stage)
+    patterns = config["exclude"] + config["exclude_glob"]
+    for shipped in ["service-2.json.gz", "endpoints.json.gz", "site.css.gz", "botocore", "handler.py"]:
+        assert not [p for p in patterns if fnmatch.fnmatch(shipped, p)], shipped
+    assert not set(RUNTIME_PACKAGES) & set(config["exclude"])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_project_paths_that_must_not_ship_are_excluded(stage):
+    globs = set(stage_config(stage)["exclude_glob"])
+    assert {"tests", "docs", ".local", "scripts", ".venv", "build", "node_modules", ".git"} <= globs
+
+
+def test_stages_use_their_own_table_and_bucket():
+    dev, production = (stage_config(stage)["aws_environment_variables"] for stage in STAGES)
+    for name in ("DYNAMODB_TABLE", "TRANSCRIPT_BUCKET", "COGNITO_USER_POOL_NAME", "DJANGO_ALLOWED_HOSTS"):
+        assert dev[name] and production[name] and dev[name] != production[name]
+
+
+def statements(policy):
+    for statement in policy["Statement"]:
+        actions = statement["Action"]
+        resources = statement["Resource"]
+        yield statement, [actions] if isinstance(actions, str) else actions, [resources] if isinstance(resources, str) else resources
+
+
+def test_policy_names_every_resource(policy):
+    for statement, actions, resources in statements(policy):
+        assert statement["Effect"] == "Allow"
+        assert "*" not in resources, statement["Sid"]
+        assert all(not action.endswith(":*") and action != "*" for action in actions), statement["Sid"]
+
+
+def test_policy_reaches_only_the_production_stage_resources(policy):
+    env = stage_config("production")["aws_environment_variables"]
+    allowed = {}
+    for _, actions, resources in statements(policy):
+        for action in actions:
+            allowed.setdefault(action.split(":")[0], set()).update(resources)
+    assert allowed["dynamodb"] == {f"arn:aws:dynamodb:us-east-1:123456789012:table/{env['DYNAMODB_TABLE']}"}
+    bucket = f"arn:aws:s3:::{env['TRANSCRIPT_BUCKET']}"
+    assert allowed["s3"] == {bucket, f"{bucket}/transcripts/*"}
+    assert all(arn.endswith(":function:campaign-sessions-production") or ":function:campaign-sessions-production:" in arn
+               for arn in allowed["lambda"])
+    assert all("/aws/lambda/campaign-sessions-production:" in arn for arn in allowed["logs"])
+    assert all(":userpool/" in arn for arn in allowed["cognito-idp"])
+    assert set(allowed) == {"dynamodb", "s3", "cognito-idp", "logs", "lambda"}
+
+
+def test_policy_never_scans_nor_manages_the_table(policy):
+    actions = {action for _, statement_actions, _ in statements(policy) for action in statement_actions}
+    assert not {"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:CreateTable", "dynamodb:UpdateTable"} & actions
+    assert not {"s3:DeleteBucket", "s3:PutBucketPolicy", "lambda:UpdateFunctionCode"} & actions
