@@ -9,6 +9,11 @@ PY := $(VENV)/bin/python
 run: install-dev
 	$(PY) manage.py runlocal
 
+.PHONY: reset-local
+## Forget the local run's data (users, campaigns, transcripts); the next `make run` starts afresh.
+reset-local:
+	rm -f .local/aws-state.pickle .local/aws-state.pickle.partial .local/orm-cache.sqlite3
+
 ## Install everything (Chromium and PostgreSQL too, where apt-get is available), run the whole suite.
 test: install-dev system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -26,3 +31,12 @@ system-deps:
 lock: install-dev
 	$(VENV)/bin/uv pip compile -q --python-version 3.13 --generate-hashes requirements.in -o requirements.txt
 	$(VENV)/bin/uv pip compile -q --python-version 3.13 --generate-hashes requirements-dev.in -o requirements-dev.txt
+
+## Build the Lambda package: build/campaign-sessions-$(STAGE).zip (runtime deps only; needs PyPI).
+STAGE ?= production
+build:
+	scripts/build-lambda $(STAGE)
+
+## Cold start of the package against a bare Django app (prints medians and the ratio).
+bench-coldstart: install-dev
+	$(PY) scripts/bench_coldstart.py $(BENCH_ARGS)

@@ -1,0 +1,76 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from campaigns_site import aws as aws_clients
+from campaigns_site.provision import PASSWORD_POLICY, provision
+
+
+def test_table_is_on_demand_with_ttl_and_point_in_time_recovery(aws, settings):
+    dynamodb = aws_clients.client("dynamodb")
+    table = dynamodb.describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert {(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]} == {("PK", "HASH"), ("SK", "RANGE")}
+    assert table.get("GlobalSecondaryIndexes", []) == []
+    ttl = dynamodb.describe_time_to_live(TableName=settings.DYNAMODB_TABLE)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "ttl")
+    backups = dynamodb.describe_continuous_backups(TableName=settings.DYNAMODB_TABLE)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_bucket_is_private_encrypted_and_open_to_the_site_for_uploads(aws, settings):
+    s3 = aws_clients.client("s3")
+    bucket = settings.TRANSCRIPT_BUCKET
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block[name] for name in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    (cors,) = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    assert cors["AllowedOrigins"] == [settings.SITE_ORIGIN]
+    assert set(cors["AllowedMethods"]) == {"POST", "GET"}
+
+
+def test_user_pool_app_client_and_staff_group(aws):
+    cognito = aws_clients.client("cognito-idp")
+    pool = cognito.describe_user_pool(UserPoolId=aws.user_pool_id)["UserPool"]
+    assert pool["Name"] == "campaign-sessions-local"
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == PASSWORD_POLICY["MinimumLength"]
+    app = cognito.describe_user_pool_client(UserPoolId=aws.user_pool_id, ClientId=aws.app_client_id)["UserPoolClient"]
+    assert app["ClientName"] == "web"
+    assert "ALLOW_USER_PASSWORD_AUTH" in app["ExplicitAuthFlows"]
+    assert aws.app_client_secret and app["ClientSecret"] == aws.app_client_secret
+    assert cognito.get_group(GroupName="staff", UserPoolId=aws.user_pool_id)["Group"]["GroupName"] == "staff"
+
+
+def test_first_run_says_what_it_created(aws):
+    assert any("created" in line for line in aws.lines)
+
+
+def test_second_run_finds_everything_by_name_and_changes_no_ids(aws, settings):
+    # As the local run does: no ids configured, so the pool and client are found by name.
+    settings.COGNITO_USER_POOL_ID = ""
+    settings.COGNITO_APP_CLIENT_ID = ""
+    again = provision()
+
+    assert (again.user_pool_id, again.app_client_id, again.app_client_secret) == (
+        aws.user_pool_id, aws.app_client_id, aws.app_client_secret,
+    )
+    assert not any("created" in line for line in again.lines)
+    for thing in ("table", "bucket", "user pool", "app client", "group"):
+        assert any(line.startswith(thing) and "found" in line for line in again.lines), thing
+    cognito = aws_clients.client("cognito-idp")
+    assert len(cognito.list_user_pools(MaxResults=60)["UserPools"]) == 1
+    assert len(cognito.list_user_pool_clients(UserPoolId=aws.user_pool_id)["UserPoolClients"]) == 1
+
+
+def test_provision_command_prints_its_report(aws):
+    # The fixture configured the first run's ids, as a deployment's settings would.
+    out = StringIO()
+    call_command("provision", stdout=out)
+
+    printed = out.getvalue()
+    assert "table campaign-sessions-local: found" in printed
+    assert f"COGNITO_USER_POOL_ID={aws.user_pool_id}" in printed
+    assert f"COGNITO_APP_CLIENT_ID={aws.app_client_id}" in printed
+    assert aws.app_client_secret not in printed
