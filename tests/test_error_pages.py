@@ -57,3 +57,9 @@ def test_500_page_renders_with_no_context_at_all():
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
     assert '<a href="/">' in html
+
+
+def test_favicon_ico_redirects_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
