@@ -1,5 +1,6 @@
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -37,3 +38,10 @@ def health(request):
     """Liveness: the process serves requests. Touches no AWS service, so it stays
     cheap enough to poll and tells a broken deploy apart from an AWS outage."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without an icon link (JSON, the 500 page).
+    Resolved per request: the static manifest is not read at import time."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
