@@ -12,6 +12,13 @@ from django.conf import settings
 from campaigns_site import aws
 
 STAFF_GROUP = "staff"
+# The one local secondary index: a second sort order inside a user's partition
+# (campaigns by latest activity, a campaign's sessions in play order).
+LSI1 = "LSI1"
+
+
+class ProvisionError(Exception):
+    pass
 APP_CLIENT_NAME = "web"
 PASSWORD_POLICY = {
     "MinimumLength": 10,
@@ -48,23 +55,41 @@ def ensure_table(*, say):
     dynamodb = aws.client("dynamodb")
     name = settings.DYNAMODB_TABLE
     try:
-        dynamodb.describe_table(TableName=name)
+        table = dynamodb.describe_table(TableName=name)["Table"]
         say(f"table {name}: found")
+        indexes = {index["IndexName"] for index in table.get("LocalSecondaryIndexes", [])}
+        if LSI1 not in indexes:
+            # A local secondary index can only be made together with its table.
+            raise ProvisionError(
+                f"table {name} has no local secondary index {LSI1}; it can only be created with the table, "
+                "so back the table up and create it anew"
+            )
     except dynamodb.exceptions.ResourceNotFoundException:
         dynamodb.create_table(
             TableName=name,
             AttributeDefinitions=[
                 {"AttributeName": "PK", "AttributeType": "S"},
                 {"AttributeName": "SK", "AttributeType": "S"},
+                {"AttributeName": "LSI1SK", "AttributeType": "S"},
             ],
             KeySchema=[
                 {"AttributeName": "PK", "KeyType": "HASH"},
                 {"AttributeName": "SK", "KeyType": "RANGE"},
             ],
+            LocalSecondaryIndexes=[
+                {
+                    "IndexName": LSI1,
+                    "KeySchema": [
+                        {"AttributeName": "PK", "KeyType": "HASH"},
+                        {"AttributeName": "LSI1SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
             BillingMode="PAY_PER_REQUEST",
         )
         dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        say(f"table {name}: created (on-demand)")
+        say(f"table {name}: created (on-demand, local secondary index {LSI1})")
 
     ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and ttl.get("AttributeName") == "ttl":

@@ -6,6 +6,7 @@ campaigns_site.table_keys, re-exported here for the repositories' convenience.
 
 from django.conf import settings
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
 from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
@@ -24,6 +25,18 @@ from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
 )
 
 
+class SecondSortOrder(LocalSecondaryIndex):
+    """LSI1: the same partition sorted by LSI1SK, for item types that set it
+    (campaigns by latest activity, a campaign's sessions in play order)."""
+
+    class Meta:
+        index_name = "LSI1"
+        projection = AllProjection()
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    lsi1sk = UnicodeAttribute(range_key=True, attr_name="LSI1SK")
+
+
 class TableModel(Model):
     """Base of every item type. `entity` says which type an item is."""
 
@@ -39,6 +52,9 @@ class TableModel(Model):
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
     entity = DiscriminatorAttribute(attr_name="entity")
+    # Sparse: only item types with a second sort order set it.
+    lsi1sk = UnicodeAttribute(null=True, attr_name="LSI1SK")
+    second_sort_order = SecondSortOrder()
 
 
 def _connect_call_log():

@@ -1,5 +1,6 @@
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from campaigns_site import aws as aws_clients
@@ -74,3 +75,26 @@ def test_provision_command_prints_its_report(aws):
     assert f"COGNITO_USER_POOL_ID={aws.user_pool_id}" in printed
     assert f"COGNITO_APP_CLIENT_ID={aws.app_client_id}" in printed
     assert aws.app_client_secret not in printed
+
+
+def test_table_has_the_local_secondary_index(aws, settings):
+    table = aws_clients.client("dynamodb").describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]
+    (index,) = table["LocalSecondaryIndexes"]
+    assert index["IndexName"] == "LSI1"
+    assert [key["AttributeName"] for key in index["KeySchema"]] == ["PK", "LSI1SK"]
+    assert index["Projection"]["ProjectionType"] == "ALL"
+
+
+def test_a_table_without_the_index_is_reported_not_patched(aws, settings):
+    from campaigns_site.provision import ProvisionError, ensure_table
+
+    dynamodb = aws_clients.client("dynamodb")
+    dynamodb.delete_table(TableName=settings.DYNAMODB_TABLE)
+    dynamodb.create_table(
+        TableName=settings.DYNAMODB_TABLE,
+        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "SK", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    with pytest.raises(ProvisionError, match="LSI1"):
+        ensure_table(say=lambda line: None)

@@ -1,13 +1,16 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from campaigns_site.provision import provision
+from campaigns_site.provision import ProvisionError, provision
 
 
 class Command(BaseCommand):
     help = "Create or update the table, transcript bucket and Cognito user pool. Safe to re-run."
 
     def handle(self, *args, **options):
-        report = provision(progress=self.stdout.write)
+        try:
+            report = provision(progress=self.stdout.write)
+        except ProvisionError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS("Provisioned. Settings for this deployment:"))
         self.stdout.write(f"  COGNITO_USER_POOL_ID={report.user_pool_id}")
         self.stdout.write(f"  COGNITO_APP_CLIENT_ID={report.app_client_id}")
