@@ -1,19 +1,98 @@
-"""Campaign items, by owner. Every function takes the owner's Cognito `sub`."""
+"""Campaign items, by owner. Every function takes the owner's Cognito `sub`.
 
+Lookups (get_*) return None when the user has no such campaign; changes raise
+CampaignNotFound (a NotFound, as is sessions' SessionNotFound). A campaign whose delete
+cascade has started counts as gone for both.
+"""
+
+import random
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from campaigns.items import Campaign
+from django.conf import settings
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Update
+
+from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign, campaign_order_key, campaign_order_prefix
+from campaigns_site import aws
 from campaigns_site.pagination import query_page
 from campaigns_site.table import campaign_sk, new_id, user_pk
 
-CAMPAIGN_PREFIX = "CAMPAIGN#"
+PAGE_SIZE = 25
+# Attempts at a write whose guess about the campaign's state (archived or not) was wrong:
+# one more is enough unless somebody flips the archive switch at that very moment.
+STATE_ATTEMPTS = 3
 
 
+class NotFound(Exception):
+    """The user has no such item: a view answers 404."""
+
+
+class CampaignNotFound(NotFound):
+    """The user has no such campaign (or it is being deleted)."""
+
+
+class StillChanging(Exception):
+    """The item changed under every attempt to write it; nothing was written. Try again later."""
+
+
+class StaleEdit(Exception):
+    """The item changed since the edit began. `current` is the item as stored now, so the
+    form can show what changed and offer to apply the edit to it."""
+
+    def __init__(self, current):
+        super().__init__(f"stale edit of {current.sk}: now at version {current.version}")
+        self.current = current
+
+
+# --- reads ----------------------------------------------------------------------------
+def get_campaign(*, sub, campaign_id):
+    """The campaign, or None if the user has no campaign with that id (or it is being deleted)."""
+    campaign = _stored_campaign(sub, campaign_id)
+    if campaign is None or campaign.state == DELETING:
+        return None
+    return campaign
+
+
+def list_campaigns_for_user(*, sub, archived=False, limit=PAGE_SIZE, cursor=None):
+    """One page of the user's active (or archived) campaigns, latest activity first: one Query on LSI1."""
+    return _campaigns_in_state(sub, ARCHIVED if archived else ACTIVE, limit=limit, cursor=cursor)
+
+
+def list_campaigns_being_deleted(*, sub, limit=PAGE_SIZE, cursor=None):
+    """Campaigns whose delete cascade started but has not finished, so the UI can offer to finish it."""
+    return _campaigns_in_state(sub, DELETING, limit=limit, cursor=cursor)
+
+
+def _campaigns_in_state(sub, state, *, limit, cursor):
+    return query_page(
+        Campaign,
+        user_pk(sub),
+        Campaign.lsi1sk.startswith(campaign_order_prefix(state)),
+        index=Campaign.second_sort_order,
+        limit=limit,
+        cursor=cursor,
+        # Strongly consistent (an LSI allows it): a list shown right after a change shows it.
+        consistent_read=True,
+    )
+
+
+def _stored_campaign(sub, campaign_id):
+    try:
+        return Campaign.get(user_pk(sub), campaign_sk(campaign_id), consistent_read=True)
+    except Campaign.DoesNotExist:
+        return None
+
+
+# --- changes --------------------------------------------------------------------------
 def create_campaign(*, sub, name, description="", game_system=""):
-    now = datetime.now(timezone.utc)
+    now = _now()
+    campaign_id = new_id()
     campaign = Campaign(
         user_pk(sub),
-        campaign_sk(new_id()),
+        campaign_sk(campaign_id),
+        lsi1sk=campaign_order_key(state=ACTIVE, moment=now, campaign_id=campaign_id),
         name=name,
         description=description,
         game_system=game_system,
@@ -27,14 +106,274 @@ def create_campaign(*, sub, name, description="", game_system=""):
     return campaign
 
 
-def get_campaign(*, sub, campaign_id):
-    """The campaign, or None if the user has no campaign with that id."""
+def update_campaign(*, sub, campaign_id, expected_version, name, description, game_system):
+    """Save the edit if the campaign is still at expected_version; returns the saved campaign.
+
+    Raises StaleEdit (with the stored campaign) if somebody saved in between.
+    """
+    archived = False  # a guess that saves a read for most campaigns; corrected if wrong
+    for _ in range(STATE_ATTEMPTS):
+        now = _now()
+        campaign = Campaign(user_pk(sub), campaign_sk(campaign_id), version=int(expected_version))
+        state = ARCHIVED if archived else ACTIVE
+        try:
+            # PynamoDB adds "version = expected_version" to the condition, and version + 1.
+            campaign.update(
+                actions=[
+                    Campaign.name.set(name),
+                    Campaign.description.set(description),
+                    Campaign.game_system.set(game_system),
+                    Campaign.updated.set(now),
+                    Campaign.last_activity.set(now),
+                    Campaign.lsi1sk.set(campaign_order_key(state=state, moment=now, campaign_id=campaign_id)),
+                ],
+                condition=_campaign_in_state(archived),
+            )
+            return campaign
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        current = _stored_campaign(sub, campaign_id)
+        if current is None or current.state == DELETING:
+            raise CampaignNotFound(campaign_id)
+        if current.version != int(expected_version):
+            raise StaleEdit(current)
+        archived = current.archived
+    raise StillChanging(campaign_id)  # archived and unarchived under our feet, again and again
+
+
+def set_campaign_archived(*, sub, campaign_id, archived):
+    """Archive (or unarchive) the campaign. Setting what is already set changes nothing.
+
+    Not an edit: the version stays, so an open edit form still saves. Not activity either:
+    the campaign keeps its place by latest activity, in the other list.
+    """
+    for _ in range(STATE_ATTEMPTS):
+        current = _stored_campaign(sub, campaign_id)
+        if current is None or current.state == DELETING:
+            raise CampaignNotFound(campaign_id)
+        if current.archived == archived:
+            return
+        new_state = ARCHIVED if archived else ACTIVE
+        transaction = Transaction()
+        transaction.update(
+            user_pk(sub),
+            campaign_sk(campaign_id),
+            actions=[
+                Campaign.archived.set(archived),
+                Campaign.updated.set(_now()),
+                Campaign.lsi1sk.set(
+                    campaign_order_key(state=new_state, moment=current.last_activity, campaign_id=campaign_id)
+                ),
+            ],
+            # Unchanged since the read: otherwise LSI1SK would carry a stale activity time.
+            condition=_campaign_in_state(current.archived) & (Campaign.last_activity == current.last_activity),
+        )
+        try:
+            transaction.commit()
+            return
+        except TransactionCanceled:
+            continue  # changed in between: read again
+    raise StillChanging(campaign_id)
+
+
+def mark_campaign_deleting(*, sub, campaign_id):
+    """Take the campaign out of every list and refuse new sessions in it: its delete cascade
+    begins (campaigns.services.delete_campaign). Returns the campaign as marked."""
+    current = _stored_campaign(sub, campaign_id)
+    if current is None:
+        raise CampaignNotFound(campaign_id)
+    if current.deleting_since is not None:
+        return current  # a resumed cascade keeps the time the first run started
+    now = _now()
+    current.update(
+        actions=[
+            Campaign.deleting_since.set(now),
+            Campaign.lsi1sk.set(campaign_order_key(state=DELETING, moment=now, campaign_id=campaign_id)),
+        ],
+        condition=Campaign.sk.exists(),
+        add_version_condition=False,  # nothing to lose: every edit is refused from now on
+    )
+    return current
+
+
+def delete_campaign_item(*, sub, campaign_id):
+    """The cascade's last step: the campaign item itself, only once it is marked as deleting."""
+    transaction = Transaction()
+    transaction.delete(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.deleting_since.exists())
     try:
-        return Campaign.get(user_pk(sub), campaign_sk(campaign_id))
-    except Campaign.DoesNotExist:
-        return None
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.reasons != ["ConditionalCheckFailed"]:
+            raise
+        # Already gone (a resumed run), or never marked: nothing to do either way.
 
 
-def list_campaigns_for_user(*, sub, limit, cursor=None):
-    """One page of the user's campaigns, newest first, from a single Query."""
-    return query_page(Campaign, user_pk(sub), Campaign.sk.startswith(CAMPAIGN_PREFIX), limit=limit, cursor=cursor)
+# --- counters and activity, inside other writes ----------------------------------------
+@dataclass
+class CampaignChange:
+    """What a write does to a campaign besides its own items: these counters are added
+    (atomic ADD, so concurrent writers never lose a count) and its latest activity is now."""
+
+    campaign_id: str
+    sessions: int = 0
+    transcript_bytes: int = 0
+
+
+def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None):
+    """One transaction: the caller's actions (`add_own_actions(transaction)`) and, for each
+    campaign in `changes`, its counters and latest activity. All of it or none.
+
+    Every campaign must exist and not be being deleted (else CampaignNotFound). If the
+    caller's own conditions fail, TransactionCanceled is raised: the caller reads its item
+    to say why (gone, or a stale version). Returns the time written as latest activity.
+
+    This is the helper for anything that changes a campaign's sessions or transcript
+    bytes: e.g. attaching a transcript puts the session's new size and passes
+    CampaignChange(campaign_id, transcript_bytes=new_size - old_size).
+    """
+    now = now or _now()
+    archived = {change.campaign_id: False for change in changes}  # a guess, right for most
+    for _ in range(STATE_ATTEMPTS):
+        transaction = Transaction()
+        if add_own_actions:
+            add_own_actions(transaction)
+        campaign_actions = {
+            transaction.update(
+                user_pk(sub),
+                campaign_sk(change.campaign_id),
+                actions=_activity_actions(change, now=now, archived=archived[change.campaign_id]),
+                condition=_campaign_in_state(archived[change.campaign_id]),
+            ): change.campaign_id
+            for change in changes
+        }
+        try:
+            transaction.commit()
+            return now
+        except TransactionCanceled as canceled:
+            failed = [campaign_id for index, campaign_id in campaign_actions.items() if canceled.failed(index)]
+            if not failed:
+                raise  # the caller's own condition
+            for campaign_id in failed:
+                current = _stored_campaign(sub, campaign_id)
+                if current is None or current.state == DELETING:
+                    raise CampaignNotFound(campaign_id) from None
+                archived[campaign_id] = current.archived
+    raise StillChanging(", ".join(archived))  # archived and unarchived under our feet, again and again
+
+
+def add_transcript_bytes(*, sub, campaign_id, delta):
+    """Count transcript bytes on the campaign alone. Prefer passing
+    CampaignChange(transcript_bytes=...) to write_with_campaign_changes with the session's
+    own write, so that the session's size and the campaign's total change together."""
+    return write_with_campaign_changes(sub=sub, changes=[CampaignChange(campaign_id, transcript_bytes=delta)])
+
+
+def _activity_actions(change, *, now, archived):
+    state = ARCHIVED if archived else ACTIVE
+    actions = [
+        Campaign.last_activity.set(now),
+        Campaign.lsi1sk.set(campaign_order_key(state=state, moment=now, campaign_id=change.campaign_id)),
+    ]
+    if change.sessions:
+        actions.append(Campaign.session_count.add(change.sessions))
+    if change.transcript_bytes:
+        actions.append(Campaign.transcript_bytes.add(change.transcript_bytes))
+    return actions
+
+
+def _campaign_in_state(archived):
+    """The campaign exists, is (or is not) archived as we think, and is not being deleted."""
+    return Campaign.sk.exists() & (Campaign.archived == archived) & Campaign.deleting_since.does_not_exist()
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+# --- transactions ---------------------------------------------------------------------
+class TransactionCanceled(Exception):
+    """DynamoDB refused the whole transaction. `reasons` has one code per action, in the
+    order they were added: "None" for the fine ones, "ConditionalCheckFailed", ..."""
+
+    def __init__(self, reasons):
+        super().__init__(", ".join(reasons))
+        self.reasons = reasons
+
+    def failed(self, index):
+        return index < len(self.reasons) and self.reasons[index] not in ("None", None)
+
+
+class Transaction:
+    """One TransactWriteItems request, from PynamoDB models, conditions and actions.
+
+    Not PynamoDB's TransactWrite, for three reasons: it adds `version + 1` to every update
+    of a versioned item (a counter or activity update is not an edit, and must not make
+    an open edit form stale); it cannot put a copy of an item with its version as it is
+    (a moved session); and it reorders the actions, so its cancellation reasons do not
+    line up with what was added.
+    """
+
+    MAX_ACTIONS = 100  # DynamoDB's limit per transaction
+    CONFLICT_ATTEMPTS = 5
+
+    def __init__(self):
+        self.actions = []
+
+    def __len__(self):
+        return len(self.actions)
+
+    def put(self, item, *, condition=None):
+        """Put a PynamoDB model's item, or an item as DynamoDB returned it, with every
+        attribute as it is (version included)."""
+        return self._add("Put", {"Item": item if isinstance(item, dict) else item.serialize()}, condition=condition)
+
+    def update(self, pk, sk, *, actions, condition=None):
+        return self._add("Update", {"Key": _key(pk, sk)}, condition=condition, actions=actions)
+
+    def delete(self, pk, sk, *, condition=None):
+        return self._add("Delete", {"Key": _key(pk, sk)}, condition=condition)
+
+    def check(self, pk, sk, *, condition):
+        return self._add("ConditionCheck", {"Key": _key(pk, sk)}, condition=condition)
+
+    def _add(self, kind, operation, *, condition=None, actions=None):
+        """Add an action; returns its index (for TransactionCanceled.failed)."""
+        placeholders, values = {}, {}
+        if condition is not None:
+            operation["ConditionExpression"] = condition.serialize(placeholders, values)
+        if actions:
+            operation["UpdateExpression"] = Update(*actions).serialize(placeholders, values)
+        if placeholders:
+            operation["ExpressionAttributeNames"] = {placeholder: name for name, placeholder in placeholders.items()}
+        if values:
+            operation["ExpressionAttributeValues"] = values
+        operation["TableName"] = settings.DYNAMODB_TABLE
+        self.actions.append({kind: operation})
+        return len(self.actions) - 1
+
+    def commit(self):
+        """Write all of it or none; raises TransactionCanceled with the reasons."""
+        if not self.actions:
+            return
+        if len(self.actions) > self.MAX_ACTIONS:
+            raise ValueError(f"{len(self.actions)} actions: a transaction holds at most {self.MAX_ACTIONS}")
+        dynamodb = aws.client("dynamodb")
+        for attempt in range(self.CONFLICT_ATTEMPTS):
+            try:
+                # botocore fills in ClientRequestToken, so its own retry of this very
+                # request (after a lost response) cannot apply the ADDs twice.
+                dynamodb.transact_write_items(TransactItems=self.actions)
+                return
+            except dynamodb.exceptions.TransactionCanceledException as error:
+                reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+                last_attempt = attempt == self.CONFLICT_ATTEMPTS - 1
+                # Another transaction held one of the items (a concurrent session write on
+                # the same campaign): nothing was written, so trying again is safe.
+                if "TransactionConflict" not in reasons or last_attempt:
+                    raise TransactionCanceled(reasons) from None
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+
+
+def _key(pk, sk):
+    return {"PK": {"S": pk}, "SK": {"S": sk}}

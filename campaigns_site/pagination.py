@@ -1,8 +1,8 @@
 """One page of a Query, with an opaque signed cursor for the next page.
 
 The cursor is DynamoDB's LastEvaluatedKey signed with the secret key and bound to the
-partition it came from, so a user can neither forge one nor replay one from somebody
-else's partition.
+partition it came from (and to the index and key condition of its list), so a user can
+neither forge one nor replay one from somebody else's partition or from another list.
 """
 
 from dataclasses import dataclass, field
@@ -22,35 +22,42 @@ class Page:
     next_cursor: str | None = None
 
 
-def encode_cursor(last_evaluated_key, *, partition):
+def encode_cursor(last_evaluated_key, *, partition, scope=""):
     if not last_evaluated_key:
         return None
-    return signing.dumps({"p": partition, "k": last_evaluated_key}, salt=_SALT, compress=True)
+    return signing.dumps({"p": partition, "s": scope, "k": last_evaluated_key}, salt=_SALT, compress=True)
 
 
-def decode_cursor(cursor, *, partition):
+def decode_cursor(cursor, *, partition, scope=""):
     if not cursor:
         return None
     try:
         payload = signing.loads(cursor, salt=_SALT)
     except signing.BadSignature:
         raise InvalidCursor("That page link is not valid.") from None
-    if payload.get("p") != partition:
+    if payload.get("p") != partition or payload.get("s", "") != scope:
         raise InvalidCursor("That page link is not valid.")
     return payload["k"]
 
 
 def query_page(model, partition, range_key_condition=None, *, limit, cursor=None,
-               newest_first=True, filter_condition=None):
-    """Read one page of `partition` with a single Query."""
+               newest_first=True, filter_condition=None, index=None, consistent_read=False):
+    """Read one page of `partition` (of the table, or of `index`) with a single Query."""
+    index_name = index.Meta.index_name if index is not None else None
+    # A cursor from one list handed to another (the active campaigns' to the archived
+    # ones, say) would start outside the key condition: DynamoDB answers that with an
+    # error, so such a cursor is refused here like a forged one.
+    scope = f"{index_name or 'table'}|{range_key_condition}"
     results = model.query(
         partition,
         range_key_condition,
         filter_condition=filter_condition,
+        index_name=index_name,
+        consistent_read=consistent_read,
         scan_index_forward=not newest_first,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=partition),
+        last_evaluated_key=decode_cursor(cursor, partition=partition, scope=scope),
     )
     items = list(results)
-    return Page(items=items, next_cursor=encode_cursor(results.last_evaluated_key, partition=partition))
+    return Page(items=items, next_cursor=encode_cursor(results.last_evaluated_key, partition=partition, scope=scope))

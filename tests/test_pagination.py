@@ -100,3 +100,44 @@ def test_query_page_refuses_a_cursor_from_another_partition(notes, aws_calls):
     with aws_calls() as calls, pytest.raises(InvalidCursor):
         query_page(Note, BOB, limit=2, cursor=alice_cursor)
     assert len(calls) == 0
+
+
+@pytest.fixture
+def ordered_notes(aws):
+    """Notes whose second sort order (LSI1SK) is the reverse of their SK order."""
+    for number in range(1, 6):
+        Note(ALICE, f"NOTE#{number:02}", lsi1sk=f"ORDER#{6 - number:02}", text=f"alice {number}").save()
+    Note(ALICE, "NOTE#99", text="not in the index").save()  # no LSI1SK: the index is sparse
+    Note(BOB, "NOTE#01", lsi1sk="ORDER#01", text="bob 1").save()
+
+
+def test_query_pages_an_index_one_query_each(ordered_notes, aws_calls):
+    pages, cursor = [], None
+    while True:
+        with aws_calls() as calls:
+            page = query_page(Note, ALICE, Note.lsi1sk.startswith("ORDER#"), index=Note.second_sort_order,
+                              limit=2, cursor=cursor)
+        assert calls.operations() == ["dynamodb.Query"]
+        pages.append([note.text for note in page.items])
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages == [["alice 1", "alice 2"], ["alice 3", "alice 4"], ["alice 5"]]
+
+
+def test_a_cursor_is_bound_to_its_index_and_key_condition(ordered_notes, aws_calls):
+    table_cursor = query_page(Note, ALICE, Note.sk.startswith("NOTE#"), limit=2).next_cursor
+    index_cursor = query_page(
+        Note, ALICE, Note.lsi1sk.startswith("ORDER#"), index=Note.second_sort_order, limit=2
+    ).next_cursor
+
+    with aws_calls() as calls:
+        with pytest.raises(InvalidCursor):
+            query_page(Note, ALICE, Note.lsi1sk.startswith("ORDER#"), index=Note.second_sort_order, limit=2,
+                       cursor=table_cursor)
+        with pytest.raises(InvalidCursor):
+            query_page(Note, ALICE, Note.sk.startswith("NOTE#"), limit=2, cursor=index_cursor)
+        with pytest.raises(InvalidCursor):
+            query_page(Note, ALICE, Note.lsi1sk.startswith("ORDER#0"), index=Note.second_sort_order, limit=2,
+                       cursor=index_cursor)
+    assert len(calls) == 0

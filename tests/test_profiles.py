@@ -1,0 +1,69 @@
+"""accounts.profiles: sign-in sync, auth_version, and the profile handed over by the session store."""
+
+import pytest
+
+from accounts.profiles import (
+    ProfileMissing,
+    bump_auth_version,
+    create_profile,
+    get_profile,
+    hand_over_profile,
+    profile_for_request,
+    sync_profile_at_login,
+)
+
+ADA = "sub-ada"
+
+
+def test_first_sign_in_creates_the_profile(aws):
+    profile = sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="Ada", is_staff=True)
+    stored = get_profile(sub=ADA)
+    assert (stored.email, stored.display_name, stored.is_staff, stored.auth_version) == ("ada@example.com", "Ada", True, 1)
+    assert profile.sub == ADA
+
+
+def test_sign_in_syncs_email_and_staff_but_keeps_the_display_name(aws, aws_calls):
+    create_profile(sub=ADA, email="old@example.com", display_name="Ada the Bard")
+    with aws_calls() as calls:
+        profile = sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="Cognito Name", is_staff=True)
+    assert (profile.email, profile.display_name, profile.is_staff) == ("ada@example.com", "Ada the Bard", True)
+    assert get_profile(sub=ADA).email == "ada@example.com"
+    assert calls.operations() == ["dynamodb.GetItem", "dynamodb.UpdateItem"]
+
+
+def test_sign_in_with_nothing_changed_only_reads(aws, aws_calls):
+    create_profile(sub=ADA, email="ada@example.com")
+    with aws_calls() as calls:
+        sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="", is_staff=False)
+    assert calls.operations() == ["dynamodb.GetItem"]
+
+
+def test_bump_auth_version_counts_up(aws):
+    create_profile(sub=ADA, email="ada@example.com")
+    assert bump_auth_version(sub=ADA) == 2
+    assert bump_auth_version(sub=ADA) == 3
+    assert get_profile(sub=ADA).auth_version == 3
+
+
+def test_bump_auth_version_never_creates_a_profile(aws):
+    with pytest.raises(ProfileMissing):
+        bump_auth_version(sub=ADA)
+    assert get_profile(sub=ADA) is None
+
+
+def test_profile_for_request_prefers_the_handed_over_one_once(aws, aws_calls):
+    create_profile(sub=ADA, email="ada@example.com")
+    hand_over_profile(sub=ADA, profile=get_profile(sub=ADA))
+    with aws_calls() as calls:
+        assert profile_for_request(sub=ADA).email == "ada@example.com"
+        assert profile_for_request(sub=ADA).email == "ada@example.com"
+    assert calls.operations() == ["dynamodb.GetItem"]
+
+
+def test_a_later_session_load_replaces_what_was_handed_over(aws, aws_calls):
+    create_profile(sub=ADA, email="ada@example.com")
+    hand_over_profile(sub=ADA, profile=get_profile(sub=ADA))
+    hand_over_profile(sub=None, profile=None)  # an anonymous session loaded since
+    with aws_calls() as calls:
+        profile_for_request(sub=ADA)
+    assert calls.operations() == ["dynamodb.GetItem"]
