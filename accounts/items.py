@@ -15,6 +15,9 @@ class Profile(TableModel, discriminator="Profile"):
     auth_version = NumberAttribute(default=1)
     is_staff = BooleanAttribute(default=False)
     preferences = MapAttribute(default=dict)
+    # Set when the account's deletion starts (accounts/deletion.py); the profile is the
+    # last item to go, so while it is set, sign-in and every view refuse the account.
+    deleting_since = UTCDateTimeAttribute(null=True)
 
     @property
     def sub(self):

@@ -60,3 +60,18 @@ def web_session_pk(session_key):
 
 WEB_SESSION_SK = "WEBSESSION"
 
+
+# Pointers in the owner's partition to the items kept in their own partitions, so that
+# the owner's sessions and links can be listed (and all removed when the account goes).
+WEB_SESSION_POINTER_PREFIX = "WEBSESSION#"
+
+
+def web_session_pointer_sk(session_key):
+    return f"{WEB_SESSION_POINTER_PREFIX}{_part('session key', session_key)}"
+
+
+SHARE_POINTER_PREFIX = "SHARELINK#"
+
+
+def share_pointer_sk(token_hash):
+    return f"{SHARE_POINTER_PREFIX}{_part('token hash', token_hash)}"

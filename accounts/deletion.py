@@ -1,0 +1,285 @@
+"""Delete an account and everything it owns, in an order that a re-run can finish.
+
+The profile is marked first (`deleting_since`), so sign-in and every view can refuse the
+account while it goes, and it is deleted last, so an interrupted run still shows the
+account as being deleted and `manage.py delete_account <sub>` (or the next attempt) can
+finish it. Each step deletes what it still finds and treats "already gone" as done, so a
+run after an interruption at any point completes the job, and a run after success
+reports zeros.
+
+The order, and why:
+1. mark the profile.
+2. Cognito global sign-out: refresh tokens stop working while the data goes.
+3. web sessions, 4. share links: the item in its own partition first, then its pointer
+   in the owner's partition. An interruption may leave a pointer to nothing (the next
+   run removes it), never an item that nothing lists any more.
+5. transcripts in S3, found by the prefix `transcripts/<sub>/`, so also objects that no
+   item names (an upload abandoned before its session was saved).
+6. every other item of the partition: one Query at a time (never a Scan), deleted by
+   BatchWriteItem in 25s.
+7. the Cognito user. Only now: until the data is gone the account must stay the same
+   account. Before the profile: a Cognito user without a profile could sign in and be
+   given a fresh, empty profile, and nothing would show the deletion was unfinished.
+8. the profile, once the partition holds nothing else.
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from django.conf import settings
+from pynamodb.exceptions import UpdateError
+
+from accounts.items import Profile
+from campaigns_site import aws
+from campaigns_site.table_keys import (
+    PROFILE_SK,
+    SHARE_POINTER_PREFIX,
+    SHARE_SK,
+    WEB_SESSION_POINTER_PREFIX,
+    WEB_SESSION_SK,
+    share_pk,
+    user_pk,
+    web_session_pk,
+)
+from sessions.storage_keys import user_transcripts_prefix
+
+BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
+S3_BATCH_SIZE = 1000  # DeleteObjects' limit, and the largest page ListObjectsV2 returns
+BATCH_WRITE_ATTEMPTS = 8
+
+# Kinds of item that step 6 leaves alone: the profile goes last, and pointers go with
+# their items in steps 3 and 4.
+_KINDS_WITH_THEIR_OWN_STEP = {PROFILE_SK, WEB_SESSION_POINTER_PREFIX.rstrip("#"), SHARE_POINTER_PREFIX.rstrip("#")}
+
+
+class DeletionIncomplete(Exception):
+    """A step could not finish. Nothing is lost: run the deletion again to complete it."""
+
+
+@dataclass
+class DeletionReport:
+    """What this run deleted. A run after a completed deletion reports zeros."""
+
+    web_sessions: int = 0
+    share_links: int = 0
+    transcript_objects: int = 0
+    items: Counter = field(default_factory=Counter)  # the rest of the partition by kind: {"CAMPAIGN": 2}
+    cognito_user: int = 0
+    profile: int = 0
+
+    def describe(self):
+        parts = [
+            f"{count} {name}"
+            for count, name in [
+                (self.web_sessions, "web sessions"),
+                (self.share_links, "share links"),
+                (self.transcript_objects, "transcript objects"),
+                (self.cognito_user, "Cognito user"),
+                (self.profile, "profile"),
+            ]
+            if count
+        ]
+        if self.items:
+            kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(self.items.items()))
+            parts.insert(3, f"{self.items.total()} items ({kinds})")
+        return ", ".join(parts) or "nothing (already deleted)"
+
+
+def is_being_deleted(profile):
+    """True while the account's deletion is under way: refuse sign-in and every view."""
+    return profile.deleting_since is not None
+
+
+def delete_account(*, sub, progress=None):
+    """Delete everything of the account `sub`; returns a DeletionReport.
+
+    Calls progress(line) after each step. Raises DeletionIncomplete (or the AWS error)
+    when a step cannot finish; running it again then completes the deletion.
+    """
+    say = progress or (lambda line: None)
+    user_pk(sub)  # both refuse a bad sub (InvalidKeyPart) before anything is deleted
+    user_transcripts_prefix(sub=sub)
+    report = DeletionReport()
+
+    since = mark_account_deleting(sub=sub)
+    if since:
+        say(f"profile: marked as being deleted (since {since:%Y-%m-%d %H:%M:%S} UTC)")
+    else:
+        say("profile: none (already deleted, or never created); removing whatever is left")
+    sign_out_everywhere(sub=sub, say=say)
+    report.web_sessions = delete_web_sessions(sub=sub, say=say)
+    report.share_links = delete_share_links(sub=sub, say=say)
+    report.transcript_objects = delete_transcripts(sub=sub, say=say)
+    report.items = delete_other_items(sub=sub, say=say)
+    report.cognito_user = delete_cognito_user(sub=sub, say=say)
+    report.profile = delete_profile(sub=sub, say=say)
+    say(f"done: deleted {report.describe()}")
+    return report
+
+
+def mark_account_deleting(*, sub):
+    """Mark the profile; returns when the deletion started, or None if there is no profile."""
+    profile = Profile(user_pk(sub), PROFILE_SK)
+    try:
+        profile.update(
+            # if_not_exists: a resumed deletion keeps the time the first run started.
+            actions=[Profile.deleting_since.set(Profile.deleting_since | datetime.now(timezone.utc))],
+            # An update would otherwise create a bare profile for an account that has none.
+            condition=Profile.pk.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return profile.deleting_since
+
+
+# --- the steps, in order ------------------------------------------------------------
+def sign_out_everywhere(*, sub, say):
+    cognito = aws.client("cognito-idp")
+    try:
+        cognito.admin_user_global_sign_out(UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+    except cognito.exceptions.UserNotFoundException:
+        say("cognito: no user to sign out (already deleted)")
+        return
+    say("cognito: signed out everywhere (refresh tokens revoked)")
+
+
+def delete_web_sessions(*, sub, say):
+    count = 0
+    for pointers in _partition_pages(sub, prefix=WEB_SESSION_POINTER_PREFIX):
+        # The pointer's SK is "WEBSESSION#<key>", the same string as the session's PK.
+        _batch_delete([_key(web_session_pk(_sk(p).removeprefix(WEB_SESSION_POINTER_PREFIX)), WEB_SESSION_SK)
+                       for p in pointers])
+        _batch_delete([_key(p["PK"]["S"], _sk(p)) for p in pointers])
+        count += len(pointers)
+    say(f"web sessions: {count} deleted")
+    return count
+
+
+def delete_share_links(*, sub, say):
+    count = 0
+    for pointers in _partition_pages(sub, prefix=SHARE_POINTER_PREFIX):
+        _batch_delete([_key(share_pk(_share_token_hash(p)), SHARE_SK) for p in pointers])
+        _batch_delete([_key(p["PK"]["S"], _sk(p)) for p in pointers])
+        count += len(pointers)
+    say(f"share links: {count} deleted")
+    return count
+
+
+def delete_transcripts(*, sub, say):
+    # The bucket is not versioned (campaigns_site/provision.py), so a deleted object is
+    # gone. If versioning is ever turned on, this must delete every version too
+    # (list_object_versions, which needs s3:ListBucketVersions).
+    s3 = aws.client("s3")
+    bucket, prefix = settings.TRANSCRIPT_BUCKET, user_transcripts_prefix(sub=sub)
+    count = 0
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": S3_BATCH_SIZE}
+    )
+    for page in pages:
+        objects = [{"Key": found["Key"]} for found in page.get("Contents", [])]
+        if not objects:
+            continue
+        errors = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True}).get("Errors", [])
+        if errors:
+            raise DeletionIncomplete(
+                f"S3 did not delete {len(errors)} objects (first: {errors[0]['Key']}: {errors[0]['Code']})"
+            )
+        count += len(objects)
+    say(f"transcripts: {count} objects deleted under s3://{bucket}/{prefix}")
+    return count
+
+
+def delete_other_items(*, sub, say):
+    kinds = Counter()
+    for page in _partition_pages(sub):
+        plain = [item for item in page if _kind(item) not in _KINDS_WITH_THEIR_OWN_STEP]
+        _batch_delete([_key(item["PK"]["S"], _sk(item)) for item in plain])
+        kinds.update(_kind(item) for item in plain)
+    listed = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    say(f"items: {kinds.total()} deleted" + (f" ({listed})" if listed else ""))
+    return kinds
+
+
+def delete_cognito_user(*, sub, say):
+    # Not accounts.cognito.delete_user: it hides whether the user was still there.
+    cognito = aws.client("cognito-idp")
+    try:
+        cognito.admin_delete_user(UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+    except cognito.exceptions.UserNotFoundException:
+        say("cognito: user already gone")
+        return 0
+    say("cognito: user deleted")
+    return 1
+
+
+def delete_profile(*, sub, say):
+    # Something written after its step ran (a write that raced the deletion mark) would be
+    # left without a profile to show the deletion is unfinished: keep the profile then.
+    left = [_sk(item) for page in _partition_pages(sub) for item in page if _sk(item) != PROFILE_SK]
+    if left:
+        raise DeletionIncomplete(f"{len(left)} items appeared during the deletion (first: {left[0]}); run it again")
+    response = aws.client("dynamodb").delete_item(
+        TableName=settings.DYNAMODB_TABLE, Key=_key(user_pk(sub), PROFILE_SK), ReturnValues="ALL_OLD"
+    )
+    if "Attributes" not in response:
+        say("profile: already gone")
+        return 0
+    say("profile: deleted")
+    return 1
+
+
+# --- table access -------------------------------------------------------------------
+def _key(pk, sk):
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def _sk(item):
+    return item["SK"]["S"]
+
+
+def _kind(item):
+    return _sk(item).split("#", 1)[0]
+
+
+def _share_token_hash(pointer):
+    # docs/data-model.md plans the pointer as SHARELINK#<cid>#<sid>#<lid> with a
+    # `token_hash` attribute; without that attribute the SK is SHARELINK#<token_hash>.
+    # share_pk refuses anything else, so a pointer we cannot read stops the run loudly.
+    return pointer.get("token_hash", {}).get("S") or _sk(pointer).removeprefix(SHARE_POINTER_PREFIX)
+
+
+def _partition_pages(sub, *, prefix=None):
+    """The keys of the user's items (SK starting with prefix, if given), a page at a time."""
+    condition, values = "#pk = :pk", {":pk": {"S": user_pk(sub)}}
+    if prefix:
+        condition += " AND begins_with(#sk, :prefix)"
+        values[":prefix"] = {"S": prefix}
+    pages = aws.client("dynamodb").get_paginator("query").paginate(
+        TableName=settings.DYNAMODB_TABLE,
+        KeyConditionExpression=condition,
+        ExpressionAttributeNames={"#pk": "PK", "#sk": "SK"},
+        ExpressionAttributeValues=values,
+        ProjectionExpression="#pk, #sk, token_hash",
+        # Consistent: a run right after another must see what that one left.
+        ConsistentRead=True,
+    )
+    for page in pages:
+        if page["Items"]:
+            yield page["Items"]
+
+
+def _batch_delete(keys):
+    dynamodb = aws.client("dynamodb")
+    for start in range(0, len(keys), BATCH_WRITE_SIZE):
+        requests = {settings.DYNAMODB_TABLE: [{"DeleteRequest": {"Key": key}} for key in keys[start:start + BATCH_WRITE_SIZE]]}
+        for attempt in range(BATCH_WRITE_ATTEMPTS):
+            requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems")
+            if not requests:
+                break
+            time.sleep(min(0.05 * 2**attempt, 2))  # throttled: back off, as AWS advises for UnprocessedItems
+        else:
+            raise DeletionIncomplete("DynamoDB kept some deletes unprocessed (throttling); run the deletion again")
