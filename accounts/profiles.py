@@ -1,14 +1,19 @@
 """Profile items, by owner."""
 
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.items import Profile
 from campaigns_site.table import PROFILE_SK, user_pk
 
 
 class ProfileAlreadyExists(Exception):
+    pass
+
+
+class ProfileMissing(Exception):
     pass
 
 
@@ -20,10 +25,11 @@ def get_profile(*, sub):
         return None
 
 
-def create_profile(*, sub, email, display_name=""):
+def create_profile(*, sub, email, display_name="", is_staff=False):
     """Create the profile; raises ProfileAlreadyExists instead of overwriting one."""
     profile = Profile(
-        user_pk(sub), PROFILE_SK, email=email, display_name=display_name, created=datetime.now(timezone.utc)
+        user_pk(sub), PROFILE_SK, email=email, display_name=display_name, is_staff=is_staff,
+        created=datetime.now(timezone.utc),
     )
     try:
         profile.save(condition=Profile.sk.does_not_exist())
@@ -32,3 +38,59 @@ def create_profile(*, sub, email, display_name=""):
             raise ProfileAlreadyExists(sub) from error
         raise
     return profile
+
+
+def sync_profile_at_login(*, sub, email, display_name, is_staff):
+    """The profile after a sign-in: created if missing, email and staff flag as Cognito says.
+
+    Cognito is the source for the email and the `staff` group; the display name is the
+    profile's own once it exists (the user edits it here, not in Cognito).
+    """
+    profile = get_profile(sub=sub)
+    if profile is None:
+        try:
+            return create_profile(sub=sub, email=email, display_name=display_name, is_staff=is_staff)
+        except ProfileAlreadyExists:  # a sign-in on another container just made it
+            profile = get_profile(sub=sub)
+    if (profile.email, profile.is_staff) != (email, is_staff):
+        _update(profile, [Profile.email.set(email), Profile.is_staff.set(is_staff)])
+    return profile
+
+
+def bump_auth_version(*, sub):
+    """End every web session of the user (each one's auth hash includes this counter).
+
+    Returns the new version; raises ProfileMissing if the user has no profile.
+    """
+    profile = Profile(user_pk(sub), PROFILE_SK)
+    _update(profile, [Profile.auth_version.add(1)])
+    return profile.auth_version
+
+
+def _update(profile, actions):
+    try:
+        profile.update(actions=actions, condition=Profile.sk.exists())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise ProfileMissing(profile.sub) from error
+        raise
+
+
+# The web session store reads the session and its user's profile in one BatchGetItem and
+# hands the profile over here; the auth backend then takes it instead of reading it
+# again. One-shot: taking it clears it, and every session load replaces it.
+_handed_over = ContextVar("profile_loaded_with_the_web_session", default=None)
+
+
+def hand_over_profile(*, sub, profile):
+    """Called by the session store: `profile` (None: there is none) was just read for `sub`."""
+    _handed_over.set((sub, profile) if sub else None)
+
+
+def profile_for_request(*, sub):
+    """The profile for this request's user: the one read with the web session, else a GetItem."""
+    handed_over = _handed_over.get()
+    _handed_over.set(None)
+    if handed_over is not None and handed_over[0] == sub:
+        return handed_over[1]
+    return get_profile(sub=sub)

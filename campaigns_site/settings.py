@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
     "campaigns_site",
     "accounts",
     "campaigns",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "campaigns_site.urls"
@@ -111,6 +114,33 @@ AUTH_USER_MODEL = "accounts.User"
 SESSION_ENGINE = "campaigns_site.websessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# --- Accounts: Cognito through allauth ------------------------------------------------
+# Cognito holds the credentials; allauth gives the views, forms and flow. The backend
+# checks passwords with Cognito and rebuilds the local user row from the DynamoDB profile
+# on any container (docs/decisions.md, "Accounts").
+AUTHENTICATION_BACKENDS = ["accounts.backends.CognitoBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"  # the campaign list, once it exists
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]  # the display name is the signup form's own field
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# Cognito verifies email addresses (the code on the confirm page), not allauth.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # web sessions last SESSION_COOKIE_AGE; no "remember me" box
+ACCOUNT_LOGOUT_ON_GET = False
+# allauth counts attempts in Django's cache, which is per container (LocMem): a first line
+# that stops a burst at one container. The durable limits are Cognito's own (failed
+# sign-ins lock the user out for a while; request quotas) and the API's throttling.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_signup": "20/m/ip",  # our confirm and resend-code views (accounts.views)
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

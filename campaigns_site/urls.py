@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from campaigns_site import views
 
@@ -7,4 +7,7 @@ urlpatterns = [
     path("preferences/theme/", views.set_theme, name="set_theme"),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
+    # Ours first: the confirm page, and 404s for allauth pages that cannot work with Cognito.
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
 ]

@@ -41,3 +41,33 @@ def aws(settings):
 def aws_calls():
     """Records the AWS operations made inside `with aws_calls() as calls:` blocks."""
     return record_aws_calls
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth counts attempts in Django's (per-process) cache: each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+PASSWORD = "correct horse 42"
+
+
+@pytest.fixture
+def make_user(aws, db):
+    """make_user(email, display_name=..., staff=False): a confirmed Cognito user with a
+    profile, as sign-up and confirmation leave it. Returns the sub."""
+    from accounts import cognito, services
+    from campaigns_site.provision import STAFF_GROUP
+
+    def make(email="ada@example.com", *, display_name="Ada the Bard", password=PASSWORD, staff=False):
+        sub = services.sign_up(email=email, password=password, display_name=display_name)
+        cognito.confirm_sign_up(email=email, code="123456")  # moto accepts any code
+        if staff:
+            aws_module.client("cognito-idp").admin_add_user_to_group(
+                UserPoolId=aws.user_pool_id, Username=email, GroupName=STAFF_GROUP
+            )
+        return sub
+
+    return make

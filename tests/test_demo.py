@@ -2,6 +2,8 @@ import base64
 import hashlib
 import hmac
 
+from django.test import Client
+
 from accounts.profiles import get_profile
 from campaigns.repository import get_campaign, list_campaigns_for_user
 from campaigns_site import aws as aws_clients
@@ -49,3 +51,11 @@ def test_second_seeding_does_nothing(aws, aws_calls):
 def _secret_hash(aws):
     digest = hmac.new(aws.app_client_secret.encode(), (DEMO_EMAIL + aws.app_client_id).encode(), hashlib.sha256)
     return base64.b64encode(digest.digest()).decode()
+
+
+def test_demo_user_logs_in_through_the_login_page(aws, db):
+    seed_demo_data()
+    client = Client()
+    response = client.post("/accounts/login/", {"login": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert "Welcome back, Demo Game Master" in client.get("/").content.decode()

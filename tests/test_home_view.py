@@ -6,34 +6,32 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import NoReverseMatch, include, path, reverse
 
-from accounts.models import User
+from tests.conftest import PASSWORD
 
 
 def placeholder(request):
     return HttpResponse("placeholder")
 
 
-# Stand-ins for the account, campaign and search pages that other apps provide, so the
-# layout can be tested with those links present before (and after) they exist.
+# Stand-ins for the campaign and search pages that other apps provide, so the layout can
+# be tested with those links present before (and after) they exist.
 urlpatterns = [
     path("", include("campaigns_site.urls")),
-    path("accounts/login/", placeholder, name="account_login"),
-    path("accounts/signup/", placeholder, name="account_signup"),
-    path("accounts/logout/", placeholder, name="account_logout"),
     path("campaigns/", include(([path("", placeholder, name="list")], "campaigns"))),
     path("search/", include(([path("", placeholder, name="search")], "sessions"))),
 ]
 with_all_pages = pytest.mark.urls(__name__)
 
 
+def log_in(client, make_user, display_name):
+    make_user(display_name=display_name)
+    client.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
+    client.get("/")  # shows (and clears) the "signed in" message
+
+
 @pytest.fixture
-def signed_in(client, db, aws, settings):
-    # Sessions live in DynamoDB (the `aws` fixture). The model backend is pinned so this
-    # tests the page, whatever backend the accounts app configures.
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-    user = User.objects.create_user(sub="sub-ada", email="ada@example.com", display_name="Ada the Bard")
-    client.force_login(user)
-    return user
+def signed_in(client, make_user):
+    log_in(client, make_user, "Ada the Bard")
 
 
 def test_visitor_reads_what_the_product_does(client):
@@ -89,10 +87,8 @@ def test_signed_in_user_without_campaign_pages_yet(client, signed_in):
 
 
 @with_all_pages
-def test_display_name_is_escaped(client, db, aws, settings):
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-    user = User.objects.create_user(sub="sub-mallory", email="m@example.com", display_name="<script>alert(1)</script>")
-    client.force_login(user)
+def test_display_name_is_escaped(client, make_user):
+    log_in(client, make_user, "<script>alert(1)</script>")
     html = client.get("/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

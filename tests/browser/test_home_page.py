@@ -1,11 +1,9 @@
 import pytest
-from django.conf import settings as django_settings
 from django.http import HttpResponse
-from django.test import Client
 from django.urls import include, path
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts import cognito, services
 
 pytestmark = pytest.mark.browser
 
@@ -14,18 +12,16 @@ def placeholder(request):
     return HttpResponse("placeholder")
 
 
-# Stand-ins for the account, campaign and search pages other apps provide, so the
-# layout is seen with every link in place.
+# Stand-ins for the campaign and search pages other apps provide, so the layout is seen
+# with every link in place.
 urlpatterns = [
     path("", include("campaigns_site.urls")),
-    path("accounts/login/", placeholder, name="account_login"),
-    path("accounts/signup/", placeholder, name="account_signup"),
-    path("accounts/logout/", placeholder, name="account_logout"),
     path("campaigns/", include(([path("", placeholder, name="list")], "campaigns"))),
     path("search/", include(([path("", placeholder, name="search")], "sessions"))),
 ]
 with_all_pages = pytest.mark.urls(__name__)
 
+PASSWORD = "correct horse 42"
 PAPER = "rgb(251, 248, 243)"  # --bg, light
 NIGHT = "rgb(23, 21, 28)"  # --bg, dark
 
@@ -65,17 +61,16 @@ def test_calls_to_action_lead_to_sign_up_and_log_in(live_server, page, console_e
 
 
 @with_all_pages
-def test_signed_in_header_fits_a_phone(live_server, new_page, settings, console_errors):
-    # The model backend reads the local row; the session itself is in DynamoDB on moto.
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-    user = User.objects.create_user(
-        sub="sub-reginald", email="reginald@example.com", display_name="Sir Reginald Featherstonehaugh of the Vale"
-    )
-    client = Client()
-    client.force_login(user)
+def test_signed_in_header_fits_a_phone(live_server, new_page, transactional_db, console_errors):
+    # A real account on the moto server, signed in through the login page.
+    services.sign_up(email="reginald@example.com", password=PASSWORD, display_name="Sir Reginald Featherstonehaugh of the Vale")
+    cognito.confirm_sign_up(email="reginald@example.com", code="123456")
     page = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, color_scheme="dark")
-    session_cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session_cookie, "url": live_server.url}])
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("reginald@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/")
 
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Sir Reginald Featherstonehaugh of the Vale")
