@@ -1,0 +1,22 @@
+"""A transcript's normalized form: the list of segments every format parses into.
+
+Stored as JSON in S3 beside the original file; the reader, the summarizers and search all
+work from it, never from the original format.
+"""
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: float | None  # seconds from the start of the recording, when the format has times
+    end: float | None
+    speaker: str | None  # the raw label as the file has it ("SPEAKER_00", a Discord name)
+    text: str
+
+    def to_json(self):
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data):
+        return cls(start=data.get("start"), end=data.get("end"), speaker=data.get("speaker"), text=data["text"])
