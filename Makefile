@@ -40,3 +40,13 @@ build:
 ## Cold start of the package against a bare Django app (prints medians and the ratio).
 bench-coldstart: install-dev
 	$(PY) scripts/bench_coldstart.py $(BENCH_ARGS)
+
+.PHONY: bench-summaries
+## The offline summarizer on generated 1- and 4-hour transcripts (prints median times per kind).
+bench-summaries: install-dev
+	$(PY) scripts/bench_summaries.py $(BENCH_ARGS)
+
+.PHONY: bench-transcripts
+## Transcript upload path (decode + parse + JSON dump), 1/4/8 hours in every format: medians and peak memory.
+bench-transcripts: install-dev
+	$(PY) scripts/bench_transcripts.py $(BENCH_ARGS)

@@ -114,6 +114,22 @@ def confirm_forgot_password(*, email, code, password):
     _call("confirm_forgot_password", Username=email, ConfirmationCode=code, Password=password, **_client_args(email))
 
 
+def find_user(*, email):
+    """The pool's user with this email, as {"sub", "status", "enabled"}; None if there is none.
+
+    AdminGetUser: unlike the public calls, it answers "no such user" plainly, so callers
+    must never show that difference to the person asking.
+    """
+    try:
+        response = _call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except CognitoError as error:
+        if error.code == "UserNotFoundException":
+            return None
+        raise
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in response.get("UserAttributes", [])}
+    return {"sub": attributes["sub"], "status": response["UserStatus"], "enabled": response["Enabled"]}
+
+
 def change_password(*, access_token, old_password, new_password):
     _call("change_password", AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password)
 

@@ -57,6 +57,25 @@ def sync_profile_at_login(*, sub, email, display_name, is_staff):
     return profile
 
 
+def update_display_name(*, sub, display_name):
+    """Set the user's display name; returns the updated profile.
+
+    One UpdateItem. Raises ProfileMissing for a user without a profile (never creates a
+    bare one) or whose account is being deleted (nothing should be written to it then).
+    """
+    profile = Profile(user_pk(sub), PROFILE_SK)
+    try:
+        profile.update(
+            actions=[Profile.display_name.set(display_name)],
+            condition=Profile.sk.exists() & Profile.deleting_since.does_not_exist(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise ProfileMissing(sub) from error
+        raise
+    return profile  # PynamoDB fills it from the UpdateItem's ALL_NEW answer
+
+
 def bump_auth_version(*, sub):
     """End every web session of the user (each one's auth hash includes this counter).
 

@@ -39,6 +39,15 @@ def log_in_with_password(*, email, password):
     except InvalidToken as error:
         log.error("Cognito issued an ID token that does not verify: %s", error)
         raise CognitoError("InvalidToken", UNAVAILABLE) from error
+    return log_in_with_claims(claims, email=email)
+
+
+def log_in_with_claims(claims, *, email=""):
+    """The user named by a *verified* ID token's claims, with the profile synced to them.
+
+    Both doors end here (the password login and the hosted UI's callback), so the same
+    Cognito user is the same sub, profile and local row whichever way they came in.
+    """
     profile = profiles.sync_profile_at_login(
         sub=claims["sub"],
         email=claims.get("email", email),

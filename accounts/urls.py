@@ -1,10 +1,17 @@
 from django.urls import path
 
-from accounts import views
+from accounts import password_views, profile_views, views
 
 urlpatterns = [
     path("confirm/", views.confirm_signup, name="account_confirm_signup"),
     path("confirm/resend/", views.resend_code, name="account_resend_code"),
+    path("profile/", profile_views.profile, name="account_profile"),
+    path("delete/", profile_views.delete_account, name="account_delete"),
+    # Cognito-backed replacements for allauth's password pages, under allauth's names.
+    path("password/reset/", password_views.reset_password, name="account_reset_password"),
+    path("password/reset/code/", password_views.reset_password_with_code, name="account_reset_password_code"),
+    path("password/change/", password_views.change_password, name="account_change_password"),
+    path("logout/everywhere/", password_views.logout_everywhere, name="account_logout_everywhere"),
 ]
 
 # allauth pages that would act on this container's ORM cache instead of Cognito answer
@@ -15,9 +22,9 @@ urlpatterns += [
     for route in (
         "email/",
         "confirm-email/",
-        "password/change/",
         "password/set/",
-        "password/reset/",
+        "password/reset/done/",  # allauth's reset by emailed link; ours is by Cognito's code
+        "password/reset/key/<path:key>/",
         "reauthenticate/",
     )
 ]

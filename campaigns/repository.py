@@ -55,6 +55,15 @@ def get_campaign(*, sub, campaign_id):
     return campaign
 
 
+def get_campaign_being_deleted(*, sub, campaign_id):
+    """The campaign if its delete cascade has started and not finished, else None: what a
+    "finish deleting" action may act on (never a campaign nobody confirmed deleting)."""
+    campaign = _stored_campaign(sub, campaign_id)
+    if campaign is None or campaign.state != DELETING:
+        return None
+    return campaign
+
+
 def list_campaigns_for_user(*, sub, archived=False, limit=PAGE_SIZE, cursor=None):
     """One page of the user's active (or archived) campaigns, latest activity first: one Query on LSI1."""
     return _campaigns_in_state(sub, ARCHIVED if archived else ACTIVE, limit=limit, cursor=cursor)

@@ -75,17 +75,26 @@ def _boto3_session():
 
 
 @cache
-def client(service_name):
-    """A cached boto3 client for service_name, pointed at the endpoint override if any."""
+def client(service_name, *, region=None):
+    """A cached boto3 client for service_name, pointed at the endpoint override if any.
+
+    region: another region than AWS_REGION, for a service offered only in some regions
+    (Bedrock models). Each (service, region) pair gets its own cached client.
+    """
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 4})
     if service_name == "s3":
         # Path-style keeps presigned URLs working against moto and custom endpoints.
         config = config.merge(Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+    if service_name == "bedrock-runtime":
+        # The summarizer retries throttling itself, with backoff sized for model calls;
+        # botocore's retries on top would multiply the attempts. A long summary can take
+        # minutes to generate, beyond botocore's 60 s default read timeout.
+        config = config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=300))
     new_client = _boto3_session().client(
         service_name,
-        region_name=settings.AWS_REGION,
+        region_name=region or settings.AWS_REGION,
         endpoint_url=settings.AWS_ENDPOINT_URL or None,
         config=config,
     )

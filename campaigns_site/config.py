@@ -75,6 +75,20 @@ def env_url(name, default=None, *, environ=None):
     return value.rstrip("/")
 
 
+# A DNS name: dot-separated labels of letters, digits and inner hyphens, at least two.
+_HOST_NAME = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def env_host(name, default="", *, environ=None):
+    """A bare host name such as auth.example.com (no scheme, port or path), lower-cased."""
+    value = env_str(name, default, environ=environ)
+    if not value:
+        return default
+    if not _HOST_NAME.fullmatch(value.lower()):
+        raise ConfigError(f"{name} must be a host name such as auth.example.com, not {value!r}")
+    return value.lower()
+
+
 # Placeholder keys that must never reach production.
 INSECURE_KEY_PREFIXES = ("django-insecure", "local-insecure", "change-me")
 

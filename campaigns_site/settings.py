@@ -5,11 +5,13 @@ Local runs need no variables at all: the defaults point at the embedded local AW
 secret key and explicit hosts are required, and every `check --deploy` item is on.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 from campaigns_site.config import (
     ConfigError,
     env_bool,
+    env_host,
     env_int,
     env_list,
     env_str,
@@ -54,6 +56,29 @@ COGNITO_USER_POOL_NAME = env_str("COGNITO_USER_POOL_NAME", "campaign-sessions-lo
 COGNITO_USER_POOL_ID = env_str("COGNITO_USER_POOL_ID", "", required=PRODUCTION, pattern=r"[\w-]+_[0-9A-Za-z]+")
 COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID", "", required=PRODUCTION, pattern=r"[\w]+")
 COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET", "")
+
+# --- Summaries (sessions/summarizers) ---------------------------------------------
+# "offline": extractive, no network, no model (the default; local runs and tests).
+# "bedrock": Amazon Bedrock's Converse API with BEDROCK_MODEL_ID.
+SUMMARY_PROVIDER = env_str("SUMMARY_PROVIDER", "offline")
+if SUMMARY_PROVIDER not in ("offline", "bedrock"):
+    raise ConfigError(f"SUMMARY_PROVIDER must be 'offline' or 'bedrock', not {SUMMARY_PROVIDER!r}")
+# A model id, an inference profile id ("us.amazon.nova-lite-v1:0") or an ARN.
+BEDROCK_MODEL_ID = env_str("BEDROCK_MODEL_ID", "amazon.nova-lite-v1:0", pattern=r"[A-Za-z0-9._:/-]{3,2048}")
+# Bedrock's region when it differs from AWS_REGION (not every model is in every region).
+BEDROCK_REGION = env_str("BEDROCK_REGION", None, pattern=r"[a-z]{2}(-[a-z]+)+-\d")
+# US dollars per 1,000 tokens, only for the estimated cost stored with each summary.
+# Defaults: Amazon Nova Lite on demand in us-east-1 ($0.06 / $0.24 per million tokens).
+# Set both whenever BEDROCK_MODEL_ID changes.
+BEDROCK_PRICE_INPUT_PER_1K = Decimal(env_str("BEDROCK_PRICE_INPUT_PER_1K", "0.00006", pattern=r"\d{1,6}(\.\d{1,12})?"))
+BEDROCK_PRICE_OUTPUT_PER_1K = Decimal(
+    env_str("BEDROCK_PRICE_OUTPUT_PER_1K", "0.00024", pattern=r"\d{1,6}(\.\d{1,12})?")
+)
+# Estimated tokens per Converse call; longer transcripts are summarized in parts and merged.
+# Keep it well under the model's context window (Nova Lite: 300k; Claude: 200k).
+BEDROCK_CHUNK_TOKENS = env_int("BEDROCK_CHUNK_TOKENS", 100_000, minimum=2_000)
+# Attempts per call on throttling and short outages, with exponential backoff and jitter.
+BEDROCK_MAX_ATTEMPTS = env_int("BEDROCK_MAX_ATTEMPTS", 6, minimum=1)
 
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -121,7 +146,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # on any container (docs/decisions.md, "Accounts").
 AUTHENTICATION_BACKENDS = ["accounts.backends.CognitoBackend"]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"  # the campaign list, once it exists
+LOGIN_REDIRECT_URL = "campaigns:list"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -141,6 +166,32 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_signup": "20/m/ip",  # our confirm and resend-code views (accounts.views)
 }
+
+# The hosted UI door (optional): with a Cognito domain, Cognito's own sign-in page is a
+# second way in, through allauth's amazon_cognito provider (authorization code + PKCE)
+# on the same app client, landing on the same sub and profile as the password login
+# (accounts/hosted_ui, accounts/social_adapter.py). Without one, none of it is loaded.
+COGNITO_DOMAIN = env_host("COGNITO_DOMAIN")  # auth.example.com, or <prefix>.auth.<region>.amazoncognito.com
+if COGNITO_DOMAIN:
+    if not (COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID):
+        raise ConfigError("COGNITO_DOMAIN needs COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID to be set too")
+    INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.amazon_cognito"]
+    SOCIALACCOUNT_ADAPTER = "accounts.social_adapter.SocialAccountAdapter"
+    # The ORM is a per-container cache: no tokens and no SocialAccount rows are kept, and
+    # a login never looks a user up by email; the adapter finds the user by the verified sub.
+    SOCIALACCOUNT_STORE_TOKENS = False
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+    SOCIALACCOUNT_PROVIDERS = {
+        "amazon_cognito": {
+            # allauth's provider, with a callback that verifies the ID token first.
+            "provider_class": "accounts.hosted_ui.provider.HostedUIProvider",
+            "DOMAIN": f"https://{COGNITO_DOMAIN}",
+            "OAUTH_PKCE_ENABLED": True,
+            "SCOPE": ["openid", "email", "profile"],
+            # The same app client as the password login: one secret, one audience to verify.
+            "APPS": [{"client_id": COGNITO_APP_CLIENT_ID, "secret": COGNITO_APP_CLIENT_SECRET}],
+        }
+    }
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from accounts import staff_views
 from campaigns_site import views
 
 urlpatterns = [
@@ -10,4 +11,7 @@ urlpatterns = [
     # Ours first: the confirm page, and 404s for allauth pages that cannot work with Cognito.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("", include("sessions.urls")),  # /campaigns/<cid>/sessions/...: namespace "sessions"
+    path("staff/", staff_views.staff_home, name="staff_home"),
 ]

@@ -70,6 +70,11 @@ class PlaySession(TableModel, discriminator="PlaySession"):
         return self.sk.split("#")[1]
 
     @property
+    def played_on_date(self):
+        """played_on as a date (for templates' date filter), or None."""
+        return date.fromisoformat(self.played_on) if self.played_on else None
+
+    @property
     def session_id(self):
         return self.sk.split("#")[2]
 

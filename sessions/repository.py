@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from django.conf import settings
 
+from campaigns.items import DELETING, Campaign
 from campaigns.repository import (  # noqa: F401  (CampaignNotFound, StaleEdit: re-exported for callers)
     PAGE_SIZE,
     CampaignChange,
@@ -22,7 +23,7 @@ from campaigns.repository import (  # noqa: F401  (CampaignNotFound, StaleEdit: 
 )
 from campaigns_site import aws
 from campaigns_site.pagination import query_page
-from campaigns_site.table import SHARE_SK, TableModel, new_id, session_sk, share_pk, user_pk
+from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, new_id, session_sk, share_pk, user_pk
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX
 from sessions.items import (
     SHARED_CAMPAIGN_ID,
@@ -55,6 +56,20 @@ def get_session(*, sub, campaign_id, session_id):
         return PlaySession.get(user_pk(sub), session_sk(campaign_id, session_id), consistent_read=True)
     except PlaySession.DoesNotExist:
         return None
+
+
+def get_session_with_campaign(*, sub, campaign_id, session_id):
+    """(campaign, session) in one strongly consistent BatchGetItem; each is None if the user
+    has no such item. A session page needs both (the campaign names the breadcrumb and
+    decides whether the page exists at all), and one request costs less than two GetItems.
+    A campaign being deleted counts as missing, and then so does its session."""
+    keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
+    found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    if campaign is None:
+        return None, None
+    return campaign, session
 
 
 def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None):

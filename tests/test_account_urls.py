@@ -4,7 +4,17 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/confirm/", "/accounts/logout/"]
+    "path",
+    [
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/confirm/",
+        "/accounts/logout/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/code/",
+        "/accounts/password/change/",
+        "/accounts/logout/everywhere/",
+    ],
 )
 def test_supported_pages_answer(client, db, path):
     assert client.get(path).status_code in (200, 302)
@@ -15,9 +25,10 @@ def test_supported_pages_answer(client, db, path):
     [
         "/accounts/email/",
         "/accounts/confirm-email/",
-        "/accounts/password/change/",
         "/accounts/password/set/",
-        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/password/reset/key/1-set-password/",
+        "/accounts/password/reset/key/done/",
         "/accounts/reauthenticate/",
     ],
 )

@@ -3,6 +3,7 @@ import pytest
 from campaigns_site.config import (
     ConfigError,
     env_bool,
+    env_host,
     env_int,
     env_list,
     env_str,
@@ -100,3 +101,14 @@ def test_production_secret_key_accepts_a_long_random_key():
 def test_production_secret_key_rejects(raw, problem):
     with pytest.raises(ConfigError, match=f"^DJANGO_SECRET_KEY .*{problem}"):
         production_secret_key(environ={"DJANGO_SECRET_KEY": raw})
+
+
+def test_env_host_takes_a_bare_host_name():
+    assert env_host("DOMAIN", environ={}) == ""
+    assert env_host("DOMAIN", environ={"DOMAIN": " Auth.Example.COM "}) == "auth.example.com"
+    assert env_host("DOMAIN", environ={"DOMAIN": "my-app.auth.us-east-1.amazoncognito.com"}) == (
+        "my-app.auth.us-east-1.amazoncognito.com"
+    )
+    for raw in ("https://auth.example.com", "auth.example.com/", "auth.example.com:443", "localhost", "-a.example.com"):
+        with pytest.raises(ConfigError, match="^DOMAIN must be a host name such as auth.example.com, not "):
+            env_host("DOMAIN", environ={"DOMAIN": raw})

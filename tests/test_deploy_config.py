@@ -102,7 +102,9 @@ def test_policy_reaches_only_the_production_stage_resources(policy):
                for arn in allowed["lambda"])
     assert all("/aws/lambda/campaign-sessions-production:" in arn for arn in allowed["logs"])
     assert all(":userpool/" in arn for arn in allowed["cognito-idp"])
-    assert set(allowed) == {"dynamodb", "s3", "cognito-idp", "logs", "lambda"}
+    # Summaries: only the configured model, never every model.
+    assert allowed["bedrock"] == {"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"}
+    assert set(allowed) == {"dynamodb", "s3", "cognito-idp", "logs", "lambda", "bedrock"}
 
 
 def test_policy_never_scans_nor_manages_the_table(policy):

@@ -38,7 +38,7 @@ def test_login_page_uses_the_site_layout(client, db):
     assert '<h1 id="page-title">Log in</h1>' in html
     assert 'value="ada@example.com"' in html  # prefilled after confirming a sign-up
     assert 'href="/accounts/signup/"' in html
-    assert "/accounts/password/reset/" not in html  # allauth's reset cannot reset a Cognito password
+    assert '<a href="/accounts/password/reset/">Forgot password?</a>' in html  # ours, on Cognito
 
 
 def test_login_signs_in_and_redirects_home(make_user):
@@ -46,7 +46,7 @@ def test_login_signs_in_and_redirects_home(make_user):
     client = Client()
     response = log_in(client)
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/campaigns/"
     html = client.get("/").content.decode()
     assert "Welcome back, Ada the Bard" in html
     assert "Successfully signed in as Ada the Bard." in html
@@ -98,7 +98,7 @@ def test_a_fresh_container_knows_the_user_from_dynamodb(make_user, aws_calls):
 
 @pytest.mark.parametrize(
     ("next_url", "expected"),
-    [("/health/", "/health/"), ("https://evil.example/", "/"), ("//evil.example/", "/")],
+    [("/health/", "/health/"), ("https://evil.example/", "/campaigns/"), ("//evil.example/", "/campaigns/")],
 )
 def test_next_is_honoured_only_on_this_site(make_user, next_url, expected):
     make_user()
@@ -159,7 +159,7 @@ def test_signed_in_user_visiting_login_goes_home(make_user):
     make_user()
     client = Client()
     log_in(client)
-    assert client.get(LOGIN)["Location"] == "/"
+    assert client.get(LOGIN)["Location"] == "/campaigns/"
 
 
 def test_login_needs_the_csrf_token(make_user):

@@ -10,6 +10,7 @@ from accounts.profiles import (
     hand_over_profile,
     profile_for_request,
     sync_profile_at_login,
+    update_display_name,
 )
 
 ADA = "sub-ada"
@@ -67,3 +68,26 @@ def test_a_later_session_load_replaces_what_was_handed_over(aws, aws_calls):
     with aws_calls() as calls:
         profile_for_request(sub=ADA)
     assert calls.operations() == ["dynamodb.GetItem"]
+
+
+def test_update_display_name_is_one_update_and_returns_the_profile(aws, aws_calls):
+    create_profile(sub=ADA, email="ada@example.com", display_name="Ada")
+    with aws_calls() as calls:
+        profile = update_display_name(sub=ADA, display_name="Ada the Sage 🐉")
+    assert calls.operations() == ["dynamodb.UpdateItem"]
+    assert (profile.display_name, profile.email, profile.sub) == ("Ada the Sage 🐉", "ada@example.com", ADA)
+    assert get_profile(sub=ADA).display_name == "Ada the Sage 🐉"
+
+
+def test_update_display_name_never_creates_a_profile_nor_touches_one_being_deleted(aws):
+    from accounts.deletion import mark_account_deleting
+
+    with pytest.raises(ProfileMissing):
+        update_display_name(sub=ADA, display_name="Ada")
+    assert get_profile(sub=ADA) is None
+
+    create_profile(sub=ADA, email="ada@example.com", display_name="Ada")
+    mark_account_deleting(sub=ADA)
+    with pytest.raises(ProfileMissing):
+        update_display_name(sub=ADA, display_name="Someone else")
+    assert get_profile(sub=ADA).display_name == "Ada"

@@ -91,6 +91,8 @@ def test_production_refuses_to_start_without(env, variable, tmp_path):
         ("APP_ENV", "staging"),
         ("DYNAMODB_TABLE", "no spaces allowed"),
         ("LOG_LEVEL", "LOUD"),
+        ("COGNITO_DOMAIN", "https://auth.example.com"),
+        ("COGNITO_DOMAIN", "auth.example.com/login"),
     ],
 )
 @pytest.mark.parametrize("mode", [{}, PRODUCTION], ids=["local", "production"])
@@ -102,6 +104,18 @@ def test_complete_production_environment_passes_deploy_checks(tmp_path):
     result = manage(PRODUCTION, tmp_path, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_with_the_hosted_ui_door_passes_deploy_checks(tmp_path):
+    env = {**PRODUCTION, "COGNITO_DOMAIN": "auth.sessions.example.com", "COGNITO_APP_CLIENT_SECRET": "s" * 50}
+    result = manage(env, tmp_path, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_hosted_ui_door_needs_the_pool_and_app_client(tmp_path):
+    # Locally they are usually found by provisioning; the door needs them up front.
+    assert_one_line_naming(manage({"COGNITO_DOMAIN": "auth.example.com"}, tmp_path), "COGNITO_DOMAIN")
 
 
 def test_local_mode_needs_no_variables(tmp_path):

@@ -109,7 +109,7 @@ def test_signed_in_user_visiting_signup_goes_home(make_user):
     make_user()
     client = Client()
     client.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
-    assert client.get(SIGNUP)["Location"] == "/"
+    assert client.get(SIGNUP)["Location"] == "/campaigns/"
 
 
 def test_signup_needs_the_csrf_token(aws, db):

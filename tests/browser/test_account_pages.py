@@ -39,7 +39,8 @@ def test_sign_up_confirm_log_in_and_out(live_server, page, transactional_db, con
 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url + "/campaigns/")
+    page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Mira <the GM>")
 
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()

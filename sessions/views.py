@@ -1,0 +1,173 @@
+"""Play session pages: add, read, edit, delete and move a session of one of my campaigns.
+
+Every page reads the session through _get_session_for_user: one BatchGetItem of the
+session and its campaign (the breadcrumb needs the campaign's name). A session that is
+not the signed-in user's, or not in that campaign, answers 404, never 403. Writes go
+straight to the repository, whose conditions refuse another user's ids, so a valid POST
+costs no read first. Request costs are pinned in tests/test_session_views.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from campaigns.repository import get_campaign, list_campaigns_for_user
+from sessions import repository
+from sessions.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
+
+# The move page lists my most recently active campaigns to choose from: one Query. Far
+# more than anyone keeps active; archived campaigns are left out (unarchive one to move
+# sessions into it).
+MOVE_TARGETS_LIMIT = 100
+
+
+def _sub(request):
+    return request.user.pk  # the Cognito sub (accounts.models.User)
+
+
+def _get_campaign_for_user(request, campaign_id):
+    campaign = get_campaign(sub=_sub(request), campaign_id=campaign_id)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _get_session_for_user(request, campaign_id, session_id):
+    """(campaign, session), or 404 when either is not the user's: one BatchGetItem."""
+    campaign, session = repository.get_session_with_campaign(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
+    )
+    if session is None:
+        raise Http404  # no detail: the 404 page must not tell whose or what it was
+    return campaign, session
+
+
+def _fields(cleaned_data):
+    return {name: cleaned_data[name] for name in ("title", "number", "played_on", "notes")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request, campaign_id):
+    form = PlaySessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = repository.create_session(
+                sub=_sub(request), campaign_id=campaign_id, **_fields(form.cleaned_data)
+            )
+        except repository.CampaignNotFound:
+            raise Http404 from None  # not the user's campaign (or being deleted): nothing was written
+        except repository.StillChanging:
+            form.add_error(None, "The campaign is changing right now. Save again in a moment.")
+        else:
+            messages.success(request, "Session added.")
+            return redirect("sessions:detail", campaign_id=campaign_id, session_id=session.session_id)
+    campaign = _get_campaign_for_user(request, campaign_id)
+    return render(request, "sessions/form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+@require_GET
+def session_detail(request, campaign_id, session_id):
+    campaign, session = _get_session_for_user(request, campaign_id, session_id)
+    return render(request, "sessions/detail.html", {"campaign": campaign, "session": session})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, campaign_id, session_id):
+    """The form carries the version it started from; a save over a newer version is refused
+    and shows, field by field, what differs (StaleEdit)."""
+    differences = None
+    if request.method == "POST":
+        form = PlaySessionEditForm(request.POST)
+        if form.is_valid():
+            try:
+                repository.update_session(
+                    sub=_sub(request), campaign_id=campaign_id, session_id=session_id,
+                    expected_version=form.cleaned_data["version"], **_fields(form.cleaned_data),
+                )
+            except repository.NotFound:
+                # Not the user's; or deleted, or moved to another campaign, while the form was open.
+                raise Http404 from None
+            except repository.StaleEdit as stale:
+                differences = form.differences(stale.current)
+                form = form.restarted_from(stale.current)
+            except repository.StillChanging:
+                form.add_error(None, "The campaign is changing right now. Save again in a moment.")
+            else:
+                messages.success(request, "Session saved.")
+                return redirect("sessions:detail", campaign_id=campaign_id, session_id=session_id)
+        campaign, session = _get_session_for_user(request, campaign_id, session_id)
+    else:
+        campaign, session = _get_session_for_user(request, campaign_id, session_id)
+        form = PlaySessionEditForm.for_item(session)
+    return render(
+        request,
+        "sessions/form.html",
+        {"form": form, "campaign": campaign, "session": session, "differences": differences},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_delete(request, campaign_id, session_id):
+    """GET asks for confirmation; POST deletes the session with its transcript, summaries
+    and share links (repository.delete_session)."""
+    if request.method == "GET":
+        campaign, session = _get_session_for_user(request, campaign_id, session_id)
+        return render(request, "sessions/delete.html", {"campaign": campaign, "session": session})
+    try:
+        repository.delete_session(sub=_sub(request), campaign_id=campaign_id, session_id=session_id)
+    except repository.NotFound:
+        raise Http404 from None
+    except repository.StillChanging:
+        messages.error(request, "The session is changing right now. Try deleting it again in a moment.")
+        return redirect("sessions:delete", campaign_id=campaign_id, session_id=session_id)
+    messages.success(request, "Session deleted.")
+    return redirect("campaigns:detail", campaign_id=campaign_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_move(request, campaign_id, session_id):
+    """Move the session to another of my campaigns, chosen from a select: the choices are
+    one Query (my active campaigns, latest activity first)."""
+    campaign, session = _get_session_for_user(request, campaign_id, session_id)
+    targets = list_campaigns_for_user(sub=_sub(request), limit=MOVE_TARGETS_LIMIT)
+    others = [other for other in targets.items if other.campaign_id != campaign_id]
+    form = MoveSessionForm(request.POST or None, campaigns=others)
+    if request.method == "POST" and form.is_valid():
+        to_campaign_id = form.cleaned_data["to_campaign"]
+        try:
+            repository.move_session(
+                sub=_sub(request), campaign_id=campaign_id, session_id=session_id, to_campaign_id=to_campaign_id
+            )
+        except repository.CampaignNotFound as error:
+            if error.args and error.args[0] != to_campaign_id:
+                raise Http404 from None  # its own campaign went (deleted meanwhile)
+            form.add_error("to_campaign", "That campaign is no longer available. Pick another one.")
+        except repository.SessionNotFound:
+            raise Http404 from None
+        except repository.TooMuchToMove:
+            form.add_error(None, "This session has too many summaries and share links to move in one go.")
+        except repository.StillChanging:
+            form.add_error(None, "The session is changing right now. Try again in a moment.")
+        else:
+            target = next(other for other in others if other.campaign_id == to_campaign_id)
+            messages.success(request, f"Session moved to “{target.name}”.")
+            return redirect("sessions:detail", campaign_id=to_campaign_id, session_id=session_id)
+    return render(
+        request,
+        "sessions/move.html",
+        {
+            "campaign": campaign,
+            "session": session,
+            "form": form,
+            "has_targets": bool(others),
+            "more_campaigns": targets.next_cursor is not None,
+            "limit": MOVE_TARGETS_LIMIT,
+        },
+    )

@@ -1,0 +1,28 @@
+"""Test clients for page tests: signed in (through the real login form) or anonymous, all
+with CSRF checks on, so every POST a test makes carries the token as a browser's would."""
+
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+
+def signed_in_client(make_user, email, display_name):
+    """A client logged in as a new user; `client.sub` is the user's Cognito sub."""
+    sub = make_user(email, display_name=display_name)
+    client = anonymous_client()
+    response = post(client, "/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.status_code == 302, "log in failed"
+    client.get("/")  # shows (and clears) the "signed in" message: later pages show only their own
+    client.sub = sub
+    return client
+
+
+def anonymous_client():
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")  # sets the CSRF cookie, as any page with a form does
+    return client
+
+
+def post(client, url, data=None):
+    """POST with the CSRF token the client's cookie holds (it changes at login)."""
+    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
