@@ -74,13 +74,18 @@ def _boto3_session():
     return boto3.session.Session(region_name=settings.AWS_REGION)
 
 
-@cache
 def client(service_name, *, region=None):
     """A cached boto3 client for service_name, pointed at the endpoint override if any.
 
     region: another region than AWS_REGION, for a service offered only in some regions
-    (Bedrock models). Each (service, region) pair gets its own cached client.
+    (Bedrock models). The cache is keyed by what the client is made from, so a settings
+    change (in tests) can never hand out a client made for other settings.
     """
+    return _client(service_name, region or settings.AWS_REGION, settings.AWS_ENDPOINT_URL or None)
+
+
+@cache
+def _client(service_name, region, endpoint_url):
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 4})
@@ -92,14 +97,13 @@ def client(service_name, *, region=None):
         # botocore's retries on top would multiply the attempts. A long summary can take
         # minutes to generate, beyond botocore's 60 s default read timeout.
         config = config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=300))
-    new_client = _boto3_session().client(
-        service_name,
-        region_name=region or settings.AWS_REGION,
-        endpoint_url=settings.AWS_ENDPOINT_URL or None,
-        config=config,
-    )
+    new_client = _boto3_session().client(service_name, region_name=region, endpoint_url=endpoint_url, config=config)
     new_client.meta.events.register("before-call", _on_boto_call)
     return new_client
+
+
+client.cache_info = _client.cache_info
+client.cache_clear = _client.cache_clear
 
 
 def configure_pynamodb():
@@ -119,11 +123,31 @@ def configure_pynamodb():
 
 
 def reset():
-    """Forget every cached client and connection (after a settings change in tests)."""
-    _boto3_session.cache_clear()
+    """Forget every cached client and connection (after a settings change in tests).
+
+    The boto3 session stays: it caches the parsed service models, which take far longer
+    to load than a client takes to build from them."""
+    global _configured_for
     client.cache_clear()
     if "campaigns_site.table" in sys.modules:
         configure_pynamodb()
+    _configured_for = _configuration()
+
+
+_configured_for = None
+
+
+def _configuration():
+    return (settings.AWS_REGION, settings.AWS_ENDPOINT_URL, settings.DYNAMODB_TABLE)
+
+
+def refresh():
+    """reset() only if the settings clients are made from changed since the last one.
+
+    Test fixtures call this around every test: most tests share one configuration, and
+    rebuilding clients and connections each time would dominate the suite's run time."""
+    if _configuration() != _configured_for:
+        reset()
 
 
 def _model_and_subclasses(model):

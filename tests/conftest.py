@@ -28,13 +28,14 @@ from campaigns_site.provision import provision  # noqa: E402
 def aws(settings):
     """In-process moto with the table, bucket and user pool provisioned as in production."""
     with mock_aws():
-        aws_module.reset()
+        # Clients made under an earlier test's mock_aws still work (moto intercepts below
+        # them), so they are rebuilt only when a test changed region, endpoint or table.
+        aws_module.refresh()
         report = provision()
         settings.COGNITO_USER_POOL_ID = report.user_pool_id
         settings.COGNITO_APP_CLIENT_ID = report.app_client_id
         settings.COGNITO_APP_CLIENT_SECRET = report.app_client_secret
         yield report
-    aws_module.reset()
 
 
 @pytest.fixture
