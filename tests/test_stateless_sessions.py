@@ -200,3 +200,45 @@ def test_log_out_everywhere_ends_sessions_on_every_container(apps, account, this
     for browser in (laptop, phone):
         for app in (a, b):
             assert signed_in_as(browser, app) is None
+
+
+def test_log_out_everywhere_on_one_container_ends_sessions_on_both(apps, account):
+    a, b = apps
+    laptop, phone = requests.Session(), requests.Session()
+    log_in(laptop, a, account)
+    log_in(phone, b, account)
+    laptop.get(a.url + "/accounts/logout/everywhere/")  # the confirmation page
+
+    response = post(laptop, a.url + "/accounts/logout/everywhere/", {})
+
+    assert response.status_code == 302
+    for browser in (laptop, phone):
+        for app in (a, b):
+            assert signed_in_as(browser, app) is None
+
+
+def test_a_password_reset_on_one_container_ends_sessions_on_both(apps, account):
+    a, b = apps
+    phone = requests.Session()
+    log_in(phone, b, account)
+    visitor = requests.Session()
+    visitor.get(a.url + "/accounts/password/reset/")
+    response = post(visitor, a.url + "/accounts/password/reset/", {"email": account})
+    assert response.status_code == 302, response.text
+    # Local mode: the page shows the code the embedded Cognito made (no email is sent).
+    page = visitor.get(a.url + response.headers["Location"]).text
+    code = re.search(r'id="local-reset-code">([^<]+)<', page).group(1)
+
+    new_password = "a brand new password 9"
+    response = post(
+        visitor, a.url + "/accounts/password/reset/code/",
+        {"email": account, "code": code, "new_password1": new_password, "new_password2": new_password},
+    )
+
+    assert response.status_code == 302, response.text
+    assert (signed_in_as(phone, a), signed_in_as(phone, b)) == (None, None)
+    laptop = requests.Session()
+    laptop.get(b.url + "/accounts/login/")
+    response = post(laptop, b.url + "/accounts/login/", {"login": account, "password": new_password})
+    assert response.status_code == 302
+    assert signed_in_as(laptop, a) == "Ada the Bard"
