@@ -15,11 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns import repository
 from campaigns.forms import CampaignEditForm, CampaignForm
-from campaigns.services import delete_campaign
+from campaigns_site.lazy import lazy_import
 from campaigns_site.pagination import InvalidCursor
-from sessions.repository import list_sessions_for_campaign
+
+# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
+repository = lazy_import("campaigns.repository")
+services = lazy_import("campaigns.services")
+session_repository = lazy_import("sessions.repository")
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +124,7 @@ def campaign_detail(request, campaign_id):
     cursor = request.GET.get("cursor") or None
     first_page_url = reverse("campaigns:detail", args=[campaign_id])
     try:
-        sessions = list_sessions_for_campaign(sub=_sub(request), campaign_id=campaign_id, cursor=cursor)
+        sessions = session_repository.list_sessions_for_campaign(sub=_sub(request), campaign_id=campaign_id, cursor=cursor)
     except InvalidCursor:
         return start_over(request, first_page_url)
     return render(
@@ -214,7 +217,7 @@ def campaign_finish_delete(request, campaign_id):
 
 def _run_delete(request, campaign_id):
     try:
-        deleted = delete_campaign(sub=_sub(request), campaign_id=campaign_id)
+        deleted = services.delete_campaign(sub=_sub(request), campaign_id=campaign_id)
     except repository.CampaignNotFound:
         raise Http404 from None
     except Exception:

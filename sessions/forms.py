@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from campaigns.forms import VersionedEditForm
-from sessions.items import MAX_NUMBER
+from sessions.play_order import MAX_NUMBER
 
 TITLE_MAX_LENGTH = 200
 NOTES_MAX_LENGTH = 20_000

@@ -13,9 +13,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns.repository import get_campaign, list_campaigns_for_user
-from sessions import repository
+from campaigns_site.lazy import lazy_import
 from sessions.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
+
+# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
+campaign_repository = lazy_import("campaigns.repository")
+repository = lazy_import("sessions.repository")
 
 # The move page lists my most recently active campaigns to choose from: one Query. Far
 # more than anyone keeps active; archived campaigns are left out (unarchive one to move
@@ -28,7 +31,7 @@ def _sub(request):
 
 
 def _get_campaign_for_user(request, campaign_id):
-    campaign = get_campaign(sub=_sub(request), campaign_id=campaign_id)
+    campaign = campaign_repository.get_campaign(sub=_sub(request), campaign_id=campaign_id)
     if campaign is None:
         raise Http404
     return campaign
@@ -136,7 +139,7 @@ def session_move(request, campaign_id, session_id):
     """Move the session to another of my campaigns, chosen from a select: the choices are
     one Query (my active campaigns, latest activity first)."""
     campaign, session = _get_session_for_user(request, campaign_id, session_id)
-    targets = list_campaigns_for_user(sub=_sub(request), limit=MOVE_TARGETS_LIMIT)
+    targets = campaign_repository.list_campaigns_for_user(sub=_sub(request), limit=MOVE_TARGETS_LIMIT)
     others = [other for other in targets.items if other.campaign_id != campaign_id]
     form = MoveSessionForm(request.POST or None, campaigns=others)
     if request.method == "POST" and form.is_valid():
