@@ -18,4 +18,9 @@ def lazy_import(name):
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        # As a normal import does: `campaigns.services` must also be reachable as an
+        # attribute of `campaigns` (monkeypatch and mock resolve dotted names that way).
+        setattr(importlib.import_module(parent), child, module)
     return module
