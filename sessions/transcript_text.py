@@ -24,8 +24,9 @@ import io
 import re
 from dataclasses import dataclass
 
-# 8 hours of WhisperX JSON with word timings is ~15 MB; plain VTT is ~0.2 MB an hour.
-MAX_TRANSCRIPT_BYTES = 25 * 1024 * 1024
+# The default cap (the upload will make it a setting). 8 hours of WhisperX JSON
+# with word timings is ~15 MB; plain VTT is ~0.2 MB an hour.
+MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024
 
 _SNIFF_BYTES = 4096
 _CHUNK_CHARS = 1 << 16
