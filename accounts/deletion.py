@@ -44,9 +44,9 @@ from campaigns_site.table_keys import (
     web_session_pk,
 )
 from sessions.storage_keys import user_transcripts_prefix
+from sessions.transcript_store import S3_BATCH_SIZE, ObjectsNotDeleted, delete_objects_under
 
 BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
-S3_BATCH_SIZE = 1000  # DeleteObjects' limit, and the largest page ListObjectsV2 returns
 BATCH_WRITE_ATTEMPTS = 8
 
 # Kinds of item that step 6 leaves alone: the profile goes last, and pointers go with
@@ -170,26 +170,12 @@ def delete_share_links(*, sub, say):
 
 
 def delete_transcripts(*, sub, say):
-    # The bucket is not versioned (campaigns_site/provision.py), so a deleted object is
-    # gone. If versioning is ever turned on, this must delete every version too
-    # (list_object_versions, which needs s3:ListBucketVersions).
-    s3 = aws.client("s3")
-    bucket, prefix = settings.TRANSCRIPT_BUCKET, user_transcripts_prefix(sub=sub)
-    count = 0
-    pages = s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": S3_BATCH_SIZE}
-    )
-    for page in pages:
-        objects = [{"Key": found["Key"]} for found in page.get("Contents", [])]
-        if not objects:
-            continue
-        errors = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True}).get("Errors", [])
-        if errors:
-            raise DeletionIncomplete(
-                f"S3 did not delete {len(errors)} objects (first: {errors[0]['Key']}: {errors[0]['Code']})"
-            )
-        count += len(objects)
-    say(f"transcripts: {count} objects deleted under s3://{bucket}/{prefix}")
+    prefix = user_transcripts_prefix(sub=sub)
+    try:
+        count = delete_objects_under(prefix=prefix, page_size=S3_BATCH_SIZE)
+    except ObjectsNotDeleted as error:
+        raise DeletionIncomplete(str(error)) from error
+    say(f"transcripts: {count} objects deleted under s3://{settings.TRANSCRIPT_BUCKET}/{prefix}")
     return count
 
 

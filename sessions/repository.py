@@ -35,10 +35,10 @@ from sessions.items import (
     play_order_prefix,
 )
 from sessions.storage_keys import session_transcripts_prefix
+from sessions.transcript_store import delete_objects_under
 
 # A session changed while we moved or deleted it: read it again, this many times at most.
 CHANGE_ATTEMPTS = 3
-S3_BATCH_SIZE = 1000  # DeleteObjects' limit, and the largest page ListObjectsV2 returns
 
 
 class SessionNotFound(NotFound):
@@ -305,23 +305,7 @@ def delete_share_links(*, sub, campaign_id=None, session_id=None):
 
 def delete_transcript_objects(*, sub, session_id):
     """Delete the session's objects under `transcripts/<sub>/<session_id>/`; returns how many."""
-    # The bucket is not versioned (campaigns_site/provision.py): a deleted object is gone.
-    s3 = aws.client("s3")
-    bucket, prefix = settings.TRANSCRIPT_BUCKET, session_transcripts_prefix(sub=sub, session_id=session_id)
-    count = 0
-    pages = s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": S3_BATCH_SIZE}
-    )
-    for page in pages:
-        objects = [{"Key": found["Key"]} for found in page.get("Contents", [])]
-        if not objects:
-            continue
-        errors = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True}).get("Errors", [])
-        if errors:
-            first = f"{errors[0]['Key']}: {errors[0]['Code']}"
-            raise RuntimeError(f"S3 did not delete {len(errors)} objects (first: {first}); try again")
-        count += len(objects)
-    return count
+    return delete_objects_under(prefix=session_transcripts_prefix(sub=sub, session_id=session_id))
 
 
 def delete_items(keys):
