@@ -72,3 +72,26 @@ def make_user(aws, db):
         return sub
 
     return make
+
+
+# The three visitors every page test meets: the owner, another signed-in user, and nobody.
+# Signed in through the real login form, with CSRF checks on (tests/web_clients.py).
+@pytest.fixture
+def owner(make_user):
+    from tests.web_clients import signed_in_client
+
+    return signed_in_client(make_user, "ada@example.com", "Ada the Bard")
+
+
+@pytest.fixture
+def other(make_user):
+    from tests.web_clients import signed_in_client
+
+    return signed_in_client(make_user, "bob@example.com", "Bob the Rogue")
+
+
+@pytest.fixture
+def anonymous(aws, db):
+    from tests.web_clients import anonymous_client
+
+    return anonymous_client()

@@ -9,25 +9,10 @@ from campaigns import repository
 from campaigns.forms import DESCRIPTION_MAX_LENGTH, GAME_SYSTEM_MAX_LENGTH, NAME_MAX_LENGTH
 from campaigns.services import delete_campaign
 from sessions.repository import create_session, get_session, list_sessions_for_campaign
-from tests.web_clients import anonymous_client, post, signed_in_client
+from tests.web_clients import anonymous_client, post
 
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
-
-
-@pytest.fixture
-def owner(make_user):
-    return signed_in_client(make_user, "ada@example.com", "Ada the Bard")
-
-
-@pytest.fixture
-def other(make_user):
-    return signed_in_client(make_user, "bob@example.com", "Bob the Rogue")
-
-
-@pytest.fixture
-def anonymous(aws, db):
-    return anonymous_client()
 
 
 @pytest.fixture

@@ -11,25 +11,10 @@ from campaigns.repository import create_campaign, get_campaign, set_campaign_arc
 from sessions.forms import NOTES_MAX_BYTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
 from sessions.items import MAX_NUMBER
 from sessions.repository import create_session, get_session, list_sessions_for_campaign, update_session
-from tests.web_clients import anonymous_client, post, signed_in_client
+from tests.web_clients import post
 
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
-
-
-@pytest.fixture
-def owner(make_user):
-    return signed_in_client(make_user, "ada@example.com", "Ada the Bard")
-
-
-@pytest.fixture
-def other(make_user):
-    return signed_in_client(make_user, "bob@example.com", "Bob the Rogue")
-
-
-@pytest.fixture
-def anonymous(aws, db):
-    return anonymous_client()
 
 
 @pytest.fixture
