@@ -12,13 +12,13 @@ after an interruption at any point completes the job. The order, and why:
    there is never an object in S3 that no item names (an item whose object is already
    gone is fine: the next run finds the item and finishes).
 5. summaries and share links once more (one written for a session during steps 2-4),
-   then the campaign item.
+   then the campaign's speaker names, and the campaign item last.
 """
 
 from dataclasses import dataclass
 
 from campaigns.repository import delete_campaign_item, mark_campaign_deleting
-from campaigns_site.table import sessions_of_campaign_prefix, user_pk
+from campaigns_site.table import sessions_of_campaign_prefix, speaker_names_sk, user_pk
 from sessions.items import PlaySession
 from sessions.repository import (
     delete_items,
@@ -68,6 +68,7 @@ def delete_campaign(*, sub, campaign_id, progress=None):
     # while the steps above ran would be left behind: sweep both once more.
     deleted.share_links += delete_share_links(sub=sub, campaign_id=campaign_id)
     deleted.summaries += delete_summaries(sub=sub, campaign_id=campaign_id)
+    delete_items([(user_pk(sub), speaker_names_sk(campaign_id))])  # the campaign's speaker names
     delete_campaign_item(sub=sub, campaign_id=campaign_id)
     say("campaign: deleted")
     return deleted

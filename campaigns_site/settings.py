@@ -51,6 +51,16 @@ DYNAMODB_TABLE = env_str("DYNAMODB_TABLE", "campaign-sessions-local", pattern=r"
 TRANSCRIPT_BUCKET = env_str(
     "TRANSCRIPT_BUCKET", "campaign-sessions-transcripts-local", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 )
+# Transcripts (sessions/transcripts.py): the largest upload accepted, in bytes (50 MB).
+# The presigned POST policy carries it to S3, and the app checks it again after upload.
+TRANSCRIPT_MAX_BYTES = env_int("TRANSCRIPT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# How long an upload form stays valid. Short: it is signed into the form when the page
+# is rendered, and the browser must start the upload within it.
+TRANSCRIPT_UPLOAD_EXPIRY_SECONDS = env_int("TRANSCRIPT_UPLOAD_EXPIRY_SECONDS", 15 * 60, minimum=60)
+# Normalized transcripts kept in memory per process (container), in bytes, so turning
+# pages of a transcript does not fetch it from S3 again. Stored objects never change
+# (each upload has its own key), so a cached copy is never stale.
+TRANSCRIPT_CACHE_BYTES = env_int("TRANSCRIPT_CACHE_BYTES", 64 * 1024 * 1024, minimum=0)
 COGNITO_USER_POOL_NAME = env_str("COGNITO_USER_POOL_NAME", "campaign-sessions-local")
 # Locally, provisioning finds or creates the pool by name; production names it exactly.
 COGNITO_USER_POOL_ID = env_str("COGNITO_USER_POOL_ID", "", required=PRODUCTION, pattern=r"[\w-]+_[0-9A-Za-z]+")

@@ -19,6 +19,7 @@ from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
     session_sk,
     sessions_of_campaign_prefix,
     share_pk,
+    speaker_names_sk,
     summary_sk,
     user_pk,
     web_session_pk,

@@ -47,6 +47,10 @@ def summary_sk(campaign_id, session_id, kind):
     return f"SUMMARY#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}#{_part('kind', kind)}"
 
 
+def speaker_names_sk(campaign_id):
+    return f"SPEAKERS#{_part('campaign id', campaign_id)}"
+
+
 def share_pk(token_hash):
     return f"SHARE#{_part('token hash', token_hash)}"
 

@@ -2,9 +2,16 @@
 
 from datetime import date
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 
 from campaigns_site.table import TableModel
+from sessions import storage_keys
 from sessions.play_order import (  # noqa: F401  (re-exported)
     MAX_NUMBER,
     NO_DATE,
@@ -15,6 +22,13 @@ from sessions.play_order import (  # noqa: F401  (re-exported)
     play_order_key,
     play_order_prefix,
 )
+
+
+def format_clock(seconds):
+    """A time into the recording as a clock reads it: "1:02:03", or "2:03" under an hour."""
+    whole = int(seconds)
+    hours, minutes, rest = whole // 3600, whole // 60 % 60, whole % 60
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
 
 
 class PlaySession(TableModel, discriminator="PlaySession"):
@@ -37,6 +51,22 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     children_version = NumberAttribute(default=0)
     version = VersionAttribute()
 
+    # The transcript, when one is attached (sessions/transcripts.py). Only what describes
+    # it: the text lives in S3 under the upload's own prefix, the original beside its
+    # normalized segments. All of these are set or removed together.
+    transcript_upload_id = UnicodeAttribute(null=True)  # names the objects' prefix
+    transcript_filename = UnicodeAttribute(null=True)  # as the uploader's browser named it ("" if unknown)
+    transcript_format = UnicodeAttribute(null=True)  # a key of transcript_parsing.FORMAT_NAMES
+    transcript_encoding = UnicodeAttribute(null=True)  # a Python codec name ("utf-8", "cp1252", ...)
+    transcript_sha256 = UnicodeAttribute(null=True)  # of the original's bytes
+    transcript_segment_count = NumberAttribute(null=True)
+    transcript_duration = NumberAttribute(null=True)  # seconds; None for a file without times
+    transcript_speaker_count = NumberAttribute(null=True)
+    # The first speakers' labels, as many as fit TRANSCRIPT_SPEAKERS_BUDGET: the item stays
+    # small whatever the file. All of them are in the normalized object's header.
+    transcript_speakers = ListAttribute(of=UnicodeAttribute, null=True)
+    transcript_uploaded = UTCDateTimeAttribute(null=True)
+
     @property
     def campaign_id(self):
         return self.sk.split("#")[1]
@@ -49,6 +79,44 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     @property
     def session_id(self):
         return self.sk.split("#")[2]
+
+    @property
+    def has_transcript(self):
+        return bool(self.transcript_upload_id)
+
+    @property
+    def owner_sub(self):
+        return self.pk.removeprefix("USER#")
+
+    @property
+    def transcript_original_key(self):
+        return storage_keys.original_key(
+            sub=self.owner_sub, session_id=self.session_id, upload_id=self.transcript_upload_id
+        )
+
+    @property
+    def transcript_segments_key(self):
+        return storage_keys.segments_key(
+            sub=self.owner_sub, session_id=self.session_id, upload_id=self.transcript_upload_id
+        )
+
+    @property
+    def transcript_format_name(self):
+        from sessions.transcript_parsing import FORMAT_NAMES  # standard library only
+
+        return FORMAT_NAMES.get(self.transcript_format, self.transcript_format)
+
+    @property
+    def transcript_duration_text(self):
+        """"4:02:11" (or "12:05" under an hour); "" for a transcript without times."""
+        if self.transcript_duration is None:
+            return ""
+        return format_clock(self.transcript_duration)
+
+    @property
+    def more_speakers(self):
+        """How many speakers the item does not list (see transcript_speakers)."""
+        return (self.transcript_speaker_count or 0) - len(self.transcript_speakers or [])
 
 
 # Share links (`SHARE#<sha256(token)>` / `SHARE`) and their pointers in the owner's

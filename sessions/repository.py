@@ -23,7 +23,16 @@ from campaigns.repository import (  # noqa: F401  (CampaignNotFound, StaleEdit: 
 )
 from campaigns_site import aws
 from campaigns_site.pagination import query_page
-from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, new_id, session_sk, share_pk, user_pk
+from campaigns_site.table import (
+    SHARE_SK,
+    TableModel,
+    campaign_sk,
+    new_id,
+    session_sk,
+    share_pk,
+    speaker_names_sk,
+    user_pk,
+)
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX
 from sessions.items import (
     SHARED_CAMPAIGN_ID,
@@ -70,6 +79,26 @@ def get_session_with_campaign(*, sub, campaign_id, session_id):
     if campaign is None:
         return None, None
     return campaign, session
+
+
+def get_session_with_campaign_and_speaker_names(*, sub, campaign_id, session_id):
+    """(campaign, session, speaker_names) in one strongly consistent BatchGetItem, for the
+    pages that show a transcript: get_session_with_campaign plus the campaign's
+    SpeakerNames item (None when no name is set yet)."""
+    from sessions.speaker_names import SpeakerNames  # the reader's pages only
+
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), speaker_names_sk(campaign_id)),
+    ]
+    found = list(TableModel.batch_get(keys, consistent_read=True))
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+    if campaign is None:
+        return None, None, None
+    return campaign, session, names
 
 
 def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None):
