@@ -1,0 +1,117 @@
+"""The transcript reader: /campaigns/<cid>/sessions/<sid>/transcript/.
+
+One page of a session's transcript, with its speakers' names applied, found by the query
+string: `page` (from 1), `line` (0-based; links to a line are `?line=n#line-n`), `t` (a
+time to jump to), `speaker` (a raw label) and `q` (find text). Every form on the page is
+a GET form, so the page works without JavaScript and every view of it has a URL.
+
+What a page costs after the sign-in: one BatchGetItem (campaign, session and the
+campaign's speaker names) and at most one S3 GetObject (none when this process holds the
+transcript already). Pinned in tests/test_reader_view.py. The logic lives in
+sessions/reader.py; this module only reads the request and renders.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from campaigns_site.lazy import lazy_import
+from sessions import reader
+
+# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
+repository = lazy_import("sessions.repository")
+transcripts = lazy_import("sessions.transcripts")
+
+
+def _sub(request):
+    return request.user.pk  # the Cognito sub (accounts.models.User)
+
+
+def _get_session_with_names_for_user(request, campaign_id, session_id):
+    """(campaign, session, {label: names}), or 404 when the session is not the user's: one
+    BatchGetItem."""
+    campaign, session, speaker_names = repository.get_session_with_campaign_and_speaker_names(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
+    )
+    if session is None:
+        raise Http404  # no detail: the 404 page must not tell whose or what it was
+    return campaign, session, (speaker_names.as_dict() if speaker_names else {})
+
+
+def _whole_number(text):
+    """An int from a query parameter, or None for anything else (the reader clamps)."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):  # also digit strings too long for int()
+        return None
+
+
+def _url(filters, **params):
+    """A query string ("?...") of the filters in force plus params, leaving out empty ones."""
+    query = urlencode({name: value for name, value in {**filters, **params}.items() if value not in (None, "")})
+    return f"?{query}" if query else "?"
+
+
+@login_required
+@require_GET
+def transcript_read(request, campaign_id, session_id):
+    campaign, session, names = _get_session_with_names_for_user(request, campaign_id, session_id)
+    if not session.has_transcript:
+        # Friendlier than a 404: the session is there, and the page says how to add one.
+        return render(request, "sessions/reader.html", {"campaign": campaign, "session": session})
+
+    data = transcripts.load_stored_segments(session)
+    filters = {"speaker": request.GET.get("speaker", ""), "q": request.GET.get("q", "").strip()}
+    wanted_time = request.GET.get("t", "").strip()
+    time_error = None
+    if wanted_time:
+        try:
+            seconds = reader.parse_time(wanted_time)
+        except ValueError as error:
+            time_error = str(error)
+        else:
+            number = reader.line_at(data, seconds, speaker=filters["speaker"], query=filters["q"])
+            if number is not None:
+                # A redirect, so the address ends in #line-n: the browser scrolls there itself.
+                return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}")
+            time_error = _nothing_after(seconds, session, filtered=bool(filters["speaker"] or filters["q"]))
+
+    page = reader.read_transcript(
+        data,
+        names=names,
+        page=_whole_number(request.GET.get("page")) or 1,
+        line=_whole_number(request.GET.get("line")),
+        speaker=filters["speaker"],
+        query=filters["q"],
+    )
+    return render(
+        request,
+        "sessions/reader.html",
+        {
+            "campaign": campaign,
+            "session": session,
+            "reader": page,
+            "duration": reader.format_time(session.transcript_duration),
+            "duration_datetime": reader.duration_datetime(session.transcript_duration),
+            "filters": filters,
+            "wanted_time": wanted_time,
+            "time_error": time_error,
+            "first_url": _url(filters),
+            "previous_url": _url(filters, page=page.page - 1) if page.has_previous else None,
+            "next_url": _url(filters, page=page.page + 1) if page.has_next else None,
+            "last_url": _url(filters, page=page.page_count),
+        },
+    )
+
+
+def _nothing_after(seconds, session, *, filtered):
+    if session.transcript_duration is None:
+        return "This transcript has no times to jump to."
+    where = "of the lines shown " if filtered else ""
+    return (
+        f"No line {where}starts at {reader.format_time(seconds)} or later: "
+        f"the transcript ends at {reader.format_time(session.transcript_duration)}."
+    )
