@@ -46,6 +46,11 @@ bench-coldstart: install-dev
 bench-summaries: install-dev
 	$(PY) scripts/bench_summaries.py $(BENCH_ARGS)
 
+.PHONY: bench-reader
+# Parse + store + the first reader page, 1-, 4- and 8-hour transcripts (sessions/transcripts.py).
+bench-reader: install-dev
+	$(PY) scripts/bench_reader.py $(BENCH_ARGS)
+
 .PHONY: bench-transcripts
 ## Transcript upload path (decode + parse + JSON dump), 1/4/8 hours in every format: medians and peak memory.
 bench-transcripts: install-dev

@@ -8,7 +8,7 @@ sessions:search.
 from django.urls import path
 
 import campaigns_site.converters  # noqa: F401  (registers <item_id:...>)
-from sessions import views
+from sessions import reader_views, speaker_views, transcript_views, views
 
 app_name = "sessions"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path(f"{SESSION}edit/", views.session_edit, name="edit"),
     path(f"{SESSION}delete/", views.session_delete, name="delete"),
     path(f"{SESSION}move/", views.session_move, name="move"),
+    path(f"{SESSION}transcript/", reader_views.transcript_read, name="transcript"),
+    path(f"{SESSION}transcript/upload/", transcript_views.transcript_upload, name="transcript_upload"),
+    path(f"{SESSION}transcript/uploaded/", transcript_views.transcript_uploaded, name="transcript_uploaded"),
+    path(f"{SESSION}transcript/download/", transcript_views.transcript_download, name="transcript_download"),
+    path(f"{SESSION}transcript/delete/", transcript_views.transcript_delete, name="transcript_delete"),
+    path(f"{SESSION}transcript/speakers/", speaker_views.speaker_names_edit, name="speaker_names"),
 ]

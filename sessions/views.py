@@ -13,8 +13,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from django.views.decorators.cache import never_cache
+
 from campaigns_site.lazy import lazy_import
 from sessions.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
+from sessions.speaker_display import speaker_display
+from sessions.transcript_views import upload_context
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 campaign_repository = lazy_import("campaigns.repository")
@@ -73,9 +77,24 @@ def session_create(request, campaign_id):
 
 @login_required
 @require_GET
+@never_cache  # without a transcript, the page holds an upload form signed for a short time
 def session_detail(request, campaign_id, session_id):
-    campaign, session = _get_session_for_user(request, campaign_id, session_id)
-    return render(request, "sessions/detail.html", {"campaign": campaign, "session": session})
+    """The session, its notes and its transcript (or the form to upload one). One
+    BatchGetItem reads the session, its campaign and the campaign's speaker names."""
+    campaign, session, names_item = repository.get_session_with_campaign_and_speaker_names(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
+    )
+    if session is None:
+        raise Http404
+    context = {"campaign": campaign, "session": session}
+    if session.has_transcript:
+        names = names_item.as_dict() if names_item else {}
+        context["speakers"] = [
+            (label, speaker_display(names, label)) for label in session.transcript_speakers or []
+        ]
+    else:
+        context.update(upload_context(request, session))
+    return render(request, "sessions/detail.html", context)
 
 
 @login_required

@@ -95,3 +95,22 @@ def anonymous(aws, db):
     from tests.web_clients import anonymous_client
 
     return anonymous_client()
+
+
+# The owner's campaign and a session in it, for the pages of a session (the test files of
+# campaign pages and the speaker names page make their own).
+@pytest.fixture
+def campaign(owner):
+    from campaigns.repository import create_campaign
+
+    return create_campaign(sub=owner.sub, name="Secret Strahd")
+
+
+@pytest.fixture
+def session(owner, campaign):
+    from sessions.repository import create_session
+
+    return create_session(
+        sub=owner.sub, campaign_id=campaign.campaign_id, title="The Death House", number=1,
+        played_on="2024-05-31", notes="Hidden notes about the mimic",
+    )

@@ -17,19 +17,6 @@ UNICODE = "Ünïcödé 🐉 竜 — naïve café"
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 
 
-@pytest.fixture
-def campaign(owner):
-    return create_campaign(sub=owner.sub, name="Secret Strahd")
-
-
-@pytest.fixture
-def session(owner, campaign):
-    return create_session(
-        sub=owner.sub, campaign_id=campaign.campaign_id, title="The Death House", number=1,
-        played_on="2024-05-31", notes="Hidden notes about the mimic",
-    )
-
-
 def url(session, path=""):
     return f"/campaigns/{session.campaign_id}/sessions/{session.session_id}/{path}"
 
