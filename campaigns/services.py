@@ -7,27 +7,34 @@ after an interruption at any point completes the job. The order, and why:
 1. mark the campaign.
 2. share links: the public item and its pointer together, so nothing can read the
    sessions from outside while they go.
-3. summaries, found by the campaign's prefix.
+3. summaries, found by the campaign's prefix (the story so far is one of them), and
+   summary jobs (`SUMMARYJOB#<cid>#`): a job still running finds its item gone, and its
+   writes, conditioned on its session (or the campaign, for the story), fail.
 4. sessions, a page at a time: each one's transcript objects first, then its item, so
    there is never an object in S3 that no item names (an item whose object is already
-   gone is fine: the next run finds the item and finishes).
-5. summaries and share links once more (one written for a session during steps 2-4),
-   then the campaign's speaker names, and the campaign item last.
+   gone is fine: the next run finds the item and finishes). Each session's search item
+   goes in the same transaction as the session item (sessions/search_index.py): every
+   write of a search item needs its session, so none is left behind and none needs
+   looking for.
+5. summaries, summary jobs and share links once more (one written for a session during
+   steps 2-4), then the campaign's speaker names, and the campaign item last.
 """
 
 from dataclasses import dataclass
 
 from campaigns.repository import delete_campaign_item, mark_campaign_deleting
 from campaigns_site.table import sessions_of_campaign_prefix, speaker_names_sk, user_pk
+from sessions import search_index
 from sessions.items import PlaySession
 from sessions.repository import (
     delete_items,
     delete_share_links,
     delete_summaries,
+    delete_summary_jobs,
     delete_transcript_objects,
 )
 
-SESSIONS_PER_STEP = 100  # one transaction deletes a page of session items
+SESSIONS_PER_STEP = 50  # one transaction deletes a page of session items with their search items (100 actions)
 
 
 @dataclass
@@ -36,6 +43,7 @@ class CampaignDeletion:
 
     share_links: int = 0
     summaries: int = 0
+    summary_jobs: int = 0
     sessions: int = 0
     transcript_objects: int = 0
 
@@ -57,10 +65,17 @@ def delete_campaign(*, sub, campaign_id, progress=None):
     say(f"share links: {deleted.share_links} deleted")
     deleted.summaries = delete_summaries(sub=sub, campaign_id=campaign_id)
     say(f"summaries: {deleted.summaries} deleted")
+    deleted.summary_jobs = delete_summary_jobs(sub=sub, campaign_id=campaign_id)
+    say(f"summary jobs: {deleted.summary_jobs} deleted")
     while sessions := _some_sessions(sub, campaign_id):
         for session in sessions:
             deleted.transcript_objects += delete_transcript_objects(sub=sub, session_id=session.session_id)
-        delete_items([(session.pk, session.sk) for session in sessions])
+        # In pairs, and 100 keys to a transaction: a session and its search item go together.
+        delete_items([
+            key
+            for session in sessions
+            for key in ((session.pk, session.sk), (session.pk, search_index.search_sk(session.session_id)))
+        ])
         deleted.sessions += len(sessions)
         say(f"sessions: {deleted.sessions} deleted, with {deleted.transcript_objects} transcript objects")
 
@@ -68,6 +83,7 @@ def delete_campaign(*, sub, campaign_id, progress=None):
     # while the steps above ran would be left behind: sweep both once more.
     deleted.share_links += delete_share_links(sub=sub, campaign_id=campaign_id)
     deleted.summaries += delete_summaries(sub=sub, campaign_id=campaign_id)
+    deleted.summary_jobs += delete_summary_jobs(sub=sub, campaign_id=campaign_id)
     delete_items([(user_pk(sub), speaker_names_sk(campaign_id))])  # the campaign's speaker names
     delete_campaign_item(sub=sub, campaign_id=campaign_id)
     say("campaign: deleted")

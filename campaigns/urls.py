@@ -1,7 +1,7 @@
 from django.urls import path
 
 import campaigns_site.converters  # noqa: F401  (registers <item_id:...>)
-from campaigns import views
+from campaigns import story_views, views
 
 app_name = "campaigns"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("<item_id:campaign_id>/unarchive/", views.campaign_unarchive, name="unarchive"),
     path("<item_id:campaign_id>/delete/", views.campaign_delete, name="delete"),
     path("<item_id:campaign_id>/finish-delete/", views.campaign_finish_delete, name="finish_delete"),
+    path("<item_id:campaign_id>/story/", story_views.story, name="story"),
+    path("<item_id:campaign_id>/story/status/", story_views.story_status, name="story_status"),
 ]

@@ -89,6 +89,17 @@ BEDROCK_PRICE_OUTPUT_PER_1K = Decimal(
 BEDROCK_CHUNK_TOKENS = env_int("BEDROCK_CHUNK_TOKENS", 100_000, minimum=2_000)
 # Attempts per call on throttling and short outages, with exponential backoff and jitter.
 BEDROCK_MAX_ATTEMPTS = env_int("BEDROCK_MAX_ATTEMPTS", 6, minimum=1)
+# Where summary jobs run (sessions/summary_tasks.py): "lambda" (Zappa's @task, an
+# asynchronous invocation of this function), "thread" (a worker thread in this process),
+# "inline" (at once, in the request: tests) or "manual" (only queued).
+SUMMARY_JOB_RUNNER = env_str("SUMMARY_JOB_RUNNER", "lambda" if PRODUCTION else "thread")
+if SUMMARY_JOB_RUNNER not in ("lambda", "thread", "inline", "manual"):
+    raise ConfigError(
+        f"SUMMARY_JOB_RUNNER must be 'lambda', 'thread', 'inline' or 'manual', not {SUMMARY_JOB_RUNNER!r}"
+    )
+# A job still queued or running this long after it was queued or started reads as failed
+# and may be started again. Keep it below the Lambda timeout (zappa_settings.json: 330 s).
+SUMMARY_JOB_TIMEOUT_SECONDS = env_int("SUMMARY_JOB_TIMEOUT_SECONDS", 300, minimum=10)
 
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [

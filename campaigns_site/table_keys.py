@@ -47,6 +47,33 @@ def summary_sk(campaign_id, session_id, kind):
     return f"SUMMARY#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}#{_part('kind', kind)}"
 
 
+# The campaign's story so far is stored like a session's summary, under the campaign's
+# summaries prefix, in the place of a session id: "STORY" can never be a session id (ids
+# are 26-character ULIDs, whose alphabet has no "O"), so a session's summaries prefix
+# never matches it, while the campaign's prefix (and its delete cascade) does.
+STORY = "STORY"
+STORY_SO_FAR_KIND = "story_so_far"  # = sessions.summarizers.STORY_SO_FAR
+
+
+def story_summary_sk(campaign_id):
+    return summary_sk(campaign_id, STORY, STORY_SO_FAR_KIND)
+
+
+def summary_job_sk(campaign_id, session_id):
+    """`SUMMARYJOB#<cid>#<sid>`: the one summary job of a session (the latest one run)."""
+    return f"SUMMARYJOB#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}"
+
+
+def story_job_sk(campaign_id):
+    """`SUMMARYJOB#<cid>#STORY`: the job that builds the campaign's story so far."""
+    return summary_job_sk(campaign_id, STORY)
+
+
+def summary_jobs_prefix(campaign_id):
+    """All of a campaign's summary jobs (its sessions' and its story's)."""
+    return f"SUMMARYJOB#{_part('campaign id', campaign_id)}#"
+
+
 def speaker_names_sk(campaign_id):
     return f"SPEAKERS#{_part('campaign id', campaign_id)}"
 

@@ -31,6 +31,8 @@ from campaigns_site.table import (
     session_sk,
     share_pk,
     speaker_names_sk,
+    summary_job_sk,
+    summary_jobs_prefix,
     user_pk,
 )
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX
@@ -43,6 +45,7 @@ from sessions.items import (
     play_order_key,
     play_order_prefix,
 )
+from sessions import search_index
 from sessions.storage_keys import session_transcripts_prefix
 from sessions.transcript_store import delete_objects_under
 
@@ -56,6 +59,11 @@ class SessionNotFound(NotFound):
 
 class TooMuchToMove(Exception):
     """The session and its summaries and share links do not fit one transaction."""
+
+
+class SummariesBeingMade(StillChanging):
+    """A summary job of the session is queued or running: it would write under the old
+    campaign. Nothing was moved; try again once it has finished."""
 
 
 # --- reads ----------------------------------------------------------------------------
@@ -101,6 +109,32 @@ def get_session_with_campaign_and_speaker_names(*, sub, campaign_id, session_id)
     return campaign, session, names
 
 
+def get_session_page(*, sub, campaign_id, session_id):
+    """(campaign, session, speaker_names, summary_job) in one strongly consistent
+    BatchGetItem, for the session page: get_session_with_campaign_and_speaker_names plus
+    the session's latest summary job (None when there is none, or it expired). A missing
+    campaign (or one being deleted) makes all four None."""
+    from sessions.speaker_names import SpeakerNames  # the session page only
+    from sessions.summary_jobs import SummaryJob, live_job
+
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), speaker_names_sk(campaign_id)),
+        (user_pk(sub), summary_job_sk(campaign_id, session_id)),
+    ]
+    found = list(TableModel.batch_get(keys, consistent_read=True))
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    if campaign is None:
+        return None, None, None, None
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+    job = live_job(next((item for item in found if isinstance(item, SummaryJob)), None))
+    if session is None:
+        return campaign, None, None, None
+    return campaign, session, names, job
+
+
 def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None):
     """One page of the campaign's sessions in play order, newest first: one Query on LSI1."""
     return query_page(
@@ -132,11 +166,14 @@ def create_session(*, sub, campaign_id, title, number=None, played_on=None, note
         updated=now,
         version=1,
     )
+    def write_session(transaction):
+        transaction.put(session, condition=PlaySession.sk.does_not_exist())
+        # Its search item, whole: a new session has only its own fields to find.
+        search_index.put_new_item(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
+                                  part=search_index.session_part_of(session))
+
     write_with_campaign_changes(
-        sub=sub,
-        changes=[CampaignChange(campaign_id, sessions=1)],
-        add_own_actions=lambda transaction: transaction.put(session, condition=PlaySession.sk.does_not_exist()),
-        now=now,
+        sub=sub, changes=[CampaignChange(campaign_id, sessions=1)], add_own_actions=write_session, now=now
     )
     return session
 
@@ -168,6 +205,11 @@ def update_session(*, sub, campaign_id, session_id, expected_version, title, num
             ],
             condition=PlaySession.sk.exists() & (PlaySession.version == expected_version),
         )
+        search_index.write_part(
+            transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
+            part=search_index.session_part(title=title, number=number, played_on=played_on, notes=notes,
+                                           session_id=session_id),
+        )
 
     try:
         write_with_campaign_changes(
@@ -186,8 +228,10 @@ def delete_session(*, sub, campaign_id, session_id):
     """Delete the session and what belongs to it; a re-run after an interruption finishes.
 
     Its transcript objects, share links and summaries go first, the session item last
-    (with its campaign's counters, in one transaction): whatever stops this midway, what
-    is left is still found through the session and deleted by the next attempt.
+    (with its campaign's counters, its summary job item and its search item, in one
+    transaction): whatever stops this midway, what is left is still found through the
+    session and deleted by the next attempt. A summary job still running then finds no session and ends quietly
+    (its writes are conditioned on the session, and on its own item, both gone).
     """
     for _ in range(CHANGE_ATTEMPTS):
         session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
@@ -201,6 +245,8 @@ def delete_session(*, sub, campaign_id, session_id):
             # Only as we read it: a transcript replaced meanwhile changed the bytes to take
             # off, and a summary or link written meanwhile would be left behind.
             transaction.delete(session.pk, session.sk, condition=_unchanged_since_read(session))
+            transaction.delete(session.pk, summary_job_sk(campaign_id, session_id))
+            search_index.delete_item(transaction, sub=sub, session_id=session_id)
 
         change = CampaignChange(campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes)
         try:
@@ -218,6 +264,11 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
     items are deleted and copies put under the new campaign, the share links are pointed
     at it, and both campaigns' counters and activity change. Transcript objects stay: their
     keys name no campaign. Returns the moved session.
+
+    The session's summary job item is deleted in the same transaction, only if no job is
+    queued or running (else SummariesBeingMade, a StillChanging: nothing moved); a job's
+    status is of no use at the new address. A job past its deadline that is still working
+    finds its session gone from the old campaign and ends without writing.
     """
     if to_campaign_id == campaign_id:
         session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
@@ -233,10 +284,18 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
         links = _share_link_pointers(sub, session_id=session_id)
         now = _now()
         moved = _moved_session(session, to_campaign_id, now=now)
+        job_action = []
 
         def move_items(transaction):
             transaction.delete(session.pk, session.sk, condition=_unchanged_since_read(session))
             transaction.put(moved, condition=PlaySession.sk.does_not_exist())
+            job_action[:] = [
+                transaction.delete(session.pk, summary_job_sk(campaign_id, session_id), condition=replaceable_job())
+            ]
+            # Its search item names no campaign in its key: it only learns the new one (with
+            # the session's fields as read, which the delete above conditions on).
+            search_index.write_part(transaction, sub=sub, campaign_id=to_campaign_id, session_id=session_id,
+                                    part=search_index.session_part_of(session))
             for summary in summaries:  # copied whole, as stored
                 transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
                 new_sk = summary["SK"]["S"].replace(f"#{campaign_id}#", f"#{to_campaign_id}#", 1)
@@ -265,9 +324,18 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
         try:
             write_with_campaign_changes(sub=sub, changes=changes, add_own_actions=move_items, now=now)
             return moved
-        except TransactionCanceled:
+        except TransactionCanceled as canceled:
+            if job_action and canceled.failed(job_action[0]):
+                raise SummariesBeingMade(session_id) from None
             continue  # the session, a summary or a link changed meanwhile: read again
     raise StillChanging(session_id)
+
+
+def replaceable_job():
+    """No summary job is queued or running (sessions/summary_jobs.py)."""
+    from sessions.summary_jobs import replaceable_job_condition
+
+    return replaceable_job_condition()
 
 
 def _unchanged_since_read(session):
@@ -292,14 +360,15 @@ def _moved_session(session, to_campaign_id, *, now):
 
 
 # --- what belongs to a session: summaries, share links, transcript objects ------------
-def record_child_write(transaction, *, sub, campaign_id, session_id):
+def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
     """Add to a transaction that writes one of the session's children (a summary, a share
     link, ...): the session must exist, and its children_version goes up, so that a
-    delete or move that read the children before this write reads them again."""
+    delete or move that read the children before this write reads them again. `also`:
+    more update actions on the session item (one transaction updates an item once)."""
     transaction.update(
         user_pk(sub),
         session_sk(campaign_id, session_id),
-        actions=[PlaySession.children_version.add(1)],
+        actions=[PlaySession.children_version.add(1), *also],
         condition=PlaySession.sk.exists(),
     )
 
@@ -318,6 +387,14 @@ def delete_summaries(*, sub, campaign_id, session_id=None):
     keys = [(item["PK"]["S"], item["SK"]["S"]) for item in summaries]
     delete_items(keys)
     return len(keys)
+
+
+def delete_summary_jobs(*, sub, campaign_id):
+    """Delete every summary job item of a campaign (its sessions' and its story's); returns
+    how many. A job still running finds its item gone and writes nothing more."""
+    jobs = _items_with_prefix(sub, summary_jobs_prefix(campaign_id))
+    delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in jobs])
+    return len(jobs)
 
 
 def delete_share_links(*, sub, campaign_id=None, session_id=None):

@@ -20,10 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
+from sessions.summarizers import KINDS
 from sessions.transcript_parsing import FORMAT_NAMES
 
 repository = lazy_import("sessions.repository")
 transcripts = lazy_import("sessions.transcripts")
+summary_jobs = lazy_import("sessions.summary_jobs")
 
 _TOKEN_SALT = "sessions.transcript-upload"
 # The token only has to outlive the upload itself: it starts within the form's expiry,
@@ -67,6 +69,7 @@ def upload_context(request, session):
     return {
         "upload": form,
         "formats": list(FORMAT_NAMES.items()),
+        "summarize_choices": list(transcripts.SUMMARIZE_CHOICES.items()),
         "max_bytes": settings.TRANSCRIPT_MAX_BYTES,
     }
 
@@ -144,7 +147,27 @@ def transcript_uploaded(request, campaign_id, session_id):
         messages.success(request, _attached_message(attached.session))
         if attached.note:
             messages.info(request, attached.note)
+        if attached.summarize:
+            _summarize_after_upload(request, attached)
     return redirect("sessions:detail", campaign_id=campaign_id, session_id=session_id)
+
+
+def _summarize_after_upload(request, attached):
+    """Start the summaries the upload form asked for. Nothing here may fail the upload:
+    a refusal (hand-edited summaries, a job already running) only says why."""
+    session = attached.session
+    kinds = ["recap"] if attached.summarize == "recap" else list(KINDS)
+    try:
+        summary_jobs.start_summary_job(
+            sub=_sub(request), campaign_id=session.campaign_id, session_id=session.session_id, kinds=kinds
+        )
+    except summary_jobs.EditedSummaries as edited:
+        messages.info(request, f"{edited} So we left them as they are: summarize again below to replace them.")
+    except summary_jobs.JobRefused as refused:
+        messages.info(request, str(refused))
+    else:
+        what = "the recap" if kinds == ["recap"] else "the summaries"
+        messages.info(request, f"Writing {what} now: they show below when they are ready.")
 
 
 def _attached_message(session):

@@ -20,7 +20,7 @@ which sweep_orphans finds; never an item naming a missing object.
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
@@ -31,7 +31,7 @@ from django.utils.text import slugify
 
 from campaigns_site import aws
 from campaigns_site.table import new_id
-from sessions import storage_keys
+from sessions import search_index, storage_keys
 from sessions.items import PlaySession
 from sessions.repository import (
     CampaignChange,
@@ -49,6 +49,9 @@ from sessions.transcript_text import TranscriptError
 # Every upload is stored as opaque bytes: S3 never serves it as HTML or script, even to
 # someone holding a URL. The download sets the real type (download_url).
 UPLOAD_CONTENT_TYPE = "application/octet-stream"
+# The upload form's "once it is added" choice (x-amz-meta-summarize): which summaries to
+# start writing as soon as the transcript is attached.
+SUMMARIZE_CHOICES = {"recap": "Write a recap", "all": "Write every kind of summary", "": "Not now"}
 FILENAME_MAX_LENGTH = 200
 # The item lists the first speakers that fit this many bytes (of their UTF-8 labels), so
 # the item stays far below 4 KB whatever the file (tests/test_transcripts.py).
@@ -85,6 +88,7 @@ class AttachedTranscript:
     session: PlaySession  # as stored now
     note: str | None = None  # e.g. "the file's name says VTT, but its content is SRT"
     already_attached: bool = False  # the same upload confirmed twice (a reload): nothing done
+    summarize: str = ""  # what the uploader asked to have summarized once it is added: a key of SUMMARIZE_CHOICES
 
 
 # --- upload -----------------------------------------------------------------------------
@@ -114,6 +118,7 @@ def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None
         ["content-length-range", 1, max_bytes],
         ["starts-with", "$x-amz-meta-filename", ""],
         ["starts-with", "$x-amz-meta-format", ""],
+        ["starts-with", "$x-amz-meta-summarize", ""],
     ]
     presigned = aws.client("s3").generate_presigned_post(
         Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expiry
@@ -142,7 +147,7 @@ def attach_uploaded_transcript(*, sub, campaign_id, session_id, upload_id, max_b
         delete_objects_under(prefix=prefix)
         raise SessionNotFound(session_id)
     try:
-        data, filename, chosen_format = _read_upload(
+        uploaded = _read_upload(
             storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id), max_bytes=max_bytes
         )
     except BaseException:
@@ -150,8 +155,9 @@ def attach_uploaded_transcript(*, sub, campaign_id, session_id, upload_id, max_b
         # meanwhile: then it is the transcript, and its objects stay.
         discard_upload(sub=sub, campaign_id=campaign_id, session_id=session_id, upload_id=upload_id)
         raise
-    return _attach(session, data=data, upload_id=upload_id, filename=filename, format=chosen_format,
-                   max_bytes=max_bytes)
+    attached = _attach(session, data=uploaded.data, upload_id=upload_id, filename=uploaded.filename,
+                       format=uploaded.format, max_bytes=max_bytes)
+    return replace(attached, summarize=uploaded.summarize)
 
 
 def discard_upload(*, sub, campaign_id, session_id, upload_id):
@@ -187,9 +193,17 @@ def store_transcript(*, sub, campaign_id, session_id, data, filename="", format=
                    max_bytes=max_bytes)
 
 
+@dataclass(frozen=True)
+class _Upload:
+    data: bytes
+    filename: str
+    format: str | None  # None: detect it
+    summarize: str  # a key of SUMMARIZE_CHOICES
+
+
 def _read_upload(key, *, max_bytes):
-    """(bytes, filename, format or None) of an uploaded object, after the checks S3's
-    policy would have made: it exists, its size is in range, its content type is ours."""
+    """An uploaded object and what the form sent with it, after the checks S3's policy
+    would have made: it exists, its size is in range, its content type is ours."""
     s3 = aws.client("s3")
     try:
         found = s3.get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)
@@ -214,7 +228,13 @@ def _read_upload(key, *, max_bytes):
         chosen = None  # not one of the form's choices: detect it, as "automatic" would
     # The page's script percent-encodes the name: S3 metadata is ASCII, and S3 would
     # otherwise hand a non-ASCII name back MIME-encoded ("=?UTF-8?B?...?=").
-    return data, _clean_filename(unquote(metadata.get("filename", ""))), chosen
+    summarize = metadata.get("summarize", "")
+    return _Upload(
+        data=data,
+        filename=_clean_filename(unquote(metadata.get("filename", ""))),
+        format=chosen,
+        summarize=summarize if summarize in SUMMARIZE_CHOICES else "",
+    )
 
 
 def _too_big(size, max_bytes):
@@ -282,6 +302,7 @@ def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_
         speakers=_speakers_within_budget(parsed.speakers),
         uploaded=datetime.now(timezone.utc),
         size=size,
+        search=search_index.transcript_part(parsed.segments),
     )
     return parsed, fields
 
@@ -319,6 +340,8 @@ class TranscriptFields:
     speakers: list
     uploaded: datetime
     size: int
+    # The search item's transcript part: its words and speakers, written with the fields.
+    search: search_index.Part | None = None
 
     def actions(self):
         values = [
@@ -353,6 +376,9 @@ def _record(session, *, fields):
             actions=fields.actions() + [PlaySession.updated.set(fields.uploaded), PlaySession.children_version.add(1)],
             condition=PlaySession.sk.exists() & same_transcript,
         )
+        if fields.search is not None:
+            search_index.write_part(transaction, sub=session.owner_sub, campaign_id=session.campaign_id,
+                                    session_id=session.session_id, part=fields.search)
 
     change = CampaignChange(session.campaign_id, transcript_bytes=fields.size - (session.transcript_bytes or 0))
     write_with_campaign_changes(
@@ -390,6 +416,8 @@ def delete_transcript(*, sub, campaign_id, session_id):
                 + [PlaySession.transcript_bytes.set(0), PlaySession.children_version.add(1)],
                 condition=PlaySession.sk.exists() & (PlaySession.transcript_upload_id == upload_id),
             )
+            search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
+                                    part=search_index.no_transcript_part())
 
         change = CampaignChange(campaign_id, transcript_bytes=-(session.transcript_bytes or 0))
         try:

@@ -35,6 +35,7 @@ def aws(settings):
         settings.COGNITO_USER_POOL_ID = report.user_pool_id
         settings.COGNITO_APP_CLIENT_ID = report.app_client_id
         settings.COGNITO_APP_CLIENT_SECRET = report.app_client_secret
+        settings.SUMMARY_JOB_RUNNER = "inline"  # summary jobs run in the request (settings load before this file)
         yield report
 
 

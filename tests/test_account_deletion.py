@@ -34,7 +34,7 @@ from sessions.storage_keys import user_transcripts_prefix
 PASSWORD = "correct horse 42"
 OWNER_OBJECTS = 5
 # The owner's items, as delete_account counts them (pointers and the profile apart).
-OWNER_ITEMS = Counter(CAMPAIGN=2, SESSION=3, SUMMARY=1, SPEAKERS=1)
+OWNER_ITEMS = Counter(CAMPAIGN=2, SESSION=3, SEARCH=3, SUMMARY=1, SPEAKERS=1)  # a search item per session
 FULL_REPORT = DeletionReport(
     web_sessions=1, share_links=2, transcript_objects=OWNER_OBJECTS, items=OWNER_ITEMS, cognito_user=1, profile=1
 )

@@ -293,7 +293,7 @@ def survivors():
 
 
 SURVIVORS = sorted(
-    kind for _ in (OWNER, OTHER) for kind in ["CAMPAIGN", "SESSION", "SUMMARY", "SHARELINK", "SHARE (public)"]
+    kind for _ in (OWNER, OTHER) for kind in ["CAMPAIGN", "SESSION", "SEARCH", "SUMMARY", "SHARELINK", "SHARE (public)"]
 )
 
 

@@ -37,7 +37,10 @@ def test_stage_runs_the_wsgi_app_on_python_313_without_debug(stage):
     assert config["environment_variables"]["APP_ENV"] == "production"
     assert config["keep_warm"] is False
     assert 512 <= config["memory_size"] <= 3008
-    assert config["timeout_seconds"] <= 30  # API Gateway gives up after 29 s anyway
+    # Summary jobs run as asynchronous invocations of this function (Zappa's @task) and
+    # may take up to SUMMARY_JOB_TIMEOUT_SECONDS (default 300): the function's timeout must
+    # outlast them. Web requests are still cut at 29 s by API Gateway.
+    assert 300 < config["timeout_seconds"] <= 900
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -111,3 +114,23 @@ def test_policy_never_scans_nor_manages_the_table(policy):
     actions = {action for _, statement_actions, _ in statements(policy) for action in statement_actions}
     assert not {"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:CreateTable", "dynamodb:UpdateTable"} & actions
     assert not {"s3:DeleteBucket", "s3:PutBucketPolicy", "lambda:UpdateFunctionCode"} & actions
+
+
+def test_the_function_may_invoke_only_itself_for_its_background_tasks(policy):
+    """Zappa's @task (summary jobs) invokes the function itself asynchronously: that one
+    function (and its versions/aliases), InvokeFunction only, nothing else of Lambda."""
+    invoking = [(statement, resources) for statement, actions, resources in statements(policy)
+                if any(action.startswith("lambda:") for action in actions)]
+    assert len(invoking) == 1
+    statement, resources = invoking[0]
+    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+    assert actions == ["lambda:InvokeFunction"]
+    function = "arn:aws:lambda:us-east-1:123456789012:function:campaign-sessions-production"
+    assert set(resources) <= {function, f"{function}:*"} and function in resources
+
+
+def test_the_summary_job_timeout_fits_inside_the_function_timeout():
+    from django.conf import settings
+
+    for stage in STAGES:
+        assert settings.SUMMARY_JOB_TIMEOUT_SECONDS + 20 <= stage_config(stage)["timeout_seconds"]

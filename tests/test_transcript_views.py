@@ -147,7 +147,10 @@ def upload_through_s3(client, session, data, filename="night.vtt", *, format="",
 
 def post_to_s3(form, data, filename, *, format="", **fields):
     assert form.file_fields == ["file"]
-    data_fields = {**form.fields, "x-amz-meta-filename": filename, "x-amz-meta-format": format, **fields}
+    data_fields = {
+        **form.fields, "x-amz-meta-filename": filename, "x-amz-meta-format": format, "x-amz-meta-summarize": "",
+        **fields,
+    }
     answer = requests.post(
         form.attrs["action"], data=data_fields, files={"file": (filename or "blob", data)}, allow_redirects=False
     )
@@ -201,7 +204,7 @@ def test_the_session_page_offers_the_upload_form(owner, session):
     assert form.fields["success_action_redirect"].startswith(back)
     assert {"policy", "x-amz-signature", "x-amz-meta-filename"} <= set(form.fields)
     assert "csrfmiddlewaretoken" not in form.fields  # S3 would refuse a field its policy does not name
-    assert form.selects == ["x-amz-meta-format"]
+    assert form.selects == ["x-amz-meta-format", "x-amz-meta-summarize"]
     assert int(form.attrs["data-max-bytes"]) == settings.TRANSCRIPT_MAX_BYTES
     assert int(form.attrs["data-expires-at"]) > time.time()
     assert "no-cache" in response["Cache-Control"]  # the form is signed for a short time
@@ -759,7 +762,7 @@ def test_pages_with_an_upload_form_cost_one_read(owner, session, aws_calls, path
 
 
 @pytest.mark.parametrize(("path", "expected"), [
-    ("", [AUTH, "dynamodb.BatchGetItem"]),
+    ("", [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]),  # + its summaries, once it has children
     ("transcript/download/", [AUTH, "dynamodb.BatchGetItem"]),  # presigned locally: no S3 call
     ("transcript/delete/", [AUTH, "dynamodb.BatchGetItem"]),
 ])
@@ -817,3 +820,56 @@ def test_no_page_scans(owner, session, aws_calls):
         owner.get(url(session, "transcript/delete/"))
         post(owner, url(session, "transcript/delete/"))
     assert not [operation for operation in calls.operations() if "Scan" in operation]
+
+
+# --- summaries once it is added (the upload form's "Once it is added") ------------------------
+def summary_kinds(owner, session):
+    from sessions.summaries import list_summaries_for_session
+
+    found = list_summaries_for_session(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id)
+    return [summary.kind for summary in found]
+
+
+def test_the_upload_form_offers_to_summarize_with_a_recap_first(owner, session):
+    response = owner.get(url(session))
+    content = response.content.decode()
+    select = content.split('<select id="transcript-summarize" name="x-amz-meta-summarize">')[1].split("</select>")[0]
+    assert select.index('value="recap"') < select.index('value="all"') < select.index('value=""')
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [("recap", ["recap"]), ("all", ["recap", "key_events", "npcs", "locations", "loot", "open_threads"]), ("", [])],
+)
+def test_summaries_start_once_the_transcript_is_added(owner, session, choice, expected):
+    uploaded = upload_through_s3(owner, session, VTT, **{"x-amz-meta-summarize": choice})
+    response = confirm(owner, uploaded)
+    assert response.status_code == 302
+    assert summary_kinds(owner, session) == expected  # the test runner writes them in the request
+
+
+def test_an_unknown_summarize_choice_summarizes_nothing(owner, session):
+    uploaded = upload_through_s3(owner, session, VTT, **{"x-amz-meta-summarize": "everything!"})
+    assert confirm(owner, uploaded).status_code == 302
+    assert stored(owner, session).has_transcript
+    assert summary_kinds(owner, session) == []
+
+
+def test_a_replacement_keeps_a_hand_edited_recap_and_says_so(owner, session):
+    from sessions.summaries import edit_summary, get_summary
+
+    confirm(owner, upload_through_s3(owner, session, VTT, **{"x-amz-meta-summarize": "recap"}))
+    recap = get_summary(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap")
+    edit_summary(
+        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap",
+        expected_version=recap.version, text="My own words.",
+    )
+    replaced = upload_through_s3(owner, session, sample_bytes("srt", hours=0.01), "night.srt",
+                                 page="transcript/upload/", **{"x-amz-meta-summarize": "recap"})
+    response = confirm(owner, replaced)
+    assert response.status_code == 302
+    assert stored(owner, session).transcript_format == "srt"  # the upload itself went through
+    recap = get_summary(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap")
+    assert recap.text == "My own words."
+    page = owner.get(response["Location"]).content.decode()
+    assert "You edited “Recap (previously on…)” by hand" in page and "left them as they are" in page

@@ -1,0 +1,58 @@
+"""AI summaries in a browser: ask for a recap, watch it go from queued to done (the page
+polls), then edit it by hand, and see that asking again asks before replacing the edit."""
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.repository import create_campaign
+from sessions import summary_jobs
+from sessions.repository import create_session
+from sessions.transcripts import store_transcript
+from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.transcript_samples import sample_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def test_generate_a_recap_watch_it_finish_and_edit_it(live_server, page, transactional_db, console_errors, settings):
+    # Jobs wait in the table until this test runs them, as the worker would: the page must
+    # show them queued, then notice by itself (polling) that they are done.
+    settings.SUMMARY_JOB_RUNNER = "manual"
+    sub = confirmed_user("recap@example.com")
+    campaign = create_campaign(sub=sub, name="Curse of Strahd")
+    session = create_session(sub=sub, campaign_id=campaign.campaign_id, title="Death House")
+    store_transcript(
+        sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.2), filename="death-house.vtt",
+    )
+    log_in(page, live_server, "recap@example.com")
+    page.goto(f"{live_server.url}/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/")
+
+    summaries = page.locator("#summaries")
+    expect(summaries.get_by_label("Recap (previously on…)")).to_be_checked()
+    summaries.get_by_role("button", name="Summarize").click()
+    status = summaries.get_by_role("status")
+    expect(status).to_contain_text("Queued")
+
+    job = summary_jobs.get_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id)
+    summary_jobs.run_summary_job(
+        sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, job_id=job.job_id
+    )
+    expect(status).to_contain_text("Done", timeout=15_000)  # the page polls, then reloads
+    recap = summaries.locator("#summary-recap")
+    expect(recap.get_by_role("heading", name="Recap (previously on…)")).to_be_visible()
+
+    # Edit it by hand.
+    recap.get_by_role("link", name="Edit Recap (previously on…)").click()
+    page.get_by_label("Text").fill("Previously: the party escaped the Death House, barely.")
+    page.get_by_role("button", name="Save summary").click()
+    expect(page.get_by_text("Summary saved.")).to_be_visible()
+    expect(recap).to_contain_text("Previously: the party escaped the Death House, barely.")
+    expect(recap).to_contain_text("Edited by hand")
+
+    # Asking again does not silently replace the edit: it asks.
+    summaries.get_by_role("button", name="Summarize").click()
+    expect(page.get_by_role("button", name="Replace my edits")).to_be_visible()
+    page.screenshot(path="/tmp/campaign-sessions-summaries.png", full_page=True)
+
+    assert console_errors == []
