@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("sessions.urls")),  # /campaigns/<cid>/sessions/...: namespace "sessions"
+    path("", include("sessions.share_urls")),  # /share/<token>/ and .../sessions/<sid>/share/: namespace "share"
     path("staff/", staff_views.staff_home, name="staff_home"),
 ]

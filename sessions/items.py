@@ -12,6 +12,7 @@ from pynamodb.attributes import (
 
 from campaigns_site.table import TableModel
 from sessions import storage_keys
+from sessions.segments import format_time
 from sessions.play_order import (  # noqa: F401  (re-exported)
     MAX_NUMBER,
     NO_DATE,
@@ -22,13 +23,6 @@ from sessions.play_order import (  # noqa: F401  (re-exported)
     play_order_key,
     play_order_prefix,
 )
-
-
-def format_clock(seconds):
-    """A time into the recording as a clock reads it: "1:02:03", or "2:03" under an hour."""
-    whole = int(seconds)
-    hours, minutes, rest = whole // 3600, whole // 60 % 60, whole % 60
-    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
 
 
 class PlaySession(TableModel, discriminator="PlaySession"):
@@ -49,6 +43,9 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     # it read again instead of leaving an orphan. Not `version`: a finished summary must
     # not make an open edit form stale.
     children_version = NumberAttribute(default=0)
+    # How many share links were ever made for it (never lowered: a revoke does not know
+    # the session's campaign). The session page lists links only once it is above 0.
+    share_links_made = NumberAttribute(default=0)
     version = VersionAttribute()
 
     # The transcript, when one is attached (sessions/transcripts.py). Only what describes
@@ -111,7 +108,7 @@ class PlaySession(TableModel, discriminator="PlaySession"):
         """"4:02:11" (or "12:05" under an hour); "" for a transcript without times."""
         if self.transcript_duration is None:
             return ""
-        return format_clock(self.transcript_duration)
+        return format_time(self.transcript_duration)
 
     @property
     def more_speakers(self):

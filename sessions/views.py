@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.cache import never_cache
 
 from campaigns_site.lazy import lazy_import
+from sessions import summary_views
 from sessions.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
 from sessions.speaker_display import speaker_display
 from sessions.transcript_views import upload_context
@@ -23,6 +24,7 @@ from sessions.transcript_views import upload_context
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 campaign_repository = lazy_import("campaigns.repository")
 repository = lazy_import("sessions.repository")
+share_links = lazy_import("sessions.share_links")
 
 # The move page lists my most recently active campaigns to choose from: one Query. Far
 # more than anyone keeps active; archived campaigns are left out (unarchive one to move
@@ -79,9 +81,16 @@ def session_create(request, campaign_id):
 @require_GET
 @never_cache  # without a transcript, the page holds an upload form signed for a short time
 def session_detail(request, campaign_id, session_id):
-    """The session, its notes and its transcript (or the form to upload one). One
-    BatchGetItem reads the session, its campaign and the campaign's speaker names."""
-    campaign, session, names_item = repository.get_session_with_campaign_and_speaker_names(
+    """The session, its notes, its transcript (or the form to upload one) and its summaries."""
+    return render_session_page(request, campaign_id, session_id)
+
+
+def render_session_page(request, campaign_id, session_id, *, summarize_form=None):
+    """The session page; `summarize_form` when a request for summaries was refused (its
+    errors show in the Summaries section). One BatchGetItem reads the session, its campaign,
+    the campaign's speaker names and the session's summary job; one Query its summaries
+    (none when nothing was ever written under the session: summary_views.summaries_context)."""
+    campaign, session, names_item, summary_job = repository.get_session_page(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
@@ -94,6 +103,9 @@ def session_detail(request, campaign_id, session_id):
         ]
     else:
         context.update(upload_context(request, session))
+    context.update(summary_views.summaries_context(request, campaign, session, summary_job, form=summarize_form))
+    if session.share_links_made:  # never shared: no link to list, no Query
+        context["share_links"] = share_links.list_share_links_for_session(sub=_sub(request), session_id=session_id)
     return render(request, "sessions/detail.html", context)
 
 

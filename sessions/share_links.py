@@ -1,0 +1,420 @@
+"""Share links: one session, read-only, for whoever holds the link.
+
+See docs/data-model.md, "Share link and its pointer". A link carries a token of 256 random
+bits (`secrets.token_urlsafe(32)`, 43 characters). The table keeps only the token's
+SHA-256, so whoever reads the table still has no working link, and the owner sees the
+token once, on the page right after making the link. v1.0's links (22-character tokens)
+are stored the same way, as the hash of their token, so one lookup serves both kinds.
+
+Two items, always written and deleted together in one TransactWriteItems:
+- ShareLink, `SHARE#<sha256>` / `SHARE`, in a partition of its own: what a visitor's
+  request finds from the token it presents. It names the owner's key parts (owner_sub,
+  campaign_id, session_id), so everything read after it comes from the owner's partition,
+  that one session only, never from anything the request names.
+- ShareLinkPointer, `USER#<sub>` / `SHARELINK#<sha256>`, in the owner's partition: how the
+  owner lists and revokes a session's links, and how a session's delete and move and the
+  campaign and account cascades find them (sessions.repository, accounts.deletion). Both
+  items carry `campaign_id` and `session_id` (sessions.items.SHARED_CAMPAIGN_ID), which a
+  move sets on both.
+
+Opening a link (open_share_link) is ONE UpdateItem: `ADD views 1, SET last_viewed`,
+conditioned on the link existing, not having expired and being under its view limit, and
+returning the item. It reads the link and counts the view in one atomic step, so a limit
+holds exactly under concurrent visitors, and a dead link (unknown, revoked, expired, used
+up) costs that one request and nothing more, like a live one. Later pages of a visitor who
+opened it (sessions/share_views.py: a signed grant) read it with one GetItem and do not
+count again.
+
+Reads check `expires` themselves (rule 5: DynamoDB's TTL deletes late, moto never); `ttl`
+is only the clean-up, KEPT_AFTER_EXPIRY after the expiry, so the owner's list still shows
+an expired link for a while.
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import UpdateError
+
+from campaigns.items import DELETING, Campaign
+from campaigns.repository import Transaction, TransactionCanceled
+from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
+from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk
+from sessions.items import PlaySession
+from sessions.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
+from sessions.share_forms import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES
+from sessions.summaries import Summary
+from sessions.summarizers import KINDS
+
+TOKEN_BYTES = 32  # 256 bits
+# What a token in a URL may look like: ours are 43 characters, v1.0's 22; both are
+# URL-safe base64. Anything else cannot be a link, and is refused before any request.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+MAX_LINKS_PER_SESSION = 50
+KEPT_AFTER_EXPIRY = timedelta(days=30)
+# Which summaries each scope shows. "transcript" shows every summary and the transcript.
+SCOPE_KINDS = {"recap": ("recap",), "summaries": tuple(KINDS), "transcript": tuple(KINDS)}
+
+ACTIVE, EXPIRED, USED_UP, GONE = "active", "expired", "used up", "gone"
+
+
+class TooManyShareLinks(Exception):
+    """The session has MAX_LINKS_PER_SESSION links already; nothing was written."""
+
+
+# --- tokens -------------------------------------------------------------------------------
+def new_token():
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token):
+    """What the table stores of a token, and looks it up by: SHA-256, hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_well_formed(token):
+    return bool(TOKEN_PATTERN.fullmatch(token or ""))
+
+
+# --- items --------------------------------------------------------------------------------
+class ShareLink(TableModel, discriminator="ShareLink"):
+    """PK `SHARE#<sha256(token)>`, SK `SHARE`: the link a visitor's request finds."""
+
+    owner_sub = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()  # set again by a move (sessions.repository.move_session)
+    session_id = UnicodeAttribute()
+    scope = UnicodeAttribute()  # a key of share_forms.SCOPES
+    created = UTCDateTimeAttribute()
+    expires = UTCDateTimeAttribute(null=True)  # the instant it stops working; None: never
+    view_limit = NumberAttribute(null=True)  # None: no limit
+    views = NumberAttribute(default=0)
+    last_viewed = UTCDateTimeAttribute(null=True)
+    ttl = TTLAttribute(null=True)  # clean-up only: expires + KEPT_AFTER_EXPIRY
+
+    @property
+    def token_hash(self):
+        return self.pk.removeprefix("SHARE#")
+
+    def has_expired(self, now=None):
+        return self.expires is not None and self.expires <= (now or _now())
+
+    @property
+    def is_used_up(self):
+        return self.view_limit is not None and int(self.views or 0) >= int(self.view_limit)
+
+    def opens_for_a_new_viewer(self, now=None):
+        """What open_share_link's condition says, for a link already read."""
+        return not self.has_expired(now) and not self.is_used_up
+
+    @property
+    def shows_transcript(self):
+        return self.scope == "transcript"
+
+
+class ShareLinkPointer(TableModel, discriminator="ShareLinkPointer"):
+    """PK `USER#<sub>`, SK `SHARELINK#<sha256(token)>`: the owner's record of a link."""
+
+    campaign_id = UnicodeAttribute()  # set again by a move
+    session_id = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    scope = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+    expires = UTCDateTimeAttribute(null=True)
+    view_limit = NumberAttribute(null=True)
+    label = UnicodeAttribute(default="")  # the owner's own words: never shown to visitors
+    ttl = TTLAttribute(null=True)  # the link's
+
+
+@dataclass(frozen=True)
+class NewShareLink:
+    token: str  # shown once to the owner; never stored
+    link: ShareLink
+    pointer: ShareLinkPointer
+
+
+@dataclass(frozen=True)
+class ListedShareLink:
+    """One row of the owner's list: the pointer's settings, the link's counts."""
+
+    pointer: ShareLinkPointer
+    views: int
+    last_viewed: datetime | None
+    status: str  # ACTIVE, EXPIRED, USED_UP, or GONE (the public item was cleaned up)
+
+    @property
+    def token_hash(self):
+        return self.pointer.token_hash
+
+    @property
+    def created(self):
+        return self.pointer.created
+
+    @property
+    def label(self):
+        return self.pointer.label
+
+    @property
+    def scope_label(self):
+        return SCOPES.get(self.pointer.scope, self.pointer.scope)
+
+    @property
+    def expires(self):
+        return self.pointer.expires
+
+    @property
+    def last_day(self):
+        return last_day_of(self.expires)
+
+    @property
+    def view_limit(self):
+        return None if self.pointer.view_limit is None else int(self.pointer.view_limit)
+
+    @property
+    def is_active(self):
+        return self.status == ACTIVE
+
+
+@dataclass(frozen=True)
+class SharedSession:
+    """What a link shows: the session, its campaign, and the summaries of the link's scope."""
+
+    campaign: Campaign
+    session: PlaySession
+    summaries: list  # of sessions.summaries.Summary, in KINDS order
+
+
+# --- the owner's side ------------------------------------------------------------------------
+def create_share_link(
+    *, sub, campaign_id, session_id, scope, expires=None, view_limit=None, label="", token=None, now=None
+):
+    """Make a link to the session; returns NewShareLink, whose token is shown once.
+
+    One Query (the session's links, for the cap), then one TransactWriteItems: both items
+    (`attribute_not_exists`) and the session's child write (sessions.repository.
+    record_child_write: the session must exist, and a delete or move that read its links
+    meanwhile reads them again). `expires` is the instant it stops working (None: never).
+    `token`: an existing link's token (v1.0's, when importing); a new one otherwise.
+
+    Raises TooManyShareLinks past MAX_LINKS_PER_SESSION (the count is read first, so two
+    makers at the very same moment may pass it by one: a soft cap against runaway lists,
+    not a security limit), SessionNotFound when the session is not the user's.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown share scope {scope!r}; expected one of {', '.join(SCOPES)}")
+    if view_limit is not None and not 1 <= int(view_limit) <= MAX_VIEW_LIMIT:
+        raise ValueError(f"a view limit runs from 1 to {MAX_VIEW_LIMIT}, not {view_limit!r}")
+    label = (label or "").strip()
+    if len(label) > LABEL_MAX_LENGTH:
+        raise ValueError(f"a label has at most {LABEL_MAX_LENGTH} characters")
+    if token is not None and not is_well_formed(token):
+        raise ValueError("not a share link token")
+    session_sk(campaign_id, session_id)  # refuses a bad id before anything is read
+    now = now or _now()
+    if len(_pointers_of_session(sub, session_id, now=now)) >= MAX_LINKS_PER_SESSION:
+        raise TooManyShareLinks(f"{MAX_LINKS_PER_SESSION} share links already")
+
+    token = token or new_token()
+    token_hash = hash_token(token)
+    view_limit = None if view_limit is None else int(view_limit)
+    removal = expires + KEPT_AFTER_EXPIRY if expires is not None else None
+    link = ShareLink(
+        share_pk(token_hash), SHARE_SK,
+        owner_sub=sub, campaign_id=campaign_id, session_id=session_id, scope=scope, created=now,
+        expires=expires, view_limit=view_limit, views=0, ttl=removal,
+    )
+    pointer = ShareLinkPointer(
+        user_pk(sub), share_pointer_sk(token_hash),
+        campaign_id=campaign_id, session_id=session_id, token_hash=token_hash, scope=scope, created=now,
+        expires=expires, view_limit=view_limit, label=label, ttl=removal,
+    )
+    transaction = Transaction()
+    transaction.put(link, condition=ShareLink.pk.does_not_exist())
+    transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
+    session_check = len(transaction)
+    record_child_write(
+        transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
+        also=[PlaySession.share_links_made.add(1)],
+    )
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(session_check):
+            raise SessionNotFound(session_id) from None
+        raise  # the token's hash is taken: 256 random bits never collide; an imported token may
+    return NewShareLink(token=token, link=link, pointer=pointer)
+
+
+def list_share_links_for_session(*, sub, session_id, now=None):
+    """The session's links, newest first, as ListedShareLink rows.
+
+    One strongly consistent Query, `begins_with(SK, "SHARELINK#")` filtered on session_id
+    (a user has few links), and, when there are any, one BatchGetItem of the links
+    themselves for their views and last view. Pointers past their `ttl` count as gone.
+    """
+    now = now or _now()
+    pointers = _pointers_of_session(sub, session_id, now=now)
+    if not pointers:
+        return []
+    keys = [(share_pk(pointer.token_hash), SHARE_SK) for pointer in pointers]
+    links = {link.token_hash: link for link in ShareLink.batch_get(keys, consistent_read=True)}
+    rows = []
+    for pointer in pointers:
+        link = links.get(pointer.token_hash)
+        if link is None:
+            status = GONE
+        elif link.has_expired(now):
+            status = EXPIRED
+        elif link.is_used_up:
+            status = USED_UP
+        else:
+            status = ACTIVE
+        rows.append(
+            ListedShareLink(
+                pointer=pointer,
+                views=int(link.views or 0) if link else 0,
+                last_viewed=link.last_viewed if link else None,
+                status=status,
+            )
+        )
+    return sorted(rows, key=lambda row: (row.created, row.token_hash), reverse=True)
+
+
+def revoke_share_link(*, sub, session_id, token_hash):
+    """Delete the link and its pointer in one TransactWriteItems: the link is dead from the
+    next request on. Returns False when the user has no such link on that session (already
+    revoked, or never theirs): nothing was deleted.
+
+    The pointer's condition (it exists in the user's partition, for that session) is what
+    makes the link theirs to revoke; the link's own condition repeats it (its owner and
+    session), and lets a link already cleaned up by its TTL go with its pointer.
+    """
+    transaction = Transaction()
+    transaction.delete(
+        user_pk(sub), share_pointer_sk(token_hash),
+        condition=ShareLinkPointer.sk.exists() & (ShareLinkPointer.session_id == session_id),
+    )
+    transaction.delete(
+        share_pk(token_hash), SHARE_SK,
+        condition=ShareLink.pk.does_not_exist() | ((ShareLink.owner_sub == sub) & (ShareLink.session_id == session_id)),
+    )
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(0):
+            return False
+        raise
+    return True
+
+
+def get_share_link_for_owner(*, sub, campaign_id, session_id, token_hash):
+    """The link if it is the user's and shares that session (for the owner's preview), else
+    None: one GetItem. The key is the link's own partition, named by the URL's hash, but
+    nothing of it is returned unless its owner_sub is the signed-in user's."""
+    link = get_share_link(token_hash=token_hash)
+    if link is None or link.owner_sub != sub or (link.campaign_id, link.session_id) != (campaign_id, session_id):
+        return None
+    return link
+
+
+# --- the visitor's side -----------------------------------------------------------------------
+def open_share_link(*, token, now=None):
+    """The link, with this view counted, or None when it is dead: unknown, revoked, expired
+    or at its view limit (which of them is never told).
+
+    ONE UpdateItem, `ADD views :1 SET last_viewed = :now`, conditioned on
+    `attribute_exists(PK) AND (attribute_not_exists(expires) OR expires > :now) AND
+    (attribute_not_exists(view_limit) OR attribute_not_exists(views) OR views < view_limit)`,
+    returning ALL_NEW. The read
+    and the count are one atomic step: the limit holds exactly under concurrent visitors,
+    and an unknown token creates nothing. A dead link costs this one request, as a live
+    one does before its scope's reads.
+    """
+    now = now or _now()
+    link = ShareLink(share_pk(hash_token(token)), SHARE_SK)
+    try:
+        link.update(
+            actions=[ShareLink.views.add(1), ShareLink.last_viewed.set(now)],
+            condition=(
+                ShareLink.pk.exists()
+                & (ShareLink.expires.does_not_exist() | (ShareLink.expires > now))
+                & (
+                    ShareLink.view_limit.does_not_exist()
+                    | ShareLink.views.does_not_exist()  # an imported link never opened yet
+                    | (ShareLink.views < ShareLink.view_limit)
+                )
+            ),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return link
+
+
+def get_share_link(*, token_hash):
+    """The link as stored, or None: one strongly consistent GetItem, nothing counted. The
+    caller applies the rules (has_expired, opens_for_a_new_viewer)."""
+    try:
+        return ShareLink.get(share_pk(token_hash), SHARE_SK, consistent_read=True)
+    except ShareLink.DoesNotExist:
+        return None
+
+
+def read_shared_session(link):
+    """What the link shows, or None when its session or campaign is gone (or the campaign
+    is being deleted). One strongly consistent BatchGetItem in the owner's partition, keys
+    from the link: the campaign, the session and the summaries of the link's scope (the
+    recap alone, or every kind; the ones never written are simply not found). Summaries
+    carry the speaker names they were written with, so no names item is read."""
+    sub, campaign_id, session_id = link.owner_sub, link.campaign_id, link.session_id
+    kinds = SCOPE_KINDS.get(link.scope, ())
+    keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
+    keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds]
+    found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    if campaign is None or session is None:
+        return None
+    order = {kind: index for index, kind in enumerate(kinds)}
+    summaries = sorted(
+        (item for item in found if isinstance(item, Summary) and item.kind in order),
+        key=lambda summary: order[summary.kind],
+    )
+    return SharedSession(campaign=campaign, session=session, summaries=summaries)
+
+
+def read_shared_transcript(link):
+    """(campaign, session, {label: names}) for the link's transcript pages, or None when the
+    session is gone: the reader's one BatchGetItem (sessions.repository), in the owner's
+    partition, keys from the link."""
+    campaign, session, names = get_session_with_campaign_and_speaker_names(
+        sub=link.owner_sub, campaign_id=link.campaign_id, session_id=link.session_id
+    )
+    if session is None:
+        return None
+    return campaign, session, (names.as_dict() if names else {})
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def last_day_of(expires):
+    """The last day (UTC) a link expiring at `expires` works: the form's "works until"."""
+    return None if expires is None else (expires - timedelta(microseconds=1)).date()
+
+
+def _pointers_of_session(sub, session_id, *, now):
+    """The pointers of the session's links, every page of one strongly consistent Query;
+    those past their ttl count as gone."""
+    found = ShareLinkPointer.query(
+        user_pk(sub),
+        ShareLinkPointer.sk.startswith(SHARE_POINTER_PREFIX),
+        filter_condition=ShareLinkPointer.session_id == session_id,
+        consistent_read=True,
+    )
+    return [pointer for pointer in found if pointer.ttl is None or pointer.ttl > now]
+
+
+def _now():
+    return datetime.now(timezone.utc)

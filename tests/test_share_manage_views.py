@@ -1,0 +1,370 @@
+"""The owner's share link pages (sessions/share_views.py): the list and the form that makes
+a link, the page that shows a new link once, revoking, and the preview; access for the
+owner, another signed-in user and nobody; CSRF; validation; the cap; request costs."""
+
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from campaigns.repository import create_campaign
+from campaigns_site import aws as aws_clients
+from campaigns_site.table import summary_sk, user_pk
+from sessions.repository import create_session
+from sessions.share_links import (
+    MAX_LINKS_PER_SESSION,
+    create_share_link,
+    get_share_link,
+    hash_token,
+    list_share_links_for_session,
+    open_share_link,
+)
+from sessions.summaries import Summary
+from sessions.transcripts import store_transcript
+from tests.transcript_samples import render_vtt, sample_segments
+from tests.web_clients import post
+
+AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
+SESSION = "dynamodb.BatchGetItem"  # the session and its campaign
+HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
+
+
+def manage_url(session):
+    return f"/campaigns/{session.campaign_id}/sessions/{session.session_id}/share/"
+
+
+def link_url(session, token_hash, action):
+    return f"{manage_url(session)}{token_hash}/{action}/"
+
+
+def make(owner, session, **fields):
+    return create_share_link(
+        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, **{"scope": "recap", **fields}
+    )
+
+
+def links(owner, session):
+    return list_share_links_for_session(sub=owner.sub, session_id=session.session_id)
+
+
+def form_data(**changes):
+    return {"scope": "recap", "expires_on": "", "view_limit": "", "label": "", **changes}
+
+
+def today():
+    return datetime.now(timezone.utc).date()
+
+
+def errors(html):
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
+
+
+@pytest.fixture
+def summarized(owner, session):
+    Summary(
+        user_pk(owner.sub), summary_sk(session.campaign_id, session.session_id, "recap"),
+        kind="recap", text="Previously: the mists closed in.", provider="offline", created=datetime.now(timezone.utc),
+    ).save()
+    return session
+
+
+# --- access: owner, another signed-in user, nobody -------------------------------------------------------
+def test_owner_opens_the_share_page(owner, session, aws_calls):
+    with aws_calls() as calls:
+        response = owner.get(manage_url(session))
+    assert response.status_code == 200
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # no links: no BatchGetItem of them
+    html = response.content.decode()
+    assert "Share “The Death House”" in html and "Secret Strahd" in html
+    assert "No share links yet." in html
+    assert 'name="scope" value="recap"' in html and "checked" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_another_user_gets_a_404_that_names_nothing(other, session):
+    for response in (other.get(manage_url(session)), post(other, manage_url(session), form_data())):
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "The Death House" not in html and "Secret Strahd" not in html
+    assert links(other, session) == []
+
+
+def test_another_user_cannot_make_a_link_to_my_session(owner, other, session):
+    post(other, manage_url(session), form_data())
+    assert links(owner, session) == []
+
+
+def test_anonymous_visitors_are_sent_to_log_in(anonymous, owner, session):
+    made = make(owner, session)
+    token_hash = hash_token(made.token)
+    for response in (
+        anonymous.get(manage_url(session)),
+        post(anonymous, manage_url(session), form_data()),
+        post(anonymous, link_url(session, token_hash, "revoke")),
+        anonymous.get(link_url(session, token_hash, "preview")),
+        anonymous.get(link_url(session, token_hash, "preview/transcript")),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    assert len(links(owner, session)) == 1
+    assert open_share_link(token=made.token) is not None
+
+
+def test_a_session_under_another_of_my_campaigns_is_404(owner, session):
+    elsewhere = create_campaign(sub=owner.sub, name="Elsewhere")
+    response = owner.get(f"/campaigns/{elsewhere.campaign_id}/sessions/{session.session_id}/share/")
+    assert response.status_code == 404
+
+
+def test_posts_without_the_csrf_token_are_refused(owner, session):
+    made = make(owner, session)
+    assert owner.post(manage_url(session), form_data()).status_code == 403
+    assert owner.post(link_url(session, hash_token(made.token), "revoke")).status_code == 403
+    assert len(links(owner, session)) == 1
+    assert open_share_link(token=made.token) is not None
+
+
+# --- making a link -------------------------------------------------------------------------------------------
+def test_making_a_link_shows_it_once(owner, session, aws_calls):
+    with aws_calls() as calls:
+        response = post(owner, manage_url(session), form_data(scope="summaries", view_limit="10", label="For the players"))
+    assert response.status_code == 200
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.TransactWriteItems"]
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "Link created" in html and "cannot be shown again" in html
+    [shown] = re.findall(r'<input id="share-url" type="text" value="([^"]+)" readonly', html)
+    assert re.fullmatch(r"http://testserver/share/[A-Za-z0-9_-]{43}/", shown)
+    token = shown.split("/")[-2]
+    assert html.count(token) == 1  # once, in the box to copy from
+    assert "All summaries" in html and "For the players" in html
+
+    [row] = links(owner, session)
+    assert row.token_hash == hash_token(token)
+    assert (row.pointer.scope, row.view_limit, row.label, row.expires) == ("summaries", 10, "For the players", None)
+    assert f'href="{link_url(session, row.token_hash, "preview")}"' in html
+
+    # The token is never shown again: not on the list, not anywhere.
+    listed = owner.get(manage_url(session)).content.decode()
+    assert token not in listed and "For the players" in listed
+
+
+def test_the_new_link_works_for_everybody(owner, session):
+    response = post(owner, manage_url(session), form_data())
+    shown = re.search(r'value="http://testserver(/share/[^"]+)"', response.content.decode()).group(1)
+    assert Client().get(shown).status_code == 200
+
+
+def test_an_expiry_date_means_through_the_end_of_that_day_utc(owner, session):
+    day = today() + timedelta(days=3)
+    response = post(owner, manage_url(session), form_data(expires_on=day.isoformat()))
+    assert response.status_code == 200
+    assert f"end of {day:%-d %b %Y} UTC" in response.content.decode()
+    [row] = links(owner, session)
+    assert row.expires == datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    assert row.last_day == day
+
+
+def test_today_is_a_valid_expiry(owner, session):
+    assert post(owner, manage_url(session), form_data(expires_on=today().isoformat())).status_code == 200
+    [row] = links(owner, session)
+    assert row.status == "active"
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"scope": ""}, "Choose what the link shows."),
+        ({"scope": "everything"}, "Choose one of the options offered."),
+        ({"expires_on": (today() - timedelta(days=1)).isoformat()}, "or a later day"),
+        ({"expires_on": "2025-02-30"}, "Enter a date, like 2025-06-30."),
+        ({"expires_on": "9999-12-31"}, "within the next ten years"),
+        ({"view_limit": "0"}, "Enter 1 or more"),
+        ({"view_limit": "100001"}, "Enter a number up to 100,000"),
+        ({"view_limit": "ten"}, "Enter a whole number, like 10."),
+        ({"label": "x" * 61}, "at most 60 characters"),
+    ],
+)
+def test_the_form_refuses_bad_input(owner, session, changes, message):
+    response = post(owner, manage_url(session), form_data(**changes))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Link created" not in html
+    assert any(message in error for error in errors(html)), errors(html)
+    assert links(owner, session) == []
+
+
+def test_at_most_50_links_a_session(owner, session):
+    for _ in range(MAX_LINKS_PER_SESSION - 1):
+        make(owner, session)
+    assert post(owner, manage_url(session), form_data()).status_code == 200
+    assert len(links(owner, session)) == MAX_LINKS_PER_SESSION
+    html = owner.get(manage_url(session)).content.decode()
+    assert "the most it can have" in html and 'name="scope"' not in html  # no form at the cap
+    response = post(owner, manage_url(session), form_data())
+    assert "the most it can have" in response.content.decode() and "Link created" not in response.content.decode()
+    assert len(links(owner, session)) == MAX_LINKS_PER_SESSION
+
+
+# --- the list ------------------------------------------------------------------------------------------------
+def test_the_list_shows_each_link_s_facts(owner, session, aws_calls):
+    limited = make(owner, session, view_limit=10, label="For the players", expires=datetime(2030, 7, 1, tzinfo=timezone.utc))
+    for _ in range(3):
+        open_share_link(token=limited.token)
+    make(owner, session, scope="transcript", label="<b>For Bob</b>")
+    used = make(owner, session, view_limit=1, label="Once")
+    open_share_link(token=used.token)
+
+    with aws_calls() as calls:
+        html = owner.get(manage_url(session)).content.decode()
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.BatchGetItem"]
+    assert html.index("Once") < html.index("&lt;b&gt;For Bob&lt;/b&gt;") < html.index("For the players")  # newest first
+    assert "<b>For Bob</b>" not in html
+    assert "3 of 10" in html and "end of <time datetime=\"2030-06-30\">30 Jun 2030</time> UTC" in html
+    assert "<dt>Expires</dt><dd>never</dd>" in html
+    assert "<dt>Last viewed</dt><dd>never</dd>" in html
+    assert "Summaries and transcript" in html and "Recap only" in html
+    assert "Used up" in html
+    assert html.count(">Revoke<") == 3
+    assert html.count(">Preview<") == 2  # not for a link that opens nothing now
+    for made in (limited, used):
+        assert made.token not in html
+
+
+# --- revoke ----------------------------------------------------------------------------------------------------
+def test_revoking_kills_the_link_at_once(owner, session, aws_calls):
+    made = make(owner, session)
+    token_hash = hash_token(made.token)
+    visitor = Client()
+    assert visitor.get(f"/share/{made.token}/").status_code == 200
+    with aws_calls() as calls:
+        response = post(owner, link_url(session, token_hash, "revoke"))
+    assert calls.operations() == [AUTH, "dynamodb.TransactWriteItems"]
+    assert response.status_code == 302 and response["Location"] == manage_url(session)
+    assert visitor.get(f"/share/{made.token}/").status_code == 404
+    assert links(owner, session) == []
+    assert "Link revoked." in owner.get(manage_url(session)).content.decode()
+
+
+def test_revoking_twice_says_it_is_done(owner, session):
+    token_hash = hash_token(make(owner, session).token)
+    post(owner, link_url(session, token_hash, "revoke"))
+    owner.get(manage_url(session))  # shows (and clears) the first message
+    response = post(owner, link_url(session, token_hash, "revoke"))
+    assert response.status_code == 302
+    assert "That link was already revoked." in owner.get(manage_url(session)).content.decode()
+
+
+def test_another_user_cannot_revoke_my_link(owner, other, session):
+    made = make(owner, session)
+    response = post(other, link_url(session, hash_token(made.token), "revoke"))
+    assert response.status_code == 404
+    assert open_share_link(token=made.token) is not None
+
+
+def test_revoke_is_post_only(owner, session):
+    token_hash = hash_token(make(owner, session).token)
+    assert owner.get(link_url(session, token_hash, "revoke")).status_code == 405
+
+
+def test_a_malformed_hash_matches_no_route(owner, session):
+    for bad in ("ABC" + "0" * 61, "0" * 63, "g" * 64):
+        assert owner.get(link_url(session, bad, "preview")).status_code == 404
+        assert post(owner, link_url(session, bad, "revoke")).status_code == 404
+
+
+# --- preview ----------------------------------------------------------------------------------------------------
+def test_the_preview_is_the_recipient_s_page_and_counts_no_view(owner, summarized, aws_calls):
+    made = make(owner, summarized)
+    token_hash = hash_token(made.token)
+    with aws_calls() as calls:
+        preview = owner.get(link_url(summarized, token_hash, "preview"))
+    assert calls.operations() == [AUTH, "dynamodb.GetItem", "dynamodb.BatchGetItem"]
+    assert preview.status_code == 200
+    assert get_share_link(token_hash=token_hash).views == 0
+    for name, value in HEADERS.items():
+        assert preview[name] == value
+
+    public = Client().get(f"/share/{made.token}/")
+    # The very page, but for its title.
+    assert preview.content.decode().replace("<title>Preview · ", "<title>") == public.content.decode()
+    assert "<title>Preview · The Death House · Secret Strahd · Campaign Sessions</title>" in preview.content.decode()
+
+
+def test_the_preview_of_a_transcript_link_reads_the_transcript_without_counting(owner, session):
+    store_transcript(
+        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
+        data=render_vtt(sample_segments(hours=0.1)).encode(), filename="game.vtt",
+    )
+    made = make(owner, session, scope="transcript")
+    token_hash = hash_token(made.token)
+    html = owner.get(link_url(session, token_hash, "preview")).content.decode()
+    transcript_url = link_url(session, token_hash, "preview/transcript")
+    assert f'href="{transcript_url}"' in html
+    response = owner.get(transcript_url + "?q=" + quote("the"))
+    assert response.status_code == 200
+    assert f'href="{link_url(session, token_hash, "preview")}"' in response.content.decode()
+    assert get_share_link(token_hash=token_hash).views == 0
+
+
+def test_the_preview_of_a_dead_link_is_the_recipient_s_404(owner, session):
+    used = make(owner, session, view_limit=1)
+    open_share_link(token=used.token)
+    expired = make(owner, session, expires=datetime.now(timezone.utc) - timedelta(seconds=1))
+    dead = Client().get(f"/share/{used.token}/")
+    for made in (used, expired):
+        response = owner.get(link_url(session, hash_token(made.token), "preview"))
+        assert response.status_code == 404 and response.content == dead.content
+
+
+def test_nobody_else_previews_my_link(owner, other, session):
+    made = make(owner, session)
+    token_hash = hash_token(made.token)
+    response = other.get(link_url(session, token_hash, "preview"))
+    assert response.status_code == 404
+    assert "The Death House" not in response.content.decode()
+    # Not under another of my own sessions either.
+    elsewhere = create_session(sub=owner.sub, campaign_id=session.campaign_id, title="Elsewhere")
+    assert owner.get(link_url(elsewhere, token_hash, "preview")).status_code == 404
+
+
+def test_the_hash_alone_is_in_the_table(owner, session):
+    response = post(owner, manage_url(session), form_data(label="Table check"))
+    token = re.search(r'value="http://testserver/share/([^/"]+)/"', response.content.decode()).group(1)
+    pages = aws_clients.client("dynamodb").get_paginator("scan").paginate(TableName=settings.DYNAMODB_TABLE)
+    stored = repr([item for page in pages for item in page["Items"]])
+    assert token not in stored and hash_token(token) in stored
+
+
+# --- the session page lists the links too ------------------------------------------------------------------------
+def session_url(session):
+    return f"/campaigns/{session.campaign_id}/sessions/{session.session_id}/"
+
+
+def test_the_session_page_lists_its_links_without_revoke_buttons(owner, session, aws_calls):
+    limited = make(owner, session, view_limit=10, label="For the players")
+    open_share_link(token=limited.token)
+    with aws_calls() as calls:
+        html = owner.get(session_url(session)).content.decode()
+    # The session and its page items, its summaries (it has children), its links and their counts.
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.Query", "dynamodb.BatchGetItem"]
+    assert "For the players" in html and "1 of 10" in html
+    assert ">Revoke<" not in html and limited.token not in html
+    assert f'href="{manage_url(session)}">Manage sharing…</a>' in html
+
+
+def test_a_session_never_shared_reads_no_links(owner, session, aws_calls):
+    with aws_calls() as calls:
+        html = owner.get(session_url(session)).content.decode()
+    assert calls.operations() == [AUTH, SESSION]  # no children yet: no Query at all
+    assert "Not shared." in html and f'href="{manage_url(session)}">Share…</a>' in html
+
+
+def test_a_revoked_link_leaves_the_session_page(owner, session):
+    made = make(owner, session, label="Gone soon")
+    assert "Gone soon" in owner.get(session_url(session)).content.decode()
+    post(owner, link_url(session, hash_token(made.token), "revoke"))
+    assert "Gone soon" not in owner.get(session_url(session)).content.decode()
