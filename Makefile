@@ -51,6 +51,11 @@ bench-summaries: install-dev
 bench-reader: install-dev
 	$(PY) scripts/bench_reader.py $(BENCH_ARGS)
 
+.PHONY: bench-search
+## Search: 500 sessions of four-hour transcripts; read units, pages and median time per search.
+bench-search: install-dev
+	$(PY) scripts/bench_search.py $(BENCH_ARGS)
+
 .PHONY: bench-transcripts
 ## Transcript upload path (decode + parse + JSON dump), 1/4/8 hours in every format: medians and peak memory.
 bench-transcripts: install-dev

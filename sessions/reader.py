@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from sessions.segments import format_time  # noqa: F401  (the template's stamps; re-exported)
 from sessions.speaker_display import speaker_display
 from sessions.transcript_json import load_segments, read_segment_page
 
@@ -87,16 +88,6 @@ class ReaderPage:
 
 
 # --- times --------------------------------------------------------------------------------
-def format_time(seconds):
-    """"1:02:03" from an hour on, "02:03" below it; "" for no time. Whole seconds,
-    rounded down, so a jump to the time shown lands on that line or an earlier one."""
-    if seconds is None:
-        return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
-
-
 def duration_datetime(seconds):
     """The time as a duration for <time datetime="...">, e.g. "PT1H2M3S"."""
     if seconds is None:
@@ -249,6 +240,20 @@ def line_at(data, seconds, *, speaker=None, query=None):
         (number for number in numbers if segments[number].start is not None and segments[number].start >= seconds),
         None,
     )
+
+
+def first_match(data, query, *, speaker=None):
+    """The number of the first line (by `speaker`, if given) whose text holds the find text,
+    preferring a line where it starts a word ("drag" in "the dragon" before "Ondragh"),
+    as a search result links to its first mention; None when no line holds it."""
+    folded_query = fold((query or "").strip())
+    if not folded_query:
+        return None
+    segments = load_segments(data)
+    numbers = _matching(segments, speaker=speaker or None, folded_query=folded_query)
+    word_start = re.compile(r"(?<![^\W_])" + re.escape(folded_query))
+    return next((number for number in numbers if word_start.search(fold(segments[number].text))),
+                numbers[0] if numbers else None)
 
 
 def _matching(segments, *, speaker, folded_query):

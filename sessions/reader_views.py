@@ -2,7 +2,8 @@
 
 One page of a session's transcript, with its speakers' names applied, found by the query
 string: `page` (from 1), `line` (0-based; links to a line are `?line=n#line-n`), `t` (a
-time to jump to), `speaker` (a raw label) and `q` (find text). Every form on the page is
+time to jump to), `speaker` (a raw label) and `q` (find text). `first=1` with `q` goes to
+the first line that holds it (a search result's link: "said in the transcript"). Every form on the page is
 a GET form, so the page works without JavaScript and every view of it has a URL.
 
 What a page costs after the sign-in: one BatchGetItem (campaign, session and the
@@ -67,6 +68,11 @@ def transcript_read(request, campaign_id, session_id):
     filters = {"speaker": request.GET.get("speaker", ""), "q": request.GET.get("q", "").strip()}
     wanted_time = request.GET.get("t", "").strip()
     time_error = None
+    if filters["q"] and request.GET.get("first") and not wanted_time:
+        number = reader.first_match(data, filters["q"], speaker=filters["speaker"])
+        if number is not None:
+            # As a jump to a time does: the address ends in #line-n, and the find stays on.
+            return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}")
     if wanted_time:
         try:
             seconds = reader.parse_time(wanted_time)

@@ -20,3 +20,14 @@ class Segment:
     @classmethod
     def from_json(cls, data):
         return cls(start=data.get("start"), end=data.get("end"), speaker=data.get("speaker"), text=data["text"])
+
+
+def format_time(seconds):
+    """A time into the recording: "1:02:03" from an hour on, "02:03" below it; "" for no
+    time. Whole seconds, rounded down, so a jump to the time shown lands on that line or
+    an earlier one."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"

@@ -8,13 +8,14 @@ sessions:search.
 from django.urls import path
 
 import campaigns_site.converters  # noqa: F401  (registers <item_id:...>)
-from sessions import reader_views, speaker_views, transcript_views, views
+from sessions import reader_views, search_views, speaker_views, summary_views, transcript_views, views
 
 app_name = "sessions"
 
 SESSION = "campaigns/<item_id:campaign_id>/sessions/<item_id:session_id>/"
 
 urlpatterns = [
+    path("search/", search_views.search, name="search"),
     path("campaigns/<item_id:campaign_id>/sessions/new/", views.session_create, name="new"),
     path(SESSION, views.session_detail, name="detail"),
     path(f"{SESSION}edit/", views.session_edit, name="edit"),
@@ -26,4 +27,7 @@ urlpatterns = [
     path(f"{SESSION}transcript/download/", transcript_views.transcript_download, name="transcript_download"),
     path(f"{SESSION}transcript/delete/", transcript_views.transcript_delete, name="transcript_delete"),
     path(f"{SESSION}transcript/speakers/", speaker_views.speaker_names_edit, name="speaker_names"),
+    path(f"{SESSION}summaries/", summary_views.summarize, name="summarize"),
+    path(f"{SESSION}summaries/status/", summary_views.summary_status, name="summary_status"),
+    path(f"{SESSION}summaries/<slug:kind>/edit/", summary_views.summary_edit, name="summary_edit"),
 ]

@@ -270,6 +270,43 @@ def test_find_nothing(owner, transcribed):
     assert "0 matches" in html and "No line matches." in html
 
 
+# --- the first line that says it (a search result's link) ---------------------------------------
+def test_first_goes_to_the_first_line_that_says_it_and_keeps_the_find(owner, transcribed):
+    response = owner.get(url(transcribed, "?q=zoe&first=1"))
+    assert response.status_code == 302
+    assert response["Location"] == url(transcribed, "?q=zoe&line=2#line-2")
+    html = page_html(owner, transcribed, "?q=zoe&line=2")
+    assert '<li id="line-2" class="transcript-line is-focus">' in html
+    assert "<mark>Zoë</mark>, roll" in html
+
+
+def test_first_prefers_a_line_where_the_word_starts(owner, session):
+    lines = [
+        Segment(start=1.0, end=2.0, speaker="SPEAKER_00", text="Ondragh the ogre waits."),
+        Segment(start=2.0, end=3.0, speaker="SPEAKER_01", text="A dragon!"),
+    ]
+    stored = attach(owner, session, render_vtt(lines).encode())
+    assert owner.get(url(stored, "?q=drag&first=1"))["Location"] == url(stored, "?q=drag&line=1#line-1")
+    # Found only inside a word: that line will do.
+    assert owner.get(url(stored, "?q=ragh&first=1"))["Location"] == url(stored, "?q=ragh&line=0#line-0")
+
+
+def test_first_keeps_the_speaker_filter(owner, transcribed):
+    response = owner.get(url(transcribed, "?q=dragon&speaker=SPEAKER_02&first=1"))
+    assert response["Location"] == url(transcribed, "?speaker=SPEAKER_02&q=dragon&line=3#line-3")
+
+
+def test_first_without_a_line_that_says_it_shows_the_find(owner, transcribed):
+    html = page_html(owner, transcribed, "?q=beholder&first=1")
+    assert "No line matches." in html
+
+
+def test_first_costs_what_a_page_costs(owner, transcribed, aws_calls):
+    with aws_calls() as calls:
+        assert owner.get(url(transcribed, "?q=zoe&first=1")).status_code == 302
+    assert calls.operations() == READ  # the transcript is in the process's cache
+
+
 # --- jump to a time -------------------------------------------------------------------------
 @pytest.mark.parametrize(("time", "line"), [("0", 0), ("00:02", 1), ("1:00", 2), ("65", 2), ("1:00:00", 3)])
 def test_jump_to_a_time_goes_to_the_first_line_at_or_after_it(owner, transcribed, time, line):

@@ -63,3 +63,46 @@
     form.submit();
   });
 })();
+
+// Summary jobs (templates/sessions/_summaries.html, templates/campaigns/story.html): while
+// a job is queued or running, the status line names a URL that answers
+// {"status", "label", "active"}. Ask it every 2 s (every 5 s after the first minute; stop
+// after ten, leaving the Refresh link), show the label, and reload the page once the job
+// has ended so its summaries (or its reason for failing) show. No JavaScript: the page
+// refreshes itself (a <noscript> meta refresh) until the job ends.
+(function () {
+  var line = document.querySelector("[data-summary-status-url]");
+  if (!line || !window.fetch) return;
+  var url = line.getAttribute("data-summary-status-url");
+  var text = line.querySelector("[data-summary-status-text]") || line;
+  var started = Date.now();
+  var FAST = 2000, SLOW = 5000, SLOW_AFTER = 60 * 1000, GIVE_UP_AFTER = 10 * 60 * 1000;
+
+  function later() {
+    var elapsed = Date.now() - started;
+    if (elapsed > GIVE_UP_AFTER) return;
+    window.setTimeout(check, elapsed > SLOW_AFTER ? SLOW : FAST);
+  }
+
+  function check() {
+    fetch(url, { credentials: "same-origin", cache: "no-store", redirect: "manual", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        // Signed out (a redirect to log in) or the job is gone: the page itself says what now.
+        if (response.type === "opaqueredirect" || response.status === 404) {
+          window.location.reload();
+          return null;
+        }
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
+      .then(function (job) {
+        if (!job) return;
+        if (job.label && text.textContent !== job.label) text.textContent = job.label;
+        if (job.active) later();
+        else window.location.reload();
+      })
+      .catch(later); // a network hiccup: try again at the next tick
+  }
+
+  later();
+})();

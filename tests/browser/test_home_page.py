@@ -1,25 +1,9 @@
 import pytest
-from django.http import HttpResponse
-from django.urls import include, path
 from playwright.sync_api import expect
 
 from accounts import cognito, services
 
 pytestmark = pytest.mark.browser
-
-
-def placeholder(request):
-    return HttpResponse("placeholder")
-
-
-# Stand-ins for the campaign and search pages other apps provide, so the layout is seen
-# with every link in place.
-urlpatterns = [
-    # The stand-in search page comes first: the real `sessions` namespace has no search yet.
-    path("search/", include(([path("", placeholder, name="search")], "sessions"))),
-    path("", include("campaigns_site.urls")),
-]
-with_all_pages = pytest.mark.urls(__name__)
 
 PASSWORD = "correct horse 42"
 PAPER = "rgb(251, 248, 243)"  # --bg, light
@@ -47,7 +31,6 @@ def test_visitor_sees_what_the_product_does(live_server, page, console_errors):
     assert console_errors == []
 
 
-@with_all_pages
 def test_calls_to_action_lead_to_sign_up_and_log_in(live_server, page, console_errors):
     page.goto(live_server.url + "/")
     main = page.get_by_role("main")
@@ -60,7 +43,6 @@ def test_calls_to_action_lead_to_sign_up_and_log_in(live_server, page, console_e
     page.wait_for_url(live_server.url + "/accounts/signup/")
 
 
-@with_all_pages
 def test_signed_in_header_fits_a_phone(live_server, new_page, transactional_db, console_errors):
     # A real account on the moto server, signed in through the login page.
     services.sign_up(email="reginald@example.com", password=PASSWORD, display_name="Sir Reginald Featherstonehaugh of the Vale")

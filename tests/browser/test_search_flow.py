@@ -1,0 +1,74 @@
+"""Search in a browser: find a word said in a transcript from the search page, and land
+on the line that says it in the reader, the word marked."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.repository import create_campaign
+from sessions.repository import create_session
+from sessions.segments import Segment
+from sessions.transcripts import store_transcript
+from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.transcript_samples import render_vtt
+
+pytestmark = pytest.mark.browser
+
+SAID_AT = 412  # far down the reader's page of 200 lines: the browser must scroll to it
+
+
+def transcript():
+    lines = [Segment(start=n * 3.0, end=n * 3.0 + 2.5, speaker=f"SPEAKER_0{n % 3}", text=f"Line {n}: we keep walking.")
+             for n in range(600)]
+    lines[SAID_AT] = Segment(start=SAID_AT * 3.0, end=SAID_AT * 3.0 + 2.5, speaker="SPEAKER_01",
+                             text="The ferryman wants two silver coins, not one.")
+    lines[SAID_AT + 50] = Segment(start=(SAID_AT + 50) * 3.0, end=(SAID_AT + 50) * 3.0 + 2.5, speaker="SPEAKER_02",
+                                  text="Pay the ferryman again?")
+    return render_vtt(lines).encode()
+
+
+def test_search_a_word_said_in_a_transcript_and_land_on_that_line(live_server, new_page, transactional_db,
+                                                                   console_errors):
+    sub = confirmed_user("searcher@example.com")
+    campaign = create_campaign(sub=sub, name="Curse of Strahd")
+    session = create_session(sub=sub, campaign_id=campaign.campaign_id, title="Across the River Ivlis",
+                             number=4, played_on="2024-06-14")
+    store_transcript(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, data=transcript(),
+                     filename="river.vtt")
+    create_session(sub=sub, campaign_id=campaign.campaign_id, title="Another evening", notes="No boats.")
+
+    page = new_page(viewport={"width": 1024, "height": 700})
+    log_in(page, live_server, "searcher@example.com")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.wait_for_url(live_server.url + "/search/")
+
+    page.get_by_label("Search for").fill("Ferryman")
+    page.get_by_role("button", name="Search").click()
+    results = page.get_by_role("list", name="Results")
+    expect(results.get_by_role("listitem")).to_have_count(1)
+    result = results.get_by_role("listitem").first
+    expect(result.get_by_role("heading")).to_have_text("Across the River Ivlis")
+    expect(result).to_contain_text("Curse of Strahd")
+    expect(result).to_contain_text("Found in transcript")
+    page.screenshot(path="/tmp/campaign-sessions-search.png", full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})  # a phone: nothing scrolls sideways
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, "the search page scrolls sideways on a phone"
+    page.set_viewport_size({"width": 1024, "height": 700})
+
+    result.get_by_role("link", name="read it where “ferryman” is first said").click()
+    page.wait_for_url(re.compile(rf"/transcript/\?q=ferryman&line={SAID_AT}#line-{SAID_AT}$"))
+    line = page.locator(f"#line-{SAID_AT}")
+    expect(line).to_have_class("transcript-line is-focus")
+    expect(line.locator("mark")).to_have_text("ferryman")
+    expect(line).to_be_in_viewport()
+    expect(page.get_by_role("searchbox", name="Find")).to_have_value("ferryman")
+    page.screenshot(path="/tmp/campaign-sessions-search-landed.png")
+
+    # The line's own link opens it in context, among the lines around it.
+    line.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/transcript/\?line={SAID_AT}#line-{SAID_AT}$"))
+    expect(page.locator(f"#line-{SAID_AT - 1}")).to_be_attached()
+    expect(page.locator(f"#line-{SAID_AT}")).to_be_in_viewport()
+    assert console_errors == []
