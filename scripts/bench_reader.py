@@ -19,88 +19,17 @@ transcript in ≤ 150 ms server time.
 
 import argparse
 import gc
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_moto_server():
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-            return server, url
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the moto server did not start")
-
-
-def set_up_django(endpoint, workdir):
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
-            "APP_ENV": "local",
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "ORM_CACHE_PATH": str(Path(workdir) / "orm-cache.sqlite3"),
-            "DJANGO_DEBUG": "false",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import setup_test_environment
-
-    from campaigns_site.ormcache import ensure_orm_cache
-    from campaigns_site.provision import provision
-
-    setup_test_environment()  # lets the test client's "testserver" host in
-    ensure_orm_cache()
-    report = provision()
-    settings.COGNITO_USER_POOL_ID = report.user_pool_id
-    settings.COGNITO_APP_CLIENT_ID = report.app_client_id
-    settings.COGNITO_APP_CLIENT_SECRET = report.app_client_secret
-
-
-def signed_in_client():
-    from django.test import Client
-
-    from accounts import cognito, services
-
-    email, password = "bench@example.com", "correct horse 42"
-    sub = services.sign_up(email=email, password=password, display_name="Bench")
-    cognito.confirm_sign_up(email=email, code="123456")
-    client = Client()
-    response = client.post("/accounts/login/", {"login": email, "password": password})
-    assert response.status_code == 302, "log in failed"
-    return client, sub
+from bench_support import django_on_moto_server, signed_in_client  # noqa: E402
 
 
 def timed(step):
@@ -117,14 +46,8 @@ def main():
     parser.add_argument("--format", default="vtt", choices=["vtt", "srt", "text", "whisper_json"])
     args = parser.parse_args()
 
-    server, endpoint = start_moto_server()
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            set_up_django(endpoint, workdir)
-            run(args)
-    finally:
-        server.terminate()
-        server.wait()
+    with django_on_moto_server():
+        run(args)
 
 
 def run(args):

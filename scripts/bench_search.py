@@ -29,7 +29,6 @@ import random
 import statistics
 import string
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_reader import set_up_django, signed_in_client, start_moto_server  # noqa: E402
+from bench_support import django_on_moto_server, signed_in_client  # noqa: E402
 
 COMMON, RARE, NOWHERE, NAME = "dragon", "ferryman", "xylophonist", "mira"
 RARE_IN = (7, 250, 480)  # the sessions (0 = the newest) that say the rare word
@@ -195,14 +194,8 @@ def main():
     parser.add_argument("--words", type=int, default=4000, help="distinct words of each transcript")
     args = parser.parse_args()
 
-    server, endpoint = start_moto_server()
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            set_up_django(endpoint, workdir)
-            run(args)
-    finally:
-        server.terminate()
-        server.wait()
+    with django_on_moto_server():
+        run(args)
 
 
 def run(args):

@@ -74,16 +74,9 @@ def transcript_read(request, campaign_id, session_id):
             # As a jump to a time does: the address ends in #line-n, and the find stays on.
             return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}")
     if wanted_time:
-        try:
-            seconds = reader.parse_time(wanted_time)
-        except ValueError as error:
-            time_error = str(error)
-        else:
-            number = reader.line_at(data, seconds, speaker=filters["speaker"], query=filters["q"])
-            if number is not None:
-                # A redirect, so the address ends in #line-n: the browser scrolls there itself.
-                return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}")
-            time_error = _nothing_after(seconds, session, filtered=bool(filters["speaker"] or filters["q"]))
+        jump, time_error = jump_to_time(request, data, session, wanted_time, filters=filters, speaker=filters["speaker"])
+        if jump is not None:
+            return jump
 
     page = reader.read_transcript(
         data,
@@ -99,18 +92,42 @@ def transcript_read(request, campaign_id, session_id):
         {
             "campaign": campaign,
             "session": session,
-            "reader": page,
-            "duration": reader.format_time(session.transcript_duration),
-            "duration_datetime": reader.duration_datetime(session.transcript_duration),
-            "filters": filters,
-            "wanted_time": wanted_time,
-            "time_error": time_error,
-            "first_url": _url(filters),
-            "previous_url": _url(filters, page=page.page - 1) if page.has_previous else None,
-            "next_url": _url(filters, page=page.page + 1) if page.has_next else None,
-            "last_url": _url(filters, page=page.page_count),
+            # The owner picks speakers by raw label, and sees it beside the name it was given.
+            "speaker_options": [(label, name if name == label else f"{name} · {label}") for label, name in page.speakers],
+            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error),
         },
     )
+
+
+def reader_context(session, page, *, filters, wanted_time, time_error):
+    """The context templates/sessions/_transcript_reader.html needs (besides speaker_options),
+    for the owner's reader and a share link's transcript alike."""
+    return {
+        "reader": page,
+        "duration": reader.format_time(session.transcript_duration),
+        "duration_datetime": reader.duration_datetime(session.transcript_duration),
+        "filters": filters,
+        "wanted_time": wanted_time,
+        "time_error": time_error,
+        "first_url": _url(filters),
+        "previous_url": _url(filters, page=page.page - 1) if page.has_previous else None,
+        "next_url": _url(filters, page=page.page + 1) if page.has_next else None,
+        "last_url": _url(filters, page=page.page_count),
+    }
+
+
+def jump_to_time(request, data, session, wanted_time, *, filters, speaker):
+    """(a redirect to the first line the filters show at or after the time typed, None), or
+    (None, why there is none) to show by the form."""
+    try:
+        seconds = reader.parse_time(wanted_time)
+    except ValueError as error:
+        return None, str(error)
+    number = reader.line_at(data, seconds, speaker=speaker, query=filters["q"])
+    if number is None:
+        return None, _nothing_after(seconds, session, filtered=bool(speaker or filters["q"]))
+    # A redirect, so the address ends in #line-n: the browser scrolls there itself.
+    return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}"), None
 
 
 def _nothing_after(seconds, session, *, filtered):

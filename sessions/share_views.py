@@ -50,7 +50,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns_site.lazy import lazy_import
 from sessions import reader
-from sessions.reader_views import _nothing_after, _url, _whole_number  # the owner's reader: same parameters and messages
+from sessions.reader_views import _whole_number, jump_to_time, reader_context  # the owner's reader: same parameters and messages
 from sessions.share_forms import SCOPES, ShareLinkForm
 from sessions.summary_views import text_blocks
 from sessions.transcript_json import read_segment_page
@@ -192,15 +192,9 @@ def _transcript_page(request, link, *, back_url, preview=False):
     wanted_time = request.GET.get("t", "").strip()
     time_error = None
     if wanted_time:
-        try:
-            seconds = reader.parse_time(wanted_time)
-        except ValueError as error:
-            time_error = str(error)
-        else:
-            number = reader.line_at(data, seconds, speaker=speaker, query=filters["q"])
-            if number is not None:
-                return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}")
-            time_error = _nothing_after(seconds, session, filtered=bool(speaker or filters["q"]))
+        jump, time_error = jump_to_time(request, data, session, wanted_time, filters=filters, speaker=speaker)
+        if jump is not None:
+            return jump
 
     page = reader.read_transcript(
         data,
@@ -218,16 +212,9 @@ def _transcript_page(request, link, *, back_url, preview=False):
             "campaign_name": campaign.name,
             "session": session,
             "back_url": back_url,
-            "reader": page,
-            "speakers": [name for _, name in page.speakers],  # in the transcript's order: number = position
-            "duration": reader.format_time(session.transcript_duration),
-            "duration_datetime": reader.duration_datetime(session.transcript_duration),
-            "filters": filters,
-            "wanted_time": wanted_time,
-            "time_error": time_error,
-            "first_url": _url(filters),
-            "previous_url": _url(filters, page=page.page - 1) if page.has_previous else None,
-            "next_url": _url(filters, page=page.page + 1) if page.has_next else None,
+            # In the transcript's order: a speaker's number is its position. Names only, no labels.
+            "speaker_options": [(str(number), name) for number, (_, name) in enumerate(page.speakers)],
+            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error),
         },
     )
 

@@ -62,7 +62,25 @@ class SummaryTextInvalid(ValueError):
     """An edited text the item cannot hold; the message is for the person editing."""
 
 
-class Summary(TableModel, discriminator="Summary"):
+class SessionOrStory:
+    """Where an item keyed `<PREFIX>#<cid>#<sid>...` or `<PREFIX>#<cid>#STORY...` belongs:
+    a session, or its campaign's story so far (a summary and a summary job alike)."""
+
+    @property
+    def campaign_id(self):
+        return self.sk.split("#")[1]
+
+    @property
+    def is_story(self):
+        return self.sk.split("#")[2] == STORY
+
+    @property
+    def session_id(self):
+        """The session's id; None for the campaign's story so far."""
+        return None if self.is_story else self.sk.split("#")[2]
+
+
+class Summary(SessionOrStory, TableModel, discriminator="Summary"):
     """PK `USER#<sub>`, SK `SUMMARY#<cid>#<sid>#<kind>` (or `SUMMARY#<cid>#STORY#story_so_far`)."""
 
     kind = UnicodeAttribute()  # a key of summarizers.KINDS, or STORY_SO_FAR
@@ -83,19 +101,6 @@ class Summary(TableModel, discriminator="Summary"):
     source_sha256 = UnicodeAttribute(null=True)
     source_count = NumberAttribute(null=True)  # the story: how many sessions' recaps it used
     version = VersionAttribute()
-
-    @property
-    def campaign_id(self):
-        return self.sk.split("#")[1]
-
-    @property
-    def is_story(self):
-        return self.sk.split("#")[2] == STORY
-
-    @property
-    def session_id(self):
-        """The session's id; None for the campaign's story so far."""
-        return None if self.is_story else self.sk.split("#")[2]
 
     @property
     def kind_label(self):
@@ -216,14 +221,8 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
     """
     text = clean_summary_text(text)
     sk = summary_sk(campaign_id, session_id, _checked_kind(kind))
-    expected_version = int(expected_version)
     transaction = Transaction()
-    transaction.update(
-        user_pk(sub),
-        sk,
-        actions=_edit_actions(text),
-        condition=Summary.sk.exists() & (Summary.version == expected_version),
-    )
+    _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
     record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
     search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
                             part=search_index.summary_part(kind, text))  # its words, as edited
@@ -231,23 +230,34 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
         transaction.commit()
     except TransactionCanceled as canceled:
         if canceled.failed(0):
-            current = _get(sub, sk)
-            if current is None:
-                raise SummaryNotFound(kind) from None
-            raise StaleEdit(current) from None
+            raise _edit_refused(sub, sk, kind) from None
         if canceled.failed(1):
             raise SessionNotFound(session_id) from None
         raise
     return _get(sub, sk)
 
 
-def _edit_actions(text):
-    return [
-        Summary.text.set(text),
-        Summary.edited.set(True),
-        Summary.updated.set(datetime.now(timezone.utc)),
-        Summary.version.add(1),
-    ]
+def _update_by_hand(transaction, sub, sk, *, text, expected_version):
+    """The hand edit's update (item `sk`), only if the summary is still at expected_version."""
+    transaction.update(
+        user_pk(sub),
+        sk,
+        actions=[
+            Summary.text.set(text),
+            Summary.edited.set(True),
+            Summary.updated.set(datetime.now(timezone.utc)),
+            Summary.version.add(1),
+        ],
+        condition=Summary.sk.exists() & (Summary.version == int(expected_version)),
+    )
+
+
+def _edit_refused(sub, sk, kind):
+    """Why _update_by_hand's update failed: the summary is gone, or changed since the edit began."""
+    current = _get(sub, sk)
+    if current is None:
+        return SummaryNotFound(kind)
+    return StaleEdit(current)
 
 
 # --- the campaign's story so far ------------------------------------------------------------
@@ -261,14 +271,8 @@ def edit_story_so_far(*, sub, campaign_id, expected_version, text):
     being deleted) in place of the session."""
     text = clean_summary_text(text)
     sk = story_summary_sk(campaign_id)
-    expected_version = int(expected_version)
     transaction = Transaction()
-    transaction.update(
-        user_pk(sub),
-        sk,
-        actions=_edit_actions(text),
-        condition=Summary.sk.exists() & (Summary.version == expected_version),
-    )
+    _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
     transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=campaign_is_live())
     try:
         transaction.commit()
@@ -276,10 +280,7 @@ def edit_story_so_far(*, sub, campaign_id, expected_version, text):
         if canceled.failed(1):
             raise CampaignNotFound(campaign_id) from None
         if canceled.failed(0):
-            current = _get(sub, sk)
-            if current is None:
-                raise SummaryNotFound(STORY_SO_FAR) from None
-            raise StaleEdit(current) from None
+            raise _edit_refused(sub, sk, STORY_SO_FAR) from None
         raise
     return _get(sub, sk)
 

@@ -56,7 +56,6 @@ from campaigns_site.table import (
     summary_sk,
     user_pk,
 )
-from campaigns_site.table_keys import STORY
 from sessions import search_index, summary_tasks
 from sessions.items import PlaySession
 from sessions.repository import (
@@ -67,6 +66,7 @@ from sessions.repository import (
 )
 from sessions.summaries import (
     STORY_LABEL,
+    SessionOrStory,
     Summary,
     campaign_is_live,
     generated_summary,
@@ -100,7 +100,7 @@ GENERIC_FAILURE = "Something went wrong while making the summaries. Try again in
 DISPATCH_FAILURE = "The summary job could not be started. Try again in a moment."
 
 
-class SummaryJob(TableModel, discriminator="SummaryJob"):
+class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
     """PK `USER#<sub>`, SK `SUMMARYJOB#<cid>#<sid>` (or `SUMMARYJOB#<cid>#STORY`)."""
 
     job_id = UnicodeAttribute()  # a ULID, new for every start: a worker acts only on its own job
@@ -122,19 +122,7 @@ class SummaryJob(TableModel, discriminator="SummaryJob"):
     kind_errors = MapAttribute(default=dict)  # {kind: why that kind has no summary} (e.g. not English)
     ttl = TTLAttribute(null=True)
 
-    # --- where it belongs
-    @property
-    def campaign_id(self):
-        return self.sk.split("#")[1]
-
-    @property
-    def is_story(self):
-        return self.sk.split("#")[2] == STORY
-
-    @property
-    def session_id(self):
-        return None if self.is_story else self.sk.split("#")[2]
-
+    # --- where it belongs (campaign_id, is_story and session_id: SessionOrStory)
     @property
     def owner_sub(self):
         return self.pk.removeprefix("USER#")
@@ -289,17 +277,12 @@ def start_summary_job(*, sub, campaign_id, session_id, kinds, length="standard",
         transaction = Transaction()
         transaction.put(new, condition=_replaceable(new.requested))
         record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
-        try:
-            transaction.commit()
-        except TransactionCanceled as canceled:
-            if canceled.failed(1):
-                raise SessionNotFound(session_id) from None
-            if not canceled.failed(0):
-                raise
-            current = get_summary_job(sub=sub, campaign_id=campaign_id, session_id=session_id)
-            if current is not None and current.is_active:
-                raise JobAlreadyRunning(current) from None
-            continue  # it finished between our read and our write: try again
+        if not _put_new_job(
+            transaction,
+            gone=SessionNotFound(session_id),
+            read_job=lambda: get_summary_job(sub=sub, campaign_id=campaign_id, session_id=session_id),
+        ):
+            continue
         return _dispatch(
             new,
             lambda: summary_tasks.dispatch_summary_job(
@@ -424,16 +407,11 @@ def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False)
         transaction = Transaction()
         transaction.put(new, condition=_replaceable(new.requested))
         transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=campaign_is_live())
-        try:
-            transaction.commit()
-        except TransactionCanceled as canceled:
-            if canceled.failed(1):
-                raise CampaignNotFound(campaign_id) from None
-            if not canceled.failed(0):
-                raise
-            current = get_story_job(sub=sub, campaign_id=campaign_id)
-            if current is not None and current.is_active:
-                raise JobAlreadyRunning(current) from None
+        if not _put_new_job(
+            transaction,
+            gone=CampaignNotFound(campaign_id),
+            read_job=lambda: get_story_job(sub=sub, campaign_id=campaign_id),
+        ):
             continue
         return _dispatch(
             new, lambda: summary_tasks.dispatch_story_job(sub=sub, campaign_id=campaign_id, job_id=new.job_id)
@@ -573,6 +551,28 @@ def _new_job(sub, sk, *, kinds, length, replace_edits, expected):
 def _replaceable(now):
     """A new job may take the place of none, a finished one, or one past its deadline."""
     return SummaryJob.sk.does_not_exist() | SummaryJob.status.is_in(*FINISHED) | (SummaryJob.deadline < now)
+
+
+def _put_new_job(transaction, *, gone, read_job):
+    """Commit a transaction that puts a new job (its first item) and checks that the session
+    or campaign is there (its second); True when it did.
+
+    Raises `gone` when the second failed, JobAlreadyRunning when another job is running now.
+    False when the job in the way has finished meanwhile (between the caller's read and this
+    write): the caller reads again and tries once more.
+    """
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(1):
+            raise gone from None
+        if not canceled.failed(0):
+            raise
+        current = read_job()
+        if current is not None and current.is_active:
+            raise JobAlreadyRunning(current) from None
+        return False
+    return True
 
 
 def replaceable_job_condition():

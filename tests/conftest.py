@@ -40,6 +40,32 @@ def aws(settings):
 
 
 @pytest.fixture
+def served_aws(tmp_path, settings, monkeypatch):
+    """The local run's moto server (campaigns_site.localaws), for tests with threads.
+
+    moto's in-process mock is not thread-safe: its TransactWriteItems copies the whole
+    table and restores the copy on a failure, and two threads in it at once fail with
+    "dictionary changed size during iteration". LocalAws serves one request at a time,
+    which is what DynamoDB guarantees per item: every write applies whole. The threads of
+    a test still run concurrently, with their reads and writes interleaved.
+    """
+    from campaigns_site.localaws import MOTO_SETTINGS, LocalAws
+
+    for name, value in MOTO_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    mock_aws().reset()
+    server = LocalAws(state_path=tmp_path / "aws-state.pickle", port=0)
+    server.start()
+    settings.AWS_ENDPOINT_URL = server.endpoint_url
+    aws_module.reset()
+    provision()
+    yield server
+    server.stop()
+    mock_aws().reset()
+    aws_module.reset()
+
+
+@pytest.fixture
 def aws_calls():
     """Records the AWS operations made inside `with aws_calls() as calls:` blocks."""
     return record_aws_calls

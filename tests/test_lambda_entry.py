@@ -73,7 +73,8 @@ def csrf_form_token(html):
 
 @pytest.fixture
 def call_lambda(aws, db, settings, tmp_path, monkeypatch):
-    """Zappa's handler on a fresh "container": its settings module, a new app object."""
+    """Zappa's handler on a fresh "container": its settings module, a new app object.
+    tests/test_summary_tasks.py feeds it a summary job's invocation payload too."""
     settings.ALLOWED_HOSTS = [HOST]
     source = packaged_zappa_settings()
     (tmp_path / "zappa_settings.py").write_text(source)

@@ -3,7 +3,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.awsrequest import AWSResponse
 from django.conf import settings
-from moto import mock_aws
 
 from campaigns.repository import (
     CampaignChange,
@@ -21,8 +20,6 @@ from campaigns.repository import (
 )
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
-from campaigns_site.localaws import MOTO_SETTINGS, LocalAws
-from campaigns_site.provision import provision
 from campaigns_site.table import share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
 from sessions import repository as sessions_repository
@@ -486,30 +483,6 @@ def test_a_transaction_conflict_is_tried_again(campaign, aws_calls):
 
 
 # --- counters under concurrent writers -----------------------------------------------------------------------
-@pytest.fixture
-def served_aws(tmp_path, settings, monkeypatch):
-    """The local run's moto server, for tests with threads.
-
-    moto's in-process mock is not thread-safe: its TransactWriteItems copies the whole
-    table and restores the copy on a failure, and two threads in it at once fail with
-    "dictionary changed size during iteration". LocalAws serves one request at a time,
-    which is what DynamoDB guarantees per item: every write applies whole. The writers
-    in these tests still run concurrently, with their reads and writes interleaved.
-    """
-    for name, value in MOTO_SETTINGS.items():
-        monkeypatch.setenv(name, value)
-    mock_aws().reset()
-    server = LocalAws(state_path=tmp_path / "aws-state.pickle", port=0)
-    server.start()
-    settings.AWS_ENDPOINT_URL = server.endpoint_url
-    aws_clients.reset()
-    provision()
-    yield server
-    server.stop()
-    mock_aws().reset()
-    aws_clients.reset()
-
-
 WRITERS, WRITES = 8, 10
 
 

@@ -37,7 +37,6 @@ from sessions.share_links import (
     revoke_share_link,
 )
 from sessions.summaries import Summary
-from tests.test_session_repository import served_aws  # noqa: F401  (the moto server, for threads)
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"
@@ -237,7 +236,7 @@ def test_an_imported_v1_token_can_be_given_to_create(session):
     assert open_share_link(token=V1_TOKEN).views == 1
 
 
-def test_the_view_limit_is_exact_under_concurrent_visitors(served_aws):  # noqa: F811
+def test_the_view_limit_is_exact_under_concurrent_visitors(served_aws):
     campaign = create_campaign(sub=OWNER, name="Busy")
     session = create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="Popular")
     made = make(session, view_limit=3)

@@ -14,13 +14,10 @@ from decimal import Decimal
 import pytest
 from botocore.stub import Stubber
 from django.conf import settings as django_settings
-from moto import mock_aws
 
 from campaigns.repository import CampaignNotFound, StillChanging, create_campaign, get_campaign
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
-from campaigns_site.localaws import MOTO_SETTINGS, LocalAws
-from campaigns_site.provision import provision
 from campaigns_site.table import summary_job_sk, user_pk
 from sessions import summary_jobs
 from sessions.segments import Segment
@@ -295,24 +292,6 @@ def test_asking_again_while_a_job_is_queued_or_running_starts_none(session, manu
 
     again = start(session, kinds=["npcs"])  # finished: a new job takes its place
     assert again.job_id != first.job_id and job_of(session).job_id == again.job_id
-
-
-@pytest.fixture
-def served_aws(tmp_path, settings, monkeypatch):
-    """The local run's moto server, for tests with threads: moto's in-process mock is not
-    thread-safe (see tests/test_session_repository.py), the server serves one request at a time."""
-    for name, value in MOTO_SETTINGS.items():
-        monkeypatch.setenv(name, value)
-    mock_aws().reset()
-    server = LocalAws(state_path=tmp_path / "aws-state.pickle", port=0)
-    server.start()
-    settings.AWS_ENDPOINT_URL = server.endpoint_url
-    aws_clients.reset()
-    provision()
-    yield server
-    server.stop()
-    mock_aws().reset()
-    aws_clients.reset()
 
 
 def test_double_clicks_at_once_start_exactly_one_job(served_aws, settings):

@@ -2,11 +2,9 @@
 botocore's Stubber on Zappa's own Lambda client, then Zappa's handler routing the
 payload), the local worker thread, inline and manual; and the settings that choose."""
 
-import ast
 import copy
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -15,18 +13,14 @@ from pathlib import Path
 
 import pytest
 from botocore.stub import ANY, Stubber
-from moto import mock_aws
 
 from campaigns.repository import create_campaign
-from campaigns_site import aws as aws_clients
-from campaigns_site.localaws import MOTO_SETTINGS, LocalAws
-from campaigns_site.provision import provision
 from sessions import summary_jobs, summary_tasks
 from sessions.repository import create_session, get_session
 from sessions.summaries import list_summaries_for_session
 from sessions.summary_jobs import DISPATCH_FAILURE, DONE, FAILED, QUEUED, RUNNING, get_summary_job, start_summary_job
 from sessions.transcripts import store_transcript
-from tests.test_lambda_entry import packaged_zappa_settings
+from tests.test_lambda_entry import call_lambda  # noqa: F401  (Zappa's handler on a fresh "container")
 from tests.transcript_samples import sample_bytes
 
 SUB = "user-1"
@@ -155,38 +149,18 @@ def test_off_lambda_the_lambda_runner_runs_the_job_at_once(session, settings, mo
     assert job_of(session).status == DONE
 
 
-@pytest.fixture
-def zappa_handler(aws, db, settings, tmp_path, monkeypatch):
-    """Zappa's handler on a fresh "container", with the settings module `zappa package`
-    writes (as tests/test_lambda_entry.py builds it)."""
-    from zappa.handler import LambdaHandler
-
-    source = packaged_zappa_settings()
-    (tmp_path / "zappa_settings.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    exported = re.search(r"ENVIRONMENT_VARIABLES=(\{.*\})", source).group(1)
-    for name in [*ast.literal_eval(exported), "SERVERTYPE", "FRAMEWORK", "PROJECT", "STAGE"]:
-        monkeypatch.setenv(name, os.environ.get(name, ""))
-    for module in ("zappa_settings", "campaigns_site.wsgi"):
-        sys.modules.pop(module, None)
-    monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
-    LambdaHandler("zappa_settings")
-    yield lambda event: LambdaHandler.lambda_handler(event, None)
-    sys.modules.pop("zappa_settings", None)
-
-
-def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_client, zappa_handler):
+def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_client, call_lambda):  # noqa: F811
     zappa_lambda_client.add_response("invoke", {"StatusCode": 202})
     job = start(session, kinds=["recap", "npcs"])
     payload = json.loads(zappa_lambda_client.sent[0]["Payload"])
 
-    assert zappa_handler(payload) is None  # the task answers nothing
+    assert call_lambda(payload) is None  # the task answers nothing
 
     finished = job_of(session)
     assert (finished.job_id, finished.status, finished.attempts) == (job.job_id, DONE, 1)
     assert kinds_of(session) == ["recap", "npcs"]
     # Lambda delivers an asynchronous invocation again after an error or a lost reply: harmless.
-    zappa_handler(payload)
+    call_lambda(payload)
     assert job_of(session).attempts == 1
     assert {s.version for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id,
                                                           session_id=session.session_id)} == {1}
@@ -207,24 +181,6 @@ def test_importing_the_jobs_loads_no_zappa(tmp_path):
 
 
 # --- the local worker thread ---------------------------------------------------------------------------------
-@pytest.fixture
-def served_aws(tmp_path, settings, monkeypatch):
-    """The local run's moto server: the worker thread and the test read and write at the
-    same time, which moto's in-process mock is not made for (tests/test_session_repository.py)."""
-    for name, value in MOTO_SETTINGS.items():
-        monkeypatch.setenv(name, value)
-    mock_aws().reset()
-    server = LocalAws(state_path=tmp_path / "aws-state.pickle", port=0)
-    server.start()
-    settings.AWS_ENDPOINT_URL = server.endpoint_url
-    aws_clients.reset()
-    provision()
-    yield server
-    server.stop()
-    mock_aws().reset()
-    aws_clients.reset()
-
-
 def wait_for(predicate, *, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
