@@ -1,21 +1,27 @@
 from django.urls import path
 
 import campaigns_site.converters  # noqa: F401  (registers <item_id:...>)
-from campaigns import story_views, views
+from campaigns_site.lazy import lazy_view
 
 app_name = "campaigns"
 
+
+def _view(name):
+    # Loaded on the first request (campaigns_site.lazy.lazy_view): pages for signed-in users.
+    return lazy_view(f"campaigns.{name}")
+
+
 urlpatterns = [
-    path("", views.campaign_list, name="list"),
-    path("archived/", views.archived_list, name="archived"),
-    path("deleting/", views.deleting_list, name="deleting"),
-    path("new/", views.campaign_create, name="new"),
-    path("<item_id:campaign_id>/", views.campaign_detail, name="detail"),
-    path("<item_id:campaign_id>/edit/", views.campaign_edit, name="edit"),
-    path("<item_id:campaign_id>/archive/", views.campaign_archive, name="archive"),
-    path("<item_id:campaign_id>/unarchive/", views.campaign_unarchive, name="unarchive"),
-    path("<item_id:campaign_id>/delete/", views.campaign_delete, name="delete"),
-    path("<item_id:campaign_id>/finish-delete/", views.campaign_finish_delete, name="finish_delete"),
-    path("<item_id:campaign_id>/story/", story_views.story, name="story"),
-    path("<item_id:campaign_id>/story/status/", story_views.story_status, name="story_status"),
+    path("", _view("views.campaign_list"), name="list"),
+    path("archived/", _view("views.archived_list"), name="archived"),
+    path("deleting/", _view("views.deleting_list"), name="deleting"),
+    path("new/", _view("views.campaign_create"), name="new"),
+    path("<item_id:campaign_id>/", _view("views.campaign_detail"), name="detail"),
+    path("<item_id:campaign_id>/edit/", _view("views.campaign_edit"), name="edit"),
+    path("<item_id:campaign_id>/archive/", _view("views.campaign_archive"), name="archive"),
+    path("<item_id:campaign_id>/unarchive/", _view("views.campaign_unarchive"), name="unarchive"),
+    path("<item_id:campaign_id>/delete/", _view("views.campaign_delete"), name="delete"),
+    path("<item_id:campaign_id>/finish-delete/", _view("views.campaign_finish_delete"), name="finish_delete"),
+    path("<item_id:campaign_id>/story/", _view("story_views.story"), name="story"),
+    path("<item_id:campaign_id>/story/status/", _view("story_views.story_status"), name="story_status"),
 ]

@@ -24,3 +24,24 @@ def lazy_import(name):
         # attribute of `campaigns` (monkeypatch and mock resolve dotted names that way).
         setattr(importlib.import_module(parent), child, module)
     return module
+
+
+def lazy_view(dotted_path, *, csrf_exempt=False):
+    """A URLconf entry for `package.module.view` that imports the module on its first
+    request. The URLconf imports every view module at start-up; pages only signed-in
+    users reach (the reader, summaries, search) need not be paid for by a cold start that
+    serves the home page. The view's own decorators (login_required, methods, caching) run
+    as usual. The CSRF middleware looks for a view's csrf_exempt mark before the module is
+    imported, so a view that has it must be declared so here too.
+    """
+    module_name, _, view_name = dotted_path.rpartition(".")
+
+    def view(request, *args, **kwargs):
+        return getattr(importlib.import_module(module_name), view_name)(request, *args, **kwargs)
+
+    view.__name__ = view.__qualname__ = view_name
+    view.__module__ = module_name
+    view.lazy_view_path = dotted_path
+    if csrf_exempt:
+        view.csrf_exempt = True
+    return view

@@ -20,11 +20,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from campaigns_site.lazy import lazy_import
-from sessions import reader
 
-# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
+# Loaded on first use (see campaigns_site.lazy): the repositories bring PynamoDB and
+# botocore, and the reader's patterns and classes would slow every cold start.
 repository = lazy_import("sessions.repository")
 transcripts = lazy_import("sessions.transcripts")
+reader = lazy_import("sessions.reader")
 
 
 def _sub(request):

@@ -13,7 +13,7 @@ its token's hash (the token itself is never kept): `revoke/`, `preview/` and
 from django.urls import path, register_converter
 
 import campaigns_site.converters  # noqa: F401  (registers <item_id:...>)
-from sessions import share_views
+from campaigns_site.lazy import lazy_view
 
 app_name = "share"
 
@@ -35,12 +35,19 @@ register_converter(TokenHashConverter, "token_hash")
 SESSION_SHARE = "campaigns/<item_id:campaign_id>/sessions/<item_id:session_id>/share/"
 LINK = f"{SESSION_SHARE}<token_hash:token_hash>/"
 
+
+def _view(name, **options):
+    # Loaded on the first request (campaigns_site.lazy.lazy_view), not at every cold start.
+    return lazy_view(f"sessions.share_views.{name}", **options)
+
+
+# The public views are csrf_exempt (GET only: a POST gets the share pages' 405, not a CSRF 403).
 urlpatterns = [
-    path("share/<str:token>/", share_views.shared_session, name="session"),
-    path("share/<str:token>", share_views.shared_session, name="session_v1"),
-    path("share/<str:token>/transcript/", share_views.shared_transcript, name="transcript"),
-    path(SESSION_SHARE, share_views.manage, name="manage"),
-    path(f"{LINK}revoke/", share_views.revoke, name="revoke"),
-    path(f"{LINK}preview/", share_views.preview, name="preview"),
-    path(f"{LINK}preview/transcript/", share_views.preview_transcript, name="preview_transcript"),
+    path("share/<str:token>/", _view("shared_session", csrf_exempt=True), name="session"),
+    path("share/<str:token>", _view("shared_session", csrf_exempt=True), name="session_v1"),
+    path("share/<str:token>/transcript/", _view("shared_transcript", csrf_exempt=True), name="transcript"),
+    path(SESSION_SHARE, _view("manage"), name="manage"),
+    path(f"{LINK}revoke/", _view("revoke"), name="revoke"),
+    path(f"{LINK}preview/", _view("preview"), name="preview"),
+    path(f"{LINK}preview/transcript/", _view("preview_transcript"), name="preview_transcript"),
 ]

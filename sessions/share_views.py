@@ -49,16 +49,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns_site.lazy import lazy_import
-from sessions import reader
 from sessions.reader_views import _whole_number, jump_to_time, reader_context  # the owner's reader: same parameters and messages
 from sessions.share_forms import SCOPES, ShareLinkForm
 from sessions.summary_views import text_blocks
-from sessions.transcript_json import read_segment_page
 
-# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
+# Loaded on first use (see campaigns_site.lazy): the repositories bring PynamoDB and
+# botocore, and the reader's patterns and classes would slow every cold start.
 repository = lazy_import("sessions.repository")
 share_links = lazy_import("sessions.share_links")
 transcripts = lazy_import("sessions.transcripts")
+transcript_json = lazy_import("sessions.transcript_json")
+reader = lazy_import("sessions.reader")
 
 SHARE_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -185,7 +186,7 @@ def _transcript_page(request, link, *, back_url, preview=False):
     data = transcripts.load_stored_segments(session)
     # Speakers go by their number in the transcript (`speaker=2`), not by their raw label:
     # a label may be somebody's handle, and the page shows only the names the owner gave.
-    labels = read_segment_page(data, offset=0, limit=0).speakers
+    labels = transcript_json.read_segment_page(data, offset=0, limit=0).speakers
     speaker_number = _whole_number(request.GET.get("speaker"))
     speaker = labels[speaker_number] if speaker_number is not None and 0 <= speaker_number < len(labels) else None
     filters = {"speaker": "" if speaker is None else str(speaker_number), "q": request.GET.get("q", "").strip()}

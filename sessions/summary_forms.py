@@ -9,7 +9,7 @@ clean_summary_text, next to the item) are loaded when a form is made or checked.
 from django import forms
 
 from campaigns.forms import VersionedEditForm
-from sessions.summarizers import KINDS, LENGTHS
+from sessions.summary_kinds import KINDS, LENGTHS
 
 DEFAULT_KINDS = ("recap",)
 DEFAULT_LENGTH = "standard"

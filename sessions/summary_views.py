@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns_site.lazy import lazy_import
-from sessions.summarizers import KINDS
+from sessions.summary_kinds import KINDS
 from sessions.summary_forms import SummarizeForm, SummaryEditForm
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).

@@ -20,12 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
-from sessions.summarizers import KINDS
-from sessions.transcript_parsing import FORMAT_NAMES
+from sessions.summary_kinds import KINDS
 
 repository = lazy_import("sessions.repository")
 transcripts = lazy_import("sessions.transcripts")
 summary_jobs = lazy_import("sessions.summary_jobs")
+transcript_parsing = lazy_import("sessions.transcript_parsing")
 
 _TOKEN_SALT = "sessions.transcript-upload"
 # The token only has to outlive the upload itself: it starts within the form's expiry,
@@ -68,7 +68,7 @@ def upload_context(request, session):
     )
     return {
         "upload": form,
-        "formats": list(FORMAT_NAMES.items()),
+        "formats": list(transcript_parsing.FORMAT_NAMES.items()),
         "summarize_choices": list(transcripts.SUMMARIZE_CHOICES.items()),
         "max_bytes": settings.TRANSCRIPT_MAX_BYTES,
     }
@@ -176,7 +176,7 @@ def _attached_message(session):
     parts = [f"{lines:,} line{'s' if lines != 1 else ''}"]
     if speakers:
         parts.append(f"{speakers} speaker{'s' if speakers != 1 else ''}")
-    return f"Transcript added ({FORMAT_NAMES[session.transcript_format]}): {', '.join(parts)}."
+    return f"Transcript added ({transcript_parsing.FORMAT_NAMES[session.transcript_format]}): {', '.join(parts)}."
 
 
 @login_required

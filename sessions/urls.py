@@ -1,33 +1,39 @@
 """Play session pages, under their campaign: /campaigns/<cid>/sessions/<sid>/...
 
 Namespace "sessions" (the app's label is play_sessions: django.contrib.sessions owns
-"sessions", but URL namespaces are separate). Search (issue 7) joins this namespace as
-sessions:search.
+"sessions", but URL namespaces are separate), with search at /search/ (sessions:search).
 """
 
 from django.urls import path
 
 import campaigns_site.converters  # noqa: F401  (registers <item_id:...>)
-from sessions import reader_views, search_views, speaker_views, summary_views, transcript_views, views
+from campaigns_site.lazy import lazy_view
 
 app_name = "sessions"
+
+
+def _view(name):
+    # Loaded on the first request (campaigns_site.lazy.lazy_view): these pages are for
+    # signed-in users, and a cold start serving the home page need not import them.
+    return lazy_view(f"sessions.{name}")
+
 
 SESSION = "campaigns/<item_id:campaign_id>/sessions/<item_id:session_id>/"
 
 urlpatterns = [
-    path("search/", search_views.search, name="search"),
-    path("campaigns/<item_id:campaign_id>/sessions/new/", views.session_create, name="new"),
-    path(SESSION, views.session_detail, name="detail"),
-    path(f"{SESSION}edit/", views.session_edit, name="edit"),
-    path(f"{SESSION}delete/", views.session_delete, name="delete"),
-    path(f"{SESSION}move/", views.session_move, name="move"),
-    path(f"{SESSION}transcript/", reader_views.transcript_read, name="transcript"),
-    path(f"{SESSION}transcript/upload/", transcript_views.transcript_upload, name="transcript_upload"),
-    path(f"{SESSION}transcript/uploaded/", transcript_views.transcript_uploaded, name="transcript_uploaded"),
-    path(f"{SESSION}transcript/download/", transcript_views.transcript_download, name="transcript_download"),
-    path(f"{SESSION}transcript/delete/", transcript_views.transcript_delete, name="transcript_delete"),
-    path(f"{SESSION}transcript/speakers/", speaker_views.speaker_names_edit, name="speaker_names"),
-    path(f"{SESSION}summaries/", summary_views.summarize, name="summarize"),
-    path(f"{SESSION}summaries/status/", summary_views.summary_status, name="summary_status"),
-    path(f"{SESSION}summaries/<slug:kind>/edit/", summary_views.summary_edit, name="summary_edit"),
+    path("search/", _view("search_views.search"), name="search"),
+    path("campaigns/<item_id:campaign_id>/sessions/new/", _view("views.session_create"), name="new"),
+    path(SESSION, _view("views.session_detail"), name="detail"),
+    path(f"{SESSION}edit/", _view("views.session_edit"), name="edit"),
+    path(f"{SESSION}delete/", _view("views.session_delete"), name="delete"),
+    path(f"{SESSION}move/", _view("views.session_move"), name="move"),
+    path(f"{SESSION}transcript/", _view("reader_views.transcript_read"), name="transcript"),
+    path(f"{SESSION}transcript/upload/", _view("transcript_views.transcript_upload"), name="transcript_upload"),
+    path(f"{SESSION}transcript/uploaded/", _view("transcript_views.transcript_uploaded"), name="transcript_uploaded"),
+    path(f"{SESSION}transcript/download/", _view("transcript_views.transcript_download"), name="transcript_download"),
+    path(f"{SESSION}transcript/delete/", _view("transcript_views.transcript_delete"), name="transcript_delete"),
+    path(f"{SESSION}transcript/speakers/", _view("speaker_views.speaker_names_edit"), name="speaker_names"),
+    path(f"{SESSION}summaries/", _view("summary_views.summarize"), name="summarize"),
+    path(f"{SESSION}summaries/status/", _view("summary_views.summary_status"), name="summary_status"),
+    path(f"{SESSION}summaries/<slug:kind>/edit/", _view("summary_views.summary_edit"), name="summary_edit"),
 ]

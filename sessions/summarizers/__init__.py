@@ -21,20 +21,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from sessions.segments import Segment
+from sessions.summary_kinds import KINDS, LENGTHS, STORY_SO_FAR  # noqa: F401  (re-exported)
 
-KINDS = {
-    "recap": "Recap (previously on…)",
-    "key_events": "Key events",
-    "npcs": "NPCs",
-    "locations": "Locations",
-    "loot": "Loot and items",
-    "open_threads": "Open threads and quests",
-}
-LENGTHS = {"brief": "Brief", "standard": "Standard", "detailed": "Detailed"}
 PROVIDERS = ("offline", "bedrock")
-
-# The kind of a campaign-level recap built from its sessions' summaries.
-STORY_SO_FAR = "story_so_far"
 
 
 class SummaryError(Exception):
