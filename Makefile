@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev system-deps lock build bench-coldstart
+.PHONY: run test install install-dev system-deps lock build
 
 ## Serve the app on http://127.0.0.1:8000 against the embedded local AWS.
 run: install-dev
@@ -37,26 +37,13 @@ STAGE ?= production
 build:
 	scripts/build-lambda $(STAGE)
 
-## Cold start of the package against a bare Django app (prints medians and the ratio).
-bench-coldstart: install-dev
-	$(PY) scripts/bench_coldstart.py $(BENCH_ARGS)
-
-.PHONY: bench-summaries
-## The offline summarizer on generated 1- and 4-hour transcripts (prints median times per kind).
-bench-summaries: install-dev
-	$(PY) scripts/bench_summaries.py $(BENCH_ARGS)
-
-.PHONY: bench-reader
-# Parse + store + the first reader page, 1-, 4- and 8-hour transcripts (sessions/transcripts.py).
-bench-reader: install-dev
-	$(PY) scripts/bench_reader.py $(BENCH_ARGS)
-
-.PHONY: bench-search
-## Search: 500 sessions of four-hour transcripts; read units, pages and median time per search.
-bench-search: install-dev
-	$(PY) scripts/bench_search.py $(BENCH_ARGS)
-
-.PHONY: bench-transcripts
-## Transcript upload path (decode + parse + JSON dump), 1/4/8 hours in every format: medians and peak memory.
-bench-transcripts: install-dev
-	$(PY) scripts/bench_transcripts.py $(BENCH_ARGS)
+BENCHMARKS = coldstart reader search summaries transcripts
+.PHONY: $(addprefix bench-,$(BENCHMARKS))
+## Benchmarks, each printing medians (scripts/bench_<name>.py; BENCH_ARGS passes options):
+##   bench-coldstart    the Lambda package's cold start against a bare Django app, and their ratio
+##   bench-reader       transcript upload (parse + store) and first reader page, 1/4/8 hours, peak memory
+##   bench-search       search over 500 sessions of four-hour transcripts: read units, pages, time
+##   bench-summaries    the offline summarizer on 1- and 4-hour transcripts, per kind
+##   bench-transcripts  decode + parse + JSON dump, 1/4/8 hours in every format, peak memory
+$(addprefix bench-,$(BENCHMARKS)): bench-%: install-dev
+	$(PY) scripts/bench_$*.py $(BENCH_ARGS)

@@ -1,7 +1,6 @@
 """Campaign pages (campaigns/views.py): access for the owner, another signed-in user and
 nobody; the requests each page makes; validation; paging; stale edits; archive; delete."""
 
-from urllib.parse import quote
 
 import pytest
 
@@ -9,7 +8,7 @@ from campaigns import repository
 from campaigns.forms import DESCRIPTION_MAX_LENGTH, GAME_SYSTEM_MAX_LENGTH, NAME_MAX_LENGTH
 from campaigns.services import delete_campaign
 from sessions.repository import create_session, get_session, list_sessions_for_campaign
-from tests.web_clients import anonymous_client, post
+from tests.web_clients import anonymous_client, login_url, post
 
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -92,21 +91,21 @@ def test_another_user_cannot_finish_deleting_my_campaign(owner, other, campaign,
 def test_anonymous_visitors_are_sent_to_log_in(anonymous, path):
     response = anonymous.get(url(path))
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(url(path), safe='/')}"
+    assert response["Location"] == login_url(url(path))
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_anonymous_visitors_get_a_login_link_not_the_campaign(anonymous, campaign, path):
     response = anonymous.get(url(path, campaign))
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(url(path, campaign), safe='/')}"
+    assert response["Location"] == login_url(url(path, campaign))
 
 
 @pytest.mark.parametrize("path", POSTS)
 def test_anonymous_posts_change_nothing(owner, anonymous, campaign, path):
     response = post(anonymous, url(path, campaign), edit_data(campaign, name="Stolen"))
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(url(path, campaign), safe='/')}"
+    assert response["Location"] == login_url(url(path, campaign))
     again = stored(owner, campaign)
     assert (again.name, again.archived, again.state) == ("Secret Strahd", False, "ACTIVE")
 

@@ -14,6 +14,7 @@ from sessions.segments import Segment
 from sessions.speaker_names import save_speaker_names
 from sessions.transcripts import store_transcript
 from tests.transcript_samples import render_vtt, sample_bytes, sample_segments
+from tests.web_clients import login_url
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 READ = [AUTH, "dynamodb.BatchGetItem"]  # campaign + session + speaker names
@@ -90,7 +91,7 @@ def test_another_user_gets_a_404_that_names_nothing(other, transcribed):
 def test_anonymous_visitors_are_sent_to_log_in(anonymous, transcribed):
     response = anonymous.get(url(transcribed, "?q=dragon"))
     assert response.status_code == 302
-    assert response["Location"].startswith(f"/accounts/login/?next={quote(url(transcribed), safe='/')}")
+    assert response["Location"].startswith(login_url(url(transcribed)))
 
 
 def test_a_session_under_another_of_my_campaigns_is_404(owner, transcribed):

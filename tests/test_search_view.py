@@ -3,7 +3,7 @@ and nobody; the form and its errors; results with highlights and links; escaping
 bad page links; the requests a page makes."""
 
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 
@@ -13,6 +13,7 @@ from sessions.repository import create_session
 from sessions.segments import Segment
 from sessions.transcripts import store_transcript
 from tests.transcript_samples import render_vtt
+from tests.web_clients import login_url
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 CAMPAIGNS = "dynamodb.Query"  # my campaigns: the choices, and the names results show
@@ -76,7 +77,7 @@ def test_anonymous_visitors_are_sent_to_log_in(anonymous, transcribed, aws_calls
     with aws_calls() as calls:
         response = anonymous.get(search_url(q="ferry"))
     assert response.status_code == 302
-    assert response["Location"].startswith(f"/accounts/login/?next={quote('/search/', safe='/')}")
+    assert response["Location"].startswith(login_url("/search/"))
     assert calls.operations() == []
 
 

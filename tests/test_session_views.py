@@ -2,7 +2,6 @@
 nobody; the requests each page makes; validation; stale edits; delete; move."""
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -11,7 +10,7 @@ from campaigns.repository import create_campaign, get_campaign, set_campaign_arc
 from sessions.forms import NOTES_MAX_BYTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
 from sessions.items import MAX_NUMBER
 from sessions.repository import create_session, get_session, list_sessions_for_campaign, update_session
-from tests.web_clients import post
+from tests.web_clients import login_url, post
 
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -103,19 +102,19 @@ def test_another_user_cannot_add_a_session_to_my_campaign(owner, other, campaign
 def test_anonymous_visitors_are_sent_to_log_in(anonymous, session, path):
     response = anonymous.get(url(session, path))
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(url(session, path), safe='/')}"
+    assert response["Location"] == login_url(url(session, path))
 
 
 @pytest.mark.parametrize("path", POSTS)
 def test_anonymous_posts_change_nothing(owner, anonymous, session, path):
     response = post(anonymous, url(session, path), edit_data(session, title="Stolen"))
-    assert response["Location"] == f"/accounts/login/?next={quote(url(session, path), safe='/')}"
+    assert response["Location"] == login_url(url(session, path))
     assert stored(owner, session).title == "The Death House"
 
 
 def test_anonymous_cannot_add_a_session(owner, anonymous, campaign):
     response = post(anonymous, new_url(campaign), session_data())
-    assert response["Location"] == f"/accounts/login/?next={quote(new_url(campaign), safe='/')}"
+    assert response["Location"] == login_url(new_url(campaign))
     assert titles(owner, campaign) == []
 
 

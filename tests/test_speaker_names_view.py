@@ -4,7 +4,6 @@ campaign's sessions; clearing; stale saves; the cap; labels of any characters.""
 
 import re
 from html import unescape
-from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from sessions.segments import Segment
 from sessions.speaker_names import MAX_SPEAKER_NAMES, get_speaker_names, save_speaker_names
 from sessions.transcripts import clear_cache, store_transcript
 from tests.transcript_samples import render_whisper_json, sample_bytes
-from tests.web_clients import post
+from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 WHISPER = ["SPEAKER_00", "SPEAKER_01", "SPEAKER_02", "SPEAKER_03"]
@@ -271,7 +270,7 @@ def test_another_users_post_is_404_and_writes_nothing(owner, other, campaign, se
 
 
 def test_anonymous_visitors_are_sent_to_log_in(owner, anonymous, campaign, session):
-    login = f"/accounts/login/?next={quote(url(session), safe='/')}"
+    login = login_url(url(session))
     response = anonymous.get(url(session))
     assert (response.status_code, response["Location"]) == (302, login)
     html = owner.get(url(session)).content.decode()

@@ -4,7 +4,6 @@ recaps in play order; nothing to tell; failures; escaping; the requests each pag
 
 import json
 import re
-from urllib.parse import quote
 
 import pytest
 
@@ -13,7 +12,7 @@ from sessions import summaries, summary_jobs, transcripts
 from sessions.repository import create_session
 from sessions.summarizers import SummaryProviderError
 from tests.transcript_samples import sample_bytes
-from tests.web_clients import post
+from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 
@@ -76,7 +75,7 @@ def status_line(html):
 
 def assert_login_redirect(response, path):
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(path, safe='/')}"
+    assert response["Location"] == login_url(path)
 
 
 # --- access ---------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ edits never replaced without asking; stale edits; failures; odd input; escaping.
 import json
 import re
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 
@@ -15,7 +14,7 @@ from sessions.repository import create_session, get_session
 from sessions.summarizers import KINDS, SummaryInputError, SummaryProviderError
 from sessions.summary_views import format_cost, text_blocks
 from tests.transcript_samples import sample_bytes
-from tests.web_clients import post
+from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 VTT = sample_bytes("vtt", hours=0.2)
@@ -96,7 +95,7 @@ def summary_section(html):
 
 def assert_login_redirect(response, path):
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(path, safe='/')}"
+    assert response["Location"] == login_url(path)
 
 
 def assert_names_nothing(response):

@@ -23,7 +23,7 @@ from campaigns_site import aws as aws_clients
 from sessions import storage_keys, transcripts
 from sessions.repository import create_session, delete_session, get_session
 from tests.transcript_samples import sample_bytes
-from tests.web_clients import post
+from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 VTT = sample_bytes("vtt", hours=0.01)  # 13 lines, 3 speakers
@@ -186,7 +186,7 @@ def later(monkeypatch, seconds):
 
 def assert_login_redirect(response, path):
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={quote(path, safe='/')}"
+    assert response["Location"] == login_url(path)
 
 
 # --- the whole upload, page by page --------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Test clients for page tests: signed in (through the real login form) or anonymous, all
 with CSRF checks on, so every POST a test makes carries the token as a browser's would."""
 
+from urllib.parse import quote
+
 from django.test import Client
 
 from tests.conftest import PASSWORD
@@ -26,3 +28,8 @@ def anonymous_client():
 def post(client, url, data=None):
     """POST with the CSRF token the client's cookie holds (it changes at login)."""
     return client.post(url, {**(data or {}), "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+
+
+def login_url(path):
+    """Where login_required sends an anonymous visitor of `path` (the path kept as `next`)."""
+    return f"/accounts/login/?next={quote(path, safe='/')}"
