@@ -8,7 +8,7 @@ recap in play order, oldest first, with a link to the session.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
 from sessions.summary_forms import StoryForm
-from sessions.summary_views import ShownSummary, job_status_label, job_status_payload, refresh_url
+from sessions.summary_views import ShownSummary, job_status_label, job_status_response, refresh_url
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 repository = lazy_import("campaigns.repository")
@@ -103,7 +103,4 @@ def story(request, campaign_id):
 @never_cache
 def story_status(request, campaign_id):
     """The story job's status for the page's script: {"status", "label", "active"}. One GetItem."""
-    job = summary_jobs.get_story_job(sub=_sub(request), campaign_id=campaign_id)
-    if job is None:
-        raise Http404  # no job, or not the user's campaign: the same answer
-    return JsonResponse(job_status_payload(job, what=STORY))
+    return job_status_response(summary_jobs.get_story_job(sub=_sub(request), campaign_id=campaign_id), what=STORY)

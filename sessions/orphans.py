@@ -40,12 +40,11 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 
 from campaigns_site import aws
-from campaigns_site.table_keys import InvalidKeyPart, user_pk
+from campaigns_site.table_keys import InvalidKeyPart
 from sessions import storage_keys
-from sessions.repository import get_session
+from sessions.repository import _items_with_prefix, get_session
 from sessions.transcript_store import S3_BATCH_SIZE
 
-TRANSCRIPTS_PREFIX = "transcripts/"
 DEFAULT_MIN_AGE = timedelta(hours=24)
 SESSION_SK_PREFIX = "SESSION#"  # SESSION#<campaign_id>#<session_id>
 OBJECT_NAMES = (storage_keys.ORIGINAL_NAME, storage_keys.SEGMENTS_NAME)
@@ -145,7 +144,7 @@ def find_orphans(*, min_age=DEFAULT_MIN_AGE, now=None, progress=None, page_size=
 def _listed_objects(*, page_size, say, report):
     """Every object under transcripts/, in key order, as S3's listing dicts."""
     pages = aws.client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=settings.TRANSCRIPT_BUCKET, Prefix=TRANSCRIPTS_PREFIX, PaginationConfig={"PageSize": page_size}
+        Bucket=settings.TRANSCRIPT_BUCKET, Prefix=storage_keys.TRANSCRIPTS_PREFIX, PaginationConfig={"PageSize": page_size}
     )
     for page in pages:
         contents = page.get("Contents", [])
@@ -224,17 +223,9 @@ def _check_sessions_without_objects(subs_with_objects, *, report, say):
 def current_uploads(*, sub):
     """{session_id: (campaign_id, upload_id)} of the user's sessions that have a
     transcript, read now: one strongly consistent Query of the partition, paged."""
-    pages = aws.client("dynamodb").get_paginator("query").paginate(
-        TableName=settings.DYNAMODB_TABLE,
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :sessions)",
-        FilterExpression="attribute_exists(transcript_upload_id)",
-        ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":sessions": {"S": SESSION_SK_PREFIX}},
-        ProjectionExpression="SK, transcript_upload_id",
-        ConsistentRead=True,
-    )
     uploads = {}
-    for page in pages:
-        for item in page["Items"]:
+    for item in _items_with_prefix(sub, SESSION_SK_PREFIX):
+        if "transcript_upload_id" in item:
             campaign_id, session_id = _ids_of(item["SK"]["S"])
             uploads[session_id] = (campaign_id, item["transcript_upload_id"]["S"])
     return uploads

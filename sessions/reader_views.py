@@ -32,15 +32,15 @@ def _sub(request):
     return request.user.pk  # the Cognito sub (accounts.models.User)
 
 
-def _get_session_with_names_for_user(request, campaign_id, session_id):
-    """(campaign, session, {label: names}), or 404 when the session is not the user's: one
-    BatchGetItem."""
-    campaign, session, speaker_names = repository.get_session_with_campaign_and_speaker_names(
+def get_session_and_names_for_user(request, campaign_id, session_id):
+    """(campaign, session, SpeakerNames item or None), or 404 when the session or its
+    campaign is not the user's: one BatchGetItem. (The speakers page uses it too.)"""
+    campaign, session, names = repository.get_session_with_campaign_and_speaker_names(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
         raise Http404  # no detail: the 404 page must not tell whose or what it was
-    return campaign, session, (speaker_names.as_dict() if speaker_names else {})
+    return campaign, session, names
 
 
 def _whole_number(text):
@@ -60,7 +60,7 @@ def _url(filters, **params):
 @login_required
 @require_GET
 def transcript_read(request, campaign_id, session_id):
-    campaign, session, names = _get_session_with_names_for_user(request, campaign_id, session_id)
+    campaign, session, speaker_names = get_session_and_names_for_user(request, campaign_id, session_id)
     if not session.has_transcript:
         # Friendlier than a 404: the session is there, and the page says how to add one.
         return render(request, "sessions/reader.html", {"campaign": campaign, "session": session})
@@ -81,7 +81,7 @@ def transcript_read(request, campaign_id, session_id):
 
     page = reader.read_transcript(
         data,
-        names=names,
+        names=speaker_names.as_dict() if speaker_names else {},
         page=_whole_number(request.GET.get("page")) or 1,
         line=_whole_number(request.GET.get("line")),
         speaker=filters["speaker"],

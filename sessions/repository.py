@@ -75,18 +75,33 @@ def get_session(*, sub, campaign_id, session_id):
         return None
 
 
+def read_items(keys):
+    """The items that exist among (pk, sk) keys, in one strongly consistent BatchGetItem
+    (PynamoDB retries unprocessed keys). Pick them out with first_of and live_campaign."""
+    return list(TableModel.batch_get(keys, consistent_read=True))
+
+
+def first_of(found, item_class):
+    return next((item for item in found if isinstance(item, item_class)), None)
+
+
+def live_campaign(found):
+    """The campaign among the items found, unless it is being deleted: then it counts as
+    missing, and so does everything in it."""
+    campaign = first_of(found, Campaign)
+    return campaign if campaign is not None and campaign.state != DELETING else None
+
+
 def get_session_with_campaign(*, sub, campaign_id, session_id):
     """(campaign, session) in one strongly consistent BatchGetItem; each is None if the user
     has no such item. A session page needs both (the campaign names the breadcrumb and
     decides whether the page exists at all), and one request costs less than two GetItems.
     A campaign being deleted counts as missing, and then so does its session."""
-    keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
-    found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
-    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    found = read_items([(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))])
+    campaign = live_campaign(found)
     if campaign is None:
         return None, None
-    return campaign, session
+    return campaign, first_of(found, PlaySession)
 
 
 def get_session_with_campaign_and_speaker_names(*, sub, campaign_id, session_id):
@@ -95,18 +110,15 @@ def get_session_with_campaign_and_speaker_names(*, sub, campaign_id, session_id)
     SpeakerNames item (None when no name is set yet)."""
     from sessions.speaker_names import SpeakerNames  # the reader's pages only
 
-    keys = [
+    found = read_items([
         (user_pk(sub), campaign_sk(campaign_id)),
         (user_pk(sub), session_sk(campaign_id, session_id)),
         (user_pk(sub), speaker_names_sk(campaign_id)),
-    ]
-    found = list(TableModel.batch_get(keys, consistent_read=True))
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
-    session = next((item for item in found if isinstance(item, PlaySession)), None)
-    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+    ])
+    campaign = live_campaign(found)
     if campaign is None:
         return None, None, None
-    return campaign, session, names
+    return campaign, first_of(found, PlaySession), first_of(found, SpeakerNames)
 
 
 def get_session_page(*, sub, campaign_id, session_id):
@@ -117,22 +129,19 @@ def get_session_page(*, sub, campaign_id, session_id):
     from sessions.speaker_names import SpeakerNames  # the session page only
     from sessions.summary_jobs import SummaryJob, live_job
 
-    keys = [
+    found = read_items([
         (user_pk(sub), campaign_sk(campaign_id)),
         (user_pk(sub), session_sk(campaign_id, session_id)),
         (user_pk(sub), speaker_names_sk(campaign_id)),
         (user_pk(sub), summary_job_sk(campaign_id, session_id)),
-    ]
-    found = list(TableModel.batch_get(keys, consistent_read=True))
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    ])
+    campaign = live_campaign(found)
     if campaign is None:
         return None, None, None, None
-    session = next((item for item in found if isinstance(item, PlaySession)), None)
-    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
-    job = live_job(next((item for item in found if isinstance(item, SummaryJob)), None))
+    session = first_of(found, PlaySession)
     if session is None:
         return campaign, None, None, None
-    return campaign, session, names, job
+    return campaign, session, first_of(found, SpeakerNames), live_job(first_of(found, SummaryJob))
 
 
 def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None):
@@ -383,18 +392,13 @@ def summaries_prefix(campaign_id, session_id=None):
 
 def delete_summaries(*, sub, campaign_id, session_id=None):
     """Delete one session's summaries (or, without session_id, all of a campaign's); returns how many."""
-    summaries = _items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
-    keys = [(item["PK"]["S"], item["SK"]["S"]) for item in summaries]
-    delete_items(keys)
-    return len(keys)
+    return _delete_items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
 
 
 def delete_summary_jobs(*, sub, campaign_id):
     """Delete every summary job item of a campaign (its sessions' and its story's); returns
     how many. A job still running finds its item gone and writes nothing more."""
-    jobs = _items_with_prefix(sub, summary_jobs_prefix(campaign_id))
-    delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in jobs])
-    return len(jobs)
+    return _delete_items_with_prefix(sub, summary_jobs_prefix(campaign_id))
 
 
 def delete_share_links(*, sub, campaign_id=None, session_id=None):
@@ -421,6 +425,12 @@ def delete_items(keys):
         for pk, sk in keys[start:start + Transaction.MAX_ACTIONS]:
             transaction.delete(pk, sk)
         transaction.commit()
+
+
+def _delete_items_with_prefix(sub, prefix):
+    found = _items_with_prefix(sub, prefix)
+    delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in found])
+    return len(found)
 
 
 def _share_link_pointers(sub, *, campaign_id=None, session_id=None):

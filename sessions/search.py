@@ -42,6 +42,7 @@ from campaigns_site import aws
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
 from sessions import search_index
+from sessions.reader import fold
 from sessions.search_index import (
     SESSION_TERMS,
     SPEAKER_LABELS,
@@ -79,17 +80,16 @@ class NoWords(ValueError):
 def query_words(text):
     """The words a search looks for: normalised as the index normalises, at least
     MIN_WORD_CHARS long, each once, at most MAX_WORDS of them."""
-    found = []
-    for word in words(text):
-        if len(word) >= MIN_WORD_CHARS and word not in found:
-            found.append(word)
-    return found[:MAX_WORDS]
+    return _distinct_words(text)[:MAX_WORDS]
 
 
 def ignored_words(text):
     """How many words past MAX_WORDS a text has (the page says they were left out)."""
-    distinct = list(dict.fromkeys(word for word in words(text) if len(word) >= MIN_WORD_CHARS))
-    return max(0, len(distinct) - MAX_WORDS)
+    return max(0, len(_distinct_words(text)) - MAX_WORDS)
+
+
+def _distinct_words(text):
+    return list(dict.fromkeys(word for word in words(text) if len(word) >= MIN_WORD_CHARS))
 
 
 # --- results --------------------------------------------------------------------------------
@@ -316,16 +316,23 @@ def _labels_named(found_words, names, campaigns, campaign_id):
     all, shared out between the words (a word that names more speakers than its share
     finds the sessions of the first ones only)."""
     share = max(1, MAX_NAME_CLAUSES // max(1, len(found_words)))
+    searched = [  # (campaign, label, the terms of its player's and character's names), read once for all words
+        (campaign, label, _name_terms(entry))
+        for campaign, by_label in sorted(names.items())
+        if campaign in campaigns and not (campaign_id and campaign != campaign_id)
+        for label, entry in sorted(by_label.items())
+    ]
     matches = {}
     for word in found_words:
-        for campaign, by_label in sorted(names.items()):
-            if campaign not in campaigns or (campaign_id and campaign != campaign_id):
-                continue
-            for label, entry in sorted(by_label.items()):
-                named = " ".join(words(f"{entry.get('player') or ''} {entry.get('character') or ''}"))
-                if has_word_starting(f" {named} ", word) and len(matches.get(word, [])) < share:
-                    matches.setdefault(word, []).append((campaign, label))
+        for campaign, label, name_terms in searched:
+            if has_word_starting(name_terms, word) and len(matches.get(word, [])) < share:
+                matches.setdefault(word, []).append((campaign, label))
     return matches
+
+
+def _name_terms(entry):
+    named = " ".join(words(f"{entry.get('player') or ''} {entry.get('character') or ''}"))
+    return f" {named} "
 
 
 def _key_of(item):
@@ -360,7 +367,7 @@ def _result(item, found_words, campaigns, names, name_matches):
         if has_word_starting(title_terms, word):
             _add(fields, "title")
             found = True
-        if has_word_starting(session_terms, word) and not has_word_starting(title_terms, word):
+        elif has_word_starting(session_terms, word):
             _add(fields, "notes")
             found = True
         for kind, label in KINDS.items():
@@ -477,8 +484,6 @@ def snippet_pieces(text, found_words, *, window=SNIPPET_WINDOW):
 
 def _folded_with_origin(text):
     """(the folded text, for each of its characters the index of the original one)."""
-    from sessions.reader import fold
-
     if text.isascii():
         return text.lower(), list(range(len(text)))
     folded, origin = [], []

@@ -349,7 +349,7 @@ def refresh_search_item(*, sub, campaign_id, session_id):
     """
     from campaigns.repository import Transaction, TransactionCanceled
     from sessions.items import PlaySession
-    from sessions.repository import SessionNotFound, get_session
+    from sessions.repository import SessionNotFound, _unchanged_since_read, get_session
     from sessions.summaries import list_summaries_for_session
     from sessions.transcript_json import load_segments
     from sessions.transcripts import load_stored_segments
@@ -361,12 +361,8 @@ def refresh_search_item(*, sub, campaign_id, session_id):
         summaries = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
         segments = load_segments(load_stored_segments(session)) if session.has_transcript else None
         item = build_item(session=session, summaries=summaries, segments=segments)
-        children = PlaySession.children_version == session.children_version
-        if not session.children_version:
-            children |= PlaySession.children_version.does_not_exist()
         transaction = Transaction()
-        transaction.check(session.pk, session.sk,
-                          condition=PlaySession.sk.exists() & (PlaySession.version == session.version) & children)
+        transaction.check(session.pk, session.sk, condition=PlaySession.sk.exists() & _unchanged_since_read(session))
         transaction.put(item)
         try:
             transaction.commit()

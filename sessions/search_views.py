@@ -24,13 +24,6 @@ from sessions.search_forms import SearchForm
 # Loaded on first use: it brings PynamoDB and botocore (see campaigns_site.lazy).
 search_service = lazy_import("sessions.search")
 
-FIELD_LABELS = {
-    "title": "title",
-    "notes": "notes",
-    "summaries": "summaries",
-    "speakers": "speakers",
-    "transcript": "transcript",
-}
 _QUERY_PARAMETERS = ("q", "campaign", "played_from", "played_to")
 
 
@@ -103,5 +96,5 @@ def _for_template(result):
         "result": result,
         "session_url": session_url,
         "reader_url": reader_url,
-        "found_in": [FIELD_LABELS[name] for name in result.fields],
+        "found_in": result.fields,  # named as the page says them: title, notes, summaries, speakers, transcript
     }

@@ -180,9 +180,11 @@ def _transcript_page(request, link, *, back_url, preview=False):
     if not link.shows_transcript:
         raise Http404
     shared = share_links.read_shared_transcript(link)
-    if shared is None or not shared[1].has_transcript:
+    if shared is None:
         raise Http404
     campaign, session, names = shared
+    if not session.has_transcript:
+        raise Http404
     data = transcripts.load_stored_segments(session)
     # Speakers go by their number in the transcript (`speaker=2`), not by their raw label:
     # a label may be somebody's handle, and the page shows only the names the owner gave.
@@ -221,26 +223,28 @@ def _transcript_page(request, link, *, back_url, preview=False):
 
 
 # --- public pages --------------------------------------------------------------------------------
+def _visitor_page(request, token, page, **options):
+    """`page(request, link, **options)` for the link the token names; a view counted by
+    this request also gives the visitor the link's grant."""
+    link, counted = _link_for_visitor(request, token)
+    response = page(request, link, **options)
+    if counted:
+        _give_grant(request, response, token, link.token_hash)
+    return response
+
+
 @csrf_exempt  # GET only, and changes nothing a form could forge: any other method is a 405 with these headers
 @share_page_headers
 @require_GET
 def shared_session(request, token):
-    link, counted = _link_for_visitor(request, token)
-    response = _session_page(request, link, transcript_url=reverse("share:transcript", args=[token]))
-    if counted:
-        _give_grant(request, response, token, link.token_hash)
-    return response
+    return _visitor_page(request, token, _session_page, transcript_url=reverse("share:transcript", args=[token]))
 
 
 @csrf_exempt
 @share_page_headers
 @require_GET
 def shared_transcript(request, token):
-    link, counted = _link_for_visitor(request, token)
-    response = _transcript_page(request, link, back_url=reverse("share:session", args=[token]))
-    if counted:
-        _give_grant(request, response, token, link.token_hash)
-    return response
+    return _visitor_page(request, token, _transcript_page, back_url=reverse("share:session", args=[token]))
 
 
 # --- the owner's pages ---------------------------------------------------------------------------

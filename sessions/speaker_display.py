@@ -12,8 +12,14 @@ def speaker_display(names, label):
     "character"}}): "Character (Player)", or whichever of the two is set, else the label."""
     if label is None:
         return None
-    entry = names.get(label) or {}
+    return entry_display(names.get(label)) or label
+
+
+def entry_display(entry):
+    """One label's names ({"player", "character"} or None) as shown: "Character (Player)",
+    whichever of the two is set, or "" for neither."""
+    entry = entry or {}
     character, player = (entry.get("character") or "").strip(), (entry.get("player") or "").strip()
     if character and player:
         return f"{character} ({player})"
-    return character or player or label
+    return character or player

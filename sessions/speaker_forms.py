@@ -17,7 +17,7 @@ from django import forms
 
 from campaigns.forms import Difference
 from campaigns_site.lazy import lazy_import
-from sessions.speaker_display import NAME_MAX_LENGTH
+from sessions.speaker_display import NAME_MAX_LENGTH, entry_display
 
 # Loaded on first use: it brings PynamoDB and botocore (see campaigns_site.lazy).
 speaker_names = lazy_import("sessions.speaker_names")
@@ -136,7 +136,7 @@ class SpeakerNamesForm(forms.Form):
         saved = speaker_names.stored_names(current)
         found = []
         for label, mine in self.cleaned_data["names"].items():
-            yours, theirs = _shown(mine), _shown(saved.get(label))
+            yours, theirs = entry_display(mine), entry_display(saved.get(label))
             if yours != theirs:
                 found.append(Difference(label=label, yours=yours, saved=theirs))
         return found
@@ -144,12 +144,3 @@ class SpeakerNamesForm(forms.Form):
 
 def _name_input(what, label):
     return forms.TextInput(attrs={"autocomplete": "off", "placeholder": what, "aria-label": f"{what} of {label}"})
-
-
-def _shown(entry):
-    """An entry as the reader shows it: "Character (Player)", whichever is set, or blank."""
-    entry = entry or {}
-    character, player = entry.get("character") or "", entry.get("player") or ""
-    if character and player:
-        return f"{character} ({player})"
-    return character or player

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from campaigns_site.lazy import lazy_import
+from sessions.reader_views import get_session_and_names_for_user
 from sessions.speaker_display import NAME_MAX_LENGTH
 from sessions.speaker_forms import SpeakerNamesForm
 
@@ -29,24 +30,13 @@ def _sub(request):
     return request.user.pk  # the Cognito sub (accounts.models.User)
 
 
-def _get_session_and_names_for_user(request, campaign_id, session_id):
-    """(campaign, session, SpeakerNames item or None), or 404 when the session or its
-    campaign is not the user's: one BatchGetItem."""
-    campaign, session, names = repository.get_session_with_campaign_and_speaker_names(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
-    )
-    if session is None:
-        raise Http404  # no detail: the 404 page must not tell whose or what it was
-    return campaign, session, names
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def speaker_names_edit(request, campaign_id, session_id):
     """GET: the form, prefilled with the campaign's names. POST: merge this transcript's
     names into the campaign's, if nobody saved them in between (else the form restarts
     from what is stored, with what differed)."""
-    campaign, session, stored = _get_session_and_names_for_user(request, campaign_id, session_id)
+    campaign, session, stored = get_session_and_names_for_user(request, campaign_id, session_id)
     context = {"campaign": campaign, "session": session, "differences": None}
     if not session.has_transcript:
         return render(request, "sessions/speakers.html", context)  # points to the upload page

@@ -15,9 +15,12 @@ def _part(name, value):
     return value
 
 
+TRANSCRIPTS_PREFIX = "transcripts/"  # every user's objects (the Lambda role's `transcripts/*`)
+
+
 def user_transcripts_prefix(*, sub):
     """The prefix of all the user's objects; it ends in "/", so user "a" never matches "ab"."""
-    return f"transcripts/{_part('sub', sub)}/"
+    return f"{TRANSCRIPTS_PREFIX}{_part('sub', sub)}/"
 
 
 def session_transcripts_prefix(*, sub, session_id):

@@ -104,7 +104,7 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
 
     @property
     def kind_label(self):
-        return STORY_LABEL if self.kind == STORY_SO_FAR else KINDS.get(self.kind, self.kind)
+        return kind_label(self.kind)
 
     @property
     def length_label(self):
@@ -125,6 +125,11 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
         """True when the session's transcript is no longer the one this summary was made
         from (replaced or removed since): the page says so and offers to regenerate."""
         return bool(self.source_sha256) and self.source_sha256 != (session.transcript_sha256 or "")
+
+
+def kind_label(kind):
+    """A summary kind's name on the page (a summary's, or a summary job's kinds)."""
+    return STORY_LABEL if kind == STORY_SO_FAR else KINDS.get(kind, kind)
 
 
 # --- text -------------------------------------------------------------------------------

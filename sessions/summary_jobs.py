@@ -43,7 +43,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 
-from campaigns.items import DELETING, Campaign
 from campaigns.repository import CampaignNotFound, StillChanging, Transaction, TransactionCanceled, get_campaign
 from campaigns_site.table import (
     TableModel,
@@ -60,16 +59,19 @@ from sessions import search_index, summary_tasks
 from sessions.items import PlaySession
 from sessions.repository import (
     SessionNotFound,
+    first_of,
     get_session_with_campaign_and_speaker_names,
+    live_campaign,
+    read_items,
     record_child_write,
     summaries_prefix,
 )
 from sessions.summaries import (
-    STORY_LABEL,
     SessionOrStory,
     Summary,
     campaign_is_live,
     generated_summary,
+    kind_label,
     list_recaps_in_play_order,
     story_sources,
     story_sources_sha256,
@@ -159,7 +161,7 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
         if self.timed_out:
             if self.status == QUEUED:
                 return f"It did not start within {timeout_text()}. Try again."
-            return f"It took longer than {timeout_text()} and was stopped. Try again."
+            return _took_too_long()
         if self.status == FAILED:
             return self.error or GENERIC_FAILURE
         return ""
@@ -167,21 +169,21 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
     # --- what it did, for the page
     @property
     def kind_labels(self):
-        return [_label(kind) for kind in self.kinds]
+        return [kind_label(kind) for kind in self.kinds]
 
     @property
     def done_labels(self):
-        return [_label(kind) for kind in self.done_kinds or []]
+        return [kind_label(kind) for kind in self.done_kinds or []]
 
     @property
     def kept_edit_labels(self):
-        return [_label(kind) for kind in self.kept_edits or []]
+        return [kind_label(kind) for kind in self.kept_edits or []]
 
     @property
     def problems(self):
         """[(kind label, why it has no summary)] for kinds that could not be made."""
         errors = _as_dict(self.kind_errors)
-        return [(_label(kind), errors[kind]) for kind in self.kinds if kind in errors]
+        return [(kind_label(kind), errors[kind]) for kind in self.kinds if kind in errors]
 
     def expected_version(self, kind):
         return int(_as_dict(self.expected_versions).get(kind) or 0)
@@ -218,7 +220,7 @@ class EditedSummaries(JobRefused):
 
     def __init__(self, kinds):
         self.kinds = list(kinds)
-        self.labels = [_label(kind) for kind in self.kinds]
+        self.labels = [kind_label(kind) for kind in self.kinds]
         super().__init__(
             f"You edited {_and_list(self.labels)} by hand. Making {'it' if len(self.kinds) == 1 else 'them'} "
             "again replaces your edits."
@@ -389,11 +391,7 @@ def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False)
     length = checked_length(length)
     sk = story_job_sk(campaign_id)
     for _ in range(START_ATTEMPTS):
-        keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), sk), (user_pk(sub), story_summary_sk(campaign_id))]
-        found = list(TableModel.batch_get(keys, consistent_read=True))
-        campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
-        job = live_job(next((item for item in found if isinstance(item, SummaryJob)), None))
-        story = next((item for item in found if isinstance(item, Summary)), None)
+        campaign, job, story = _read_for_story_start(sub, campaign_id)
         if campaign is None:
             raise CampaignNotFound(campaign_id)
         if job is not None and job.is_active:
@@ -506,12 +504,20 @@ def _read_for_start(sub, campaign_id, session_id, kinds):
         (user_pk(sub), session_sk(campaign_id, session_id)),
         (user_pk(sub), summary_job_sk(campaign_id, session_id)),
     ] + [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds]
-    found = list(TableModel.batch_get(keys, consistent_read=True))
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
-    session = next((item for item in found if isinstance(item, PlaySession)), None)
-    job = live_job(next((item for item in found if isinstance(item, SummaryJob)), None))
+    found = read_items(keys)
     summaries = {item.kind: item for item in found if isinstance(item, Summary)}
-    return campaign, session, job, summaries
+    return live_campaign(found), first_of(found, PlaySession), live_job(first_of(found, SummaryJob)), summaries
+
+
+def _read_for_story_start(sub, campaign_id):
+    """(campaign, job, story so far) in one strongly consistent BatchGetItem."""
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), story_job_sk(campaign_id)),
+        (user_pk(sub), story_summary_sk(campaign_id)),
+    ]
+    found = read_items(keys)
+    return live_campaign(found), live_job(first_of(found, SummaryJob)), first_of(found, Summary)
 
 
 def _has_a_recap(sub, campaign_id):
@@ -626,7 +632,9 @@ def _save(job, kind, item, parent_check, index_words=None):
     transaction.put(item, condition=(Summary.version == expected) if expected else Summary.sk.does_not_exist())
     parent_check(transaction)
     transaction.update(
-        job.pk, job.sk, actions=[SummaryJob.done_kinds.set(SummaryJob.done_kinds.append([kind]))], condition=_still_running(job.job_id)
+        job.pk, job.sk,
+        actions=[SummaryJob.done_kinds.set(SummaryJob.done_kinds.append([kind]))],
+        condition=_still_running(job.job_id),
     )
     if index_words is not None:
         index_words(transaction)  # last, and unconditioned: the reasons above keep their places
@@ -702,7 +710,7 @@ def _combined(job, errors):
         return GENERIC_FAILURE
     if len(set(messages)) == 1:
         return messages[0]
-    return " ".join(f"{_label(kind)}: {errors[kind]}" for kind in job.kinds if kind in errors)
+    return " ".join(f"{kind_label(kind)}: {errors[kind]}" for kind in job.kinds if kind in errors)
 
 
 def _took_too_long():
@@ -711,10 +719,6 @@ def _took_too_long():
 
 def _timeout():
     return timedelta(seconds=settings.SUMMARY_JOB_TIMEOUT_SECONDS)
-
-
-def _label(kind):
-    return STORY_LABEL if kind == STORY_SO_FAR else KINDS.get(kind, kind)
 
 
 def _and_list(words):

@@ -72,11 +72,6 @@ _PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 
 
-def in_kinds_order(kinds):
-    chosen = set(kinds or ())
-    return [kind for kind in KINDS if kind in chosen]
-
-
 def and_list(words):
     """["A", "B", "C"] -> "A, B and C"."""
     words = list(words)
@@ -122,8 +117,14 @@ def job_status_label(job, *, what=None):
     return f"Failed: {_sentence(job.failure_reason) or 'the job stopped before it finished.'}"
 
 
-def job_status_payload(job, *, what=None):
-    return {"status": job.effective_status, "label": job_status_label(job, what=what), "active": bool(job.is_active)}
+def job_status_response(job, *, what=None):
+    """The status views' answer: {"status", "label", "active"}, or 404 when there is no job
+    (none, or not the user's: the same answer)."""
+    if job is None:
+        raise Http404
+    return JsonResponse(
+        {"status": job.effective_status, "label": job_status_label(job, what=what), "active": bool(job.is_active)}
+    )
 
 
 def text_blocks(text):
@@ -267,7 +268,7 @@ def summarize(request, campaign_id, session_id):
         messages.error(request, "The session is changing right now. Ask again in a moment.")
     except summary_jobs.EditedSummaries as edited:
         campaign, session = _get_session_for_user(request, campaign_id, session_id)
-        edited_kinds = in_kinds_order(edited.kinds)
+        edited_kinds = edited.kinds  # in KINDS order, as start_summary_job checked them
         others = [kind for kind in kinds if kind not in edited_kinds]
         return render(
             request,
@@ -290,10 +291,9 @@ def summarize(request, campaign_id, session_id):
 @never_cache
 def summary_status(request, campaign_id, session_id):
     """The job's status for the page's script: {"status", "label", "active"}. One GetItem."""
-    job = summary_jobs.get_summary_job(sub=_sub(request), campaign_id=campaign_id, session_id=session_id)
-    if job is None:
-        raise Http404  # no job, or not the user's session: the same answer
-    return JsonResponse(job_status_payload(job))
+    return job_status_response(
+        summary_jobs.get_summary_job(sub=_sub(request), campaign_id=campaign_id, session_id=session_id)
+    )
 
 
 @login_required

@@ -38,6 +38,7 @@ from sessions.repository import (
     SessionNotFound,
     StillChanging,
     TransactionCanceled,
+    _set_or_remove,
     get_session,
     write_with_campaign_changes,
 )
@@ -325,6 +326,22 @@ def _record_with_retries(session, *, fields):
     raise StillChanging(session.session_id)
 
 
+# The item's transcript fields, set and removed together (sessions/items.py); not
+# transcript_bytes, which a delete sets to 0.
+_TRANSCRIPT_FIELDS = [
+    PlaySession.transcript_upload_id,
+    PlaySession.transcript_filename,
+    PlaySession.transcript_format,
+    PlaySession.transcript_encoding,
+    PlaySession.transcript_sha256,
+    PlaySession.transcript_segment_count,
+    PlaySession.transcript_duration,
+    PlaySession.transcript_speaker_count,
+    PlaySession.transcript_speakers,
+    PlaySession.transcript_uploaded,
+]
+
+
 @dataclass(frozen=True)
 class TranscriptFields:
     """What the session item records of its transcript (sessions/items.py)."""
@@ -344,20 +361,11 @@ class TranscriptFields:
     search: search_index.Part | None = None
 
     def actions(self):
-        values = [
-            (PlaySession.transcript_upload_id, self.upload_id),
-            (PlaySession.transcript_filename, self.filename),
-            (PlaySession.transcript_format, self.format),
-            (PlaySession.transcript_encoding, self.encoding),
-            (PlaySession.transcript_sha256, self.sha256),
-            (PlaySession.transcript_segment_count, self.segment_count),
-            (PlaySession.transcript_duration, self.duration),
-            (PlaySession.transcript_speaker_count, self.speaker_count),
-            (PlaySession.transcript_speakers, self.speakers),
-            (PlaySession.transcript_uploaded, self.uploaded),
-            (PlaySession.transcript_bytes, self.size),
-        ]
-        return [attribute.remove() if value is None else attribute.set(value) for attribute, value in values]
+        # Each of _TRANSCRIPT_FIELDS is `transcript_<name>` for this class's `<name>`.
+        return [
+            _set_or_remove(attribute, getattr(self, attribute.attr_name.removeprefix("transcript_")))
+            for attribute in _TRANSCRIPT_FIELDS
+        ] + [PlaySession.transcript_bytes.set(self.size)]
 
 
 def _record(session, *, fields):
@@ -427,20 +435,6 @@ def delete_transcript(*, sub, campaign_id, session_id):
         delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=upload_id))
         return True
     raise StillChanging(session_id)
-
-
-_TRANSCRIPT_FIELDS = [
-    PlaySession.transcript_upload_id,
-    PlaySession.transcript_filename,
-    PlaySession.transcript_format,
-    PlaySession.transcript_encoding,
-    PlaySession.transcript_sha256,
-    PlaySession.transcript_segment_count,
-    PlaySession.transcript_duration,
-    PlaySession.transcript_speaker_count,
-    PlaySession.transcript_speakers,
-    PlaySession.transcript_uploaded,
-]
 
 
 # --- read and download --------------------------------------------------------------------

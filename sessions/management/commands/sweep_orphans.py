@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.orphans import DEFAULT_MIN_AGE, TRANSCRIPTS_PREFIX, delete_orphans, find_orphans
+from sessions.orphans import DEFAULT_MIN_AGE, delete_orphans, find_orphans
+from sessions.storage_keys import TRANSCRIPTS_PREFIX
 
 
 class Command(BaseCommand):
