@@ -121,7 +121,7 @@ def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None
         ["starts-with", "$x-amz-meta-format", ""],
         ["starts-with", "$x-amz-meta-summarize", ""],
     ]
-    presigned = aws.client("s3").generate_presigned_post(
+    presigned = aws.presigned_post(
         Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expiry
     )
     return UploadForm(
