@@ -16,7 +16,7 @@ IAM test (tests/iam_policy.py) checks each against deploy/iam-policy.json.
 import sys
 import threading
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 
@@ -45,7 +45,7 @@ class AwsCallLog:
     def __init__(self):
         self.calls = []
 
-    def add(self, service, operation, params, *, presigned=False):
+    def add(self, service, operation, params, *, region, presigned=False):
         # A presigned URL or form is signed locally: no request to AWS from the app.
         if not presigned:
             self.calls.append((service, operation))
@@ -81,24 +81,26 @@ def record_aws_calls(log=None):
             _recorders.remove(log)
 
 
-def _record(service, operation, params, *, presigned=False):
+def _record(service, operation, params, *, region, presigned=False):
     for log in list(_recorders):
-        log.add(service, operation, params, presigned=presigned)
+        log.add(service, operation, params, region=region, presigned=presigned)
 
 
-def _on_request_params(params, model, context, **kwargs):
+def _on_request_params(params, model, context, region, **kwargs):
     """botocore's before-parameter-build: once per API call (not per retry), and for each
     presigned URL, with the caller's parameters."""
     if context.get("is_presign_request") and model.name == "CreateBucket":
         return  # botocore's own step of a presigned POST: presigned_post() reports it with its key
     service = model.service_model.endpoint_prefix
-    _record(service, model.name, params, presigned=bool(context.get("is_presign_request")))
+    _record(service, model.name, params, region=region, presigned=bool(context.get("is_presign_request")))
 
 
 def watch(botocore_client):
     """Report the client's requests to the recorders (our clients, and PynamoDB's)."""
     botocore_client.meta.events.register(
-        "before-parameter-build", _on_request_params, unique_id="campaigns_site.aws.record"
+        "before-parameter-build",
+        partial(_on_request_params, region=botocore_client.meta.region_name),
+        unique_id="campaigns_site.aws.record",
     )
     return botocore_client
 
@@ -106,7 +108,7 @@ def watch(botocore_client):
 def presigned_post(*, Bucket, Key, **kwargs):
     """S3's generate_presigned_post, reported to the recorders as the PutObject the browser
     will make with the app's credentials."""
-    _record("s3", "PutObject", {"Bucket": Bucket, "Key": Key}, presigned=True)
+    _record("s3", "PutObject", {"Bucket": Bucket, "Key": Key}, region=settings.AWS_REGION, presigned=True)
     return client("s3").generate_presigned_post(Bucket=Bucket, Key=Key, **kwargs)
 
 
