@@ -30,6 +30,7 @@ from campaigns_site import aws as aws_module
 from sessions import summary_tasks
 from sessions.repository import get_session, list_sessions_for_campaign
 from sessions.share_links import hash_token
+from tests.conftest import PASSWORD
 from tests.iam_policy import (
     ACCOUNT, IamRecorder, IamRequest, action_matches, evaluate, iam_requests, resource_matches, unused_grants,
 )
@@ -37,7 +38,6 @@ from tests.test_bedrock_summarizer import reply
 from tests.test_deploy_config import stage_config
 from tests.test_transcript_views import confirm, forms_of, post_to_s3, upload_form_of
 from tests.transcript_samples import sample_bytes
-from tests.conftest import PASSWORD
 from tests.web_clients import anonymous_client, post
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,11 +133,15 @@ def lambda_and_bedrock(settings, monkeypatch):
     settings.BEDROCK_REGION = None
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
     invoked = []
+
+    def remember(params, **_):
+        invoked.append(json.loads(params["Payload"]))
+
     lambda_client = aws_module.client("lambda")
-    lambda_client.meta.events.register("before-parameter-build.lambda.Invoke",
-                                       lambda params, **_: invoked.append(json.loads(params["Payload"])))
+    lambda_client.meta.events.register("before-parameter-build.lambda.Invoke", remember)
     with Stubber(lambda_client) as lambda_stub, Stubber(aws_module.client("bedrock-runtime")) as bedrock_stub:
         yield invoked, lambda_stub, bedrock_stub
+    lambda_client.meta.events.unregister("before-parameter-build.lambda.Invoke", remember)
 
 
 def run_invoked_tasks(recorder, invoked):
