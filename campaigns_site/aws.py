@@ -23,7 +23,8 @@ from django.conf import settings
 # One budget for every AWS call a web request makes: at most MAX_ATTEMPTS attempts
 # (standard retry mode: the first one included), each waiting at most CONNECT + READ,
 # with botocore's backoff of at most 1 s then 2 s between them: 3 x (2 + 5) + 3 = 24 s,
-# inside API Gateway's 29 s. A call that still fails raises, which ends the request.
+# inside API Gateway's 29 s. A call that still fails raises, which ends most requests
+# (a page that catches it and calls again, like the staff page, could still run over).
 # AWS answers these calls in milliseconds; 5 s of silence on a socket means a lost
 # connection, which a fresh attempt is far likelier to get past than a longer wait.
 CONNECT_TIMEOUT_SECONDS = 2
