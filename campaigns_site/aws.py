@@ -4,16 +4,37 @@ Clients are created on first use and cached per process: nothing here talks to A
 import time, which keeps Lambda cold starts short. The one endpoint override
 (settings.AWS_ENDPOINT_URL) drives boto3 and PynamoDB alike.
 
-Every call is also reported to the active AwsCallLog recorders, so tests and the debug
-middleware can count DynamoDB/S3/Cognito requests per page.
+Every client, PynamoDB's included, has the same timeouts and retries (CONNECT_TIMEOUT_SECONDS,
+READ_TIMEOUT_SECONDS, MAX_ATTEMPTS below), sized for API Gateway's 29-second limit; only
+the Bedrock client, used by summary jobs outside API Gateway, waits longer.
+
+Every request is also reported, with its parameters, to the active recorders: AwsCallLog
+counts DynamoDB/S3/Cognito requests per page (tests and the debug middleware), and the
+IAM test (tests/iam_policy.py) checks each against deploy/iam-policy.json.
 """
 
 import sys
 import threading
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
+
+# One budget for every AWS call a web request makes: at most MAX_ATTEMPTS attempts
+# (standard retry mode: the first one included), each waiting at most CONNECT + READ,
+# with botocore's backoff of at most 1 s then 2 s between them: 3 x (2 + 5) + 3 = 24 s,
+# inside API Gateway's 29 s. A call that still fails raises, which ends most requests
+# (a page that catches it and calls again, like the staff page, could still run over).
+# AWS answers these calls in milliseconds; 5 s of silence on a socket means a lost
+# connection, which a fresh attempt is far likelier to get past than a longer wait.
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 5
+MAX_ATTEMPTS = 3
+# Summary jobs run outside API Gateway (a Lambda invocation of their own, a worker
+# thread): a long summary can take minutes to generate, and the summarizer retries
+# throttling itself with backoff sized for model calls (BEDROCK_MAX_ATTEMPTS), so botocore
+# makes one attempt only.
+BEDROCK_READ_TIMEOUT_SECONDS = 300
 
 _recorders = []
 _lock = threading.Lock()
@@ -24,6 +45,11 @@ class AwsCallLog:
 
     def __init__(self):
         self.calls = []
+
+    def add(self, service, operation, params, *, region, presigned=False):
+        # A presigned URL or form is signed locally: no request to AWS from the app.
+        if not presigned:
+            self.calls.append((service, operation))
 
     def __len__(self):
         return len(self.calls)
@@ -43,8 +69,10 @@ class AwsCallLog:
 
 
 @contextmanager
-def record_aws_calls():
-    log = AwsCallLog()
+def record_aws_calls(log=None):
+    """Reports every AWS request made inside the block to `log` (an AwsCallLog unless
+    given: any object with AwsCallLog's `add`), from every thread."""
+    log = AwsCallLog() if log is None else log
     with _lock:
         _recorders.append(log)
     try:
@@ -54,17 +82,35 @@ def record_aws_calls():
             _recorders.remove(log)
 
 
-def _record(service, operation):
+def _record(service, operation, params, *, region, presigned=False):
     for log in list(_recorders):
-        log.calls.append((service, operation))
+        log.add(service, operation, params, region=region, presigned=presigned)
 
 
-def _on_boto_call(model, **kwargs):
-    _record(model.service_model.endpoint_prefix, model.name)
+def _on_request_params(params, model, context, region, **kwargs):
+    """botocore's before-parameter-build: once per API call (not per retry), and for each
+    presigned URL, with the caller's parameters."""
+    if context.get("is_presign_request") and model.name == "CreateBucket":
+        return  # botocore's own step of a presigned POST: presigned_post() reports it with its key
+    service = model.service_model.endpoint_prefix
+    _record(service, model.name, params, region=region, presigned=bool(context.get("is_presign_request")))
 
 
-def on_pynamodb_send(sender, operation_name, table_name, req_uuid):
-    _record("dynamodb", operation_name)
+def watch(botocore_client):
+    """Report the client's requests to the recorders (our clients, and PynamoDB's)."""
+    botocore_client.meta.events.register(
+        "before-parameter-build",
+        partial(_on_request_params, region=botocore_client.meta.region_name),
+        unique_id="campaigns_site.aws.record",
+    )
+    return botocore_client
+
+
+def presigned_post(*, Bucket, Key, **kwargs):
+    """S3's generate_presigned_post, reported to the recorders as the PutObject the browser
+    will make with the app's credentials."""
+    _record("s3", "PutObject", {"Bucket": Bucket, "Key": Key}, region=settings.AWS_REGION, presigned=True)
+    return client("s3").generate_presigned_post(Bucket=Bucket, Key=Key, **kwargs)
 
 
 @cache
@@ -84,22 +130,30 @@ def client(service_name, *, region=None):
     return _client(service_name, region or settings.AWS_REGION, settings.AWS_ENDPOINT_URL or None)
 
 
-@cache
-def _client(service_name, region, endpoint_url):
+def client_config(service_name):
+    """The botocore Config of every client for service_name (see the constants above)."""
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 4})
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    )
     if service_name == "s3":
         # Path-style keeps presigned URLs working against moto and custom endpoints.
         config = config.merge(Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
     if service_name == "bedrock-runtime":
-        # The summarizer retries throttling itself, with backoff sized for model calls;
-        # botocore's retries on top would multiply the attempts. A long summary can take
-        # minutes to generate, beyond botocore's 60 s default read timeout.
-        config = config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=300))
+        config = config.merge(
+            Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=BEDROCK_READ_TIMEOUT_SECONDS)
+        )
+    return config
+
+
+@cache
+def _client(service_name, region, endpoint_url):
+    config = client_config(service_name)
     new_client = _boto3_session().client(service_name, region_name=region, endpoint_url=endpoint_url, config=config)
-    new_client.meta.events.register("before-call", _on_boto_call)
-    return new_client
+    return watch(new_client)
 
 
 client.cache_info = _client.cache_info
@@ -119,6 +173,10 @@ def configure_pynamodb():
         model.Meta.table_name = settings.DYNAMODB_TABLE
         model.Meta.region = settings.AWS_REGION
         model.Meta.host = settings.AWS_ENDPOINT_URL or None
+        model.Meta.connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
+        model.Meta.read_timeout_seconds = READ_TIMEOUT_SECONDS
+        # PynamoDB's botocore client makes 1 + max_retry_attempts attempts (standard mode).
+        model.Meta.max_retry_attempts = MAX_ATTEMPTS - 1
         model._connection = None
 
 

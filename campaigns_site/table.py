@@ -9,6 +9,7 @@ from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
+from campaigns_site import aws
 from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
     PROFILE_SK,
     SHARE_SK,
@@ -49,10 +50,12 @@ class TableModel(Model):
         table_name = settings.DYNAMODB_TABLE
         region = settings.AWS_REGION
         host = settings.AWS_ENDPOINT_URL or None
-        # Fail fast inside a request instead of hanging a Lambda for its whole timeout.
-        connect_timeout_seconds = 2
-        read_timeout_seconds = 5
-        max_retry_attempts = 3
+        # Fail fast inside a request instead of hanging a Lambda for its whole timeout:
+        # the same budget as every other client (campaigns_site.aws); PynamoDB's botocore
+        # client makes 1 + max_retry_attempts attempts in standard retry mode.
+        connect_timeout_seconds = aws.CONNECT_TIMEOUT_SECONDS
+        read_timeout_seconds = aws.READ_TIMEOUT_SECONDS
+        max_retry_attempts = aws.MAX_ATTEMPTS - 1
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
@@ -66,15 +69,8 @@ class TableModel(Model):
         # One connection, so one botocore client, for every item type: they share the
         # table and its key schema. PynamoDB would otherwise build one per subclass, each
         # parsing DynamoDB's service model again (tens of ms each on a cold start).
-        return Model._get_connection.__func__(TableModel)
-
-
-def _connect_call_log():
-    from pynamodb.signals import pre_dynamodb_send
-
-    from campaigns_site import aws
-
-    pre_dynamodb_send.connect(aws.on_pynamodb_send, weak=False)
-
-
-_connect_call_log()
+        connection = Model._get_connection.__func__(TableModel)
+        # Its requests are reported to aws's recorders (call counts, the IAM test) like
+        # those of aws.client(): with their parameters, which PynamoDB's signals lack.
+        aws.watch(connection.connection.client)
+        return connection

@@ -8,9 +8,10 @@ this module only hands them over.
    "task_path": "sessions.summary_tasks.summary_job_task", "args": [], "kwargs": {...}},
   which Zappa's handler routes to the task in a new invocation, with the function's own
   timeout (zappa_settings.json) instead of API Gateway's 29 s. Off Lambda (no
-  AWS_LAMBDA_FUNCTION_NAME: a management command) @task runs it at once.
-  zappa.asynchronous is imported on first dispatch only: it builds four boto3 clients
-  when imported, which no cold start of a page should pay for.
+  AWS_LAMBDA_FUNCTION_NAME: a management command) it runs at once, as @task does.
+  The invocation is sent with the app's Lambda client (campaigns_site.aws: its timeouts
+  and retries, its calls recorded), not Zappa's: zappa.asynchronous builds four boto3
+  clients with botocore's defaults (60 s timeouts) when imported, so it is never imported.
 - "thread" (local runs): one daemon worker thread in this process takes jobs from a
   queue, one at a time, started on first use. A job lost with the process (an
   autoreload) stays queued until its deadline, then reads as failed and can be retried.
@@ -19,13 +20,16 @@ this module only hands them over.
   test, tests that look at a queued job).
 """
 
+import json
 import logging
+import os
 import queue
 import threading
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from campaigns_site import aws
 
 logger = logging.getLogger(__name__)
 
@@ -77,22 +81,31 @@ def _dispatch(task, kwargs):
     elif runner == "thread":
         _worker.submit(task, kwargs)
     elif runner == "lambda":
-        sent = zappa_task(task)(**kwargs)
-        # On Lambda: Zappa's LambdaAsyncResponse, `sent` when Lambda accepted it (202).
-        if getattr(sent, "sent", True) is False:
-            raise DispatchFailed(f"Lambda did not accept the task {task.__name__}")
+        _invoke_on_lambda(task, kwargs)
     else:
         raise ImproperlyConfigured(f"SUMMARY_JOB_RUNNER must be one of {', '.join(RUNNERS)}, not {runner!r}")
 
 
-@cache
-def zappa_task(function):
-    """`function` under Zappa's @task, decorated on first use (see the module docstring).
-    Its task path is the plain function's (sessions.summary_tasks.<name>), which Zappa's
-    handler imports and calls directly."""
-    from zappa.asynchronous import task
-
-    return task(function)
+def _invoke_on_lambda(task, kwargs):
+    """What Zappa's @task does (see the module docstring), with the app's Lambda client."""
+    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    if not function_name:
+        task(**kwargs)
+        return
+    # The message zappa.asynchronous.LambdaAsyncResponse sends, which its handler routes.
+    message = {
+        "task_path": f"{task.__module__}.{task.__name__}",
+        "capture_response": False,
+        "response_id": None,
+        "args": [],
+        "kwargs": kwargs,
+        "command": "zappa.asynchronous.route_lambda_task",
+    }
+    response = aws.client("lambda").invoke(
+        FunctionName=function_name, InvocationType="Event", Payload=json.dumps(message)
+    )
+    if response.get("StatusCode") != 202:
+        raise DispatchFailed(f"Lambda did not accept the task {task.__name__}")
 
 
 class _Worker:

@@ -18,6 +18,7 @@ which sweep_orphans finds; never an item naming a missing object.
 """
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -46,6 +47,8 @@ from sessions.transcript_json import dump_segments
 from sessions.transcript_parsing import FORMAT_NAMES, parse_transcript_bytes
 from sessions.transcript_store import delete_objects_under
 from sessions.transcript_text import TranscriptError
+
+logger = logging.getLogger(__name__)
 
 # Every upload is stored as opaque bytes: S3 never serves it as HTML or script, even to
 # someone holding a URL. The download sets the real type (download_url).
@@ -121,7 +124,7 @@ def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None
         ["starts-with", "$x-amz-meta-format", ""],
         ["starts-with", "$x-amz-meta-summarize", ""],
     ]
-    presigned = aws.client("s3").generate_presigned_post(
+    presigned = aws.presigned_post(
         Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expiry
     )
     return UploadForm(
@@ -209,6 +212,15 @@ def _read_upload(key, *, max_bytes):
     try:
         found = s3.get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)
     except s3.exceptions.NoSuchKey:
+        raise UploadRefused("Your file did not reach us. Upload it again.") from None
+    except s3.exceptions.ClientError as error:
+        # S3 tells a missing key (404) from a refused one (403) only to a caller that may
+        # list the bucket; the Lambda role may list under transcripts/ only (s3:prefix,
+        # deploy/iam-policy.json), which may not count. It may read every key it signs
+        # uploads for, so a 403 here means the browser never sent the file.
+        if error.response["Error"]["Code"] != "AccessDenied":
+            raise
+        logger.warning("upload %s: S3 answered AccessDenied, read as not uploaded", key)
         raise UploadRefused("Your file did not reach us. Upload it again.") from None
     size = found["ContentLength"]
     if size == 0:

@@ -1,5 +1,5 @@
 """Where summary jobs run (sessions/summary_tasks.py): Zappa's @task on Lambda (with
-botocore's Stubber on Zappa's own Lambda client, then Zappa's handler routing the
+botocore's Stubber on the app's Lambda client, then Zappa's handler routing the
 payload), the local worker thread, inline and manual; and the settings that choose."""
 
 import copy
@@ -15,6 +15,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from campaigns.repository import create_campaign
+from campaigns_site import aws as aws_module
 from sessions import summary_jobs, summary_tasks
 from sessions.repository import create_session, get_session
 from sessions.summaries import list_summaries_for_session
@@ -81,13 +82,11 @@ def test_a_runner_set_wrongly_behind_the_settings_back_fails_the_job_clearly(ses
 # --- Lambda: Zappa's @task --------------------------------------------------------------------------------
 @pytest.fixture
 def zappa_lambda_client(settings, monkeypatch):
-    """On "Lambda": the runner is "lambda", the function's name is set, and Zappa's own
+    """On "Lambda": the runner is "lambda", the function's name is set, and the app's
     Lambda client answers through botocore's Stubber. `sent` holds each Invoke's parameters."""
-    from zappa import asynchronous
-
     settings.SUMMARY_JOB_RUNNER = "lambda"
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
-    client = asynchronous.LAMBDA_CLIENT
+    client = aws_module.client("lambda")
     sent = []
 
     def record(params, **_):
@@ -167,8 +166,8 @@ def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_clie
 
 
 def test_importing_the_jobs_loads_no_zappa(tmp_path):
-    """zappa.asynchronous builds four boto3 clients when imported: only a dispatch on the
-    "lambda" runner may load it."""
+    """zappa.asynchronous builds four boto3 clients (botocore's default timeouts) when
+    imported: the jobs never load it, the "lambda" runner invokes with the app's client."""
     probe = ("import sys, django; django.setup(); import sessions.summary_jobs, sessions.summary_tasks; "
              "print(sorted(m for m in sys.modules if m.startswith('zappa')))")
     result = subprocess.run(

@@ -368,6 +368,26 @@ def test_a_file_that_never_reached_s3_is_refused(owner, session):
     assert_nothing_stored(owner, session)
 
 
+def test_a_missing_file_that_s3_answers_with_403_is_refused_the_same_way(owner, session):
+    """Real S3 answers 403 for a missing key to a role without unconditional s3:ListBucket."""
+    from botocore.awsrequest import AWSResponse
+
+    def access_denied(**_):
+        error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                 "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return AWSResponse("https://s3", 403, {}, None), error
+
+    s3 = aws_clients.client("s3")
+    s3.meta.events.register("before-call.s3.GetObject", access_denied)
+    try:
+        response = confirm(owner, uploaded_path_for(owner, session))
+    finally:
+        s3.meta.events.unregister("before-call.s3.GetObject", access_denied)
+    assert response.status_code == 400
+    assert "Your file did not reach us. Upload it again." in response.content.decode()
+    assert_nothing_stored(owner, session)
+
+
 def test_a_refused_replacement_keeps_the_current_transcript(owner, session, with_transcript):
     before = transcript_state(owner, session)
     response = attach_through_pages(owner, session, PNG, "cover.png", page="transcript/upload/")
