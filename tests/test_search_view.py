@@ -181,6 +181,7 @@ def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, tran
     ]
     assert (f'<a class="search-snippet-label" href="{session_url}#summary-recap">Recap</a>: '
             "The <mark>ferryman</mark> ferried <mark>Ireena</mark> across.") in html
+    assert "/share/" not in html  # search is the owner's: it lands on the owner's pages only
 
 
 def test_the_places_links_land_where_they_say(owner, campaign, transcribed):
