@@ -83,6 +83,7 @@ def test_search_a_word_said_in_a_transcript_and_land_on_that_line(live_server, n
     expect(page.get_by_role("searchbox", name="Find")).to_have_value("")
     expect(page.get_by_role("status").filter(has_text="Marked")).to_contain_text("Marked: “ferryman”")
     page.screenshot(path="/tmp/campaign-sessions-search-landed.png")
+    page.locator(".reader-marks").screenshot(path="/tmp/campaign-sessions-search-marks.png")
 
     # Find only the lines with it, from there.
     page.get_by_role("link", name="“ferryman”").click()
