@@ -444,7 +444,8 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
 
     places = list(found.values())
     if any(place.field == "transcript" and place.certain for place in places):
-        # Known to be there: one place, that the words which may be there too are marked in.
+        # Some words are known to be in the transcript: its place lists those, without a second,
+        # uncertain one (the landing marks every word of the search anyway).
         places = [place for place in places if place.certain]
     order = {kind: position for position, kind in enumerate(KINDS)}
     places.sort(key=lambda place: (FIELDS.index(place.field), order.get(place.kind, 0)))
@@ -453,11 +454,6 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
 
 def _terms_of(text):
     return f" {' '.join(words(text))} "
-
-
-def _add(values, value):
-    if value not in values:
-        values.append(value)
 
 
 # --- highlighting --------------------------------------------------------------------------------------
