@@ -9,7 +9,9 @@ segments) opens as fast as a short one. Filtering by speaker, finding text or ju
 a time needs every segment, and loads them all: a few milliseconds for four hours.
 
 Lines keep their number in the whole transcript (0-based, as in `?line=n#line-n`)
-whatever the filter, so a link to a line found by a search opens it in context.
+whatever the filter. A search result lands on a line in its context: the plain page that
+holds the line (`?line=n`), with the search's words marked on it (`marks`, not a filter;
+first_line_with_words picks the line).
 """
 
 import math
@@ -23,6 +25,11 @@ from sessions.speaker_display import speaker_display
 from sessions.transcript_json import load_segments, read_segment_page
 
 PAGE_SIZE = 200  # lines a page: long enough to read on, short enough to render fast
+MAX_MARKS = 8  # words a page marks (= sessions.search.MAX_WORDS: a search's words)
+MIN_MARK_CHARS = 2  # = sessions.search.MIN_WORD_CHARS
+MARK_TEXT_CHARS = 400  # of the `mark` text read; the rest is ignored
+MAX_WORD_CHARS = 40  # = sessions.search_index.MAX_WORD_CHARS: longer words are cut, as the index cuts them
+WORD = re.compile(r"[^\W_]+")  # a word: letters and digits (after folding), as search indexes them
 
 TIME_HELP = "Enter a time like 1:23:45, 23:45 or 95 (seconds)."
 _CLOCK = re.compile(r"(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?)")  # [[h:]m:]s
@@ -68,6 +75,7 @@ class ReaderPage:
     occurrences: int | None  # times the find text occurs in them; None without a find
     focus_line: int | None  # the line asked for with `line`, when this page shows it
     missing_line: int | None  # a `line` beyond the transcript's end
+    marks: tuple[str, ...] = ()  # words marked where they start a word (a search's), not a filter; () under a find
 
     @property
     def filtered(self):
@@ -163,14 +171,101 @@ def _pieces(text, folded_query):
     return pieces
 
 
+# --- marking a search's words ---------------------------------------------------------------------
+def mark_words(text):
+    """The words to mark from a `mark` parameter: folded and split as search indexes them
+    (sessions.search_index.words), at least MIN_MARK_CHARS long, each once, at most MAX_MARKS."""
+    found = (word[:MAX_WORD_CHARS] for word in WORD.findall(fold((text or "")[:MARK_TEXT_CHARS])))
+    return tuple(dict.fromkeys(word for word in found if len(word) >= MIN_MARK_CHARS))[:MAX_MARKS]
+
+
+def word_pieces(text, folded_words):
+    """`text` as [(part, is_match)], every word that starts with one of `folded_words`
+    marked (its matching start only: "drag" marks "Drag" in "Dragon"), as a search matches
+    words. Case and accents fold as find folds them; the parts are the original characters."""
+    if not text:
+        return []
+    if not folded_words:
+        return [(text, False)]
+    folded, origin = _folded_with_origin(text)
+    spans = []
+    for match in WORD.finditer(folded):
+        word = match.group()
+        best = max((found for found in folded_words if word.startswith(found)), key=len, default=None)
+        if best:
+            start = match.start()
+            spans.append((origin[start], origin[start + len(best) - 1] + 1))
+    pieces, done = [], 0
+    for start, end in spans:
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1  # an accent written as its own character stays with its letter
+        start = max(start, done)
+        if start >= end:
+            continue
+        if start > done:
+            pieces.append((text[done:start], False))
+        pieces.append((text[start:end], True))
+        done = end
+    if done < len(text):
+        pieces.append((text[done:], False))
+    return pieces
+
+
+def _folded_with_origin(text):
+    """(the folded text, for each of its characters the index of the original one)."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    folded, origin = [], []
+    for index, character in enumerate(text):
+        part = fold(character)
+        folded.append(part)
+        origin.extend([index] * len(part))
+    return "".join(folded), origin
+
+
+def first_line_with_words(data, folded_words, *, names=None, speaker=None):
+    """The number of the line a search result lands on: the first line (by `speaker`, if
+    given) whose text has the most of `folded_words` at the start of a word, a word of its
+    speaker's name as shown counting too ("mira dragon": where Mira says "dragon"; a raw
+    label only when it is unnamed, as a share page would show it); None when no line's
+    text has any of them."""
+    if not folded_words:
+        return None
+    names = names or {}
+    # Longest first: at a word that starts with both "drag" and "dragon", "dragon" is what matches.
+    alternatives = "|".join(re.escape(word) for word in sorted(folded_words, key=len, reverse=True))
+    word_start = re.compile(rf"(?<![^\W_])(?:{alternatives})")
+    speaker_words = {}  # label: the words its name and label start with
+    best, best_count = None, 0
+    for number, segment in enumerate(load_segments(data)):
+        if speaker and segment.speaker != speaker:
+            continue
+        said = {found for match in word_start.finditer(fold(segment.text))
+                for found in folded_words if match.group().startswith(found)}
+        if not said:
+            continue
+        if segment.speaker not in speaker_words:
+            shown_as = WORD.findall(fold(speaker_display(names, segment.speaker) or ""))
+            speaker_words[segment.speaker] = {found for found in folded_words
+                                              if any(word.startswith(found) for word in shown_as)}
+        count = len(said | speaker_words[segment.speaker])
+        if count > best_count:
+            best, best_count = number, count
+            if count == len(folded_words):
+                break
+    return best
+
+
 # --- pages --------------------------------------------------------------------------------
-def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=None):
+def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=None, marks=()):
     """One page of the stored transcript `data` for the reader.
 
     names: the campaign's speaker names ({label: {"player", "character"}}), applied here
     and never written into the transcript. page: from 1; out of range is clamped. line: a
     line to show (0-based): its page is shown instead of `page`, and the line is marked.
     speaker (a raw label) and query (find text) filter the lines; both may apply at once.
+    marks: folded words (mark_words) to mark where they start a word, filtering nothing
+    (a search result's landing); a find's matches are marked instead when there is one.
     """
     names = names or {}
     header = read_segment_page(data, offset=0, limit=0)  # the header line only
@@ -204,6 +299,7 @@ def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=
             sum(fold(segments[number].text).count(folded_query) for number in numbers) if folded_query else None
         )
 
+    marks = () if folded_query else tuple(marks or ())
     lines = [
         ReaderLine(
             number=number,
@@ -211,7 +307,7 @@ def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=
             end=segment.end,
             speaker=segment.speaker,
             speaker_name=speaker_display(names, segment.speaker),
-            pieces=_pieces(segment.text, folded_query),
+            pieces=word_pieces(segment.text, marks) if marks else _pieces(segment.text, folded_query),
         )
         for number, segment in shown
     ]
@@ -227,6 +323,7 @@ def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=
         occurrences=occurrences,
         focus_line=line if any(shown_line.number == line for shown_line in lines) else None,
         missing_line=missing_line,
+        marks=marks,
     )
 
 

@@ -2,9 +2,12 @@
 
 One page of a session's transcript, with its speakers' names applied, found by the query
 string: `page` (from 1), `line` (0-based; links to a line are `?line=n#line-n`), `t` (a
-time to jump to), `speaker` (a raw label) and `q` (find text). `first=1` with `q` goes to
-the first line that holds it (a search result's link: "said in the transcript"). Every form on the page is
-a GET form, so the page works without JavaScript and every view of it has a URL.
+time to jump to), `speaker` (a raw label), `q` (find text: a filter) and `mark` (words to
+mark where they start a word: not a filter). `first=1` goes to the first line that holds
+the find text, or with `mark` (a search result's link) to the first line with the most of
+its words, on the plain page around it: `?mark=…&line=n#line-n`, the line highlighted and
+the words marked. Every form on the page is a GET form, so the page works without
+JavaScript and every view of it has a URL.
 
 What a page costs after the sign-in: one BatchGetItem (campaign, session and the
 campaign's speaker names) and at most one S3 GetObject (none when this process holds the
@@ -66,14 +69,14 @@ def transcript_read(request, campaign_id, session_id):
         return render(request, "sessions/reader.html", {"campaign": campaign, "session": session})
 
     data = transcripts.load_stored_segments(session)
-    filters = {"speaker": request.GET.get("speaker", ""), "q": request.GET.get("q", "").strip()}
+    names = speaker_names.as_dict() if speaker_names else {}
+    marks = reader.mark_words(request.GET.get("mark"))
+    filters = {"speaker": request.GET.get("speaker", ""), "q": request.GET.get("q", "").strip(), "mark": " ".join(marks)}
     wanted_time = request.GET.get("t", "").strip()
+    first, not_said = first_line(request, data, filters=filters, marks=marks, names=names, speaker=filters["speaker"])
+    if first is not None:
+        return first
     time_error = None
-    if filters["q"] and request.GET.get("first") and not wanted_time:
-        number = reader.first_match(data, filters["q"], speaker=filters["speaker"])
-        if number is not None:
-            # As a jump to a time does: the address ends in #line-n, and the find stays on.
-            return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}")
     if wanted_time:
         jump, time_error = jump_to_time(request, data, session, wanted_time, filters=filters, speaker=filters["speaker"])
         if jump is not None:
@@ -81,11 +84,12 @@ def transcript_read(request, campaign_id, session_id):
 
     page = reader.read_transcript(
         data,
-        names=speaker_names.as_dict() if speaker_names else {},
+        names=names,
         page=_whole_number(request.GET.get("page")) or 1,
         line=_whole_number(request.GET.get("line")),
         speaker=filters["speaker"],
         query=filters["q"],
+        marks=marks,
     )
     return render(
         request,
@@ -95,16 +99,42 @@ def transcript_read(request, campaign_id, session_id):
             "session": session,
             # The owner picks speakers by raw label, and sees it beside the name it was given.
             "speaker_options": [(label, name if name == label else f"{name} · {label}") for label, name in page.speakers],
-            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error),
+            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error,
+                             not_said=not_said),
         },
     )
 
 
-def reader_context(session, page, *, filters, wanted_time, time_error):
+def first_line(request, data, *, filters, marks, names, speaker):
+    """`first=1` (a search result's link): (a redirect to the line it asks for, None), or
+    (None, whether the marked words are said on no line). With `mark`: the first line with
+    the most of its words, on the plain page around it (the words marked, the find left as
+    it was); with a find (`q`) alone: the first line that holds it, among the find's lines.
+    None, False when `first` is not asked for (or a time is, which goes first)."""
+    if not request.GET.get("first") or request.GET.get("t", "").strip():
+        return None, False
+    if marks and not filters["q"]:
+        number = reader.first_line_with_words(data, marks, names=names, speaker=speaker)
+    elif filters["q"]:
+        number = reader.first_match(data, filters["q"], speaker=speaker)
+    else:
+        return None, False
+    if number is None:
+        return None, bool(marks and not filters["q"])
+    # As a jump to a time does: the address ends in #line-n, and the browser scrolls there itself.
+    return redirect(f"{request.path}{_url(filters, line=number)}#line-{number}"), False
+
+
+def reader_context(session, page, *, filters, wanted_time, time_error, not_said=False):
     """The context templates/sessions/_transcript_reader.html needs (besides speaker_options),
-    for the owner's reader and a share link's transcript alike."""
+    for the owner's reader and a share link's transcript alike. filters: speaker, q and mark,
+    as the address has them. not_said: no line says the marked words (first_line)."""
     return {
         "reader": page,
+        "not_said": not_said,
+        # Each marked word as a find of its own, and the page without the marks.
+        "mark_finds": [(word, _url({"speaker": filters["speaker"]}, q=word)) for word in page.marks],
+        "unmarked_url": _unmarked_url(filters, page),
         "duration": reader.format_time(session.transcript_duration),
         "duration_datetime": reader.duration_datetime(session.transcript_duration),
         "filters": filters,
@@ -115,6 +145,13 @@ def reader_context(session, page, *, filters, wanted_time, time_error):
         "next_url": _url(filters, page=page.page + 1) if page.has_next else None,
         "last_url": _url(filters, page=page.page_count),
     }
+
+
+def _unmarked_url(filters, page):
+    """This page without the marks: the same line (or page), the same filters."""
+    if page.focus_line is not None:
+        return f"{_url({**filters, 'mark': ''}, line=page.focus_line)}#line-{page.focus_line}"
+    return _url({**filters, "mark": ""}, page=page.page if page.page > 1 else None)
 
 
 def jump_to_time(request, data, session, wanted_time, *, filters, speaker):

@@ -17,9 +17,10 @@ rewrites nothing.
 Costs: DynamoDB reads (and bills) every item the key condition covers until it has
 enough matches, whatever the filter drops: up to 1 MB a page. A word that only old
 sessions have reads all of the user's items in range (`make bench-search`: 500 four-hour
-sessions). A ProjectionExpression leaves the transcript terms (the bulk of an item) out of
-the answer, which spares the network and the parse, not the read. Reads are eventually
-consistent: half the cost; a session saved a second ago may be missing for that second.
+sessions). The answer carries the matching items' transcript terms too (the bulk of an
+item: they cost transfer and parsing, not reads), since the filter cannot say which part
+matched: a result says every place each word is, the transcript included. Reads are
+eventually consistent: half the cost; a session saved a second ago may be missing for that second.
 
 Paging: DynamoDB applies Limit before the filter, so pages are read until `limit`
 results or the end. The next page's cursor is the key of the last result shown (or the
@@ -32,7 +33,6 @@ go on ("searched so far").
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,7 +42,7 @@ from campaigns_site import aws
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
 from sessions import search_index
-from sessions.reader import fold
+from sessions.reader import word_pieces
 from sessions.search_index import (
     SESSION_TERMS,
     SPEAKER_LABELS,
@@ -68,7 +68,8 @@ _INDEX = "LSI1"
 _SEARCH_FIELDS = [SESSION_TERMS, TRANSCRIPT_TERMS, SPEAKER_TERMS] + [summary_attribute(kind) for kind in KINDS]
 _PROJECTED = [
     "PK", "SK", "LSI1SK", "session_id", "campaign_id", "title", "number", "played_on", SESSION_TERMS,
-    "notes_snippet", "recap_snippet", "has_transcript", "transcript_complete", SPEAKER_TERMS, SPEAKER_LABELS,
+    "notes_snippet", "recap_snippet", "has_transcript", TRANSCRIPT_TERMS, "transcript_complete", SPEAKER_TERMS,
+    SPEAKER_LABELS,
 ] + [summary_attribute(kind) for kind in KINDS]
 
 
@@ -97,6 +98,21 @@ def _distinct_words(text):
 class Snippet:
     label: str  # "Notes", "Recap"
     pieces: list  # [(text, is_match)]: the template marks the matches, everything autoescaped
+    field: str = "notes"  # of FIELDS: where on the session page it is
+    kind: str | None = None  # the summary's kind, for a summary's snippet
+
+
+@dataclass
+class Place:
+    """One place of a session where words of the query are: its title, its notes, one
+    summary, one speaker, its transcript."""
+
+    field: str  # of FIELDS
+    label: str  # "Title", "Notes", a summary kind's label, a speaker's display name, "Transcript"
+    words: list  # the query's words found there, in the query's order
+    kind: str | None = None  # field "summaries": the summary's kind
+    speaker: str | None = None  # field "speakers": the raw label (None: a label the item could not list)
+    certain: bool = True  # False: "transcript" only, the words may be there (its terms are incomplete)
 
 
 @dataclass
@@ -113,8 +129,9 @@ class SearchResult:
     summary_kinds: list  # labels of the summaries that hold a word
     speakers: list  # display names of matching speakers ("Mira (Ada)")
     has_transcript: bool
-    transcript_word: str | None  # a word to find in the transcript (the reader's ?q=), if it may be there
-    said_in_transcript: bool  # a word is known to be in the transcript (in nothing else of the session)
+    places: list  # [Place]: every place each word is, in FIELDS order (summaries in KINDS order)
+    words: list  # the query's words (what a landing in the transcript marks)
+    said_in_transcript: bool  # a word is known to be in the transcript (whatever else has it too)
 
     @property
     def played_on_date(self):
@@ -353,53 +370,16 @@ def _result(item, found_words, campaigns, names, name_matches):
     title = _text(item, "title")
     notes_snippet = _text(item, "notes_snippet")
     recap_snippet = _text(item, "recap_snippet")
-    session_terms = _text(item, SESSION_TERMS)
-    speaker_terms = _text(item, SPEAKER_TERMS)
-    labels = set(item.get(SPEAKER_LABELS, {}).get("SS", []))
     has_transcript = bool(item.get("has_transcript", {}).get("BOOL"))
-    title_terms = f" {' '.join(words(title))} "
-    by_label = names.get(campaign_id, {})
-
-    fields, kinds, speakers = [], [], []
-    transcript_words, elsewhere_words = [], []
-    for word in found_words:
-        found = False
-        if has_word_starting(title_terms, word):
-            _add(fields, "title")
-            found = True
-        elif has_word_starting(session_terms, word):
-            _add(fields, "notes")
-            found = True
-        for kind, label in KINDS.items():
-            if has_word_starting(_text(item, summary_attribute(kind)), word):
-                _add(fields, "summaries")
-                _add(kinds, label)
-                found = True
-        speaking = [label for label in sorted(labels) if has_word_starting(f" {' '.join(words(label))} ", word)]
-        speaking += [label for campaign, label in name_matches.get(word, [])
-                     if campaign == campaign_id and label in labels]
-        for label in speaking:
-            _add(speakers, speaker_display(by_label, label))
-        if speaking or has_word_starting(speaker_terms, word):
-            _add(fields, "speakers")
-            found = True
-        if found:
-            elsewhere_words.append(word)
-        else:
-            transcript_words.append(word)  # the filter let it through: it can only be the transcript
-    if transcript_words:
-        _add(fields, "transcript")
-    fields.sort(key=FIELDS.index)
+    places = _places(item, found_words, names.get(campaign_id, {}), name_matches, campaign_id, has_transcript)
+    fields = sorted({place.field for place in places if place.certain}, key=FIELDS.index)
 
     snippets = []
-    for label, text in (("Notes", notes_snippet), ("Recap", recap_snippet)):
+    for label, text, field_name, kind in (("Notes", notes_snippet, "notes", None),
+                                          ("Recap", recap_snippet, "summaries", "recap")):
         pieces = snippet_pieces(text, found_words)
         if pieces:
-            snippets.append(Snippet(label=label, pieces=pieces))
-    # The word to find in the reader: one known to be in the transcript, else (when there is
-    # a transcript) the longest word, which may be there too.
-    candidates = transcript_words or (elsewhere_words if has_transcript else [])
-    transcript_word = max(candidates, key=len) if candidates and has_transcript else None
+            snippets.append(Snippet(label=label, pieces=pieces, field=field_name, kind=kind))
     number = item.get("number", {}).get("N")
     return SearchResult(
         session_id=_text(item, "session_id"),
@@ -411,49 +391,78 @@ def _result(item, found_words, campaigns, names, name_matches):
         played_on=_text(item, "played_on") or None,
         fields=fields,
         snippets=snippets,
-        summary_kinds=kinds,
-        speakers=speakers,
+        summary_kinds=[place.label for place in places if place.field == "summaries"],
+        speakers=[place.label for place in places if place.field == "speakers"],
         has_transcript=has_transcript,
-        transcript_word=transcript_word,
-        said_in_transcript=bool(transcript_words) and has_transcript,
+        places=places,
+        words=list(found_words),
+        said_in_transcript=any(place.field == "transcript" and place.certain for place in places),
     )
 
 
-def _add(values, value):
-    if value not in values:
-        values.append(value)
+def _places(item, found_words, by_label, name_matches, campaign_id, has_transcript):
+    """Every place of the item each word is: [Place] in FIELDS order.
+
+    The title is there whole. Notes: a word in the notes' snippet, or in the title and
+    notes' terms but not in the title. Summaries, speakers' labels and the transcript: their
+    terms; speakers also by the names the campaign gives them (name_matches). A transcript
+    whose terms are incomplete (more distinct words than fit) may hold any word they lack."""
+    title_terms = _terms_of(_text(item, "title"))
+    notes_terms = _terms_of(_text(item, "notes_snippet"))
+    session_terms = _text(item, SESSION_TERMS)
+    speaker_terms = _text(item, SPEAKER_TERMS)
+    transcript_terms = _text(item, TRANSCRIPT_TERMS)
+    transcript_incomplete = has_transcript and item.get("transcript_complete", {}).get("BOOL") is False
+    labels = sorted(set(item.get(SPEAKER_LABELS, {}).get("SS", [])))
+    summaries = {kind: _text(item, summary_attribute(kind)) for kind in KINDS}
+
+    found = {}  # (field, key): Place, in the order first found
+
+    def add(field_name, key, word, **place):
+        found.setdefault((field_name, key), Place(field=field_name, words=[], **place)).words.append(word)
+
+    for word in found_words:
+        if has_word_starting(title_terms, word):
+            add("title", None, word, label="Title")
+        if has_word_starting(notes_terms, word) or (
+                has_word_starting(session_terms, word) and not has_word_starting(title_terms, word)):
+            add("notes", None, word, label="Notes")
+        for kind, kind_label in KINDS.items():
+            if has_word_starting(summaries[kind], word):
+                add("summaries", kind, word, label=kind_label, kind=kind)
+        speaking = {label for label in labels if has_word_starting(_terms_of(label), word)}
+        speaking |= {label for campaign, label in name_matches.get(word, [])
+                     if campaign == campaign_id and label in labels}
+        for label in sorted(speaking):
+            add("speakers", label, word, label=speaker_display(by_label, label), speaker=label)
+        if not speaking and has_word_starting(speaker_terms, word):
+            add("speakers", None, word, label="Speakers")  # a label past what the item lists
+        if has_transcript and has_word_starting(transcript_terms, word):
+            add("transcript", True, word, label="Transcript")
+        elif transcript_incomplete:
+            add("transcript", False, word, label="Transcript", certain=False)
+
+    places = list(found.values())
+    if any(place.field == "transcript" and place.certain for place in places):
+        # Some words are known to be in the transcript: its place lists those, without a second,
+        # uncertain one (the landing marks every word of the search anyway).
+        places = [place for place in places if place.certain]
+    order = {kind: position for position, kind in enumerate(KINDS)}
+    places.sort(key=lambda place: (FIELDS.index(place.field), order.get(place.kind, 0)))
+    return places
+
+
+def _terms_of(text):
+    return f" {' '.join(words(text))} "
 
 
 # --- highlighting --------------------------------------------------------------------------------------
 def highlight(text, found_words):
     """`text` as [(part, is_match)], every word that starts with one of `found_words` marked
     (its matching start only: "drag" marks "Drag" in "Dragon"). Matching folds case and
-    accents as the index does; the parts are the original characters."""
-    if not text:
-        return []
-    folded, origin = _folded_with_origin(text)
-    spans = []
-    for match in search_index.WORD.finditer(folded):
-        word = match.group()
-        best = max((found for found in found_words if word.startswith(found)), key=len, default=None)
-        if best:
-            start = match.start()
-            spans.append((origin[start], origin[start + len(best) - 1] + 1))
-    pieces, done = [], 0
-    for start, end in spans:
-        while end < len(text) and _is_combining(text[end]):
-            end += 1  # an accent written as its own character stays with its letter
-        if start < done:
-            start = done
-        if start >= end:
-            continue
-        if start > done:
-            pieces.append((text[done:start], False))
-        pieces.append((text[start:end], True))
-        done = end
-    if done < len(text):
-        pieces.append((text[done:], False))
-    return pieces
+    accents as the index does; the parts are the original characters. The reader marks a
+    search's words on the page it lands on the same way (sessions.reader.word_pieces)."""
+    return word_pieces(text, found_words)
 
 
 def snippet_pieces(text, found_words, *, window=SNIPPET_WINDOW):
@@ -480,19 +489,3 @@ def snippet_pieces(text, found_words, *, window=SNIPPET_WINDOW):
     if end < len(text):
         shown.append(("…", False))
     return shown
-
-
-def _folded_with_origin(text):
-    """(the folded text, for each of its characters the index of the original one)."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
-    folded, origin = [], []
-    for index, character in enumerate(text):
-        part = fold(character)
-        folded.append(part)
-        origin.extend([index] * len(part))
-    return "".join(folded), origin
-
-
-def _is_combining(character):
-    return bool(unicodedata.combining(character))

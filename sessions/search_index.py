@@ -45,7 +45,6 @@ transcript: for sessions that existed before search did, and for repairs
 (`manage.py rebuild_search_index`).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -59,7 +58,7 @@ from pynamodb.attributes import (
 
 from campaigns_site.table import TableModel, session_sk, user_pk
 from sessions.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
-from sessions.reader import fold
+from sessions.reader import WORD, fold
 from sessions.summarizers import KINDS
 
 SEARCH_PREFIX = "SEARCH#"
@@ -87,8 +86,6 @@ PART_BUDGETS = {
     SPEAKER_LABELS: 1_500,
     **{summary_attribute(kind): 3_000 if kind == "recap" else 2_000 for kind in KINDS},
 }
-
-WORD = re.compile(r"[^\W_]+")  # a word: letters and digits (after folding)
 
 
 class SearchItem(TableModel, discriminator=ENTITY):

@@ -1,8 +1,11 @@
 """Search all my sessions: /search/ (sessions:search).
 
 A GET form (words, campaign, dates played); the results, newest first, with the words
-marked in the title and in snippets of the notes and the recap, and what else matched.
-A result found in the transcript links to the reader at the first line that says it.
+marked in the title and in snippets of the notes and the recap, and every place each word
+is, each a link: the title and notes to the session page, a summary to its section there
+(#summary-<kind>), a speaker to the reader showing their lines, the transcript to the
+reader at the first line with the most of the words, on the plain page around it, the line
+highlighted and the words marked (`?mark=…&first=1`, sessions/reader_views.py).
 
 What a page costs after the sign-in (pinned in tests/test_search_view.py): one Query of
 my campaigns (the choices, and the names results show), and, once there are words to
@@ -88,13 +91,28 @@ def search(request):
 
 def _for_template(result):
     session_url = reverse("sessions:detail", args=[result.campaign_id, result.session_id])
-    reader_url = None
-    if result.transcript_word:
-        reader_url = reverse("sessions:transcript", args=[result.campaign_id, result.session_id])
-        reader_url += "?" + urlencode({"q": result.transcript_word, "first": 1})
+    reader_url = reverse("sessions:transcript", args=[result.campaign_id, result.session_id])
     return {
         "result": result,
         "session_url": session_url,
-        "reader_url": reader_url,
         "found_in": result.fields,  # named as the page says them: title, notes, summaries, speakers, transcript
+        "places": [(place, _place_url(place, result, session_url, reader_url)) for place in result.places],
+        "snippets": [(snippet, _snippet_url(snippet, session_url)) for snippet in result.snippets],
     }
+
+
+def _place_url(place, result, session_url, reader_url):
+    if place.field == "notes":
+        return f"{session_url}#notes-title"
+    if place.field == "summaries":
+        return f"{session_url}#summary-{place.kind}"
+    if place.field == "speakers":
+        return f"{reader_url}?{urlencode({'speaker': place.speaker})}" if place.speaker else reader_url
+    if place.field == "transcript":
+        # Every word of the search marked, on the page of the line that has the most of them.
+        return f"{reader_url}?{urlencode({'mark': ' '.join(result.words), 'first': 1})}"
+    return session_url
+
+
+def _snippet_url(snippet, session_url):
+    return f"{session_url}#summary-{snippet.kind}" if snippet.kind else f"{session_url}#notes-title"

@@ -49,7 +49,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns_site.lazy import lazy_import
-from sessions.reader_views import _whole_number, jump_to_time, reader_context  # the owner's reader: same parameters and messages
+from sessions.reader_views import _whole_number, first_line, jump_to_time, reader_context  # the owner's reader: same parameters and messages
 from sessions.share_forms import SCOPES, ShareLinkForm
 from sessions.summary_views import text_blocks
 
@@ -191,8 +191,14 @@ def _transcript_page(request, link, *, back_url, preview=False):
     labels = transcript_json.read_segment_page(data, offset=0, limit=0).speakers
     speaker_number = _whole_number(request.GET.get("speaker"))
     speaker = labels[speaker_number] if speaker_number is not None and 0 <= speaker_number < len(labels) else None
-    filters = {"speaker": "" if speaker is None else str(speaker_number), "q": request.GET.get("q", "").strip()}
+    marks = reader.mark_words(request.GET.get("mark"))
+    filters = {"speaker": "" if speaker is None else str(speaker_number), "q": request.GET.get("q", "").strip(),
+               "mark": " ".join(marks)}
     wanted_time = request.GET.get("t", "").strip()
+    # The owner's `first` and `mark` work here too (nothing links here with them: search is the owner's).
+    first, not_said = first_line(request, data, filters=filters, marks=marks, names=names, speaker=speaker)
+    if first is not None:
+        return first
     time_error = None
     if wanted_time:
         jump, time_error = jump_to_time(request, data, session, wanted_time, filters=filters, speaker=speaker)
@@ -206,6 +212,7 @@ def _transcript_page(request, link, *, back_url, preview=False):
         line=_whole_number(request.GET.get("line")),
         speaker=speaker,
         query=filters["q"],
+        marks=marks,
     )
     return render(
         request,
@@ -217,7 +224,8 @@ def _transcript_page(request, link, *, back_url, preview=False):
             "back_url": back_url,
             # In the transcript's order: a speaker's number is its position. Names only, no labels.
             "speaker_options": [(str(number), name) for number, (_, name) in enumerate(page.speakers)],
-            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error),
+            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error,
+                             not_said=not_said),
         },
     )
 

@@ -215,7 +215,76 @@ def test_a_blank_find_is_no_filter(four_hours):
     assert (page.filtered, page.query, page.page_count) == (False, "", 26)
 
 
-# --- times ------------------------------------------------------------------------------------
+# --- a search's words, marked on the page around its line -----------------------------------
+def test_mark_words_fold_split_and_cap_as_a_search_does():
+    from sessions import search, search_index
+
+    assert reader.mark_words("  Zoë's DRAGON, dragon! a I ") == ("zoe", "dragon")
+    assert reader.mark_words("<script>alert(1)</script>") == ("script", "alert")  # only letters and digits
+    assert len(reader.mark_words(" ".join(f"w{n}" for n in range(20)))) == reader.MAX_MARKS
+    assert reader.mark_words(None) == reader.mark_words("") == ()
+    text = "Zoë's DRAGON, ﬁre Straße " + "x" * 60
+    assert list(reader.mark_words(text)) == search.query_words(text)  # the search's words are the reader's
+    assert (reader.MAX_MARKS, reader.MIN_MARK_CHARS, reader.MAX_WORD_CHARS) == (
+        search.MAX_WORDS, search.MIN_WORD_CHARS, search_index.MAX_WORD_CHARS)
+
+
+def test_marks_mark_word_starts_on_the_plain_page_and_filter_nothing(four_hours):
+    data = small("The Dragon sleeps.", "No beast here.", "dragon, DRAGON and undragged dragonborn", "Zoë’s café")
+    page = read_transcript(data, line=2, marks=("drag", "zoe", "cafe"))
+    assert [line.number for line in page.lines] == [0, 1, 2, 3]
+    assert (page.filtered, page.focus_line, page.marks) == (False, 2, ("drag", "zoe", "cafe"))
+    assert page.lines[0].pieces == [("The ", False), ("Drag", True), ("on sleeps.", False)]
+    assert marked(page.lines[2]) == ["drag", "DRAG", "drag"]  # not inside "undragged"
+    assert marked(page.lines[3]) == ["Zoë", "café"]
+    assert texts(page)[2] == "dragon, DRAGON and undragged dragonborn"
+    # On a four-hour transcript: the page that holds the line, 200 lines of it.
+    far = read_transcript(four_hours[1], line=4321, marks=("roll",))
+    assert (far.page, far.focus_line, len(far.lines)) == (22, 4321, PAGE_SIZE)
+
+
+def test_a_find_is_marked_instead_of_the_marks():
+    page = read_transcript(small("The dragon sleeps.", "No beast."), query="sleep", marks=("dragon",))
+    assert (page.marks, [marked(line) for line in page.lines]) == ((), [["sleep"]])
+
+
+def test_the_first_line_with_the_most_of_the_words():
+    data = dump_segments([
+        Segment(start=0, end=1, speaker="SPEAKER_01", text="Ondragh the ogre."),
+        Segment(start=1, end=2, speaker="SPEAKER_01", text="A red cloak."),
+        Segment(start=2, end=3, speaker="SPEAKER_01", text="A dragon!"),
+        Segment(start=3, end=4, speaker="SPEAKER_00", text="The dragon is red."),
+        Segment(start=4, end=5, speaker="SPEAKER_00", text="Another red DRAGON."),
+        Segment(start=5, end=6, speaker="SPEAKER_01", text="Mira? A red dragon."),
+    ])
+    first = reader.first_line_with_words
+    assert first(data, ("drag",)) == 2  # at the start of a word only: not "Ondragh"
+    assert first(data, ("red", "dragon")) == 3  # both before either alone
+    assert first(data, ("red", "dragon"), speaker="SPEAKER_01") == 5
+    # A word of the speaker's name counts: where Mira says it.
+    assert first(data, ("mira", "dragon"), names=NAMES) == 3
+    assert first(data, ("mira", "dragon")) == 5  # unnamed: only "Mira?" in the text
+    assert first(data, ("mira",), names=NAMES) == 5  # a line must say a word itself
+    assert first(data, ("ragh", "beholder")) is None and first(data, ()) is None
+    assert first(data, ("zoe",)) is None
+
+
+def test_the_first_line_counts_a_speaker_as_shown_never_a_named_speaker_s_raw_label():
+    data = dump_segments([
+        Segment(start=0, end=1, speaker="SPEAKER_01", text="A dragon."),
+        Segment(start=1, end=2, speaker="SPEAKER_00", text="A dragon."),
+    ])
+    named_bob = {"SPEAKER_01": {"player": "Bob", "character": ""}}
+    assert reader.first_line_with_words(data, ("speaker", "dragon"), names=named_bob) == 1  # SPEAKER_00 is unnamed
+    assert reader.first_line_with_words(data, ("bob", "dragon"), names=named_bob) == 0
+
+
+def test_the_first_line_folds_case_and_accents():
+    data = small("Nothing yet.", "ZOË is here, at the CAFÉ.")
+    assert reader.first_line_with_words(data, reader.mark_words("zoe café")) == 1
+
+
+
 @pytest.mark.parametrize(
     ("seconds", "shown", "datetime"),
     [

@@ -308,7 +308,80 @@ def test_first_costs_what_a_page_costs(owner, transcribed, aws_calls):
     assert calls.operations() == READ  # the transcript is in the process's cache
 
 
-# --- jump to a time -------------------------------------------------------------------------
+# --- a search result's landing: its line, in context, its words marked ----------------------
+def test_a_search_lands_on_the_plain_page_around_its_line_with_the_words_marked(owner, four_hours):
+    # Issue 11: the landing was a find (`?q=…&line=n`): a filtered page of the lines that say it.
+    said = [number for number, segment in enumerate(sample_segments(hours=4))
+            if re.search(r"\broll", segment.text, re.I)]
+    response = owner.get(url(four_hours, "?mark=ROLL&first=1"))
+    assert response.status_code == 302
+    assert response["Location"] == url(four_hours, f"?mark=roll&line={said[0]}#line-{said[0]}")
+
+    target = next(number for number in said if number > 300)
+
+    html = page_html(owner, four_hours, f"?mark=roll&line={target}")
+    page = target // 200
+    assert shown_lines(html) == list(range(page * 200, page * 200 + 200))  # every line of its page
+    assert f'<li id="line-{target}" class="transcript-line is-focus">' in html
+    assert "<mark>roll</mark>" in html.split(f'<li id="line-{target}"')[1].split("</li>")[0].lower()
+    assert "Marked: “<mark>roll</mark>”, at the start of words." in html
+    assert 'Show only the lines with <a href="?q=roll">“roll”</a>' in html
+    assert f'<a href="?line={target}#line-{target}">Stop marking</a>' in html
+    assert 'id="reader-find" type="search" name="q" value=""' in html  # not a find
+    # Its pages, and a jump to a time, keep the marks.
+    assert f'href="?mark=roll&amp;page={page + 2}" rel="next"' in html
+    assert '<input type="hidden" name="mark" value="roll">' in html
+
+
+def test_the_landing_prefers_the_line_with_most_words_and_folds_accents(owner, transcribed):
+    assert owner.get(url(transcribed, "?mark=dragon&first=1"))["Location"] == url(
+        transcribed, "?mark=dragon&line=0#line-0")
+    assert owner.get(url(transcribed, "?mark=" + quote("DRAGON asleep") + "&first=1"))["Location"] == url(
+        transcribed, "?mark=dragon+asleep&line=3#line-3")
+    html = page_html(owner, transcribed, "?mark=" + quote("Zoé café") + "&line=2")
+    assert shown_lines(html) == [0, 1, 2, 3]
+    assert "<mark>Zoë</mark>, roll" in html and "the <mark>Café</mark> du Dragon" in html
+
+
+def test_the_landing_by_a_speaker_s_name(owner, campaign, transcribed):
+    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+                       names={"SPEAKER_02": {"player": "Bo", "character": "Ireena"}})
+    # "ireena" is no line's word; said by Ireena, "dragon" is on line 3 (line 0 has it too).
+    assert owner.get(url(transcribed, "?mark=ireena+dragon&first=1"))["Location"] == url(
+        transcribed, "?mark=ireena+dragon&line=3#line-3")
+
+
+def test_a_landing_without_a_line_that_says_the_words_says_so(owner, transcribed):
+    html = page_html(owner, transcribed, "?mark=beholder&first=1")
+    assert "No line of this transcript has “beholder”." in html
+    assert shown_lines(html) == [0, 1, 2, 3]
+
+
+def test_marks_are_only_words_and_are_escaped(owner, transcribed):
+    html = page_html(owner, transcribed, "?mark=" + quote('"><script>alert(1)</script>'))
+    assert "<script>alert(1)" not in html and '"><' not in html.split("reader-marks")[1][:200]
+    assert "Marked: “<mark>script</mark>”, “<mark>alert</mark>”, at the start of words." in html
+    assert "&lt;<mark>script</mark>&gt;<mark>alert</mark>(1)" in html
+
+
+def test_a_find_with_marks_is_a_find(owner, transcribed):
+    html = page_html(owner, transcribed, "?q=zoe&mark=dragon")
+    assert shown_lines(html) == [2] and "reader-marks" not in html
+    assert owner.get(url(transcribed, "?q=zoe&mark=dragon&first=1"))["Location"] == url(
+        transcribed, "?q=zoe&mark=dragon&line=2#line-2")
+
+
+def test_a_landing_costs_what_a_page_costs(owner, transcribed, aws_calls):
+    transcripts.clear_cache()
+    with aws_calls() as calls:
+        assert owner.get(url(transcribed, "?mark=dragon&first=1")).status_code == 302
+    assert calls.operations() == READ + ["s3.GetObject"]
+    with aws_calls() as calls:
+        page_html(owner, transcribed, "?mark=dragon&line=3")
+    assert calls.operations() == READ  # the transcript is in the process's cache
+
+
+
 @pytest.mark.parametrize(("time", "line"), [("0", 0), ("00:02", 1), ("1:00", 2), ("65", 2), ("1:00:00", 3)])
 def test_jump_to_a_time_goes_to_the_first_line_at_or_after_it(owner, transcribed, time, line):
     response = owner.get(url(transcribed, f"?t={quote(time)}"))

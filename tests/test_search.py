@@ -279,17 +279,87 @@ def test_a_result_says_where_the_words_are_with_snippets(strahd):
     assert notes.label == "Notes" and ("ferry", True) in notes.pieces and notes.pieces[0] == ("…", False)
     assert recap.label == "Recap" and ("ferry", True) in recap.pieces and ("dragon", True) in recap.pieces
     assert result.summary_kinds == ["Recap (previously on…)"]
-    assert result.said_in_transcript and result.transcript_word == "lich"
+    assert (notes.field, notes.kind, recap.field, recap.kind) == ("notes", None, "summaries", "recap")
+    assert [(place.field, place.label, place.words) for place in result.places] == [
+        ("title", "Title", ["dragon"]),
+        ("notes", "Notes", ["ferry"]),
+        ("summaries", "Recap (previously on…)", ["ferry", "dragon"]),
+        ("transcript", "Transcript", ["lich"]),
+    ]
+    assert result.said_in_transcript and result.words == ["ferry", "dragon", "lich"]
 
 
-def test_a_word_also_found_elsewhere_may_still_be_looked_for_in_the_transcript(strahd):
-    new_session(strahd, "Dragon night", lines=[("SPEAKER_00", "A dragon!")])
-    new_session(strahd, "Dragon day")
-    night, day = search_sessions(sub=SUB, text="dragon").results
-    assert night.title == "Dragon day" or day.title == "Dragon day"
-    by_title = {result.title: result for result in (night, day)}
-    assert by_title["Dragon night"].transcript_word == "dragon" and not by_title["Dragon night"].said_in_transcript
-    assert by_title["Dragon day"].transcript_word is None  # no transcript to look in
+def places(result):
+    return [(place.field, place.label, place.words) for place in result.places]
+
+
+def test_a_word_in_the_title_or_a_summary_is_said_to_be_in_the_transcript_too(strahd):
+    # Issue 11: a word in a summary (or the title) and in the transcript said "Found in summaries" only.
+    night = new_session(strahd, "Dragon night", lines=[("SPEAKER_00", "The ferryman saw a dragon!")])
+    give_recap(night, "The party paid the ferryman.")
+    new_session(strahd, "Dragon day", notes="No ferry today.")
+    by_title = {result.title: result for result in search_sessions(sub=SUB, text="dragon").results}
+    assert by_title["Dragon night"].fields == ["title", "transcript"] and by_title["Dragon night"].said_in_transcript
+    assert by_title["Dragon day"].fields == ["title"] and not by_title["Dragon day"].said_in_transcript
+
+    result = search_sessions(sub=SUB, text="ferryman").results[0]
+    assert result.title == "Dragon night"
+    assert result.fields == ["summaries", "transcript"]
+    assert places(result) == [("summaries", "Recap (previously on…)", ["ferryman"]),
+                              ("transcript", "Transcript", ["ferryman"])]
+
+
+def test_words_in_different_places_each_say_where_they_are(strahd):
+    session = new_session(strahd, "At the river", notes="The ferry sank.",
+                          lines=[("SPEAKER_00", "A dragon!"), ("SPEAKER_01", "Run.")])
+    save_speaker_names(sub=SUB, campaign_id=strahd.campaign_id, expected_version=0,
+                       names={"SPEAKER_00": {"player": "Ada", "character": "Mira"}})
+    give_recap(session, "Mira met the dragon by the river.")
+    result = search_sessions(sub=SUB, text="mira dragon river ferry").results[0]
+    assert result.fields == ["title", "notes", "summaries", "speakers", "transcript"]
+    assert places(result) == [
+        ("title", "Title", ["river"]),
+        ("notes", "Notes", ["ferry"]),
+        ("summaries", "Recap (previously on…)", ["mira", "dragon", "river"]),
+        ("speakers", "Mira (Ada)", ["mira"]),
+        ("transcript", "Transcript", ["dragon"]),
+    ]
+    assert [place.speaker for place in result.places if place.field == "speakers"] == ["SPEAKER_00"]
+    assert [place.kind for place in result.places if place.field == "summaries"] == ["recap"]
+
+
+def test_a_word_in_the_notes_as_well_as_the_title_is_said_to_be_in_both(strahd):
+    new_session(strahd, "The dragon", notes="A dragon sleeps under the hill.")
+    new_session(strahd, "The other dragon")
+    by_title = {result.title: result for result in search_sessions(sub=SUB, text="dragon").results}
+    assert by_title["The dragon"].fields == ["title", "notes"]
+    assert by_title["The other dragon"].fields == ["title"]
+
+
+def test_places_fold_case_and_accents_as_the_search_does(strahd):
+    new_session(strahd, "ZOË returns", lines=[("SPEAKER_00", "Zoe, roll for initiative.")])
+    result = search_sessions(sub=SUB, text="zoë").results[0]
+    assert places(result) == [("title", "Title", ["zoe"]), ("transcript", "Transcript", ["zoe"])]
+    assert result.title_pieces == [("ZOË", True), (" returns", False)]
+
+
+def test_a_speaker_label_is_a_place_with_its_label(strahd):
+    new_session(strahd, "Discord night", lines=[("xX_Drake_Xx", "Hello."), ("SPEAKER_01", "drake? hello")])
+    result = search_sessions(sub=SUB, text="drake").results[0]
+    assert places(result) == [("speakers", "xX_Drake_Xx", ["drake"]), ("transcript", "Transcript", ["drake"])]
+    assert result.places[0].speaker == "xX_Drake_Xx"
+
+
+def test_a_transcript_too_long_to_index_whole_may_hold_the_word(strahd, monkeypatch):
+    from sessions import search_index
+
+    monkeypatch.setitem(search_index.PART_BUDGETS, search_index.TRANSCRIPT_TERMS, 12)  # " alpha beta "
+    new_session(strahd, "Dragon night", lines=[("SPEAKER_00", "alpha beta gamma dragon")])
+    result = search_sessions(sub=SUB, text="dragon").results[0]
+    assert result.fields == ["title"] and not result.said_in_transcript
+    assert [(place.field, place.words, place.certain) for place in result.places] == [
+        ("title", ["dragon"], True), ("transcript", ["dragon"], False)]
+    assert search_sessions(sub=SUB, text="alpha").results[0].places[-1].certain
 
 
 def test_highlight_marks_word_starts_folding_case_and_accents():

@@ -56,7 +56,7 @@ def test_owner_finds_a_session_by_a_word_said_in_its_transcript(owner, transcrib
     assert "Found in transcript" in html
     session_url = f"/campaigns/{transcribed.campaign_id}/sessions/{transcribed.session_id}/"
     assert f'<a href="{session_url}">The Death House</a>' in html
-    assert f'<a href="{session_url}transcript/?q=ferry&amp;first=1">read it where “ferry” is first said</a>' in html
+    assert f'<a href="{session_url}transcript/?mark=ferry&amp;first=1">Transcript</a>:' in html
 
 
 def test_another_user_finds_nothing_of_mine(other, transcribed):
@@ -141,9 +141,74 @@ def test_results_mark_the_words_and_say_where_they_are(owner, campaign, transcri
     assert result_titles(html) == ["The Death House"]
     assert '<a href="/campaigns/' in html and "The <mark>Death</mark> House</a>" in html
     assert "Found in title, notes" in html
-    assert '<span class="search-snippet-label">Notes:</span> Hidden notes about the <mark>mimic</mark>' in html
-    # The transcript may say it too: the reader can look.
-    assert "Find “death” in the transcript" in html or "Find “mimic” in the transcript" in html
+    session_url = f"/campaigns/{transcribed.campaign_id}/sessions/{transcribed.session_id}/"
+    assert (f'<a class="search-snippet-label" href="{session_url}#notes-title">Notes</a>: '
+            "Hidden notes about the <mark>mimic</mark>") in html
+    # Its transcript says neither word (the search knows its words): no way there.
+    assert "/transcript/" not in html
+
+
+def places(html):
+    """The places a result lists: [(link, text)], tags and spaces squeezed."""
+    items = re.findall(r'<li class="search-place search-place-\w+">(.*?)</li>', html, re.S)
+    return [(re.search(r'href="([^"]+)"', item).group(1).replace("&amp;", "&"),
+             " ".join(re.sub(r"<[^>]+>", "", item).split())) for item in items]
+
+
+def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, transcribed):
+    # Issue 11: a word in a summary and in the transcript said "Found in summaries" only.
+    from sessions.speaker_names import save_speaker_names
+    from sessions.summaries import Summary, edit_summary
+
+    Summary(f"USER#{owner.sub}", f"SUMMARY#{campaign.campaign_id}#{transcribed.session_id}#recap", kind="recap",
+            text="placeholder").save()
+    edit_summary(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=transcribed.session_id, kind="recap",
+                 expected_version=1, text="The ferryman ferried Ireena across.")
+    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+                       names={"SPEAKER_01": {"player": "Bo", "character": "Ireena"}})
+    session_url = f"/campaigns/{transcribed.campaign_id}/sessions/{transcribed.session_id}/"
+
+    html = page_html(owner, q="Ferryman IRENA ireena death")
+    assert result_titles(html) == [] and "No session has" in html  # "irena" is nowhere
+    html = page_html(owner, q="Ferryman ireena death")
+    assert result_titles(html) == ["The Death House"]
+    assert "Found in title, summaries, speakers, transcript" in html
+    assert places(html) == [
+        (session_url, "Title: “death”"),
+        (f"{session_url}#summary-recap", "Recap (previously on…): “ferryman”, “ireena”"),
+        (f"{session_url}transcript/?speaker=SPEAKER_01", "Speaker Ireena (Bo): “ireena”"),
+        (f"{session_url}transcript/?mark=ferryman+ireena+death&first=1", "Transcript: “ferryman”"),
+    ]
+    assert (f'<a class="search-snippet-label" href="{session_url}#summary-recap">Recap</a>: '
+            "The <mark>ferryman</mark> ferried <mark>Ireena</mark> across.") in html
+    assert "/share/" not in html  # search is the owner's: it lands on the owner's pages only
+
+
+def test_the_places_links_land_where_they_say(owner, campaign, transcribed):
+    from sessions.summaries import Summary, edit_summary
+
+    Summary(f"USER#{owner.sub}", f"SUMMARY#{campaign.campaign_id}#{transcribed.session_id}#npcs", kind="npcs",
+            text="placeholder").save()
+    edit_summary(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=transcribed.session_id, kind="npcs",
+                 expected_version=1, text="- The ferryman of the Ivlis")
+    links = dict((text.split(":")[0], link) for link, text in places(page_html(owner, q="ferry mimic")))
+    assert set(links) == {"Notes", "NPCs", "Transcript"}
+    path, anchor = links["NPCs"].split("#")
+    session_page = page_html_at(owner, path)
+    assert anchor == "summary-npcs" and f'<article class="summary" id="{anchor}"' in session_page
+    assert links["Notes"] == f"{path}#notes-title" and '<h2 id="notes-title">Notes</h2>' in session_page
+    landing = owner.get(links["Transcript"])
+    assert landing.status_code == 302 and landing["Location"].endswith("?mark=ferry+mimic&line=1#line-1")
+    html = page_html_at(owner, landing["Location"])
+    assert '<li id="line-1" class="transcript-line is-focus">' in html
+    assert "The <mark>ferry</mark>man wants two coins." in html
+    assert re.findall(r'<li id="line-(\d+)"', html) == ["0", "1"]  # the whole page, not a filter
+
+
+def page_html_at(client, address):
+    response = client.get(address)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_a_filter_by_campaign_and_dates(owner, campaign, session):

@@ -373,6 +373,22 @@ def test_filter_by_speaker_number_and_find(owner, transcribed):
         assert shown_lines(visitor.get(url(token, "transcript/" + odd)).content.decode()) == [0, 1, 2, 3]
 
 
+def test_marked_words_land_in_context_under_the_link_without_raw_labels(owner, campaign, transcribed):
+    # Search never links here (it is the owner's), but the reader's `mark` works the same.
+    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+                       names={"SPEAKER_02": {"player": "Bo", "character": "Ireena"}})
+    token = make(owner, transcribed, scope="transcript")
+    visitor = fresh()
+    response = visitor.get(url(token, "transcript/?mark=ireena+dragon&first=1"))
+    assert response["Location"] == f"/share/{token}/transcript/?mark=ireena+dragon&line=3#line-3"
+    html = visitor.get(response["Location"]).content.decode()
+    assert shown_lines(html) == [0, 1, 2, 3]
+    assert '<li id="line-3" class="transcript-line is-focus">' in html
+    assert "The <mark>dragon</mark> is." in html
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert all(href.startswith(("?", "#", f"/share/{token}/", "/static/")) for href in hrefs), hrefs
+
+
 def test_a_long_transcript_pages(owner, session):
     store_transcript(
         sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
