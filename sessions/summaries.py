@@ -100,6 +100,10 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
     # sessions' recaps (the story, story_sources_sha256). A different one now: stale.
     source_sha256 = UnicodeAttribute(null=True)
     source_count = NumberAttribute(null=True)  # the story: how many sessions' recaps it used
+    # Why the offline summarizer wrote it when another provider was configured (Bedrock
+    # refused the job), in words that complete "Written by the offline summarizer
+    # because …"; None when the configured provider wrote it.
+    fallback_reason = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @property
@@ -175,8 +179,9 @@ def _normalised(text):
     return "\n".join(line.rstrip() for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
 
 
-def generated_summary(*, sub, sk, result, version, source_sha256, source_count=None, now=None):
-    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1)."""
+def generated_summary(*, sub, sk, result, version, source_sha256, source_count=None, fallback_reason=None, now=None):
+    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1);
+    `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
     now = now or datetime.now(timezone.utc)
     return Summary(
         user_pk(sub),
@@ -195,6 +200,7 @@ def generated_summary(*, sub, sk, result, version, source_sha256, source_count=N
         edited=False,
         source_sha256=source_sha256,
         source_count=source_count,
+        fallback_reason=fallback_reason,
         version=version,
     )
 

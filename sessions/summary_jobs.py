@@ -82,6 +82,7 @@ from sessions.summarizers import (
     STORY_SO_FAR,
     SummaryError,
     SummaryInputError,
+    SummaryProviderError,
     SummaryRequest,
     summarize,
     summarize_story_so_far,
@@ -338,6 +339,7 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
         if label in by_label
     }
     progress = _Progress()
+    writer = _Writer("session summaries")
     for kind in job.kinds:
         if job.deadline <= _now():
             return _finish(job, status=FAILED, error=_took_too_long(), progress=progress)
@@ -350,7 +352,7 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             campaign_name=campaign.name,
         )
         try:
-            result = summarize(request)
+            result = writer.write(lambda summarizer, request=request: summarize(request, **summarizer))
         except SummaryInputError as error:  # this kind, this transcript: the other kinds may work
             progress.errors[kind] = str(error)
             continue
@@ -362,6 +364,7 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             result=result,
             version=job.expected_version(kind) + 1,
             source_sha256=session.transcript_sha256,
+            fallback_reason=writer.fallback_reason,
         )
 
         def child_write(transaction):
@@ -438,8 +441,11 @@ def _run_story_job(job, *, sub, campaign_id):
         return None
     recaps = list_recaps_in_play_order(sub=sub, campaign_id=campaign_id)
     sources = story_sources(recaps)
+    writer = _Writer("story so far")
     try:
-        result = summarize_story_so_far(session_summaries=sources, campaign_name=campaign.name, length=job.length)
+        result = writer.write(lambda summarizer: summarize_story_so_far(
+            session_summaries=sources, campaign_name=campaign.name, length=job.length, **summarizer
+        ))
     except SummaryError as error:
         return _finish(job, status=FAILED, error=str(error))
     item = generated_summary(
@@ -449,6 +455,7 @@ def _run_story_job(job, *, sub, campaign_id):
         version=job.expected_version(STORY_SO_FAR) + 1,
         source_sha256=story_sources_sha256(recaps),
         source_count=len(sources),
+        fallback_reason=writer.fallback_reason,
     )
 
     def campaign_check(transaction):
@@ -490,6 +497,37 @@ def timeout_text():
 
 # --- the steps -----------------------------------------------------------------------------------
 _SAVED, _KEPT, _GONE = object(), object(), object()
+
+
+class _Writer:
+    """Who writes a job's summaries: the configured provider until it refuses the service
+    itself (SummaryProviderError.fallback_reason: no access to the model, no such model
+    in the region, throttled past its retries, unreachable), then the offline summarizer,
+    for the rest of the job. Each fallback is logged at WARNING and kept for the staff
+    page (sessions.summary_fallbacks); the summaries it writes carry the reason."""
+
+    def __init__(self, what):
+        self.what = what  # for staff: "session summaries", "story so far"
+        self.offline = None  # the stand-in, once the configured provider refused
+        self.fallback_reason = None
+
+    def write(self, call):
+        """call(summarizer_kwargs) -> SummaryResult, with {} (the configured provider) or
+        {"summarizer": the offline one}."""
+        if self.offline is not None:
+            return call({"summarizer": self.offline})
+        try:
+            return call({})
+        except SummaryProviderError as error:
+            if not error.fallback_reason or settings.SUMMARY_PROVIDER == "offline":
+                raise
+            from sessions.summarizers.offline import OfflineSummarizer
+            from sessions.summary_fallbacks import record_fallback
+
+            record_fallback(reason=error.fallback_reason, detail=str(error), provider=settings.SUMMARY_PROVIDER,
+                            model=getattr(settings, "BEDROCK_MODEL_ID", ""), what=self.what)
+            self.offline, self.fallback_reason = OfflineSummarizer(), error.fallback_reason
+            return call({"summarizer": self.offline})
 
 
 class _Progress:
