@@ -316,7 +316,7 @@ def run_summary_job(*, sub, campaign_id, session_id, job_id):
 
 
 def _run_session_job(job, *, sub, campaign_id, session_id):
-    from sessions.speaker_display import speaker_display
+    from sessions.speaker_display import names_fingerprint, speaker_display
     from sessions.speaker_names import stored_names
     from sessions.transcript_json import load_segments
     from sessions.transcripts import load_stored_segments
@@ -338,6 +338,9 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
         for label in {segment.speaker for segment in segments if segment.speaker}
         if label in by_label
     }
+    # The names the page compares with later: those of the labels the session lists (the
+    # session page has those, not the transcript's every label).
+    names_sha = names_fingerprint(by_label, session.transcript_speakers or [])
     progress = _Progress()
     writer = _Writer("session summaries")
     for kind in job.kinds:
@@ -365,6 +368,7 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             version=job.expected_version(kind) + 1,
             source_sha256=session.transcript_sha256,
             fallback_reason=writer.fallback_reason,
+            speaker_names_sha=names_sha,
         )
 
         def child_write(transaction):

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns_site.lazy import lazy_import
+from sessions.speaker_display import NO_NAMES, names_fingerprint, names_in_use, raw_labels_in
 from sessions.summary_kinds import KINDS
 from sessions.summary_forms import SummarizeForm, SummaryEditForm
 
@@ -38,6 +39,8 @@ summaries = lazy_import("sessions.summaries")
 summary_jobs = lazy_import("sessions.summary_jobs")
 
 ALREADY_RUNNING = "A summary is already being written for this session."
+WRITTEN_BEFORE_NAMES = "Written before you named the speakers"
+WRITTEN_BEFORE_NAME_CHANGE = "Written before the speaker names changed"
 NO_TRANSCRIPT = "Upload a transcript first: summaries are written from it."
 
 
@@ -197,15 +200,23 @@ class ShownSummary:
     input_tokens: str
     output_tokens: str
     cost: str
+    names_note: str = ""  # WRITTEN_BEFORE_NAMES, WRITTEN_BEFORE_NAME_CHANGE or ""
 
     @classmethod
-    def of(cls, item, *, session=None):
-        """`session`: the session the summary is of, to tell whether its transcript changed since."""
+    def of(cls, item, *, session=None, names=None):
+        """`session`: the session the summary is of, to tell whether its transcript changed
+        since; `names`: the campaign's speaker names ({label: {"player", "character"}}), to
+        tell whether they changed since (None: not known here, nothing said)."""
         estimated = bool(item.tokens_estimated)
+        from_earlier_transcript = session is not None and item.is_stale_for(session)
         return cls(
             item=item,
             blocks=text_blocks(item.text),
-            from_earlier_transcript=session is not None and item.is_stale_for(session),
+            from_earlier_transcript=from_earlier_transcript,
+            names_note=(
+                speaker_names_note(item, session, names)
+                if session is not None and names is not None and not from_earlier_transcript else ""
+            ),
             length_label=item.length_label or "",
             input_tokens=format_tokens(item.input_tokens, estimated),
             output_tokens=format_tokens(item.output_tokens, estimated),
@@ -213,9 +224,33 @@ class ShownSummary:
         )
 
 
-def summaries_context(request, campaign, session, job, *, form=None):
+def speaker_names_note(item, session, names):
+    """Whether the summary's speaker names are out of date: WRITTEN_BEFORE_NAMES,
+    WRITTEN_BEFORE_NAME_CHANGE or "".
+
+    A summary records the names it was written with (Summary.speaker_names_sha, a
+    fingerprint of the names of the session's listed labels); today's are compared with
+    it. Two cases are judged by the text instead, since the fingerprint cannot tell:
+    - unknown (written before summaries recorded it): out of date only when the text still
+      shows a raw label ("SPEAKER_00") that has a name now;
+    - edited by hand: the edit may have put the names in already, so the same rule.
+    No transcript (nothing to write it from again): nothing to say."""
+    if item.is_story or not session.has_transcript:
+        return ""
+    labels = list(session.transcript_speakers or [])
+    written = item.speaker_names_sha
+    if written is None or item.edited:
+        return WRITTEN_BEFORE_NAMES if raw_labels_in(item.text, names_in_use(names, labels)) else ""
+    if written == names_fingerprint(names, labels):
+        return ""
+    return WRITTEN_BEFORE_NAMES if written == NO_NAMES else WRITTEN_BEFORE_NAME_CHANGE
+
+
+def summaries_context(request, campaign, session, job, *, form=None, names=None):
     """What templates/sessions/_summaries.html needs: the session's summaries, the job's
-    status, and the form to ask for more (`form` when a POST was refused).
+    status, and the form to ask for more (`form` when a POST was refused). `names`: the
+    campaign's speaker names as the page read them (its BatchGetItem), to say which
+    summaries were written with other names.
 
     The summaries are one Query, made only when the session's children_version says that
     something was ever written under it: every summary write counts there (a child write,
@@ -228,7 +263,7 @@ def summaries_context(request, campaign, session, job, *, form=None):
         )
     active = job is not None and bool(job.is_active)
     return {
-        "summaries": [ShownSummary.of(item, session=session) for item in stored],
+        "summaries": [ShownSummary.of(item, session=session, names=names) for item in stored],
         "summary_job": job,
         "summary_status": job.effective_status if job else None,
         "summary_status_label": job_status_label(job) if job else "",

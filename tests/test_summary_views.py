@@ -591,3 +591,124 @@ def test_a_new_session_page_is_unchanged_without_summaries(owner, campaign):
     assert "Upload a transcript first" in html
     stored = get_session(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=fresh.session_id)
     assert stored.children_version == 0  # why the page made no Query for summaries
+
+
+# --- summaries written with other speaker names --------------------------------------------------
+def name_speakers(owner, session, names):
+    """Save the campaign's speaker names ({label: (player, character)}) over whatever is stored."""
+    from sessions.speaker_names import get_speaker_names, save_speaker_names, stored_version
+
+    current = get_speaker_names(sub=owner.sub, campaign_id=session.campaign_id)
+    save_speaker_names(
+        sub=owner.sub, campaign_id=session.campaign_id, expected_version=stored_version(current), current=current,
+        names={label: {"player": player, "character": character} for label, (player, character) in names.items()},
+    )
+
+
+def names_notes(html):
+    """{kind: the speaker-names note of its summary} on the session page."""
+    notes = {}
+    for kind, article in re.findall(r'<article class="summary" id="summary-(\w+)"(.*?)</article>', html, re.S):
+        match = re.search(r'<div class="summary-note summary-names-note">(.*?)</div>', article, re.S)
+        if match:
+            notes[kind] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+    return notes
+
+
+def test_a_summary_written_before_the_speakers_were_named_says_so_and_offers_to_write_it_again(
+    owner, transcribed, aws_calls
+):
+    summarize(owner, transcribed, kinds=["recap", "npcs"])
+    assert "SPEAKER_01" in stored_summary(owner, transcribed).text  # the raw labels, as the issue saw
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    with aws_calls() as calls:
+        html = owner.get(url(transcribed)).content.decode()
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]  # nothing more to know it
+    notes = names_notes(html)
+    assert set(notes) == {"recap", "npcs"}
+    assert notes["recap"].startswith("Speaker names Written before you named the speakers:")
+    assert "Write it again with today’s names" in notes["recap"]
+    form = re.search(r'id="summary-recap".*?<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    assert form.group(1) == url(transcribed, "summaries/")
+    assert 'name="kinds" value="recap"' in form.group(2) and 'name="length" value="standard"' in form.group(2)
+
+    assert summarize(owner, transcribed, kinds=["recap"]).status_code == 302  # what the button posts
+    rewritten = stored_summary(owner, transcribed)
+    assert "SPEAKER_01" not in rewritten.text and "Mira" in rewritten.text
+    assert set(names_notes(owner.get(url(transcribed)).content.decode())) == {"npcs"}
+
+
+def test_a_summary_written_with_other_names_says_the_names_changed(owner, transcribed):
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    summarize(owner, transcribed)
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mirabel")})
+    notes = names_notes(owner.get(url(transcribed)).content.decode())
+    assert notes["recap"].startswith("Speaker names Written before the speaker names changed:")
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})  # back as it was written
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+
+def test_names_given_to_speakers_of_another_session_change_nothing(owner, transcribed):
+    summarize(owner, transcribed)
+    name_speakers(owner, transcribed, {"Someone#1234": ("Cy", "Thorin")})  # not a label of this transcript
+
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+
+def overwrite(summary, **fields):
+    """The stored summary changed behind the app's back (an old or imported item)."""
+    for name, value in fields.items():
+        setattr(summary, name, value)
+    summary.save()
+
+
+def test_an_old_summary_without_recorded_names_is_judged_by_its_text(owner, transcribed):
+    summarize(owner, transcribed, kinds=["recap", "npcs"])
+    overwrite(stored_summary(owner, transcribed), speaker_names_sha=None)  # still "SPEAKER_01: …"
+    overwrite(stored_summary(owner, transcribed, "npcs"), speaker_names_sha=None, text="- Lord Varis, the host.")
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}  # nobody named yet
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+
+    notes = names_notes(owner.get(url(transcribed)).content.decode())
+    assert set(notes) == {"recap"}  # the NPCs never name a speaker: nothing to say
+    assert notes["recap"].startswith("Speaker names Written before you named the speakers:")
+
+
+def test_a_hand_edit_is_flagged_only_while_it_shows_a_raw_label_and_rewriting_asks_first(owner, transcribed):
+    recap = (summarize(owner, transcribed), stored_summary(owner, transcribed))[1]
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    assert edit(owner, transcribed, "Mira found the map.", version=recap.version).status_code == 302
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}  # the edit put the name in
+
+    edited = stored_summary(owner, transcribed)
+    assert edit(owner, transcribed, "SPEAKER_01 found the map.", version=edited.version).status_code == 302
+    notes = names_notes(owner.get(url(transcribed)).content.decode())
+    assert "Writing it again replaces your edit (you will be asked first)." in notes["recap"]
+
+    response = summarize(owner, transcribed, kinds=["recap"])  # the note's button
+    assert response.status_code == 200 and "Replace your edits?" in response.content.decode()
+    assert stored_summary(owner, transcribed).text == "SPEAKER_01 found the map."
+
+
+def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, transcribed, manual):
+    summarize(owner, transcribed)
+    run_job(owner, transcribed)
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    summarize(owner, transcribed, kinds=["npcs"])  # queued, not run
+    html = owner.get(url(transcribed)).content.decode()
+    assert "Written before you named the speakers" in names_notes(html)["recap"]
+    assert "Write it again with today’s names" not in names_notes(html)["recap"]  # one job at a time
+    run_job(owner, transcribed)
+
+    transcripts.store_transcript(sub=owner.sub, campaign_id=transcribed.campaign_id,
+                                 session_id=transcribed.session_id, data=sample_bytes("vtt", hours=0.1, seed=3),
+                                 filename="other.vtt")
+    html = owner.get(url(transcribed)).content.decode()
+    assert "Made from an earlier transcript" in html
+    assert "recap" not in names_notes(html)  # that badge says it already
