@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
 from sessions.summary_forms import StoryForm
-from sessions.summary_views import ShownSummary, job_status_label, job_status_response, refresh_url
+from sessions.summary_views import (
+    ShownSummary,
+    job_status_label,
+    job_status_response,
+    poll_delays_attribute,
+    refresh_seconds,
+    refresh_url,
+)
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 repository = lazy_import("campaigns.repository")
@@ -90,6 +97,8 @@ def story(request, campaign_id):
             "story_status_label": job_status_label(job, what=STORY) if job else "",
             "story_active": active,
             "story_status_url": reverse("campaigns:story_status", args=[campaign_id]),
+            "story_poll_ms": poll_delays_attribute(),
+            "story_refresh_seconds": refresh_seconds(job) if active else None,
             "story_refresh_url": refresh_url(reverse("campaigns:story", args=[campaign_id]), "story"),
             "recaps": recaps,
             "recap_count": sum(1 for _, recap in recaps if recap),

@@ -18,6 +18,7 @@ of the job; an edit form is the session's BatchGetItem and one GetItem of the su
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -60,6 +61,34 @@ def _get_session_for_user(request, campaign_id, session_id):
 
 def _session_url(campaign_id, session_id, anchor="summaries"):
     return reverse("sessions:detail", args=[campaign_id, session_id]) + f"#{anchor}"
+
+
+# How soon the page asks again while a job is queued or running: quickly at first (an
+# offline summary takes well under a second), then backing off to every 2 s. The script
+# (static/js/site.js) reads this from the status line's data-summary-poll-ms; past the
+# last delay it keeps the last one (and slows to 5 s after a minute). One GetItem a poll.
+POLL_DELAYS_MS = (500, 750, 1100, 1700, 2000)
+# Without JavaScript the page reloads itself (a <noscript> meta refresh, whole seconds):
+# (how long the job has been waiting or running, the delay before the next reload).
+# Each reload is the whole page, so it backs off further.
+REFRESH_AFTER_SECONDS = ((5, 1), (20, 2), (60, 3))
+REFRESH_SLOWEST_SECONDS = 5
+
+
+def poll_delays_attribute():
+    """POLL_DELAYS_MS as the status line's data-summary-poll-ms ("500,750,…")."""
+    return ",".join(str(delay) for delay in POLL_DELAYS_MS)
+
+
+def refresh_seconds(job, *, now=None):
+    """The no-JavaScript reload delay for an active job: 1 s while it is young, then 2, 3, 5."""
+    now = now or datetime.now(timezone.utc)
+    since = job.requested or job.started or now
+    age = (now - since).total_seconds()
+    for younger_than, delay in REFRESH_AFTER_SECONDS:
+        if age < younger_than:
+            return delay
+    return REFRESH_SLOWEST_SECONDS
 
 
 def refresh_url(path, anchor):
@@ -269,6 +298,8 @@ def summaries_context(request, campaign, session, job, *, form=None, names=None)
         "summary_status_label": job_status_label(job) if job else "",
         "summary_active": active,
         "summary_status_url": reverse("sessions:summary_status", args=[campaign.campaign_id, session.session_id]),
+        "summary_poll_ms": poll_delays_attribute(),
+        "summary_refresh_seconds": refresh_seconds(job) if active else None,
         "summary_refresh_url": refresh_url(
             reverse("sessions:detail", args=[campaign.campaign_id, session.session_id]), "summaries"
         ),

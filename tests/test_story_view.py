@@ -193,9 +193,10 @@ def test_a_queued_story_shows_and_then_the_story(owner, campaign, played, manual
     line = status_line(html)
     assert line.startswith("Queued… The story so far will be written in a moment.") and "Refresh" in line
     assert f'data-summary-status-url="{url(campaign, "status/")}"' in html
+    assert 'data-summary-poll-ms="500,750,1100,1700,2000"' in html  # fast first, then every 2 s
     # Without JavaScript the page refreshes itself, to a new URL each time (a URL that differs
     # only by its fragment would not reload), and offers a Refresh link there too.
-    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="5; url=([^"]+)"></noscript>', html)
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="1; url=([^"]+)"></noscript>', html)
     assert refresh and re.fullmatch(re.escape(url(campaign)) + r"\?refreshed=\d+#story", refresh.group(1))
     assert f'href="{refresh.group(1)}">Refresh</a>' in html
     assert ">Rebuild</button>" not in html and ">Build the story so far</button>" not in html

@@ -5,7 +5,7 @@ edits never replaced without asking; stale edits; failures; odd input; escaping.
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -279,8 +279,11 @@ def test_a_queued_job_shows_and_then_its_summaries(owner, transcribed, manual):
     assert f'data-summary-status-url="{url(transcribed, "summaries/status/")}"' in page
     # Without JavaScript the page refreshes itself, to a new URL each time (a URL that differs
     # only by its fragment would not reload), and offers a Refresh link there too.
-    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="5; url=([^"]+)"></noscript>', page)
+    # A job just asked for: after 1 s (summary_views.refresh_seconds backs off from there).
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="1; url=([^"]+)"></noscript>', page)
     assert refresh and re.fullmatch(re.escape(url(transcribed)) + r"\?refreshed=\d+#summaries", refresh.group(1))
+    # The script polls quickly first, then backs off to every 2 s.
+    assert 'data-summary-poll-ms="500,750,1100,1700,2000"' in page
     assert f'href="{refresh.group(1)}">Refresh</a>' in page
     assert ">Summarize</button>" not in page  # one job at a time
     status = json.loads(owner.get(url(transcribed, "summaries/status/")).content)
@@ -712,3 +715,31 @@ def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, trans
     html = owner.get(url(transcribed)).content.decode()
     assert "Made from an earlier transcript" in html
     assert "recap" not in names_notes(html)  # that badge says it already
+
+
+# --- how soon the page asks again ----------------------------------------------------------------
+def test_the_poll_schedule_starts_fast_and_backs_off_to_two_seconds():
+    from sessions.summary_views import POLL_DELAYS_MS, poll_delays_attribute
+
+    assert POLL_DELAYS_MS[0] == 500 and POLL_DELAYS_MS[-1] == 2000
+    assert list(POLL_DELAYS_MS) == sorted(POLL_DELAYS_MS)
+    assert poll_delays_attribute() == "500,750,1100,1700,2000"
+
+
+@pytest.mark.parametrize("age, delay", [(0, 1), (4.9, 1), (5, 2), (19, 2), (20, 3), (59, 3), (60, 5), (600, 5)])
+def test_without_javascript_the_page_reloads_sooner_while_the_job_is_young(age, delay):
+    from types import SimpleNamespace
+
+    from sessions.summary_views import refresh_seconds
+
+    asked = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
+    job = SimpleNamespace(requested=asked, started=None)
+    assert refresh_seconds(job, now=asked + timedelta(seconds=age)) == delay
+
+
+def test_the_script_reads_its_schedule_from_the_status_line():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "static" / "js" / "site.js").read_text()
+    assert 'getAttribute("data-summary-poll-ms")' in script
+    assert "FAST = 2000" not in script  # the old fixed 2 s
