@@ -31,7 +31,7 @@ summaries = lazy_import("sessions.summaries")
 summary_jobs = lazy_import("sessions.summary_jobs")
 
 STORY = "the story so far"
-ALREADY_RUNNING = "The story so far is already being written."
+ALREADY_RUNNING = "The story so far was already being written when you asked, so nothing new was started."
 NOTHING_TO_TELL = "No session of this campaign has a recap yet. Summarize a session with a Recap first."
 
 

@@ -211,7 +211,8 @@ class JobAlreadyRunning(JobRefused):
     """A job is queued or running for it already: `job` is that one (show its status)."""
 
     def __init__(self, job):
-        super().__init__("Summaries are being made already. This page shows when they are ready.")
+        # Read a moment later (a flash message): what was true when asked, not "now".
+        super().__init__("Summaries were already being written when you asked, so nothing new was started.")
         self.job = job
 
 
@@ -222,9 +223,10 @@ class EditedSummaries(JobRefused):
     def __init__(self, kinds):
         self.kinds = list(kinds)
         self.labels = [kind_label(kind) for kind in self.kinds]
+        one = len(self.kinds) == 1
         super().__init__(
-            f"You edited {_and_list(self.labels)} by hand. Making {'it' if len(self.kinds) == 1 else 'them'} "
-            "again replaces your edits."
+            f"You edited {_and_list(self.labels)} by hand. Making {'it' if one else 'them'} "
+            f"again replaces your {'edit' if one else 'edits'}."
         )
 
 

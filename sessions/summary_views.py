@@ -39,7 +39,10 @@ repository = lazy_import("sessions.repository")
 summaries = lazy_import("sessions.summaries")
 summary_jobs = lazy_import("sessions.summary_jobs")
 
-ALREADY_RUNNING = "A summary is already being written for this session."
+# Flash messages are read a moment after they are made (the job may have ended by then):
+# they say what happened when asked, never "writing now"; the status line under
+# Summaries, computed as the page renders, says where the job is.
+ALREADY_RUNNING = "Summaries were already being written for this session when you asked, so nothing new was started."
 WRITTEN_BEFORE_NAMES = "Written before you named the speakers"
 WRITTEN_BEFORE_NAME_CHANGE = "Written before the speaker names changed"
 NO_TRANSCRIPT = "Upload a transcript first: summaries are written from it."
@@ -120,6 +123,14 @@ def _short(label):
 def _sentence(text):
     text = (text or "").strip()
     return text if not text or text[-1] in ".!?…" else f"{text}."
+
+
+def asked_message(kinds):
+    """What the page says once summaries of `kinds` were asked for: "Recap asked for: …"
+    for one, "6 summaries asked for: …" for more. Never "writing now" (see ALREADY_RUNNING)."""
+    if len(kinds) == 1:
+        return f"{_short(KINDS[kinds[0]])} asked for: its progress shows under Summaries, below."
+    return f"{len(kinds)} summaries asked for: their progress shows under Summaries, below."
 
 
 def job_status_label(job, *, what=None):

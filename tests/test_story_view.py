@@ -203,7 +203,8 @@ def test_a_queued_story_shows_and_then_the_story(owner, campaign, played, manual
     assert json.loads(owner.get(url(campaign, "status/")).content)["status"] == "queued"
 
     again = build(owner, campaign)  # a second click starts nothing
-    assert "The story so far is already being written." in owner.get(again["Location"]).content.decode()
+    assert ("The story so far was already being written when you asked, so nothing new was started."
+            in owner.get(again["Location"]).content.decode())
     job = stored_job(owner, campaign)
     summary_jobs.run_story_job(sub=owner.sub, campaign_id=campaign.campaign_id, job_id=job.job_id)
     assert json.loads(owner.get(url(campaign, "status/")).content) == {

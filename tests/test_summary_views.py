@@ -324,7 +324,8 @@ def test_asking_twice_starts_one_job(owner, transcribed, manual):
     again = stored_job(owner, transcribed)
     assert (again.job_id, again.kinds) == (first.job_id, ["recap"])
     html = owner.get(response["Location"]).content.decode()
-    assert "A summary is already being written for this session." in html
+    # What was true when asked (the job may have ended by the time the page shows).
+    assert "Summaries were already being written for this session when you asked, so nothing new was started." in html
     assert status_line(html).startswith("Queued…")
 
 
@@ -743,3 +744,24 @@ def test_the_script_reads_its_schedule_from_the_status_line():
     script = (Path(__file__).resolve().parent.parent / "static" / "js" / "site.js").read_text()
     assert 'getAttribute("data-summary-poll-ms")' in script
     assert "FAST = 2000" not in script  # the old fixed 2 s
+
+
+# --- finding one's way among several summaries ----------------------------------------------------
+def test_several_summaries_have_a_jump_list_of_plain_anchors(owner, transcribed):
+    summarize(owner, transcribed, kinds=list(KINDS))
+    html = summary_section(owner.get(url(transcribed)).content.decode())
+
+    jump = re.search(r'<nav class="summary-jump" aria-label="Jump to a summary">(.*?)</nav>', html, re.S)
+    assert jump, "no jump list"
+    targets = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', jump.group(1))
+    assert targets == [(f"summary-{kind}", label) for kind, label in KINDS.items()] + [("summarize-title", "Write more…")]
+    for target, _ in targets:
+        assert f'id="{target}"' in html  # every anchor lands somewhere
+    assert html.count('<a href="#summaries">Back to the list of summaries</a>') == len(KINDS)
+    assert "<script" not in html and "style=" not in html  # the CSP allows neither inline
+
+
+def test_one_summary_needs_no_jump_list(owner, transcribed):
+    summarize(owner, transcribed, kinds=["recap"])
+    html = summary_section(owner.get(url(transcribed)).content.decode())
+    assert "summary-jump" not in html and "Back to the list of summaries" not in html
