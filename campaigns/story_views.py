@@ -3,7 +3,9 @@
 The page shows the stored story (if any), the form that builds or rebuilds it (a job, as
 a session's summaries are: sessions.summary_jobs), the job's status (polled by
 static/js/site.js from `story_status`, like a session's) and, below, every session's
-recap in play order, oldest first, with a link to the session.
+recap in play order, oldest first, with a link to the session, and a note on a recap
+written before its speakers were named (or with other names). Costs: one BatchGetItem
+(campaign, story, job, speaker names) and two Queries (sessions, recaps).
 """
 
 from django.contrib import messages
@@ -26,7 +28,6 @@ from sessions.summary_views import (
 )
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
-repository = lazy_import("campaigns.repository")
 summaries = lazy_import("sessions.summaries")
 summary_jobs = lazy_import("sessions.summary_jobs")
 
@@ -37,13 +38,6 @@ NOTHING_TO_TELL = "No session of this campaign has a recap yet. Summarize a sess
 
 def _sub(request):
     return request.user.pk  # the Cognito sub (accounts.models.User)
-
-
-def _get_campaign_for_user(request, campaign_id):
-    campaign = repository.get_campaign(sub=_sub(request), campaign_id=campaign_id)
-    if campaign is None:
-        raise Http404  # no detail: the 404 page must not tell whose or what it was
-    return campaign
 
 
 def _story_url(campaign_id):
@@ -77,12 +71,16 @@ def story(request, campaign_id):
             confirm_replace = True  # the page asks, and posts again with replace_edits
         if not confirm_replace:
             return redirect(_story_url(campaign_id))
-    campaign = _get_campaign_for_user(request, campaign_id)
     sub = _sub(request)
-    story_item = summaries.get_story_so_far(sub=sub, campaign_id=campaign_id)
-    job = summary_jobs.get_story_job(sub=sub, campaign_id=campaign_id)
+    campaign, story_item, job, names_item = summary_jobs.get_story_page(sub=sub, campaign_id=campaign_id)
+    if campaign is None:
+        raise Http404  # no detail: the 404 page must not tell whose or what it was
+    names = names_item.as_dict() if names_item else {}
     in_play_order = summaries.list_recaps_in_play_order(sub=sub, campaign_id=campaign_id)
-    recaps = [(session, ShownSummary.of(recap, session=session) if recap else None) for session, recap in in_play_order]
+    recaps = [
+        (session, ShownSummary.of(recap, session=session, names=names) if recap else None)
+        for session, recap in in_play_order
+    ]
     active = job is not None and bool(job.is_active)
     return render(
         request,

@@ -564,6 +564,26 @@ def _read_for_story_start(sub, campaign_id):
     return live_campaign(found), live_job(first_of(found, SummaryJob)), first_of(found, Summary)
 
 
+def get_story_page(*, sub, campaign_id):
+    """(campaign, story so far, its job, the campaign's speaker names) in one strongly
+    consistent BatchGetItem, for the story page; each None when missing (all four when the
+    campaign is missing or being deleted). The names tell which recaps were written before
+    the speakers were named (summary_views.speaker_names_note)."""
+    from campaigns_site.table import speaker_names_sk
+    from sessions.speaker_names import SpeakerNames
+
+    found = read_items([
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), story_summary_sk(campaign_id)),
+        (user_pk(sub), story_job_sk(campaign_id)),
+        (user_pk(sub), speaker_names_sk(campaign_id)),
+    ])
+    campaign = live_campaign(found)
+    if campaign is None:
+        return None, None, None, None
+    return campaign, first_of(found, Summary), live_job(first_of(found, SummaryJob)), first_of(found, SpeakerNames)
+
+
 def _has_a_recap(sub, campaign_id):
     recaps = Summary.query(
         user_pk(sub),

@@ -142,10 +142,9 @@ def test_the_campaign_page_links_to_the_story(owner, campaign, played):
 def test_the_story_page_costs(owner, campaign, built, aws_calls):
     with aws_calls() as calls:
         assert owner.get(url(campaign)).status_code == 200
-    # The campaign, the story, its job; the sessions in play order and the campaign's recaps.
-    assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "dynamodb.GetItem", "dynamodb.GetItem", "dynamodb.Query", "dynamodb.Query",
-    ]
+    # The campaign, the story, its job and the speaker names in one batch; the sessions in
+    # play order and the campaign's recaps.
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query", "dynamodb.Query"]
     assert calls.count("dynamodb", "Scan") == 0 and calls.count("s3") == 0
 
 
@@ -306,3 +305,22 @@ def test_a_story_edited_by_hand_is_replaced_only_when_asked(owner, campaign, bui
     assert post(owner, url(campaign), {"length": "detailed", "replace_edits": "1"}).status_code == 302
     story = stored_story(owner, campaign)
     assert story.text != "My own telling" and not story.edited and story.length == "detailed"
+
+
+# --- recaps written with other speaker names ------------------------------------------------------
+def test_a_recap_written_before_the_speakers_were_named_says_so_on_the_story_page(owner, campaign, played):
+    from sessions.speaker_names import save_speaker_names
+
+    first, _, third = played
+    assert "Speaker names" not in owner.get(url(campaign)).content.decode()
+
+    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0, current=None,
+                       names={"SPEAKER_01": {"player": "Ana", "character": "Mira"}})
+    html = owner.get(url(campaign)).content.decode()
+    notes = re.findall(r'<p class="summary-note"><span class="badge badge-warning">Speaker names</span>(.*?)</p>',
+                       html, re.S)
+    assert len(notes) == 2  # both recaps; the session without one has nothing to say
+    assert notes[0].strip().startswith("Written before you named the speakers.")
+    assert (f'href="/campaigns/{campaign.campaign_id}/sessions/{first.session_id}/#summary-recap">'
+            "Write it again from its session") in notes[0]
+    assert "then rebuild the story" in notes[0]
