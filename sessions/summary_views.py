@@ -45,6 +45,10 @@ summary_jobs = lazy_import("sessions.summary_jobs")
 ALREADY_RUNNING = "Summaries were already being written for this session when you asked, so nothing new was started."
 WRITTEN_BEFORE_NAMES = "Written before you named the speakers"
 WRITTEN_BEFORE_NAME_CHANGE = "Written before the speaker names changed"
+NAMES_NOTE_DETAIL = {
+    WRITTEN_BEFORE_NAMES: "it calls the speakers by the recording’s labels",
+    WRITTEN_BEFORE_NAME_CHANGE: "it may use the old names",
+}
 NO_TRANSCRIPT = "Upload a transcript first: summaries are written from it."
 
 
@@ -241,6 +245,11 @@ class ShownSummary:
     output_tokens: str
     cost: str
     names_note: str = ""  # WRITTEN_BEFORE_NAMES, WRITTEN_BEFORE_NAME_CHANGE or ""
+
+    @property
+    def names_note_detail(self):
+        """What the names note means for the text ("it may use the old names")."""
+        return NAMES_NOTE_DETAIL.get(self.names_note, "")
 
     @classmethod
     def of(cls, item, *, session=None, names=None):

@@ -632,7 +632,9 @@ def test_a_summary_written_before_the_speakers_were_named_says_so_and_offers_to_
     assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]  # nothing more to know it
     notes = names_notes(html)
     assert set(notes) == {"recap", "npcs"}
-    assert notes["recap"].startswith("Speaker names Written before you named the speakers:")
+    assert notes["recap"].startswith(
+        "Speaker names Written before you named the speakers: it calls the speakers by the recording’s labels."
+    )
     assert "Write it again with today’s names" in notes["recap"]
     form = re.search(r'id="summary-recap".*?<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
     assert form.group(1) == url(transcribed, "summaries/")
@@ -651,7 +653,7 @@ def test_a_summary_written_with_other_names_says_the_names_changed(owner, transc
 
     name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mirabel")})
     notes = names_notes(owner.get(url(transcribed)).content.decode())
-    assert notes["recap"].startswith("Speaker names Written before the speaker names changed:")
+    assert notes["recap"].startswith("Speaker names Written before the speaker names changed: it may use the old names.")
 
     name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})  # back as it was written
     assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
