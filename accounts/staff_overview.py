@@ -1,7 +1,8 @@
-"""What the staff overview shows: this deployment at a glance, for two cheap AWS calls.
+"""What the staff overview shows: this deployment at a glance, for three cheap AWS calls.
 
 DescribeTable and DescribeUserPool read metadata, never items: no Scan, and the cost does
-not grow with the data. Both are allowed by deploy/iam-policy.json (tests/test_staff_views.py
+not grow with the data. One GetItem reads the last times Bedrock refused a summary job
+and the offline summarizer wrote instead (sessions.summary_fallbacks). Both are allowed by deploy/iam-policy.json (tests/test_staff_views.py
 checks every call the page makes against it). A call that fails shows why instead of
 breaking the page: an operator opens it when something is wrong.
 """
@@ -44,7 +45,17 @@ class Overview:
     table: Described
     bucket: str
     user_pool: Described
+    fallbacks: "SummaryFallbacks" = None
     commands: list = field(default_factory=lambda: OPS_COMMANDS)
+
+
+@dataclass
+class SummaryFallbacks:
+    """The last fallbacks to the offline summarizer (newest first), how many in all, or `error`."""
+
+    recent: list = field(default_factory=list)  # sessions.summary_fallbacks.Fallback
+    count: int = 0
+    error: str = ""
 
 
 def deployment_overview():
@@ -54,6 +65,7 @@ def deployment_overview():
         table=describe_table(),
         bucket=settings.TRANSCRIPT_BUCKET,
         user_pool=describe_user_pool(),
+        fallbacks=summary_fallbacks(),
     )
 
 
@@ -71,7 +83,29 @@ def deployment_settings():
         ("Cognito user pool", settings.COGNITO_USER_POOL_ID or "(not set)"),
         ("Cognito app client", settings.COGNITO_APP_CLIENT_ID or "(not set)"),
         ("Web session lifetime", f"{settings.SESSION_COOKIE_AGE // 3600} hours"),
+        ("Summaries written by", summary_provider()),
     ]
+
+
+def summary_provider():
+    if settings.SUMMARY_PROVIDER == "bedrock":
+        region = settings.BEDROCK_REGION or settings.AWS_REGION
+        return f"Amazon Bedrock, {settings.BEDROCK_MODEL_ID} in {region} (the offline summarizer when it refuses)"
+    return "the offline summarizer (SUMMARY_PROVIDER=offline)"
+
+
+def summary_fallbacks():
+    from botocore.exceptions import BotoCoreError
+    from pynamodb.exceptions import PynamoDBException
+
+    from sessions.summary_fallbacks import recent_fallbacks
+
+    try:
+        recent, count = recent_fallbacks()
+    except (PynamoDBException, BotoCoreError) as error:
+        log.warning("staff overview: reading the summary fallbacks failed: %s", error)
+        return SummaryFallbacks(error=f"GetItem failed: {type(error).__name__}.")
+    return SummaryFallbacks(recent=recent, count=count)
 
 
 def runtime_versions():

@@ -13,5 +13,6 @@ from accounts.staff_overview import deployment_overview
 @require_GET
 def staff_home(request):
     """The deployment at a glance: settings, versions, and what DynamoDB and Cognito
-    report about the table and the pool (two Describe calls, no Scan)."""
+    report about the table and the pool (two Describe calls, no Scan), and the last times
+    Bedrock refused a summary job (one GetItem)."""
     return render(request, "staff/home.html", {"overview": deployment_overview()})

@@ -3,7 +3,9 @@
 The page shows the stored story (if any), the form that builds or rebuilds it (a job, as
 a session's summaries are: sessions.summary_jobs), the job's status (polled by
 static/js/site.js from `story_status`, like a session's) and, below, every session's
-recap in play order, oldest first, with a link to the session.
+recap in play order, oldest first, with a link to the session, and a note on a recap
+written before its speakers were named (or with other names). Costs: one BatchGetItem
+(campaign, story, job, speaker names) and two Queries (sessions, recaps).
 """
 
 from django.contrib import messages
@@ -16,27 +18,26 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
 from sessions.summary_forms import StoryForm
-from sessions.summary_views import ShownSummary, job_status_label, job_status_response, refresh_url
+from sessions.summary_views import (
+    ShownSummary,
+    job_status_label,
+    job_status_response,
+    poll_delays_attribute,
+    refresh_seconds,
+    refresh_url,
+)
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
-repository = lazy_import("campaigns.repository")
 summaries = lazy_import("sessions.summaries")
 summary_jobs = lazy_import("sessions.summary_jobs")
 
 STORY = "the story so far"
-ALREADY_RUNNING = "The story so far is already being written."
+ALREADY_RUNNING = "The story so far was already being written when you asked, so nothing new was started."
 NOTHING_TO_TELL = "No session of this campaign has a recap yet. Summarize a session with a Recap first."
 
 
 def _sub(request):
     return request.user.pk  # the Cognito sub (accounts.models.User)
-
-
-def _get_campaign_for_user(request, campaign_id):
-    campaign = repository.get_campaign(sub=_sub(request), campaign_id=campaign_id)
-    if campaign is None:
-        raise Http404  # no detail: the 404 page must not tell whose or what it was
-    return campaign
 
 
 def _story_url(campaign_id):
@@ -70,12 +71,16 @@ def story(request, campaign_id):
             confirm_replace = True  # the page asks, and posts again with replace_edits
         if not confirm_replace:
             return redirect(_story_url(campaign_id))
-    campaign = _get_campaign_for_user(request, campaign_id)
     sub = _sub(request)
-    story_item = summaries.get_story_so_far(sub=sub, campaign_id=campaign_id)
-    job = summary_jobs.get_story_job(sub=sub, campaign_id=campaign_id)
+    campaign, story_item, job, names_item = summary_jobs.get_story_page(sub=sub, campaign_id=campaign_id)
+    if campaign is None:
+        raise Http404  # no detail: the 404 page must not tell whose or what it was
+    names = names_item.as_dict() if names_item else {}
     in_play_order = summaries.list_recaps_in_play_order(sub=sub, campaign_id=campaign_id)
-    recaps = [(session, ShownSummary.of(recap, session=session) if recap else None) for session, recap in in_play_order]
+    recaps = [
+        (session, ShownSummary.of(recap, session=session, names=names) if recap else None)
+        for session, recap in in_play_order
+    ]
     active = job is not None and bool(job.is_active)
     return render(
         request,
@@ -90,6 +95,8 @@ def story(request, campaign_id):
             "story_status_label": job_status_label(job, what=STORY) if job else "",
             "story_active": active,
             "story_status_url": reverse("campaigns:story_status", args=[campaign_id]),
+            "story_poll_ms": poll_delays_attribute(),
+            "story_refresh_seconds": refresh_seconds(job) if active else None,
             "story_refresh_url": refresh_url(reverse("campaigns:story", args=[campaign_id]), "story"),
             "recaps": recaps,
             "recap_count": sum(1 for _, recap in recaps if recap),

@@ -68,9 +68,12 @@ COGNITO_APP_CLIENT_ID = env_str("COGNITO_APP_CLIENT_ID", "", required=PRODUCTION
 COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET", "")
 
 # --- Summaries (sessions/summarizers) ---------------------------------------------
-# "offline": extractive, no network, no model (the default; local runs and tests).
+# "offline": extractive, no network, no model (the default for local runs and tests).
 # "bedrock": Amazon Bedrock's Converse API with BEDROCK_MODEL_ID.
-SUMMARY_PROVIDER = env_str("SUMMARY_PROVIDER", "offline")
+# Production defaults to Bedrock (a deployed product's recap is written, not quoted); local
+# runs and tests stay offline. When Bedrock refuses a job, the offline summarizer writes it
+# instead and says why (sessions.summary_jobs._Writer, sessions.summary_fallbacks).
+SUMMARY_PROVIDER = env_str("SUMMARY_PROVIDER", "bedrock" if PRODUCTION else "offline")
 if SUMMARY_PROVIDER not in ("offline", "bedrock"):
     raise ConfigError(f"SUMMARY_PROVIDER must be 'offline' or 'bedrock', not {SUMMARY_PROVIDER!r}")
 # A model id, an inference profile id ("us.amazon.nova-lite-v1:0") or an ARN.

@@ -106,3 +106,9 @@ SHARE_POINTER_PREFIX = "SHARELINK#"
 
 def share_pointer_sk(token_hash):
     return f"{SHARE_POINTER_PREFIX}{_part('token hash', token_hash)}"
+
+
+# The deployment's own items, in a partition no user's sub can name (user_pk always
+# starts with "USER#"): what staff read on /staff/.
+OPS_PK = "OPS"
+SUMMARY_FALLBACKS_SK = "SUMMARYFALLBACKS"  # the last times Bedrock refused and the offline summarizer wrote

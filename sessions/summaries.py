@@ -100,6 +100,14 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
     # sessions' recaps (the story, story_sources_sha256). A different one now: stale.
     source_sha256 = UnicodeAttribute(null=True)
     source_count = NumberAttribute(null=True)  # the story: how many sessions' recaps it used
+    # Why the offline summarizer wrote it when another provider was configured (Bedrock
+    # refused the job), in words that complete "Written by the offline summarizer
+    # because …"; None when the configured provider wrote it.
+    fallback_reason = UnicodeAttribute(null=True)
+    # The speaker names it was written with (speaker_display.names_fingerprint of the
+    # session's listed labels: 16 hex characters, or "none" when no label had a name).
+    # None: unknown (written before summaries recorded it, or the story so far).
+    speaker_names_sha = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @property
@@ -175,8 +183,10 @@ def _normalised(text):
     return "\n".join(line.rstrip() for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
 
 
-def generated_summary(*, sub, sk, result, version, source_sha256, source_count=None, now=None):
-    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1)."""
+def generated_summary(*, sub, sk, result, version, source_sha256, source_count=None, fallback_reason=None,
+                      speaker_names_sha=None, now=None):
+    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1);
+    `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
     now = now or datetime.now(timezone.utc)
     return Summary(
         user_pk(sub),
@@ -195,6 +205,8 @@ def generated_summary(*, sub, sk, result, version, source_sha256, source_count=N
         edited=False,
         source_sha256=source_sha256,
         source_count=source_count,
+        fallback_reason=fallback_reason,
+        speaker_names_sha=speaker_names_sha,
         version=version,
     )
 

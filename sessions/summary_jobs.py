@@ -82,6 +82,7 @@ from sessions.summarizers import (
     STORY_SO_FAR,
     SummaryError,
     SummaryInputError,
+    SummaryProviderError,
     SummaryRequest,
     summarize,
     summarize_story_so_far,
@@ -210,7 +211,8 @@ class JobAlreadyRunning(JobRefused):
     """A job is queued or running for it already: `job` is that one (show its status)."""
 
     def __init__(self, job):
-        super().__init__("Summaries are being made already. This page shows when they are ready.")
+        # Read a moment later (a flash message): what was true when asked, not "now".
+        super().__init__("Summaries were already being written when you asked, so nothing new was started.")
         self.job = job
 
 
@@ -221,9 +223,10 @@ class EditedSummaries(JobRefused):
     def __init__(self, kinds):
         self.kinds = list(kinds)
         self.labels = [kind_label(kind) for kind in self.kinds]
+        one = len(self.kinds) == 1
         super().__init__(
-            f"You edited {_and_list(self.labels)} by hand. Making {'it' if len(self.kinds) == 1 else 'them'} "
-            "again replaces your edits."
+            f"You edited {_and_list(self.labels)} by hand. Making {'it' if one else 'them'} "
+            f"again replaces your {'edit' if one else 'edits'}."
         )
 
 
@@ -315,7 +318,7 @@ def run_summary_job(*, sub, campaign_id, session_id, job_id):
 
 
 def _run_session_job(job, *, sub, campaign_id, session_id):
-    from sessions.speaker_display import speaker_display
+    from sessions.speaker_display import names_fingerprint, speaker_display
     from sessions.speaker_names import stored_names
     from sessions.transcript_json import load_segments
     from sessions.transcripts import load_stored_segments
@@ -337,7 +340,11 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
         for label in {segment.speaker for segment in segments if segment.speaker}
         if label in by_label
     }
+    # The names the page compares with later: those of the labels the session lists (the
+    # session page has those, not the transcript's every label).
+    names_sha = names_fingerprint(by_label, session.transcript_speakers or [])
     progress = _Progress()
+    writer = _Writer("session summaries")
     for kind in job.kinds:
         if job.deadline <= _now():
             return _finish(job, status=FAILED, error=_took_too_long(), progress=progress)
@@ -350,7 +357,7 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             campaign_name=campaign.name,
         )
         try:
-            result = summarize(request)
+            result = writer.write(lambda summarizer, request=request: summarize(request, **summarizer))
         except SummaryInputError as error:  # this kind, this transcript: the other kinds may work
             progress.errors[kind] = str(error)
             continue
@@ -362,6 +369,8 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             result=result,
             version=job.expected_version(kind) + 1,
             source_sha256=session.transcript_sha256,
+            fallback_reason=writer.fallback_reason,
+            speaker_names_sha=names_sha,
         )
 
         def child_write(transaction):
@@ -438,8 +447,11 @@ def _run_story_job(job, *, sub, campaign_id):
         return None
     recaps = list_recaps_in_play_order(sub=sub, campaign_id=campaign_id)
     sources = story_sources(recaps)
+    writer = _Writer("story so far")
     try:
-        result = summarize_story_so_far(session_summaries=sources, campaign_name=campaign.name, length=job.length)
+        result = writer.write(lambda summarizer: summarize_story_so_far(
+            session_summaries=sources, campaign_name=campaign.name, length=job.length, **summarizer
+        ))
     except SummaryError as error:
         return _finish(job, status=FAILED, error=str(error))
     item = generated_summary(
@@ -449,6 +461,7 @@ def _run_story_job(job, *, sub, campaign_id):
         version=job.expected_version(STORY_SO_FAR) + 1,
         source_sha256=story_sources_sha256(recaps),
         source_count=len(sources),
+        fallback_reason=writer.fallback_reason,
     )
 
     def campaign_check(transaction):
@@ -492,6 +505,37 @@ def timeout_text():
 _SAVED, _KEPT, _GONE = object(), object(), object()
 
 
+class _Writer:
+    """Who writes a job's summaries: the configured provider until it refuses the service
+    itself (SummaryProviderError.fallback_reason: no access to the model, no such model
+    in the region, throttled past its retries, unreachable), then the offline summarizer,
+    for the rest of the job. Each fallback is logged at WARNING and kept for the staff
+    page (sessions.summary_fallbacks); the summaries it writes carry the reason."""
+
+    def __init__(self, what):
+        self.what = what  # for staff: "session summaries", "story so far"
+        self.offline = None  # the stand-in, once the configured provider refused
+        self.fallback_reason = None
+
+    def write(self, call):
+        """call(summarizer_kwargs) -> SummaryResult, with {} (the configured provider) or
+        {"summarizer": the offline one}."""
+        if self.offline is not None:
+            return call({"summarizer": self.offline})
+        try:
+            return call({})
+        except SummaryProviderError as error:
+            if not error.fallback_reason or settings.SUMMARY_PROVIDER == "offline":
+                raise
+            from sessions.summarizers.offline import OfflineSummarizer
+            from sessions.summary_fallbacks import record_fallback
+
+            record_fallback(reason=error.fallback_reason, detail=str(error), provider=settings.SUMMARY_PROVIDER,
+                            model=getattr(settings, "BEDROCK_MODEL_ID", ""), what=self.what)
+            self.offline, self.fallback_reason = OfflineSummarizer(), error.fallback_reason
+            return call({"summarizer": self.offline})
+
+
 class _Progress:
     def __init__(self):
         self.done, self.kept, self.errors = [], [], {}
@@ -518,6 +562,26 @@ def _read_for_story_start(sub, campaign_id):
     ]
     found = read_items(keys)
     return live_campaign(found), live_job(first_of(found, SummaryJob)), first_of(found, Summary)
+
+
+def get_story_page(*, sub, campaign_id):
+    """(campaign, story so far, its job, the campaign's speaker names) in one strongly
+    consistent BatchGetItem, for the story page; each None when missing (all four when the
+    campaign is missing or being deleted). The names tell which recaps were written before
+    the speakers were named (summary_views.speaker_names_note)."""
+    from campaigns_site.table import speaker_names_sk
+    from sessions.speaker_names import SpeakerNames
+
+    found = read_items([
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), story_summary_sk(campaign_id)),
+        (user_pk(sub), story_job_sk(campaign_id)),
+        (user_pk(sub), speaker_names_sk(campaign_id)),
+    ])
+    campaign = live_campaign(found)
+    if campaign is None:
+        return None, None, None, None
+    return campaign, first_of(found, Summary), live_job(first_of(found, SummaryJob)), first_of(found, SpeakerNames)
 
 
 def _has_a_recap(sub, campaign_id):

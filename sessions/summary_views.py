@@ -18,6 +18,7 @@ of the job; an edit form is the session's BatchGetItem and one GetItem of the su
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns_site.lazy import lazy_import
+from sessions.speaker_display import NO_NAMES, names_fingerprint, names_in_use, raw_labels_in
 from sessions.summary_kinds import KINDS
 from sessions.summary_forms import SummarizeForm, SummaryEditForm
 
@@ -37,7 +39,16 @@ repository = lazy_import("sessions.repository")
 summaries = lazy_import("sessions.summaries")
 summary_jobs = lazy_import("sessions.summary_jobs")
 
-ALREADY_RUNNING = "A summary is already being written for this session."
+# Flash messages are read a moment after they are made (the job may have ended by then):
+# they say what happened when asked, never "writing now"; the status line under
+# Summaries, computed as the page renders, says where the job is.
+ALREADY_RUNNING = "Summaries were already being written for this session when you asked, so nothing new was started."
+WRITTEN_BEFORE_NAMES = "Written before you named the speakers"
+WRITTEN_BEFORE_NAME_CHANGE = "Written before the speaker names changed"
+NAMES_NOTE_DETAIL = {
+    WRITTEN_BEFORE_NAMES: "it calls the speakers by the recording’s labels",
+    WRITTEN_BEFORE_NAME_CHANGE: "it may use the old names",
+}
 NO_TRANSCRIPT = "Upload a transcript first: summaries are written from it."
 
 
@@ -57,6 +68,34 @@ def _get_session_for_user(request, campaign_id, session_id):
 
 def _session_url(campaign_id, session_id, anchor="summaries"):
     return reverse("sessions:detail", args=[campaign_id, session_id]) + f"#{anchor}"
+
+
+# How soon the page asks again while a job is queued or running: quickly at first (an
+# offline summary takes well under a second), then backing off to every 2 s. The script
+# (static/js/site.js) reads this from the status line's data-summary-poll-ms; past the
+# last delay it keeps the last one (and slows to 5 s after a minute). One GetItem a poll.
+POLL_DELAYS_MS = (500, 750, 1100, 1700, 2000)
+# Without JavaScript the page reloads itself (a <noscript> meta refresh, whole seconds):
+# (how long the job has been waiting or running, the delay before the next reload).
+# Each reload is the whole page, so it backs off further.
+REFRESH_AFTER_SECONDS = ((5, 1), (20, 2), (60, 3))
+REFRESH_SLOWEST_SECONDS = 5
+
+
+def poll_delays_attribute():
+    """POLL_DELAYS_MS as the status line's data-summary-poll-ms ("500,750,…")."""
+    return ",".join(str(delay) for delay in POLL_DELAYS_MS)
+
+
+def refresh_seconds(job, *, now=None):
+    """The no-JavaScript reload delay for an active job: 1 s while it is young, then 2, 3, 5."""
+    now = now or datetime.now(timezone.utc)
+    since = job.requested or job.started or now
+    age = (now - since).total_seconds()
+    for younger_than, delay in REFRESH_AFTER_SECONDS:
+        if age < younger_than:
+            return delay
+    return REFRESH_SLOWEST_SECONDS
 
 
 def refresh_url(path, anchor):
@@ -88,6 +127,14 @@ def _short(label):
 def _sentence(text):
     text = (text or "").strip()
     return text if not text or text[-1] in ".!?…" else f"{text}."
+
+
+def asked_message(kinds):
+    """What the page says once summaries of `kinds` were asked for: "Recap asked for: …"
+    for one, "6 summaries asked for: …" for more. Never "writing now" (see ALREADY_RUNNING)."""
+    if len(kinds) == 1:
+        return f"{_short(KINDS[kinds[0]])} asked for: its progress shows under Summaries, below."
+    return f"{len(kinds)} summaries asked for: their progress shows under Summaries, below."
 
 
 def job_status_label(job, *, what=None):
@@ -197,15 +244,28 @@ class ShownSummary:
     input_tokens: str
     output_tokens: str
     cost: str
+    names_note: str = ""  # WRITTEN_BEFORE_NAMES, WRITTEN_BEFORE_NAME_CHANGE or ""
+
+    @property
+    def names_note_detail(self):
+        """What the names note means for the text ("it may use the old names")."""
+        return NAMES_NOTE_DETAIL.get(self.names_note, "")
 
     @classmethod
-    def of(cls, item, *, session=None):
-        """`session`: the session the summary is of, to tell whether its transcript changed since."""
+    def of(cls, item, *, session=None, names=None):
+        """`session`: the session the summary is of, to tell whether its transcript changed
+        since; `names`: the campaign's speaker names ({label: {"player", "character"}}), to
+        tell whether they changed since (None: not known here, nothing said)."""
         estimated = bool(item.tokens_estimated)
+        from_earlier_transcript = session is not None and item.is_stale_for(session)
         return cls(
             item=item,
             blocks=text_blocks(item.text),
-            from_earlier_transcript=session is not None and item.is_stale_for(session),
+            from_earlier_transcript=from_earlier_transcript,
+            names_note=(
+                speaker_names_note(item, session, names)
+                if session is not None and names is not None and not from_earlier_transcript else ""
+            ),
             length_label=item.length_label or "",
             input_tokens=format_tokens(item.input_tokens, estimated),
             output_tokens=format_tokens(item.output_tokens, estimated),
@@ -213,9 +273,33 @@ class ShownSummary:
         )
 
 
-def summaries_context(request, campaign, session, job, *, form=None):
+def speaker_names_note(item, session, names):
+    """Whether the summary's speaker names are out of date: WRITTEN_BEFORE_NAMES,
+    WRITTEN_BEFORE_NAME_CHANGE or "".
+
+    A summary records the names it was written with (Summary.speaker_names_sha, a
+    fingerprint of the names of the session's listed labels); today's are compared with
+    it. Two cases are judged by the text instead, since the fingerprint cannot tell:
+    - unknown (written before summaries recorded it): out of date only when the text still
+      shows a raw label ("SPEAKER_00") that has a name now;
+    - edited by hand: the edit may have put the names in already, so the same rule.
+    No transcript (nothing to write it from again): nothing to say."""
+    if item.is_story or not session.has_transcript:
+        return ""
+    labels = list(session.transcript_speakers or [])
+    written = item.speaker_names_sha
+    if written is None or item.edited:
+        return WRITTEN_BEFORE_NAMES if raw_labels_in(item.text, names_in_use(names, labels)) else ""
+    if written == names_fingerprint(names, labels):
+        return ""
+    return WRITTEN_BEFORE_NAMES if written == NO_NAMES else WRITTEN_BEFORE_NAME_CHANGE
+
+
+def summaries_context(request, campaign, session, job, *, form=None, names=None):
     """What templates/sessions/_summaries.html needs: the session's summaries, the job's
-    status, and the form to ask for more (`form` when a POST was refused).
+    status, and the form to ask for more (`form` when a POST was refused). `names`: the
+    campaign's speaker names as the page read them (its BatchGetItem), to say which
+    summaries were written with other names.
 
     The summaries are one Query, made only when the session's children_version says that
     something was ever written under it: every summary write counts there (a child write,
@@ -228,12 +312,14 @@ def summaries_context(request, campaign, session, job, *, form=None):
         )
     active = job is not None and bool(job.is_active)
     return {
-        "summaries": [ShownSummary.of(item, session=session) for item in stored],
+        "summaries": [ShownSummary.of(item, session=session, names=names) for item in stored],
         "summary_job": job,
         "summary_status": job.effective_status if job else None,
         "summary_status_label": job_status_label(job) if job else "",
         "summary_active": active,
         "summary_status_url": reverse("sessions:summary_status", args=[campaign.campaign_id, session.session_id]),
+        "summary_poll_ms": poll_delays_attribute(),
+        "summary_refresh_seconds": refresh_seconds(job) if active else None,
         "summary_refresh_url": refresh_url(
             reverse("sessions:detail", args=[campaign.campaign_id, session.session_id]), "summaries"
         ),

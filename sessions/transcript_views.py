@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
+from sessions import summary_views
 from sessions.summary_kinds import KINDS
 
 repository = lazy_import("sessions.repository")
@@ -162,12 +163,13 @@ def _summarize_after_upload(request, attached):
             sub=_sub(request), campaign_id=session.campaign_id, session_id=session.session_id, kinds=kinds
         )
     except summary_jobs.EditedSummaries as edited:
-        messages.info(request, f"{edited} So we left them as they are: summarize again below to replace them.")
+        left, them = ("it as it is", "it") if len(edited.kinds) == 1 else ("them as they are", "them")
+        messages.info(request, f"{edited} So we left {left}: summarize again below to replace {them}.")
     except summary_jobs.JobRefused as refused:
         messages.info(request, str(refused))
     else:
-        what = "the recap" if kinds == ["recap"] else "the summaries"
-        messages.info(request, f"Writing {what} now: they show below when they are ready.")
+        # Not "writing now": the job may be done by the time the page shows (summary_views.asked_message).
+        messages.info(request, summary_views.asked_message(kinds))
 
 
 def _attached_message(session):

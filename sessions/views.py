@@ -96,14 +96,16 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     if session is None:
         raise Http404
     context = {"campaign": campaign, "session": session}
+    names = names_item.as_dict() if names_item else {}
     if session.has_transcript:
-        names = names_item.as_dict() if names_item else {}
         context["speakers"] = [
             (label, speaker_display(names, label)) for label in session.transcript_speakers or []
         ]
     else:
         context.update(upload_context(request, session))
-    context.update(summary_views.summaries_context(request, campaign, session, summary_job, form=summarize_form))
+    context.update(
+        summary_views.summaries_context(request, campaign, session, summary_job, form=summarize_form, names=names)
+    )
     if session.share_links_made:  # never shared: no link to list, no Query
         context["share_links"] = share_links.list_share_links_for_session(sub=_sub(request), session_id=session_id)
     return render(request, "sessions/detail.html", context)

@@ -78,14 +78,17 @@ def test_a_signed_in_user_who_is_not_staff_gets_our_403(player, staff):
     assert ">Staff</a>" not in header(html)
 
 
-def test_staff_see_the_deployment_for_two_describe_calls(staff, player, aws_calls, settings):
+def test_staff_see_the_deployment_for_two_describe_calls_and_one_get(staff, player, aws_calls, settings):
     client = signed_in("ada@example.com")
     client.get("/")  # the login message is shown once
     with aws_calls() as calls:
         response = client.get(STAFF)
     assert response.status_code == 200
     assert [t.name for t in response.templates][:2] == ["staff/home.html", "base.html"]
-    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.DescribeTable", "cognito-idp.DescribeUserPool"]
+    assert calls.operations() == [
+        "dynamodb.BatchGetItem", "dynamodb.DescribeTable", "cognito-idp.DescribeUserPool",
+        "dynamodb.GetItem",  # the summary fallbacks (sessions/summary_fallbacks.py)
+    ]
 
     html = response.content.decode()
     for label, value in [
@@ -138,7 +141,8 @@ def test_the_lambda_role_allows_every_call_the_page_makes(staff, aws_calls):
         actions = statement["Action"]
         allowed.update([actions] if isinstance(actions, str) else actions)
     needed = {f"{service}:{operation}" for service, operation in calls}
-    assert needed == {"dynamodb:BatchGetItem", "dynamodb:DescribeTable", "cognito-idp:DescribeUserPool"}
+    assert needed == {"dynamodb:BatchGetItem", "dynamodb:DescribeTable", "cognito-idp:DescribeUserPool",
+                      "dynamodb:GetItem"}
     assert needed <= allowed
 
 

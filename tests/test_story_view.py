@@ -142,10 +142,9 @@ def test_the_campaign_page_links_to_the_story(owner, campaign, played):
 def test_the_story_page_costs(owner, campaign, built, aws_calls):
     with aws_calls() as calls:
         assert owner.get(url(campaign)).status_code == 200
-    # The campaign, the story, its job; the sessions in play order and the campaign's recaps.
-    assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "dynamodb.GetItem", "dynamodb.GetItem", "dynamodb.Query", "dynamodb.Query",
-    ]
+    # The campaign, the story, its job and the speaker names in one batch; the sessions in
+    # play order and the campaign's recaps.
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query", "dynamodb.Query"]
     assert calls.count("dynamodb", "Scan") == 0 and calls.count("s3") == 0
 
 
@@ -193,16 +192,18 @@ def test_a_queued_story_shows_and_then_the_story(owner, campaign, played, manual
     line = status_line(html)
     assert line.startswith("Queued… The story so far will be written in a moment.") and "Refresh" in line
     assert f'data-summary-status-url="{url(campaign, "status/")}"' in html
+    assert 'data-summary-poll-ms="500,750,1100,1700,2000"' in html  # fast first, then every 2 s
     # Without JavaScript the page refreshes itself, to a new URL each time (a URL that differs
     # only by its fragment would not reload), and offers a Refresh link there too.
-    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="5; url=([^"]+)"></noscript>', html)
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="1; url=([^"]+)"></noscript>', html)
     assert refresh and re.fullmatch(re.escape(url(campaign)) + r"\?refreshed=\d+#story", refresh.group(1))
     assert f'href="{refresh.group(1)}">Refresh</a>' in html
     assert ">Rebuild</button>" not in html and ">Build the story so far</button>" not in html
     assert json.loads(owner.get(url(campaign, "status/")).content)["status"] == "queued"
 
     again = build(owner, campaign)  # a second click starts nothing
-    assert "The story so far is already being written." in owner.get(again["Location"]).content.decode()
+    assert ("The story so far was already being written when you asked, so nothing new was started."
+            in owner.get(again["Location"]).content.decode())
     job = stored_job(owner, campaign)
     summary_jobs.run_story_job(sub=owner.sub, campaign_id=campaign.campaign_id, job_id=job.job_id)
     assert json.loads(owner.get(url(campaign, "status/")).content) == {
@@ -304,3 +305,22 @@ def test_a_story_edited_by_hand_is_replaced_only_when_asked(owner, campaign, bui
     assert post(owner, url(campaign), {"length": "detailed", "replace_edits": "1"}).status_code == 302
     story = stored_story(owner, campaign)
     assert story.text != "My own telling" and not story.edited and story.length == "detailed"
+
+
+# --- recaps written with other speaker names ------------------------------------------------------
+def test_a_recap_written_before_the_speakers_were_named_says_so_on_the_story_page(owner, campaign, played):
+    from sessions.speaker_names import save_speaker_names
+
+    first, _, third = played
+    assert "Speaker names" not in owner.get(url(campaign)).content.decode()
+
+    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0, current=None,
+                       names={"SPEAKER_01": {"player": "Ana", "character": "Mira"}})
+    html = owner.get(url(campaign)).content.decode()
+    notes = re.findall(r'<p class="summary-note"><span class="badge badge-warning">Speaker names</span>(.*?)</p>',
+                       html, re.S)
+    assert len(notes) == 2  # both recaps; the session without one has nothing to say
+    assert notes[0].strip().startswith("Written before you named the speakers.")
+    assert (f'href="/campaigns/{campaign.campaign_id}/sessions/{first.session_id}/#summary-recap">'
+            "Write it again from its session") in notes[0]
+    assert "then rebuild the story" in notes[0]

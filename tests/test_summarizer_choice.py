@@ -79,6 +79,24 @@ def test_defaults_from_an_empty_environment(tmp_path):
     assert result.stdout.split() == ["offline", "amazon.nova-lite-v1:0", "None", "0.00006", "0.00024", "100000", "6"]
 
 
+def test_production_defaults_to_bedrock(tmp_path):
+    from tests.test_settings import PRODUCTION
+
+    result = run(["-c", SHOW_SETTINGS], PRODUCTION, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "bedrock"
+
+
+def test_production_may_still_choose_the_offline_summarizer(tmp_path):
+    from tests.test_settings import PRODUCTION
+
+    result = run(["-c", SHOW_SETTINGS], {**PRODUCTION, "SUMMARY_PROVIDER": "offline"}, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "offline"
+
+
 def test_the_environment_sets_every_summary_setting(tmp_path):
     env = {
         "SUMMARY_PROVIDER": "bedrock",

@@ -214,12 +214,14 @@ def test_a_provider_failure_fails_the_job_with_its_message_and_keeps_what_was_ma
              "metrics": {"latencyMs": 900}}
     with Stubber(aws_clients.client("bedrock-runtime")) as stubber:
         stubber.add_response("converse", reply)  # recap
-        stubber.add_client_error("converse", "AccessDeniedException", "You don't have access to the model")
+        # A failure of this request, not a refusal of the service: no offline stand-in (that
+        # is tests/test_summary_fallbacks.py).
+        stubber.add_client_error("converse", "ModelErrorException", "The model could not process the request")
         start(session, kinds=["recap", "key_events", "npcs"])
 
     job = job_of(session)
     assert job.status == FAILED and job.is_failed and not job.is_active
-    assert "Amazon Bedrock refused access to the model" in job.failure_reason
+    assert "Amazon Bedrock failed (ModelErrorException)" in job.failure_reason
     assert job.done_kinds == ["recap"]
     assert list(summaries_of(session)) == ["recap"]
 

@@ -5,7 +5,7 @@ edits never replaced without asking; stale edits; failures; odd input; escaping.
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -279,8 +279,11 @@ def test_a_queued_job_shows_and_then_its_summaries(owner, transcribed, manual):
     assert f'data-summary-status-url="{url(transcribed, "summaries/status/")}"' in page
     # Without JavaScript the page refreshes itself, to a new URL each time (a URL that differs
     # only by its fragment would not reload), and offers a Refresh link there too.
-    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="5; url=([^"]+)"></noscript>', page)
+    # A job just asked for: after 1 s (summary_views.refresh_seconds backs off from there).
+    refresh = re.search(r'<noscript><meta http-equiv="refresh" content="1; url=([^"]+)"></noscript>', page)
     assert refresh and re.fullmatch(re.escape(url(transcribed)) + r"\?refreshed=\d+#summaries", refresh.group(1))
+    # The script polls quickly first, then backs off to every 2 s.
+    assert 'data-summary-poll-ms="500,750,1100,1700,2000"' in page
     assert f'href="{refresh.group(1)}">Refresh</a>' in page
     assert ">Summarize</button>" not in page  # one job at a time
     status = json.loads(owner.get(url(transcribed, "summaries/status/")).content)
@@ -321,7 +324,8 @@ def test_asking_twice_starts_one_job(owner, transcribed, manual):
     again = stored_job(owner, transcribed)
     assert (again.job_id, again.kinds) == (first.job_id, ["recap"])
     html = owner.get(response["Location"]).content.decode()
-    assert "A summary is already being written for this session." in html
+    # What was true when asked (the job may have ended by the time the page shows).
+    assert "Summaries were already being written for this session when you asked, so nothing new was started." in html
     assert status_line(html).startswith("Queued…")
 
 
@@ -591,3 +595,175 @@ def test_a_new_session_page_is_unchanged_without_summaries(owner, campaign):
     assert "Upload a transcript first" in html
     stored = get_session(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=fresh.session_id)
     assert stored.children_version == 0  # why the page made no Query for summaries
+
+
+# --- summaries written with other speaker names --------------------------------------------------
+def name_speakers(owner, session, names):
+    """Save the campaign's speaker names ({label: (player, character)}) over whatever is stored."""
+    from sessions.speaker_names import get_speaker_names, save_speaker_names, stored_version
+
+    current = get_speaker_names(sub=owner.sub, campaign_id=session.campaign_id)
+    save_speaker_names(
+        sub=owner.sub, campaign_id=session.campaign_id, expected_version=stored_version(current), current=current,
+        names={label: {"player": player, "character": character} for label, (player, character) in names.items()},
+    )
+
+
+def names_notes(html):
+    """{kind: the speaker-names note of its summary} on the session page."""
+    notes = {}
+    for kind, article in re.findall(r'<article class="summary" id="summary-(\w+)"(.*?)</article>', html, re.S):
+        match = re.search(r'<div class="summary-note summary-names-note">(.*?)</div>', article, re.S)
+        if match:
+            notes[kind] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+    return notes
+
+
+def test_a_summary_written_before_the_speakers_were_named_says_so_and_offers_to_write_it_again(
+    owner, transcribed, aws_calls
+):
+    summarize(owner, transcribed, kinds=["recap", "npcs"])
+    assert "SPEAKER_01" in stored_summary(owner, transcribed).text  # the raw labels, as the issue saw
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    with aws_calls() as calls:
+        html = owner.get(url(transcribed)).content.decode()
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]  # nothing more to know it
+    notes = names_notes(html)
+    assert set(notes) == {"recap", "npcs"}
+    assert notes["recap"].startswith(
+        "Speaker names Written before you named the speakers: it calls the speakers by the recording’s labels."
+    )
+    assert "Write it again with today’s names" in notes["recap"]
+    form = re.search(r'id="summary-recap".*?<form method="post" action="([^"]+)">(.*?)</form>', html, re.S)
+    assert form.group(1) == url(transcribed, "summaries/")
+    assert 'name="kinds" value="recap"' in form.group(2) and 'name="length" value="standard"' in form.group(2)
+
+    assert summarize(owner, transcribed, kinds=["recap"]).status_code == 302  # what the button posts
+    rewritten = stored_summary(owner, transcribed)
+    assert "SPEAKER_01" not in rewritten.text and "Mira" in rewritten.text
+    assert set(names_notes(owner.get(url(transcribed)).content.decode())) == {"npcs"}
+
+
+def test_a_summary_written_with_other_names_says_the_names_changed(owner, transcribed):
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    summarize(owner, transcribed)
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mirabel")})
+    notes = names_notes(owner.get(url(transcribed)).content.decode())
+    assert notes["recap"].startswith("Speaker names Written before the speaker names changed: it may use the old names.")
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})  # back as it was written
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+
+def test_names_given_to_speakers_of_another_session_change_nothing(owner, transcribed):
+    summarize(owner, transcribed)
+    name_speakers(owner, transcribed, {"Someone#1234": ("Cy", "Thorin")})  # not a label of this transcript
+
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
+
+
+def overwrite(summary, **fields):
+    """The stored summary changed behind the app's back (an old or imported item)."""
+    for name, value in fields.items():
+        setattr(summary, name, value)
+    summary.save()
+
+
+def test_an_old_summary_without_recorded_names_is_judged_by_its_text(owner, transcribed):
+    summarize(owner, transcribed, kinds=["recap", "npcs"])
+    overwrite(stored_summary(owner, transcribed), speaker_names_sha=None)  # still "SPEAKER_01: …"
+    overwrite(stored_summary(owner, transcribed, "npcs"), speaker_names_sha=None, text="- Lord Varis, the host.")
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}  # nobody named yet
+
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+
+    notes = names_notes(owner.get(url(transcribed)).content.decode())
+    assert set(notes) == {"recap"}  # the NPCs never name a speaker: nothing to say
+    assert notes["recap"].startswith("Speaker names Written before you named the speakers:")
+
+
+def test_a_hand_edit_is_flagged_only_while_it_shows_a_raw_label_and_rewriting_asks_first(owner, transcribed):
+    recap = (summarize(owner, transcribed), stored_summary(owner, transcribed))[1]
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    assert edit(owner, transcribed, "Mira found the map.", version=recap.version).status_code == 302
+    assert names_notes(owner.get(url(transcribed)).content.decode()) == {}  # the edit put the name in
+
+    edited = stored_summary(owner, transcribed)
+    assert edit(owner, transcribed, "SPEAKER_01 found the map.", version=edited.version).status_code == 302
+    notes = names_notes(owner.get(url(transcribed)).content.decode())
+    assert "Writing it again replaces your edit (you will be asked first)." in notes["recap"]
+
+    response = summarize(owner, transcribed, kinds=["recap"])  # the note's button
+    assert response.status_code == 200 and "Replace your edits?" in response.content.decode()
+    assert stored_summary(owner, transcribed).text == "SPEAKER_01 found the map."
+
+
+def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, transcribed, manual):
+    summarize(owner, transcribed)
+    run_job(owner, transcribed)
+    name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
+    summarize(owner, transcribed, kinds=["npcs"])  # queued, not run
+    html = owner.get(url(transcribed)).content.decode()
+    assert "Written before you named the speakers" in names_notes(html)["recap"]
+    assert "Write it again with today’s names" not in names_notes(html)["recap"]  # one job at a time
+    run_job(owner, transcribed)
+
+    transcripts.store_transcript(sub=owner.sub, campaign_id=transcribed.campaign_id,
+                                 session_id=transcribed.session_id, data=sample_bytes("vtt", hours=0.1, seed=3),
+                                 filename="other.vtt")
+    html = owner.get(url(transcribed)).content.decode()
+    assert "Made from an earlier transcript" in html
+    assert "recap" not in names_notes(html)  # that badge says it already
+
+
+# --- how soon the page asks again ----------------------------------------------------------------
+def test_the_poll_schedule_starts_fast_and_backs_off_to_two_seconds():
+    from sessions.summary_views import POLL_DELAYS_MS, poll_delays_attribute
+
+    assert POLL_DELAYS_MS[0] == 500 and POLL_DELAYS_MS[-1] == 2000
+    assert list(POLL_DELAYS_MS) == sorted(POLL_DELAYS_MS)
+    assert poll_delays_attribute() == "500,750,1100,1700,2000"
+
+
+@pytest.mark.parametrize("age, delay", [(0, 1), (4.9, 1), (5, 2), (19, 2), (20, 3), (59, 3), (60, 5), (600, 5)])
+def test_without_javascript_the_page_reloads_sooner_while_the_job_is_young(age, delay):
+    from types import SimpleNamespace
+
+    from sessions.summary_views import refresh_seconds
+
+    asked = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
+    job = SimpleNamespace(requested=asked, started=None)
+    assert refresh_seconds(job, now=asked + timedelta(seconds=age)) == delay
+
+
+def test_the_script_reads_its_schedule_from_the_status_line():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "static" / "js" / "site.js").read_text()
+    assert 'getAttribute("data-summary-poll-ms")' in script
+    assert "FAST = 2000" not in script  # the old fixed 2 s
+
+
+# --- finding one's way among several summaries ----------------------------------------------------
+def test_several_summaries_have_a_jump_list_of_plain_anchors(owner, transcribed):
+    summarize(owner, transcribed, kinds=list(KINDS))
+    html = summary_section(owner.get(url(transcribed)).content.decode())
+
+    jump = re.search(r'<nav class="summary-jump" aria-label="Jump to a summary">(.*?)</nav>', html, re.S)
+    assert jump, "no jump list"
+    targets = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', jump.group(1))
+    assert targets == [(f"summary-{kind}", label) for kind, label in KINDS.items()] + [("summarize-title", "Write more…")]
+    for target, _ in targets:
+        assert f'id="{target}"' in html  # every anchor lands somewhere
+    assert html.count('<a href="#summaries">Back to the list of summaries</a>') == len(KINDS)
+    assert "<script" not in html and "style=" not in html  # the CSP allows neither inline
+
+
+def test_one_summary_needs_no_jump_list(owner, transcribed):
+    summarize(owner, transcribed, kinds=["recap"])
+    html = summary_section(owner.get(url(transcribed)).content.decode())
+    assert "summary-jump" not in html and "Back to the list of summaries" not in html

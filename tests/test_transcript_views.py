@@ -866,6 +866,15 @@ def test_summaries_start_once_the_transcript_is_added(owner, session, choice, ex
     response = confirm(owner, uploaded)
     assert response.status_code == 302
     assert summary_kinds(owner, session) == expected  # the test runner writes them in the request
+    page = owner.get(response["Location"]).content.decode()
+    # Never "Writing … now" next to a status line that says "Done.": the job ran in the
+    # request, and with the thread runner it may end before the page shows.
+    assert "Writing" not in page and " now:" not in page
+    if choice:
+        assert "Done." in page
+        said = {"recap": "Recap asked for: its progress shows under Summaries, below.",
+                "all": "6 summaries asked for: their progress shows under Summaries, below."}[choice]
+        assert said in page
 
 
 def test_an_unknown_summarize_choice_summarizes_nothing(owner, session):
@@ -892,4 +901,5 @@ def test_a_replacement_keeps_a_hand_edited_recap_and_says_so(owner, session):
     recap = get_summary(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap")
     assert recap.text == "My own words."
     page = owner.get(response["Location"]).content.decode()
-    assert "You edited “Recap (previously on…)” by hand" in page and "left them as they are" in page
+    assert "You edited “Recap (previously on…)” by hand. Making it again replaces your edit." in page
+    assert "So we left it as it is: summarize again below to replace it." in page  # one edit: singular

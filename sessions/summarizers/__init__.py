@@ -4,8 +4,10 @@ A provider turns a SummaryRequest (one kind, one length, the transcript's segmen
 the campaign's speaker names) into a SummaryResult. Two providers exist:
 
 - "offline" (sessions.summarizers.offline): extractive and heuristic, standard library
-  only, no network, no model. The default, used locally and in tests.
-- "bedrock" (sessions.summarizers.bedrock): Amazon Bedrock's Converse API.
+  only, no network, no model. The default for local runs and tests, and the stand-in
+  when Bedrock refuses a job (SummaryProviderError.fallback_reason).
+- "bedrock" (sessions.summarizers.bedrock): Amazon Bedrock's Converse API. The default
+  in production (APP_ENV=production).
 
 settings.SUMMARY_PROVIDER picks one (get_summarizer). Jobs, storage and views live
 elsewhere: nothing here reads or writes the table.
@@ -35,11 +37,17 @@ class SummaryInputError(SummaryError):
 
 
 class SummaryProviderError(SummaryError):
-    """The provider failed. `retryable` says whether trying again later may help."""
+    """The provider failed. `retryable` says whether trying again later may help.
 
-    def __init__(self, message, *, retryable=False):
+    `fallback_reason`, in words for the page ("Amazon Bedrock was too busy"), is set when
+    the provider refused the service itself (no access to the model, no such model in the
+    region, throttled past every retry, unreachable) rather than this input: a job then
+    has the offline summarizer write in its place (sessions.summary_jobs)."""
+
+    def __init__(self, message, *, retryable=False, fallback_reason=None):
         super().__init__(message)
         self.retryable = retryable
+        self.fallback_reason = fallback_reason
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -42,6 +42,12 @@ _TOO_LONG = re.compile(
     r"too long|too many (input )?tokens|context (length|window)|maximum context|exceeds? the (maximum|context)",
     re.IGNORECASE,
 )
+# Why the offline summarizer wrote a summary instead (SummaryProviderError.fallback_reason),
+# as the page completes it: "Written by the offline summarizer because <reason>."
+BUSY = "Amazon Bedrock was too busy to answer"
+UNREACHABLE = "Amazon Bedrock could not be reached"
+NO_ACCESS = "this site has not been given access to its Bedrock model yet"
+NO_MODEL = "the Bedrock model this site is set up with is not available in its region"
 _BAD_MODEL_ID = re.compile(r"model identifier is invalid|model .*(not found|does not exist|isn't supported)", re.I)
 # Room kept in each part for the system prompt and the header above the transcript.
 PROMPT_ALLOWANCE = 1_000
@@ -250,6 +256,7 @@ class BedrockSummarizer:
                 raise SummaryProviderError(
                     f"Could not reach Amazon Bedrock after {attempt} attempts ({error}). Try again later.",
                     retryable=True,
+                    fallback_reason=UNREACHABLE,
                 ) from error
             usage.add(response.get("usage") or {})
             return self._text_of(response)
@@ -269,18 +276,21 @@ class BedrockSummarizer:
                 f"Amazon Bedrock is busy ({code}) and still refused after {attempts} attempts. "
                 "Try again in a few minutes.",
                 retryable=True,
+                fallback_reason=BUSY,
             )
         if code == "ValidationException" and _TOO_LONG.search(message):
             return InputTooLong(message)
         if code == "ResourceNotFoundException" or (code == "ValidationException" and _BAD_MODEL_ID.search(message)):
             return SummaryProviderError(
                 f"Amazon Bedrock has no model {self.model_id!r} in {self._region_name()}: check BEDROCK_MODEL_ID "
-                "and BEDROCK_REGION (some models need an inference profile id such as 'us.<model id>')."
+                "and BEDROCK_REGION (some models need an inference profile id such as 'us.<model id>').",
+                fallback_reason=NO_MODEL,
             )
         if code == "AccessDeniedException":
             return SummaryProviderError(
                 f"Amazon Bedrock refused access to the model {self.model_id!r}: enable it under Model access in "
-                f"the Bedrock console ({self._region_name()}) and allow bedrock:InvokeModel on it to the app's role."
+                f"the Bedrock console ({self._region_name()}) and allow bedrock:InvokeModel on it to the app's role.",
+                fallback_reason=NO_ACCESS,
             )
         if code == "ValidationException":
             return SummaryProviderError(f"Amazon Bedrock rejected the request: {message}")

@@ -66,22 +66,31 @@
 
 // Summary jobs (templates/sessions/_summaries.html, templates/campaigns/story.html): while
 // a job is queued or running, the status line names a URL that answers
-// {"status", "label", "active"}. Ask it every 2 s (every 5 s after the first minute; stop
-// after ten, leaving the Refresh link), show the label, and reload the page once the job
+// {"status", "label", "active"}. Ask it quickly at first and back off (the delays in
+// data-summary-poll-ms, e.g. 0.5 s, 0.75, 1.1, 1.7, then every 2 s: a summary that takes
+// half a second shows after about half a second), every 5 s after the first minute; stop
+// after ten, leaving the Refresh link. Show the label, and reload the page once the job
 // has ended so its summaries (or its reason for failing) show. No JavaScript: the page
-// refreshes itself (a <noscript> meta refresh) until the job ends.
+// refreshes itself (a <noscript> meta refresh, sooner while the job is young) until it ends.
 (function () {
   var line = document.querySelector("[data-summary-status-url]");
   if (!line || !window.fetch) return;
   var url = line.getAttribute("data-summary-status-url");
   var text = line.querySelector("[data-summary-status-text]") || line;
   var started = Date.now();
-  var FAST = 2000, SLOW = 5000, SLOW_AFTER = 60 * 1000, GIVE_UP_AFTER = 10 * 60 * 1000;
+  var delays = (line.getAttribute("data-summary-poll-ms") || "2000").split(",").map(Number).filter(function (ms) {
+    return ms > 0;
+  });
+  if (!delays.length) delays = [2000];
+  var polls = 0;
+  var SLOW = 5000, SLOW_AFTER = 60 * 1000, GIVE_UP_AFTER = 10 * 60 * 1000;
 
   function later() {
     var elapsed = Date.now() - started;
     if (elapsed > GIVE_UP_AFTER) return;
-    window.setTimeout(check, elapsed > SLOW_AFTER ? SLOW : FAST);
+    var delay = elapsed > SLOW_AFTER ? SLOW : delays[Math.min(polls, delays.length - 1)];
+    polls += 1;
+    window.setTimeout(check, delay);
   }
 
   function check() {

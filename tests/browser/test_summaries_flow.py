@@ -1,6 +1,8 @@
 """AI summaries in a browser: ask for a recap, watch it go from queued to done (the page
 polls), then edit it by hand, and see that asking again asks before replacing the edit."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -27,12 +29,24 @@ def test_generate_a_recap_watch_it_finish_and_edit_it(live_server, page, transac
     )
     log_in(page, live_server, "recap@example.com")
     page.goto(f"{live_server.url}/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/")
+    polls = []
+    page.on("request", lambda request: polls.append(time.monotonic()) if "/summaries/status/" in request.url else None)
 
     summaries = page.locator("#summaries")
     expect(summaries.get_by_label("Recap (previously on…)")).to_be_checked()
     summaries.get_by_role("button", name="Summarize").click()
     status = summaries.get_by_role("status")
     expect(status).to_contain_text("Queued")
+    shown = time.monotonic()
+
+    # Quickly at first, then backing off (0.5 s, 0.75, 1.1, 1.7, then 2 s): within 3 s of
+    # the page, at least three polls (every 2 s, as before, made one), further and further apart.
+    page.wait_for_timeout(3_000)
+    early = [at - shown for at in polls]
+    assert len(early) >= 3, early
+    assert early[0] < 1.2, early
+    gaps = [later - earlier for earlier, later in zip(early, early[1:])]
+    assert gaps[-1] > gaps[0], gaps
 
     job = summary_jobs.get_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id)
     summary_jobs.run_summary_job(
