@@ -132,6 +132,13 @@ class Command(BaseCommand):
         if seed is not None:
             note = "just created" if seed.created else "unless you changed the password"
             lines.append(f"  Demo login:  {DEMO_EMAIL} / {DEMO_PASSWORD}   ({note})")
+            if seed.upgraded:
+                lines.append("  Demo:        transcripts, summaries, a story and a second session added to your demo")
+            if seed.share_path:
+                # Only the token's hash is kept: this is the one time the link can be shown.
+                lines.append(
+                    f"  Demo share:  {settings.SITE_ORIGIN}{seed.share_path}   (shown this once: copy it now)"
+                )
         lines.append("  Stop:        Ctrl-C")
         self.stdout.write("\n".join(lines) + "\n")
 
