@@ -135,8 +135,9 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
     assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.TransactWriteItems"]
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
-    assert "Link created" in html and "cannot be shown again" in html
-    [shown] = re.findall(r'<input id="share-url" type="text" value="([^"]+)" readonly', html)
+    assert "Link created" in html and "Copy it now: it will not be shown again." in html
+    [shown] = re.findall(r'<textarea id="share-url" class="share-url-value" rows="2" readonly[^>]*>([^<]+)</textarea>', html)
+    assert '<button type="button" class="button" data-copy="share-url" hidden>Copy the link</button>' in html
     assert re.fullmatch(r"http://testserver/share/[A-Za-z0-9_-]{43}/", shown)
     token = shown.split("/")[-2]
     assert html.count(token) == 1  # once, in the box to copy from
@@ -154,7 +155,7 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
 
 def test_the_new_link_works_for_everybody(owner, session):
     response = post(owner, manage_url(session), form_data())
-    shown = re.search(r'value="http://testserver(/share/[^"]+)"', response.content.decode()).group(1)
+    shown = re.search(r'>http://testserver(/share/[^<]+)</textarea>', response.content.decode()).group(1)
     assert Client().get(shown).status_code == 200
 
 
@@ -333,7 +334,7 @@ def test_nobody_else_previews_my_link(owner, other, session):
 
 def test_the_hash_alone_is_in_the_table(owner, session):
     response = post(owner, manage_url(session), form_data(label="Table check"))
-    token = re.search(r'value="http://testserver/share/([^/"]+)/"', response.content.decode()).group(1)
+    token = re.search(r'>http://testserver/share/([^/<]+)/</textarea>', response.content.decode()).group(1)
     pages = aws_clients.client("dynamodb").get_paginator("scan").paginate(TableName=settings.DYNAMODB_TABLE)
     stored = repr([item for page in pages for item in page["Items"]])
     assert token not in stored and hash_token(token) in stored
