@@ -22,6 +22,7 @@ from sessions.share_links import (
     list_share_links_for_session,
     open_share_link,
 )
+from sessions.speaker_names import save_speaker_names
 from sessions.summaries import Summary
 from sessions.transcripts import store_transcript
 from tests.transcript_samples import render_vtt, sample_segments
@@ -151,6 +152,49 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
     # The token is never shown again: not on the list, not anywhere.
     listed = owner.get(manage_url(session)).content.decode()
     assert token not in listed and "For the players" in listed
+
+
+def test_the_form_warns_that_a_transcript_link_shows_players_names(owner, session, aws_calls):
+    transcribed = store_transcript(
+        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
+        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx"))).encode(),
+        filename="game.vtt",
+    ).session
+    save_speaker_names(
+        sub=owner.sub, campaign_id=session.campaign_id, expected_version=0,
+        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"}},
+    )
+
+    with aws_calls() as calls:
+        html = owner.get(manage_url(transcribed)).content.decode()
+
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # the names come with the session
+    assert "The transcript shows your players’ names: Alice, Bob." in html
+    assert "Speakers you have not named show as they were recorded: xX_Drake_Xx." in html
+    assert re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
+
+
+def test_no_warning_without_players_names(owner, session):
+    html = owner.get(manage_url(session)).content.decode()  # no transcript: nothing to show
+
+    assert "players’ names" not in html and "share-names-warning" not in html
+    assert not re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
+
+
+def test_a_characters_only_link_is_made_and_listed_as_such(owner, session):
+    response = post(owner, manage_url(session), form_data(scope="transcript", characters_only="on"))
+    assert "speakers by character name only" in response.content.decode()
+
+    [row] = links(owner, session)
+    assert row.characters_only
+    assert "character names only" in owner.get(manage_url(session)).content.decode()
+
+
+def test_characters_only_applies_to_transcript_links_alone(owner, session):
+    post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
+
+    [row] = links(owner, session)
+    assert not row.characters_only
 
 
 def test_the_new_link_works_for_everybody(owner, session):
