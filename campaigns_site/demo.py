@@ -31,10 +31,10 @@ DEMO_EMAIL = "demo@campaign-sessions.local"
 DEMO_PASSWORD = "roll-for-initiative-20"
 DEMO_DISPLAY_NAME = "Demo Game Master"
 DEMO_NOTES = """\
-The party met at the Yawning Portal and took the job from Volo.
-- Found the hidden stair under the old well; Mirt's seal on the door.
-- Lost a torch-bearer to the stirges; Brannoc owes the party a favour.
-Open thread: who is paying the Zhentarim to watch the inn?
+The party met at the Yawning Portal and took Volo's job: find Floon Blagmaar.
+- A troll climbed out of the well; Grunk wanted twenty gold, Volo paid twenty-five.
+- Followed a Zhent to the warehouse on Candle Lane: Xanathar thugs and a kenku.
+Open thread: Renaer says the Xanathar wants "the stone". Which stone?
 """
 DEMO_CAMPAIGN = "Dragon Heist"
 FIRST_SESSION = "A Friend in Need"
