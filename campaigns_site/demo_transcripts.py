@@ -85,6 +85,18 @@ FRIEND_IN_NEED = [
         (SORCERER, "Neverember, like the old Open Lord? That's a name."),
         (GM, "Exactly that Neverember. Volo says Renaer is his son, and they don't talk."),
     ],
+    [  # on the way to the docks
+        (GM, "It's late afternoon when you leave the Yawning Portal. Waterdeep is busy: carts, gulls, a town crier."),
+        (CLERIC, "Aldric asks the crier if there's any news about missing people."),
+        (GM, "The crier says, missing people? In the Dock Ward? Every night, friend. Then he shouts the price of fish."),
+        (SORCERER, "Zephyr buys a map of the city from a stall. I want to know where the Skewered Dragon is."),
+        (GM, "Two silver. The map shows the docks, the Field Ward, and a big blank spot marked Here Be Sewers."),
+        (BARBARIAN, "Grunk likes this map."),
+        (ROGUE, "Mira notices if anyone is following us. Perception, 15."),
+        (GM, "A halfling with a pipe has been behind you for three streets. When you look, he tips his hat and goes into a bakery."),
+        (ROGUE, "Mira makes a note of his face. We'll see him again, I bet."),
+        (GM, "You'd win that bet. The sun is going down over the harbour when you reach the docks."),
+    ],
     [  # the Skewered Dragon
         (GM, "The Skewered Dragon is a dockside dive. The sign is a dragon with a harpoon through it, which is not reassuring."),
         (ROGUE, "Mira goes in first and looks for whoever runs the place."),
@@ -145,6 +157,19 @@ TROLLSKULL_ALLEY = [
         (ROGUE, "How does he know that?"),
         (GM, "He smiles and says, when your father was Open Lord, you learn who to pay for information."),
     ],
+    [  # shopping
+        (GM, "Before you go underground, does anyone want to buy anything? The Market is on the way."),
+        (CLERIC, "Aldric needs holy water and a new holy symbol. The old one got troll on it."),
+        (GM, "The temple of Lathander sells both. Twenty-five gold for the holy water, five for the symbol."),
+        (SORCERER, "Zephyr wants a lantern and fifty feet of rope. Sewers are dark and deep."),
+        (BARBARIAN, "Grunk wants a new shirt. The grell ate the last one."),
+        (GM, "You haven't met the grell yet, Dev."),
+        (BARBARIAN, "Grunk plans ahead."),
+        (ROGUE, "Mira buys a crowbar and a bag of caltrops, and a pie from the halfling's bakery."),
+        (GM, "The halfling with the pipe is there, eating a pie too. He says, the Xanathar has eyes everywhere, friends. Even in bakeries."),
+        (ROGUE, "Mira sits down next to him. Who are you working for?"),
+        (GM, "He smiles and says, people who would like the Xanathar to have a very bad week. Then he pays for your pie and leaves."),
+    ],
     [  # the sewers
         (GM, "The sewer entrance is a grate behind a fishmonger's. It's dark and the water is knee-deep."),
         (SORCERER, "Zephyr lights the end of her staff. Light cantrip."),
@@ -197,12 +222,12 @@ TROLLSKULL_ALLEY = [
 # The fights between scenes: (after which scene, the foes, their hit points, armour class).
 FIGHTS = {
     "friend_in_need": [
-        (0, ["the troll"], 150, 15),
-        (3, ["the kenku", "the first thug", "the second thug", "the thug with the crossbow"], 32, 12),
+        (0, ["the troll"], 120, 15),
+        (4, ["the kenku", "the first thug", "the second thug"], 26, 12),
     ],
     "trollskull_alley": [
-        (1, ["the grell"], 120, 12),
-        (2, ["the woman", "the eyepatch guard", "the card sharp", "the big thug"], 38, 13),
+        (2, ["the grell"], 100, 12),
+        (3, ["the woman", "the eyepatch guard", "the big thug"], 30, 13),
     ],
 }
 SCRIPTS = {"friend_in_need": FRIEND_IN_NEED, "trollskull_alley": TROLLSKULL_ALLEY}
@@ -216,6 +241,15 @@ _ASIDES = [
     (BARBARIAN, "How much pizza did we order?"),
     (SORCERER, "Quick rules question: does fire bolt set things on fire?"),
     (GM, "It does, if they're flammable and nobody is holding them."),
+]
+_ASIDES += [
+    (ROGUE, "Wait, do I still have advantage?"),
+    (CLERIC, "Who has the healing potion?"),
+    (BARBARIAN, "Is it bloodied yet?"),
+    (GM, "It's looking rough, yes."),
+    (SORCERER, "I'm keeping track of initiative, by the way. Dev is next after this."),
+    (CLERIC, "Sorry, say again, what's the AC?"),
+    (GM, "I'm not telling you the AC."),
 ]
 _HITS = ["That hits.", "That's a hit.", "Yep, that goes in.", "That connects."]
 _MISSES = ["That misses.", "Just short, that's a miss.", "It deflects off its armour.", "Whiff. Miss."]
@@ -250,8 +284,8 @@ def excerpt(session, *, first, count, labels=PLAYER_LABELS, seed=20):
 def _fight(rng, foes, hit_points, armour_class):
     players = [ROGUE, CLERIC, SORCERER, BARBARIAN]
     left = {foe: hit_points for foe in foes}
-    lines, round_number = [], 1
-    while left and round_number <= 8:
+    lines, round_number, named = [], 1, set()
+    while left and round_number <= 6:
         lines.append((GM, f"Round {round_number}. " + rng.choice(["Top of the order.", "Here we go.", "Back to the top."])))
         order = rng.sample(players, len(players))
         for role in order:
@@ -260,7 +294,10 @@ def _fight(rng, foes, hit_points, armour_class):
             member = TABLE[role]
             foe = rng.choice(list(left))
             lines.append((GM, rng.choice(_GM_TURN).format(name=_CALLED[role])))
-            lines.append((role, _attack_line(rng, role, member, foe)))
+            # Named the first time, then "it" mostly, as people talk across a table.
+            target = foe if foe not in named or rng.random() < 0.25 else "it"
+            named.add(foe)
+            lines.append((role, _attack_line(rng, role, member, target)))
             die = rng.randint(1, 20)
             total = die + member.bonus
             if die == 20:
@@ -271,7 +308,7 @@ def _fight(rng, foes, hit_points, armour_class):
             if die == 20 or (die != 1 and total >= armour_class):
                 lines.append((GM, rng.choice(_HITS) + " Roll damage."))
                 damage = rng.randint(6, 22) * (2 if die == 20 else 1)
-                lines.append((role, f"{member.damage}... that's {damage}."))
+                lines.append((role, rng.choice([f"{damage}.", f"That's {damage}.", f"{damage} total.", f"Ooh, {damage}."])))
                 if rng.random() < 0.5:
                     lines.append((GM, rng.choice(_HIT_COLOUR[role])))
                 left[foe] -= damage
@@ -282,7 +319,7 @@ def _fight(rng, foes, hit_points, armour_class):
                     lines.append((GM, f"{foe.capitalize()} staggers, but it's still standing."))
             else:
                 lines.append((GM, rng.choice(_MISSES)))
-            if rng.random() < 0.12:
+            if rng.random() < 0.2:
                 lines.append(rng.choice(_ASIDES))
         if left:
             foe = rng.choice(list(left))
