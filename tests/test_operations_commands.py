@@ -163,3 +163,41 @@ def test_manage_py_prints_one_line_and_fails(tmp_path):
 
     assert finished.returncode == 1
     assert finished.stderr.strip().splitlines() == [f"CommandError: {NOT_RUNNING}"]
+
+
+def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, settings, monkeypatch, db):
+    """The real run command, up to the server: the file other commands read names its moto
+    while it serves, and is gone once it stops. Its first banner gives the demo's link."""
+    from moto import mock_aws
+
+    from campaigns_site.localaws import MOTO_SETTINGS
+    from campaigns_site.management.commands import runlocal
+
+    environment = dict(os.environ)
+    for name, value in MOTO_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(runlocal, "local_state_path", lambda: tmp_path / "aws-state.pickle")
+    monkeypatch.setattr(runlocal.signal, "signal", lambda *args: None)
+    for name in ("AWS_ENDPOINT_URL", "SITE_ORIGIN", "COGNITO_USER_POOL_ID", "COGNITO_APP_CLIENT_ID",
+                 "COGNITO_APP_CLIENT_SECRET", "AWS_REGION"):
+        setattr(settings, name, getattr(settings, name))  # restored after the test: the command sets them
+    seen = {}
+
+    def serve(command, addrport, use_reloader):
+        seen.update(json.loads(operations.local_aws_file().read_text()))
+        seen["answers"] = operations._answers(seen["endpoint_url"])
+
+    monkeypatch.setattr(runlocal.Command, "serve", serve)
+    mock_aws().reset()
+    try:
+        banner = run("runlocal", "127.0.0.1:8799", "--aws-port", "0", "--noreload")
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+        mock_aws().reset()
+        aws_clients.reset()
+
+    assert seen["answers"] and seen["endpoint_url"].startswith("http://127.0.0.1:")
+    assert seen["user_pool_id"] and seen["app_client_id"]
+    assert not operations.local_aws_file().exists()
+    assert "Demo share:  http://127.0.0.1:8799/share/" in banner
