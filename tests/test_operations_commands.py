@@ -201,3 +201,22 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
     assert seen["user_pool_id"] and seen["app_client_id"]
     assert not operations.local_aws_file().exists()
     assert "Demo share:  http://127.0.0.1:8799/share/" in banner
+
+
+def test_what_each_aws_failure_says(settings):
+    from botocore.exceptions import ClientError, NoCredentialsError
+    from pynamodb.exceptions import GetError
+
+    from campaigns_site.operations import NO_CREDENTIALS, describe_aws_error
+
+    refused = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "Scan")
+    assert describe_aws_error(refused) == (
+        "AWS refused Scan: AccessDeniedException: not allowed (run operations commands with operator credentials)"
+    )
+    wrapped = GetError("Failed to get item", cause=ClientError(
+        {"Error": {"Code": "ResourceNotFoundException", "Message": "no table"}}, "GetItem"))
+    assert describe_aws_error(wrapped).startswith("AWS refused GetItem: ResourceNotFoundException: no table (is it provisioned?")
+    assert describe_aws_error(ValueError("a bug")) is None  # not about AWS: the traceback stays
+
+    settings.PRODUCTION = True
+    assert describe_aws_error(NoCredentialsError()) == NO_CREDENTIALS
