@@ -28,7 +28,6 @@ DEFAULT_PORT = 5100
 # Changes that arrive together (a page that writes several items) are saved together.
 SAVE_DELAY_SECONDS = 0.3
 
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 # Same pool and client ids after a reset too, so a printed COGNITO_USER_POOL_ID stays right.
 MOTO_SETTINGS = {
     "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",

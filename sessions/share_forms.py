@@ -70,6 +70,12 @@ class ShareLinkForm(forms.Form):
             "max_value": f"Enter a number up to {MAX_VIEW_LIMIT:,}, or leave it empty for no limit.",
         },
     )
+    characters_only = forms.BooleanField(
+        label="Character names only",
+        required=False,
+        help_text="For a link that shows the transcript: each speaker shows by their character’s name "
+        "(or “Speaker 2” when they have none), never by a player’s name or the name they were recorded with.",
+    )
     label = forms.CharField(
         label="Label",
         required=False,
@@ -97,4 +103,5 @@ class ShareLinkForm(forms.Form):
             "expires": end_of_day_utc(data["expires_on"]) if data["expires_on"] else None,
             "view_limit": data["view_limit"],
             "label": data["label"],
+            "characters_only": data["characters_only"] and data["scope"] == "transcript",
         }

@@ -36,7 +36,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
 
 from campaigns.items import DELETING, Campaign
@@ -93,6 +93,9 @@ class ShareLink(TableModel, discriminator="ShareLink"):
     views = NumberAttribute(default=0)
     last_viewed = UTCDateTimeAttribute(null=True)
     ttl = TTLAttribute(null=True)  # clean-up only: expires + KEPT_AFTER_EXPIRY
+    # The transcript shows speakers by character name only: never a player's name or a
+    # raw label (absent, as on links made before: "Character (Player)", as the owner sees).
+    characters_only = BooleanAttribute(null=True)
 
     @property
     def token_hash(self):
@@ -126,6 +129,7 @@ class ShareLinkPointer(TableModel, discriminator="ShareLinkPointer"):
     view_limit = NumberAttribute(null=True)
     label = UnicodeAttribute(default="")  # the owner's own words: never shown to visitors
     ttl = TTLAttribute(null=True)  # the link's
+    characters_only = BooleanAttribute(null=True)  # the link's
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,10 @@ class ListedShareLink:
         return None if self.pointer.view_limit is None else int(self.pointer.view_limit)
 
     @property
+    def characters_only(self):
+        return bool(self.pointer.characters_only)
+
+    @property
     def is_active(self):
         return self.status == ACTIVE
 
@@ -188,7 +196,8 @@ class SharedSession:
 
 # --- the owner's side ------------------------------------------------------------------------
 def create_share_link(
-    *, sub, campaign_id, session_id, scope, expires=None, view_limit=None, label="", token=None, now=None
+    *, sub, campaign_id, session_id, scope, expires=None, view_limit=None, label="", characters_only=False,
+    token=None, now=None,
 ):
     """Make a link to the session; returns NewShareLink, whose token is shown once.
 
@@ -197,6 +206,7 @@ def create_share_link(
     record_child_write: the session must exist, and a delete or move that read its links
     meanwhile reads them again). `expires` is the instant it stops working (None: never).
     `token`: an existing link's token (v1.0's, when importing); a new one otherwise.
+    `characters_only`: its transcript names speakers by character only (shared_speaker_names).
 
     Raises TooManyShareLinks past MAX_LINKS_PER_SESSION (the count is read first, so two
     makers at the very same moment may pass it by one: a soft cap against runaway lists,
@@ -223,12 +233,12 @@ def create_share_link(
     link = ShareLink(
         share_pk(token_hash), SHARE_SK,
         owner_sub=sub, campaign_id=campaign_id, session_id=session_id, scope=scope, created=now,
-        expires=expires, view_limit=view_limit, views=0, ttl=removal,
+        expires=expires, view_limit=view_limit, views=0, ttl=removal, characters_only=characters_only or None,
     )
     pointer = ShareLinkPointer(
         user_pk(sub), share_pointer_sk(token_hash),
         campaign_id=campaign_id, session_id=session_id, token_hash=token_hash, scope=scope, created=now,
-        expires=expires, view_limit=view_limit, label=label, ttl=removal,
+        expires=expires, view_limit=view_limit, label=label, ttl=removal, characters_only=characters_only or None,
     )
     transaction = Transaction()
     transaction.put(link, condition=ShareLink.pk.does_not_exist())
@@ -396,6 +406,31 @@ def read_shared_transcript(link):
     if session is None:
         return None
     return campaign, session, (names.as_dict() if names else {})
+
+
+def shared_speaker_names(link, names, labels):
+    """The speaker names a link's transcript shows ({label: {"player", "character"}}), for
+    the transcript's labels in order. A characters-only link gives each its character name,
+    or "Speaker n" (its place in the transcript) when it has none, so neither a player's
+    name nor a recorded label (often somebody's own handle) reaches the visitor."""
+    if not link.characters_only:
+        return names
+    return {
+        label: {"player": "", "character": (names.get(label) or {}).get("character") or f"Speaker {number}"}
+        for number, label in enumerate(labels, 1)
+    }
+
+
+def names_shown_by_a_transcript_link(session, names):
+    """(players' names, labels shown as recorded) that a link showing this session's
+    transcript with full names would show: what the owner is warned about when making one.
+    From the labels the session item lists (no request)."""
+    if not session.has_transcript:
+        return [], []
+    labels = list(session.transcript_speakers or [])
+    players = sorted({(names.get(label) or {}).get("player", "").strip() for label in labels} - {""}, key=str.casefold)
+    unnamed = [label for label in labels if not any((names.get(label) or {}).values())]
+    return players, unnamed
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -189,6 +189,7 @@ def _transcript_page(request, link, *, back_url, preview=False):
     # Speakers go by their number in the transcript (`speaker=2`), not by their raw label:
     # a label may be somebody's handle, and the page shows only the names the owner gave.
     labels = transcript_json.read_segment_page(data, offset=0, limit=0).speakers
+    names = share_links.shared_speaker_names(link, names, labels)
     speaker_number = _whole_number(request.GET.get("speaker"))
     speaker = labels[speaker_number] if speaker_number is not None and 0 <= speaker_number < len(labels) else None
     marks = reader.mark_words(request.GET.get("mark"))
@@ -272,8 +273,15 @@ def _get_session_for_user(request, campaign_id, session_id):
 def manage(request, campaign_id, session_id):
     """The session's links, and the form that makes one. A made link is shown once, on the
     answer to the POST itself: its token is in no URL, no cookie and no item."""
-    campaign, session = _get_session_for_user(request, campaign_id, session_id)
-    form = ShareLinkForm(request.POST or None)
+    # The speaker names come in the same BatchGetItem: the form warns when a transcript
+    # link would show players' names.
+    campaign, session, names = repository.get_session_with_campaign_and_speaker_names(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
+    )
+    if session is None:
+        raise Http404
+    players, unnamed = share_links.names_shown_by_a_transcript_link(session, names.as_dict() if names else {})
+    form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(players or unnamed)})
     if request.method == "POST" and form.is_valid():
         try:
             made = share_links.create_share_link(
@@ -292,6 +300,7 @@ def manage(request, campaign_id, session_id):
                     "session": session,
                     "made": made.pointer,
                     "scope_label": SCOPES[made.pointer.scope],
+                    "characters_only": bool(made.pointer.characters_only),
                     "last_day": share_links.last_day_of(made.pointer.expires),
                     "share_url": request.build_absolute_uri(reverse("share:session", args=[made.token])),
                 },
@@ -307,6 +316,8 @@ def manage(request, campaign_id, session_id):
             "form": form,
             "at_cap": len(links) >= share_links.MAX_LINKS_PER_SESSION,
             "max_links": share_links.MAX_LINKS_PER_SESSION,
+            "players_shown": players,
+            "labels_shown": unnamed,
         },
     )
 

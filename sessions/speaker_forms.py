@@ -143,4 +143,7 @@ class SpeakerNamesForm(forms.Form):
 
 
 def _name_input(what, label):
-    return forms.TextInput(attrs={"autocomplete": "off", "placeholder": what, "aria-label": f"{what} of {label}"})
+    # No placeholder standing in for a label: the template gives every input a <label>
+    # ("Player", "Character", and the speaker's label for screen readers) that stays
+    # visible on a phone, where the table's column headers are not shown.
+    return forms.TextInput(attrs={"autocomplete": "off"})

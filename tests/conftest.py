@@ -72,6 +72,16 @@ def aws_calls():
 
 
 @pytest.fixture(autouse=True)
+def _no_local_run(tmp_path_factory, monkeypatch):
+    """Commands under test never find a `make run` of this checkout that happens to be running
+    (campaigns_site/operations.py): they use the test's AWS."""
+    from campaigns_site import operations
+
+    nowhere = tmp_path_factory.getbasetemp() / "no-local-run.json"
+    monkeypatch.setattr(operations, "local_aws_file", lambda: nowhere)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """allauth counts attempts in Django's (per-process) cache: each test starts at zero."""
     from django.core.cache import cache

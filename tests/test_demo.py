@@ -4,11 +4,22 @@ import hmac
 
 from django.test import Client
 
+import pytest
+
 from accounts.profiles import get_profile
-from campaigns.repository import get_campaign, list_campaigns_for_user
+from campaigns.repository import create_campaign, get_campaign, list_campaigns_for_user
 from campaigns_site import aws as aws_clients
+from campaigns_site import demo
 from campaigns_site.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
-from sessions.repository import list_sessions_for_campaign
+from campaigns_site.table_keys import story_summary_sk
+from sessions.repository import create_session, get_session, list_sessions_for_campaign
+from sessions.search import search_sessions
+from sessions.share_links import list_share_links_for_session
+from sessions.speaker_names import get_speaker_names
+from sessions.summaries import Summary
+from sessions.summarizers import KINDS
+from sessions.transcript_json import load_segments
+from sessions.transcripts import load_stored_segments
 
 
 def test_seeding_creates_a_demo_user_who_can_log_in(aws):
@@ -26,26 +37,95 @@ def test_seeding_creates_a_demo_user_who_can_log_in(aws):
     assert "AccessToken" in result["AuthenticationResult"]
 
 
-def test_seeding_creates_profile_campaign_and_session(aws):
-    seed = seed_demo_data()
-
-    assert get_profile(sub=seed.sub).email == DEMO_EMAIL
-    campaign = get_campaign(sub=seed.sub, campaign_id=seed.campaign_id)
-    assert campaign.session_count == 1
-    sessions = list_sessions_for_campaign(sub=seed.sub, campaign_id=seed.campaign_id, limit=10).items
-    assert [s.session_id for s in sessions] == [seed.session_id]
-    assert len(sessions[0].notes.splitlines()) >= 3
+@pytest.fixture
+def seeded(aws, db):
+    return seed_demo_data()
 
 
-def test_second_seeding_does_nothing(aws, aws_calls):
-    first = seed_demo_data()
+def test_seeding_creates_profile_campaign_and_two_sessions_with_transcripts(seeded):
+    assert get_profile(sub=seeded.sub).email == DEMO_EMAIL
+    campaign = get_campaign(sub=seeded.sub, campaign_id=seeded.campaign_id)
+    assert campaign.session_count == 2
+    sessions = list_sessions_for_campaign(sub=seeded.sub, campaign_id=seeded.campaign_id, limit=10).items
+    assert {s.session_id for s in sessions} == set(seeded.session_ids)
+    assert campaign.transcript_bytes == sum(s.transcript_bytes for s in sessions) > 0
+    for session in sessions:
+        assert len(session.notes.splitlines()) >= 3
+        segments = load_segments(load_stored_segments(session))  # the stored object, from S3
+        assert len(segments) >= 250
+        assert 4 <= len({segment.speaker for segment in segments}) <= 6
+        assert session.transcript_speaker_count == 5
 
+
+def test_the_demo_speakers_are_named_and_every_summary_is_written(seeded):
+    names = get_speaker_names(sub=seeded.sub, campaign_id=seeded.campaign_id).as_dict()
+    assert names["SPEAKER_01"] == {"player": "Ana", "character": "Mira Thornwood"}
+    for session_id in seeded.session_ids:
+        summaries = {
+            summary.kind: summary
+            for summary in Summary.query(f"USER#{seeded.sub}", Summary.sk.startswith(f"SUMMARY#{seeded.campaign_id}#{session_id}#"))
+        }
+        assert set(summaries) == set(KINDS)
+        assert all(summary.text.strip() for summary in summaries.values())
+    story = Summary.get(f"USER#{seeded.sub}", story_summary_sk(seeded.campaign_id))
+    assert story.text.strip()
+
+
+def test_the_demo_has_a_share_link_whose_address_is_given_once(seeded, anonymous):
+    links = list_share_links_for_session(sub=seeded.sub, session_id=seeded.session_ids[0])
+    assert [(link.label, link.pointer.scope) for link in links] == [(demo.SHARE_LABEL, "transcript")]
+    assert seeded.share_path.startswith("/share/")
+
+    page = anonymous.get(seeded.share_path)
+    assert page.status_code == 200
+    transcript = anonymous.get(f"{seeded.share_path}transcript/")
+    assert "Mira Thornwood" in transcript.content.decode()
+
+
+def test_search_finds_a_word_of_the_demo_transcripts(seeded):
+    found = search_sessions(sub=seeded.sub, text="grell")
+    assert [result.session_id for result in found.results] == [seeded.session_ids[1]]
+
+
+def test_second_seeding_does_nothing(seeded, aws_calls):
     with aws_calls() as calls:
         second = seed_demo_data()
 
-    assert (second.created, second.sub) == (False, first.sub)
-    assert calls.operations() == ["cognito-idp.AdminGetUser"]
-    assert len(list_campaigns_for_user(sub=first.sub, limit=10).items) == 1
+    assert (second.created, second.sub, second.share_path) == (False, seeded.sub, "")
+    assert calls.operations() == ["cognito-idp.AdminGetUser", "dynamodb.Query"]
+    campaigns = list_campaigns_for_user(sub=seeded.sub, limit=10).items
+    assert [campaign.session_count for campaign in campaigns] == [2]
+    assert len(list_share_links_for_session(sub=seeded.sub, session_id=seeded.session_ids[0])) == 1
+
+
+def test_a_demo_seeded_before_transcripts_gets_them_added_once(aws, db, monkeypatch):
+    # The demo as it was seeded before: the user, the campaign, one session, no transcript.
+    monkeypatch.setattr(demo, "_played", lambda sub, campaign_id, session_id, *, created: demo.DemoSeed(
+        created=created, sub=sub, campaign_id=campaign_id, session_ids=[session_id]))
+    old = seed_demo_data()
+    monkeypatch.undo()
+
+    upgraded = seed_demo_data()
+
+    assert upgraded.upgraded and not upgraded.created and upgraded.share_path
+    assert upgraded.session_ids[0] == old.session_id
+    assert get_session(sub=old.sub, campaign_id=old.campaign_id, session_id=old.session_id).has_transcript
+    assert get_campaign(sub=old.sub, campaign_id=old.campaign_id).session_count == 2
+    assert not seed_demo_data().upgraded  # and only once
+
+
+def test_a_changed_old_demo_is_left_alone(aws, db, monkeypatch):
+    monkeypatch.setattr(demo, "_played", lambda sub, campaign_id, session_id, *, created: demo.DemoSeed(
+        created=created, sub=sub, campaign_id=campaign_id, session_ids=[session_id]))
+    old = seed_demo_data()
+    monkeypatch.undo()
+    create_session(sub=old.sub, campaign_id=old.campaign_id, title="My own session")
+    create_campaign(sub=old.sub, name="My own campaign")
+
+    again = seed_demo_data()
+
+    assert not again.upgraded and again.share_path == ""
+    assert not get_session(sub=old.sub, campaign_id=old.campaign_id, session_id=old.session_id).has_transcript
 
 
 def _secret_hash(aws):

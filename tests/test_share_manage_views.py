@@ -22,6 +22,7 @@ from sessions.share_links import (
     list_share_links_for_session,
     open_share_link,
 )
+from sessions.speaker_names import save_speaker_names
 from sessions.summaries import Summary
 from sessions.transcripts import store_transcript
 from tests.transcript_samples import render_vtt, sample_segments
@@ -135,8 +136,9 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
     assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.TransactWriteItems"]
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
-    assert "Link created" in html and "cannot be shown again" in html
-    [shown] = re.findall(r'<input id="share-url" type="text" value="([^"]+)" readonly', html)
+    assert "Link created" in html and "Copy it now: it will not be shown again." in html
+    [shown] = re.findall(r'<textarea id="share-url" class="share-url-value" rows="2" readonly[^>]*>([^<]+)</textarea>', html)
+    assert '<button type="button" class="button" data-copy="share-url" hidden>Copy the link</button>' in html
     assert re.fullmatch(r"http://testserver/share/[A-Za-z0-9_-]{43}/", shown)
     token = shown.split("/")[-2]
     assert html.count(token) == 1  # once, in the box to copy from
@@ -152,9 +154,52 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
     assert token not in listed and "For the players" in listed
 
 
+def test_the_form_warns_that_a_transcript_link_shows_players_names(owner, session, aws_calls):
+    transcribed = store_transcript(
+        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
+        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx"))).encode(),
+        filename="game.vtt",
+    ).session
+    save_speaker_names(
+        sub=owner.sub, campaign_id=session.campaign_id, expected_version=0,
+        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"}},
+    )
+
+    with aws_calls() as calls:
+        html = owner.get(manage_url(transcribed)).content.decode()
+
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # the names come with the session
+    assert "The transcript shows your players’ names: Alice, Bob." in html
+    assert "Speakers you have not named show as they were recorded: xX_Drake_Xx." in html
+    assert re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
+
+
+def test_no_warning_without_players_names(owner, session):
+    html = owner.get(manage_url(session)).content.decode()  # no transcript: nothing to show
+
+    assert "players’ names" not in html and "share-names-warning" not in html
+    assert not re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
+
+
+def test_a_characters_only_link_is_made_and_listed_as_such(owner, session):
+    response = post(owner, manage_url(session), form_data(scope="transcript", characters_only="on"))
+    assert "speakers by character name only" in response.content.decode()
+
+    [row] = links(owner, session)
+    assert row.characters_only
+    assert "character names only" in owner.get(manage_url(session)).content.decode()
+
+
+def test_characters_only_applies_to_transcript_links_alone(owner, session):
+    post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
+
+    [row] = links(owner, session)
+    assert not row.characters_only
+
+
 def test_the_new_link_works_for_everybody(owner, session):
     response = post(owner, manage_url(session), form_data())
-    shown = re.search(r'value="http://testserver(/share/[^"]+)"', response.content.decode()).group(1)
+    shown = re.search(r'>http://testserver(/share/[^<]+)</textarea>', response.content.decode()).group(1)
     assert Client().get(shown).status_code == 200
 
 
@@ -333,7 +378,7 @@ def test_nobody_else_previews_my_link(owner, other, session):
 
 def test_the_hash_alone_is_in_the_table(owner, session):
     response = post(owner, manage_url(session), form_data(label="Table check"))
-    token = re.search(r'value="http://testserver/share/([^/"]+)/"', response.content.decode()).group(1)
+    token = re.search(r'>http://testserver/share/([^/<]+)/</textarea>', response.content.decode()).group(1)
     pages = aws_clients.client("dynamodb").get_paginator("scan").paginate(TableName=settings.DYNAMODB_TABLE)
     stored = repr([item for page in pages for item in page["Items"]])
     assert token not in stored and hash_token(token) in stored

@@ -350,6 +350,22 @@ def test_the_transcript_reads_with_names_and_without_raw_labels_of_named_speaker
     assert "Speaker names" not in html and "Download" not in html and "/campaigns/" not in html
 
 
+def test_a_characters_only_link_shows_no_player_and_no_recorded_label(owner, campaign, transcribed):
+    save_speaker_names(
+        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        names={"ada_discord_1987": {"player": "Ada", "character": "Mira"}, "SPEAKER_02": {"player": "Bob"}},
+    )
+    token = make(owner, transcribed, scope="transcript", characters_only=True)
+
+    html = fresh().get(url(token, "transcript/")).content.decode()
+
+    assert '<span class="transcript-speaker">Mira</span>' in html
+    assert "Ada" not in html and "Bob" not in html and "ada_discord_1987" not in html
+    # Unnamed, or with a player's name only: their place in the transcript.
+    assert '<option value="0">Speaker 1</option>' in html and "SPEAKER_00" not in html
+    assert '<option value="2">Speaker 3</option>' in html and "SPEAKER_02" not in html
+
+
 def test_the_transcript_s_links_and_forms_stay_under_the_link(owner, transcribed):
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()

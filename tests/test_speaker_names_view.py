@@ -72,6 +72,21 @@ def names(player="", character=""):
 
 
 # --- the form and a save --------------------------------------------------------------------
+def test_every_name_input_has_a_label_of_its_own_not_a_placeholder(owner, session):
+    """On a phone the column headers are not shown: each input keeps a visible label
+    (static/css/site.css), named after its speaker for screen readers."""
+    html = owner.get(url(session)).content.decode()
+
+    assert "placeholder" not in html
+    for index, label in enumerate(session.transcript_speakers):
+        for field, word in (("player", "Player"), ("character", "Character")):
+            assert re.search(
+                rf'<label class="speaker-name-label" for="id_{field}_{index}">{word}'
+                rf'<span class="visually-hidden"> of {re.escape(label)}</span></label><input[^>]*id="id_{field}_{index}"',
+                html,
+            ), (field, label)
+
+
 def test_the_page_lists_every_speaker_in_order_of_first_appearance(owner, session):
     response = owner.get(url(session))
     assert response.status_code == 200

@@ -115,3 +115,34 @@
 
   later();
 })();
+
+// Copy buttons (templates/sessions/share_created.html): a share link is shown once, so
+// copying it must not depend on selecting 90 characters on a phone. The button is hidden
+// in the page and shown only where the clipboard can be written (a secure context); a
+// tap in the box selects the whole link either way.
+(function () {
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    var status = button.parentNode.querySelector(".copy-status");
+    function say(text) {
+      if (status) status.textContent = text;
+    }
+    field.addEventListener("focus", function () {
+      field.select();
+    });
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(
+        function () {
+          say("Copied. Paste it where you send it: it will not be shown again.");
+        },
+        function () {
+          field.focus();
+          say("Could not copy: the link is selected, copy it with Ctrl+C (or Copy on a phone).");
+        }
+      );
+    });
+  });
+})();

@@ -1,14 +1,15 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.deletion import DeletionIncomplete, delete_account, is_being_deleted
 from accounts.profiles import get_profile
+from campaigns_site.operations import OperationsCommand
 from campaigns_site.table_keys import InvalidKeyPart
 from sessions.storage_keys import user_transcripts_prefix
 
 
-class Command(BaseCommand):
+class Command(OperationsCommand):
     help = (
         "Delete an account and everything it owns (table items, transcripts, share links, web sessions, "
         "Cognito user), or finish an interrupted deletion. Safe to re-run."

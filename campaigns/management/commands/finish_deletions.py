@@ -1,12 +1,13 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from campaigns.repository import CampaignNotFound, list_campaigns_being_deleted
 from campaigns.services import delete_campaign
 from campaigns_site import aws
+from campaigns_site.operations import OperationsCommand
 
 
-class Command(BaseCommand):
+class Command(OperationsCommand):
     help = (
         "Finish the campaign deletions that stopped midway. With --sub, one Query for that user; "
         "without, a Scan of the whole table: an operations command, never run on a request path."

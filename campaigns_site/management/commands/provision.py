@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from campaigns_site.operations import OperationsCommand
 from campaigns_site.provision import ProvisionError, provision
 
 
-class Command(BaseCommand):
+class Command(OperationsCommand):
     help = "Create or update the table, transcript bucket and Cognito user pool. Safe to re-run."
 
     def handle(self, *args, **options):

@@ -7,7 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns_site import aws
-from campaigns_site.localaws import DEFAULT_PORT, LOCAL_CREDENTIALS, LocalAws, LocalAwsError, aws_mode
+from campaigns_site.localaws import DEFAULT_PORT, LocalAws, LocalAwsError, aws_mode
+from campaigns_site.operations import (
+    LOCAL_CREDENTIALS,
+    announce_local_aws,
+    aws_errors_as_command_errors,
+    withdraw_local_aws,
+)
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 # Names that are both Django settings and environment variables: set in both places so
@@ -71,12 +77,21 @@ class Command(BaseCommand):
                 )
             seed = None
             if mode in ("embedded", "external"):
-                seed = self.provision_and_seed(addrport)
+                # Your own emulator not answering is one line, not a traceback.
+                with aws_errors_as_command_errors():
+                    seed = self.provision_and_seed(addrport)
+            if local_aws is not None:
+                # Operations commands in another terminal find this run's AWS by this file.
+                announce_local_aws(
+                    endpoint_url=local_aws.endpoint_url, user_pool_id=settings.COGNITO_USER_POOL_ID,
+                    app_client_id=settings.COGNITO_APP_CLIENT_ID,
+                )
             call_command("migrate", verbosity=0, interactive=False)
             self.banner(addrport, mode=mode, local_aws=local_aws, seed=seed)
             self.serve(addrport, use_reloader)
         finally:
             if local_aws is not None:
+                withdraw_local_aws()
                 local_aws.stop()
                 self.stdout.write(f"Local data saved in {local_aws.state_path}.")
 
@@ -117,6 +132,13 @@ class Command(BaseCommand):
         if seed is not None:
             note = "just created" if seed.created else "unless you changed the password"
             lines.append(f"  Demo login:  {DEMO_EMAIL} / {DEMO_PASSWORD}   ({note})")
+            if seed.upgraded:
+                lines.append("  Demo:        transcripts, summaries, a story and a second session added to your demo")
+            if seed.share_path:
+                # Only the token's hash is kept: this is the one time the link can be shown.
+                lines.append(
+                    f"  Demo share:  {settings.SITE_ORIGIN}{seed.share_path}   (shown this once: copy it now)"
+                )
         lines.append("  Stop:        Ctrl-C")
         self.stdout.write("\n".join(lines) + "\n")
 

@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from campaigns_site import aws
+from campaigns_site.operations import OperationsCommand
 from sessions.search_index import rebuild_search_items
 
 
-class Command(BaseCommand):
+class Command(OperationsCommand):
     help = (
         "Rebuild the search items of users' sessions from their sessions, summaries and stored transcripts, "
         "and delete search items whose session is gone: once after deploying search (sessions made before it "

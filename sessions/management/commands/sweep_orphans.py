@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from campaigns_site.operations import OperationsCommand
 from sessions.orphans import DEFAULT_MIN_AGE, delete_orphans, find_orphans
 from sessions.storage_keys import TRANSCRIPTS_PREFIX
 
 
-class Command(BaseCommand):
+class Command(OperationsCommand):
     help = (
         "Find transcript objects in S3 that no session names (abandoned or replaced uploads) and, with "
         "--delete, delete them; report sessions that name a missing object and keys of an unknown form "
