@@ -186,6 +186,11 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_signup": "20/m/ip",  # our confirm and resend-code views (accounts.views)
+    # Every other form that checks a password or code with Cognito is limited too
+    # (tests/test_account_rate_limits.py); allauth's own default for change_password
+    # is "5/m/user". Deleting the account asks the password again.
+    "change_password": "5/m/user",
+    "delete_account": "5/m/user,20/m/ip",
 }
 
 # The hosted UI door (optional): with a Cognito domain, Cognito's own sign-in page is a
