@@ -147,6 +147,30 @@ def delete_user(*, sub):
             raise
 
 
+def add_to_group(*, sub, group):
+    _call("admin_add_user_to_group", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub, GroupName=group)
+
+
+def remove_from_group(*, sub, group):
+    _call("admin_remove_user_from_group", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub, GroupName=group)
+
+
+def group_members(*, group):
+    """The group's users as {"sub", "email"}, sorted by email (every page of ListUsersInGroup)."""
+    members, token = [], None
+    while True:
+        page = _call(
+            "list_users_in_group", UserPoolId=settings.COGNITO_USER_POOL_ID, GroupName=group,
+            **({"NextToken": token} if token else {}),
+        )
+        for user in page.get("Users", []):
+            attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("Attributes", [])}
+            members.append({"sub": attributes.get("sub", user["Username"]), "email": attributes.get("email", "")})
+        token = page.get("NextToken")
+        if not token:
+            return sorted(members, key=lambda member: member["email"])
+
+
 def password_policy():
     """The pool's password policy, for the sign-up form's help text."""
     pool = _call("describe_user_pool", UserPoolId=settings.COGNITO_USER_POOL_ID)["UserPool"]
