@@ -18,6 +18,7 @@ from campaigns_site.config import (
     env_url,
     production_secret_key,
 )
+from campaigns_site.csp import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,6 +119,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "campaigns_site.middleware.PrivatePagesMiddleware",
     "campaigns_site.middleware.AwsCallLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +246,8 @@ STORAGES = {
 }
 
 # --- Security --------------------------------------------------------------------
+# No inline scripts or styles; forms post here or to the transcript bucket (campaigns_site/csp.py).
+SECURE_CSP = content_security_policy(endpoint_url=AWS_ENDPOINT_URL, region=AWS_REGION)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

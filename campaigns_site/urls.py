@@ -18,3 +18,5 @@ urlpatterns = [
     path("staff/members/add/", staff_views.add_staff, name="staff_add"),
     path("staff/members/remove/", staff_views.remove_staff, name="staff_remove"),
 ]
+
+handler500 = "campaigns_site.views.server_error"
