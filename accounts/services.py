@@ -10,7 +10,7 @@ from campaigns_site.provision import STAFF_GROUP
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "The sign-in service could not do that just now. Please try again."
+UNAVAILABLE = cognito.UNAVAILABLE
 BEING_DELETED = "This account is being deleted."
 
 
