@@ -41,7 +41,9 @@ MESSAGES = {
     "AliasExistsException": "An account with this email already exists. Log in, or reset its password.",
     "CodeMismatchException": "That code is not right. Check the latest email and try again.",
     "ExpiredCodeException": "That code has expired. Ask for a new one.",
-    "CodeDeliveryFailureException": "We could not send the email with your code. Check the address, or try again later.",
+    "CodeDeliveryFailureException": (
+        "We could not send the email with your code. Check the address, or try again later."
+    ),
     "LimitExceededException": TOO_MANY,
     "TooManyRequestsException": TOO_MANY,
     "TooManyFailedAttemptsException": TOO_MANY,

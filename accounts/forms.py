@@ -169,7 +169,9 @@ class SignupForm(allauth_forms.SignupForm):
             )
         except CognitoError as error:
             field = {
-                "UsernameExistsException": "email", "AliasExistsException": "email", "InvalidPasswordException": "password1",
+                "UsernameExistsException": "email",
+                "AliasExistsException": "email",
+                "InvalidPasswordException": "password1",
             }.get(error.code)
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
         return cleaned_data

@@ -26,7 +26,9 @@ LIMITED_FORMS = [
 ]
 
 
-@pytest.mark.parametrize(("url", "action", "limit", "data", "signed"), LIMITED_FORMS, ids=[c[1] + c[0] for c in LIMITED_FORMS])
+@pytest.mark.parametrize(
+    ("url", "action", "limit", "data", "signed"), LIMITED_FORMS, ids=[case[1] + case[0] for case in LIMITED_FORMS]
+)
 def test_each_cognito_form_is_rate_limited(make_user, settings, aws_calls, url, action, limit, data, signed):
     make_user(EMAIL)
     client = signed_in(EMAIL) if signed else Client()
