@@ -189,6 +189,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_signup": "20/m/ip",  # our confirm and resend-code views (accounts.views)
+    "resend_code": "3/10m/key",  # per address: each resend emails it
     # Every other form that checks a password or code with Cognito is limited too
     # (tests/test_account_rate_limits.py); allauth's own default for change_password
     # is "5/m/user". Deleting the account asks the password again.

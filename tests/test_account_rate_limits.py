@@ -17,6 +17,7 @@ LIMITED_FORMS = [
      {"email": "new@example.com", "display_name": "New", "password1": "weak"}, False),
     ("/accounts/confirm/", "confirm_signup", "1/m/ip", {"email": EMAIL, "code": "000000"}, False),
     ("/accounts/confirm/resend/", "confirm_signup", "1/m/ip", {"email": EMAIL}, False),
+    ("/accounts/confirm/resend/", "resend_code", "1/m/key", {"email": EMAIL}, False),
     ("/accounts/password/reset/", "reset_password", "1/m/key", {"email": EMAIL}, False),
     ("/accounts/password/reset/code/", "reset_password_from_key", "1/m/ip",
      {"email": EMAIL, "code": "000000", "new_password1": "Another one 77", "new_password2": "Another one 77"}, False),
@@ -61,3 +62,12 @@ def test_delete_account_counts_per_user(make_user, settings):
     make_user("bob@example.com", display_name="Bob")
     other = signed_in("bob@example.com")
     assert other.post("/accounts/delete/", {"password": WRONG, "confirm": "on"}).status_code == 200
+
+
+def test_resend_counts_per_address(aws, db, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "resend_code": "2/m/key"}
+    client = Client()
+    for _ in range(2):
+        assert client.post("/accounts/confirm/resend/", {"email": "Ada@example.com"}).status_code == 302
+    assert client.post("/accounts/confirm/resend/", {"email": "ada@example.com"}).status_code == 429
+    assert client.post("/accounts/confirm/resend/", {"email": "bob@example.com"}).status_code == 302
