@@ -33,5 +33,6 @@ class CognitoBackend(BaseBackend):
     def get_user(self, user_id):
         profile = profiles.profile_for_request(sub=user_id)
         if profile is None or profile.deleting_since:
+            services.forget_user(sub=user_id)  # the account ended: its cached row goes too
             return None
         return services.cache_user(profile)

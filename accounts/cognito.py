@@ -8,10 +8,13 @@ is registered beyond what Cognito's own flows reveal.
 import base64
 import hashlib
 import hmac
+import logging
 
 from django.conf import settings
 
 from campaigns_site import aws
+
+log = logging.getLogger(__name__)
 
 
 class CognitoError(Exception):
@@ -23,33 +26,72 @@ class CognitoError(Exception):
         self.message = message
 
 
-# Cognito's error names, as the forms show them.
+# Every Cognito error the account forms can meet, in our words: the one mapping every form
+# uses (through CognitoError.message). Cognito's own text never reaches a person: it is
+# read only to tell a lock-out and a broken password rule apart (below), and logged.
+TOO_MANY = "Too many attempts. Please wait a few minutes and try again."
+UNAVAILABLE = "The sign-in service could not do that just now. Please try again."
 MESSAGES = {
     "NotAuthorizedException": "That email and password do not match.",
     "UserNotFoundException": "That email and password do not match.",
     "UserNotConfirmedException": "Please confirm your email address first: enter the code we sent you.",
-    "InvalidPasswordException": "That password is too weak.",
+    "InvalidPasswordException": "That password does not meet the rules. Choose another one.",
+    "PasswordHistoryPolicyViolationException": "You have used that password before. Choose a new one.",
     "UsernameExistsException": "An account with this email already exists. Log in, or reset its password.",
+    "AliasExistsException": "An account with this email already exists. Log in, or reset its password.",
     "CodeMismatchException": "That code is not right. Check the latest email and try again.",
     "ExpiredCodeException": "That code has expired. Ask for a new one.",
-    "LimitExceededException": "Too many attempts. Please wait a few minutes and try again.",
-    "TooManyRequestsException": "Too many attempts. Please wait a few minutes and try again.",
-    "TooManyFailedAttemptsException": "Too many attempts. Please wait a few minutes and try again.",
+    "CodeDeliveryFailureException": (
+        "We could not send the email with your code. Check the address, or try again later."
+    ),
+    "LimitExceededException": TOO_MANY,
+    "TooManyRequestsException": TOO_MANY,
+    "TooManyFailedAttemptsException": TOO_MANY,
     "PasswordResetRequiredException": "Your password must be reset: use “Forgot password”.",
     "InvalidParameterException": "Please check what you entered.",
+    "LockedOut": "Too many failed attempts. This account is locked for a while; try again later or reset the password.",
+    "CompromisedPassword": "That password has appeared in a data breach elsewhere. Choose another one.",
 }
+# Errors about the pool, its triggers or the service rather than what was typed
+# (InternalErrorException, ResourceNotFoundException, UserLambdaValidationException, ...):
+# the same UNAVAILABLE for all of them.
 LOCKED_OUT = "Password attempts exceeded"
+# What Cognito's InvalidPasswordException says (after "Password does not conform to
+# policy:"), mapped to the rule in our words: the form then names the rule it broke.
+PASSWORD_RULES = {
+    "not long enough": "length",
+    "must have uppercase": "uppercase",
+    "must have lowercase": "lowercase",
+    "must have numeric": "number",
+    "must have symbol": "symbol",
+}
+COMPROMISED = "cannot be used for security reasons"
+
+
+class PasswordRuleError(CognitoError):
+    """InvalidPasswordException that names the broken rule (`rule`: one of PASSWORD_RULES' values)."""
+
+    def __init__(self, rule):
+        from accounts.forms import rule_message  # the policy it names is read there
+
+        super().__init__("InvalidPasswordException", rule_message(rule))
+        self.rule = rule
 
 
 def _error(client_error):
     code = client_error.response.get("Error", {}).get("Code", "")
     detail = client_error.response.get("Error", {}).get("Message", "")
     if code == "NotAuthorizedException" and LOCKED_OUT in detail:
-        return CognitoError("LockedOut", "Too many failed attempts. This account is locked for a while; try again later or reset the password.")
-    if code == "InvalidPasswordException" and detail:
-        # Cognito names the rule that failed ("must have numeric characters").
-        return CognitoError(code, f"That password is too weak: {detail.split(':', 1)[-1].strip()}")
-    return CognitoError(code, MESSAGES.get(code, "The sign-in service could not do that just now. Please try again."))
+        return CognitoError("LockedOut", MESSAGES["LockedOut"])
+    if code == "InvalidPasswordException":
+        if COMPROMISED in detail:
+            return CognitoError("InvalidPasswordException", MESSAGES["CompromisedPassword"])
+        for phrase, rule in PASSWORD_RULES.items():
+            if phrase in detail:
+                return PasswordRuleError(rule)
+    if code not in MESSAGES:
+        log.warning("Cognito refused with %s: %s", code, detail)
+    return CognitoError(code, MESSAGES.get(code, UNAVAILABLE))
 
 
 def _call(operation, **kwargs):
@@ -145,6 +187,30 @@ def delete_user(*, sub):
     except CognitoError as error:
         if error.code != "UserNotFoundException":  # already gone: deleting is resumable
             raise
+
+
+def add_to_group(*, sub, group):
+    _call("admin_add_user_to_group", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub, GroupName=group)
+
+
+def remove_from_group(*, sub, group):
+    _call("admin_remove_user_from_group", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub, GroupName=group)
+
+
+def group_members(*, group):
+    """The group's users as {"sub", "email"}, sorted by email (every page of ListUsersInGroup)."""
+    members, token = [], None
+    while True:
+        page = _call(
+            "list_users_in_group", UserPoolId=settings.COGNITO_USER_POOL_ID, GroupName=group,
+            **({"NextToken": token} if token else {}),
+        )
+        for user in page.get("Users", []):
+            attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("Attributes", [])}
+            members.append({"sub": attributes.get("sub", user["Username"]), "email": attributes.get("email", "")})
+        token = page.get("NextToken")
+        if not token:
+            return sorted(members, key=lambda member: member["email"])
 
 
 def password_policy():

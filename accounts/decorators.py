@@ -10,9 +10,11 @@ def staff_required(view):
     """Staff only: nobody signed in → the login page (with `next`); signed in but not
     staff → 403 (our 403 page).
 
-    `is_staff` is the profile's copy of the Cognito group `staff`, synced at each login
-    (accounts.profiles.sync_profile_at_login), so a change of group counts from the
-    user's next login; no page asks Cognito.
+    `is_staff` is the profile's copy of the Cognito group `staff`: every signed-in request
+    reads the profile with the web session and refreshes the user row from it
+    (accounts.backends), so no page asks Cognito. `manage.py staff` and the staff page
+    change the group and the profile together (accounts.staff), so a change counts from
+    the user's next request; each login syncs the profile from the group again.
     """
 
     @wraps(view)

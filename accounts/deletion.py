@@ -32,6 +32,7 @@ from django.conf import settings
 from pynamodb.exceptions import UpdateError
 
 from accounts.items import Profile
+from accounts.services import forget_user
 from campaigns_site import aws
 from campaigns_site.table_keys import (
     PROFILE_SK,
@@ -108,6 +109,9 @@ def delete_account(*, sub, progress=None):
         say(f"profile: marked as being deleted (since {since:%Y-%m-%d %H:%M:%S} UTC)")
     else:
         say("profile: none (already deleted, or never created); removing whatever is left")
+    # This container's user row (sub, email, display name) goes at once: once marked,
+    # nothing brings it back (sign-in and get_user refuse a marked profile).
+    forget_user(sub=sub)
     sign_out_everywhere(sub=sub, say=say)
     report.web_sessions = delete_web_sessions(sub=sub, say=say)
     report.share_links = delete_share_links(sub=sub, say=say)

@@ -73,6 +73,54 @@ def password_help_text():
     return text + "."
 
 
+# Cognito's special characters (its documentation's list, the space included).
+COGNITO_SYMBOLS = set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ')
+RULE_CHECKS = {  # rule: (the policy's switch, the test a password must pass)
+    "lowercase": ("RequireLowercase", lambda password: any("a" <= c <= "z" for c in password)),
+    "uppercase": ("RequireUppercase", lambda password: any("A" <= c <= "Z" for c in password)),
+    "number": ("RequireNumbers", lambda password: any("0" <= c <= "9" for c in password)),
+    "symbol": ("RequireSymbols", lambda password: any(c in COGNITO_SYMBOLS for c in password)),
+}
+
+
+def rule_message(rule):
+    """A broken password rule in our words, as the forms list them."""
+    if rule == "length":
+        policy = _password_policy(settings.COGNITO_USER_POOL_ID) or {}
+        return f"Use at least {policy.get('MinimumLength', 8)} characters."
+    return {
+        "lowercase": "Add a lowercase letter.",
+        "uppercase": "Add an uppercase letter.",
+        "number": "Add a number.",
+        "symbol": "Add a symbol, such as ! or #.",
+        "ends": "Do not start or end with a space.",
+    }[rule]
+
+
+def unmet_password_rules(password):
+    """The pool's rules that `password` breaks, in our words (checked before Cognito is
+    asked, with the policy read once per process). Empty when it passes, or when the
+    policy cannot be read (Cognito then checks, and its refusal is mapped the same way)."""
+    policy = _password_policy(settings.COGNITO_USER_POOL_ID)
+    if policy is None:
+        return []
+    broken = []
+    if len(password) < policy.get("MinimumLength", 8):
+        broken.append("length")
+    broken += [rule for rule, (switch, passes) in RULE_CHECKS.items() if policy.get(switch) and not passes(password)]
+    if password != password.strip(" "):  # Cognito refuses a leading or trailing space
+        broken.append("ends")
+    return [rule_message(rule) for rule in broken]
+
+
+def add_password_rule_errors(form, field, password):
+    """Each broken rule as its own error on `field`; True if there was one."""
+    problems = unmet_password_rules(password or "")
+    for problem in problems:
+        form.add_error(field, forms.ValidationError(problem, code="password_rule"))
+    return bool(problems)
+
+
 @lru_cache(maxsize=4)
 def _policy_for(pool_id):  # pool_id: the cache key (tests and local runs switch pools)
     return cognito.password_policy()
@@ -108,7 +156,7 @@ class SignupForm(allauth_forms.SignupForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.errors:
+        if self.errors or add_password_rule_errors(self, "password1", cleaned_data.get("password1")):
             return cleaned_data
         # Imported here: it loads PynamoDB, which a cold start serving other pages skips.
         from accounts import services
@@ -120,7 +168,11 @@ class SignupForm(allauth_forms.SignupForm):
                 display_name=cleaned_data["display_name"],
             )
         except CognitoError as error:
-            field = {"UsernameExistsException": "email", "InvalidPasswordException": "password1"}.get(error.code)
+            field = {
+                "UsernameExistsException": "email",
+                "AliasExistsException": "email",
+                "InvalidPasswordException": "password1",
+            }.get(error.code)
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
         return cleaned_data
 

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from accounts.cognito import MESSAGES, CognitoError
-from accounts.forms import password_help_text
+from accounts.forms import add_password_rule_errors, password_help_text
 
 PASSWORDS_DIFFER = "The two passwords differ."
 
@@ -41,10 +41,11 @@ def _new_password_fields(form):
 
 
 def _passwords_match(form, cleaned_data):
+    """The two new passwords agree and meet the pool's rules (checked before Cognito is asked)."""
     if cleaned_data.get("new_password1") != cleaned_data.get("new_password2"):
         form.add_error("new_password2", forms.ValidationError(PASSWORDS_DIFFER, code="password_mismatch"))
         return False
-    return True
+    return not add_password_rule_errors(form, "new_password1", cleaned_data.get("new_password1"))
 
 
 class PasswordResetRequestForm(forms.Form):
@@ -100,7 +101,7 @@ class PasswordResetCodeForm(forms.Form):
         return cleaned_data
 
     def _show(self, error, *, email):
-        if error.code == "InvalidPasswordException":
+        if error.code in ("InvalidPasswordException", "PasswordHistoryPolicyViolationException"):
             self.add_error("new_password1", forms.ValidationError(error.message, code=error.code))
         elif error.code in ("CodeMismatchException", "UserNotFoundException"):
             self.add_error("code", forms.ValidationError(MESSAGES["CodeMismatchException"], code=error.code))
@@ -117,7 +118,11 @@ class ChangePasswordForm(forms.Form):
     """The signed-in user's current password, and the new one twice."""
 
     # Cognito's refusals that concern one field; the others concern the whole form.
-    FIELD_OF_REFUSAL = {"WrongCurrentPassword": "old_password", "InvalidPasswordException": "new_password1"}
+    FIELD_OF_REFUSAL = {
+        "WrongCurrentPassword": "old_password",
+        "InvalidPasswordException": "new_password1",
+        "PasswordHistoryPolicyViolationException": "new_password1",
+    }
 
     old_password = forms.CharField(
         label="Current password", strip=False,

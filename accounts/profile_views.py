@@ -5,6 +5,7 @@ Every view acts on request.user's sub and nothing else: no id comes from the req
 
 import logging
 
+from allauth.decorators import rate_limit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -54,6 +55,7 @@ def profile(request):
 @never_cache
 @login_required
 @sensitive_post_parameters("password")
+@rate_limit(action="delete_account")  # each POST asks Cognito whether the password is right
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
     if request.method == "POST":

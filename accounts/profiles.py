@@ -76,6 +76,16 @@ def update_display_name(*, sub, display_name):
     return profile  # PynamoDB fills it from the UpdateItem's ALL_NEW answer
 
 
+def set_staff(*, sub, is_staff):
+    """Set the profile's staff flag: it counts from the user's next request, since every
+    signed-in request reads the profile with the web session (accounts.backends).
+
+    Raises ProfileMissing for a user without a profile (the first login creates it with
+    the flag the Cognito group gives).
+    """
+    _update(Profile(user_pk(sub), PROFILE_SK), [Profile.is_staff.set(is_staff)])
+
+
 def bump_auth_version(*, sub):
     """End every web session of the user (each one's auth hash includes this counter).
 

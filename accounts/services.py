@@ -10,7 +10,7 @@ from campaigns_site.provision import STAFF_GROUP
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "The sign-in service could not do that just now. Please try again."
+UNAVAILABLE = cognito.UNAVAILABLE
 BEING_DELETED = "This account is being deleted."
 
 
@@ -83,3 +83,13 @@ def cache_user(profile):
         setattr(user, name, value)
     user.save(update_fields=list(fields))
     return user
+
+
+def forget_user(*, sub):
+    """Drop this container's row of an account that ends (deleted, or being deleted).
+
+    The row holds the email and display name: nothing of a deleted account may stay
+    in a container that lives on. Other containers drop theirs at the account's next
+    request (accounts.backends.CognitoBackend.get_user).
+    """
+    User.objects.filter(sub=sub).delete()

@@ -26,6 +26,8 @@ OPS_COMMANDS = [
      "delete an account and everything it owns, or finish an interrupted deletion"),
     ("manage.py finish_deletions [--sub <sub>]",
      "finish campaign deletions that stopped midway (without --sub: a Scan)"),
+    ("manage.py staff add|remove <email>, manage.py staff list",
+     "change or list the staff (the Cognito group and the profile: counts from their next request)"),
     ("make build STAGE=production", "build the Lambda package"),
 ]
 

@@ -1,11 +1,24 @@
 """Pages for staff (members of the Cognito group `staff`)."""
 
-from django.shortcuts import render
+import logging
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from accounts.staff_overview import deployment_overview
+
+log = logging.getLogger(__name__)
+
+
+class StaffMemberForm(forms.Form):
+    email = forms.EmailField(label="Email of the account")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
 
 
 @never_cache
@@ -13,6 +26,62 @@ from accounts.staff_overview import deployment_overview
 @require_GET
 def staff_home(request):
     """The deployment at a glance: settings, versions, and what DynamoDB and Cognito
-    report about the table and the pool (two Describe calls, no Scan), and the last times
-    Bedrock refused a summary job (one GetItem)."""
-    return render(request, "staff/home.html", {"overview": deployment_overview()})
+    report about the table and the pool (two Describe calls, no Scan), the last times
+    Bedrock refused a summary job (one GetItem) and the staff (one ListUsersInGroup)."""
+    context = {"overview": deployment_overview(), "add_form": StaffMemberForm(), **_staff_members()}
+    return render(request, "staff/home.html", context)
+
+
+def _staff_members():
+    from botocore.exceptions import BotoCoreError
+
+    from accounts import staff
+    from accounts.cognito import CognitoError
+
+    try:
+        return {"staff_members": staff.list_staff()}
+    except (CognitoError, BotoCoreError) as error:
+        log.warning("staff page: cannot list the staff: %s", error)
+        return {"staff_members": [], "staff_members_error": "ListUsersInGroup failed."}
+
+
+@staff_required
+@require_POST
+def add_staff(request):
+    return _change_staff(request, change="add")
+
+
+@staff_required
+@require_POST
+def remove_staff(request):
+    return _change_staff(request, change="remove")
+
+
+def _change_staff(request, *, change):
+    """Change the Cognito group and the profile together: it counts from the user's next request."""
+    from botocore.exceptions import BotoCoreError
+
+    from accounts import staff
+    from accounts.cognito import CognitoError
+
+    form = StaffMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the email address of an account.")
+        return redirect("staff_home")
+    email = form.cleaned_data["email"]
+    if change == "remove" and email == request.user.email:
+        messages.error(request, "You cannot remove yourself here: ask another staff member, or use manage.py staff.")
+        return redirect("staff_home")
+    try:
+        if change == "add":
+            staff.add_staff(email=email)
+            messages.success(request, f"{email} is staff from their next page.")
+        else:
+            staff.remove_staff(email=email)
+            messages.success(request, f"{email} is no longer staff, from their next page.")
+    except staff.StaffChangeRefused as error:
+        messages.error(request, str(error))
+    except (CognitoError, BotoCoreError) as error:
+        log.warning("staff page: %s %s failed: %s", change, email, error)
+        messages.error(request, "Cognito could not make that change just now. Please try again.")
+    return redirect("staff_home")

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import ConfirmSignUpForm, ResendCodeForm, confirm_url
+from accounts.password_views import rate_limit_per_email
 
 # moto (the local Cognito) accepts any confirmation code and sends no email.
 LOCAL_CODE = "123456"
@@ -41,6 +42,7 @@ def confirm_signup(request):
 
 
 @rate_limit(action="confirm_signup")
+@rate_limit_per_email("resend_code")  # each one emails the address: no flooding one inbox
 @require_POST
 def resend_code(request):
     form = ResendCodeForm(request.POST) if settings.PRODUCTION else None

@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.utils.cache import has_vary_header, patch_cache_control
 
 from campaigns_site.aws import record_aws_calls
 
@@ -26,4 +27,29 @@ class AwsCallLogMiddleware:
         if len(calls):
             log.info("%s %s: %d AWS calls (%s)", request.method, request.path, len(calls), ", ".join(calls.operations()))
         response["X-AWS-Calls"] = str(len(calls))
+        return response
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-store` on every response that read the web session
+    (every signed-in page, the reader) or that varies on cookies (a page with a CSRF
+    token, a session cookie set): a CDN or shared cache must never keep one.
+
+    It only looks at what the response already did: it never reads the session itself,
+    so pages that do not (the share pages, static files) cost nothing more. Static files
+    are served by WhiteNoise before this runs, and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (
+            (session is not None and session.accessed)
+            or has_vary_header(response, "Cookie")
+            or settings.SESSION_COOKIE_NAME in response.cookies
+        ):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -18,6 +18,7 @@ from campaigns_site.config import (
     env_url,
     production_secret_key,
 )
+from campaigns_site.csp import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -121,6 +122,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "campaigns_site.middleware.PrivatePagesMiddleware",
     "campaigns_site.middleware.AwsCallLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -189,6 +192,12 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_signup": "20/m/ip",  # our confirm and resend-code views (accounts.views)
+    "resend_code": "3/10m/key",  # per address: each resend emails it
+    # Every other form that checks a password or code with Cognito is limited too
+    # (tests/test_account_rate_limits.py); allauth's own default for change_password
+    # is "5/m/user". Deleting the account asks the password again.
+    "change_password": "5/m/user",
+    "delete_account": "5/m/user,20/m/ip",
 }
 
 # The hosted UI door (optional): with a Cognito domain, Cognito's own sign-in page is a
@@ -241,6 +250,8 @@ STORAGES = {
 }
 
 # --- Security --------------------------------------------------------------------
+# No inline scripts or styles; forms post here or to the transcript bucket (campaigns_site/csp.py).
+SECURE_CSP = content_security_policy(endpoint_url=AWS_ENDPOINT_URL, region=AWS_REGION)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -15,4 +15,8 @@ urlpatterns = [
     path("", include("sessions.urls")),  # /campaigns/<cid>/sessions/...: namespace "sessions"
     path("", include("sessions.share_urls")),  # /share/<token>/ and .../sessions/<sid>/share/: namespace "share"
     path("staff/", staff_views.staff_home, name="staff_home"),
+    path("staff/members/add/", staff_views.add_staff, name="staff_add"),
+    path("staff/members/remove/", staff_views.remove_staff, name="staff_remove"),
 ]
+
+handler500 = "campaigns_site.views.server_error"

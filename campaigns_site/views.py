@@ -1,5 +1,6 @@
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -45,3 +46,16 @@ def favicon(request):
     """Browsers ask for /favicon.ico on pages without an icon link (JSON, the 500 page).
     Resolved per request: the static manifest is not read at import time."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """The 500 page: Django's own handler, plus the stylesheet's URL when it can be had.
+
+    The policy forbids inline styles, and the static manifest may be what failed, so the
+    page must render (unstyled) without it: no base template, no tags, no request.
+    """
+    try:
+        stylesheet = static("css/site.css")
+    except Exception:  # a missing or broken manifest: an unstyled page beats none
+        stylesheet = ""
+    return HttpResponseServerError(loader.get_template("500.html").render({"stylesheet": stylesheet}))

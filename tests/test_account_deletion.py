@@ -137,7 +137,7 @@ def assert_intact(other):
 
 
 @pytest.fixture
-def owner(aws, monkeypatch):
+def owner(aws, db, monkeypatch):  # db: deletion drops the cached user row too
     # Small S3 pages, so the transcripts take several list/delete rounds.
     monkeypatch.setattr(deletion, "S3_BATCH_SIZE", 2)
     return make_account("gm@example.com", campaigns=2, objects=OWNER_OBJECTS)
@@ -332,6 +332,17 @@ def test_command_deletes_with_yes_and_prints_what_it_did(owner, other):
     call_command("delete_account", owner["sub"], "--yes", stdout=again)
     assert "no profile (already deleted" in again.getvalue()
     assert "deleted: nothing (already deleted)." in again.getvalue()
+
+
+def test_command_drops_the_cached_user_row(owner, other):
+    from accounts.models import User
+    from accounts.services import cache_user
+
+    for account in (owner, other):
+        cache_user(get_profile(sub=account["sub"]))
+    call_command("delete_account", owner["sub"], "--yes", stdout=io.StringIO())
+    assert not User.objects.filter(sub=owner["sub"]).exists()
+    assert User.objects.filter(sub=other["sub"]).exists()
 
 
 def test_command_shows_an_unfinished_deletion_and_finishes_it(owner):

@@ -89,6 +89,27 @@ def test_owner_deletes_everything_and_is_logged_out_with_a_goodbye(owner, other,
     assert is_signed_in(other["client"])
 
 
+def test_the_deleted_users_cached_row_is_gone(owner, other):
+    from accounts.models import User
+
+    assert User.objects.filter(sub=owner["sub"]).exists()  # the login cached it
+    owner["client"].post(DELETE, CONFIRMED)
+    assert not User.objects.filter(sub=owner["sub"]).exists()
+    assert not User.objects.filter(email="gm@example.com").exists()
+    assert User.objects.filter(sub=other["sub"]).exists()
+
+
+def test_another_containers_row_goes_at_the_accounts_next_request(owner):
+    from accounts.models import User
+
+    # Being deleted from elsewhere (another container, or the command): this container's
+    # row goes at the session's next request, which finds the profile marked.
+    deletion.mark_account_deleting(sub=owner["sub"])
+    assert User.objects.filter(sub=owner["sub"]).exists()
+    assert not is_signed_in(owner["client"])
+    assert not User.objects.filter(sub=owner["sub"]).exists()
+
+
 def test_the_deleted_login_no_longer_works(owner):
     owner["client"].post(DELETE, CONFIRMED)
     response = Client().post("/accounts/login/", {"login": "gm@example.com", "password": PASSWORD})

@@ -75,11 +75,14 @@ def test_existing_email_is_a_form_error(make_user):
     ]
 
 
-def test_weak_password_is_a_form_error(aws, db):
-    response = sign_up(Client(), password="short")
+def test_weak_password_lists_the_rules_it_breaks_before_cognito_is_asked(aws, db, aws_calls):
+    client = Client()
+    client.get(SIGNUP)  # reads the password policy
+    with aws_calls() as calls:
+        response = sign_up(client, password="short")
     assert response.status_code == 200
-    [error] = response.context["form"].errors["password1"]
-    assert error.startswith("That password is too weak")
+    assert response.context["form"].errors["password1"] == ["Use at least 10 characters.", "Add a number."]
+    assert calls.count("cognito-idp") == 0
 
 
 @pytest.mark.parametrize(

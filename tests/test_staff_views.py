@@ -1,5 +1,6 @@
 """Staff: the `staff_required` decorator and the staff overview page."""
 
+import io
 import json
 import platform
 from pathlib import Path
@@ -9,12 +10,15 @@ import pytest
 from botocore.stub import Stubber
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from accounts import cognito
 from accounts.decorators import staff_required
 from accounts.models import User
+from accounts.profiles import get_profile
+from accounts.staff import list_staff as staff_list
 from campaigns_site import aws as aws_clients
 from tests.test_profile_view import header, signed_in
 
@@ -78,7 +82,7 @@ def test_a_signed_in_user_who_is_not_staff_gets_our_403(player, staff):
     assert ">Staff</a>" not in header(html)
 
 
-def test_staff_see_the_deployment_for_two_describe_calls_and_one_get(staff, player, aws_calls, settings):
+def test_staff_see_the_deployment_for_two_describe_calls_one_get_and_the_staff_list(staff, player, aws_calls, settings):
     client = signed_in("ada@example.com")
     client.get("/")  # the login message is shown once
     with aws_calls() as calls:
@@ -88,6 +92,7 @@ def test_staff_see_the_deployment_for_two_describe_calls_and_one_get(staff, play
     assert calls.operations() == [
         "dynamodb.BatchGetItem", "dynamodb.DescribeTable", "cognito-idp.DescribeUserPool",
         "dynamodb.GetItem",  # the summary fallbacks (sessions/summary_fallbacks.py)
+        "cognito-idp.ListUsersInGroup",
     ]
 
     html = response.content.decode()
@@ -132,17 +137,22 @@ def test_a_describe_call_that_is_refused_is_shown_not_raised(staff):
     assert "<dt>Users (estimated)</dt><dd>1</dd>" in html  # the rest of the page is still there
 
 
-def test_the_lambda_role_allows_every_call_the_page_makes(staff, aws_calls):
+def test_the_lambda_role_allows_every_call_the_page_makes(staff, player, aws_calls):
     client = signed_in("ada@example.com")
     with aws_calls() as calls:
         client.get(STAFF)
+        client.post("/staff/members/add/", {"email": "bo@example.com"})
+        client.post("/staff/members/remove/", {"email": "bo@example.com"})
     allowed = set()
     for statement in json.loads(POLICY.read_text())["Statement"]:
         actions = statement["Action"]
         allowed.update([actions] if isinstance(actions, str) else actions)
     needed = {f"{service}:{operation}" for service, operation in calls}
-    assert needed == {"dynamodb:BatchGetItem", "dynamodb:DescribeTable", "cognito-idp:DescribeUserPool",
-                      "dynamodb:GetItem"}
+    assert needed == {
+        "dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:UpdateItem",
+        "cognito-idp:DescribeUserPool", "cognito-idp:ListUsersInGroup", "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
+    }
     assert needed <= allowed
 
 
@@ -160,3 +170,86 @@ def test_staff_status_follows_the_cognito_group_from_the_next_login(staff):
     again = signed_in("ada@example.com")
     assert again.get(STAFF).status_code == 403
     assert client.get(STAFF).status_code == 403  # the profile is shared: every session follows
+
+
+# --- changing the staff: manage.py staff and the page's actions ---------------------------
+def staff_command(*args):
+    out = io.StringIO()
+    call_command("staff", *args, stdout=out)
+    return out.getvalue()
+
+
+def in_staff_group(email):
+    return email in [member["email"] for member in staff_list()]
+
+
+def test_removed_staff_lose_access_at_their_next_request_in_the_same_session(staff):
+    client = signed_in("ada@example.com")
+    assert client.get(STAFF).status_code == 200
+    output = staff_command("remove", "Ada@example.com")
+    assert "ada@example.com" in output and "no longer staff" in output
+    assert client.get(STAFF).status_code == 403  # the same web session, no new login
+    assert ">Staff</a>" not in header(client.get("/").content.decode())
+    assert not in_staff_group("ada@example.com")
+    assert get_profile(sub=staff).is_staff is False
+    assert signed_in("ada@example.com").get(STAFF).status_code == 403  # and the next login agrees
+
+
+def test_added_staff_get_access_at_their_next_request(player, staff):
+    client = signed_in("bo@example.com")
+    assert client.get(STAFF).status_code == 403
+    staff_command("add", "bo@example.com")
+    assert client.get(STAFF).status_code == 200
+    assert in_staff_group("bo@example.com")
+    assert signed_in("bo@example.com").get(STAFF).status_code == 200  # the next login keeps it
+
+
+def test_the_command_lists_the_staff_and_names_an_unknown_email(staff, player):
+    output = staff_command("list")
+    assert "ada@example.com" in output and "bo@example.com" not in output and "1 staff." in output
+    with pytest.raises(CommandError, match="No account uses nobody@example.com"):
+        staff_command("add", "nobody@example.com")
+
+
+def test_staff_add_and_remove_others_from_the_page(staff, player):
+    admin = signed_in("ada@example.com")
+    bo = signed_in("bo@example.com")
+    page = admin.get(STAFF).content.decode()
+    assert 'action="/staff/members/add/"' in page and "ada@example.com" in page
+
+    response = post(admin, "/staff/members/add/", {"email": "bo@example.com"})
+    assert response.status_code == 302 and response["Location"] == STAFF
+    assert "bo@example.com is staff from their next page." in admin.get(STAFF).content.decode()
+    assert bo.get(STAFF).status_code == 200
+
+    page = admin.get(STAFF).content.decode()
+    assert 'action="/staff/members/remove/"' in page and 'value="bo@example.com"' in page
+    post(admin, "/staff/members/remove/", {"email": "bo@example.com"})
+    assert bo.get(STAFF).status_code == 403
+    assert not in_staff_group("bo@example.com")
+
+
+def test_the_page_refuses_removing_yourself_and_unknown_emails(staff):
+    admin = signed_in("ada@example.com")
+    post(admin, "/staff/members/remove/", {"email": "ada@example.com"})
+    assert "You cannot remove yourself here" in admin.get(STAFF).content.decode()
+    assert admin.get(STAFF).status_code == 200
+    post(admin, "/staff/members/add/", {"email": "nobody@example.com"})
+    assert "No account uses nobody@example.com." in admin.get(STAFF).content.decode()
+
+
+def test_only_staff_can_change_the_staff_and_only_by_post_with_csrf(staff, player):
+    bo = signed_in("bo@example.com")
+    assert post(bo, "/staff/members/add/", {"email": "bo@example.com"}).status_code == 403
+    assert post(Client(), "/staff/members/remove/", {"email": "ada@example.com"}).status_code == 302  # to log in
+    admin = signed_in("ada@example.com")
+    assert admin.get("/staff/members/add/").status_code == 405
+    strict = signed_in("ada@example.com", enforce_csrf_checks=True)
+    assert strict.post("/staff/members/add/", {"email": "bo@example.com"}).status_code == 403
+    assert not in_staff_group("bo@example.com")
+    assert in_staff_group("ada@example.com")
+
+
+def post(client, url, data):
+    token = client.cookies.get("csrftoken")
+    return client.post(url, {**data, "csrfmiddlewaretoken": token.value if token else ""})

@@ -1,0 +1,52 @@
+"""Who is staff: the Cognito group `staff` and the profile's copy of it, changed together.
+
+The group is what a login reads (the ID token's `cognito:groups`); the profile's
+`is_staff` is what every page reads (it comes with the web session, no extra request).
+Changing only the group would count from the user's next login, up to
+SESSION_COOKIE_AGE later; changing both counts from their next request.
+"""
+
+from accounts import cognito, profiles
+from campaigns_site.provision import STAFF_GROUP
+
+
+class StaffChangeRefused(Exception):
+    """The change cannot be made; the message says why, for the operator."""
+
+
+def _account(email):
+    user = cognito.find_user(email=email.strip().lower())
+    if user is None:
+        raise StaffChangeRefused(f"No account uses {email}.")
+    return user
+
+
+def add_staff(*, email):
+    """Make the account with `email` staff; returns its sub."""
+    sub = _account(email)["sub"]
+    # The group first: if the profile write then fails, the next login still grants it.
+    cognito.add_to_group(sub=sub, group=STAFF_GROUP)
+    _set_profile_flag(sub=sub, is_staff=True)
+    return sub
+
+
+def remove_staff(*, email):
+    """End the staff access of the account with `email`; returns its sub."""
+    sub = _account(email)["sub"]
+    # The profile first: access ends at the user's next request even if Cognito then
+    # fails (the error reaches the operator, who runs it again before their next login).
+    _set_profile_flag(sub=sub, is_staff=False)
+    cognito.remove_from_group(sub=sub, group=STAFF_GROUP)
+    return sub
+
+
+def list_staff():
+    """The members of the `staff` group, as {"sub", "email"}, by email."""
+    return cognito.group_members(group=STAFF_GROUP)
+
+
+def _set_profile_flag(*, sub, is_staff):
+    try:
+        profiles.set_staff(sub=sub, is_staff=is_staff)
+    except profiles.ProfileMissing:
+        pass  # never signed in yet: the first login creates the profile from the group
