@@ -24,25 +24,16 @@ rebuilds objects that a request deleted or moved. Examples per URL: FUZZ_EXAMPLE
 """
 
 import os
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from django.core import signing
-from django.test import Client, override_settings
-from django.urls import resolve
-from django.urls.exceptions import Resolver404
-from hypothesis import HealthCheck, example, given, settings, strategies as st
-from moto import mock_aws
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from campaigns_site import aws as aws_module
 from campaigns_site.converters import ITEM_ID_REGEX
-from campaigns_site.provision import provision
 from sessions.summary_kinds import KINDS, LENGTHS
-from tests.conftest import PASSWORD
-from tests.transcript_samples import sample_bytes
 from tests.url_patterns import fill, walk
+from tests.url_world import module_world, refresh
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 FUZZ = settings(
@@ -64,195 +55,18 @@ ROUTES = list(walk())
 
 
 # --- the world --------------------------------------------------------------------------------------
-@dataclass
-class World:
-    clients: dict = field(default_factory=dict)  # visitor -> Client (owner, other, anonymous)
-    subs: dict = field(default_factory=dict)
-    emails: dict = field(default_factory=dict)
-    coherent: list = field(default_factory=list)  # path parameters naming real objects together
-    pools: dict = field(default_factory=dict)  # parameter name -> every real value
-    forms: dict = field(default_factory=dict)  # view callback -> {field name: [values seen]}
-    checks: list = field(default_factory=list)  # (sub, campaign_id, session_id) that must exist
-
-
-def _client():
-    return Client(enforce_csrf_checks=True, raise_request_exception=True)
-
-
-def _sign_in(email):
-    client = _client()
-    client.get("/accounts/login/")
-    response = client.post(
-        "/accounts/login/",
-        {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
-    )
-    assert response.status_code == 302, "log in failed"
-    client.get("/")
-    return client
-
-
-def _make_user(email, display_name):
-    from accounts import cognito, services
-
-    sub = services.sign_up(email=email, password=PASSWORD, display_name=display_name)
-    cognito.confirm_sign_up(email=email, code="123456")  # moto accepts any code
-    return sub
-
-
-def _build_objects(world):
-    """The owner's two campaigns (one with a transcribed, summarized and shared session and
-    a story so far) and the other user's campaign with a shared session."""
-    from campaigns.repository import create_campaign
-    from sessions import share_links, summary_jobs, transcripts
-    from sessions.repository import create_session
-
-    def session_with_everything(sub, name):
-        campaign = create_campaign(sub=sub, name=name)
-        session = create_session(sub=sub, campaign_id=campaign.campaign_id, title="The Death House", number=1,
-                                 played_on="2024-05-31", notes="Hidden notes")
-        transcripts.store_transcript(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                                     data=sample_bytes("vtt", hours=0.01), filename="night.vtt")
-        summary_jobs.start_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                                       kinds=["recap", "npcs"])
-        made = share_links.create_share_link(sub=sub, campaign_id=campaign.campaign_id,
-                                             session_id=session.session_id, scope="transcript")
-        world.checks.append((sub, campaign.campaign_id, session.session_id))
-        return {"campaign_id": campaign.campaign_id, "session_id": session.session_id,
-                "token_hash": made.pointer.token_hash, "token": made.token, "kind": "recap"}
-
-    owner, other = world.subs["owner"], world.subs["other"]
-    world.checks.clear()
-    shared = session_with_everything(owner, "Secret Strahd")
-    summary_jobs.start_story_job(sub=owner, campaign_id=shared["campaign_id"])
-    bare = create_session(sub=owner, campaign_id=shared["campaign_id"], title="No transcript yet")
-    second = create_campaign(sub=owner, name="Tomb of Annihilation")
-    elsewhere = create_session(sub=owner, campaign_id=second.campaign_id, title="Elsewhere")
-    world.checks.append((owner, second.campaign_id, elsewhere.session_id))
-    others = session_with_everything(other, "Bob's table")
-    world.coherent[:] = [
-        shared,
-        {**shared, "session_id": bare.session_id, "kind": "npcs"},
-        {"campaign_id": second.campaign_id, "session_id": elsewhere.session_id},
-        others,
-    ]
-    world.pools.clear()
-    for params in world.coherent:
-        for name, value in params.items():
-            world.pools.setdefault(name, set()).add(value)
-    world.pools = {name: sorted(values) for name, values in world.pools.items()}
-
-
-def _objects_intact(world):
-    from campaigns.repository import get_campaign
-    from sessions.repository import get_session
-
-    for sub, campaign_id, session_id in world.checks:
-        campaign = get_campaign(sub=sub, campaign_id=campaign_id)
-        if campaign is None or campaign.archived or getattr(campaign, "deleting_since", None):
-            return False
-        if get_session(sub=sub, campaign_id=campaign_id, session_id=session_id) is None:
-            return False
-    return True
-
-
-class _Forms(HTMLParser):
-    """The POST forms of a page: action and field names, with the values seen (an input's
-    value, a select's options, a checkbox's or radio's value)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self._select = [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append((attrs.get("action") or "", (attrs.get("method") or "get").lower(), {}))
-        elif not self.forms:
-            return
-        elif tag in ("input", "textarea") and attrs.get("name"):
-            self.forms[-1][2].setdefault(attrs["name"], []).append(attrs.get("value") or "")
-        elif tag == "select" and attrs.get("name"):
-            self._select = attrs["name"]
-            self.forms[-1][2].setdefault(self._select, [])
-        elif tag == "option" and self._select:
-            self.forms[-1][2][self._select].append(attrs.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
-def _collect_forms(world, client, path):
-    response = client.get(path)
-    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-        return
-    parser = _Forms()
-    parser.feed(response.content.decode())
-    for action, method, fields in parser.forms:
-        target = urlsplit(action).path or path
-        try:
-            match = resolve(target)
-        except Resolver404:
-            continue
-        known = world.forms.setdefault(match.func, {})
-        for name, values in fields.items():
-            if name != "csrfmiddlewaretoken":
-                known.setdefault(name, set()).update(values)
-        if method == "get":  # a GET form's fields are query parameters of its page
-            for name in fields:
-                if name not in QUERY_PARAMETERS:
-                    QUERY_PARAMETERS.append(name)
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """Built once: the users, the objects, and the forms of every page that renders."""
-    world = World()
-    with mock_aws(), django_db_blocker.unblock():
-        aws_module.refresh()
-        report = provision()
-        overrides = override_settings(
-            COGNITO_USER_POOL_ID=report.user_pool_id,
-            COGNITO_APP_CLIENT_ID=report.app_client_id,
-            COGNITO_APP_CLIENT_SECRET=report.app_client_secret,
-            SUMMARY_JOB_RUNNER="inline",
-        )
-        overrides.enable()
-        try:
-            for visitor, email, name in (("owner", "ada@example.com", "Ada"), ("other", "bob@example.com", "Bob")):
-                world.emails[visitor] = email
-                world.subs[visitor] = _make_user(email, name)
-                world.clients[visitor] = _sign_in(email)
-            world.clients["anonymous"] = _client()
-            world.clients["anonymous"].get("/accounts/login/")  # the CSRF cookie
-            _build_objects(world)
-            for route in ROUTES:
-                path = fill(route, world.coherent[0] | {"kind": "recap"})
-                if path is not None:
-                    for visitor in ("owner", "anonymous"):
-                        _collect_forms(world, world.clients[visitor], path)
-            world.forms = {func: {name: sorted(values) for name, values in fields.items()}
-                           for func, fields in world.forms.items()}
-            yield world
-        finally:
-            overrides.disable()
-            from accounts.models import User
-
-            User.objects.all().delete()  # the ORM cache rows this module made outside any test's transaction
+    """Built once for the module (tests/url_world.py), with the forms of every page that renders."""
+    with module_world(django_db_blocker, routes=ROUTES) as world:
+        QUERY_PARAMETERS.extend(sorted(world.get_form_fields - set(QUERY_PARAMETERS)))
+        yield world
 
 
 @pytest.fixture
 def fresh_world(world, db):
-    """Sign the users in again if a request signed them out, and rebuild the objects if a
-    request deleted, moved or archived them (a POST of the fuzz can do all of these)."""
-    from django.core.cache import cache
-
-    for visitor in ("owner", "other"):
-        cache.clear()  # the login rate limit
-        if world.clients[visitor].get("/accounts/profile/").status_code != 200:
-            world.clients[visitor] = _sign_in(world.emails[visitor])
-    if not _objects_intact(world):
-        _build_objects(world)
+    """The users signed in and the objects there, whatever the previous test's requests did."""
+    refresh(world)
     return world
 
 
@@ -272,11 +86,10 @@ SIGNED_SALTS = ["sessions.transcript-upload", "campaigns_site.pagination"]
 
 def signed_values(world, real):
     leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.sampled_from(real))
-    anything = st.recursive(
-        leaves,
-        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
-        max_leaves=8,
-    )
+    def nested(children):
+        return st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3))
+
+    anything = st.recursive(leaves, nested, max_leaves=8)
     subs = st.sampled_from(sorted(world.subs.values()))
     some = st.one_of(st.sampled_from(real), anything)
     upload = st.fixed_dictionaries({"sub": subs, "campaign": some, "session": some, "upload": some})
