@@ -14,6 +14,5 @@ class ThemeForm(forms.Form):
         scheme, a protocol-relative "//host", or a bare word (which redirect() would try
         as a URL name). Never an error: a bad `next` only loses the way back."""
         target = self.cleaned_data["next"]
-        if len(target) <= self.NEXT_MAX_LENGTH and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=set()):
-            return target
-        return "/"
+        local_path = target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=set())
+        return target if local_path and len(target) <= self.NEXT_MAX_LENGTH else "/"
