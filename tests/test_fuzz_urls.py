@@ -11,8 +11,9 @@ requests and the test asserts that none answers 5xx or raises out of the test cl
   renders, or mixed with another user's and random ones) and values made from the
   converter's own regex;
 - a value (or several) for every field of the forms that post to the URL, found on the
-  world's pages (tests/test_transcript_views.py reads forms the same way), plus extra
-  fields no form has;
+  world's pages (tests/url_world.py), plus extra fields no form has; values include
+  payloads signed with our key and the salts of the values we sign (an upload token, a
+  page cursor) but of shapes we never sign;
 - query parameters the views read (QUERY_PARAMETERS, from `grep request.GET`) and
   random ones;
 - cookies the site reads (theme, share grant, web session key, messages) with any value.
@@ -52,6 +53,11 @@ COOKIES = ["theme", "share_grant", "sessionid", "messages"]  # a bad csrftoken i
 
 
 ROUTES = list(walk())
+
+
+# Past findings, each with its own test: `next=x` on the theme form (tests/test_home_view.py),
+# signed upload tokens and cursors of another shape (tests/test_transcript_views.py,
+# tests/test_pagination.py).
 
 
 # --- the world --------------------------------------------------------------------------------------
