@@ -35,9 +35,29 @@ def decode_cursor(cursor, *, partition, scope=""):
         payload = signing.loads(cursor, salt=_SALT)
     except signing.BadSignature:
         raise InvalidCursor("That page link is not valid.") from None
-    if payload.get("p") != partition or payload.get("s", "") != scope:
+    # Checked whole before use: a payload signed with our key but of another shape (a
+    # list, a missing key, a key that is not a dict) is refused like a forged one, not
+    # handed to DynamoDB.
+    if (
+        not isinstance(payload, dict)
+        or payload.get("p") != partition
+        or payload.get("s", "") != scope
+        or not _is_last_key_of(payload.get("k"), partition)
+    ):
         raise InvalidCursor("That page link is not valid.")
     return payload["k"]
+
+
+def _is_last_key_of(key, partition):
+    """A LastEvaluatedKey as DynamoDB gives them for this table: string attributes only,
+    the partition's own key among them."""
+    return (
+        isinstance(key, dict)
+        and key.get("PK") == {"S": partition}
+        and set(key) <= {"PK", "SK", "LSI1SK"}
+        and all(isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str)
+                and value["S"] for value in key.values())
+    )
 
 
 def query_page(model, partition, range_key_condition=None, *, limit, cursor=None,

@@ -1,8 +1,7 @@
-from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,11 +20,11 @@ def home(request):
 def set_theme(request):
     """Remember the reader's light/dark choice in a cookie: no account needed."""
     form = ThemeForm(request.POST)
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = "/"
-    response = redirect(target)
-    if form.is_valid():
+    form.is_valid()
+    # A plain redirect to the checked path (ThemeForm.clean_next), whatever else was sent:
+    # never redirect(), which would try a bare word as a URL name.
+    response = HttpResponseRedirect(form.cleaned_data.get("next") or "/")
+    if "theme" in form.cleaned_data:  # a valid choice is kept even if `next` was not
         response.set_cookie(
             THEME_COOKIE, form.cleaned_data["theme"], max_age=ONE_YEAR, samesite="Lax",
             secure=request.is_secure(), httponly=True,

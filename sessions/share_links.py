@@ -292,23 +292,28 @@ def list_share_links_for_session(*, sub, session_id, now=None):
     return sorted(rows, key=lambda row: (row.created, row.token_hash), reverse=True)
 
 
-def revoke_share_link(*, sub, session_id, token_hash):
+def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
     """Delete the link and its pointer in one TransactWriteItems: the link is dead from the
-    next request on. Returns False when the user has no such link on that session (already
-    revoked, or never theirs): nothing was deleted.
+    next request on. Returns False when the user has no such link on that session of that
+    campaign (already revoked, never theirs, or named under another campaign or session):
+    nothing was deleted.
 
-    The pointer's condition (it exists in the user's partition, for that session) is what
-    makes the link theirs to revoke; the link's own condition repeats it (its owner and
-    session), and lets a link already cleaned up by its TTL go with its pointer.
+    The pointer's condition (it exists in the user's partition, for that campaign and
+    session) is what makes the link theirs to revoke; the link's own condition repeats it
+    (its owner, campaign and session), and lets a link already cleaned up by its TTL go
+    with its pointer.
     """
     transaction = Transaction()
     transaction.delete(
         user_pk(sub), share_pointer_sk(token_hash),
-        condition=ShareLinkPointer.sk.exists() & (ShareLinkPointer.session_id == session_id),
+        condition=ShareLinkPointer.sk.exists()
+        & (ShareLinkPointer.campaign_id == campaign_id)
+        & (ShareLinkPointer.session_id == session_id),
     )
     transaction.delete(
         share_pk(token_hash), SHARE_SK,
-        condition=ShareLink.pk.does_not_exist() | ((ShareLink.owner_sub == sub) & (ShareLink.session_id == session_id)),
+        condition=ShareLink.pk.does_not_exist()
+        | ((ShareLink.owner_sub == sub) & (ShareLink.campaign_id == campaign_id) & (ShareLink.session_id == session_id)),
     )
     try:
         transaction.commit()

@@ -333,11 +333,18 @@ def _too_many():
 @require_POST
 def revoke(request, campaign_id, session_id, token_hash):
     """Delete the link: it is dead from the next request on. No read first: the delete's
-    conditions refuse a link that is not the user's, on that session."""
-    if share_links.revoke_share_link(sub=_sub(request), session_id=session_id, token_hash=token_hash):
+    conditions refuse a link that is not the user's, on that session of that campaign (every
+    id in the URL must name what is acted on). A refused delete then reads the session and
+    the link, to tell a second click (already revoked) from a URL naming a link of another
+    session, campaign or user (404)."""
+    if share_links.revoke_share_link(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
+    ):
         messages.success(request, "Link revoked. It no longer opens anything.")
     else:
         _get_session_for_user(request, campaign_id, session_id)  # 404 unless the session is the user's
+        if share_links.get_share_link(token_hash=token_hash) is not None:
+            raise Http404  # a live link, but not this session's: the URL's ids must all match it
         messages.info(request, "That link was already revoked.")  # a second click, another tab
     return redirect("share:manage", campaign_id=campaign_id, session_id=session_id)
 

@@ -412,6 +412,10 @@ def summary_edit(request, campaign_id, session_id, kind):
                 messages.success(request, "Summary saved.")
                 return redirect(_session_url(campaign_id, session_id, anchor=f"summary-{kind}"))
         campaign, session = _get_session_for_user(request, campaign_id, session_id)
+        if summary is None and not summaries.get_summary(
+            sub=_sub(request), campaign_id=campaign_id, session_id=session_id, kind=kind
+        ):
+            raise Http404  # a refused form for a summary that is not there: no page to show it on
     else:
         campaign, session = _get_session_for_user(request, campaign_id, session_id)
         summary = summaries.get_summary(sub=_sub(request), campaign_id=campaign_id, session_id=session_id, kind=kind)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaigns_site.converters import is_item_id
 from campaigns_site.lazy import lazy_import
 from sessions import summary_views
 from sessions.summary_kinds import KINDS
@@ -88,10 +89,25 @@ def _read_token(request, token, campaign_id, session_id):
         payload, expired = signing.loads(token, salt=_TOKEN_SALT), True
     except signing.BadSignature:
         raise Http404 from None
+    if not _is_upload_token_payload(payload):
+        raise Http404  # signed with our key, but not as upload_context makes them
     expected = {"sub": _sub(request), "campaign": campaign_id, "session": session_id}
-    if {name: payload.get(name) for name in expected} != expected:
+    if {name: payload[name] for name in expected} != expected:
         raise Http404  # another user's or another session's upload
     return payload["upload"], expired
+
+
+def _is_upload_token_payload(payload):
+    """The payload's shape, checked before any of it is used: a dict of exactly the four
+    strings upload_context signs, with ids as new_id() makes them. Whatever else a token
+    could carry (a list, a missing key, an upload id with "/" or "#" reaching into
+    another object's key, an empty or huge one) is refused like a forged token."""
+    return (
+        isinstance(payload, dict)
+        and set(payload) == {"sub", "campaign", "session", "upload"}
+        and all(isinstance(value, str) for value in payload.values())
+        and all(is_item_id(payload[name]) for name in ("campaign", "session", "upload"))
+    )
 
 
 def _render_upload_page(request, campaign, session, *, error=None, status=200):

@@ -127,6 +127,28 @@ def test_set_theme_never_redirects_off_site(db):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize(
+    "next_value",
+    ["x", "home", "campaigns:list", "//evil.example/", "/\\evil.example/", "javascript:alert(1)", "http:/x", "/" + "a" * 2001],
+)
+def test_set_theme_goes_home_for_a_next_that_is_not_a_path_here(db, next_value):
+    # "x" was a 500: redirect() took it for a URL name.
+    client, token = csrf_client()
+    response = client.post("/preferences/theme/", {"theme": "dark", "next": next_value, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert response.cookies["theme"].value == "dark"
+
+
+def test_set_theme_keeps_a_path_with_its_query_even_when_the_theme_is_unknown(db):
+    client, token = csrf_client()
+    response = client.post(
+        "/preferences/theme/", {"theme": "neon", "next": "/search/?q=dragon", "csrfmiddlewaretoken": token}
+    )
+    assert response["Location"] == "/search/?q=dragon"
+    assert "theme" not in response.cookies
+
+
 def test_set_theme_needs_the_csrf_token(db):
     client, _ = csrf_client()
     response = client.post("/preferences/theme/", {"theme": "dark"})

@@ -34,6 +34,28 @@ def test_no_key_means_no_cursor_and_no_cursor_means_first_page():
     assert decode_cursor("", partition=ALICE) is None
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [ALICE, "", LAST_KEY],
+        "a string",
+        None,
+        {"p": ALICE, "s": ""},
+        {"p": ALICE, "s": "", "k": "NOTE#03"},
+        {"p": ALICE, "s": "", "k": {}},
+        {"p": ALICE, "s": "", "k": {"PK": ALICE, "SK": "NOTE#03"}},
+        {"p": ALICE, "s": "", "k": {"PK": {"S": BOB}, "SK": {"S": "NOTE#03"}}},
+        {"p": ALICE, "s": "", "k": {**LAST_KEY, "other": {"S": "x"}}},
+        {"p": ALICE, "s": "", "k": {**LAST_KEY, "SK": {"N": "3"}}},
+    ],
+)
+def test_a_cursor_signed_with_our_key_but_of_another_shape_is_refused(payload):
+    # Each was a 500 (an AttributeError, a KeyError, or DynamoDB's ValidationException).
+    cursor = signing.dumps(payload, salt="campaigns_site.pagination", compress=True)
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor, partition=ALICE)
+
+
 def test_cursor_from_another_partition_is_refused():
     cursor = encode_cursor(LAST_KEY, partition=ALICE)
     with pytest.raises(InvalidCursor):

@@ -15,7 +15,7 @@ from campaigns.repository import create_campaign
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import share_pk, story_summary_sk, summary_sk, user_pk
-from campaigns_site.table_keys import share_pointer_sk
+from campaigns_site.table_keys import new_id, share_pointer_sk
 from sessions import share_links
 from sessions.repository import (
     SessionNotFound,
@@ -197,7 +197,7 @@ def test_an_unknown_token_opens_nothing_and_creates_nothing(session, aws_calls):
 
 def test_a_revoked_link_opens_nothing(session):
     made = make(session)
-    assert revoke_share_link(sub=OWNER, session_id=session.session_id, token_hash=hash_token(made.token))
+    assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=hash_token(made.token))
     assert open_share_link(token=made.token) is None
 
 
@@ -299,20 +299,32 @@ def test_revoke_deletes_both_items_in_one_transaction(session, aws_calls):
     made = make(session)
     token_hash = hash_token(made.token)
     with aws_calls() as calls:
-        assert revoke_share_link(sub=OWNER, session_id=session.session_id, token_hash=token_hash) is True
+        assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is True
     assert calls.operations() == ["dynamodb.TransactWriteItems"]
     assert get_raw(share_pk(token_hash), "SHARE") is None
     assert get_raw(user_pk(OWNER), share_pointer_sk(token_hash)) is None
-    assert revoke_share_link(sub=OWNER, session_id=session.session_id, token_hash=token_hash) is False
+    assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is False
 
 
 def test_nobody_else_can_revoke_a_link(session, campaign):
     made = make(session)
     token_hash = hash_token(made.token)
-    assert revoke_share_link(sub=OTHER, session_id=session.session_id, token_hash=token_hash) is False
+    assert revoke_share_link(sub=OTHER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is False
     other_session = create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="Another")
-    assert revoke_share_link(sub=OWNER, session_id=other_session.session_id, token_hash=token_hash) is False
+    assert revoke_share_link(sub=OWNER, campaign_id=other_session.campaign_id, session_id=other_session.session_id, token_hash=token_hash) is False
     assert open_share_link(token=made.token) is not None
+
+
+def test_a_link_is_revoked_only_under_its_own_campaign(session):
+    made = make(session)
+    token_hash = hash_token(made.token)
+    another = create_campaign(sub=OWNER, name="Another campaign")
+    for campaign_id in (another.campaign_id, new_id()):
+        assert revoke_share_link(
+            sub=OWNER, campaign_id=campaign_id, session_id=session.session_id, token_hash=token_hash
+        ) is False
+    assert open_share_link(token=made.token) is not None
+    assert get_raw(user_pk(OWNER), share_pointer_sk(token_hash)) is not None
 
 
 def test_revoke_removes_a_pointer_whose_link_the_ttl_already_took(session):
@@ -321,7 +333,7 @@ def test_revoke_removes_a_pointer_whose_link_the_ttl_already_took(session):
     aws_clients.client("dynamodb").delete_item(
         TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": share_pk(token_hash)}, "SK": {"S": "SHARE"}}
     )
-    assert revoke_share_link(sub=OWNER, session_id=session.session_id, token_hash=token_hash) is True
+    assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is True
     assert get_raw(user_pk(OWNER), share_pointer_sk(token_hash)) is None
 
 

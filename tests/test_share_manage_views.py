@@ -4,6 +4,7 @@ owner, another signed-in user and nobody; CSRF; validation; the cap; request cos
 
 import re
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -308,6 +309,21 @@ def test_another_user_cannot_revoke_my_link(owner, other, session):
     response = post(other, link_url(session, hash_token(made.token), "revoke"))
     assert response.status_code == 404
     assert open_share_link(token=made.token) is not None
+
+
+def test_a_link_is_revoked_only_under_its_own_campaign_and_session(owner, session):
+    # Revoke once checked the session only: the owner's link went through a URL naming
+    # another of their campaigns, or one that does not exist.
+    made = make(owner, session)
+    token_hash = hash_token(made.token)
+    another = create_campaign(sub=owner.sub, name="Another campaign")
+    sibling = create_session(sub=owner.sub, campaign_id=session.campaign_id, title="Another session")
+    moved = SimpleNamespace(campaign_id=another.campaign_id, session_id=session.session_id)
+    unknown = SimpleNamespace(campaign_id="0" * 26, session_id=session.session_id)
+    for wrong in (moved, unknown, sibling):
+        assert post(owner, link_url(wrong, token_hash, "revoke")).status_code == 404
+    assert open_share_link(token=made.token) is not None
+    assert [link.token_hash for link in links(owner, session)] == [token_hash]
 
 
 def test_revoke_is_post_only(owner, session):

@@ -162,7 +162,7 @@ def test_the_page_itself_says_noindex_and_no_referrer(owner, summarized):
 # --- dead links ---------------------------------------------------------------------------------------
 def test_unknown_revoked_expired_and_used_up_links_get_one_404_for_one_request(owner, summarized, aws_calls):
     revoked = make(owner, summarized)
-    revoke_share_link(sub=owner.sub, session_id=summarized.session_id, token_hash=hash_token(revoked))
+    revoke_share_link(sub=owner.sub, campaign_id=summarized.campaign_id, session_id=summarized.session_id, token_hash=hash_token(revoked))
     expired = make(owner, summarized, expires=now() - timedelta(seconds=1))
     used_up = make(owner, summarized, view_limit=1)
     assert fresh().get(url(used_up)).status_code == 200
@@ -200,7 +200,7 @@ def test_revoking_kills_the_link_at_once_even_for_a_visitor_reading_it(owner, tr
     visitor = fresh()
     assert visitor.get(url(token)).status_code == 200
     assert visitor.get(url(token, "transcript/")).status_code == 200
-    revoke_share_link(sub=owner.sub, session_id=transcribed.session_id, token_hash=hash_token(token))
+    revoke_share_link(sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id, token_hash=hash_token(token))
     assert visitor.get(url(token)).status_code == 404
     assert visitor.get(url(token, "transcript/?page=2")).status_code == 404
 

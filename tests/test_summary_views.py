@@ -479,6 +479,12 @@ def test_an_edit_must_fit(owner, recap, transcribed, text, error):
     assert stored_summary(owner, transcribed).text == recap.text
 
 
+def test_a_refused_edit_of_a_summary_that_is_not_there_is_404(owner, recap, transcribed):
+    # It rendered the edit page (200) for a kind this session has no summary of.
+    response = edit(owner, transcribed, "", version=recap.version, kind="npcs")
+    assert response.status_code == 404
+
+
 def test_regenerating_asks_before_replacing_a_hand_edit(owner, recap, transcribed):
     edit(owner, transcribed, "My own recap", version=recap.version)
     response = summarize(owner, transcribed, kinds=["recap", "npcs"], length="detailed")

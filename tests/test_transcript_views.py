@@ -487,6 +487,40 @@ def test_a_forged_token_is_404(owner, session, kind):
     assert upload_keys(owner, session, upload_id_of(token_of(uploaded))) == ["original"]
 
 
+def malformed_payloads(owner, session, upload_id):
+    """Payloads signed with our key and salt that upload_context never makes: each was a
+    500 (a KeyError, an AttributeError, an InvalidKeyPart) before the payload's shape was checked."""
+    good = {"sub": owner.sub, "campaign": session.campaign_id, "session": session.session_id, "upload": upload_id}
+    return {
+        "upload id with a slash": {**good, "upload": f"{upload_id}/../x"},
+        "upload id with a hash": {**good, "upload": f"{upload_id}#x"},
+        "empty upload id": {**good, "upload": ""},
+        "500-character upload id": {**good, "upload": "A" * 500},
+        "upload id not a string": {**good, "upload": 7},
+        "no upload key": {name: value for name, value in good.items() if name != "upload"},
+        "no sub": {name: value for name, value in good.items() if name != "sub"},
+        "an extra key": {**good, "more": "x"},
+        "a list": list(good.values()),
+        "a string": upload_id,
+        "null": None,
+    }
+
+
+MALFORMED = list(malformed_payloads(SimpleNamespace(sub="s"), SimpleNamespace(campaign_id="c", session_id="s"), "u"))
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_a_signed_but_malformed_token_is_404(owner, session, kind):
+    uploaded = upload_through_s3(owner, session, VTT)
+    upload_id = upload_id_of(token_of(uploaded))
+    token = signing.dumps(malformed_payloads(owner, session, upload_id)[kind], salt=TOKEN_SALT)
+    path = f"{url(session, 'transcript/uploaded/')}?upload={quote(token)}"
+    assert owner.get(path).status_code == 404
+    assert post(owner, path, {"upload": token}).status_code == 404
+    assert not stored(owner, session).has_transcript
+    assert upload_keys(owner, session, upload_id) == ["original"]
+
+
 def test_no_token_is_404(owner, session):
     assert owner.get(url(session, "transcript/uploaded/")).status_code == 404
     assert post(owner, url(session, "transcript/uploaded/")).status_code == 404
