@@ -32,8 +32,20 @@ Decisions, so that every format reads alike:
   label of at most 3 words when the file is labelled throughout: the name-like labels
   that open 2 or more segments, with the bracketed and machine ones, open at least half
   of its segments. So "Note: the dragon…" in an unlabelled Whisper file stays text, however
-  often it occurs. A segment without a label does not inherit the previous speaker.
-- Times are rounded to the millisecond. A cue ending before it starts is an error.
+  often it occurs. In a file so labelled where labels open nearly every segment (90%,
+  counting the name-like labels seen once), a label seen once is a speaker too: the
+  player who spoke a single line keeps their name (and in such a file a lone "Note:"
+  is taken as a speaker: nothing tells the two apart). A segment without a label does
+  not inherit the previous speaker. Voice tags (`<v Mira>`), JSON "speaker" fields and
+  plain text's `Name:` lines are speakers from their first occurrence.
+- Times are rounded to the millisecond. A cue ending before it starts is an error; cues
+  out of order are sorted (above). A time that does not parse is refused with its line
+  and the format's own syntax (SRT `hh:mm:ss,mmm`, WebVTT `hh:mm:ss.mmm` or `mm:ss.mmm`).
+- A file whose structure is clearly SRT or WebVTT (a `WEBVTT` header, numbered cues, a
+  line that starts with a time and an arrow, a `-->` line in a file named .srt/.vtt) is
+  read as that format even when a time in it is malformed, so the mistake is refused with
+  its line number instead of the file being read as plain text. JSON (a file starting
+  with `{`, or `[` then `{`) is refused with the line and column of its first error.
 """
 
 import html
@@ -78,6 +90,7 @@ _HEAD_CHARS = 8192  # enough of the file to tell its format (kept during the par
 _HEAD_LINES = 30
 _WEAK_LABEL_MIN_SEGMENTS = 2
 _LABELLED_SHARE = 0.5
+_NEARLY_ALL_LABELLED = 0.9  # then a name-like label seen once is a speaker too
 
 
 @dataclass(frozen=True)
@@ -111,13 +124,17 @@ class ParsedTranscript:
 # --- times ----------------------------------------------------------------------------
 
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,9}))?")
+# Each format's time as its error messages spell it (the parser accepts a little more).
+SRT_TIME_SYNTAX = "hh:mm:ss,mmm"
+VTT_TIME_SYNTAX = "hh:mm:ss.mmm or mm:ss.mmm"
+_CUE_TIMING_EXAMPLE = {SRT_TIME_SYNTAX: "00:00:01,000 --> 00:00:04,000", VTT_TIME_SYNTAX: "00:00:01.000 --> 00:00:04.000"}
 
 
-def _seconds(token, *, line_number):
+def _seconds(token, *, line_number, syntax=VTT_TIME_SYNTAX):
     """'01:02:03.456', '02:03.456', '1:02:03,4' → seconds, rounded to the millisecond."""
     match = _TIME.fullmatch(token)
     if not match:
-        raise TranscriptError(f"Line {line_number}: '{token}' is not a valid time (expected hh:mm:ss.mmm).")
+        raise TranscriptError(f"Line {line_number}: '{token}' is not a valid time (expected {syntax}).")
     hours, minutes, seconds, fraction = match.groups()
     if int(minutes) > 59:
         raise TranscriptError(f"Line {line_number}: '{token}' is not a valid time: minutes go up to 59.")
@@ -128,17 +145,17 @@ def _seconds(token, *, line_number):
     return total / 1000
 
 
-def _cue_times(line, *, line_number):
+def _cue_times(line, *, line_number, syntax):
     """The start and end of a '<start> --> <end> [settings]' line."""
     start_token, _, rest = line.partition("-->")
     start_token, end_tokens = start_token.strip(), rest.split()
     if not start_token or not end_tokens:
         raise TranscriptError(
-            f"Line {line_number}: '{line.strip()}' is not a valid cue timing "
-            "(expected '00:00:01.000 --> 00:00:04.000')."
+            f"Line {line_number}: '{line.strip()[:60]}' is not a valid cue timing "
+            f"(expected '{_CUE_TIMING_EXAMPLE[syntax]}', times as {syntax})."
         )
-    start = _seconds(start_token, line_number=line_number)
-    end = _seconds(end_tokens[0], line_number=line_number)
+    start = _seconds(start_token, line_number=line_number, syntax=syntax)
+    end = _seconds(end_tokens[0], line_number=line_number, syntax=syntax)
     if end < start:
         raise TranscriptError(
             f"Line {line_number}: the cue ends ({end_tokens[0]}) before it starts ({start_token})."
@@ -245,8 +262,13 @@ class _Segments:
             label: places for label, places in self._weak_labels.items() if len(places) >= _WEAK_LABEL_MIN_SEGMENTS
         }
         labelled = self._strong_labels + sum(map(len, recurring.values()))
-        if recurring and labelled >= _LABELLED_SHARE * self._label_candidates:
-            for label, places in recurring.items():
+        labelled_throughout = labelled >= _WEAK_LABEL_MIN_SEGMENTS and labelled >= _LABELLED_SHARE * self._label_candidates
+        taken = recurring if labelled_throughout else {}
+        all_labelled = self._strong_labels + sum(map(len, self._weak_labels.values()))
+        if labelled_throughout and all_labelled >= _NEARLY_ALL_LABELLED * self._label_candidates:
+            taken = self._weak_labels  # nearly every segment opens with a label: once is enough
+        if taken:
+            for label, places in taken.items():
                 for index, offset in places:
                     old = segments[index]
                     if old.text[offset:]:  # "Label:" and nothing after it stays as it was
@@ -328,6 +350,10 @@ _VOICE_TAG = re.compile(r"<v(?:\.[^\s>]*)?(?:[ \t]+([^>]*))?>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SRT_FORMATTING = re.compile(r"</?(?:i|b|u|s|font|c|v)(?:[.\s][^>]*)?>|\{\\[^}]*\}", re.IGNORECASE)
 _TIMING_LIKE = re.compile(r"\s*[\d:.,]+\s*-->")
+# Cue structure that survives a malformed time ("00:00:xx,000 -->", "--> 00:00:02,000",
+# "00:00:01,000 -> 00:00:02,000"), so such a file is refused as SRT, not read as text.
+_BROKEN_TIMING = re.compile(r"\d\S*\s*-->|-->\s*\d|\d{1,2}:\d\S*\s*(?:[-–—=]+\s*>|→)")
+_STARTS_WITH_TIME = re.compile(r"\d+:\d")
 
 
 def _cue_pieces(text, *, vtt):
@@ -377,13 +403,13 @@ def _parse_vtt(lines, segments):
             _parse_vtt_cue(block.lines[1:], block.line_number + 1, segments)  # after a cue identifier
         else:
             raise TranscriptError(
-                f"Line {block.line_number}: expected a cue timing like '00:00:01.000 --> 00:00:04.000', "
-                f"found '{block.lines[0].strip()[:60]}'."
+                f"Line {block.line_number}: expected a cue timing like '00:00:01.000 --> 00:00:04.000' "
+                f"(times as {VTT_TIME_SYNTAX}), found '{block.lines[0].strip()[:60]}'."
             )
 
 
 def _parse_vtt_cue(lines, line_number, segments):
-    start, end = _cue_times(lines[0], line_number=line_number)
+    start, end = _cue_times(lines[0], line_number=line_number, syntax=VTT_TIME_SYNTAX)
     _add_cue(segments, start=start, end=end, text_lines=lines[1:], line_number=line_number, vtt=True)
 
 
@@ -398,9 +424,10 @@ def _parse_srt(lines, segments):
         if "-->" not in timing:
             what = f"subtitle {first} has no timing" if timing_at else "expected a subtitle number or a timing"
             raise TranscriptError(
-                f"Line {number}: {what} like '00:00:01,000 --> 00:00:04,000'; found '{timing.strip()[:60]}'."
+                f"Line {number}: {what} like '00:00:01,000 --> 00:00:04,000' (times as {SRT_TIME_SYNTAX}); "
+                f"found '{timing.strip()[:60]}'."
             )
-        start, end = _cue_times(timing, line_number=number)
+        start, end = _cue_times(timing, line_number=number, syntax=SRT_TIME_SYNTAX)
         _add_cue(segments, start=start, end=end, text_lines=block.lines[timing_at + 1 :], line_number=number, vtt=False)
 
 
@@ -639,7 +666,7 @@ def _format_of_content(head):
         return None  # HTML, XML: not a transcript we know
     lines = [line.strip() for line in head.split("\n", 4 * _HEAD_LINES)[: 4 * _HEAD_LINES] if line.strip()]
     lines = lines[:_HEAD_LINES]
-    if any(_TIMING_LIKE.match(line) for line in lines[:3]):
+    if any(_TIMING_LIKE.match(line) for line in lines[:3]) or _has_cue_structure(lines):
         return "srt"
     for line in lines:
         if _LEADING_STAMP.match(line):
@@ -649,6 +676,18 @@ def _format_of_content(head):
             if _MACHINE_LABEL.fullmatch(name) or _looks_like_name(name):
                 return "text"
     return None
+
+
+def _has_cue_structure(lines):
+    """Numbered cues ("1" then a time) or a time-and-arrow line, however malformed its times."""
+    if len(lines) > 1 and lines[0].isdigit() and (_STARTS_WITH_TIME.match(lines[1]) or "-->" in lines[1]):
+        return True
+    return any(_BROKEN_TIMING.match(line) for line in lines)
+
+
+def _has_cue_arrow(head):
+    """A '-->' outside a plain-text stamp ('[00:01.000 --> 00:04.000]' is Whisper's console form)."""
+    return any("-->" in line and not line.lstrip().startswith(("[", "(")) for line in head.split("\n"))
 
 
 def _unknown_format():
@@ -662,7 +701,11 @@ def _unknown_format():
 
 def detect_format(text: str, *, filename: str | None = None) -> str:
     """The format of `text`, by its content; the file name only breaks a tie (see the module docstring)."""
-    found = _format_of_content(text[:_HEAD_CHARS])
+    head = text[:_HEAD_CHARS]
+    found = _format_of_content(head)
+    named = format_from_filename(filename)
+    if named in ("srt", "vtt") and found in (None, "text") and _has_cue_arrow(head):
+        return named  # a caption file the content alone did not make out: its parser says what is wrong
     if found:
         return found
     if format_from_filename(filename) == "text" and not text.lstrip("\ufeff \t\r\n").startswith("<"):
