@@ -509,6 +509,10 @@ def _line_of(text, position):
     return text.count("\n", 0, position) + 1
 
 
+def _column_of(text, position):
+    return position - text.rfind("\n", 0, position)
+
+
 def _json_error(error):
     return TranscriptError(f"Line {error.lineno}: this is not valid JSON ({error.msg}, column {error.colno}).")
 
@@ -529,7 +533,10 @@ def _parse_whisper_json(text, segments):
         raise _json_error(error) from None
     position = _JSON_SPACE.match(text, position).end()
     if position != len(text):
-        raise TranscriptError(f"Line {_line_of(text, position)}: unexpected text after the end of the JSON.")
+        raise TranscriptError(
+            f"Line {_line_of(text, position)}: unexpected text after the end of the JSON "
+            f"(column {_column_of(text, position)})."
+        )
 
 
 def _expect(text, position, character):
@@ -537,7 +544,8 @@ def _expect(text, position, character):
     if not text.startswith(character, position):
         found = text[position : position + 1] or "the end of the file"
         raise TranscriptError(
-            f"Line {_line_of(text, position)}: this is not valid JSON (expected '{character}', found '{found}')."
+            f"Line {_line_of(text, position)}: this is not valid JSON (expected '{character}', found '{found}', "
+            f"column {_column_of(text, position)})."
         )
     return position + 1
 

@@ -522,7 +522,7 @@ def test_whisper_json_half_an_emoji_is_replaced_so_the_text_can_be_stored():
         ('{"segments": [\n"hello"\n]}', "Line 2: segment 1 is not an object with start, end and text."),
         ('{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n]}', "Line 3: this is not valid JSON (Expecting value, column 1)."),
         ('{"text": "hello", "language": "en"}', "This JSON has no \"segments\" list"),
-        ('{"segments": []} trailing', "Line 1: unexpected text after the end of the JSON."),
+        ('{"segments": []} trailing', "Line 1: unexpected text after the end of the JSON (column 18)."),
         ('{"segments": []}', "We found nothing said in this file"),
     ],
 )
@@ -530,6 +530,29 @@ def test_whisper_json_errors(text, message):
     with pytest.raises(TranscriptError) as error:
         parse_transcript(text)
     assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param('{"segments": [\n  {"start": 0, "end": 1, "text": "a"}\n  {"start": 1, "end": 2, "text": "b"}\n]}',
+                     "Line 3: this is not valid JSON (expected ']', found '{', column 3).", id="missing comma"),
+        pytest.param('{"segments": [\n  {"start": 0, "end": 1, "text": "a"},\n  {"start": 1, "end": 2, "te',
+                     "Line 3: this is not valid JSON (Unterminated string starting at, column 26).", id="cut short"),
+        pytest.param("{'segments': []}", "Line 1: this is not valid JSON (Expecting value, column 2).",
+                     id="single quotes"),
+        pytest.param('{"segments": [] "language": "en"}',
+                     "Line 1: this is not valid JSON (expected '}', found '\"', column 17).", id="missing comma in object"),
+        pytest.param('{\n  "segments": [{"start": 0, "end": 1, "text": "a"}]\n}\n{"segments": []}',
+                     "Line 4: unexpected text after the end of the JSON (column 1).", id="two documents"),
+    ],
+)
+def test_malformed_json_meant_as_whisper_json_is_refused_with_its_position(text, message):
+    # Never read as plain text, whatever the file is called.
+    for name in (None, "night.json", "night.txt", "night.srt"):
+        with pytest.raises(TranscriptError) as error:
+            parse_transcript_bytes(text.encode(), filename=name)
+        assert str(error.value) == message
 
 
 # --- the manual override ----------------------------------------------------------------
