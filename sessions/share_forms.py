@@ -9,6 +9,8 @@ from datetime import datetime, time, timedelta, timezone
 
 from django import forms
 
+from campaigns_site.forms import OneLineField
+
 # What a link shows. "transcript" means the summaries *and* the transcript.
 SCOPES = {
     "recap": "Recap only",
@@ -70,7 +72,7 @@ class ShareLinkForm(forms.Form):
             "max_value": f"Enter a number up to {MAX_VIEW_LIMIT:,}, or leave it empty for no limit.",
         },
     )
-    label = forms.CharField(
+    label = OneLineField(
         label="Label",
         required=False,
         max_length=LABEL_MAX_LENGTH,
