@@ -107,7 +107,7 @@ def test_another_container_shows_the_new_name_too(ada):
         ("x" * 81, "Ensure this value has at most 80 characters (it has 81)."),
         ("Ada\nthe Bard", "Remove the control characters from the display name (found U+000A)."),
         ("Ada\tthe Bard", "Remove the control characters from the display name (found U+0009)."),
-        ("Ada\x1b[31mthe Bard\x85", "Remove the control characters from the display name (found U+001B, U+0085)."),
+        ("Ada\x1b[31mthe\x85Bard", "Remove the control characters from the display name (found U+001B, U+0085)."),
     ],
 )
 def test_a_name_that_does_not_fit_is_refused_and_nothing_changes(ada, aws_calls, posted, error):
