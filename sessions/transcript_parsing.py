@@ -37,7 +37,10 @@ Decisions, so that every format reads alike:
   player who spoke a single line keeps their name (and in such a file a lone "Note:"
   is taken as a speaker: nothing tells the two apart). A segment without a label does
   not inherit the previous speaker. Voice tags (`<v Mira>`), JSON "speaker" fields and
-  plain text's `Name:` lines are speakers from their first occurrence.
+  plain text's `Name:` lines are speakers from their first occurrence, except in plain
+  text that reads as unlabelled prose (its first line unlabelled, fewer than half of its
+  lines labelled, no label bracketed, a machine label or seen twice): there "Note: …"
+  stays text.
 - Times are rounded to the millisecond. A cue ending before it starts is an error; cues
   out of order are sorted (above). A time that does not parse is refused with its line
   and the format's own syntax (SRT `hh:mm:ss,mmm`, WebVTT `hh:mm:ss.mmm` or `mm:ss.mmm`).
@@ -452,7 +455,47 @@ def _stamp_times(stamp, *, line_number):
     return start, end
 
 
+def _text_label(rest):
+    """(name, strong) of the `Name:` label opening a plain-text line (after any stamp), or None."""
+    if stamp := _LEADING_STAMP.match(rest):
+        rest = rest[stamp.end() :]
+    if label := _TEXT_LABEL.match(rest):
+        raw = label.group("name").strip()
+        name = _unbracket(raw)
+        if _MACHINE_LABEL.fullmatch(name):
+            return name, True
+        if _looks_like_name(name):
+            return name, raw.startswith("[")
+    return None
+
+
+def _prose_labels(lines):
+    """The name-like labels that are text, not speakers: those of a file that reads as
+    unlabelled prose (Whisper's .txt with a "Note: …" line). That is, its first line has
+    no label, fewer than half of its lines open with one, none of them bracketed or a
+    machine label, none twice. Anywhere else a plain-text label is a speaker from its
+    first line (the empty set)."""
+    lines_seen, counts, strong, first_labelled = 0, {}, False, False
+    for line in lines:
+        rest = line.strip()
+        if not rest:
+            continue
+        lines_seen += 1
+        if found := _text_label(rest):
+            name, is_strong = found
+            strong = strong or is_strong
+            counts[name] = counts.get(name, 0) + 1
+            first_labelled = first_labelled or lines_seen == 1
+    if first_labelled or strong or any(count >= _WEAK_LABEL_MIN_SEGMENTS for count in counts.values()):
+        return frozenset()
+    if sum(counts.values()) >= _LABELLED_SHARE * lines_seen:
+        return frozenset()
+    return frozenset(counts)
+
+
 def _parse_text(lines, segments):
+    """`lines`: a function giving the lines afresh (read twice: labels first, see _prose_labels)."""
+    not_speakers = _prose_labels(lines())
     # pending: [start, end, speaker, [text parts], line number], added once the next
     # segment starts (its start is the pending one's end when the stamp gave none).
     pending = None
@@ -465,7 +508,7 @@ def _parse_text(lines, segments):
             end = next_start
         segments.add(start=start, end=end, speaker=speaker, text=" ".join(parts), line_number=number)
 
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines(), 1):
         rest = line.strip()
         if not rest:
             after_blank = True
@@ -475,7 +518,7 @@ def _parse_text(lines, segments):
             (start, end), rest = _stamp_times(stamp.group(1), line_number=number), rest[stamp.end() :]
         if label := _TEXT_LABEL.match(rest):
             name = _unbracket(label.group("name").strip())
-            if _MACHINE_LABEL.fullmatch(name) or _looks_like_name(name):
+            if (_MACHINE_LABEL.fullmatch(name) or _looks_like_name(name)) and name not in not_speakers:
                 speaker, rest = name, rest[label.end() :]
                 if label.group("stamp") and start is None:
                     start, end = _stamp_times(label.group("stamp"), line_number=number)
@@ -736,7 +779,7 @@ def _parse(*, format, head, lines, json_text, filename_format, encoding, overrid
         elif format == "srt":
             _parse_srt(lines(), segments)
         else:
-            _parse_text(lines(), segments)
+            _parse_text(lines, segments)
         return segments.finish(format=format, filename_format=filename_format, encoding=encoding)
     except TranscriptError as error:
         detected = overridden and _format_of_content(head)

@@ -279,6 +279,18 @@ def test_nearly_every_segment_labelled_is_enough(format):
     assert parsed.segments[-1].speaker is None
 
 
+def test_a_lone_label_in_plain_prose_stays_text():
+    prose = "The party entered the cave.\nIt was dark.\nNote: the dragon is asleep.\nThey crept past.\n"
+    parsed = parse_transcript(prose, filename="whisper.txt")
+    assert parsed.speakers == []
+    assert [s.text for s in parsed.segments] == [
+        "The party entered the cave. It was dark. Note: the dragon is asleep. They crept past."
+    ]
+    # Labelled plain text keeps its labels from their first line, one line each or not.
+    assert parse_transcript("Alice: hi\nBob: ho\n").speakers == ["Alice", "Bob"]
+    assert parse_transcript("Kai: I keep watch.\nThe night is quiet.\nIt is cold.\n").speakers == ["Kai"]
+
+
 def test_speakers_named_once_by_the_format_itself_count_at_once():
     vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Kai>I keep watch.\n\n00:02.000 --> 00:03.000\nThe night is quiet.\n"
     assert parse_transcript(vtt).speakers == ["Kai"]
