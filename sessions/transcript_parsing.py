@@ -130,7 +130,10 @@ _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,9}))?")
 # Each format's time as its error messages spell it (the parser accepts a little more).
 SRT_TIME_SYNTAX = "hh:mm:ss,mmm"
 VTT_TIME_SYNTAX = "hh:mm:ss.mmm or mm:ss.mmm"
-_CUE_TIMING_EXAMPLE = {SRT_TIME_SYNTAX: "00:00:01,000 --> 00:00:04,000", VTT_TIME_SYNTAX: "00:00:01.000 --> 00:00:04.000"}
+_CUE_TIMING_EXAMPLE = {
+    SRT_TIME_SYNTAX: "00:00:01,000 --> 00:00:04,000",
+    VTT_TIME_SYNTAX: "00:00:01.000 --> 00:00:04.000",
+}
 
 
 def _seconds(token, *, line_number, syntax=VTT_TIME_SYNTAX):
@@ -265,7 +268,9 @@ class _Segments:
             label: places for label, places in self._weak_labels.items() if len(places) >= _WEAK_LABEL_MIN_SEGMENTS
         }
         labelled = self._strong_labels + sum(map(len, recurring.values()))
-        labelled_throughout = labelled >= _WEAK_LABEL_MIN_SEGMENTS and labelled >= _LABELLED_SHARE * self._label_candidates
+        labelled_throughout = (
+            labelled >= _WEAK_LABEL_MIN_SEGMENTS and labelled >= _LABELLED_SHARE * self._label_candidates
+        )
         taken = recurring if labelled_throughout else {}
         all_labelled = self._strong_labels + sum(map(len, self._weak_labels.values()))
         if labelled_throughout and all_labelled >= _NEARLY_ALL_LABELLED * self._label_candidates:
