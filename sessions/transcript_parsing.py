@@ -362,6 +362,7 @@ _TIMING_LIKE = re.compile(r"\s*[\d:.,]+\s*-->")
 # "00:00:01,000 -> 00:00:02,000"), so such a file is refused as SRT, not read as text.
 _BROKEN_TIMING = re.compile(r"\d\S*\s*-->|-->\s*\d|\d{1,2}:\d\S*\s*(?:[-–—=]+\s*>|→)")
 _STARTS_WITH_TIME = re.compile(r"\d+:\d")
+_ARROW_BY_A_NUMBER = re.compile(r"\d\S*\s*-->|-->\s*\S*\d")
 
 
 def _cue_pieces(text, *, vtt):
@@ -742,8 +743,11 @@ def _has_cue_structure(lines):
 
 
 def _has_cue_arrow(head):
-    """A '-->' outside a plain-text stamp ('[00:01.000 --> 00:04.000]' is Whisper's console form)."""
-    return any("-->" in line and not line.lstrip().startswith(("[", "(")) for line in head.split("\n"))
+    """A '-->' by a number, outside a plain-text stamp ('[00:01.000 --> 00:04.000]' is
+    Whisper's console form; "go --> left" is words)."""
+    return any(
+        _ARROW_BY_A_NUMBER.search(line) and not line.lstrip().startswith(("[", "(")) for line in head.split("\n")
+    )
 
 
 def _unknown_format():

@@ -392,15 +392,17 @@ def test_a_broken_srt_or_vtt_is_refused_with_its_line_and_time_syntax(text, mess
 
 
 def test_the_file_name_makes_a_caption_file_of_arrows_the_content_alone_does_not_place():
-    text = "one\nnoon --> dusk\nMira: hi\n"
+    text = "O0:00:01,000 --> 00:00:02,000\nMira: hi\n"  # a letter O for a zero
     assert detect_format(text) == "text"  # by content: a label line, and no cue structure it can see
-    with pytest.raises(TranscriptError, match=r"^Line 1: expected a subtitle number or a timing"):
+    with pytest.raises(TranscriptError) as error:
         parse_transcript(text, filename="night.srt")
+    assert str(error.value) == "Line 1: 'O0:00:01,000' is not a valid time (expected hh:mm:ss,mmm)."
     with pytest.raises(TranscriptError, match=r"^Line 1: a WebVTT file starts with 'WEBVTT'"):
         parse_transcript(text, filename="night.vtt")
-    # Whisper's console form is plain text whatever the name says.
+    # Whisper's console form, and arrows in words, are plain text whatever the name says.
     console = "[00:01.000 --> 00:04.000]  Mira: hi\n"
     assert parse_transcript(console, filename="night.srt").format == "text"
+    assert parse_transcript("Mira: go --> left\n", filename="night.vtt").format == "text"
 
 
 def test_plain_text_with_times_and_arrows_in_its_words_stays_plain_text():
