@@ -52,6 +52,7 @@ Decisions, so that every format reads alike:
 """
 
 import html
+import itertools
 import json
 import math
 import re
@@ -562,44 +563,49 @@ def _column_of(text, position):
     return position - text.rfind("\n", 0, position)
 
 
-def _json_error(error):
-    return TranscriptError(f"Line {error.lineno}: this is not valid JSON ({error.msg}, column {error.colno}).")
+def _json_error(error, column):
+    return TranscriptError(
+        f"Line {error.lineno}: this is not valid JSON ({error.msg}, column {column(error.doc, error.pos)})."
+    )
 
 
-def _parse_whisper_json(text, segments):
+def _parse_whisper_json(text, segments, *, column=_column_of):
+    """`column(text, position)`: the column a person's editor shows for `position` (the
+    upload path reads an escaped copy of the file, whose columns differ; see
+    _original_column)."""
     decoder = json.JSONDecoder()
     position = _JSON_SPACE.match(text, 1 if text.startswith("\ufeff") else 0).end()
     try:
         if text.startswith("[", position):
-            position = _read_json_segments(text, position, decoder, segments)
+            position = _read_json_segments(text, position, decoder, segments, column=column)
         elif text.startswith("{", position):
-            position = _read_json_object(text, position, decoder, segments)
+            position = _read_json_object(text, position, decoder, segments, column=column)
         else:
             raise TranscriptError(
                 f"Line {_line_of(text, position)}: this is not Whisper JSON: it should start with '{{' or '['."
             )
     except json.JSONDecodeError as error:
-        raise _json_error(error) from None
+        raise _json_error(error, column) from None
     position = _JSON_SPACE.match(text, position).end()
     if position != len(text):
         raise TranscriptError(
             f"Line {_line_of(text, position)}: unexpected text after the end of the JSON "
-            f"(column {_column_of(text, position)})."
+            f"(column {column(text, position)})."
         )
 
 
-def _expect(text, position, character):
+def _expect(text, position, character, *, column):
     position = _JSON_SPACE.match(text, position).end()
     if not text.startswith(character, position):
         found = text[position : position + 1] or "the end of the file"
         raise TranscriptError(
             f"Line {_line_of(text, position)}: this is not valid JSON (expected '{character}', found '{found}', "
-            f"column {_column_of(text, position)})."
+            f"column {column(text, position)})."
         )
     return position + 1
 
 
-def _read_json_object(text, position, decoder, segments):
+def _read_json_object(text, position, decoder, segments, *, column):
     """Walks the top-level object member by member: only "segments" is kept, one element at a time."""
     position = _JSON_SPACE.match(text, position + 1).end()
     found_segments = False
@@ -608,19 +614,19 @@ def _read_json_object(text, position, decoder, segments):
     else:
         while True:
             key, position = decoder.raw_decode(text, position)
-            position = _JSON_SPACE.match(text, _expect(text, position, ":")).end()
+            position = _JSON_SPACE.match(text, _expect(text, position, ":", column=column)).end()
             if key == "segments" and text.startswith("[", position):
                 if found_segments:
                     raise TranscriptError(f"Line {_line_of(text, position)}: this JSON has two \"segments\" lists.")
                 found_segments = True
-                position = _read_json_segments(text, position, decoder, segments)
+                position = _read_json_segments(text, position, decoder, segments, column=column)
             else:
                 _, position = decoder.raw_decode(text, position)  # "text", "language", ...: not needed
             position = _JSON_SPACE.match(text, position).end()
             if text.startswith(",", position):
                 position = _JSON_SPACE.match(text, position + 1).end()
                 continue
-            position = _expect(text, position, "}")
+            position = _expect(text, position, "}", column=column)
             break
     if not found_segments:
         raise TranscriptError(
@@ -630,7 +636,7 @@ def _read_json_object(text, position, decoder, segments):
     return position
 
 
-def _read_json_segments(text, position, decoder, segments):
+def _read_json_segments(text, position, decoder, segments, *, column):
     position = _JSON_SPACE.match(text, position + 1).end()
     if text.startswith("]", position):
         return position + 1
@@ -644,7 +650,7 @@ def _read_json_segments(text, position, decoder, segments):
         if text.startswith(",", position):
             position = _JSON_SPACE.match(text, position + 1).end()
             continue
-        return _expect(text, position, "]")
+        return _expect(text, position, "]", column=column)
 
 
 def _json_time(value, *, name, index, line_number):
@@ -699,6 +705,26 @@ def _ascii_json_text(data, encoding):
         chunk if chunk.isascii() else _NON_ASCII.sub(_json_escape, chunk)
         for chunk in iter_transcript_chunks(data, encoding=encoding, size=_JSON_CHUNK_CHARS)
     )
+
+
+def _original_column(data, encoding):
+    """column(text, position) for the escaped copy of `data` (_ascii_json_text): each
+    non-ASCII character of the file is one column, not the 6 or 12 of its escape. Used
+    only for an error message, so it decodes the file again up to that line."""
+
+    def column(text, position):
+        escaped_width = position - (text.rfind("\n", 0, position) + 1)
+        line_number = _line_of(text, position)
+        lines = iter_transcript_lines(data, encoding=encoding)
+        line = next(itertools.islice(lines, line_number - 1, None), "")
+        width = 0
+        for count, character in enumerate(line):
+            if width >= escaped_width:
+                return count + 1
+            width += 1 if character.isascii() else len(json.dumps(character)) - 2
+        return len(line) + 1
+
+    return column
 
 
 # --- detection and the entry points ---------------------------------------------------
@@ -778,11 +804,11 @@ def _check_format_name(format):
         raise TranscriptError(f"Unknown format '{format}': choose one of {', '.join(FORMAT_NAMES)}.")
 
 
-def _parse(*, format, head, lines, json_text, filename_format, encoding, overridden):
+def _parse(*, format, head, lines, json_text, filename_format, encoding, overridden, json_column=_column_of):
     segments = _Segments(sort_by_start=format != "text")
     try:
         if format == "whisper_json":
-            _parse_whisper_json(json_text(), segments)
+            _parse_whisper_json(json_text(), segments, column=json_column)
         elif format == "vtt":
             _parse_vtt(lines(), segments)
         elif format == "srt":
@@ -835,6 +861,7 @@ def parse_transcript_bytes(
         head=head,
         lines=lambda: iter_transcript_lines(data, encoding=encoding),
         json_text=lambda: _ascii_json_text(data, encoding),
+        json_column=_original_column(data, encoding),
         filename_format=format_from_filename(filename),
         encoding=encoding.codec,
         overridden=format is not None,

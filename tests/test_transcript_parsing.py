@@ -569,6 +569,19 @@ def test_malformed_json_meant_as_whisper_json_is_refused_with_its_position(text,
         assert str(error.value) == message
 
 
+def test_a_json_error_after_non_ascii_text_names_the_column_an_editor_shows():
+    # The upload path reads an escaped copy ("é" is 6 characters there, "🐉" 12).
+    line = '"segments": [{"start": 0, "end": 1, "text": "Zoë 🐉 dit"} x]}'
+    assert line.rindex("x") + 1 == 58
+    for encode in (str.encode, lambda text: text.encode("utf-16")):
+        with pytest.raises(TranscriptError) as error:
+            parse_transcript_bytes(encode('{"language": "fr",\n' + line))
+        assert str(error.value) == "Line 2: this is not valid JSON (expected ']', found 'x', column 58)."
+    with pytest.raises(TranscriptError) as error:
+        parse_transcript_bytes(('{"segments": [{"start": 0, "end": 1, "text": "é"}, {"start": 1, "end": 2, "te').encode())
+    assert str(error.value) == "Line 1: this is not valid JSON (Unterminated string starting at, column 75)."
+
+
 # --- the manual override ----------------------------------------------------------------
 
 
