@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from accounts import cognito
 from accounts.cognito import CognitoError
+from campaigns_site.forms import OneLineField
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def _password_policy(pool_id):
 class SignupForm(allauth_forms.SignupForm):
     """allauth's signup form; the account is made in Cognito, which then emails a code."""
 
-    display_name = forms.CharField(
+    display_name = OneLineField(
         max_length=80, label="Display name", help_text="How your group sees you. You can change it later."
     )
     field_order = ["email", "display_name", "password1"]

@@ -1,12 +1,12 @@
 """Forms of the profile pages: the display name, and deleting the account."""
 
 import logging
-import unicodedata
 
 from django import forms
 
 from accounts import cognito
 from accounts.cognito import CognitoError
+from campaigns_site.forms import OneLineField
 
 log = logging.getLogger(__name__)
 
@@ -18,21 +18,12 @@ WRONG_PASSWORD = "That password is not right. Nothing was deleted."
 
 
 class DisplayNameForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = OneLineField(
         max_length=DISPLAY_NAME_MAX_LENGTH,
         label="Display name",
         help_text="How your group sees you.",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
-
-    def clean_display_name(self):
-        # CharField has already trimmed the ends and refused an empty name. Line breaks,
-        # tabs and other control characters would break the header and lists, so they go
-        # back to the user; any letters, marks, symbols and emoji are welcome.
-        name = self.cleaned_data["display_name"]
-        if any(unicodedata.category(character) == "Cc" for character in name):
-            raise forms.ValidationError("Use one line of text, without tabs or control characters.", code="control")
-        return name
 
     def save(self, *, sub):
         """Store the name in the profile and refresh this container's user row at once."""

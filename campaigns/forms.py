@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django import forms
 
+from campaigns_site.forms import MultiLineField, OneLineField
+
 NAME_MAX_LENGTH = 120
 GAME_SYSTEM_MAX_LENGTH = 60
 DESCRIPTION_MAX_LENGTH = 2000
@@ -84,19 +86,21 @@ def _shown(value):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(
+    name = OneLineField(
+        what="the name",
         max_length=NAME_MAX_LENGTH,
         error_messages={"required": "Give the campaign a name."},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    game_system = forms.CharField(
+    game_system = OneLineField(
         label="Game system",
         max_length=GAME_SYSTEM_MAX_LENGTH,
         required=False,
         help_text="Optional, for example “D&D 5e” or “Blades in the Dark”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    description = forms.CharField(
+    description = MultiLineField(
+        what="the description",
         max_length=DESCRIPTION_MAX_LENGTH,
         required=False,
         help_text=f"Optional, up to {DESCRIPTION_MAX_LENGTH:,} characters.",

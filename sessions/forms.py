@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from campaigns.forms import VersionedEditForm
+from campaigns_site.forms import MultiLineField, OneLineField
 from sessions.play_order import MAX_NUMBER
 
 TITLE_MAX_LENGTH = 200
@@ -29,7 +30,8 @@ def latest_played_on():
 
 
 class PlaySessionForm(forms.Form):
-    title = forms.CharField(
+    title = OneLineField(
+        what="the title",
         max_length=TITLE_MAX_LENGTH,
         error_messages={"required": "Give the session a title."},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -52,7 +54,8 @@ class PlaySessionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date, like 2024-05-31."},
     )
-    notes = forms.CharField(
+    notes = MultiLineField(
+        what="the notes",
         required=False,
         max_length=NOTES_MAX_LENGTH,
         help_text=f"Optional, up to {NOTES_MAX_LENGTH:,} characters.",

@@ -9,6 +9,8 @@ from datetime import datetime, time, timedelta, timezone
 
 from django import forms
 
+from campaigns_site.forms import OneLineField
+
 # What a link shows. "transcript" means the summaries *and* the transcript.
 SCOPES = {
     "recap": "Recap only",
@@ -76,7 +78,7 @@ class ShareLinkForm(forms.Form):
         help_text="For a link that shows the transcript: each speaker shows by their character’s name "
         "(or “Speaker 2” when they have none), never by a player’s name or the name they were recorded with.",
     )
-    label = forms.CharField(
+    label = OneLineField(
         label="Label",
         required=False,
         max_length=LABEL_MAX_LENGTH,

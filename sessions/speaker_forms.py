@@ -16,6 +16,7 @@ form from the names as stored.
 from django import forms
 
 from campaigns.forms import Difference
+from campaigns_site.forms import OneLineField
 from campaigns_site.lazy import lazy_import
 from sessions.speaker_display import NAME_MAX_LENGTH, entry_display
 
@@ -25,9 +26,11 @@ speaker_names = lazy_import("sessions.speaker_names")
 OUT_OF_DATE = "This form is out of date. Reload the page and make your changes again."
 
 
-class SpeakerNameField(forms.CharField):
+class SpeakerNameField(OneLineField):
     """An optional name, one line: trimmed, and runs of spaces (or tabs, or line breaks a
-    crafted POST could send) made one space."""
+    crafted POST could send) made one space; other control characters are refused."""
+
+    allowed_controls = "\t\n\r"  # whitespace: made one space by tidy()
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -37,8 +40,8 @@ class SpeakerNameField(forms.CharField):
             **kwargs,
         )
 
-    def to_python(self, value):
-        return " ".join(super().to_python(value).split())
+    def tidy(self, value):
+        return " ".join(value.split())
 
 
 class SpeakerNamesForm(forms.Form):
@@ -66,9 +69,11 @@ class SpeakerNamesForm(forms.Form):
         super().__init__(data, initial=initial, **kwargs)
         for index, label in enumerate(self.labels):
             # Django escapes attribute values: the label is only ever text here.
-            self.fields[f"player_{index}"] = SpeakerNameField(label="Player", widget=_name_input("Player", label))
+            self.fields[f"player_{index}"] = SpeakerNameField(
+                label="Player", what=f"the player of {label}", widget=_name_input("Player", label)
+            )
             self.fields[f"character_{index}"] = SpeakerNameField(
-                label="Character", widget=_name_input("Character", label)
+                label="Character", what=f"the character of {label}", widget=_name_input("Character", label)
             )
 
     @classmethod

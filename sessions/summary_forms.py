@@ -9,6 +9,7 @@ clean_summary_text, next to the item) are loaded when a form is made or checked.
 from django import forms
 
 from campaigns.forms import VersionedEditForm
+from campaigns_site.forms import MultiLineField
 from sessions.summary_kinds import KINDS, LENGTHS
 
 DEFAULT_KINDS = ("recap",)
@@ -74,8 +75,9 @@ class StoryForm(forms.Form):
 class SummaryEditForm(VersionedEditForm):
     """A summary's text, edited by hand. Saved only over the version it started from."""
 
-    text = forms.CharField(
+    text = MultiLineField(
         label="Text",
+        what="the summary",
         strip=False,  # clean_text strips the ends and keeps the lines in between as typed
         widget=forms.Textarea(attrs={"rows": 16}),
         error_messages={"required": "A summary cannot be empty. Write something, or cancel."},

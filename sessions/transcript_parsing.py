@@ -32,11 +32,27 @@ Decisions, so that every format reads alike:
   label of at most 3 words when the file is labelled throughout: the name-like labels
   that open 2 or more segments, with the bracketed and machine ones, open at least half
   of its segments. So "Note: the dragon…" in an unlabelled Whisper file stays text, however
-  often it occurs. A segment without a label does not inherit the previous speaker.
-- Times are rounded to the millisecond. A cue ending before it starts is an error.
+  often it occurs. In a file so labelled where labels open nearly every segment (90%,
+  counting the name-like labels seen once), a label seen once is a speaker too: the
+  player who spoke a single line keeps their name (and in such a file a lone "Note:"
+  is taken as a speaker: nothing tells the two apart). A segment without a label does
+  not inherit the previous speaker. Voice tags (`<v Mira>`), JSON "speaker" fields and
+  plain text's `Name:` lines are speakers from their first occurrence, except in plain
+  text that reads as unlabelled prose (its first line unlabelled, fewer than half of its
+  lines labelled, no label bracketed, a machine label or seen twice): there "Note: …"
+  stays text.
+- Times are rounded to the millisecond. A cue ending before it starts is an error; cues
+  out of order are sorted (above). A time that does not parse is refused with its line
+  and the format's own syntax (SRT `hh:mm:ss,mmm`, WebVTT `hh:mm:ss.mmm` or `mm:ss.mmm`).
+- A file whose structure is clearly SRT or WebVTT (a `WEBVTT` header, numbered cues, a
+  line that starts with a time and an arrow, a `-->` line in a file named .srt/.vtt) is
+  read as that format even when a time in it is malformed, so the mistake is refused with
+  its line number instead of the file being read as plain text. JSON (a file starting
+  with `{`, or `[` then `{`) is refused with the line and column of its first error.
 """
 
 import html
+import itertools
 import json
 import math
 import re
@@ -78,6 +94,7 @@ _HEAD_CHARS = 8192  # enough of the file to tell its format (kept during the par
 _HEAD_LINES = 30
 _WEAK_LABEL_MIN_SEGMENTS = 2
 _LABELLED_SHARE = 0.5
+_NEARLY_ALL_LABELLED = 0.9  # then a name-like label seen once is a speaker too
 
 
 @dataclass(frozen=True)
@@ -111,13 +128,20 @@ class ParsedTranscript:
 # --- times ----------------------------------------------------------------------------
 
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,9}))?")
+# Each format's time as its error messages spell it (the parser accepts a little more).
+SRT_TIME_SYNTAX = "hh:mm:ss,mmm"
+VTT_TIME_SYNTAX = "hh:mm:ss.mmm or mm:ss.mmm"
+_CUE_TIMING_EXAMPLE = {
+    SRT_TIME_SYNTAX: "00:00:01,000 --> 00:00:04,000",
+    VTT_TIME_SYNTAX: "00:00:01.000 --> 00:00:04.000",
+}
 
 
-def _seconds(token, *, line_number):
+def _seconds(token, *, line_number, syntax=VTT_TIME_SYNTAX):
     """'01:02:03.456', '02:03.456', '1:02:03,4' → seconds, rounded to the millisecond."""
     match = _TIME.fullmatch(token)
     if not match:
-        raise TranscriptError(f"Line {line_number}: '{token}' is not a valid time (expected hh:mm:ss.mmm).")
+        raise TranscriptError(f"Line {line_number}: '{token}' is not a valid time (expected {syntax}).")
     hours, minutes, seconds, fraction = match.groups()
     if int(minutes) > 59:
         raise TranscriptError(f"Line {line_number}: '{token}' is not a valid time: minutes go up to 59.")
@@ -128,17 +152,17 @@ def _seconds(token, *, line_number):
     return total / 1000
 
 
-def _cue_times(line, *, line_number):
+def _cue_times(line, *, line_number, syntax):
     """The start and end of a '<start> --> <end> [settings]' line."""
     start_token, _, rest = line.partition("-->")
     start_token, end_tokens = start_token.strip(), rest.split()
     if not start_token or not end_tokens:
         raise TranscriptError(
-            f"Line {line_number}: '{line.strip()}' is not a valid cue timing "
-            "(expected '00:00:01.000 --> 00:00:04.000')."
+            f"Line {line_number}: '{line.strip()[:60]}' is not a valid cue timing "
+            f"(expected '{_CUE_TIMING_EXAMPLE[syntax]}', times as {syntax})."
         )
-    start = _seconds(start_token, line_number=line_number)
-    end = _seconds(end_tokens[0], line_number=line_number)
+    start = _seconds(start_token, line_number=line_number, syntax=syntax)
+    end = _seconds(end_tokens[0], line_number=line_number, syntax=syntax)
     if end < start:
         raise TranscriptError(
             f"Line {line_number}: the cue ends ({end_tokens[0]}) before it starts ({start_token})."
@@ -245,8 +269,15 @@ class _Segments:
             label: places for label, places in self._weak_labels.items() if len(places) >= _WEAK_LABEL_MIN_SEGMENTS
         }
         labelled = self._strong_labels + sum(map(len, recurring.values()))
-        if recurring and labelled >= _LABELLED_SHARE * self._label_candidates:
-            for label, places in recurring.items():
+        labelled_throughout = (
+            labelled >= _WEAK_LABEL_MIN_SEGMENTS and labelled >= _LABELLED_SHARE * self._label_candidates
+        )
+        taken = recurring if labelled_throughout else {}
+        all_labelled = self._strong_labels + sum(map(len, self._weak_labels.values()))
+        if labelled_throughout and all_labelled >= _NEARLY_ALL_LABELLED * self._label_candidates:
+            taken = self._weak_labels  # nearly every segment opens with a label: once is enough
+        if taken:
+            for label, places in taken.items():
                 for index, offset in places:
                     old = segments[index]
                     if old.text[offset:]:  # "Label:" and nothing after it stays as it was
@@ -328,6 +359,11 @@ _VOICE_TAG = re.compile(r"<v(?:\.[^\s>]*)?(?:[ \t]+([^>]*))?>")
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SRT_FORMATTING = re.compile(r"</?(?:i|b|u|s|font|c|v)(?:[.\s][^>]*)?>|\{\\[^}]*\}", re.IGNORECASE)
 _TIMING_LIKE = re.compile(r"\s*[\d:.,]+\s*-->")
+# Cue structure that survives a malformed time ("00:00:xx,000 -->", "--> 00:00:02,000",
+# "00:00:01,000 -> 00:00:02,000"), so such a file is refused as SRT, not read as text.
+_BROKEN_TIMING = re.compile(r"\d\S*\s*-->|-->\s*\d|\d{1,2}:\d\S*\s*(?:[-–—=]+\s*>|→)")
+_STARTS_WITH_TIME = re.compile(r"\d+:\d")
+_ARROW_BY_A_NUMBER = re.compile(r"\d\S*\s*-->|-->\s*\S*\d")
 
 
 def _cue_pieces(text, *, vtt):
@@ -377,13 +413,13 @@ def _parse_vtt(lines, segments):
             _parse_vtt_cue(block.lines[1:], block.line_number + 1, segments)  # after a cue identifier
         else:
             raise TranscriptError(
-                f"Line {block.line_number}: expected a cue timing like '00:00:01.000 --> 00:00:04.000', "
-                f"found '{block.lines[0].strip()[:60]}'."
+                f"Line {block.line_number}: expected a cue timing like '00:00:01.000 --> 00:00:04.000' "
+                f"(times as {VTT_TIME_SYNTAX}), found '{block.lines[0].strip()[:60]}'."
             )
 
 
 def _parse_vtt_cue(lines, line_number, segments):
-    start, end = _cue_times(lines[0], line_number=line_number)
+    start, end = _cue_times(lines[0], line_number=line_number, syntax=VTT_TIME_SYNTAX)
     _add_cue(segments, start=start, end=end, text_lines=lines[1:], line_number=line_number, vtt=True)
 
 
@@ -398,9 +434,10 @@ def _parse_srt(lines, segments):
         if "-->" not in timing:
             what = f"subtitle {first} has no timing" if timing_at else "expected a subtitle number or a timing"
             raise TranscriptError(
-                f"Line {number}: {what} like '00:00:01,000 --> 00:00:04,000'; found '{timing.strip()[:60]}'."
+                f"Line {number}: {what} like '00:00:01,000 --> 00:00:04,000' (times as {SRT_TIME_SYNTAX}); "
+                f"found '{timing.strip()[:60]}'."
             )
-        start, end = _cue_times(timing, line_number=number)
+        start, end = _cue_times(timing, line_number=number, syntax=SRT_TIME_SYNTAX)
         _add_cue(segments, start=start, end=end, text_lines=block.lines[timing_at + 1 :], line_number=number, vtt=False)
 
 
@@ -425,7 +462,47 @@ def _stamp_times(stamp, *, line_number):
     return start, end
 
 
+def _text_label(rest):
+    """(name, strong) of the `Name:` label opening a plain-text line (after any stamp), or None."""
+    if stamp := _LEADING_STAMP.match(rest):
+        rest = rest[stamp.end() :]
+    if label := _TEXT_LABEL.match(rest):
+        raw = label.group("name").strip()
+        name = _unbracket(raw)
+        if _MACHINE_LABEL.fullmatch(name):
+            return name, True
+        if _looks_like_name(name):
+            return name, raw.startswith("[")
+    return None
+
+
+def _prose_labels(lines):
+    """The name-like labels that are text, not speakers: those of a file that reads as
+    unlabelled prose (Whisper's .txt with a "Note: …" line). That is, its first line has
+    no label, fewer than half of its lines open with one, none of them bracketed or a
+    machine label, none twice. Anywhere else a plain-text label is a speaker from its
+    first line (the empty set)."""
+    lines_seen, counts, strong, first_labelled = 0, {}, False, False
+    for line in lines:
+        rest = line.strip()
+        if not rest:
+            continue
+        lines_seen += 1
+        if found := _text_label(rest):
+            name, is_strong = found
+            strong = strong or is_strong
+            counts[name] = counts.get(name, 0) + 1
+            first_labelled = first_labelled or lines_seen == 1
+    if first_labelled or strong or any(count >= _WEAK_LABEL_MIN_SEGMENTS for count in counts.values()):
+        return frozenset()
+    if sum(counts.values()) >= _LABELLED_SHARE * lines_seen:
+        return frozenset()
+    return frozenset(counts)
+
+
 def _parse_text(lines, segments):
+    """`lines`: a function giving the lines afresh (read twice: labels first, see _prose_labels)."""
+    not_speakers = _prose_labels(lines())
     # pending: [start, end, speaker, [text parts], line number], added once the next
     # segment starts (its start is the pending one's end when the stamp gave none).
     pending = None
@@ -438,7 +515,7 @@ def _parse_text(lines, segments):
             end = next_start
         segments.add(start=start, end=end, speaker=speaker, text=" ".join(parts), line_number=number)
 
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines(), 1):
         rest = line.strip()
         if not rest:
             after_blank = True
@@ -448,7 +525,7 @@ def _parse_text(lines, segments):
             (start, end), rest = _stamp_times(stamp.group(1), line_number=number), rest[stamp.end() :]
         if label := _TEXT_LABEL.match(rest):
             name = _unbracket(label.group("name").strip())
-            if _MACHINE_LABEL.fullmatch(name) or _looks_like_name(name):
+            if (_MACHINE_LABEL.fullmatch(name) or _looks_like_name(name)) and name not in not_speakers:
                 speaker, rest = name, rest[label.end() :]
                 if label.group("stamp") and start is None:
                     start, end = _stamp_times(label.group("stamp"), line_number=number)
@@ -482,40 +559,53 @@ def _line_of(text, position):
     return text.count("\n", 0, position) + 1
 
 
-def _json_error(error):
-    return TranscriptError(f"Line {error.lineno}: this is not valid JSON ({error.msg}, column {error.colno}).")
+def _column_of(text, position):
+    return position - text.rfind("\n", 0, position)
 
 
-def _parse_whisper_json(text, segments):
+def _json_error(error, column):
+    return TranscriptError(
+        f"Line {error.lineno}: this is not valid JSON ({error.msg}, column {column(error.doc, error.pos)})."
+    )
+
+
+def _parse_whisper_json(text, segments, *, column=_column_of):
+    """`column(text, position)`: the column a person's editor shows for `position` (the
+    upload path reads an escaped copy of the file, whose columns differ; see
+    _original_column)."""
     decoder = json.JSONDecoder()
     position = _JSON_SPACE.match(text, 1 if text.startswith("\ufeff") else 0).end()
     try:
         if text.startswith("[", position):
-            position = _read_json_segments(text, position, decoder, segments)
+            position = _read_json_segments(text, position, decoder, segments, column=column)
         elif text.startswith("{", position):
-            position = _read_json_object(text, position, decoder, segments)
+            position = _read_json_object(text, position, decoder, segments, column=column)
         else:
             raise TranscriptError(
                 f"Line {_line_of(text, position)}: this is not Whisper JSON: it should start with '{{' or '['."
             )
     except json.JSONDecodeError as error:
-        raise _json_error(error) from None
+        raise _json_error(error, column) from None
     position = _JSON_SPACE.match(text, position).end()
     if position != len(text):
-        raise TranscriptError(f"Line {_line_of(text, position)}: unexpected text after the end of the JSON.")
+        raise TranscriptError(
+            f"Line {_line_of(text, position)}: unexpected text after the end of the JSON "
+            f"(column {column(text, position)})."
+        )
 
 
-def _expect(text, position, character):
+def _expect(text, position, character, *, column):
     position = _JSON_SPACE.match(text, position).end()
     if not text.startswith(character, position):
         found = text[position : position + 1] or "the end of the file"
         raise TranscriptError(
-            f"Line {_line_of(text, position)}: this is not valid JSON (expected '{character}', found '{found}')."
+            f"Line {_line_of(text, position)}: this is not valid JSON (expected '{character}', found '{found}', "
+            f"column {column(text, position)})."
         )
     return position + 1
 
 
-def _read_json_object(text, position, decoder, segments):
+def _read_json_object(text, position, decoder, segments, *, column):
     """Walks the top-level object member by member: only "segments" is kept, one element at a time."""
     position = _JSON_SPACE.match(text, position + 1).end()
     found_segments = False
@@ -524,19 +614,19 @@ def _read_json_object(text, position, decoder, segments):
     else:
         while True:
             key, position = decoder.raw_decode(text, position)
-            position = _JSON_SPACE.match(text, _expect(text, position, ":")).end()
+            position = _JSON_SPACE.match(text, _expect(text, position, ":", column=column)).end()
             if key == "segments" and text.startswith("[", position):
                 if found_segments:
                     raise TranscriptError(f"Line {_line_of(text, position)}: this JSON has two \"segments\" lists.")
                 found_segments = True
-                position = _read_json_segments(text, position, decoder, segments)
+                position = _read_json_segments(text, position, decoder, segments, column=column)
             else:
                 _, position = decoder.raw_decode(text, position)  # "text", "language", ...: not needed
             position = _JSON_SPACE.match(text, position).end()
             if text.startswith(",", position):
                 position = _JSON_SPACE.match(text, position + 1).end()
                 continue
-            position = _expect(text, position, "}")
+            position = _expect(text, position, "}", column=column)
             break
     if not found_segments:
         raise TranscriptError(
@@ -546,7 +636,7 @@ def _read_json_object(text, position, decoder, segments):
     return position
 
 
-def _read_json_segments(text, position, decoder, segments):
+def _read_json_segments(text, position, decoder, segments, *, column):
     position = _JSON_SPACE.match(text, position + 1).end()
     if text.startswith("]", position):
         return position + 1
@@ -560,7 +650,7 @@ def _read_json_segments(text, position, decoder, segments):
         if text.startswith(",", position):
             position = _JSON_SPACE.match(text, position + 1).end()
             continue
-        return _expect(text, position, "]")
+        return _expect(text, position, "]", column=column)
 
 
 def _json_time(value, *, name, index, line_number):
@@ -617,6 +707,26 @@ def _ascii_json_text(data, encoding):
     )
 
 
+def _original_column(data, encoding):
+    """column(text, position) for the escaped copy of `data` (_ascii_json_text): each
+    non-ASCII character of the file is one column, not the 6 or 12 of its escape. Used
+    only for an error message, so it decodes the file again up to that line."""
+
+    def column(text, position):
+        escaped_width = position - (text.rfind("\n", 0, position) + 1)
+        line_number = _line_of(text, position)
+        lines = iter_transcript_lines(data, encoding=encoding)
+        line = next(itertools.islice(lines, line_number - 1, None), "")
+        width = 0
+        for count, character in enumerate(line):
+            if width >= escaped_width:
+                return count + 1
+            width += 1 if character.isascii() else len(json.dumps(character)) - 2
+        return len(line) + 1
+
+    return column
+
+
 # --- detection and the entry points ---------------------------------------------------
 
 
@@ -639,7 +749,7 @@ def _format_of_content(head):
         return None  # HTML, XML: not a transcript we know
     lines = [line.strip() for line in head.split("\n", 4 * _HEAD_LINES)[: 4 * _HEAD_LINES] if line.strip()]
     lines = lines[:_HEAD_LINES]
-    if any(_TIMING_LIKE.match(line) for line in lines[:3]):
+    if any(_TIMING_LIKE.match(line) for line in lines[:3]) or _has_cue_structure(lines):
         return "srt"
     for line in lines:
         if _LEADING_STAMP.match(line):
@@ -649,6 +759,21 @@ def _format_of_content(head):
             if _MACHINE_LABEL.fullmatch(name) or _looks_like_name(name):
                 return "text"
     return None
+
+
+def _has_cue_structure(lines):
+    """Numbered cues ("1" then a time) or a time-and-arrow line, however malformed its times."""
+    if len(lines) > 1 and lines[0].isdigit() and (_STARTS_WITH_TIME.match(lines[1]) or "-->" in lines[1]):
+        return True
+    return any(_BROKEN_TIMING.match(line) for line in lines)
+
+
+def _has_cue_arrow(head):
+    """A '-->' by a number, outside a plain-text stamp ('[00:01.000 --> 00:04.000]' is
+    Whisper's console form; "go --> left" is words)."""
+    return any(
+        _ARROW_BY_A_NUMBER.search(line) and not line.lstrip().startswith(("[", "(")) for line in head.split("\n")
+    )
 
 
 def _unknown_format():
@@ -662,7 +787,11 @@ def _unknown_format():
 
 def detect_format(text: str, *, filename: str | None = None) -> str:
     """The format of `text`, by its content; the file name only breaks a tie (see the module docstring)."""
-    found = _format_of_content(text[:_HEAD_CHARS])
+    head = text[:_HEAD_CHARS]
+    found = _format_of_content(head)
+    named = format_from_filename(filename)
+    if named in ("srt", "vtt") and found in (None, "text") and _has_cue_arrow(head):
+        return named  # a caption file the content alone did not make out: its parser says what is wrong
     if found:
         return found
     if format_from_filename(filename) == "text" and not text.lstrip("\ufeff \t\r\n").startswith("<"):
@@ -675,17 +804,17 @@ def _check_format_name(format):
         raise TranscriptError(f"Unknown format '{format}': choose one of {', '.join(FORMAT_NAMES)}.")
 
 
-def _parse(*, format, head, lines, json_text, filename_format, encoding, overridden):
+def _parse(*, format, head, lines, json_text, filename_format, encoding, overridden, json_column=_column_of):
     segments = _Segments(sort_by_start=format != "text")
     try:
         if format == "whisper_json":
-            _parse_whisper_json(json_text(), segments)
+            _parse_whisper_json(json_text(), segments, column=json_column)
         elif format == "vtt":
             _parse_vtt(lines(), segments)
         elif format == "srt":
             _parse_srt(lines(), segments)
         else:
-            _parse_text(lines(), segments)
+            _parse_text(lines, segments)
         return segments.finish(format=format, filename_format=filename_format, encoding=encoding)
     except TranscriptError as error:
         detected = overridden and _format_of_content(head)
@@ -732,6 +861,7 @@ def parse_transcript_bytes(
         head=head,
         lines=lambda: iter_transcript_lines(data, encoding=encoding),
         json_text=lambda: _ascii_json_text(data, encoding),
+        json_column=_original_column(data, encoding),
         filename_format=format_from_filename(filename),
         encoding=encoding.codec,
         overridden=format is not None,

@@ -105,8 +105,9 @@ def test_another_container_shows_the_new_name_too(ada):
         ("", "This field is required."),
         ("   ", "This field is required."),
         ("x" * 81, "Ensure this value has at most 80 characters (it has 81)."),
-        ("Ada\nthe Bard", "Use one line of text, without tabs or control characters."),
-        ("Ada\tthe Bard", "Use one line of text, without tabs or control characters."),
+        ("Ada\nthe Bard", "Remove the control characters from the display name (found U+000A)."),
+        ("Ada\tthe Bard", "Remove the control characters from the display name (found U+0009)."),
+        ("Ada\x1b[31mthe\x85Bard", "Remove the control characters from the display name (found U+001B, U+0085)."),
     ],
 )
 def test_a_name_that_does_not_fit_is_refused_and_nothing_changes(ada, aws_calls, posted, error):

@@ -218,8 +218,10 @@ def test_vtt_labels_without_voice_tags_are_taken_conservatively(cue_text, speake
 
 
 def test_name_labels_count_when_the_file_is_labelled_throughout():
+    # 5 of 7 cues open with a label: labelled throughout, but not nearly every cue, so a
+    # label seen once ("Note") stays text.
     lines = ["Mira: You see a door.", "Drake: I open it.", "Mira: It is locked.", "Note: it was trapped.",
-             "Drake: I pick the lock."]
+             "Drake: I pick the lock.", "It clicks open.", "Behind it, stairs."]
     cues = "".join(f"00:0{i}.000 --> 00:0{i}.900\n{line}\n\n" for i, line in enumerate(lines))
     parsed = parse_transcript("WEBVTT\n\n" + cues)
     assert [(s.speaker, s.text) for s in parsed.segments] == [
@@ -228,7 +230,74 @@ def test_name_labels_count_when_the_file_is_labelled_throughout():
         ("Mira", "It is locked."),
         (None, "Note: it was trapped."),  # "Note" opens one cue only
         ("Drake", "I pick the lock."),
+        (None, "It clicks open."),
+        (None, "Behind it, stairs."),
     ]
+    assert parsed.speakers == ["Mira", "Drake"]
+
+
+# A session where Kai speaks a single line: every cue carries a `Name:` label.
+ONCE_LINES = [("Mira", "You see a door."), ("Drake", "I open it."), ("Kai", "I keep watch."),
+              ("Mira", "It is locked."), ("Drake", "I pick the lock.")]
+
+
+def _labelled_file(format, lines):
+    if format == "vtt":
+        return "WEBVTT\n\n" + "".join(f"00:{i:02}.000 --> 00:{i:02}.900\n{line}\n\n" for i, line in enumerate(lines))
+    if format == "srt":
+        return "".join(f"{i + 1}\n00:00:{i:02},000 --> 00:00:{i:02},900\n{line}\n\n" for i, line in enumerate(lines))
+    if format == "whisper_json":
+        return json.dumps({"segments": [{"start": i, "end": i + 0.9, "text": line} for i, line in enumerate(lines)]})
+    return "".join(f"{line}\n" for line in lines)
+
+
+@pytest.mark.parametrize("format", ["vtt", "srt", "whisper_json", "text"])
+def test_a_speaker_who_speaks_once_keeps_the_name_when_every_segment_is_labelled(format):
+    parsed = parse_transcript(_labelled_file(format, [f"{name}: {text}" for name, text in ONCE_LINES]))
+    assert parsed.format == format
+    assert [(s.speaker, s.text) for s in parsed.segments] == ONCE_LINES
+    assert parsed.speakers == ["Mira", "Drake", "Kai"]
+
+
+@pytest.mark.parametrize("format", ["vtt", "srt", "whisper_json"])
+def test_a_label_seen_once_stays_text_where_labels_are_rare(format):
+    lines = ["You see a door.", "Note: it was trapped.", "The lock clicks.", "Mira: not a speaker here.",
+             "Stairs go down.", "It is dark."]
+    parsed = parse_transcript(_labelled_file(format, lines))
+    assert parsed.speakers == []
+    assert [s.text for s in parsed.segments] == lines
+
+
+@pytest.mark.parametrize("format", ["vtt", "srt", "whisper_json"])
+def test_nearly_every_segment_labelled_is_enough(format):
+    # 10 of 11 segments labelled (one is a continuation without a label): Kai, once, counts.
+    lines = [f"{name}: {text}" for name, text in ONCE_LINES] * 2 + ["and then it opens."]
+    lines[2] = "Kai: I keep watch."
+    lines[7] = "Mira: Again."
+    parsed = parse_transcript(_labelled_file(format, lines))
+    assert "Kai" in parsed.speakers
+    assert parsed.segments[-1].speaker is None
+
+
+def test_a_lone_label_in_plain_prose_stays_text():
+    prose = "The party entered the cave.\nIt was dark.\nNote: the dragon is asleep.\nThey crept past.\n"
+    parsed = parse_transcript(prose, filename="whisper.txt")
+    assert parsed.speakers == []
+    assert [s.text for s in parsed.segments] == [
+        "The party entered the cave. It was dark. Note: the dragon is asleep. They crept past."
+    ]
+    # Labelled plain text keeps its labels from their first line, one line each or not.
+    assert parse_transcript("Alice: hi\nBob: ho\n").speakers == ["Alice", "Bob"]
+    assert parse_transcript("Kai: I keep watch.\nThe night is quiet.\nIt is cold.\n").speakers == ["Kai"]
+
+
+def test_speakers_named_once_by_the_format_itself_count_at_once():
+    vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Kai>I keep watch.\n\n00:02.000 --> 00:03.000\nThe night is quiet.\n"
+    assert parse_transcript(vtt).speakers == ["Kai"]
+    whisperx = json.dumps({"segments": [{"start": 0, "end": 1, "text": "I keep watch.", "speaker": "Kai"},
+                                        {"start": 1, "end": 2, "text": "The night is quiet."}]})
+    assert parse_transcript(whisperx).speakers == ["Kai"]
+    assert parse_transcript("Kai: I keep watch.\n\nThe night is quiet.\n").speakers == ["Kai"]
 
 
 def test_vtt_without_cues_has_nothing_said():
@@ -240,7 +309,8 @@ def test_vtt_text_block_without_timing_names_its_line():
     with pytest.raises(TranscriptError) as error:
         parse_transcript("WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\nstray text\n")
     assert str(error.value) == (
-        "Line 6: expected a cue timing like '00:00:01.000 --> 00:00:04.000', found 'stray text'."
+        "Line 6: expected a cue timing like '00:00:01.000 --> 00:00:04.000' (times as hh:mm:ss.mmm or mm:ss.mmm), "
+        "found 'stray text'."
     )
 
 
@@ -260,11 +330,11 @@ def test_the_malformed_time_is_named_with_its_line():
     "text, message",
     [
         ("WEBVTT\n\n00:00:01.000 --> 00:00:61.000\nhi\n", "Line 3: '00:00:61.000' is not a valid time: seconds go up to 59."),
-        ("WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nhi\n", "Line 3: '00:00:0x.000' is not a valid time (expected hh:mm:ss.mmm)."),
-        ("WEBVTT\n\n00:00:01.000 -->\nhi\n", "Line 3: '00:00:01.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000')."),
+        ("WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nhi\n", "Line 3: '00:00:0x.000' is not a valid time (expected hh:mm:ss.mmm or mm:ss.mmm)."),
+        ("WEBVTT\n\n00:00:01.000 -->\nhi\n", "Line 3: '00:00:01.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000', times as hh:mm:ss.mmm or mm:ss.mmm)."),
         ("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nhi\n", "Line 3: the cue ends (00:00:01.000) before it starts (00:00:05.000)."),
-        ("1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:03;000 --> 00:00:04,000\nho\n", "Line 6: '00:00:03;000' is not a valid time (expected hh:mm:ss.mmm)."),
-        ("1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nno timing\n", "Line 6: subtitle 2 has no timing like '00:00:01,000 --> 00:00:04,000'; found 'no timing'."),
+        ("1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:03;000 --> 00:00:04,000\nho\n", "Line 6: '00:00:03;000' is not a valid time (expected hh:mm:ss,mmm)."),
+        ("1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nno timing\n", "Line 6: subtitle 2 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); found 'no timing'."),
         ("[00:00:01] Alice: hi\n[00:00:75] Bob: ho\n", "Line 2: '00:00:75' is not a valid time: seconds go up to 59."),
         ("Alice: hi\nBob (00:61:00): ho\n", "Line 2: '00:61:00' is not a valid time: minutes go up to 59."),
     ],
@@ -273,6 +343,76 @@ def test_malformed_times(text, message):
     with pytest.raises(TranscriptError) as error:
         parse_transcript(text)
     assert str(error.value) == message
+
+
+# --- broken SRT and WebVTT are refused, never read as plain text ----------------------
+
+GOOD_CUES = "1\n00:00:01,000 --> 00:00:02,000\nMira: You see a door.\n\n2\n00:00:03,000 --> 00:00:04,000\nDrake: I open it.\n\n"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param("1\n00:00:xx,000 --> 00:00:02,000\nMira: hi\n\n2\n00:00:03,000 --> 00:00:04,000\nDrake: ho\n",
+                     "Line 2: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="first cue"),
+        pytest.param("00:00:xx,000 --> 00:00:02,000\nMira: hi\n",
+                     "Line 1: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="no numbers"),
+        pytest.param(GOOD_CUES + "3\n00:00:05,000 --> 00:0x:06,000\nMira: hi\n\n4\n00:00:07,000 --> 00:00:08,000\nDrake: ho\n",
+                     "Line 10: '00:0x:06,000' is not a valid time (expected hh:mm:ss,mmm).", id="one bad cue in the middle"),
+        pytest.param("1\n00:00:01,000 -> 00:00:02,000\nMira: hi\n",
+                     "Line 2: subtitle 1 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); "
+                     "found '00:00:01,000 -> 00:00:02,000'.", id="bad arrow"),
+        pytest.param("00:00:01,000 → 00:00:02,000\nMira: hi\n",
+                     "Line 1: expected a subtitle number or a timing like '00:00:01,000 --> 00:00:04,000' (times as "
+                     "hh:mm:ss,mmm); found '00:00:01,000 → 00:00:02,000'.", id="bad arrow, no numbers"),
+        pytest.param("1\n00:00:01,000 -->\nMira: hi\n",
+                     "Line 2: '00:00:01,000 -->' is not a valid cue timing (expected '00:00:01,000 --> 00:00:04,000', "
+                     "times as hh:mm:ss,mmm).", id="missing end time"),
+        pytest.param("1\n--> 00:00:02,000\nMira: hi\n",
+                     "Line 2: '--> 00:00:02,000' is not a valid cue timing (expected '00:00:01,000 --> 00:00:04,000', "
+                     "times as hh:mm:ss,mmm).", id="missing start time"),
+        pytest.param("1\n00:00:01,000\nMira: hi\n",
+                     "Line 2: subtitle 1 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); "
+                     "found '00:00:01,000'.", id="no arrow"),
+        pytest.param(GOOD_CUES + "3\n00:00:06,000 --> 00:00:05,000\nMira: hi\n",
+                     "Line 10: the cue ends (00:00:05,000) before it starts (00:00:06,000).", id="ends before it starts"),
+        pytest.param("WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 --> 00:xx.000\nho\n",
+                     "Line 6: '00:xx.000' is not a valid time (expected hh:mm:ss.mmm or mm:ss.mmm).", id="vtt"),
+        pytest.param("WEBVTT\n\n1\n00:01.000 -> 00:02.000\nhi\n",
+                     "Line 3: expected a cue timing like '00:00:01.000 --> 00:00:04.000' (times as hh:mm:ss.mmm or "
+                     "mm:ss.mmm), found '1'.", id="vtt bad arrow"),
+    ],
+)
+def test_a_broken_srt_or_vtt_is_refused_with_its_line_and_time_syntax(text, message):
+    assert detect_format(text) in ("srt", "vtt")
+    for name in (None, "session.srt", "session.vtt", "session.txt"):
+        with pytest.raises(TranscriptError) as error:
+            parse_transcript_bytes(text.encode(), filename=name)
+        assert str(error.value) == message
+
+
+def test_the_file_name_makes_a_caption_file_of_arrows_the_content_alone_does_not_place():
+    text = "O0:00:01,000 --> 00:00:02,000\nMira: hi\n"  # a letter O for a zero
+    assert detect_format(text) == "text"  # by content: a label line, and no cue structure it can see
+    with pytest.raises(TranscriptError) as error:
+        parse_transcript(text, filename="night.srt")
+    assert str(error.value) == "Line 1: 'O0:00:01,000' is not a valid time (expected hh:mm:ss,mmm)."
+    with pytest.raises(TranscriptError, match=r"^Line 1: a WebVTT file starts with 'WEBVTT'"):
+        parse_transcript(text, filename="night.vtt")
+    # Whisper's console form, and arrows in words, are plain text whatever the name says.
+    console = "[00:01.000 --> 00:04.000]  Mira: hi\n"
+    assert parse_transcript(console, filename="night.srt").format == "text"
+    assert parse_transcript("Mira: go --> left\n", filename="night.vtt").format == "text"
+
+
+def test_plain_text_with_times_and_arrows_in_its_words_stays_plain_text():
+    text = "Mira: meet at 10:30 -> the docks\nDrake: go left --> then right\n"
+    assert parse_transcript(text).format == "text"
+
+
+def test_cues_out_of_order_are_sorted_not_refused():
+    text = GOOD_CUES.replace("00:00:01,000 --> 00:00:02,000", "00:00:05,000 --> 00:00:06,000")
+    assert [s.text for s in parse_transcript(text).segments] == ["Drake: I open it.", "Mira: You see a door."]
 
 
 # --- SRT ------------------------------------------------------------------------------
@@ -396,7 +536,7 @@ def test_whisper_json_half_an_emoji_is_replaced_so_the_text_can_be_stored():
         ('{"segments": [\n"hello"\n]}', "Line 2: segment 1 is not an object with start, end and text."),
         ('{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n]}', "Line 3: this is not valid JSON (Expecting value, column 1)."),
         ('{"text": "hello", "language": "en"}', "This JSON has no \"segments\" list"),
-        ('{"segments": []} trailing', "Line 1: unexpected text after the end of the JSON."),
+        ('{"segments": []} trailing', "Line 1: unexpected text after the end of the JSON (column 18)."),
         ('{"segments": []}', "We found nothing said in this file"),
     ],
 )
@@ -404,6 +544,42 @@ def test_whisper_json_errors(text, message):
     with pytest.raises(TranscriptError) as error:
         parse_transcript(text)
     assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param('{"segments": [\n  {"start": 0, "end": 1, "text": "a"}\n  {"start": 1, "end": 2, "text": "b"}\n]}',
+                     "Line 3: this is not valid JSON (expected ']', found '{', column 3).", id="missing comma"),
+        pytest.param('{"segments": [\n  {"start": 0, "end": 1, "text": "a"},\n  {"start": 1, "end": 2, "te',
+                     "Line 3: this is not valid JSON (Unterminated string starting at, column 26).", id="cut short"),
+        pytest.param("{'segments': []}", "Line 1: this is not valid JSON (Expecting value, column 2).",
+                     id="single quotes"),
+        pytest.param('{"segments": [] "language": "en"}',
+                     "Line 1: this is not valid JSON (expected '}', found '\"', column 17).", id="missing comma in object"),
+        pytest.param('{\n  "segments": [{"start": 0, "end": 1, "text": "a"}]\n}\n{"segments": []}',
+                     "Line 4: unexpected text after the end of the JSON (column 1).", id="two documents"),
+    ],
+)
+def test_malformed_json_meant_as_whisper_json_is_refused_with_its_position(text, message):
+    # Never read as plain text, whatever the file is called.
+    for name in (None, "night.json", "night.txt", "night.srt"):
+        with pytest.raises(TranscriptError) as error:
+            parse_transcript_bytes(text.encode(), filename=name)
+        assert str(error.value) == message
+
+
+def test_a_json_error_after_non_ascii_text_names_the_column_an_editor_shows():
+    # The upload path reads an escaped copy ("é" is 6 characters there, "🐉" 12).
+    line = '"segments": [{"start": 0, "end": 1, "text": "Zoë 🐉 dit"} x]}'
+    assert line.rindex("x") + 1 == 58
+    for encode in (str.encode, lambda text: text.encode("utf-16")):
+        with pytest.raises(TranscriptError) as error:
+            parse_transcript_bytes(encode('{"language": "fr",\n' + line))
+        assert str(error.value) == "Line 2: this is not valid JSON (expected ']', found 'x', column 58)."
+    with pytest.raises(TranscriptError) as error:
+        parse_transcript_bytes(('{"segments": [{"start": 0, "end": 1, "text": "é"}, {"start": 1, "end": 2, "te').encode())
+    assert str(error.value) == "Line 1: this is not valid JSON (Unterminated string starting at, column 75)."
 
 
 # --- the manual override ----------------------------------------------------------------

@@ -9,6 +9,7 @@ form's success_action_redirect), and the client follows that redirect back to us
 import base64
 import json
 import time
+from html import unescape
 from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import parse_qs, quote, urlsplit
@@ -349,6 +350,27 @@ def test_a_refused_upload_says_why_on_a_400_page_and_keeps_nothing(owner, sessio
     assert message in html
     assert "Add a transcript" in html
     upload_form_of(response)  # a new form, to try again
+    assert_nothing_stored(owner, session)
+
+
+BROKEN = [
+    pytest.param("night.srt", b"1\n00:00:01,000 --> 00:00:02,000\nMira: hi\n\n2\n00:00:xx,000 --> 00:00:04,000\nDrake: ho\n",
+                 "Line 6: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="srt"),
+    pytest.param("night.txt", b"1\n00:00:xx,000 --> 00:00:02,000\nMira: hi\n",
+                 "Line 2: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="srt named txt"),
+    pytest.param("night.vtt", b"WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 -->\nho\n",
+                 "Line 6: '00:03.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000', "
+                 "times as hh:mm:ss.mmm or mm:ss.mmm).", id="vtt"),
+    pytest.param("night.json", b'{"segments": [\n{"start": 0, "end": 1, "text": "a"}\n{"start": 1}]}',
+                 "Line 3: this is not valid JSON (expected ']', found '{', column 1).", id="json"),
+]
+
+
+@pytest.mark.parametrize(("filename", "data", "message"), BROKEN)
+def test_a_broken_caption_or_json_file_is_refused_on_the_confirmation_page(owner, session, filename, data, message):
+    response = confirm(owner, upload_through_s3(owner, session, data, filename))
+    assert response.status_code == 400
+    assert message in unescape(response.content.decode())
     assert_nothing_stored(owner, session)
 
 
