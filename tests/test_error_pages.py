@@ -18,6 +18,7 @@ urlpatterns = [
     path("forbidden/", forbidden),
     path("broken/", broken),
 ]
+handler500 = "campaigns_site.views.server_error"  # as campaigns_site.urls says
 
 
 def test_unknown_page_uses_the_friendly_404(client):

@@ -71,7 +71,7 @@ def test_with_nothing_set_a_command_says_the_local_aws_is_not_running(nothing_se
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
-def test_a_command_finds_the_running_local_aws_by_itself(served_aws, nothing_set, settings, monkeypatch, command):
+def test_a_command_finds_the_running_local_aws_by_itself(served_aws, nothing_set, settings, monkeypatch, command, db):
     from campaigns_site.provision import provision
 
     settings.AWS_ENDPOINT_URL = served_aws.endpoint_url

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.test import Client
-from django.urls import include, path
 
 from campaigns_site.csp import content_security_policy, s3_upload_origins
 from sessions import transcripts
@@ -139,23 +137,7 @@ def test_the_staff_page(make_user):
     assert_private(response)
 
 
-def forbidden(request):
-    raise PermissionDenied
-
-
-def broken(request):
-    raise RuntimeError("boom")
-
-
-urlpatterns = [
-    path("", include("campaigns_site.urls")),
-    path("forbidden/", forbidden),
-    path("broken/", broken),
-]
-handler500 = "campaigns_site.views.server_error"
-
-
-@pytest.mark.urls(__name__)
+@pytest.mark.urls("tests.test_error_pages")  # with pages that refuse and break
 def test_error_pages_have_the_policy(owner, anonymous):
     for client in (owner, anonymous):
         for page, status in (("/no/such/page/", 404), ("/forbidden/", 403)):
