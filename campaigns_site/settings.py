@@ -250,8 +250,9 @@ STORAGES = {
 }
 
 # --- Security --------------------------------------------------------------------
-# No inline scripts or styles; forms post here or to the transcript bucket (campaigns_site/csp.py).
-SECURE_CSP = content_security_policy(endpoint_url=AWS_ENDPOINT_URL, region=AWS_REGION)
+# No inline scripts or styles; forms post here (and, on the pages with the upload form, to
+# the transcript bucket: campaigns_site/csp.py).
+SECURE_CSP = content_security_policy()
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

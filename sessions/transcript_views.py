@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.converters import is_item_id
+from campaigns_site.csp import allow_form_posts_to
 from campaigns_site.lazy import lazy_import
 from sessions import summary_views
 from sessions.summary_kinds import KINDS
@@ -112,7 +113,16 @@ def _is_upload_token_payload(payload):
 
 def _render_upload_page(request, campaign, session, *, error=None, status=200):
     context = {"campaign": campaign, "session": session, "error": error, **upload_context(request, session)}
-    return render(request, "sessions/transcript_upload.html", context, status=status)
+    return render_with_upload_form(request, "sessions/transcript_upload.html", context, status=status)
+
+
+def render_with_upload_form(request, template_name, context, *, status=200):
+    """render(), and when the page carries the upload form (context["upload"]), a policy
+    that lets it post to the bucket it was signed for."""
+    response = render(request, template_name, context, status=status)
+    if "upload" in context:
+        allow_form_posts_to(response, context["upload"].url)
+    return response
 
 
 @login_required

@@ -19,7 +19,7 @@ from campaigns_site.lazy import lazy_import
 from sessions import summary_views
 from sessions.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
 from sessions.speaker_display import speaker_display
-from sessions.transcript_views import upload_context
+from sessions.transcript_views import render_with_upload_form, upload_context
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 campaign_repository = lazy_import("campaigns.repository")
@@ -108,7 +108,7 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     )
     if session.share_links_made:  # never shared: no link to list, no Query
         context["share_links"] = share_links.list_share_links_for_session(sub=_sub(request), session_id=session_id)
-    return render(request, "sessions/detail.html", context)
+    return render_with_upload_form(request, "sessions/detail.html", context)
 
 
 @login_required

@@ -9,10 +9,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from campaigns_site.csp import content_security_policy, s3_upload_origins
+from campaigns_site.csp import origin_of
 from sessions import transcripts
 from sessions.share_links import create_share_link
 from sessions.transcripts import store_transcript
+from tests.conftest import PASSWORD
 from tests.transcript_samples import sample_bytes
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -47,41 +48,60 @@ def assert_private(response):
 
 
 # --- the policy ------------------------------------------------------------------------
-def test_form_action_allows_the_origin_the_upload_form_posts_to(owner, session, settings):
-    form = transcripts.upload_form(sub=owner.sub, session_id=session.session_id, redirect_url="http://testserver/x/")
-    scheme, _, host = form.url.split("/")[:3]
-    origin = f"{scheme}//{host}"
-    policy = content_security_policy(endpoint_url=settings.AWS_ENDPOINT_URL, region=settings.AWS_REGION)
-    assert origin in policy["form-action"]  # production: the bucket's S3 endpoint, no override
-    assert any(origin in d for d in directives(owner.get("/")) if d.startswith("form-action"))
+def form_actions(response):
+    return next(d for d in directives(response) if d.startswith("form-action")).split()[1:]
+
+
+def test_only_the_pages_with_the_upload_form_may_post_elsewhere(owner, session, settings):
+    """The session page (no transcript yet) and the upload page allow exactly the origin
+    their signed form posts to; every other page allows only this site."""
+    session_page = f"/campaigns/{session.campaign_id}/sessions/{session.session_id}/"
+    for page in (session_page, f"{session_page}transcript/upload/"):
+        response = owner.get(page)
+        action = re.search(r'<form[^>]+action="([^"]+)"[^>]*enctype="multipart/form-data"', response.content.decode())
+        scheme, _, host = action.group(1).split("/")[:3]
+        assert form_actions(response) == ["'self'", f"{scheme}//{host}"], page
+    assert form_actions(owner.get("/campaigns/")) == ["'self'"]
+    assert form_actions(owner.get("/")) == ["'self'"]
+
+
+def test_the_upload_origin_follows_the_endpoint_set_after_start_up(served_aws, db, settings):
+    """runlocal --noreload (and the browser tests) point the clients at a moto server after
+    settings load: the page's policy follows its form, not the settings at start-up."""
+    from accounts import cognito, services
+    from campaigns.repository import create_campaign
+    from sessions.repository import create_session
+    from campaigns_site.provision import provision
+    from tests.web_clients import signed_in_client
+
+    report = provision()  # finds what the fixture made
+    settings.COGNITO_USER_POOL_ID = report.user_pool_id
+    settings.COGNITO_APP_CLIENT_ID = report.app_client_id
+    settings.COGNITO_APP_CLIENT_SECRET = report.app_client_secret
+
+    def make_user(email, *, display_name):
+        sub = services.sign_up(email=email, password=PASSWORD, display_name=display_name)
+        cognito.confirm_sign_up(email=email, code="123456")  # moto accepts any code
+        return sub
+
+    client = signed_in_client(make_user, "ada@example.com", "Ada")
+    campaign = create_campaign(sub=client.sub, name="Strahd")
+    session = create_session(sub=client.sub, campaign_id=campaign.campaign_id, title="Death House")
+    response = client.get(f"/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/")
+    assert f'action="{served_aws.endpoint_url}/' in response.content.decode()
+    assert form_actions(response) == ["'self'", served_aws.endpoint_url]
 
 
 @pytest.mark.parametrize(
-    ("endpoint_url", "region", "origins"),
+    ("url", "origin"),
     [
-        ("http://127.0.0.1:8001", "us-east-1", ["http://127.0.0.1:8001"]),
-        ("http://localhost:5000/some/path", "eu-west-1", ["http://localhost:5000"]),
-        (None, "eu-west-1", ["https://s3.eu-west-1.amazonaws.com"]),
-        (None, "us-east-1", ["https://s3.us-east-1.amazonaws.com", "https://s3.amazonaws.com"]),
+        ("https://s3.amazonaws.com/bucket", "https://s3.amazonaws.com"),
+        ("https://s3.eu-west-1.amazonaws.com/bucket", "https://s3.eu-west-1.amazonaws.com"),
+        ("http://localhost:5000/some/path", "http://localhost:5000"),
     ],
 )
-def test_upload_origin_is_derived_from_the_settings(endpoint_url, region, origins):
-    assert s3_upload_origins(endpoint_url=endpoint_url, region=region) == origins
-
-
-def test_a_local_endpoint_is_allowed_as_the_presigned_post_goes_there(settings, owner, session):
-    from campaigns_site import aws
-
-    settings.AWS_ENDPOINT_URL = "http://127.0.0.1:4599"
-    aws.reset()
-    try:
-        form = transcripts.upload_form(sub=owner.sub, session_id=session.session_id, redirect_url="http://t/x/")
-    finally:
-        settings.AWS_ENDPOINT_URL = None
-        aws.reset()
-    assert form.url.startswith("http://127.0.0.1:4599/")
-    policy = content_security_policy(endpoint_url="http://127.0.0.1:4599", region="us-east-1")
-    assert "http://127.0.0.1:4599" in policy["form-action"]
+def test_an_origin_is_the_scheme_and_host_of_the_form_url(url, origin):
+    assert origin_of(url) == origin
 
 
 # --- the headers on every kind of page ---------------------------------------------------

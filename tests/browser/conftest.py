@@ -14,7 +14,6 @@ from moto.server import ThreadedMotoServer
 from playwright.sync_api import sync_playwright
 
 from campaigns_site import aws
-from campaigns_site.csp import content_security_policy
 from campaigns_site.provision import provision
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -51,10 +50,7 @@ def live_aws(moto_server):
     in-process `mock_aws`, used by the other tests, resets the state this server shares.
     """
     blank_cognito = {"COGNITO_USER_POOL_ID": "", "COGNITO_APP_CLIENT_ID": "", "COGNITO_APP_CLIENT_SECRET": ""}
-    # The policy is built from AWS_ENDPOINT_URL when settings load: the upload form posts
-    # to this server, so its origin must be a form action here too.
-    policy = content_security_policy(endpoint_url=moto_server, region="us-east-1")
-    with override_settings(AWS_ENDPOINT_URL=moto_server, SECURE_CSP=policy, **blank_cognito):
+    with override_settings(AWS_ENDPOINT_URL=moto_server, **blank_cognito):
         aws.reset()
         report = provision()
         with override_settings(
