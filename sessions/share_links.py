@@ -42,10 +42,12 @@ from pynamodb.exceptions import UpdateError
 from campaigns.items import DELETING, Campaign
 from campaigns.repository import Transaction, TransactionCanceled
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
-from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk
+from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from sessions.items import PlaySession
 from sessions.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
 from sessions.share_forms import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES
+from sessions.speaker_display import speaker_display
+from sessions.speaker_names import SpeakerNames, speaker_labels
 from sessions.summaries import Summary
 from sessions.summarizers import KINDS
 
@@ -93,8 +95,9 @@ class ShareLink(TableModel, discriminator="ShareLink"):
     views = NumberAttribute(default=0)
     last_viewed = UTCDateTimeAttribute(null=True)
     ttl = TTLAttribute(null=True)  # clean-up only: expires + KEPT_AFTER_EXPIRY
-    # The transcript shows speakers by character name only: never a player's name or a
-    # raw label (absent, as on links made before: "Character (Player)", as the owner sees).
+    # Speakers go by character name only, in the transcript and the summaries alike: never
+    # a player's name or a raw label (absent, as on links made before: "Character
+    # (Player)", as the owner sees).
     characters_only = BooleanAttribute(null=True)
 
     @property
@@ -192,6 +195,13 @@ class SharedSession:
     campaign: Campaign
     session: PlaySession
     summaries: list  # of sessions.summaries.Summary, in KINDS order
+    # {what a summary may say: what the link shows instead} (summary_replacements): empty
+    # unless the link shows character names only.
+    replacements: dict
+
+    def summary_text(self, summary):
+        """The summary's text as the link shows it (replace_names)."""
+        return replace_names(summary.text, self.replacements)
 
 
 # --- the owner's side ------------------------------------------------------------------------
@@ -382,12 +392,17 @@ def read_shared_session(link):
     """What the link shows, or None when its session or campaign is gone (or the campaign
     is being deleted). One strongly consistent BatchGetItem in the owner's partition, keys
     from the link: the campaign, the session and the summaries of the link's scope (the
-    recap alone, or every kind; the ones never written are simply not found). Summaries
-    carry the speaker names they were written with, so no names item is read."""
+    recap alone, or every kind; the ones never written are simply not found), and, for a
+    link that shows character names only, the campaign's speaker names, to take players'
+    names and raw labels out of the summaries (summary_replacements). The labels come from
+    the session item (speaker_names.speaker_labels: S3 only for a transcript with more
+    speakers than the item lists)."""
     sub, campaign_id, session_id = link.owner_sub, link.campaign_id, link.session_id
     kinds = SCOPE_KINDS.get(link.scope, ())
     keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
     keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds]
+    if link.characters_only:
+        keys.append((user_pk(sub), speaker_names_sk(campaign_id)))
     found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
     campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
@@ -398,7 +413,11 @@ def read_shared_session(link):
         (item for item in found if isinstance(item, Summary) and item.kind in order),
         key=lambda summary: order[summary.kind],
     )
-    return SharedSession(campaign=campaign, session=session, summaries=summaries)
+    replacements = {}
+    if link.characters_only and summaries:
+        names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+        replacements = summary_replacements(link, session, names.as_dict() if names else {})
+    return SharedSession(campaign=campaign, session=session, summaries=summaries, replacements=replacements)
 
 
 def read_shared_transcript(link):
@@ -436,6 +455,51 @@ def names_shown_by_a_transcript_link(session, names):
     players = sorted({(names.get(label) or {}).get("player", "").strip() for label in labels} - {""}, key=str.casefold)
     unnamed = [label for label in labels if not any((names.get(label) or {}).values())]
     return players, unnamed
+
+
+def summary_replacements(link, session, names):
+    """{what a summary may say: what the link's transcript shows instead}, for a link that
+    shows character names only (else {}).
+
+    Summaries are written with the names the owner sees ("Grunk (Dev)", "Dev", or the raw
+    label "SPEAKER_03" when unnamed); each of these becomes the name shared_speaker_names
+    gives that speaker on the shared transcript ("Grunk", or "Speaker 4"). The transcript's
+    labels come first, in its order (so "Speaker n" is the same number on both pages); then
+    the campaign's other named labels, numbered after them, since a summary written before a
+    transcript was replaced, or a hand edit, may name a player of another session. When two
+    speakers share a name (one player, two voices), the first speaker's wins."""
+    if not link.characters_only:
+        return {}
+    labels = speaker_labels(session)
+    labels += [label for label in names if label not in set(labels)]
+    shown = shared_speaker_names(link, names, labels)
+    replacements = {}
+    for label in labels:
+        instead = speaker_display(shown, label)
+        player = ((names.get(label) or {}).get("player") or "").strip()
+        for said in (speaker_display(names, label), player, label):
+            if said and said != instead:
+                replacements.setdefault(said, instead)
+    return replacements
+
+
+def names_pattern(names):
+    """A pattern matching any of `names` as whole words, case as written, the longest first
+    (so "Sam (GM)" wins over "Sam"), or None for no names."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def replace_names(text, replacements):
+    """`text` with every name of `replacements` (summary_replacements) replaced, in one pass
+    (a name put in is never replaced again). Plain text in, plain text out: the template
+    escapes it."""
+    pattern = names_pattern(replacements)
+    if pattern is None or not text:
+        return text
+    return pattern.sub(lambda match: replacements[match.group(0)], text)
 
 
 # --- helpers ---------------------------------------------------------------------------------

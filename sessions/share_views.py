@@ -24,7 +24,8 @@ off, a day later), a page counts as a new view, so a view limit cannot be passed
 straight to the transcript's address.
 
 Requests (pinned in tests/test_share_views.py): the link's one request, then
-- the session page: one BatchGetItem (campaign, session and the scope's summaries);
+- the session page: one BatchGetItem (campaign, session and the scope's summaries, and
+  for a characters-only link the speaker names, to take players' names out of them);
 - a transcript page: one BatchGetItem (campaign, session, speaker names) and the S3
   GetObject of the normalized transcript (none when this process holds it).
 A signed-in visitor costs nothing more: these pages never touch the web session.
@@ -166,7 +167,8 @@ def _session_page(request, link, *, transcript_url, preview=False):
             "session": shared.session,
             "scope": link.scope,
             "summaries": [
-                {"kind": summary.kind, "label": summary.kind_label, "blocks": text_blocks(summary.text)}
+                # A characters-only link's summaries name speakers as its transcript does.
+                {"kind": summary.kind, "label": summary.kind_label, "blocks": text_blocks(shared.summary_text(summary))}
                 for summary in shared.summaries
             ],
             "transcript_url": transcript_url if link.shows_transcript and shared.session.has_transcript else None,

@@ -191,11 +191,13 @@ def test_a_characters_only_link_is_made_and_listed_as_such(owner, session):
     assert "character names only" in owner.get(manage_url(session)).content.decode()
 
 
-def test_characters_only_applies_to_transcript_links_alone(owner, session):
-    post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
+def test_characters_only_applies_to_every_scope(owner, session):
+    # A recap names speakers too: the box once counted for transcript links alone.
+    response = post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
+    assert "Recap only, speakers by character name only" in response.content.decode()
 
     [row] = links(owner, session)
-    assert not row.characters_only
+    assert row.characters_only
 
 
 def test_the_new_link_works_for_everybody(owner, session):
