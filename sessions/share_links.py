@@ -280,26 +280,63 @@ def list_share_links_for_session(*, sub, session_id, now=None):
         return []
     keys = [(share_pk(pointer.token_hash), SHARE_SK) for pointer in pointers]
     links = {link.token_hash: link for link in ShareLink.batch_get(keys, consistent_read=True)}
-    rows = []
-    for pointer in pointers:
-        link = links.get(pointer.token_hash)
-        if link is None:
-            status = GONE
-        elif link.has_expired(now):
-            status = EXPIRED
-        elif link.is_used_up:
-            status = USED_UP
-        else:
-            status = ACTIVE
-        rows.append(
-            ListedShareLink(
-                pointer=pointer,
-                views=int(link.views or 0) if link else 0,
-                last_viewed=link.last_viewed if link else None,
-                status=status,
-            )
-        )
+    rows = [_listed(pointer, links.get(pointer.token_hash), now) for pointer in pointers]
     return sorted(rows, key=lambda row: (row.created, row.token_hash), reverse=True)
+
+
+def _listed(pointer, link, now):
+    """The owner's row of a link: the pointer's settings, the link's counts and status."""
+    if link is None:
+        status = GONE
+    elif link.has_expired(now):
+        status = EXPIRED
+    elif link.is_used_up:
+        status = USED_UP
+    else:
+        status = ACTIVE
+    return ListedShareLink(
+        pointer=pointer,
+        views=int(link.views or 0) if link else 0,
+        last_viewed=link.last_viewed if link else None,
+        status=status,
+    )
+
+
+@dataclass(frozen=True)
+class LinkToRevoke:
+    """What the page that asks to confirm a revoke shows, or why it cannot."""
+
+    campaign: Campaign
+    session: PlaySession
+    row: ListedShareLink | None  # None: the user has no such link on this session
+    elsewhere: bool  # the hash names a link, but not the user's on this session
+
+
+def read_link_to_revoke(*, sub, campaign_id, session_id, token_hash, now=None):
+    """The link the owner is about to revoke, for the page that asks them to confirm, or
+    None when the campaign or session is not the user's. One strongly consistent
+    BatchGetItem: the campaign, the session, the link's pointer in the user's partition
+    and the link itself (its views). The pointer makes it the user's; it must name this
+    campaign and session (every id in the URL must match)."""
+    now = now or _now()
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), share_pointer_sk(token_hash)),
+        (share_pk(token_hash), SHARE_SK),
+    ]
+    found = list(TableModel.batch_get(keys, consistent_read=True))
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    if campaign is None or session is None:
+        return None
+    pointer = next((item for item in found if isinstance(item, ShareLinkPointer)), None)
+    link = next((item for item in found if isinstance(item, ShareLink)), None)
+    if pointer is None:
+        return LinkToRevoke(campaign=campaign, session=session, row=None, elsewhere=link is not None)
+    if (pointer.campaign_id, pointer.session_id) != (campaign_id, session_id):
+        return LinkToRevoke(campaign=campaign, session=session, row=None, elsewhere=True)
+    return LinkToRevoke(campaign=campaign, session=session, row=_listed(pointer, link, now), elsewhere=False)
 
 
 def revoke_share_link(*, sub, campaign_id, session_id, token_hash):

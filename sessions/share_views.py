@@ -32,8 +32,8 @@ A signed-in visitor costs nothing more: these pages never touch the web session.
 
 Owner (login required; another user's session or link is a 404): `share:manage` lists the
 session's links and makes new ones (the token is shown once, on the response to the
-POST, and never again: only its hash is kept); `share:revoke` deletes a link and its
-pointer; `share:preview` (and `share:preview_transcript`) render the very pages a new
+POST, and never again: only its hash is kept); `share:revoke` asks to confirm (GET),
+then deletes a link and its pointer (POST); `share:preview` (and `share:preview_transcript`) render the very pages a new
 recipient gets, without counting a view.
 """
 
@@ -47,7 +47,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
 from sessions.reader_views import _whole_number, first_line, jump_to_time, reader_context  # the owner's reader: same parameters and messages
@@ -332,13 +332,16 @@ def _too_many():
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke(request, campaign_id, session_id, token_hash):
-    """Delete the link: it is dead from the next request on. No read first: the delete's
-    conditions refuse a link that is not the user's, on that session of that campaign (every
-    id in the URL must name what is acted on). A refused delete then reads the session and
-    the link, to tell a second click (already revoked) from a URL naming a link of another
-    session, campaign or user (404)."""
+    """GET: the page that asks to confirm (revoking cannot be undone). POST: delete the
+    link, dead from the next request on. No read first: the delete's conditions refuse a
+    link that is not the user's, on that session of that campaign (every id in the URL
+    must name what is acted on). A refused delete then reads the session and the link, to
+    tell a second click (already revoked) from a URL naming a link of another session,
+    campaign or user (404)."""
+    if request.method == "GET":
+        return _confirm_revoke(request, campaign_id, session_id, token_hash)
     if share_links.revoke_share_link(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
     ):
@@ -349,6 +352,25 @@ def revoke(request, campaign_id, session_id, token_hash):
             raise Http404  # a live link, but not this session's: the URL's ids must all match it
         messages.info(request, "That link was already revoked.")  # a second click, another tab
     return redirect("share:manage", campaign_id=campaign_id, session_id=session_id)
+
+
+def _confirm_revoke(request, campaign_id, session_id, token_hash):
+    """The link's label, date, scope and views, and a button that POSTs here: one
+    BatchGetItem (share_links.read_link_to_revoke). A link already revoked (the back
+    button, another tab) goes back to the list saying so, as a second POST does."""
+    found = share_links.read_link_to_revoke(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
+    )
+    if found is None or found.elsewhere:
+        raise Http404  # not the user's session, or a link of another session, campaign or user
+    if found.row is None:
+        messages.info(request, "That link was already revoked.")
+        return redirect("share:manage", campaign_id=campaign_id, session_id=session_id)
+    return render(
+        request,
+        "sessions/share_revoke.html",
+        {"campaign": found.campaign, "session": found.session, "link": found.row},
+    )
 
 
 @share_page_headers

@@ -105,6 +105,7 @@ def test_anonymous_visitors_are_sent_to_log_in(anonymous, owner, session):
     for response in (
         anonymous.get(manage_url(session)),
         post(anonymous, manage_url(session), form_data()),
+        anonymous.get(link_url(session, token_hash, "revoke")),
         post(anonymous, link_url(session, token_hash, "revoke")),
         anonymous.get(link_url(session, token_hash, "preview")),
         anonymous.get(link_url(session, token_hash, "preview/transcript")),
@@ -276,7 +277,7 @@ def test_the_list_shows_each_link_s_facts(owner, session, aws_calls):
     assert "<dt>Last viewed</dt><dd>never</dd>" in html
     assert "Summaries and transcript" in html and "Recap only" in html
     assert "Used up" in html
-    assert html.count(">Revoke<") == 3
+    assert html.count(">Revoke…<") == 3  # links to the page that asks to confirm
     assert html.count(">Preview<") == 2  # not for a link that opens nothing now
     for made in (limited, used):
         assert made.token not in html
@@ -328,14 +329,64 @@ def test_a_link_is_revoked_only_under_its_own_campaign_and_session(owner, sessio
     assert [link.token_hash for link in links(owner, session)] == [token_hash]
 
 
-def test_revoke_is_post_only(owner, session):
+def test_revoke_asks_to_confirm_first(owner, session, aws_calls):
+    # Revoking once took one click, right next to Preview, with no way back.
+    made = make(owner, session, label="For <the> players", view_limit=10)
+    open_share_link(token=made.token)
+    token_hash = hash_token(made.token)
+    listed = owner.get(manage_url(session)).content.decode()
+    assert f'<a class="button button-small button-danger" href="{link_url(session, token_hash, "revoke")}">Revoke…' in listed
+    assert f'action="{link_url(session, token_hash, "revoke")}"' not in listed  # no one-click form
+
+    with aws_calls() as calls:
+        response = owner.get(link_url(session, token_hash, "revoke"))
+
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]  # campaign, session, pointer, link
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Revoke the link “For &lt;the&gt; players”?" in html
+    assert "It will stop opening at once; <strong>this cannot be undone</strong>." in html
+    assert "<dt>Views</dt><dd>1 of 10</dd>" in html and "<dt>Created</dt>" in html
+    assert re.search(r'<form method="post">\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
+    assert '<button type="submit" class="button button-danger">Revoke link</button>' in html
+    assert f'href="{manage_url(session)}">Cancel</a>' in html
+    assert made.token not in html
+    assert open_share_link(token=made.token) is not None  # a GET revokes nothing
+
+
+def test_the_confirm_page_names_an_unlabelled_link_by_its_date(owner, session):
+    made = make(owner, session)
+    html = owner.get(link_url(session, hash_token(made.token), "revoke")).content.decode()
+    assert f"Revoke the link of {made.pointer.created:%-d %b %Y, %H:%M} UTC?" in html
+
+
+def test_the_confirm_page_of_a_revoked_link_says_it_is_done(owner, session):
     token_hash = hash_token(make(owner, session).token)
-    assert owner.get(link_url(session, token_hash, "revoke")).status_code == 405
+    post(owner, link_url(session, token_hash, "revoke"))
+    owner.get(manage_url(session))  # shows (and clears) the first message
+    response = owner.get(link_url(session, token_hash, "revoke"))  # the back button
+    assert response.status_code == 302 and response["Location"] == manage_url(session)
+    assert "That link was already revoked." in owner.get(manage_url(session)).content.decode()
+
+
+def test_nobody_else_sees_the_confirm_page(owner, other, session):
+    made = make(owner, session, label="Private label")
+    token_hash = hash_token(made.token)
+    response = other.get(link_url(session, token_hash, "revoke"))
+    assert response.status_code == 404 and "Private label" not in response.content.decode()
+    # Nor under another campaign or session of the owner's own.
+    another = create_campaign(sub=owner.sub, name="Another campaign")
+    sibling = create_session(sub=owner.sub, campaign_id=session.campaign_id, title="Another session")
+    moved = SimpleNamespace(campaign_id=another.campaign_id, session_id=session.session_id)
+    for wrong in (moved, sibling):
+        assert owner.get(link_url(wrong, token_hash, "revoke")).status_code == 404
+    assert open_share_link(token=made.token) is not None
 
 
 def test_a_malformed_hash_matches_no_route(owner, session):
     for bad in ("ABC" + "0" * 61, "0" * 63, "g" * 64):
         assert owner.get(link_url(session, bad, "preview")).status_code == 404
+        assert owner.get(link_url(session, bad, "revoke")).status_code == 404
         assert post(owner, link_url(session, bad, "revoke")).status_code == 404
 
 

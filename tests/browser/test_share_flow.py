@@ -1,5 +1,6 @@
 """A share link in a browser: the owner makes one, a stranger opens it in a fresh browser
-(no account, no cookies), reads the transcript; the owner revokes it, and it is dead."""
+(no account, no cookies), reads the transcript; the owner revokes it (after a page that
+asks to confirm), and it is dead."""
 
 import pytest
 from playwright.sync_api import expect
@@ -49,7 +50,14 @@ def test_open_a_share_link_elsewhere_revoke_it_and_see_it_die(live_server, new_p
     link = owner.get_by_role("heading", name="For the players")
     expect(link).to_be_visible()
     expect(owner.locator(".share-link").filter(has=link).locator("dd").nth(3)).to_have_text("1")  # views
-    owner.get_by_role("button", name="Revoke For the players").click()
+    # Revoking cannot be undone: the list's Revoke asks first; Cancel changes nothing.
+    owner.get_by_role("link", name="Revoke… For the players").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Revoke the link “For the players”?")
+    owner.get_by_role("link", name="Cancel").click()
+    expect(link).to_be_visible()
+    owner.get_by_role("link", name="Revoke… For the players").click()
+    owner.get_by_role("button", name="Revoke link").click()
+    expect(owner.get_by_text("Link revoked.")).to_be_visible()
     expect(link).to_have_count(0)
 
     # Dead at once, for the stranger too: the same page a mistyped link gets.
