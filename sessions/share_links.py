@@ -453,7 +453,7 @@ def read_shared_session(link):
     replacements = {}
     if link.characters_only and summaries:
         names = next((item for item in found if isinstance(item, SpeakerNames)), None)
-        replacements = summary_replacements(link, session, names.as_dict() if names else {})
+        replacements = summary_replacements(names.as_dict() if names else {}, speaker_labels(session))
     return SharedSession(campaign=campaign, session=session, summaries=summaries, replacements=replacements)
 
 
@@ -471,45 +471,37 @@ def read_shared_transcript(link):
 
 def shared_speaker_names(link, names, labels):
     """The speaker names a link's transcript shows ({label: {"player", "character"}}), for
-    the transcript's labels in order. A characters-only link gives each its character name,
-    or "Speaker n" (its place in the transcript) when it has none, so neither a player's
-    name nor a recorded label (often somebody's own handle) reaches the visitor."""
+    the transcript's labels in order: the owner's names, or character_names_only."""
     if not link.characters_only:
         return names
+    return character_names_only(names, labels)
+
+
+def character_names_only(names, labels):
+    """What a characters-only link shows for each of `labels` (the transcript's, in order):
+    its character name, or "Speaker n" (its place in the transcript) when it has none, so
+    neither a player's name nor a recorded label (often somebody's own handle) reaches the
+    visitor."""
     return {
         label: {"player": "", "character": (names.get(label) or {}).get("character") or f"Speaker {number}"}
         for number, label in enumerate(labels, 1)
     }
 
 
-def names_shown_by_a_transcript_link(session, names):
-    """(players' names, labels shown as recorded) that a link showing this session's
-    transcript with full names would show: what the owner is warned about when making one.
-    From the labels the session item lists (no request)."""
-    if not session.has_transcript:
-        return [], []
-    labels = list(session.transcript_speakers or [])
-    players = sorted({(names.get(label) or {}).get("player", "").strip() for label in labels} - {""}, key=str.casefold)
-    unnamed = [label for label in labels if not any((names.get(label) or {}).values())]
-    return players, unnamed
-
-
-def summary_replacements(link, session, names):
-    """{what a summary may say: what the link's transcript shows instead}, for a link that
-    shows character names only (else {}).
+def summary_replacements(names, labels):
+    """{what a summary may say: what a characters-only link's transcript shows instead},
+    for the transcript's `labels` in order.
 
     Summaries are written with the names the owner sees ("Grunk (Dev)", "Dev", or the raw
-    label "SPEAKER_03" when unnamed); each of these becomes the name shared_speaker_names
+    label "SPEAKER_03" when unnamed); each of these becomes the name character_names_only
     gives that speaker on the shared transcript ("Grunk", or "Speaker 4"). The transcript's
     labels come first, in its order (so "Speaker n" is the same number on both pages); then
     the campaign's other named labels, numbered after them, since a summary written before a
     transcript was replaced, or a hand edit, may name a player of another session. When two
     speakers share a name (one player, two voices), the first speaker's wins."""
-    if not link.characters_only:
-        return {}
-    labels = speaker_labels(session)
+    labels = list(labels)
     labels += [label for label in names if label not in set(labels)]
-    shown = shared_speaker_names(link, names, labels)
+    shown = character_names_only(names, labels)
     replacements = {}
     for label in labels:
         instead = speaker_display(shown, label)
@@ -537,6 +529,66 @@ def replace_names(text, replacements):
     if pattern is None or not text:
         return text
     return pattern.sub(lambda match: replacements[match.group(0)], text)
+
+
+@dataclass(frozen=True)
+class NamesShown:
+    """What a link with full names would show of who the players are, for each scope."""
+
+    by_scope: dict  # scope -> [name as shown, ...], in the order the link shows them
+    unnamed: list  # raw labels the transcript shows as recorded (naming them hides them)
+
+    def __bool__(self):
+        return any(self.by_scope.values())
+
+
+def names_shown_by_a_link(session, names, summaries):
+    """What the share form warns about: for each scope, the names a link without
+    "character names only" would show that a characters-only link hides, exactly as shown.
+
+    The transcript shows each speaker as the owner's reader does (speaker_display): listed
+    when that includes a player's name or is the recorded label. Summaries show what their
+    texts say: any of summary_replacements' names found in the texts of the scope's kinds.
+    Labels from the session item (no request; a transcript with more speakers than it lists
+    is judged on those it lists); `summaries` as read with the session."""
+    labels = list(session.transcript_speakers or []) if session.has_transcript else []
+    in_transcript = []
+    for label in labels:
+        entry = names.get(label) or {}
+        if (entry.get("player") or "").strip() or not any((value or "").strip() for value in entry.values()):
+            in_transcript.append(speaker_display(names, label))
+    unnamed = [label for label in labels if not any(((names.get(label) or {}).get(key) or "").strip()
+                                                      for key in ("player", "character"))]
+    pattern = names_pattern(summary_replacements(names, labels))
+    texts = {summary.kind: summary.text or "" for summary in summaries}
+    by_scope = {}
+    for scope, kinds in SCOPE_KINDS.items():
+        found = [name for kind in kinds if pattern for name in pattern.findall(texts.get(kind, ""))]
+        if scope == "transcript":
+            found = in_transcript + found
+        by_scope[scope] = list(dict.fromkeys(found))
+    return NamesShown(by_scope=by_scope, unnamed=unnamed)
+
+
+def read_session_to_share(*, sub, campaign_id, session_id):
+    """(campaign, session, {label: names}, summaries) for the share form, in one strongly
+    consistent BatchGetItem: the campaign, the session, the campaign's speaker names and
+    every kind of summary (its warning says who each scope would show). (None, None, {}, [])
+    when the campaign or session is not the user's (or the campaign is being deleted)."""
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), speaker_names_sk(campaign_id)),
+    ]
+    keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in KINDS]
+    found = list(TableModel.batch_get(keys, consistent_read=True))
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    if campaign is None or session is None:
+        return None, None, {}, []
+    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+    summaries = [item for item in found if isinstance(item, Summary) and item.kind in KINDS]
+    return campaign, session, (names.as_dict() if names else {}), summaries
 
 
 # --- helpers ---------------------------------------------------------------------------------

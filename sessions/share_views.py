@@ -275,15 +275,15 @@ def _get_session_for_user(request, campaign_id, session_id):
 def manage(request, campaign_id, session_id):
     """The session's links, and the form that makes one. A made link is shown once, on the
     answer to the POST itself: its token is in no URL, no cookie and no item."""
-    # The speaker names come in the same BatchGetItem: the form warns when a transcript
-    # link would show players' names.
-    campaign, session, names = repository.get_session_with_campaign_and_speaker_names(
+    # The speaker names and the summaries come in the same BatchGetItem: the form says
+    # which names each scope would show unless the link shows character names only.
+    campaign, session, names, summaries = share_links.read_session_to_share(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
         raise Http404
-    players, unnamed = share_links.names_shown_by_a_transcript_link(session, names.as_dict() if names else {})
-    form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(players or unnamed)})
+    shown = share_links.names_shown_by_a_link(session, names, summaries)
+    form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(shown)})
     if request.method == "POST" and form.is_valid():
         try:
             made = share_links.create_share_link(
@@ -318,8 +318,10 @@ def manage(request, campaign_id, session_id):
             "form": form,
             "at_cap": len(links) >= share_links.MAX_LINKS_PER_SESSION,
             "max_links": share_links.MAX_LINKS_PER_SESSION,
-            "players_shown": players,
-            "labels_shown": unnamed,
+            # (scope, its label, the names it would show), for the scopes that show some.
+            "names_by_scope": [(scope, label, shown.by_scope[scope]) for scope, label in SCOPES.items()
+                               if shown.by_scope.get(scope)],
+            "labels_shown": shown.unnamed,
         },
     )
 

@@ -156,46 +156,84 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
     assert token not in listed and "For the players" in listed
 
 
-def test_the_form_warns_that_a_transcript_link_shows_players_names(owner, session, aws_calls):
+def transcribe_and_name(owner, session):
     transcribed = store_transcript(
         sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx"))).encode(),
+        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx", "Sam (GM)",
+                                                              "SPEAKER_04"))).encode(),
         filename="game.vtt",
     ).session
     save_speaker_names(
         sub=owner.sub, campaign_id=session.campaign_id, expected_version=0,
-        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"}},
+        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"},
+               "Sam (GM)": {"player": "Sam"}, "SPEAKER_04": {"character": "Ireena"}},
     )
+    return transcribed
+
+
+def warning_lines(html):
+    return dict(re.findall(r'<li data-share-scope="(\w+)">([^<]*)</li>', html))
+
+
+def test_the_form_warns_which_names_each_scope_shows(owner, session, aws_calls):
+    # The warning once named the transcript's players for a recap-only link too, and listed
+    # "Sam" where the transcript shows "Sam (GM)".
+    transcribed = transcribe_and_name(owner, session)
+    add = {"recap": "Strahd (Bob) met Ireena. Sam (GM) smiled; SPEAKER_01 left.", "npcs": "- Alice's aunt, Bobby",
+           "loot": "- xX_Drake_Xx took the key"}
+    for kind, text in add.items():
+        Summary(user_pk(owner.sub), summary_sk(session.campaign_id, session.session_id, kind), kind=kind, text=text,
+                provider="offline", created=datetime.now(timezone.utc)).save()
 
     with aws_calls() as calls:
         html = owner.get(manage_url(transcribed)).content.decode()
 
-    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # the names come with the session
-    assert "The transcript shows your players’ names: Alice, Bob." in html
-    assert "Speakers you have not named show as they were recorded: xX_Drake_Xx." in html
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # names and summaries come with the session
+    assert "Unless you tick “Character names only”, the link shows who your players are:" in html
+    assert warning_lines(html) == {
+        "recap": "Recap only: Strahd (Bob), Sam (GM), SPEAKER_01.",
+        "summaries": "All summaries: Strahd (Bob), Sam (GM), SPEAKER_01, Alice, xX_Drake_Xx.",
+        # As the transcript shows them, in its order ("Character (Player)", a player, a
+        # recorded label; not Ireena, a character alone), then what the summaries add.
+        "transcript": "Summaries and transcript: xX_Drake_Xx, Strahd (Bob), Sam, Alice, Sam (GM), SPEAKER_01.",
+    }
+    assert "Speakers you have not named show as they were recorded (xX_Drake_Xx)" in html
     assert re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
+    assert "data-share-names-warning" in html and "<script>" not in html and "style=" not in html
+
+
+def test_a_scope_whose_summaries_name_nobody_gets_no_line(owner, session):
+    transcribed = transcribe_and_name(owner, session)
+    html = owner.get(manage_url(transcribed)).content.decode()  # no summary yet
+    assert set(warning_lines(html)) == {"transcript"}
+    assert warning_lines(html)["transcript"] == "Summaries and transcript: xX_Drake_Xx, Strahd (Bob), Sam, Alice."
 
 
 def test_no_warning_without_players_names(owner, session):
     html = owner.get(manage_url(session)).content.decode()  # no transcript: nothing to show
 
-    assert "players’ names" not in html and "share-names-warning" not in html
+    assert "players are" not in html and "share-names-warning" not in html
     assert not re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
 
 
 def test_a_characters_only_link_is_made_and_listed_as_such(owner, session):
     response = post(owner, manage_url(session), form_data(scope="transcript", characters_only="on"))
-    assert "speakers by character name only" in response.content.decode()
+    assert "<dt>Speakers</dt><dd>By character name only" in response.content.decode()
 
     [row] = links(owner, session)
     assert row.characters_only
     assert "character names only" in owner.get(manage_url(session)).content.decode()
 
 
+def test_the_created_page_says_a_link_shows_players_names(owner, session):
+    response = post(owner, manage_url(session), form_data(scope="transcript"))
+    assert "<dt>Speakers</dt><dd>As you see them, players’ names included" in response.content.decode()
+
+
 def test_characters_only_applies_to_every_scope(owner, session):
     # A recap names speakers too: the box once counted for transcript links alone.
     response = post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
-    assert "Recap only, speakers by character name only" in response.content.decode()
+    assert "<dt>Speakers</dt><dd>By character name only" in response.content.decode()
 
     [row] = links(owner, session)
     assert row.characters_only

@@ -27,6 +27,15 @@ def test_open_a_share_link_elsewhere_revoke_it_and_see_it_die(live_server, new_p
 
     # Make a link that shows the transcript too; it is shown once.
     owner.get_by_role("link", name="Share…").click()
+    # The names warning follows the scope picked: the recap (none written) names nobody,
+    # the transcript shows its speakers as recorded.
+    warning = owner.locator("#share-names-warning")
+    expect(warning).to_be_hidden()
+    owner.get_by_label("Summaries and transcript").check()
+    expect(warning).to_be_visible()
+    expect(warning.locator("li:visible")).to_have_text(["Summaries and transcript: SPEAKER_00, SPEAKER_01."])
+    owner.get_by_label("Recap only").check()
+    expect(warning).to_be_hidden()
     owner.get_by_label("Summaries and transcript").check()
     owner.get_by_label("Label").fill("For the players")
     owner.get_by_role("button", name="Make the link").click()
