@@ -75,7 +75,7 @@ class ShareLinkForm(forms.Form):
     characters_only = forms.BooleanField(
         label="Character names only",
         required=False,
-        help_text="For a link that shows the transcript: each speaker shows by their character’s name "
+        help_text="In the summaries and the transcript, each speaker shows by their character’s name "
         "(or “Speaker 2” when they have none), never by a player’s name or the name they were recorded with.",
     )
     label = OneLineField(
@@ -105,5 +105,5 @@ class ShareLinkForm(forms.Form):
             "expires": end_of_day_utc(data["expires_on"]) if data["expires_on"] else None,
             "view_limit": data["view_limit"],
             "label": data["label"],
-            "characters_only": data["characters_only"] and data["scope"] == "transcript",
+            "characters_only": data["characters_only"],  # summaries name speakers too: every scope
         }

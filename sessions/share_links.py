@@ -42,10 +42,12 @@ from pynamodb.exceptions import UpdateError
 from campaigns.items import DELETING, Campaign
 from campaigns.repository import Transaction, TransactionCanceled
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
-from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk
+from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from sessions.items import PlaySession
 from sessions.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
 from sessions.share_forms import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES
+from sessions.speaker_display import speaker_display
+from sessions.speaker_names import SpeakerNames, speaker_labels
 from sessions.summaries import Summary
 from sessions.summarizers import KINDS
 
@@ -93,8 +95,9 @@ class ShareLink(TableModel, discriminator="ShareLink"):
     views = NumberAttribute(default=0)
     last_viewed = UTCDateTimeAttribute(null=True)
     ttl = TTLAttribute(null=True)  # clean-up only: expires + KEPT_AFTER_EXPIRY
-    # The transcript shows speakers by character name only: never a player's name or a
-    # raw label (absent, as on links made before: "Character (Player)", as the owner sees).
+    # Speakers go by character name only, in the transcript and the summaries alike: never
+    # a player's name or a raw label (absent, as on links made before: "Character
+    # (Player)", as the owner sees).
     characters_only = BooleanAttribute(null=True)
 
     @property
@@ -192,6 +195,13 @@ class SharedSession:
     campaign: Campaign
     session: PlaySession
     summaries: list  # of sessions.summaries.Summary, in KINDS order
+    # {what a summary may say: what the link shows instead} (summary_replacements): empty
+    # unless the link shows character names only.
+    replacements: dict
+
+    def summary_text(self, summary):
+        """The summary's text as the link shows it (replace_names)."""
+        return replace_names(summary.text, self.replacements)
 
 
 # --- the owner's side ------------------------------------------------------------------------
@@ -270,26 +280,63 @@ def list_share_links_for_session(*, sub, session_id, now=None):
         return []
     keys = [(share_pk(pointer.token_hash), SHARE_SK) for pointer in pointers]
     links = {link.token_hash: link for link in ShareLink.batch_get(keys, consistent_read=True)}
-    rows = []
-    for pointer in pointers:
-        link = links.get(pointer.token_hash)
-        if link is None:
-            status = GONE
-        elif link.has_expired(now):
-            status = EXPIRED
-        elif link.is_used_up:
-            status = USED_UP
-        else:
-            status = ACTIVE
-        rows.append(
-            ListedShareLink(
-                pointer=pointer,
-                views=int(link.views or 0) if link else 0,
-                last_viewed=link.last_viewed if link else None,
-                status=status,
-            )
-        )
+    rows = [_listed(pointer, links.get(pointer.token_hash), now) for pointer in pointers]
     return sorted(rows, key=lambda row: (row.created, row.token_hash), reverse=True)
+
+
+def _listed(pointer, link, now):
+    """The owner's row of a link: the pointer's settings, the link's counts and status."""
+    if link is None:
+        status = GONE
+    elif link.has_expired(now):
+        status = EXPIRED
+    elif link.is_used_up:
+        status = USED_UP
+    else:
+        status = ACTIVE
+    return ListedShareLink(
+        pointer=pointer,
+        views=int(link.views or 0) if link else 0,
+        last_viewed=link.last_viewed if link else None,
+        status=status,
+    )
+
+
+@dataclass(frozen=True)
+class LinkToRevoke:
+    """What the page that asks to confirm a revoke shows, or why it cannot."""
+
+    campaign: Campaign
+    session: PlaySession
+    row: ListedShareLink | None  # None: the user has no such link on this session
+    elsewhere: bool  # the hash names a link, but not the user's on this session
+
+
+def read_link_to_revoke(*, sub, campaign_id, session_id, token_hash, now=None):
+    """The link the owner is about to revoke, for the page that asks them to confirm, or
+    None when the campaign or session is not the user's. One strongly consistent
+    BatchGetItem: the campaign, the session, the link's pointer in the user's partition
+    and the link itself (its views). The pointer makes it the user's; it must name this
+    campaign and session (every id in the URL must match)."""
+    now = now or _now()
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), share_pointer_sk(token_hash)),
+        (share_pk(token_hash), SHARE_SK),
+    ]
+    found = list(TableModel.batch_get(keys, consistent_read=True))
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    if campaign is None or session is None:
+        return None
+    pointer = next((item for item in found if isinstance(item, ShareLinkPointer)), None)
+    link = next((item for item in found if isinstance(item, ShareLink)), None)
+    if pointer is None:
+        return LinkToRevoke(campaign=campaign, session=session, row=None, elsewhere=link is not None)
+    if (pointer.campaign_id, pointer.session_id) != (campaign_id, session_id):
+        return LinkToRevoke(campaign=campaign, session=session, row=None, elsewhere=True)
+    return LinkToRevoke(campaign=campaign, session=session, row=_listed(pointer, link, now), elsewhere=False)
 
 
 def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
@@ -382,12 +429,17 @@ def read_shared_session(link):
     """What the link shows, or None when its session or campaign is gone (or the campaign
     is being deleted). One strongly consistent BatchGetItem in the owner's partition, keys
     from the link: the campaign, the session and the summaries of the link's scope (the
-    recap alone, or every kind; the ones never written are simply not found). Summaries
-    carry the speaker names they were written with, so no names item is read."""
+    recap alone, or every kind; the ones never written are simply not found), and, for a
+    link that shows character names only, the campaign's speaker names, to take players'
+    names and raw labels out of the summaries (summary_replacements). The labels come from
+    the session item (speaker_names.speaker_labels: S3 only for a transcript with more
+    speakers than the item lists)."""
     sub, campaign_id, session_id = link.owner_sub, link.campaign_id, link.session_id
     kinds = SCOPE_KINDS.get(link.scope, ())
     keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
     keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds]
+    if link.characters_only:
+        keys.append((user_pk(sub), speaker_names_sk(campaign_id)))
     found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
     campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
@@ -398,7 +450,11 @@ def read_shared_session(link):
         (item for item in found if isinstance(item, Summary) and item.kind in order),
         key=lambda summary: order[summary.kind],
     )
-    return SharedSession(campaign=campaign, session=session, summaries=summaries)
+    replacements = {}
+    if link.characters_only and summaries:
+        names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+        replacements = summary_replacements(names.as_dict() if names else {}, speaker_labels(session))
+    return SharedSession(campaign=campaign, session=session, summaries=summaries, replacements=replacements)
 
 
 def read_shared_transcript(link):
@@ -415,27 +471,124 @@ def read_shared_transcript(link):
 
 def shared_speaker_names(link, names, labels):
     """The speaker names a link's transcript shows ({label: {"player", "character"}}), for
-    the transcript's labels in order. A characters-only link gives each its character name,
-    or "Speaker n" (its place in the transcript) when it has none, so neither a player's
-    name nor a recorded label (often somebody's own handle) reaches the visitor."""
+    the transcript's labels in order: the owner's names, or character_names_only."""
     if not link.characters_only:
         return names
+    return character_names_only(names, labels)
+
+
+def character_names_only(names, labels):
+    """What a characters-only link shows for each of `labels` (the transcript's, in order):
+    its character name, or "Speaker n" (its place in the transcript) when it has none, so
+    neither a player's name nor a recorded label (often somebody's own handle) reaches the
+    visitor."""
     return {
         label: {"player": "", "character": (names.get(label) or {}).get("character") or f"Speaker {number}"}
         for number, label in enumerate(labels, 1)
     }
 
 
-def names_shown_by_a_transcript_link(session, names):
-    """(players' names, labels shown as recorded) that a link showing this session's
-    transcript with full names would show: what the owner is warned about when making one.
-    From the labels the session item lists (no request)."""
-    if not session.has_transcript:
-        return [], []
-    labels = list(session.transcript_speakers or [])
-    players = sorted({(names.get(label) or {}).get("player", "").strip() for label in labels} - {""}, key=str.casefold)
-    unnamed = [label for label in labels if not any((names.get(label) or {}).values())]
-    return players, unnamed
+def summary_replacements(names, labels):
+    """{what a summary may say: what a characters-only link's transcript shows instead},
+    for the transcript's `labels` in order.
+
+    Summaries are written with the names the owner sees ("Grunk (Dev)", "Dev", or the raw
+    label "SPEAKER_03" when unnamed); each of these becomes the name character_names_only
+    gives that speaker on the shared transcript ("Grunk", or "Speaker 4"). The transcript's
+    labels come first, in its order (so "Speaker n" is the same number on both pages); then
+    the campaign's other named labels, numbered after them, since a summary written before a
+    transcript was replaced, or a hand edit, may name a player of another session. When two
+    speakers share a name (one player, two voices), the first speaker's wins."""
+    labels = list(labels)
+    labels += [label for label in names if label not in set(labels)]
+    shown = character_names_only(names, labels)
+    replacements = {}
+    for label in labels:
+        instead = speaker_display(shown, label)
+        player = ((names.get(label) or {}).get("player") or "").strip()
+        for said in (speaker_display(names, label), player, label):
+            if said and said != instead:
+                replacements.setdefault(said, instead)
+    return replacements
+
+
+def names_pattern(names):
+    """A pattern matching any of `names` as whole words, case as written, the longest first
+    (so "Sam (GM)" wins over "Sam"), or None for no names."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def replace_names(text, replacements):
+    """`text` with every name of `replacements` (summary_replacements) replaced, in one pass
+    (a name put in is never replaced again). Plain text in, plain text out: the template
+    escapes it."""
+    pattern = names_pattern(replacements)
+    if pattern is None or not text:
+        return text
+    return pattern.sub(lambda match: replacements[match.group(0)], text)
+
+
+@dataclass(frozen=True)
+class NamesShown:
+    """What a link with full names would show of who the players are, for each scope."""
+
+    by_scope: dict  # scope -> [name as shown, ...], in the order the link shows them
+    unnamed: list  # raw labels the transcript shows as recorded (naming them hides them)
+
+    def __bool__(self):
+        return any(self.by_scope.values())
+
+
+def names_shown_by_a_link(session, names, summaries):
+    """What the share form warns about: for each scope, the names a link without
+    "character names only" would show that a characters-only link hides, exactly as shown.
+
+    The transcript shows each speaker as the owner's reader does (speaker_display): listed
+    when that includes a player's name or is the recorded label. Summaries show what their
+    texts say: any of summary_replacements' names found in the texts of the scope's kinds.
+    Labels from the session item (no request; a transcript with more speakers than it lists
+    is judged on those it lists); `summaries` as read with the session."""
+    labels = list(session.transcript_speakers or []) if session.has_transcript else []
+    in_transcript = []
+    for label in labels:
+        entry = names.get(label) or {}
+        if (entry.get("player") or "").strip() or not any((value or "").strip() for value in entry.values()):
+            in_transcript.append(speaker_display(names, label))
+    unnamed = [label for label in labels if not any(((names.get(label) or {}).get(key) or "").strip()
+                                                      for key in ("player", "character"))]
+    pattern = names_pattern(summary_replacements(names, labels))
+    texts = {summary.kind: summary.text or "" for summary in summaries}
+    by_scope = {}
+    for scope, kinds in SCOPE_KINDS.items():
+        found = [name for kind in kinds if pattern for name in pattern.findall(texts.get(kind, ""))]
+        if scope == "transcript":
+            found = in_transcript + found
+        by_scope[scope] = list(dict.fromkeys(found))
+    return NamesShown(by_scope=by_scope, unnamed=unnamed)
+
+
+def read_session_to_share(*, sub, campaign_id, session_id):
+    """(campaign, session, {label: names}, summaries) for the share form, in one strongly
+    consistent BatchGetItem: the campaign, the session, the campaign's speaker names and
+    every kind of summary (its warning says who each scope would show). (None, None, {}, [])
+    when the campaign or session is not the user's (or the campaign is being deleted)."""
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), speaker_names_sk(campaign_id)),
+    ]
+    keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in KINDS]
+    found = list(TableModel.batch_get(keys, consistent_read=True))
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    session = next((item for item in found if isinstance(item, PlaySession)), None)
+    if campaign is None or session is None:
+        return None, None, {}, []
+    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
+    summaries = [item for item in found if isinstance(item, Summary) and item.kind in KINDS]
+    return campaign, session, (names.as_dict() if names else {}), summaries
 
 
 # --- helpers ---------------------------------------------------------------------------------

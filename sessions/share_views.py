@@ -24,15 +24,16 @@ off, a day later), a page counts as a new view, so a view limit cannot be passed
 straight to the transcript's address.
 
 Requests (pinned in tests/test_share_views.py): the link's one request, then
-- the session page: one BatchGetItem (campaign, session and the scope's summaries);
+- the session page: one BatchGetItem (campaign, session and the scope's summaries, and
+  for a characters-only link the speaker names, to take players' names out of them);
 - a transcript page: one BatchGetItem (campaign, session, speaker names) and the S3
   GetObject of the normalized transcript (none when this process holds it).
 A signed-in visitor costs nothing more: these pages never touch the web session.
 
 Owner (login required; another user's session or link is a 404): `share:manage` lists the
 session's links and makes new ones (the token is shown once, on the response to the
-POST, and never again: only its hash is kept); `share:revoke` deletes a link and its
-pointer; `share:preview` (and `share:preview_transcript`) render the very pages a new
+POST, and never again: only its hash is kept); `share:revoke` asks to confirm (GET),
+then deletes a link and its pointer (POST); `share:preview` (and `share:preview_transcript`) render the very pages a new
 recipient gets, without counting a view.
 """
 
@@ -46,7 +47,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
 from sessions.reader_views import _whole_number, first_line, jump_to_time, reader_context  # the owner's reader: same parameters and messages
@@ -166,7 +167,8 @@ def _session_page(request, link, *, transcript_url, preview=False):
             "session": shared.session,
             "scope": link.scope,
             "summaries": [
-                {"kind": summary.kind, "label": summary.kind_label, "blocks": text_blocks(summary.text)}
+                # A characters-only link's summaries name speakers as its transcript does.
+                {"kind": summary.kind, "label": summary.kind_label, "blocks": text_blocks(shared.summary_text(summary))}
                 for summary in shared.summaries
             ],
             "transcript_url": transcript_url if link.shows_transcript and shared.session.has_transcript else None,
@@ -273,15 +275,15 @@ def _get_session_for_user(request, campaign_id, session_id):
 def manage(request, campaign_id, session_id):
     """The session's links, and the form that makes one. A made link is shown once, on the
     answer to the POST itself: its token is in no URL, no cookie and no item."""
-    # The speaker names come in the same BatchGetItem: the form warns when a transcript
-    # link would show players' names.
-    campaign, session, names = repository.get_session_with_campaign_and_speaker_names(
+    # The speaker names and the summaries come in the same BatchGetItem: the form says
+    # which names each scope would show unless the link shows character names only.
+    campaign, session, names, summaries = share_links.read_session_to_share(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
         raise Http404
-    players, unnamed = share_links.names_shown_by_a_transcript_link(session, names.as_dict() if names else {})
-    form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(players or unnamed)})
+    shown = share_links.names_shown_by_a_link(session, names, summaries)
+    form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(shown)})
     if request.method == "POST" and form.is_valid():
         try:
             made = share_links.create_share_link(
@@ -316,8 +318,10 @@ def manage(request, campaign_id, session_id):
             "form": form,
             "at_cap": len(links) >= share_links.MAX_LINKS_PER_SESSION,
             "max_links": share_links.MAX_LINKS_PER_SESSION,
-            "players_shown": players,
-            "labels_shown": unnamed,
+            # (scope, its label, the names it would show), for the scopes that show some.
+            "names_by_scope": [(scope, label, shown.by_scope[scope]) for scope, label in SCOPES.items()
+                               if shown.by_scope.get(scope)],
+            "labels_shown": shown.unnamed,
         },
     )
 
@@ -330,13 +334,16 @@ def _too_many():
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke(request, campaign_id, session_id, token_hash):
-    """Delete the link: it is dead from the next request on. No read first: the delete's
-    conditions refuse a link that is not the user's, on that session of that campaign (every
-    id in the URL must name what is acted on). A refused delete then reads the session and
-    the link, to tell a second click (already revoked) from a URL naming a link of another
-    session, campaign or user (404)."""
+    """GET: the page that asks to confirm (revoking cannot be undone). POST: delete the
+    link, dead from the next request on. No read first: the delete's conditions refuse a
+    link that is not the user's, on that session of that campaign (every id in the URL
+    must name what is acted on). A refused delete then reads the session and the link, to
+    tell a second click (already revoked) from a URL naming a link of another session,
+    campaign or user (404)."""
+    if request.method == "GET":
+        return _confirm_revoke(request, campaign_id, session_id, token_hash)
     if share_links.revoke_share_link(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
     ):
@@ -347,6 +354,25 @@ def revoke(request, campaign_id, session_id, token_hash):
             raise Http404  # a live link, but not this session's: the URL's ids must all match it
         messages.info(request, "That link was already revoked.")  # a second click, another tab
     return redirect("share:manage", campaign_id=campaign_id, session_id=session_id)
+
+
+def _confirm_revoke(request, campaign_id, session_id, token_hash):
+    """The link's label, date, scope and views, and a button that POSTs here: one
+    BatchGetItem (share_links.read_link_to_revoke). A link already revoked (the back
+    button, another tab) goes back to the list saying so, as a second POST does."""
+    found = share_links.read_link_to_revoke(
+        sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
+    )
+    if found is None or found.elsewhere:
+        raise Http404  # not the user's session, or a link of another session, campaign or user
+    if found.row is None:
+        messages.info(request, "That link was already revoked.")
+        return redirect("share:manage", campaign_id=campaign_id, session_id=session_id)
+    return render(
+        request,
+        "sessions/share_revoke.html",
+        {"campaign": found.campaign, "session": found.session, "link": found.row},
+    )
 
 
 @share_page_headers

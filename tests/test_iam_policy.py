@@ -261,6 +261,7 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     reader.get(f"/share/{token}/")
     reader.get(f"/share/{token}", expected=ANY_STATUS)
     reader.get(f"/share/{token}/transcript/")
+    owner.get(f"{link_url}revoke/")  # asks to confirm
     owner.post(f"{link_url}revoke/")
 
     # Moving, archiving, deleting.

@@ -105,6 +105,7 @@ def test_anonymous_visitors_are_sent_to_log_in(anonymous, owner, session):
     for response in (
         anonymous.get(manage_url(session)),
         post(anonymous, manage_url(session), form_data()),
+        anonymous.get(link_url(session, token_hash, "revoke")),
         post(anonymous, link_url(session, token_hash, "revoke")),
         anonymous.get(link_url(session, token_hash, "preview")),
         anonymous.get(link_url(session, token_hash, "preview/transcript")),
@@ -155,47 +156,87 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
     assert token not in listed and "For the players" in listed
 
 
-def test_the_form_warns_that_a_transcript_link_shows_players_names(owner, session, aws_calls):
+def transcribe_and_name(owner, session):
     transcribed = store_transcript(
         sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx"))).encode(),
+        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx", "Sam (GM)",
+                                                              "SPEAKER_04"))).encode(),
         filename="game.vtt",
     ).session
     save_speaker_names(
         sub=owner.sub, campaign_id=session.campaign_id, expected_version=0,
-        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"}},
+        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"},
+               "Sam (GM)": {"player": "Sam"}, "SPEAKER_04": {"character": "Ireena"}},
     )
+    return transcribed
+
+
+def warning_lines(html):
+    return dict(re.findall(r'<li data-share-scope="(\w+)">([^<]*)</li>', html))
+
+
+def test_the_form_warns_which_names_each_scope_shows(owner, session, aws_calls):
+    # The warning once named the transcript's players for a recap-only link too, and listed
+    # "Sam" where the transcript shows "Sam (GM)".
+    transcribed = transcribe_and_name(owner, session)
+    add = {"recap": "Strahd (Bob) met Ireena. Sam (GM) smiled; SPEAKER_01 left.", "npcs": "- Alice's aunt, Bobby",
+           "loot": "- xX_Drake_Xx took the key"}
+    for kind, text in add.items():
+        Summary(user_pk(owner.sub), summary_sk(session.campaign_id, session.session_id, kind), kind=kind, text=text,
+                provider="offline", created=datetime.now(timezone.utc)).save()
 
     with aws_calls() as calls:
         html = owner.get(manage_url(transcribed)).content.decode()
 
-    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # the names come with the session
-    assert "The transcript shows your players’ names: Alice, Bob." in html
-    assert "Speakers you have not named show as they were recorded: xX_Drake_Xx." in html
+    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # names and summaries come with the session
+    assert "Unless you tick “Character names only”, the link shows who your players are:" in html
+    assert warning_lines(html) == {
+        "recap": "Recap only: Strahd (Bob), Sam (GM), SPEAKER_01.",
+        "summaries": "All summaries: Strahd (Bob), Sam (GM), SPEAKER_01, Alice, xX_Drake_Xx.",
+        # As the transcript shows them, in its order ("Character (Player)", a player, a
+        # recorded label; not Ireena, a character alone), then what the summaries add.
+        "transcript": "Summaries and transcript: xX_Drake_Xx, Strahd (Bob), Sam, Alice, Sam (GM), SPEAKER_01.",
+    }
+    assert "Speakers you have not named show as they were recorded (xX_Drake_Xx)" in html
     assert re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
+    assert "data-share-names-warning" in html and "<script>" not in html and "style=" not in html
+
+
+def test_a_scope_whose_summaries_name_nobody_gets_no_line(owner, session):
+    transcribed = transcribe_and_name(owner, session)
+    html = owner.get(manage_url(transcribed)).content.decode()  # no summary yet
+    assert set(warning_lines(html)) == {"transcript"}
+    assert warning_lines(html)["transcript"] == "Summaries and transcript: xX_Drake_Xx, Strahd (Bob), Sam, Alice."
 
 
 def test_no_warning_without_players_names(owner, session):
     html = owner.get(manage_url(session)).content.decode()  # no transcript: nothing to show
 
-    assert "players’ names" not in html and "share-names-warning" not in html
+    assert "players are" not in html and "share-names-warning" not in html
     assert not re.search(r'<input type="checkbox" name="characters_only"[^>]*checked', html)
 
 
 def test_a_characters_only_link_is_made_and_listed_as_such(owner, session):
     response = post(owner, manage_url(session), form_data(scope="transcript", characters_only="on"))
-    assert "speakers by character name only" in response.content.decode()
+    assert "<dt>Speakers</dt><dd>By character name only" in response.content.decode()
 
     [row] = links(owner, session)
     assert row.characters_only
     assert "character names only" in owner.get(manage_url(session)).content.decode()
 
 
-def test_characters_only_applies_to_transcript_links_alone(owner, session):
-    post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
+def test_the_created_page_says_a_link_shows_players_names(owner, session):
+    response = post(owner, manage_url(session), form_data(scope="transcript"))
+    assert "<dt>Speakers</dt><dd>As you see them, players’ names included" in response.content.decode()
+
+
+def test_characters_only_applies_to_every_scope(owner, session):
+    # A recap names speakers too: the box once counted for transcript links alone.
+    response = post(owner, manage_url(session), form_data(scope="recap", characters_only="on"))
+    assert "<dt>Speakers</dt><dd>By character name only" in response.content.decode()
 
     [row] = links(owner, session)
-    assert not row.characters_only
+    assert row.characters_only
 
 
 def test_the_new_link_works_for_everybody(owner, session):
@@ -274,7 +315,7 @@ def test_the_list_shows_each_link_s_facts(owner, session, aws_calls):
     assert "<dt>Last viewed</dt><dd>never</dd>" in html
     assert "Summaries and transcript" in html and "Recap only" in html
     assert "Used up" in html
-    assert html.count(">Revoke<") == 3
+    assert html.count(">Revoke…<") == 3  # links to the page that asks to confirm
     assert html.count(">Preview<") == 2  # not for a link that opens nothing now
     for made in (limited, used):
         assert made.token not in html
@@ -326,14 +367,64 @@ def test_a_link_is_revoked_only_under_its_own_campaign_and_session(owner, sessio
     assert [link.token_hash for link in links(owner, session)] == [token_hash]
 
 
-def test_revoke_is_post_only(owner, session):
+def test_revoke_asks_to_confirm_first(owner, session, aws_calls):
+    # Revoking once took one click, right next to Preview, with no way back.
+    made = make(owner, session, label="For <the> players", view_limit=10)
+    open_share_link(token=made.token)
+    token_hash = hash_token(made.token)
+    listed = owner.get(manage_url(session)).content.decode()
+    assert f'<a class="button button-small button-danger" href="{link_url(session, token_hash, "revoke")}">Revoke…' in listed
+    assert f'action="{link_url(session, token_hash, "revoke")}"' not in listed  # no one-click form
+
+    with aws_calls() as calls:
+        response = owner.get(link_url(session, token_hash, "revoke"))
+
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]  # campaign, session, pointer, link
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Revoke the link “For &lt;the&gt; players”?" in html
+    assert "It will stop opening at once; <strong>this cannot be undone</strong>." in html
+    assert "<dt>Views</dt><dd>1 of 10</dd>" in html and "<dt>Created</dt>" in html
+    assert re.search(r'<form method="post">\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
+    assert '<button type="submit" class="button button-danger">Revoke link</button>' in html
+    assert f'href="{manage_url(session)}">Cancel</a>' in html
+    assert made.token not in html
+    assert open_share_link(token=made.token) is not None  # a GET revokes nothing
+
+
+def test_the_confirm_page_names_an_unlabelled_link_by_its_date(owner, session):
+    made = make(owner, session)
+    html = owner.get(link_url(session, hash_token(made.token), "revoke")).content.decode()
+    assert f"Revoke the link of {made.pointer.created:%-d %b %Y, %H:%M} UTC?" in html
+
+
+def test_the_confirm_page_of_a_revoked_link_says_it_is_done(owner, session):
     token_hash = hash_token(make(owner, session).token)
-    assert owner.get(link_url(session, token_hash, "revoke")).status_code == 405
+    post(owner, link_url(session, token_hash, "revoke"))
+    owner.get(manage_url(session))  # shows (and clears) the first message
+    response = owner.get(link_url(session, token_hash, "revoke"))  # the back button
+    assert response.status_code == 302 and response["Location"] == manage_url(session)
+    assert "That link was already revoked." in owner.get(manage_url(session)).content.decode()
+
+
+def test_nobody_else_sees_the_confirm_page(owner, other, session):
+    made = make(owner, session, label="Private label")
+    token_hash = hash_token(made.token)
+    response = other.get(link_url(session, token_hash, "revoke"))
+    assert response.status_code == 404 and "Private label" not in response.content.decode()
+    # Nor under another campaign or session of the owner's own.
+    another = create_campaign(sub=owner.sub, name="Another campaign")
+    sibling = create_session(sub=owner.sub, campaign_id=session.campaign_id, title="Another session")
+    moved = SimpleNamespace(campaign_id=another.campaign_id, session_id=session.session_id)
+    for wrong in (moved, sibling):
+        assert owner.get(link_url(wrong, token_hash, "revoke")).status_code == 404
+    assert open_share_link(token=made.token) is not None
 
 
 def test_a_malformed_hash_matches_no_route(owner, session):
     for bad in ("ABC" + "0" * 61, "0" * 63, "g" * 64):
         assert owner.get(link_url(session, bad, "preview")).status_code == 404
+        assert owner.get(link_url(session, bad, "revoke")).status_code == 404
         assert post(owner, link_url(session, bad, "revoke")).status_code == 404
 
 

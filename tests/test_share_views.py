@@ -366,6 +366,74 @@ def test_a_characters_only_link_shows_no_player_and_no_recorded_label(owner, cam
     assert '<option value="2">Speaker 3</option>' in html and "SPEAKER_02" not in html
 
 
+NAMING_RECAP = (
+    "Sam (GM): Welcome back. SPEAKER_00 opens the door; Dev: Who are the Zhentarim?\n\n"
+    "- Mira (Ada) and Sam (GM) argue with ada_discord_1987 about Devon's map.\n"
+    "- Sam pays <b>Bob</b> and SPEAKER_02."
+)
+
+
+@pytest.fixture
+def named_in_summaries(owner, campaign, session):
+    """A recap written with the names the owner sees: players, "Character (Player)", a
+    player whose own name is in another's ("Sam" in "Sam (GM)"), and raw labels."""
+    transcribed = store_transcript(
+        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
+        data=render_vtt([*LINES, Segment(start=3731.0, end=3733.0, speaker="Sam (GM)", text="Roll."),
+                         Segment(start=3734.0, end=3735.0, speaker="SPEAKER_03", text="Hm.")]).encode(),
+        filename="game.vtt",
+    ).session
+    save_speaker_names(
+        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        names={"ada_discord_1987": {"player": "Ada", "character": "Mira"}, "SPEAKER_02": {"player": "Bob"},
+               "Sam (GM)": {"player": "Sam"}, "SPEAKER_03": {"player": "Dev", "character": "Grunk"}},
+    )
+    add_summary(owner, transcribed, "recap", NAMING_RECAP)
+    return transcribed
+
+
+def test_a_characters_only_link_s_summaries_name_speakers_as_its_transcript_does(owner, named_in_summaries, aws_calls):
+    # The transcript said "Speaker 5" while the recap said "Dev: Who are the Zhentarim?".
+    token = make(owner, named_in_summaries, scope="recap", characters_only=True)
+    visitor = fresh()
+
+    with aws_calls() as calls:
+        html = visitor.get(url(token)).content.decode()
+
+    assert calls.operations() == [OPEN, PAGE]  # the names come in the page's BatchGetItem
+    recap = html[html.index('<div class="summary-text">'):]
+    for private in ("Sam", "Dev:", "Ada", "Bob", "SPEAKER_0", "ada_discord_1987"):
+        assert private not in recap, private
+    assert ("<p>Speaker 4: Welcome back. Speaker 1 opens the door; Grunk: Who are the Zhentarim?</p>") in recap
+    # Whole words only (Devon stays), the longest name first ("Sam (GM)" before "Sam"), escaped.
+    assert "<li>Mira and Speaker 4 argue with Mira about Devon&#x27;s map.</li>" in recap
+    assert "<li>Speaker 4 pays &lt;b&gt;Speaker 3&lt;/b&gt; and Speaker 3.</li>" in recap
+    # The same numbers as the shared transcript's.
+    transcript = make(owner, named_in_summaries, scope="transcript", characters_only=True)
+    reader = visitor.get(url(transcript, "transcript/")).content.decode()
+    assert '<option value="2">Speaker 3</option>' in reader and '<option value="3">Speaker 4</option>' in reader
+    assert '<option value="4">Grunk</option>' in reader
+
+
+def test_the_preview_of_a_characters_only_link_hides_the_names_too(owner, named_in_summaries):
+    made = create_share_link(sub=owner.sub, campaign_id=named_in_summaries.campaign_id,
+                             session_id=named_in_summaries.session_id, scope="summaries", characters_only=True)
+    preview = owner.get(f"/campaigns/{named_in_summaries.campaign_id}/sessions/{named_in_summaries.session_id}"
+                        f"/share/{made.pointer.token_hash}/preview/").content.decode()
+    recap = preview[preview.index('<div class="summary-text">'):]
+    assert "Grunk: Who are the Zhentarim?" in recap
+    assert "Dev:" not in recap and "Sam" not in recap and "SPEAKER_00" not in recap
+
+
+def test_a_link_with_full_names_shows_the_summaries_as_written(owner, named_in_summaries, aws_calls):
+    token = make(owner, named_in_summaries, scope="recap")
+    with aws_calls() as calls:
+        html = fresh().get(url(token)).content.decode()
+    assert calls.operations() == [OPEN, PAGE]
+    assert "Sam (GM): Welcome back. SPEAKER_00 opens the door; Dev: Who are the Zhentarim?" in html
+    assert "<li>Sam pays &lt;b&gt;Bob&lt;/b&gt; and SPEAKER_02.</li>" in html
+
+
 def test_the_transcript_s_links_and_forms_stay_under_the_link(owner, transcribed):
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()

@@ -146,3 +146,26 @@
     });
   });
 })();
+
+// The share form's names warning (templates/sessions/share_manage.html): the page lists,
+// for each scope, the names a link of that scope would show; here only the picked scope's
+// line shows, and the warning hides while the picked scope shows no names.
+(function () {
+  var warning = document.querySelector("[data-share-names-warning]");
+  var form = warning && warning.closest("form");
+  if (!form) return;
+  var lines = warning.querySelectorAll("[data-share-scope]");
+  function update() {
+    var picked = form.querySelector("input[name=scope]:checked");
+    var shown = false;
+    lines.forEach(function (line) {
+      line.hidden = !picked || line.getAttribute("data-share-scope") !== picked.value;
+      shown = shown || !line.hidden;
+    });
+    warning.hidden = !shown;
+  }
+  form.querySelectorAll("input[name=scope]").forEach(function (radio) {
+    radio.addEventListener("change", update);
+  });
+  update();
+})();

@@ -1,5 +1,6 @@
 """A share link in a browser: the owner makes one, a stranger opens it in a fresh browser
-(no account, no cookies), reads the transcript; the owner revokes it, and it is dead."""
+(no account, no cookies), reads the transcript; the owner revokes it (after a page that
+asks to confirm), and it is dead."""
 
 import pytest
 from playwright.sync_api import expect
@@ -26,6 +27,15 @@ def test_open_a_share_link_elsewhere_revoke_it_and_see_it_die(live_server, new_p
 
     # Make a link that shows the transcript too; it is shown once.
     owner.get_by_role("link", name="Share…").click()
+    # The names warning follows the scope picked: the recap (none written) names nobody,
+    # the transcript shows its speakers as recorded.
+    warning = owner.locator("#share-names-warning")
+    expect(warning).to_be_hidden()
+    owner.get_by_label("Summaries and transcript").check()
+    expect(warning).to_be_visible()
+    expect(warning.locator("li:visible")).to_have_text(["Summaries and transcript: SPEAKER_00, SPEAKER_01."])
+    owner.get_by_label("Recap only").check()
+    expect(warning).to_be_hidden()
     owner.get_by_label("Summaries and transcript").check()
     owner.get_by_label("Label").fill("For the players")
     owner.get_by_role("button", name="Make the link").click()
@@ -49,7 +59,14 @@ def test_open_a_share_link_elsewhere_revoke_it_and_see_it_die(live_server, new_p
     link = owner.get_by_role("heading", name="For the players")
     expect(link).to_be_visible()
     expect(owner.locator(".share-link").filter(has=link).locator("dd").nth(3)).to_have_text("1")  # views
-    owner.get_by_role("button", name="Revoke For the players").click()
+    # Revoking cannot be undone: the list's Revoke asks first; Cancel changes nothing.
+    owner.get_by_role("link", name="Revoke… For the players").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Revoke the link “For the players”?")
+    owner.get_by_role("link", name="Cancel").click()
+    expect(link).to_be_visible()
+    owner.get_by_role("link", name="Revoke… For the players").click()
+    owner.get_by_role("button", name="Revoke link").click()
+    expect(owner.get_by_text("Link revoked.")).to_be_visible()
     expect(link).to_have_count(0)
 
     # Dead at once, for the stranger too: the same page a mistyped link gets.
