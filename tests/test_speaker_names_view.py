@@ -154,7 +154,7 @@ def test_names_longer_than_60_characters_are_refused_and_the_input_kept(owner, c
     response = post(owner, url(session), form_of(html) | {"player_0": "Ann", "character_1": "V" * 61})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Keep it to 60 characters." in html
+    assert "Keep the character of SPEAKER_02 to 60 characters (this one has 61)." in html
     assert value_of(html, "player_0") == "Ann"
     assert stored(owner, campaign) is None
 
