@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaigns_site.forms import refused_form_notice
 from campaigns_site.lazy import lazy_import
 from sessions.summary_forms import StoryForm
 from sessions.summary_views import (
@@ -101,6 +102,8 @@ def story(request, campaign_id):
             "recaps": recaps,
             "recap_count": sum(1 for _, recap in recaps if recap),
             "form": form,
+            # The form is below the story: a refusal is said at the top too, with a link to it.
+            **({"refused_form": refused_form_notice(form, anchor="build")} if form.errors else {}),
         },
     )
 

@@ -102,6 +102,14 @@ class MultiLineField(OneLineField):
         return _LINE_ENDS.sub("\n", value)
 
 
+def refused_form_notice(form, *, anchor):
+    """A refused form far down a long page, said at the top of the page (base.html): its
+    errors and a link to it. The refusal is the POST's own answer, so its address can carry
+    no #fragment to scroll there, and without this the person sees the top of an unchanged
+    page. anchor: the id of the form (or of its first invalid field)."""
+    return {"anchor": anchor, "errors": [message for errors in form.errors.values() for message in errors]}
+
+
 # Django's EmailField refuses more than 320 characters in its own words ("Ensure this
 # value has at most…"); every email field (ours, and allauth's through the form's
 # __init__) says it in ours. Params are Django's (MaxLengthValidator's).

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaigns_site.forms import refused_form_notice
 from campaigns_site.lazy import lazy_import
 from sessions.speaker_display import NO_NAMES, names_fingerprint, names_in_use, raw_labels_in
 from sessions.summary_kinds import KINDS
@@ -324,6 +325,8 @@ def summaries_context(request, campaign, session, job, *, form=None, names=None)
             reverse("sessions:detail", args=[campaign.campaign_id, session.session_id]), "summaries"
         ),
         "summarize_form": form or SummarizeForm(),
+        # The form is below every summary: a refusal is said at the top too, with a link to it.
+        **({"refused_form": refused_form_notice(form, anchor="summarize")} if form is not None and form.errors else {}),
     }
 
 

@@ -266,6 +266,9 @@ def test_a_made_up_length_is_refused(owner, campaign, played, manual):
     assert response.status_code == 200
     assert "Choose one of the lengths offered." in response.content.decode()
     assert stored_job(owner, campaign) is None
+    # The form is below the story: the top of the page says it and links there (issue 11).
+    top = response.content.decode().split('<main id="main"')[0]
+    assert 'Choose one of the lengths offered. <a href="#build">Go to the form</a>' in top
 
 
 def test_another_users_campaign_of_the_same_name_is_separate(owner, other, campaign, built):

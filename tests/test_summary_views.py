@@ -345,6 +345,16 @@ def test_choosing_no_kind_is_refused_on_the_page(owner, transcribed, manual):
     assert "Choose at least one kind of summary." in html
     assert 'aria-invalid="true"' in html
     assert stored_job(owner, transcribed) is None
+    # Issue 11: said only far down a long page. The top of the page says it too, and links
+    # to the form (a refused POST's own answer has no #fragment to scroll there).
+    top = response.content.decode().split('<main id="main"')[0]
+    assert ('<p class="message message-error" role="alert">Choose at least one kind of summary. '
+            '<a href="#summarize">Go to the form</a></p>') in top
+    assert '<form id="summarize" class="summarize-form"' in html
+
+
+def test_a_page_with_no_refused_form_has_no_notice(owner, transcribed):
+    assert "Go to the form" not in owner.get(url(transcribed)).content.decode()
 
 
 @pytest.mark.parametrize(
