@@ -165,6 +165,19 @@ def job_status_label(job, *, what=None):
     return f"Failed: {_sentence(job.failure_reason) or 'the job stopped before it finished.'}"
 
 
+def status_worth_showing(job):
+    """Whether a page shows the job's status line as it renders: while the job is queued or
+    running, when it failed (the reason, and the form to try again), or when it finished with
+    something to say (a kept hand edit, a kind that could not be written). A plain "Done."
+    is no news once its summaries are on the page, and would stay there on every reload;
+    the page's own polling still says "Done." as it brings them in."""
+    if job is None:
+        return False
+    if job.is_active or job.effective_status != "done":
+        return True
+    return bool(job.kept_edit_labels or job.problems)
+
+
 def job_status_response(job, *, what=None):
     """The status views' answer: {"status", "label", "active"}, or 404 when there is no job
     (none, or not the user's: the same answer)."""
@@ -318,6 +331,7 @@ def summaries_context(request, campaign, session, job, *, form=None, names=None)
         "summary_status": job.effective_status if job else None,
         "summary_status_label": job_status_label(job) if job else "",
         "summary_active": active,
+        "summary_show_status": status_worth_showing(job),
         "summary_status_url": reverse("sessions:summary_status", args=[campaign.campaign_id, session.session_id]),
         "summary_poll_ms": poll_delays_attribute(),
         "summary_refresh_seconds": refresh_seconds(job) if active else None,
