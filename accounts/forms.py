@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 
 from accounts import cognito
 from accounts.cognito import CognitoError
-from campaigns_site.forms import OneLineField
+from campaigns_site.forms import EMAIL_TOO_LONG, EmailAddressField, OneLineField
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class LoginForm(allauth_forms.LoginForm):
         super().__init__(*args, **kwargs)
         # allauth links its own password reset here, which cannot reset a Cognito password.
         self.fields["password"].help_text = ""
+        self.fields["login"].error_messages["max_length"] = EMAIL_TOO_LONG  # allauth's EmailField
         if self.request is not None and not self.is_bound:
             self.initial.setdefault("login", self.request.GET.get("email", ""))
 
@@ -150,6 +151,7 @@ class SignupForm(allauth_forms.SignupForm):
         super().__init__(*args, **kwargs)
         self.fields["password1"].help_text = password_help_text()
         self.fields["display_name"].widget.attrs["autocomplete"] = "nickname"
+        self.fields["email"].error_messages["max_length"] = EMAIL_TOO_LONG  # allauth's EmailField
 
     def validate_unique_email(self, value):
         # allauth would look in this container's ORM cache; Cognito knows (SignUp says so).
@@ -183,10 +185,14 @@ class SignupForm(allauth_forms.SignupForm):
         return None, HttpResponseRedirect(confirm_url(self.cleaned_data["email"]))
 
 
+CODE_TOO_LONG = "A code has at most %(limit_value)s characters: copy it from the email we sent you."
+
+
 class ConfirmSignUpForm(forms.Form):
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = EmailAddressField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     code = forms.CharField(
         max_length=12, label="Code", help_text="The code in the email we sent you.",
+        error_messages={"max_length": CODE_TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -215,7 +221,7 @@ class ConfirmSignUpForm(forms.Form):
 
 
 class ResendCodeForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailAddressField()
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()

@@ -11,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from accounts.cognito import MESSAGES, CognitoError
-from accounts.forms import add_password_rule_errors, password_help_text
+from accounts.forms import CODE_TOO_LONG, add_password_rule_errors, password_help_text
+from campaigns_site.forms import EmailAddressField
 
 PASSWORDS_DIFFER = "The two passwords differ."
 
@@ -26,7 +27,7 @@ def reset_code_url(email):
 
 
 def _email_field():
-    return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    return EmailAddressField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 def _new_password_fields(form):
@@ -76,6 +77,7 @@ class PasswordResetCodeForm(forms.Form):
     email = _email_field()
     code = forms.CharField(
         max_length=100, label="Code", help_text="The code in the email we sent you.",
+        error_messages={"max_length": CODE_TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 

@@ -19,7 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.password_forms import ChangePasswordForm, PasswordResetCodeForm, PasswordResetRequestForm, reset_code_url
+from accounts.password_forms import (
+    ChangePasswordForm,
+    PasswordResetCodeForm,
+    PasswordResetRequestForm,
+    reset_code_url,
+    reset_request_url,
+)
 from campaigns_site.templatetags.site_tags import optional_url
 
 # Where a local run keeps the code the embedded Cognito made, between page 1 and page 2.
@@ -90,6 +96,8 @@ def reset_password_with_code(request):
         "form": form,
         "local_cognito": not settings.PRODUCTION,
         "local_code": _local_code(request, email=form["email"].value()),
+        # The first page again, its email filled in: one click to a new code.
+        "new_code_url": reset_request_url(form["email"].value() or ""),
     }
     return render(request, "account/password_reset_code.html", context)
 

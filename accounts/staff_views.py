@@ -10,12 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from accounts.staff_overview import deployment_overview
+from campaigns_site.forms import EmailAddressField
 
 log = logging.getLogger(__name__)
 
 
 class StaffMemberForm(forms.Form):
-    email = forms.EmailField(label="Email of the account")
+    email = EmailAddressField(label="Email of the account")
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()

@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaigns_site.forms import refused_form_notice
 from campaigns_site.lazy import lazy_import
 from sessions.summary_forms import StoryForm
 from sessions.summary_views import (
     ShownSummary,
     job_status_label,
     job_status_response,
+    status_worth_showing,
     poll_delays_attribute,
     refresh_seconds,
     refresh_url,
@@ -94,6 +96,7 @@ def story(request, campaign_id):
             "story_status": job.effective_status if job else None,
             "story_status_label": job_status_label(job, what=STORY) if job else "",
             "story_active": active,
+            "story_show_status": status_worth_showing(job),
             "story_status_url": reverse("campaigns:story_status", args=[campaign_id]),
             "story_poll_ms": poll_delays_attribute(),
             "story_refresh_seconds": refresh_seconds(job) if active else None,
@@ -101,6 +104,8 @@ def story(request, campaign_id):
             "recaps": recaps,
             "recap_count": sum(1 for _, recap in recaps if recap),
             "form": form,
+            # The form is below the story: a refusal is said at the top too, with a link to it.
+            **({"refused_form": refused_form_notice(form, anchor="build")} if form.errors else {}),
         },
     )
 

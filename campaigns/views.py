@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns.forms import CampaignEditForm, CampaignForm
 from campaigns_site.lazy import lazy_import
 from campaigns_site.pagination import InvalidCursor
+from sessions.summary_views import text_blocks
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 repository = lazy_import("campaigns.repository")
@@ -130,7 +131,9 @@ def campaign_detail(request, campaign_id):
     return render(
         request,
         "campaigns/detail.html",
-        {"campaign": campaign, "sessions": sessions, "first_page_url": first_page_url, "is_first_page": cursor is None},
+        {"campaign": campaign, "sessions": sessions, "first_page_url": first_page_url, "is_first_page": cursor is None,
+         # The description shows as summaries and notes do: paragraphs, and "- " lines as a list.
+         "description_blocks": text_blocks(campaign.description)},
     )
 
 

@@ -42,7 +42,9 @@ class OneLineField(forms.CharField):
     line break, C1 controls, U+2028/U+2029) is refused with a message naming the field
     and the characters, so nothing is saved: the person sees what was wrong rather than
     a value silently changed. `what` names the field in the message ("the title"); by
-    default the label does.
+    default the label does. A text longer than max_length is refused in the same words
+    ("Keep the title to 200 characters (this one has 5,000)."), not Django's default
+    "Ensure this value has at most…", unless the form gives a max_length message of its own.
     """
 
     allowed_controls = ""
@@ -51,21 +53,42 @@ class OneLineField(forms.CharField):
         super().__init__(**kwargs)
         self.what = what
 
+    def _what(self, default):
+        return self.what or (f"the {self.label[0].lower()}{self.label[1:]}" if self.label else default)
+
     def to_python(self, value):
         value = super().to_python(value)
         found = control_characters(value, allowed=self.allowed_controls)
         if found:
-            what = self.what or (f"the {self.label[0].lower()}{self.label[1:]}" if self.label else "this field")
             raise forms.ValidationError(
                 "Remove the control characters from %(what)s (found %(found)s).",
                 code="control_characters",
-                params={"what": what, "found": ", ".join(f"U+{ord(character):04X}" for character in found)},
+                params={"what": self._what("this field"),
+                        "found": ", ".join(f"U+{ord(character):04X}" for character in found)},
             )
         return self.tidy(value)
+
+    def run_validators(self, value):
+        # Before Django's MaxLengthValidator, whose message is not ours; the label is read
+        # here rather than in __init__, as a form may set it later.
+        if self.max_length is not None and value and len(value) > self.max_length:
+            message = self.error_messages.get("max_length") or too_long_message(self._what("it"))
+            raise forms.ValidationError(message, code="max_length", params=length_params(self.max_length, value))
+        super().run_validators(value)
 
     def tidy(self, value):
         """The value as stored, once it has no refused characters (subclasses normalise)."""
         return value
+
+
+def too_long_message(what):
+    """A length limit in our words; its params come from length_params."""
+    return f"Keep {what} to %(limit)s characters (this one has %(length)s)."
+
+
+def length_params(limit, value):
+    # Django's own names too (limit_value, show_value), for a form's own max_length message.
+    return {"limit": f"{limit:,}", "length": f"{len(value):,}", "limit_value": limit, "show_value": len(value)}
 
 
 class MultiLineField(OneLineField):
@@ -77,3 +100,21 @@ class MultiLineField(OneLineField):
 
     def tidy(self, value):
         return _LINE_ENDS.sub("\n", value)
+
+
+def refused_form_notice(form, *, anchor):
+    """A refused form far down a long page, said at the top of the page (base.html): its
+    errors and a link to it. The refusal is the POST's own answer, so its address can carry
+    no #fragment to scroll there, and without this the person sees the top of an unchanged
+    page. anchor: the id of the form (or of its first invalid field)."""
+    return {"anchor": anchor, "errors": [message for errors in form.errors.values() for message in errors]}
+
+
+# Django's EmailField refuses more than 320 characters in its own words ("Ensure this
+# value has at most…"); every email field (ours, and allauth's through the form's
+# __init__) says it in ours. Params are Django's (MaxLengthValidator's).
+EMAIL_TOO_LONG = "An email address has at most %(limit_value)s characters (this one has %(show_value)s)."
+
+
+class EmailAddressField(forms.EmailField):
+    default_error_messages = {"max_length": EMAIL_TOO_LONG}

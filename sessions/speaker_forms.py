@@ -36,7 +36,6 @@ class SpeakerNameField(OneLineField):
         super().__init__(
             required=False,
             max_length=NAME_MAX_LENGTH,
-            error_messages={"max_length": f"Keep it to {NAME_MAX_LENGTH} characters."},
             **kwargs,
         )
 

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from campaigns_site.forms import refused_form_notice
 from campaigns_site.lazy import lazy_import
 from sessions.reader_views import get_session_and_names_for_user
 from sessions.speaker_display import NAME_MAX_LENGTH
@@ -69,6 +70,10 @@ def speaker_names_edit(request, campaign_id, session_id):
                 return redirect("sessions:transcript", campaign_id=campaign_id, session_id=session_id)
     else:
         form = SpeakerNamesForm(**current)
+    if form.errors:  # a name far down a long list of speakers: said at the top, with a link to it
+        first = next(iter(form.errors))
+        anchor = form[first].id_for_label if first in form.fields and not form[first].is_hidden else "speaker-names"
+        context["refused_form"] = refused_form_notice(form, anchor=anchor)
     context.update(
         form=form,
         other_names=len(set(current["stored"]) - set(labels)),

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaigns_site.forms import refused_form_notice
 from campaigns_site.lazy import lazy_import
 from sessions.speaker_display import NO_NAMES, names_fingerprint, names_in_use, raw_labels_in
 from sessions.summary_kinds import KINDS
@@ -162,6 +163,19 @@ def job_status_label(job, *, what=None):
             parts.append(f"{_short(label)} could not be written. {_sentence(why)}")
         return " ".join(parts)
     return f"Failed: {_sentence(job.failure_reason) or 'the job stopped before it finished.'}"
+
+
+def status_worth_showing(job):
+    """Whether a page shows the job's status line as it renders: while the job is queued or
+    running, when it failed (the reason, and the form to try again), or when it finished with
+    something to say (a kept hand edit, a kind that could not be written). A plain "Done."
+    is no news once its summaries are on the page, and would stay there on every reload;
+    the page's own polling still says "Done." as it brings them in."""
+    if job is None:
+        return False
+    if job.is_active or job.effective_status != "done":
+        return True
+    return bool(job.kept_edit_labels or job.problems)
 
 
 def job_status_response(job, *, what=None):
@@ -317,6 +331,7 @@ def summaries_context(request, campaign, session, job, *, form=None, names=None)
         "summary_status": job.effective_status if job else None,
         "summary_status_label": job_status_label(job) if job else "",
         "summary_active": active,
+        "summary_show_status": status_worth_showing(job),
         "summary_status_url": reverse("sessions:summary_status", args=[campaign.campaign_id, session.session_id]),
         "summary_poll_ms": poll_delays_attribute(),
         "summary_refresh_seconds": refresh_seconds(job) if active else None,
@@ -324,6 +339,8 @@ def summaries_context(request, campaign, session, job, *, form=None, names=None)
             reverse("sessions:detail", args=[campaign.campaign_id, session.session_id]), "summaries"
         ),
         "summarize_form": form or SummarizeForm(),
+        # The form is below every summary: a refusal is said at the top too, with a link to it.
+        **({"refused_form": refused_form_notice(form, anchor="summarize")} if form is not None and form.errors else {}),
     }
 
 

@@ -95,7 +95,8 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     )
     if session is None:
         raise Http404
-    context = {"campaign": campaign, "session": session}
+    # Notes show as summaries do: paragraphs, and "- " lines as a list (escaped by the template).
+    context = {"campaign": campaign, "session": session, "notes_blocks": summary_views.text_blocks(session.notes)}
     names = names_item.as_dict() if names_item else {}
     if session.has_transcript:
         context["speakers"] = [

@@ -2,6 +2,8 @@
 nobody; the requests each page makes; validation; paging; stale edits; archive; delete."""
 
 
+import re
+
 import pytest
 
 from campaigns import repository
@@ -320,10 +322,17 @@ def test_unicode_and_emoji_round_trip_exactly(owner):
     assert (saved.name, saved.game_system, saved.description) == (UNICODE, "Ōkami 竜", description)
     html = owner.get(response["Location"]).content.decode()
     assert f'<h1 id="page-title">{UNICODE}</h1>' in html
-    assert f'<div class="prose">{description}</div>' in html
+    assert f"<p>{UNICODE}<br>line two<br>  indented ✓</p>" in html
     # ... and back through the edit form unchanged.
     form = owner.get(f"/campaigns/{campaign_id}/edit/").context["form"]
     assert form.initial["name"] == UNICODE and form.initial["description"] == description
+
+
+def test_a_description_shows_as_summaries_do_with_lists_and_escaped(owner):
+    # Issue 11 (a sibling of the notes): "- " lines as a list, like summaries; always escaped.
+    response = post(owner, "/campaigns/new/", {"name": "Lists", "description": "Players:\n- <i>Ann</i>\n- Bo"})
+    html = owner.get(response["Location"]).content.decode()
+    assert re.search(r"<p>Players:</p>\s*<ul><li>&lt;i&gt;Ann&lt;/i&gt;</li><li>Bo</li></ul>", html)
 
 
 def test_user_text_is_escaped(owner):
@@ -339,9 +348,9 @@ def test_user_text_is_escaped(owner):
     [
         ({"name": ""}, "name", "Give the campaign a name."),
         ({"name": "   "}, "name", "Give the campaign a name."),
-        ({"name": "x" * (NAME_MAX_LENGTH + 1)}, "name", "at most 120 characters"),
-        ({"name": "ok", "game_system": "x" * (GAME_SYSTEM_MAX_LENGTH + 1)}, "game_system", "at most 60 characters"),
-        ({"name": "ok", "description": "x" * (DESCRIPTION_MAX_LENGTH + 1)}, "description", "at most 2000 characters"),
+        ({"name": "x" * (NAME_MAX_LENGTH + 1)}, "name", "Keep the name to 120 characters (this one has 121)."),
+        ({"name": "ok", "game_system": "x" * (GAME_SYSTEM_MAX_LENGTH + 1)}, "game_system", "Keep the game system to 60 characters (this one has 61)."),
+        ({"name": "ok", "description": "x" * (DESCRIPTION_MAX_LENGTH + 1)}, "description", "Keep the description to 2,000 characters (this one has 2,001)."),
     ],
 )
 def test_create_validates_with_clear_messages(owner, data, field, message):

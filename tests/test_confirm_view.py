@@ -29,7 +29,12 @@ def test_local_run_says_no_email_is_sent_and_fills_in_a_code(client, db, setting
     assert "the embedded Cognito sends no email and accepts any code" in html
     assert 'value="ada@example.com"' in html
     assert 'value="123456"' in html
-    assert RESEND not in html  # there is nothing to resend
+    # Issue 11: no visible way to get a new code. The form is there in a local run too (its
+    # answer says that any code works), as a button.
+    resend = html[html.index(f'<form method="post" action="{RESEND}"'):]
+    resend = resend[:resend.index("</form>")]
+    assert '<input type="hidden" name="email" value="ada@example.com">' in resend
+    assert '<button type="submit" class="button button-quiet">Send a new code</button>' in resend
 
 
 def test_production_asks_for_the_emailed_code(client, db, settings):
@@ -38,7 +43,14 @@ def test_production_asks_for_the_emailed_code(client, db, settings):
     assert "embedded Cognito" not in html
     assert "We emailed you a code." in html
     assert 'value="123456"' not in html
-    assert f'<form method="post" action="{RESEND}"' in html
+    assert f'<form method="post" action="{RESEND}"' in html and ">Send a new code</button>" in html
+
+
+def test_without_an_email_in_the_address_the_new_code_form_asks_for_it(client, db, settings):
+    settings.PRODUCTION = True
+    html = client.get(CONFIRM).content.decode()
+    resend = html[html.index(f'<form method="post" action="{RESEND}"'):]
+    assert '<input id="resend-email" type="email" name="email"' in resend[:resend.index("</form>")]
 
 
 def test_the_email_from_the_link_is_escaped(client, db):

@@ -236,7 +236,8 @@ def test_page_two_asks_for_code_and_new_password_with_the_pool_policy(make_user)
     html = response.content.decode()
     assert password_help_text() == "At least 10 characters, with a lowercase letter and a number."
     assert password_help_text() in html
-    assert f'<a href="{RESET}">ask for a new one</a>' in html
+    # A new code is one click away, the email kept (it had to be typed again).
+    assert f'<a class="button button-quiet" href="{RESET}?email=ada%40example.com">Send a new code</a>' in html
 
 
 def test_page_two_escapes_the_email(client, db):

@@ -104,7 +104,7 @@ def test_another_container_shows_the_new_name_too(ada):
     [
         ("", "This field is required."),
         ("   ", "This field is required."),
-        ("x" * 81, "Ensure this value has at most 80 characters (it has 81)."),
+        ("x" * 81, "Keep the display name to 80 characters (this one has 81)."),
         ("Ada\nthe Bard", "Remove the control characters from the display name (found U+000A)."),
         ("Ada\tthe Bard", "Remove the control characters from the display name (found U+0009)."),
         ("Ada\x1b[31mthe\x85Bard", "Remove the control characters from the display name (found U+001B, U+0085)."),

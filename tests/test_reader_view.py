@@ -233,7 +233,8 @@ def test_filter_pages_keep_the_filter(owner, four_hours):
 def test_an_unknown_speaker_shows_no_line(owner, transcribed):
     html = page_html(owner, transcribed, "?speaker=Nobody")
     assert shown_lines(html) == []
-    assert "No line matches." in html
+    assert "No line by Nobody." in html
+    assert html.count("No line") == 1  # said once (issue 11: twice, in two words)
 
 
 # --- find -----------------------------------------------------------------------------------
@@ -268,7 +269,16 @@ def test_find_pages_keep_the_find(owner, four_hours):
 def test_find_nothing(owner, transcribed):
     html = page_html(owner, transcribed, "?q=beholder")
     assert shown_lines(html) == []
-    assert "0 matches" in html and "No line matches." in html
+    # Issue 11: "0 matches for … in 0 lines. Show every line" and "No line matches. Show every line."
+    assert "No line says “<mark>beholder</mark>”." in html
+    assert "0 matches" not in html and "No line matches" not in html
+    assert html.count("Show every line") == 1
+
+
+def test_find_nothing_by_a_speaker(owner, transcribed):
+    html = page_html(owner, transcribed, "?q=beholder&speaker=SPEAKER_02")
+    assert "No line by SPEAKER_02 says “<mark>beholder</mark>”." in html
+    assert html.count("Show every line") == 1
 
 
 # --- the first line that says it (a search result's link) ---------------------------------------
@@ -299,7 +309,7 @@ def test_first_keeps_the_speaker_filter(owner, transcribed):
 
 def test_first_without_a_line_that_says_it_shows_the_find(owner, transcribed):
     html = page_html(owner, transcribed, "?q=beholder&first=1")
-    assert "No line matches." in html
+    assert "No line says “<mark>beholder</mark>”." in html
 
 
 def test_first_costs_what_a_page_costs(owner, transcribed, aws_calls):
@@ -354,6 +364,8 @@ def test_the_landing_by_a_speaker_s_name(owner, campaign, transcribed):
 def test_a_landing_without_a_line_that_says_the_words_says_so(owner, transcribed):
     html = page_html(owner, transcribed, "?mark=beholder&first=1")
     assert "No line of this transcript has “beholder”." in html
+    assert "Marked:" not in html  # issue 11: said as well, of words marked nowhere
+    assert '<a href="?">Stop marking</a>' in html
     assert shown_lines(html) == [0, 1, 2, 3]
 
 

@@ -1,6 +1,7 @@
 """Play session pages (sessions/views.py): access for the owner, another signed-in user and
 nobody; the requests each page makes; validation; stale edits; delete; move."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -198,8 +199,24 @@ def test_add_a_session_and_read_it(owner, campaign):
     assert '<h1 id="page-title">Into the Mists</h1>' in html
     assert '<span class="session-number">#2</span>' in html
     assert '<time datetime="2024-06-07">Friday 7 June 2024</time>' in html
-    assert '<div class="prose">Line one\nLine two</div>' in html
+    assert "<p>Line one<br>Line two</p>" in prose(html)
     assert get_campaign(sub=owner.sub, campaign_id=campaign.campaign_id).session_count == 1
+
+
+def prose(html):
+    """The notes as the session page shows them."""
+    start = html.index('<div class="prose summary-text">')
+    return re.sub(r">\s+<", "><", html[start:html.index("</section>", start)])
+
+
+def test_notes_show_as_summaries_do_with_lists_and_escaped(owner, campaign):
+    # Issue 11: "- " lines showed as plain text, while summaries show them as a list.
+    notes = "Loot:\n- <b>gold</b> & gems\n- a sword\n\nNext time: the crypt."
+    response = post(owner, new_url(campaign), session_data(notes=notes))
+    html = owner.get(response["Location"]).content.decode()
+    assert ("<p>Loot:</p><ul><li>&lt;b&gt;gold&lt;/b&gt; &amp; gems</li><li>a sword</li></ul>"
+            "<p>Next time: the crypt.</p>") in prose(html)
+    assert "<b>gold</b>" not in html
 
 
 def test_title_is_all_a_session_needs(owner, campaign):
@@ -217,7 +234,7 @@ def test_unicode_and_emoji_round_trip_exactly(owner, campaign):
     assert (saved.title, saved.notes) == (UNICODE, notes)
     html = owner.get(response["Location"]).content.decode()
     assert f'<h1 id="page-title">{UNICODE}</h1>' in html
-    assert f'<div class="prose">{notes}</div>' in html
+    assert f"<p>{UNICODE}</p>" in prose(html) and "🎲 rolled a 20 ✓</p>" in prose(html)
     form = owner.get(response["Location"] + "edit/").context["form"]
     assert (form.initial["title"], form.initial["notes"]) == (UNICODE, notes)
 
@@ -266,8 +283,8 @@ def _today():
     [
         ({"title": ""}, "title", "Give the session a title."),
         ({"title": "  "}, "title", "Give the session a title."),
-        ({"title": "x" * (TITLE_MAX_LENGTH + 1)}, "title", "at most 200 characters"),
-        ({"notes": "x" * (NOTES_MAX_LENGTH + 1)}, "notes", "at most 20000 characters"),
+        ({"title": "x" * (TITLE_MAX_LENGTH + 1)}, "title", "Keep the title to 200 characters (this one has 201)."),
+        ({"notes": "x" * (NOTES_MAX_LENGTH + 1)}, "notes", "Keep the notes to 20,000 characters (this one has 20,001)."),
         # Under the character cap, over the byte cap: 4 bytes a dragon.
         ({"notes": "🐉" * (NOTES_MAX_BYTES // 4 + 1)}, "notes", "too long to store"),
         ({"number": "-1"}, "number", "Enter 0 or a higher number."),

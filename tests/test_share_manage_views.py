@@ -272,7 +272,7 @@ def test_today_is_a_valid_expiry(owner, session):
         ({"view_limit": "0"}, "Enter 1 or more"),
         ({"view_limit": "100001"}, "Enter a number up to 100,000"),
         ({"view_limit": "ten"}, "Enter a whole number, like 10."),
-        ({"label": "x" * 61}, "at most 60 characters"),
+        ({"label": "x" * 61}, "Keep the label to 60 characters (this one has 61)."),
     ],
 )
 def test_the_form_refuses_bad_input(owner, session, changes, message):

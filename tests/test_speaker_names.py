@@ -331,7 +331,7 @@ def test_the_form_is_prefilled_from_the_stored_names():
 def test_names_longer_than_60_characters_are_refused():
     form = SpeakerNamesForm(form_data(player_0="A" * 61, character_2="B" * 60), labels=LABELS)
     assert not form.is_valid()
-    assert form.errors == {"player_0": ["Keep it to 60 characters."]}
+    assert form.errors == {"player_0": ["Keep the player of SPEAKER_00 to 60 characters (this one has 61)."]}
 
 
 @pytest.mark.parametrize("missing", ["version", "speakers"])

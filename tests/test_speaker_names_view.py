@@ -154,7 +154,10 @@ def test_names_longer_than_60_characters_are_refused_and_the_input_kept(owner, c
     response = post(owner, url(session), form_of(html) | {"player_0": "Ann", "character_1": "V" * 61})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Keep it to 60 characters." in html
+    assert "Keep the character of SPEAKER_02 to 60 characters (this one has 61)." in html
+    # A name far down a long list: the top of the page says it and links to it (issue 11).
+    top = html.split('<main id="main"')[0]
+    assert 'Keep the character of SPEAKER_02 to 60 characters (this one has 61). <a href="#id_character_1">' in top
     assert value_of(html, "player_0") == "Ann"
     assert stored(owner, campaign) is None
 
@@ -166,7 +169,7 @@ def test_labels_and_names_are_escaped_and_never_name_a_field(owner, campaign):
     html = response.content.decode()
     assert labels_on_page(html) == ODD
     assert "<b>Jean-Luc</b>" not in html and "&lt;b&gt;Jean-Luc&lt;/b&gt;" in html
-    form = html[html.index('<form method="post" novalidate>'):]
+    form = html[html.index('<form id="speaker-names" method="post" novalidate>'):]
     form = form[:form.index("</form>")]
     field_names = re.findall(r'<(?:input|select|textarea|button)[^>]*\bname="([^"]*)"', form)
     assert all(re.fullmatch(r"csrfmiddlewaretoken|version|speakers|(player|character)_\d", name)
@@ -251,7 +254,7 @@ def test_a_session_without_a_transcript_points_to_the_upload(owner, campaign):
     html = response.content.decode()
     assert "This session has no transcript yet" in html
     assert f'href="{reverse("sessions:transcript_upload", args=[bare.campaign_id, bare.session_id])}"' in html
-    assert '<form method="post" novalidate>' not in html
+    assert '<form id="speaker-names" method="post" novalidate>' not in html
     assert post(owner, url(bare), {"version": "0", "speakers": "x", "player_0": "Ann"}).status_code == 200
     assert stored(owner, campaign) is None
 

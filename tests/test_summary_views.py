@@ -201,7 +201,7 @@ def test_the_session_page_costs_one_batch_and_one_query(owner, recap, transcribe
     # The session, its campaign, the speaker names and the job in one batch; the summaries in one Query.
     assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]
     assert calls.count("dynamodb", "Scan") == 0
-    assert "Done." in status_line(response.content.decode())
+    assert status_line(response.content.decode()) is None  # the job is done: nothing to report
 
 
 def test_a_session_nothing_was_written_under_costs_no_query(owner, session, aws_calls):
@@ -254,7 +254,10 @@ def test_summarize_every_kind_inline(owner, transcribed):
 
     page = owner.get(response["Location"])
     html = page.content.decode()
-    assert status_line(html).startswith("Done.")
+    # Issue 11: "Done." stayed above the summaries on every reload. Done, with nothing
+    # more to say (some kinds may say they could not be written): no status line.
+    line = status_line(html)
+    assert line is None or line.startswith("Done. ") and "could not be written" in line
     assert "data-summary-status-url" not in html  # nothing to poll
     section = summary_section(html)
     for kind, label in KINDS.items():
@@ -293,7 +296,7 @@ def test_a_queued_job_shows_and_then_its_summaries(owner, transcribed, manual):
     assert job.effective_status == "done"
     assert json.loads(owner.get(url(transcribed, "summaries/status/")).content)["active"] is False
     page = owner.get(url(transcribed)).content.decode()
-    assert status_line(page) == "Done."
+    assert status_line(page) is None  # done before the page showed: nothing to report (issue 11)
     assert "data-summary-status-url" not in page and 'http-equiv="refresh"' not in page
     assert stored_kinds(owner, transcribed) == ["recap", "npcs"]
     assert '<h3 id="summary-npcs-title">NPCs</h3>' in page
@@ -345,6 +348,16 @@ def test_choosing_no_kind_is_refused_on_the_page(owner, transcribed, manual):
     assert "Choose at least one kind of summary." in html
     assert 'aria-invalid="true"' in html
     assert stored_job(owner, transcribed) is None
+    # Issue 11: said only far down a long page. The top of the page says it too, and links
+    # to the form (a refused POST's own answer has no #fragment to scroll there).
+    top = response.content.decode().split('<main id="main"')[0]
+    assert ('<p class="message message-error" role="alert">Choose at least one kind of summary. '
+            '<a href="#summarize">Go to the form</a></p>') in top
+    assert '<form id="summarize" class="summarize-form"' in html
+
+
+def test_a_page_with_no_refused_form_has_no_notice(owner, transcribed):
+    assert "Go to the form" not in owner.get(url(transcribed)).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -377,7 +390,7 @@ def test_a_failed_job_shows_its_reason_and_can_be_retried(owner, transcribed, mo
 
     monkeypatch.undo()
     response = summarize(owner, transcribed)
-    assert status_line(owner.get(response["Location"]).content.decode()) == "Done."
+    assert status_line(owner.get(response["Location"]).content.decode()) is None  # the failure is over
     assert stored_kinds(owner, transcribed) == ["recap"]
 
 
@@ -414,8 +427,8 @@ def test_odd_transcripts_give_a_result_or_a_clear_reason(owner, session, data):
     page = owner.get(response["Location"])
     assert page.status_code == 200
     line = status_line(page.content.decode())
-    assert line.startswith(("Done.", "Failed: "))
-    assert "Something went wrong" not in line  # a reason, not a crash
+    assert line is None or line.startswith(("Done. ", "Failed: "))
+    assert "Something went wrong" not in (line or "")  # a reason, not a crash
 
 
 def test_a_kind_that_cannot_be_made_is_named_with_its_reason(owner, transcribed, monkeypatch):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import accounts.forms
 import accounts.password_forms
 import accounts.profile_forms
+import accounts.staff_views
 import campaigns.forms
 import campaigns_site.forms
 import sessions.forms
@@ -145,6 +146,70 @@ def test_every_form_of_ours_takes_text_through_the_shared_fields():
     assert checked >= 10
     speaker_form = SpeakerNamesForm(labels=["SPEAKER_00"])
     assert isinstance(speaker_form.fields["player_0"], OneLineField)
+
+
+# Forms whose __init__ needs arguments (some add their fields there).
+FORM_ARGUMENTS = {
+    "ChangePasswordForm": {"user": None}, "DeleteAccountForm": {"email": "ada@example.com"},
+    "MoveSessionForm": {"campaigns": []}, "SearchForm": {"campaigns": {}},
+    "SpeakerNamesForm": {"labels": ["SPEAKER_00"]},
+}
+
+
+def every_form_field():
+    """(form name, field name, field) of every form of ours, fields added by __init__ included."""
+    for module in [*FORM_MODULES, accounts.staff_views]:
+        for form in vars(module).values():
+            if isinstance(form, type) and issubclass(form, forms.BaseForm) and form.__module__ == module.__name__:
+                instance = form(**FORM_ARGUMENTS.get(form.__name__, {}))
+                for name, field in instance.fields.items():
+                    yield form.__name__, name, field
+
+
+def too_long(field):
+    if isinstance(field, forms.EmailField):  # a well-formed address, past the limit
+        return "ada@" + ".".join(["b" * 60] * (field.max_length // 61 + 1)) + ".com"
+    return "x" * (field.max_length + 1)
+
+
+def limit_messages(field):
+    """What the field says of a value past each of its limits (length, lowest, highest)."""
+    values = []
+    if getattr(field, "max_length", None) is not None:
+        values.append(too_long(field))
+    if getattr(field, "min_value", None) is not None:
+        values.append(str(field.min_value - 1))
+    if getattr(field, "max_value", None) is not None:
+        values.append(str(field.max_value + 1))
+    for value in values:
+        with pytest.raises(forms.ValidationError) as error:
+            field.clean(value)
+        yield value, error.value.messages
+
+
+def test_every_limit_of_every_form_is_said_in_our_words(aws):
+    # Issue 11: a 5,000-character campaign name got Django's "Ensure this value has at
+    # most 120 characters (it has 5000)."
+    checked = 0
+    for form, name, field in every_form_field():
+        for value, messages in limit_messages(field):
+            checked += 1
+            assert not any(message.startswith("Ensure this value") for message in messages), (form, name, messages)
+            if getattr(field, "max_length", None) is not None and len(value) > field.max_length:
+                assert any(str(field.max_length) in message.replace(",", "") for message in messages), (form, name)
+    assert checked >= 20
+
+
+def test_a_length_limit_names_the_field_and_both_lengths():
+    with pytest.raises(forms.ValidationError) as error:
+        CampaignForm.base_fields["name"].clean("x" * 5000)
+    assert error.value.messages == ["Keep the name to 120 characters (this one has 5,000)."]
+    with pytest.raises(forms.ValidationError) as error:
+        CampaignForm.base_fields["description"].clean("x" * 2001)
+    assert error.value.messages == ["Keep the description to 2,000 characters (this one has 2,001)."]
+    with pytest.raises(forms.ValidationError) as error:
+        ShareLinkForm.base_fields["label"].clean("x" * 500)
+    assert error.value.messages[0].startswith("Keep the label to ")
 
 
 # --- the pages that save text: a refused post changes nothing ------------------------------
