@@ -134,8 +134,8 @@ def asked_message(kinds):
     """What the page says once summaries of `kinds` were asked for: "Recap asked for: …"
     for one, "6 summaries asked for: …" for more. Never "writing now" (see ALREADY_RUNNING)."""
     if len(kinds) == 1:
-        return f"{_short(KINDS[kinds[0]])} asked for: its progress shows under Summaries, below."
-    return f"{len(kinds)} summaries asked for: their progress shows under Summaries, below."
+        return f"{_short(KINDS[kinds[0]])} asked for: it shows under Summaries, below, once written."
+    return f"{len(kinds)} summaries asked for: they show under Summaries, below, as each is written."
 
 
 def job_status_label(job, *, what=None):

@@ -928,8 +928,8 @@ def test_summaries_start_once_the_transcript_is_added(owner, session, choice, ex
     assert "Writing" not in page and " now:" not in page
     if choice:
         assert "Done." not in page  # done before the page showed: the summaries, no status line
-        said = {"recap": "Recap asked for: its progress shows under Summaries, below.",
-                "all": "6 summaries asked for: their progress shows under Summaries, below."}[choice]
+        said = {"recap": "Recap asked for: it shows under Summaries, below, once written.",
+                "all": "6 summaries asked for: they show under Summaries, below, as each is written."}[choice]
         assert said in page
 
 
