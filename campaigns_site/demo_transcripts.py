@@ -1,5 +1,5 @@
 """Plausible transcripts of a D&D table for the local run's demo (campaigns_site/demo.py)
-and the sample files under static/samples/.
+and the sample files under samples/.
 
 Deterministic: the same session and seed give the same words, times and speakers, so a
 demo seeded today reads like one seeded tomorrow. A session is a few scripted scenes (the

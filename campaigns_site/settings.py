@@ -232,7 +232,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# samples/: one transcript per format, linked from the upload form as /static/samples/...
+STATICFILES_DIRS = [BASE_DIR / "static", ("samples", BASE_DIR / "samples")]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Locally WhiteNoise serves straight from static/ (no collectstatic); the Lambda package
 # ships collected, hashed and compressed files.

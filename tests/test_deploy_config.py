@@ -69,7 +69,7 @@ def test_exclusions_keep_botocore_models_and_runtime_packages(stage):
 @pytest.mark.parametrize("stage", STAGES)
 def test_project_paths_that_must_not_ship_are_excluded(stage):
     globs = set(stage_config(stage)["exclude_glob"])
-    assert {"tests", "docs", ".local", "scripts", ".venv", "build", "node_modules", ".git"} <= globs
+    assert {"tests", "docs", ".local", "scripts", "samples", ".venv", "build", "node_modules", ".git"} <= globs  # samples: collected into static files
 
 
 def test_stages_use_their_own_table_and_bucket():

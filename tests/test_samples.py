@@ -1,4 +1,4 @@
-"""The sample transcripts (static/samples/): each is read by the real parser as its format,
+"""The sample transcripts (samples/): each is read by the real parser as its format,
 with named speakers and every line, and the upload form links to each one."""
 
 from pathlib import Path
@@ -8,7 +8,7 @@ from django.templatetags.static import static
 
 from sessions.transcript_parsing import parse_transcript_bytes
 
-SAMPLES = Path(__file__).resolve().parent.parent / "static" / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PLAYERS = {"Sam (GM)", "Ana", "Ben", "Chloé", "Dev"}
 EXPECTED = {
     "volos-offer.txt": ("text", 16),
