@@ -9,6 +9,7 @@ from campaigns.repository import create_campaign
 from sessions.repository import create_session
 from sessions.share_links import create_share_link
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.browser.test_transcript_flow import upload_transcript
 
 pytestmark = pytest.mark.browser
 
@@ -47,12 +48,7 @@ def test_main_pages_run_under_the_policy(live_server, page, transactional_db, co
     session_url = f"{live_server.url}/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/"
 
     # The upload form posts to S3 (another origin, allowed by form-action); its script checks the file.
-    vtt_file = tmp_path / "death-house.vtt"
-    vtt_file.write_text(VTT, encoding="utf-8")
-    page.goto(session_url)
-    page.get_by_label("Transcript file").set_input_files(str(vtt_file))
-    page.get_by_role("button", name="Upload transcript").click()
-    page.wait_for_url(session_url)
+    upload_transcript(page, session_url, tmp_path / "death-house.vtt", VTT)
     expect(page.get_by_text("Transcript added (WebVTT): 2 lines, 2 speakers.")).to_be_visible()
 
     for path in ("/campaigns/", f"/campaigns/{campaign.campaign_id}/", f"{session_url}transcript/",

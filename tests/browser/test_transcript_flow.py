@@ -23,6 +23,16 @@ VTT = """WEBVTT
 """
 
 
+def upload_transcript(page, session_url, path, text):
+    """Write `text` to `path` and upload it through the session page's form (straight to
+    the moto server's S3, which sends the browser back to the page)."""
+    path.write_text(text, encoding="utf-8")
+    page.goto(session_url)
+    page.get_by_label("Transcript file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload transcript").click()
+    page.wait_for_url(session_url)
+
+
 def test_upload_read_rename_download(live_server, page, transactional_db, console_errors, tmp_path):
     sub = confirmed_user("reader@example.com")
     campaign = create_campaign(sub=sub, name="Curse of Strahd")
@@ -31,12 +41,7 @@ def test_upload_read_rename_download(live_server, page, transactional_db, consol
     session_url = f"{live_server.url}/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/"
 
     # Upload: the form posts to S3 (the moto server), which sends the browser back to us.
-    vtt_file = tmp_path / "Death House — Ærø.vtt"
-    vtt_file.write_text(VTT, encoding="utf-8")
-    page.goto(session_url)
-    page.get_by_label("Transcript file").set_input_files(str(vtt_file))
-    page.get_by_role("button", name="Upload transcript").click()
-    page.wait_for_url(session_url)
+    upload_transcript(page, session_url, tmp_path / "Death House — Ærø.vtt", VTT)
     main = page.get_by_role("main")
     expect(page.get_by_text("Transcript added (WebVTT): 3 lines, 2 speakers.")).to_be_visible()
     expect(main.get_by_text("Death House — Ærø.vtt")).to_be_visible()
