@@ -14,9 +14,21 @@ run: install-dev
 reset-local:
 	rm -f .local/aws-state.pickle .local/aws-state.pickle.partial .local/orm-cache.sqlite3
 
-## Install everything (Chromium and PostgreSQL too, where apt-get is available), run the whole suite.
-test: install-dev system-deps
+## Install everything (Chromium and PostgreSQL too, where apt-get is available), check the
+## style and the layers, run the whole suite.
+test: install-dev system-deps lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint format
+## Style (ruff, configured in pyproject.toml) and the layers (import-linter contracts in .importlinter).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Rewrite the code in the house style (ruff format, and the fixes ruff can make safely).
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 install:
 	@scripts/install-python-deps requirements.txt

@@ -5,8 +5,9 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaigns_site.settings")
-    from campaigns_site.config import ConfigError
     from django.core.management import execute_from_command_line
+
+    from campaigns_site.config import ConfigError
 
     try:
         execute_from_command_line(sys.argv)

@@ -11,7 +11,10 @@ log = logging.getLogger(__name__)
 
 class AccountAdapter(DefaultAccountAdapter):
     # The same words as every other Cognito refusal the forms show.
-    error_messages = {**DefaultAccountAdapter.error_messages, "email_password_mismatch": MESSAGES["NotAuthorizedException"]}
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": MESSAGES["NotAuthorizedException"],
+    }
 
     def send_mail(self, template_prefix, email, context):
         # Cognito sends every account email (codes, resets). A flow of allauth's that

@@ -202,7 +202,9 @@ def group_members(*, group):
     members, token = [], None
     while True:
         page = _call(
-            "list_users_in_group", UserPoolId=settings.COGNITO_USER_POOL_ID, GroupName=group,
+            "list_users_in_group",
+            UserPoolId=settings.COGNITO_USER_POOL_ID,
+            GroupName=group,
             **({"NextToken": token} if token else {}),
         )
         for user in page.get("Users", []):

@@ -26,7 +26,7 @@ The order, and why:
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from pynamodb.exceptions import UpdateError
@@ -129,7 +129,7 @@ def mark_account_deleting(*, sub):
     try:
         profile.update(
             # if_not_exists: a resumed deletion keeps the time the first run started.
-            actions=[Profile.deleting_since.set(Profile.deleting_since | datetime.now(timezone.utc))],
+            actions=[Profile.deleting_since.set(Profile.deleting_since | datetime.now(UTC))],
             # An update would otherwise create a bare profile for an account that has none.
             condition=Profile.pk.exists(),
         )
@@ -155,8 +155,9 @@ def delete_web_sessions(*, sub, say):
     count = 0
     for pointers in _partition_pages(sub, prefix=WEB_SESSION_POINTER_PREFIX):
         # The pointer's SK is "WEBSESSION#<key>", the same string as the session's PK.
-        _batch_delete([_key(web_session_pk(_sk(p).removeprefix(WEB_SESSION_POINTER_PREFIX)), WEB_SESSION_SK)
-                       for p in pointers])
+        _batch_delete(
+            [_key(web_session_pk(_sk(p).removeprefix(WEB_SESSION_POINTER_PREFIX)), WEB_SESSION_SK) for p in pointers]
+        )
         _batch_delete([_key(p["PK"]["S"], _sk(p)) for p in pointers])
         count += len(pointers)
     say(f"web sessions: {count} deleted")
@@ -248,14 +249,18 @@ def _partition_pages(sub, *, prefix=None):
     if prefix:
         condition += " AND begins_with(#sk, :prefix)"
         values[":prefix"] = {"S": prefix}
-    pages = aws.client("dynamodb").get_paginator("query").paginate(
-        TableName=settings.DYNAMODB_TABLE,
-        KeyConditionExpression=condition,
-        ExpressionAttributeNames={"#pk": "PK", "#sk": "SK"},
-        ExpressionAttributeValues=values,
-        ProjectionExpression="#pk, #sk, token_hash",
-        # Consistent: a run right after another must see what that one left.
-        ConsistentRead=True,
+    pages = (
+        aws.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=settings.DYNAMODB_TABLE,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames={"#pk": "PK", "#sk": "SK"},
+            ExpressionAttributeValues=values,
+            ProjectionExpression="#pk, #sk, token_hash",
+            # Consistent: a run right after another must see what that one left.
+            ConsistentRead=True,
+        )
     )
     for page in pages:
         if page["Items"]:
@@ -265,7 +270,9 @@ def _partition_pages(sub, *, prefix=None):
 def _batch_delete(keys):
     dynamodb = aws.client("dynamodb")
     for start in range(0, len(keys), BATCH_WRITE_SIZE):
-        requests = {settings.DYNAMODB_TABLE: [{"DeleteRequest": {"Key": key}} for key in keys[start:start + BATCH_WRITE_SIZE]]}
+        requests = {
+            settings.DYNAMODB_TABLE: [{"DeleteRequest": {"Key": key}} for key in keys[start : start + BATCH_WRITE_SIZE]]
+        }
         for attempt in range(BATCH_WRITE_ATTEMPTS):
             requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems")
             if not requests:

@@ -76,7 +76,7 @@ def password_help_text():
 
 
 # Cognito's special characters (its documentation's list, the space included).
-COGNITO_SYMBOLS = set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ')
+COGNITO_SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 RULE_CHECKS = {  # rule: (the policy's switch, the test a password must pass)
     "lowercase": ("RequireLowercase", lambda password: any("a" <= c <= "z" for c in password)),
     "uppercase": ("RequireUppercase", lambda password: any("A" <= c <= "Z" for c in password)),
@@ -191,7 +191,9 @@ CODE_TOO_LONG = "A code has at most %(limit_value)s characters: copy it from the
 class ConfirmSignUpForm(forms.Form):
     email = EmailAddressField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     code = forms.CharField(
-        max_length=12, label="Code", help_text="The code in the email we sent you.",
+        max_length=12,
+        label="Code",
+        help_text="The code in the email we sent you.",
         error_messages={"max_length": CODE_TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

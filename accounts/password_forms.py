@@ -32,11 +32,14 @@ def _email_field():
 
 def _new_password_fields(form):
     form.fields["new_password1"] = forms.CharField(
-        label="New password", strip=False, help_text=password_help_text(),
+        label="New password",
+        strip=False,
+        help_text=password_help_text(),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     form.fields["new_password2"] = forms.CharField(
-        label="New password (again)", strip=False,
+        label="New password (again)",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -76,7 +79,9 @@ class PasswordResetCodeForm(forms.Form):
 
     email = _email_field()
     code = forms.CharField(
-        max_length=100, label="Code", help_text="The code in the email we sent you.",
+        max_length=100,
+        label="Code",
+        help_text="The code in the email we sent you.",
         error_messages={"max_length": CODE_TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
@@ -127,7 +132,8 @@ class ChangePasswordForm(forms.Form):
     }
 
     old_password = forms.CharField(
-        label="Current password", strip=False,
+        label="Current password",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 

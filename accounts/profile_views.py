@@ -40,8 +40,8 @@ def profile(request):
         if form.is_valid():
             try:
                 form.save(sub=sub)
-            except profiles.ProfileMissing:
-                raise Http404("This account is being deleted.")  # a deletion started since the page loaded
+            except profiles.ProfileMissing as missing:
+                raise Http404("This account is being deleted.") from missing  # a deletion started since the page loaded
             messages.success(request, "Your display name is saved.")
             # A redirect: the next page's header reads the name from the profile just written.
             return redirect("account_profile")

@@ -1,7 +1,7 @@
 """Profile items, by owner."""
 
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -28,8 +28,12 @@ def get_profile(*, sub):
 def create_profile(*, sub, email, display_name="", is_staff=False):
     """Create the profile; raises ProfileAlreadyExists instead of overwriting one."""
     profile = Profile(
-        user_pk(sub), PROFILE_SK, email=email, display_name=display_name, is_staff=is_staff,
-        created=datetime.now(timezone.utc),
+        user_pk(sub),
+        PROFILE_SK,
+        email=email,
+        display_name=display_name,
+        is_staff=is_staff,
+        created=datetime.now(UTC),
     )
     try:
         profile.save(condition=Profile.sk.does_not_exist())

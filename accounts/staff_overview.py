@@ -2,9 +2,9 @@
 
 DescribeTable and DescribeUserPool read metadata, never items: no Scan, and the cost does
 not grow with the data. One GetItem reads the last times Bedrock refused a summary job
-and the offline summarizer wrote instead (sessions.summary_fallbacks). Both are allowed by deploy/iam-policy.json (tests/test_staff_views.py
-checks every call the page makes against it). A call that fails shows why instead of
-breaking the page: an operator opens it when something is wrong.
+and the offline summarizer wrote instead (sessions.summary_fallbacks). Both are allowed by
+deploy/iam-policy.json (tests/test_staff_views.py checks every call the page makes
+against it). A call that fails shows why instead of breaking the page: an operator opens it when something is wrong.
 """
 
 import logging
@@ -22,12 +22,18 @@ log = logging.getLogger(__name__)
 # The operations commands README.md and deploy/README.md document, for the operator's terminal.
 OPS_COMMANDS = [
     ("manage.py provision", "create or correct the table, bucket and user pool (safe to re-run)"),
-    ("manage.py delete_account <sub> --yes",
-     "delete an account and everything it owns, or finish an interrupted deletion"),
-    ("manage.py finish_deletions [--sub <sub>]",
-     "finish campaign deletions that stopped midway (without --sub: a Scan)"),
-    ("manage.py staff add|remove <email>, manage.py staff list",
-     "change or list the staff (the Cognito group and the profile: counts from their next request)"),
+    (
+        "manage.py delete_account <sub> --yes",
+        "delete an account and everything it owns, or finish an interrupted deletion",
+    ),
+    (
+        "manage.py finish_deletions [--sub <sub>]",
+        "finish campaign deletions that stopped midway (without --sub: a Scan)",
+    ),
+    (
+        "manage.py staff add|remove <email>, manage.py staff list",
+        "change or list the staff (the Cognito group and the profile: counts from their next request)",
+    ),
     ("make build STAGE=production", "build the Lambda package"),
 ]
 
@@ -135,14 +141,16 @@ def describe_table():
         table = aws.client("dynamodb").describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]
     except (ClientError, BotoCoreError) as error:
         return _unavailable("DescribeTable", error)
-    return Described(facts=[
-        ("Status", table.get("TableStatus", "?")),
-        ("Billing", table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")),
-        # DynamoDB refreshes these two about every six hours: an estimate, not a count.
-        ("Items (approximate)", f"{table.get('ItemCount', 0):,}"),
-        ("Size (approximate)", _bytes(table.get("TableSizeBytes", 0))),
-        ("Indexes", ", ".join(index["IndexName"] for index in table.get("LocalSecondaryIndexes", [])) or "none"),
-    ])
+    return Described(
+        facts=[
+            ("Status", table.get("TableStatus", "?")),
+            ("Billing", table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")),
+            # DynamoDB refreshes these two about every six hours: an estimate, not a count.
+            ("Items (approximate)", f"{table.get('ItemCount', 0):,}"),
+            ("Size (approximate)", _bytes(table.get("TableSizeBytes", 0))),
+            ("Indexes", ", ".join(index["IndexName"] for index in table.get("LocalSecondaryIndexes", [])) or "none"),
+        ]
+    )
 
 
 def describe_user_pool():
@@ -154,11 +162,13 @@ def describe_user_pool():
         pool = aws.client("cognito-idp").describe_user_pool(UserPoolId=settings.COGNITO_USER_POOL_ID)["UserPool"]
     except (ClientError, BotoCoreError) as error:
         return _unavailable("DescribeUserPool", error)
-    return Described(facts=[
-        ("Name", pool.get("Name", "?")),
-        # Cognito's own word: "estimated".
-        ("Users (estimated)", f"{pool.get('EstimatedNumberOfUsers', 0):,}"),
-    ])
+    return Described(
+        facts=[
+            ("Name", pool.get("Name", "?")),
+            # Cognito's own word: "estimated".
+            ("Users (estimated)", f"{pool.get('EstimatedNumberOfUsers', 0):,}"),
+        ]
+    )
 
 
 def _unavailable(operation, error):

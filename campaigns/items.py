@@ -1,6 +1,6 @@
 """The campaign item (fields as in v1.0) and its place in the second sort order (LSI1)."""
 
-from datetime import timezone
+from datetime import UTC
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -29,7 +29,7 @@ def campaign_order_key(*, state, moment, campaign_id):
 
 def sortable_time(moment):
     """Fixed width, so that string order is time order: 2024-05-31T18:04:05.000123Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Campaign(TableModel, discriminator="Campaign"):

@@ -8,7 +8,7 @@ cascade has started counts as gone for both.
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from pynamodb.exceptions import UpdateError
@@ -297,7 +297,7 @@ def _campaign_in_state(archived):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- transactions ---------------------------------------------------------------------

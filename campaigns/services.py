@@ -71,11 +71,13 @@ def delete_campaign(*, sub, campaign_id, progress=None):
         for session in sessions:
             deleted.transcript_objects += delete_transcript_objects(sub=sub, session_id=session.session_id)
         # In pairs, and 100 keys to a transaction: a session and its search item go together.
-        delete_items([
-            key
-            for session in sessions
-            for key in ((session.pk, session.sk), (session.pk, search_index.search_sk(session.session_id)))
-        ])
+        delete_items(
+            [
+                key
+                for session in sessions
+                for key in ((session.pk, session.sk), (session.pk, search_index.search_sk(session.session_id)))
+            ]
+        )
         deleted.sessions += len(sessions)
         say(f"sessions: {deleted.sessions} deleted, with {deleted.transcript_objects} transcript objects")
 

@@ -23,10 +23,10 @@ from sessions.summary_views import (
     ShownSummary,
     job_status_label,
     job_status_response,
-    status_worth_showing,
     poll_delays_attribute,
     refresh_seconds,
     refresh_url,
+    status_worth_showing,
 )
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
@@ -58,7 +58,9 @@ def story(request, campaign_id):
     if request.method == "POST" and form.is_valid():
         try:
             summary_jobs.start_story_job(
-                sub=_sub(request), campaign_id=campaign_id, length=form.cleaned_data["length"],
+                sub=_sub(request),
+                campaign_id=campaign_id,
+                length=form.cleaned_data["length"],
                 replace_edits=form.cleaned_data["replace_edits"],
             )
         except summary_jobs.CampaignNotFound:

@@ -125,15 +125,22 @@ def campaign_detail(request, campaign_id):
     cursor = request.GET.get("cursor") or None
     first_page_url = reverse("campaigns:detail", args=[campaign_id])
     try:
-        sessions = session_repository.list_sessions_for_campaign(sub=_sub(request), campaign_id=campaign_id, cursor=cursor)
+        sessions = session_repository.list_sessions_for_campaign(
+            sub=_sub(request), campaign_id=campaign_id, cursor=cursor
+        )
     except InvalidCursor:
         return start_over(request, first_page_url)
     return render(
         request,
         "campaigns/detail.html",
-        {"campaign": campaign, "sessions": sessions, "first_page_url": first_page_url, "is_first_page": cursor is None,
-         # The description shows as summaries and notes do: paragraphs, and "- " lines as a list.
-         "description_blocks": text_blocks(campaign.description)},
+        {
+            "campaign": campaign,
+            "sessions": sessions,
+            "first_page_url": first_page_url,
+            "is_first_page": cursor is None,
+            # The description shows as summaries and notes do: paragraphs, and "- " lines as a list.
+            "description_blocks": text_blocks(campaign.description),
+        },
     )
 
 
@@ -148,8 +155,11 @@ def campaign_edit(request, campaign_id):
         if form.is_valid():
             try:
                 campaign = repository.update_campaign(
-                    sub=_sub(request), campaign_id=campaign_id, expected_version=form.cleaned_data["version"],
-                    name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+                    sub=_sub(request),
+                    campaign_id=campaign_id,
+                    expected_version=form.cleaned_data["version"],
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
                     game_system=form.cleaned_data["game_system"],
                 )
             except repository.CampaignNotFound:
@@ -227,9 +237,7 @@ def _run_delete(request, campaign_id):
         # Whatever stopped the cascade, the campaign stays marked and is listed under
         # "Being deleted", where the user can finish the job: say so instead of a 500.
         log.exception("delete of campaign %s stopped midway", campaign_id)
-        messages.error(
-            request, "The campaign could not be deleted completely. It is listed here: finish deleting it."
-        )
+        messages.error(request, "The campaign could not be deleted completely. It is listed here: finish deleting it.")
         return redirect("campaigns:deleting")
     sessions = "1 session" if deleted.sessions == 1 else f"{deleted.sessions} sessions"
     messages.success(request, f"Campaign deleted, with {sessions}.")

@@ -59,9 +59,7 @@ class AwsCallLog:
 
     def count(self, service=None, operation=None):
         return sum(
-            1
-            for s, o in self.calls
-            if (service is None or s == service) and (operation is None or o == operation)
+            1 for s, o in self.calls if (service is None or s == service) and (operation is None or o == operation)
         )
 
     def operations(self):

@@ -99,8 +99,12 @@ def seed_demo_data(*, user_pool_id=None, email=DEMO_EMAIL, password=DEMO_PASSWOR
         game_system="D&D 5e",
     )
     session = create_session(
-        sub=sub, campaign_id=campaign.campaign_id, title=FIRST_SESSION, number=1,
-        played_on="2024-05-31", notes=DEMO_NOTES,
+        sub=sub,
+        campaign_id=campaign.campaign_id,
+        title=FIRST_SESSION,
+        number=1,
+        played_on="2024-05-31",
+        notes=DEMO_NOTES,
     )
     return _played(sub, campaign.campaign_id, session.session_id, created=True)
 
@@ -131,7 +135,12 @@ def _played(sub, campaign_id, first_session_id, *, created):
     from sessions.transcripts import store_transcript
 
     second = create_session(
-        sub=sub, campaign_id=campaign_id, title=SECOND_SESSION, number=2, played_on="2024-06-07", notes=SECOND_NOTES,
+        sub=sub,
+        campaign_id=campaign_id,
+        title=SECOND_SESSION,
+        number=2,
+        played_on="2024-06-07",
+        notes=SECOND_NOTES,
     )
     session_ids = [first_session_id, second.session_id]
     # As two recording tools leave them: WhisperX's JSON, then a WebVTT with voice tags.
@@ -139,14 +148,17 @@ def _played(sub, campaign_id, first_session_id, *, created):
         ("friend-in-need.json", demo_transcripts.as_whisperx_json(demo_transcripts.session_segments("friend_in_need"))),
         ("trollskull-alley.vtt", demo_transcripts.as_vtt(demo_transcripts.session_segments("trollskull_alley"))),
     ]
-    for session_id, (filename, text) in zip(session_ids, files):
+    for session_id, (filename, text) in zip(session_ids, files, strict=False):
         store_transcript(sub=sub, campaign_id=campaign_id, session_id=session_id, data=text.encode(), filename=filename)
 
     # Named before the summaries are written, so that they speak of Mira and Grunk.
     current = get_speaker_names(sub=sub, campaign_id=campaign_id)
     save_speaker_names(
-        sub=sub, campaign_id=campaign_id, expected_version=stored_version(current),
-        names=demo_transcripts.speaker_names(), current=current,
+        sub=sub,
+        campaign_id=campaign_id,
+        expected_version=stored_version(current),
+        names=demo_transcripts.speaker_names(),
+        current=current,
     )
     # At once and offline, whatever the run is configured with: the demo is ready when the
     # banner shows, and needs no model.
@@ -159,7 +171,10 @@ def _played(sub, campaign_id, first_session_id, *, created):
         sub=sub, campaign_id=campaign_id, session_id=first_session_id, scope="transcript", label=SHARE_LABEL
     )
     return DemoSeed(
-        created=created, sub=sub, campaign_id=campaign_id, session_ids=session_ids,
+        created=created,
+        sub=sub,
+        campaign_id=campaign_id,
+        session_ids=session_ids,
         share_path=reverse("share:session", args=[link.token]),
     )
 

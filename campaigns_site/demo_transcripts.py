@@ -56,9 +56,15 @@ FRIEND_IN_NEED = [
         (GM, "Okay, is everyone here? Dev, can you hear us?"),
         (BARBARIAN, "Loud and clear. Sorry, the cat walked over the keyboard."),
         (GM, "No worries. Last time you had just arrived in Waterdeep, and you're sitting in the Yawning Portal."),
-        (GM, "The taproom is packed. In the middle there's the well, seventy feet across, that goes down into Undermountain."),
+        (
+            GM,
+            "The taproom is packed. In the middle there's the well, seventy feet across, that goes down into Undermountain.",
+        ),
         (ROGUE, "Mira sits with her back to the wall, obviously. Where can she see the door from?"),
-        (GM, "The corner by the fireplace. Durnan, the owner, is behind the bar polishing a tankard that is already clean."),
+        (
+            GM,
+            "The corner by the fireplace. Durnan, the owner, is behind the bar polishing a tankard that is already clean.",
+        ),
         (CLERIC, "Aldric orders a pot of tea. Do they serve tea here?"),
         (GM, "Durnan looks at you for a long second and says, we have ale, and we have stronger ale."),
         (CLERIC, "Then the weaker one, please. For my sins."),
@@ -68,18 +74,30 @@ FRIEND_IN_NEED = [
         (GM, "Hold on, hold on. Roll initiative, everybody."),
     ],
     [  # Volo's offer
-        (GM, "The troll is down, and the adventurers by the bar are cheering. A man in a purple cloak comes over to your table."),
-        (GM, "He bows very low and says, Volothamp Geddarm, author, sage, and I must say, a great admirer of your work with the troll."),
+        (
+            GM,
+            "The troll is down, and the adventurers by the bar are cheering. A man in a purple cloak comes over to your table.",
+        ),
+        (
+            GM,
+            "He bows very low and says, Volothamp Geddarm, author, sage, and I must say, a great admirer of your work with the troll.",
+        ),
         (ROGUE, "Mira checks that her purse is still where she left it."),
         (GM, "It is. Volo sits down without being asked. A friend of mine has gone missing, he says. Floon Blagmaar."),
         (CLERIC, "Aldric puts the tea down. Missing since when?"),
         (GM, "Two nights ago. He was drinking at the Skewered Dragon, down by the docks, and he never came home."),
         (SORCERER, "And why don't you go and look for him yourself?"),
-        (GM, "Volo laughs. My dear, I am a writer. I describe danger, I do not attend it. I can pay ten gold each, now."),
+        (
+            GM,
+            "Volo laughs. My dear, I am a writer. I describe danger, I do not attend it. I can pay ten gold each, now.",
+        ),
         (BARBARIAN, "Ten gold. Grunk wants twenty."),
         (GM, "Roll me a persuasion check, Dev. Or intimidation, if that's what Grunk is doing."),
         (BARBARIAN, "Intimidation. That's a 17."),
-        (GM, "Volo swallows and says, twenty-five, and not a copper more, and could you please stop looking at me like that."),
+        (
+            GM,
+            "Volo swallows and says, twenty-five, and not a copper more, and could you please stop looking at me like that.",
+        ),
         (ROGUE, "Deal. What does Floon look like?"),
         (GM, "Handsome, not very bright, wears fine clothes. He was with a friend, Renaer Neverember."),
         (SORCERER, "Neverember, like the old Open Lord? That's a name."),
@@ -88,23 +106,38 @@ FRIEND_IN_NEED = [
     [  # on the way to the docks
         (GM, "It's late afternoon when you leave the Yawning Portal. Waterdeep is busy: carts, gulls, a town crier."),
         (CLERIC, "Aldric asks the crier if there's any news about missing people."),
-        (GM, "The crier says, missing people? In the Dock Ward? Every night, friend. Then he shouts the price of fish."),
+        (
+            GM,
+            "The crier says, missing people? In the Dock Ward? Every night, friend. Then he shouts the price of fish.",
+        ),
         (SORCERER, "Zephyr buys a map of the city from a stall. I want to know where the Skewered Dragon is."),
         (GM, "Two silver. The map shows the docks, the Field Ward, and a big blank spot marked Here Be Sewers."),
         (BARBARIAN, "Grunk likes this map."),
         (ROGUE, "Mira notices if anyone is following us. Perception, 15."),
-        (GM, "A halfling with a pipe has been behind you for three streets. When you look, he tips his hat and goes into a bakery."),
+        (
+            GM,
+            "A halfling with a pipe has been behind you for three streets. When you look, he tips his hat and goes into a bakery.",
+        ),
         (ROGUE, "Mira makes a note of his face. We'll see him again, I bet."),
         (GM, "You'd win that bet. The sun is going down over the harbour when you reach the docks."),
     ],
     [  # the Skewered Dragon
-        (GM, "The Skewered Dragon is a dockside dive. The sign is a dragon with a harpoon through it, which is not reassuring."),
+        (
+            GM,
+            "The Skewered Dragon is a dockside dive. The sign is a dragon with a harpoon through it, which is not reassuring.",
+        ),
         (ROGUE, "Mira goes in first and looks for whoever runs the place."),
         (GM, "There's a barkeep with one eye and a parrot. Make me an insight check as you walk up."),
         (ROGUE, "Fourteen."),
-        (GM, "You can tell she recognises the description of Floon the moment you give it, and that she doesn't like the question."),
+        (
+            GM,
+            "You can tell she recognises the description of Floon the moment you give it, and that she doesn't like the question.",
+        ),
         (CLERIC, "Aldric puts a silver piece on the bar. We only want to know he's alive."),
-        (GM, "She takes the coin. He left with the young Neverember, and five Zhents followed them out. That's all I know."),
+        (
+            GM,
+            "She takes the coin. He left with the young Neverember, and five Zhents followed them out. That's all I know.",
+        ),
         (SORCERER, "The Zhentarim. Of course it's the Zhentarim."),
         (BARBARIAN, "Who are the Zhentarim?"),
         (SORCERER, "The Black Network. Mercenaries, smugglers, very good at looking like honest merchants."),
@@ -124,18 +157,30 @@ FRIEND_IN_NEED = [
         (CLERIC, "Aldric whispers a prayer, Bless on Mira, Grunk and Zephyr."),
         (BARBARIAN, "Grunk does not whisper. Grunk kicks the inner door in."),
         (SORCERER, "Of course he does."),
-        (GM, "It's not the Zhentarim in there. It's a gang with a tattoo of an eye on their arms, and they have a kenku with them."),
+        (
+            GM,
+            "It's not the Zhentarim in there. It's a gang with a tattoo of an eye on their arms, and they have a kenku with them.",
+        ),
         (SORCERER, "An eye. That's the Xanathar's guild. This just got worse."),
         (GM, "Initiative again. The kenku screams something in a voice that sounds exactly like Volo's."),
     ],
     [  # after the fight: Renaer
-        (GM, "The last thug drops his club and runs. Upstairs you find a young man tied to a chair, bruised but alive."),
+        (
+            GM,
+            "The last thug drops his club and runs. Upstairs you find a young man tied to a chair, bruised but alive.",
+        ),
         (CLERIC, "Aldric cuts him loose and lays a hand on him. Cure wounds, that's 9 hit points."),
         (GM, "He says thank you, I'm Renaer. They took Floon, they thought he was me. We were wearing the same cloak."),
         (ROGUE, "Where did they take him?"),
-        (GM, "The sewers, he thinks. He heard them say the Xanathar wants the stone, and that Floon would be made to talk."),
+        (
+            GM,
+            "The sewers, he thinks. He heard them say the Xanathar wants the stone, and that Floon would be made to talk.",
+        ),
         (SORCERER, "The stone. What stone?"),
-        (GM, "Renaer goes a bit pale and says, I think they mean my father's money. Half a million dragons, hidden somewhere in this city."),
+        (
+            GM,
+            "Renaer goes a bit pale and says, I think they mean my father's money. Half a million dragons, hidden somewhere in this city.",
+        ),
         (BARBARIAN, "Half a million. Grunk is listening now."),
         (GM, "Everyone at the table just sat up, I saw that."),
         (CLERIC, "Aldric says we take you home first, and then we find Floon."),
@@ -149,11 +194,20 @@ TROLLSKULL_ALLEY = [
     [  # previously on
         (GM, "Right, let's get started. Quick recap: who remembers how last session ended?"),
         (ROGUE, "We rescued Renaer from the Xanathar's thugs, and they still have Floon somewhere in the sewers."),
-        (CLERIC, "And there's half a million gold dragons hidden somewhere, which Grunk has not stopped talking about."),
+        (
+            CLERIC,
+            "And there's half a million gold dragons hidden somewhere, which Grunk has not stopped talking about.",
+        ),
         (BARBARIAN, "It is a lot of gold."),
-        (GM, "It is. You brought Renaer home, and this morning he sends you a note: meet me at the Yawning Portal, I can help."),
+        (
+            GM,
+            "It is. You brought Renaer home, and this morning he sends you a note: meet me at the Yawning Portal, I can help.",
+        ),
         (SORCERER, "Zephyr goes, but she keeps a fire bolt ready. Just in case."),
-        (GM, "Renaer is waiting with a map. He says, the Xanathar has a hideout under the old Dock Ward, near a sewer junction."),
+        (
+            GM,
+            "Renaer is waiting with a map. He says, the Xanathar has a hideout under the old Dock Ward, near a sewer junction.",
+        ),
         (ROGUE, "How does he know that?"),
         (GM, "He smiles and says, when your father was Open Lord, you learn who to pay for information."),
     ],
@@ -166,9 +220,15 @@ TROLLSKULL_ALLEY = [
         (GM, "You haven't met the grell yet, Dev."),
         (BARBARIAN, "Grunk plans ahead."),
         (ROGUE, "Mira buys a crowbar and a bag of caltrops, and a pie from the halfling's bakery."),
-        (GM, "The halfling with the pipe is there, eating a pie too. He says, the Xanathar has eyes everywhere, friends. Even in bakeries."),
+        (
+            GM,
+            "The halfling with the pipe is there, eating a pie too. He says, the Xanathar has eyes everywhere, friends. Even in bakeries.",
+        ),
         (ROGUE, "Mira sits down next to him. Who are you working for?"),
-        (GM, "He smiles and says, people who would like the Xanathar to have a very bad week. Then he pays for your pie and leaves."),
+        (
+            GM,
+            "He smiles and says, people who would like the Xanathar to have a very bad week. Then he pays for your pie and leaves.",
+        ),
     ],
     [  # the sewers
         (GM, "The sewer entrance is a grate behind a fishmonger's. It's dark and the water is knee-deep."),
@@ -188,27 +248,42 @@ TROLLSKULL_ALLEY = [
         (GM, "It's a grell. Initiative, please."),
     ],
     [  # the hideout
-        (GM, "Past the grell's nest is a round chamber with a door made of an old ship's hull. Two guards, playing cards."),
+        (
+            GM,
+            "Past the grell's nest is a round chamber with a door made of an old ship's hull. Two guards, playing cards.",
+        ),
         (ROGUE, "Mira wants to talk first. She walks up and says, we're here to see the boss about Floon Blagmaar."),
         (GM, "Deception or persuasion?"),
         (ROGUE, "Deception. We're from the Zhentarim and we want to buy him. Eighteen."),
         (GM, "The guard with the eyepatch looks you over and says, the Zhents are paying now? Wait here."),
         (SORCERER, "While he's gone, Zephyr looks at the cards on the table. Are they marked?"),
         (GM, "They are, badly. You can see a deck of cards is also a good way to lose an eye down here."),
-        (GM, "The guard comes back with a tall woman with a mind flayer's tattoo on her neck. She says, no deal. Floon talks to the boss first."),
+        (
+            GM,
+            "The guard comes back with a tall woman with a mind flayer's tattoo on her neck. She says, no deal. Floon talks to the boss first.",
+        ),
         (CLERIC, "Aldric steps forward. Then we'll wait. Is he hurt?"),
         (GM, "She says, not yet. Then she whistles, and four more thugs come out of the side rooms."),
         (BARBARIAN, "Grunk is still raging from the grell, right?"),
         (GM, "The rage ended, sorry. But you can start a new one. Initiative!"),
     ],
     [  # Floon and Trollskull Manor
-        (GM, "The woman surrenders once the others are down. Behind the hull door, Floon is chained to a pipe, looking miserable."),
+        (
+            GM,
+            "The woman surrenders once the others are down. Behind the hull door, Floon is chained to a pipe, looking miserable.",
+        ),
         (ROGUE, "Mira picks the lock on the chains."),
-        (GM, "Easy. Floon hugs her and starts crying. He says, they kept asking me about a stone, I don't know anything about a stone."),
+        (
+            GM,
+            "Easy. Floon hugs her and starts crying. He says, they kept asking me about a stone, I don't know anything about a stone.",
+        ),
         (CLERIC, "Aldric checks him over and gives him some water. Then we get him back to Volo."),
         (GM, "Back at the Yawning Portal, Volo is so happy he pays you fifty gold each, not twenty-five."),
         (SORCERER, "Zephyr makes him write that down."),
-        (GM, "And then he says, I have something better than gold. The deed to a house. Trollskull Manor, in Trollskull Alley."),
+        (
+            GM,
+            "And then he says, I have something better than gold. The deed to a house. Trollskull Manor, in Trollskull Alley.",
+        ),
         (BARBARIAN, "A house! Grunk has never had a house."),
         (GM, "Volo adds, very quietly, it may be a little bit haunted."),
         (ROGUE, "Of course it is."),
@@ -256,9 +331,15 @@ _MISSES = ["That misses.", "Just short, that's a miss.", "It deflects off its ar
 _CALLED = {ROGUE: "Mira", CLERIC: "Aldric", SORCERER: "Zephyr", BARBARIAN: "Grunk"}
 _HIT_COLOUR = {
     ROGUE: ["Mira slips past its guard and the blade goes in under the arm.", "She finds the gap in the armour."],
-    CLERIC: ["The warhammer comes down with a crack, and the symbol of Lathander flares.", "You catch it on the shoulder."],
+    CLERIC: [
+        "The warhammer comes down with a crack, and the symbol of Lathander flares.",
+        "You catch it on the shoulder.",
+    ],
     SORCERER: ["The bolt hits it square in the chest and its shirt catches fire.", "Flames splash across it."],
-    BARBARIAN: ["The greataxe bites deep. Everyone in the room hears it.", "Grunk roars and the axe goes right through the guard."],
+    BARBARIAN: [
+        "The greataxe bites deep. Everyone in the room hears it.",
+        "Grunk roars and the axe goes right through the guard.",
+    ],
 }
 _GM_TURN = ["{name}, you're up.", "{name}, what are you doing?", "Okay, {name}'s turn.", "Next up is {name}."]
 
@@ -278,15 +359,17 @@ def session_segments(session, *, labels=WHISPERX_LABELS, seed=20):
 
 def excerpt(session, *, first, count, labels=PLAYER_LABELS, seed=20):
     """`count` segments of a session from segment `first`, times as in the whole (the samples)."""
-    return session_segments(session, labels=labels, seed=seed)[first:first + count]
+    return session_segments(session, labels=labels, seed=seed)[first : first + count]
 
 
 def _fight(rng, foes, hit_points, armour_class):
     players = [ROGUE, CLERIC, SORCERER, BARBARIAN]
-    left = {foe: hit_points for foe in foes}
+    left = dict.fromkeys(foes, hit_points)
     lines, round_number, named = [], 1, set()
     while left and round_number <= 6:
-        lines.append((GM, f"Round {round_number}. " + rng.choice(["Top of the order.", "Here we go.", "Back to the top."])))
+        lines.append(
+            (GM, f"Round {round_number}. " + rng.choice(["Top of the order.", "Here we go.", "Back to the top."]))
+        )
         order = rng.sample(players, len(players))
         for role in order:
             if not left:
@@ -308,7 +391,9 @@ def _fight(rng, foes, hit_points, armour_class):
             if die == 20 or (die != 1 and total >= armour_class):
                 lines.append((GM, rng.choice(_HITS) + " Roll damage."))
                 damage = rng.randint(6, 22) * (2 if die == 20 else 1)
-                lines.append((role, rng.choice([f"{damage}.", f"That's {damage}.", f"{damage} total.", f"Ooh, {damage}."])))
+                lines.append(
+                    (role, rng.choice([f"{damage}.", f"That's {damage}.", f"{damage} total.", f"Ooh, {damage}."]))
+                )
                 if rng.random() < 0.5:
                     lines.append((GM, rng.choice(_HIT_COLOUR[role])))
                 left[foe] -= damage
@@ -326,7 +411,9 @@ def _fight(rng, foes, hit_points, armour_class):
             target = TABLE[rng.choice(players)]
             hit = rng.randint(5, 16)
             lines.append((GM, f"{foe.capitalize()} goes for {_CALLED[_role_of(target)]}. That's {hit} damage."))
-            lines.append((_role_of(target), rng.choice(["Ouch.", "Noted. Still up.", "I'm fine, I'm fine.", "Okay, that hurt."])))
+            lines.append(
+                (_role_of(target), rng.choice(["Ouch.", "Noted. Still up.", "I'm fine, I'm fine.", "Okay, that hurt."]))
+            )
         round_number += 1
     if left:
         lines.append((GM, "The rest of them break and run into the dark. You let them go."))
@@ -337,18 +424,22 @@ def _attack_line(rng, role, member, foe):
     if role == SORCERER:
         return rng.choice([f"Fire bolt at {foe}.", f"Zephyr points at {foe} and says a word of fire. Fire bolt."])
     if role == CLERIC:
-        return rng.choice([f"Aldric swings his warhammer at {foe}.", f"I attack {foe} with the warhammer, for Lathander."])
+        return rng.choice(
+            [f"Aldric swings his warhammer at {foe}.", f"I attack {foe} with the warhammer, for Lathander."]
+        )
     if role == BARBARIAN:
         return rng.choice([f"Grunk hits {foe} with the greataxe. Reckless attack.", f"Grunk smash {foe}."])
     return rng.choice([f"Mira darts in and stabs {foe} with her rapier.", f"Rapier at {foe}, I have advantage."])
 
 
 def _finish_line(rng, foe):
-    return rng.choice([
-        f"{foe.capitalize()} goes down. Describe it, how do you want to do this?",
-        f"That's enough: {foe} collapses.",
-        f"{foe.capitalize()} drops, and doesn't get up.",
-    ])
+    return rng.choice(
+        [
+            f"{foe.capitalize()} goes down. Describe it, how do you want to do this?",
+            f"That's enough: {foe} collapses.",
+            f"{foe.capitalize()} drops, and doesn't get up.",
+        ]
+    )
 
 
 def _role_of(member):

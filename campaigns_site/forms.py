@@ -63,8 +63,10 @@ class OneLineField(forms.CharField):
             raise forms.ValidationError(
                 "Remove the control characters from %(what)s (found %(found)s).",
                 code="control_characters",
-                params={"what": self._what("this field"),
-                        "found": ", ".join(f"U+{ord(character):04X}" for character in found)},
+                params={
+                    "what": self._what("this field"),
+                    "found": ", ".join(f"U+{ord(character):04X}" for character in found),
+                },
             )
         return self.tidy(value)
 

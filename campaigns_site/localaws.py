@@ -104,8 +104,12 @@ class LocalAws:
             os.environ.update(MOTO_SETTINGS)
             restored = self._restore()  # before the first request is served
             self._server = make_server(
-                self.host, self.port, self._one_at_a_time(DomainDispatcherApplication(create_backend_app)),
-                threaded=True, request_handler=MotoRequestHandler, fd=listening.fileno(),
+                self.host,
+                self.port,
+                self._one_at_a_time(DomainDispatcherApplication(create_backend_app)),
+                threaded=True,
+                request_handler=MotoRequestHandler,
+                fd=listening.fileno(),
             )
         self.port = self._server.port  # the real one when 0 asked for any free port
         self._stopping.clear()

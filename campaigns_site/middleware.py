@@ -25,7 +25,9 @@ class AwsCallLogMiddleware:
         with record_aws_calls() as calls:
             response = self.get_response(request)
         if len(calls):
-            log.info("%s %s: %d AWS calls (%s)", request.method, request.path, len(calls), ", ".join(calls.operations()))
+            log.info(
+                "%s %s: %d AWS calls (%s)", request.method, request.path, len(calls), ", ".join(calls.operations())
+            )
         response["X-AWS-Calls"] = str(len(calls))
         return response
 

@@ -24,9 +24,7 @@ from campaigns_site import aws
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 # Variables that would make botocore sign for another account than the local moto's.
 _FOREIGN_CREDENTIALS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-NOT_RUNNING = (
-    "The local AWS is not running: start it with `make run`, or set AWS_ENDPOINT_URL / AWS credentials."
-)
+NOT_RUNNING = "The local AWS is not running: start it with `make run`, or set AWS_ENDPOINT_URL / AWS credentials."
 NO_CREDENTIALS = (
     "No AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), "
     "or AWS_ENDPOINT_URL for an emulator."
@@ -44,7 +42,9 @@ def announce_local_aws(*, endpoint_url, user_pool_id, app_client_id, path=None):
     path = Path(path or local_aws_file())
     path.parent.mkdir(parents=True, exist_ok=True)
     description = {
-        "endpoint_url": endpoint_url, "user_pool_id": user_pool_id, "app_client_id": app_client_id,
+        "endpoint_url": endpoint_url,
+        "user_pool_id": user_pool_id,
+        "app_client_id": app_client_id,
         "pid": os.getpid(),
     }
     partial = path.with_name(path.name + ".partial")
@@ -122,10 +122,9 @@ def describe_aws_error(error):
         if isinstance(cause, ClientError):
             details = cause.response.get("Error", {})
             operation = getattr(cause, "operation_name", "a request")
-            return (
-                f"AWS refused {operation}: {details.get('Code', 'error')}: {details.get('Message', '')}".rstrip(": ")
-                + _hint(details.get("Code", ""))
-            )
+            return f"AWS refused {operation}: {details.get('Code', 'error')}: {details.get('Message', '')}".rstrip(
+                ": "
+            ) + _hint(details.get("Code", ""))
     return None
 
 
@@ -140,8 +139,14 @@ class OperationsCommand(BaseCommand):
 
 
 def _hint(code):
-    if code in ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException",
-                "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+    if code in (
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+    ):
         return " (the credentials are not valid here: check AWS_PROFILE, or start the local run with `make run`)"
     if code in ("AccessDenied", "AccessDeniedException"):
         return " (run operations commands with operator credentials)"

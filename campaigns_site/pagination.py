@@ -55,13 +55,25 @@ def _is_last_key_of(key, partition):
         isinstance(key, dict)
         and key.get("PK") == {"S": partition}
         and set(key) <= {"PK", "SK", "LSI1SK"}
-        and all(isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str)
-                and value["S"] for value in key.values())
+        and all(
+            isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str) and value["S"]
+            for value in key.values()
+        )
     )
 
 
-def query_page(model, partition, range_key_condition=None, *, limit, cursor=None,
-               newest_first=True, filter_condition=None, index=None, consistent_read=False):
+def query_page(
+    model,
+    partition,
+    range_key_condition=None,
+    *,
+    limit,
+    cursor=None,
+    newest_first=True,
+    filter_condition=None,
+    index=None,
+    consistent_read=False,
+):
     """Read one page of `partition` (of the table, or of `index`) with a single Query."""
     index_name = index.Meta.index_name if index is not None else None
     # A cursor from one list handed to another (the active campaigns' to the archived

@@ -19,6 +19,8 @@ LSI1 = "LSI1"
 
 class ProvisionError(Exception):
     pass
+
+
 APP_CLIENT_NAME = "web"
 PASSWORD_POLICY = {
     "MinimumLength": 10,

@@ -156,7 +156,10 @@ TEMPLATES = [
 # The ORM holds nothing durable: it is a per-process cache for the framework's own rows
 # (the user row behind request.user). Each process (or Lambda container) gets its own
 # SQLite file, created from a migrated template on first use (campaigns_site.ormcache).
-ORM_CACHE_PATH = env_str("ORM_CACHE_PATH", "/tmp/campaign-sessions-orm.sqlite3" if PRODUCTION else str(BASE_DIR / ".local" / "orm-cache.sqlite3"))
+ORM_CACHE_PATH = env_str(
+    "ORM_CACHE_PATH",
+    "/tmp/campaign-sessions-orm.sqlite3" if PRODUCTION else str(BASE_DIR / ".local" / "orm-cache.sqlite3"),
+)
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ORM_CACHE_PATH}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

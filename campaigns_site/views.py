@@ -26,8 +26,12 @@ def set_theme(request):
     response = HttpResponseRedirect(form.cleaned_data.get("next") or "/")
     if "theme" in form.cleaned_data:  # a valid choice is kept even if `next` was not
         response.set_cookie(
-            THEME_COOKIE, form.cleaned_data["theme"], max_age=ONE_YEAR, samesite="Lax",
-            secure=request.is_secure(), httponly=True,
+            THEME_COOKIE,
+            form.cleaned_data["theme"],
+            max_age=ONE_YEAR,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
         )
     return response
 

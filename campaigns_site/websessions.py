@@ -17,7 +17,7 @@ session engine at start-up, and PynamoDB/botocore cost ~130 ms to import, which 
 start for a visitor without a session cookie should not pay.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase, UpdateError
@@ -45,7 +45,7 @@ def sub_of_session_key(session_key):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SessionStore(SessionBase):

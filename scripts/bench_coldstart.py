@@ -47,16 +47,34 @@ print("RESPONSE", json.dumps({"status": response["statusCode"], "length": len(re
 
 
 def api_gateway_get(path):
-    headers = {"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443",
-               "X-Forwarded-For": "203.0.113.7", "Accept": "text/html", "User-Agent": "bench"}
+    headers = {
+        "Host": HOST,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-For": "203.0.113.7",
+        "Accept": "text/html",
+        "User-Agent": "bench",
+    }
     return {
-        "resource": "/{proxy+}", "path": path, "httpMethod": "GET",
-        "headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None, "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None, "body": None,
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "body": None,
         "isBase64Encoded": False,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": "GET", "path": f"/production{path}",
-                           "stage": "production", "requestId": "bench", "identity": {"sourceIp": "203.0.113.7"}},
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": "GET",
+            "path": f"/production{path}",
+            "stage": "production",
+            "requestId": "bench",
+            "identity": {"sourceIp": "203.0.113.7"},
+        },
     }
 
 
@@ -70,8 +88,13 @@ def build(reuse):
     shutil.rmtree(bare, ignore_errors=True)
     shutil.copytree(ROOT / "scripts" / "bench" / "bare", bare)
     stages = json.loads((ROOT / "zappa_settings.json").read_text())
-    stage = {**stages["dev"], **stages["production"], "project_name": "bare-django",
-             "app_function": "bare_site.wsgi.application", "environment_variables": {}}
+    stage = {
+        **stages["dev"],
+        **stages["production"],
+        "project_name": "bare-django",
+        "app_function": "bare_site.wsgi.application",
+        "environment_variables": {},
+    }
     stage.pop("extends")
     (bare / "zappa_settings.json").write_text(json.dumps({"bench": stage}, indent=4))
     subprocess.run([ROOT / "scripts" / "build-lambda", "--project", bare, "--output", BARE_ZIP, "bench"], check=True)
@@ -85,12 +108,19 @@ def start_local_aws():
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    os.environ.update({
-        "APP_ENV": "local", "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-        "DYNAMODB_TABLE": "campaign-sessions-bench", "TRANSCRIPT_BUCKET": "campaign-sessions-bench",
-        "COGNITO_USER_POOL_NAME": "campaign-sessions-bench", "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
-    })
+    os.environ.update(
+        {
+            "APP_ENV": "local",
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "DYNAMODB_TABLE": "campaign-sessions-bench",
+            "TRANSCRIPT_BUCKET": "campaign-sessions-bench",
+            "COGNITO_USER_POOL_NAME": "campaign-sessions-bench",
+            "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -109,8 +139,14 @@ def unpack(zip_path, into):
 def cold_start(python, task_root, env):
     """Seconds from process start to the handler's first response, and that response."""
     started = time.perf_counter()
-    child = subprocess.Popen([python, "-I", "-c", CHILD, task_root, json.dumps(api_gateway_get("/"))],
-                             cwd=task_root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [python, "-I", "-c", CHILD, task_root, json.dumps(api_gateway_get("/"))],
+        cwd=task_root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for line in child.stdout:  # Zappa's handler prints a line of its own first
         if line.startswith("RESPONSE "):
             break
@@ -128,18 +164,33 @@ def main():
     args = parser.parse_args()
 
     build(args.reuse)
-    python = subprocess.run([ROOT / "scripts" / "find-python"], capture_output=True, text=True, check=True).stdout.strip()
+    python = subprocess.run(
+        [ROOT / "scripts" / "find-python"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     server, endpoint, report = start_local_aws()
     work = Path(tempfile.mkdtemp(prefix="bench-coldstart-"))
     try:
         app_root, bare_root = work / "app" / "var-task", work / "bare" / "var-task"
         shipped = unpack(APP_ZIP, app_root) | unpack(BARE_ZIP, bare_root)
-        base_env = {"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "AWS_REGION": "us-east-1",
-                    "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_ALLOWED_HOSTS": HOST}
-        app_env = {**base_env, "AWS_ENDPOINT_URL": endpoint, "DYNAMODB_TABLE": "campaign-sessions-bench",
-                   "TRANSCRIPT_BUCKET": "campaign-sessions-bench", "COGNITO_USER_POOL_ID": report.user_pool_id,
-                   "COGNITO_APP_CLIENT_ID": report.app_client_id, "COGNITO_APP_CLIENT_SECRET": report.app_client_secret}
+        base_env = {
+            "PATH": os.environ["PATH"],
+            "LANG": "C.UTF-8",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+        }
+        app_env = {
+            **base_env,
+            "AWS_ENDPOINT_URL": endpoint,
+            "DYNAMODB_TABLE": "campaign-sessions-bench",
+            "TRANSCRIPT_BUCKET": "campaign-sessions-bench",
+            "COGNITO_USER_POOL_ID": report.user_pool_id,
+            "COGNITO_APP_CLIENT_ID": report.app_client_id,
+            "COGNITO_APP_CLIENT_SECRET": report.app_client_secret,
+        }
 
         import requests
 
@@ -163,14 +214,23 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     app, bare = statistics.median(times["app"]), statistics.median(times["bare"])
-    print(f"rounds: {args.rounds}, interpreter: {python}, load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"package sizes: app {APP_ZIP.stat().st_size / 2**20:.1f} MiB, bare {BARE_ZIP.stat().st_size / 2**20:.1f} MiB zipped")
+    print(
+        f"rounds: {args.rounds}, interpreter: {python}, load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"package sizes: app {APP_ZIP.stat().st_size / 2**20:.1f} MiB,"
+        f" bare {BARE_ZIP.stat().st_size / 2**20:.1f} MiB zipped"
+    )
     for name in ("app", "bare"):
         print(f"{name:>5}: " + " ".join(f"{t * 1000:.0f}" for t in times[name]) + " ms")
-    print(f"median full app {app * 1000:.0f} ms, bare Django {bare * 1000:.0f} ms, ratio {app / bare:.2f}"
-          f" (targets: <= 500 ms, <= 1.30)")
-    print(f"best of each: full app {min(times['app']) * 1000:.0f} ms, bare Django {min(times['bare']) * 1000:.0f} ms,"
-          f" ratio {min(times['app']) / min(times['bare']):.2f}")
+    print(
+        f"median full app {app * 1000:.0f} ms, bare Django {bare * 1000:.0f} ms, ratio {app / bare:.2f}"
+        f" (targets: <= 500 ms, <= 1.30)"
+    )
+    print(
+        f"best of each: full app {min(times['app']) * 1000:.0f} ms, bare Django {min(times['bare']) * 1000:.0f} ms,"
+        f" ratio {min(times['app']) / min(times['bare']):.2f}"
+    )
     print(f"AWS calls made by the full app's first responses: {aws_calls}")
     print(f"byte-code files written at start-up (recompiled): {len(written)}")
 

@@ -64,7 +64,10 @@ def run(args):
 
     def store(session, data):
         return transcripts.store_transcript(
-            sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, data=data,
+            sub=sub,
+            campaign_id=campaign.campaign_id,
+            session_id=session.session_id,
+            data=data,
             filename=f"session.{args.format}",
         )
 
@@ -73,10 +76,14 @@ def run(args):
         assert response.status_code == 200, response.status_code
         return response
 
-    print(f"Python {sys.version.split()[0]}, format {args.format}, {args.rounds} rounds, medians; "
-          "AWS is a moto server in another process")
-    header = (f"{'hours':>5} {'size KB':>8} {'segments':>8} {'store ms':>9} {'page cold ms':>12} "
-              f"{'page warm ms':>12} {'store peak KB':>13} {'(size+peak)/size':>16}")
+    print(
+        f"Python {sys.version.split()[0]}, format {args.format}, {args.rounds} rounds, medians; "
+        "AWS is a moto server in another process"
+    )
+    header = (
+        f"{'hours':>5} {'size KB':>8} {'segments':>8} {'store ms':>9} {'page cold ms':>12} "
+        f"{'page warm ms':>12} {'store peak KB':>13} {'(size+peak)/size':>16}"
+    )
     print(header)
     print("-" * len(header))
     for hours in args.hours:

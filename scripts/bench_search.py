@@ -65,14 +65,15 @@ def pseudo_words(count, rng):
 def text_of(words, rng, per_line=18):
     words = list(words)
     rng.shuffle(words)
-    return [" ".join(words[start:start + per_line]).capitalize() + "." for start in range(0, len(words), per_line)]
+    return [" ".join(words[start : start + per_line]).capitalize() + "." for start in range(0, len(words), per_line)]
 
 
 def item_size(raw):
     """An item's size as DynamoDB counts it: attribute names and values (UTF-8), numbers
     about one byte per two digits, sets the sum of their elements."""
+
     def size(value):
-        (kind, content), = value.items()
+        ((kind, content),) = value.items()
         if kind == "S":
             return len(content.encode())
         if kind == "N":
@@ -100,11 +101,18 @@ def make_user_data(sub, args):
     vocabulary = pseudo_words(60_000, rng)
     campaigns = [create_campaign(sub=sub, name=f"Campaign {number + 1}") for number in range(CAMPAIGNS)]
     for number, campaign in enumerate(campaigns):
-        save_speaker_names(sub=sub, campaign_id=campaign.campaign_id, expected_version=0, names={
-            f"SPEAKER_0{label}": {"player": f"Player {label}", "character": "Mira" if label == 0 and number == 2
-                                  else rng.choice(vocabulary).capitalize()}
-            for label in range(5)
-        })
+        save_speaker_names(
+            sub=sub,
+            campaign_id=campaign.campaign_id,
+            expected_version=0,
+            names={
+                f"SPEAKER_0{label}": {
+                    "player": f"Player {label}",
+                    "character": "Mira" if label == 0 and number == 2 else rng.choice(vocabulary).capitalize(),
+                }
+                for label in range(5)
+            },
+        )
 
     class Stored:  # what build_item reads of a PlaySession
         pass
@@ -125,8 +133,10 @@ def make_user_data(sub, args):
             if age in RARE_IN:
                 said.add(RARE)
             speakers = [f"SPEAKER_0{label}" for label in range(5)]
-            segments = [Segment(start=None, end=None, speaker=speakers[line % 5], text=text)
-                        for line, text in enumerate(text_of(said, rng))]
+            segments = [
+                Segment(start=None, end=None, speaker=speakers[line % 5], text=text)
+                for line, text in enumerate(text_of(said, rng))
+            ]
             session = Stored()
             session.owner_sub, session.session_id, session.campaign_id = sub, new_id(), campaign.campaign_id
             session.title = f"Session {args.sessions - age}: " + " ".join(rng.sample(vocabulary, 4)).title()
@@ -181,7 +191,7 @@ def billed_units(calls, keys):
         if "ExclusiveStartKey" in request:
             after = request["ExclusiveStartKey"]["LSI1SK"]["S"]
             start = next((index for index, key in enumerate(in_range) if key[0] < after), len(in_range))
-        page_bytes = sum(size for _, size, _, _ in in_range[start:start + answer["ScannedCount"]])
+        page_bytes = sum(size for _, size, _, _ in in_range[start : start + answer["ScannedCount"]])
         bytes_read += page_bytes
         units += math.ceil(page_bytes / 4096) * 0.5
     return units, bytes_read
@@ -205,10 +215,14 @@ def run(args):
     client, sub = signed_in_client()
     campaigns, keys, sizes, write_seconds = make_user_data(sub, args)
     print(f"Python {sys.version.split()[0]}; AWS is a moto server in another process; {args.rounds} rounds, medians")
-    print(f"{args.sessions} sessions in {CAMPAIGNS} campaigns, one played each week back from "
-          f"{keys[0][3]} to {keys[-1][3]}; {args.words:,} distinct transcript words each")
-    print(f"search items: {statistics.mean(sizes) / 1024:.1f} KB on average, {max(sizes) / 1024:.1f} KB the largest, "
-          f"{sum(sizes) / 1024 / 1024:.1f} MB in all (written in {write_seconds:.1f} s)")
+    print(
+        f"{args.sessions} sessions in {CAMPAIGNS} campaigns, one played each week back from "
+        f"{keys[0][3]} to {keys[-1][3]}; {args.words:,} distinct transcript words each"
+    )
+    print(
+        f"search items: {statistics.mean(sizes) / 1024:.1f} KB on average, {max(sizes) / 1024:.1f} KB the largest, "
+        f"{sum(sizes) / 1024 / 1024:.1f} MB in all (written in {write_seconds:.1f} s)"
+    )
     print()
 
     third = campaigns[2].campaign_id
@@ -227,8 +241,10 @@ def run(args):
     ]
     log = QueryLog()
     known = search.campaigns_for_search(sub=sub)
-    header = (f"{'search':<44} {'results':>7} {'pages':>5} {'items read':>10} {'MB read':>7} {'RRU':>7} "
-              f"{'median ms':>9} {'app ms':>6}")
+    header = (
+        f"{'search':<44} {'results':>7} {'pages':>5} {'items read':>10} {'MB read':>7} {'RRU':>7} "
+        f"{'median ms':>9} {'app ms':>6}"
+    )
     print(header)
     print("-" * len(header))
     for label, query in searches:
@@ -243,16 +259,23 @@ def run(args):
             app_times.append(elapsed - sum(seconds for _, _, seconds in calls))
         search_calls = [(request, answer) for request, answer, _ in calls if request.get("IndexName") == "LSI1"]
         units, bytes_read = billed_units(search_calls, keys)
-        print(f"{label:<44} {len(page.results):>7} {page.pages_read:>5} {page.items_read:>10} "
-              f"{bytes_read / 1024 / 1024:>7.1f} {units:>7.1f} {statistics.median(times) * 1000:>9.0f} "
-              f"{statistics.median(app_times) * 1000:>6.0f}", flush=True)
+        print(
+            f"{label:<44} {len(page.results):>7} {page.pages_read:>5} {page.items_read:>10} "
+            f"{bytes_read / 1024 / 1024:>7.1f} {units:>7.1f} {statistics.median(times) * 1000:>9.0f} "
+            f"{statistics.median(app_times) * 1000:>6.0f}",
+            flush=True,
+        )
         assert sum(answer["ScannedCount"] for _, answer in search_calls) == page.items_read
     moto_units = page.capacity_units
     print()
-    print("RRU: read request units as DynamoDB bills them (computed from the bytes each Query page read; "
-          f"moto reports {moto_units:g} for the last search, a constant 1 per Query).")
-    print("Besides the pages above, every search makes two small Queries: my campaigns and my speaker "
-          "names (here about 1 RRU together).")
+    print(
+        "RRU: read request units as DynamoDB bills them (computed from the bytes each Query page read; "
+        f"moto reports {moto_units:g} for the last search, a constant 1 per Query)."
+    )
+    print(
+        "Besides the pages above, every search makes two small Queries: my campaigns and my speaker "
+        "names (here about 1 RRU together)."
+    )
 
     # The whole page, signed in, for the common word (authentication, campaigns, names, search, render).
     page_times = []
@@ -261,8 +284,10 @@ def run(args):
         response = client.get("/search/", {"q": COMMON})
         assert response.status_code == 200, response.status_code
         page_times.append(time.perf_counter() - started)
-    print(f"search page for “{COMMON}” through Django (sign-in included): "
-          f"{statistics.median(page_times) * 1000:.0f} ms median")
+    print(
+        f"search page for “{COMMON}” through Django (sign-in included): "
+        f"{statistics.median(page_times) * 1000:.0f} ms median"
+    )
 
     segments = sample_segments(hours=4)
     index_times = []
@@ -270,8 +295,10 @@ def run(args):
         started = time.perf_counter()
         search_index.transcript_part(segments)
         index_times.append(time.perf_counter() - started)
-    print(f"indexing a four-hour transcript ({len(segments):,} lines) on upload: "
-          f"{statistics.median(index_times) * 1000:.0f} ms median")
+    print(
+        f"indexing a four-hour transcript ({len(segments):,} lines) on upload: "
+        f"{statistics.median(index_times) * 1000:.0f} ms median"
+    )
 
 
 if __name__ == "__main__":

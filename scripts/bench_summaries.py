@@ -37,10 +37,26 @@ SPEAKER_NAMES = {
     "SPEAKER_04": "Quill (Dee)",
 }
 NPCS = ["Lord Varis", "Sister Ilse", "Captain Elra Stone", "Old Brannoc", "Magister Quell", "Baroness Wren"]
-PLACES = ["the Sunken Temple", "Greymoor Keep", "the Greywood Forest", "Phandalin", "the Rusty Anchor Inn",
-          "the Salt Marsh", "Neverwinter", "the Ashen Crypt"]
-ITEMS = ["a silver ring", "a potion of healing", "an iron key", "a scroll of fireball", "a jeweled dagger",
-         "a map of the sewers", "a cloak of elvenkind", "an amulet with a raven crest"]
+PLACES = [
+    "the Sunken Temple",
+    "Greymoor Keep",
+    "the Greywood Forest",
+    "Phandalin",
+    "the Rusty Anchor Inn",
+    "the Salt Marsh",
+    "Neverwinter",
+    "the Ashen Crypt",
+]
+ITEMS = [
+    "a silver ring",
+    "a potion of healing",
+    "an iron key",
+    "a scroll of fireball",
+    "a jeweled dagger",
+    "a map of the sewers",
+    "a cloak of elvenkind",
+    "an amulet with a raven crest",
+]
 MONSTERS = ["goblins", "a troll", "skeletons", "cultists", "a wyvern", "bandits", "a ghoul", "giant rats"]
 STORY = [
     "{npc} says the vault beneath {place} has been sealed for a hundred years.",
@@ -88,8 +104,11 @@ def build_transcript(*, hours, seed=7):
             # One or two sentences a segment: about 15,000 words an hour, as a real table speaks.
             text = " ".join(
                 rng.choice(STORY).format(
-                    npc=rng.choice(NPCS), place=rng.choice(PLACES), item=rng.choice(ITEMS),
-                    monster=rng.choice(MONSTERS), coins=rng.randint(2, 300),
+                    npc=rng.choice(NPCS),
+                    place=rng.choice(PLACES),
+                    item=rng.choice(ITEMS),
+                    monster=rng.choice(MONSTERS),
+                    coins=rng.randint(2, 300),
                 )
                 for _ in range(rng.choice((1, 1, 1, 2)))
             )
@@ -119,8 +138,12 @@ def main():
         print(f"\n{hours:g} h transcript: {len(segments):,} segments, {words:,} words")
         requests = {
             kind: SummaryRequest(
-                kind=kind, length=args.length, segments=segments, speaker_names=SPEAKER_NAMES,
-                session_title="Session 12", campaign_name="The Raven Crown",
+                kind=kind,
+                length=args.length,
+                segments=segments,
+                speaker_names=SPEAKER_NAMES,
+                session_title="Session 12",
+                campaign_name="The Raven Crown",
             )
             for kind in KINDS
         }

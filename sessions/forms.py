@@ -105,8 +105,10 @@ class PlaySessionEditForm(VersionedEditForm, PlaySessionForm):
 class MoveSessionForm(forms.Form):
     to_campaign = forms.ChoiceField(
         label="Move to",
-        error_messages={"invalid_choice": "Pick one of your campaigns from the list.",
-                        "required": "Pick the campaign to move it to."},
+        error_messages={
+            "invalid_choice": "Pick one of your campaigns from the list.",
+            "required": "Pick the campaign to move it to.",
+        },
     )
 
     def __init__(self, *args, campaigns, **kwargs):

@@ -12,7 +12,6 @@ from pynamodb.attributes import (
 
 from campaigns_site.table import TableModel
 from sessions import storage_keys
-from sessions.segments import format_time
 from sessions.play_order import (  # noqa: F401  (re-exported)
     MAX_NUMBER,
     NO_DATE,
@@ -23,6 +22,7 @@ from sessions.play_order import (  # noqa: F401  (re-exported)
     play_order_key,
     play_order_prefix,
 )
+from sessions.segments import format_time
 
 
 class PlaySession(TableModel, discriminator="PlaySession"):
@@ -105,7 +105,7 @@ class PlaySession(TableModel, discriminator="PlaySession"):
 
     @property
     def transcript_duration_text(self):
-        """"4:02:11" (or "12:05" under an hour); "" for a transcript without times."""
+        """ "4:02:11" (or "12:05" under an hour); "" for a transcript without times."""
         if self.transcript_duration is None:
             return ""
         return format_time(self.transcript_duration)

@@ -32,7 +32,7 @@ table is never held: the Scan is read a page at a time.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
 
@@ -127,7 +127,7 @@ def find_orphans(*, min_age=DEFAULT_MIN_AGE, now=None, progress=None, page_size=
     each page of the listing and of the Scan.
     """
     say = progress or (lambda line: None)
-    cutoff = (now or datetime.now(timezone.utc)) - min_age
+    cutoff = (now or datetime.now(UTC)) - min_age
     report = SweepReport(min_age=min_age)
     subs_with_objects = set()
 
@@ -143,8 +143,14 @@ def find_orphans(*, min_age=DEFAULT_MIN_AGE, now=None, progress=None, page_size=
 
 def _listed_objects(*, page_size, say, report):
     """Every object under transcripts/, in key order, as S3's listing dicts."""
-    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=settings.TRANSCRIPT_BUCKET, Prefix=storage_keys.TRANSCRIPTS_PREFIX, PaginationConfig={"PageSize": page_size}
+    pages = (
+        aws.client("s3")
+        .get_paginator("list_objects_v2")
+        .paginate(
+            Bucket=settings.TRANSCRIPT_BUCKET,
+            Prefix=storage_keys.TRANSCRIPTS_PREFIX,
+            PaginationConfig={"PageSize": page_size},
+        )
     )
     for page in pages:
         contents = page.get("Contents", [])
@@ -204,11 +210,15 @@ def _check_sessions_without_objects(subs_with_objects, *, report, say):
     """Scan for the sessions with a transcript whose owner had no object at all: both of
     their objects are missing. (The other owners' sessions were checked with the listing.)
     An operations command may Scan; a request path never does."""
-    pages = aws.client("dynamodb").get_paginator("scan").paginate(
-        TableName=settings.DYNAMODB_TABLE,
-        FilterExpression="entity = :session AND attribute_exists(transcript_upload_id)",
-        ExpressionAttributeValues={":session": {"S": "PlaySession"}},
-        ProjectionExpression="PK, SK, transcript_upload_id",
+    pages = (
+        aws.client("dynamodb")
+        .get_paginator("scan")
+        .paginate(
+            TableName=settings.DYNAMODB_TABLE,
+            FilterExpression="entity = :session AND attribute_exists(transcript_upload_id)",
+            ExpressionAttributeValues={":session": {"S": "PlaySession"}},
+            ProjectionExpression="PK, SK, transcript_upload_id",
+        )
     )
     for page in pages:
         for item in page["Items"]:
@@ -245,7 +255,7 @@ def confirmed_missing(*, sub, campaign_id, session_id):
     keys = _keys(sub=sub, session_id=session_id, upload_id=upload_id)
     return [
         MissingObject(sub, campaign_id, session_id, upload_id, name)
-        for name, key in zip(OBJECT_NAMES, keys)
+        for name, key in zip(OBJECT_NAMES, keys, strict=False)
         if not _exists(key)
     ]
 
@@ -300,7 +310,7 @@ def delete_orphans(*, orphans, progress=None):
             else:
                 deletable.append(orphan)
         for start in range(0, len(deletable), S3_BATCH_SIZE):
-            batch = deletable[start:start + S3_BATCH_SIZE]
+            batch = deletable[start : start + S3_BATCH_SIZE]
             answer = s3.delete_objects(
                 Bucket=settings.TRANSCRIPT_BUCKET,
                 Delete={"Objects": [{"Key": orphan.key} for orphan in batch], "Quiet": True},

@@ -240,14 +240,19 @@ def first_line_with_words(data, folded_words, *, names=None, speaker=None):
     for number, segment in enumerate(load_segments(data)):
         if speaker and segment.speaker != speaker:
             continue
-        said = {found for match in word_start.finditer(fold(segment.text))
-                for found in folded_words if match.group().startswith(found)}
+        said = {
+            found
+            for match in word_start.finditer(fold(segment.text))
+            for found in folded_words
+            if match.group().startswith(found)
+        }
         if not said:
             continue
         if segment.speaker not in speaker_words:
             shown_as = WORD.findall(fold(speaker_display(names, segment.speaker) or ""))
-            speaker_words[segment.speaker] = {found for found in folded_words
-                                              if any(word.startswith(found) for word in shown_as)}
+            speaker_words[segment.speaker] = {
+                found for found in folded_words if any(word.startswith(found) for word in shown_as)
+            }
         count = len(said | speaker_words[segment.speaker])
         if count > best_count:
             best, best_count = number, count
@@ -293,7 +298,7 @@ def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=
             # The page of the line, or of the first match after it.
             page = bisect_left(numbers, line) // PAGE_SIZE + 1
         page = min(max(page, 1), page_count)
-        shown = [(number, segments[number]) for number in numbers[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+        shown = [(number, segments[number]) for number in numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
         total_matches = len(numbers)
         occurrences = (
             sum(fold(segments[number].text).count(folded_query) for number in numbers) if folded_query else None
@@ -349,8 +354,10 @@ def first_match(data, query, *, speaker=None):
     segments = load_segments(data)
     numbers = _matching(segments, speaker=speaker or None, folded_query=folded_query)
     word_start = re.compile(r"(?<![^\W_])" + re.escape(folded_query))
-    return next((number for number in numbers if word_start.search(fold(segments[number].text))),
-                numbers[0] if numbers else None)
+    return next(
+        (number for number in numbers if word_start.search(fold(segments[number].text))),
+        numbers[0] if numbers else None,
+    )
 
 
 def _matching(segments, *, speaker, folded_query):

@@ -71,14 +71,20 @@ def transcript_read(request, campaign_id, session_id):
     data = transcripts.load_stored_segments(session)
     names = speaker_names.as_dict() if speaker_names else {}
     marks = reader.mark_words(request.GET.get("mark"))
-    filters = {"speaker": request.GET.get("speaker", ""), "q": request.GET.get("q", "").strip(), "mark": " ".join(marks)}
+    filters = {
+        "speaker": request.GET.get("speaker", ""),
+        "q": request.GET.get("q", "").strip(),
+        "mark": " ".join(marks),
+    }
     wanted_time = request.GET.get("t", "").strip()
     first, not_said = first_line(request, data, filters=filters, marks=marks, names=names, speaker=filters["speaker"])
     if first is not None:
         return first
     time_error = None
     if wanted_time:
-        jump, time_error = jump_to_time(request, data, session, wanted_time, filters=filters, speaker=filters["speaker"])
+        jump, time_error = jump_to_time(
+            request, data, session, wanted_time, filters=filters, speaker=filters["speaker"]
+        )
         if jump is not None:
             return jump
 
@@ -98,9 +104,12 @@ def transcript_read(request, campaign_id, session_id):
             "campaign": campaign,
             "session": session,
             # The owner picks speakers by raw label, and sees it beside the name it was given.
-            "speaker_options": [(label, name if name == label else f"{name} · {label}") for label, name in page.speakers],
-            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error,
-                             not_said=not_said),
+            "speaker_options": [
+                (label, name if name == label else f"{name} · {label}") for label, name in page.speakers
+            ],
+            **reader_context(
+                session, page, filters=filters, wanted_time=wanted_time, time_error=time_error, not_said=not_said
+            ),
         },
     )
 

@@ -5,7 +5,7 @@ SessionNotFound or CampaignNotFound (both NotFound). A session's campaign counts
 (session_count, transcript_bytes) in the same transaction that writes or deletes it.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -13,10 +13,10 @@ from campaigns.items import DELETING, Campaign
 from campaigns.repository import (  # noqa: F401  (CampaignNotFound, StaleEdit: re-exported for callers)
     PAGE_SIZE,
     CampaignChange,
-    StillChanging,
     CampaignNotFound,
     NotFound,
     StaleEdit,
+    StillChanging,
     Transaction,
     TransactionCanceled,
     write_with_campaign_changes,
@@ -36,6 +36,7 @@ from campaigns_site.table import (
     user_pk,
 )
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX
+from sessions import search_index
 from sessions.items import (
     SHARED_CAMPAIGN_ID,
     SHARED_SESSION_ID,
@@ -45,7 +46,6 @@ from sessions.items import (
     play_order_key,
     play_order_prefix,
 )
-from sessions import search_index
 from sessions.storage_keys import session_transcripts_prefix
 from sessions.transcript_store import delete_objects_under
 
@@ -110,11 +110,13 @@ def get_session_with_campaign_and_speaker_names(*, sub, campaign_id, session_id)
     SpeakerNames item (None when no name is set yet)."""
     from sessions.speaker_names import SpeakerNames  # the reader's pages only
 
-    found = read_items([
-        (user_pk(sub), campaign_sk(campaign_id)),
-        (user_pk(sub), session_sk(campaign_id, session_id)),
-        (user_pk(sub), speaker_names_sk(campaign_id)),
-    ])
+    found = read_items(
+        [
+            (user_pk(sub), campaign_sk(campaign_id)),
+            (user_pk(sub), session_sk(campaign_id, session_id)),
+            (user_pk(sub), speaker_names_sk(campaign_id)),
+        ]
+    )
     campaign = live_campaign(found)
     if campaign is None:
         return None, None, None
@@ -129,12 +131,14 @@ def get_session_page(*, sub, campaign_id, session_id):
     from sessions.speaker_names import SpeakerNames  # the session page only
     from sessions.summary_jobs import SummaryJob, live_job
 
-    found = read_items([
-        (user_pk(sub), campaign_sk(campaign_id)),
-        (user_pk(sub), session_sk(campaign_id, session_id)),
-        (user_pk(sub), speaker_names_sk(campaign_id)),
-        (user_pk(sub), summary_job_sk(campaign_id, session_id)),
-    ])
+    found = read_items(
+        [
+            (user_pk(sub), campaign_sk(campaign_id)),
+            (user_pk(sub), session_sk(campaign_id, session_id)),
+            (user_pk(sub), speaker_names_sk(campaign_id)),
+            (user_pk(sub), summary_job_sk(campaign_id, session_id)),
+        ]
+    )
     campaign = live_campaign(found)
     if campaign is None:
         return None, None, None, None
@@ -175,11 +179,17 @@ def create_session(*, sub, campaign_id, title, number=None, played_on=None, note
         updated=now,
         version=1,
     )
+
     def write_session(transaction):
         transaction.put(session, condition=PlaySession.sk.does_not_exist())
         # Its search item, whole: a new session has only its own fields to find.
-        search_index.put_new_item(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
-                                  part=search_index.session_part_of(session))
+        search_index.put_new_item(
+            transaction,
+            sub=sub,
+            campaign_id=campaign_id,
+            session_id=session_id,
+            part=search_index.session_part_of(session),
+        )
 
     write_with_campaign_changes(
         sub=sub, changes=[CampaignChange(campaign_id, sessions=1)], add_own_actions=write_session, now=now
@@ -215,9 +225,13 @@ def update_session(*, sub, campaign_id, session_id, expected_version, title, num
             condition=PlaySession.sk.exists() & (PlaySession.version == expected_version),
         )
         search_index.write_part(
-            transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
-            part=search_index.session_part(title=title, number=number, played_on=played_on, notes=notes,
-                                           session_id=session_id),
+            transaction,
+            sub=sub,
+            campaign_id=campaign_id,
+            session_id=session_id,
+            part=search_index.session_part(
+                title=title, number=number, played_on=played_on, notes=notes, session_id=session_id
+            ),
         )
 
     try:
@@ -303,8 +317,13 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
             ]
             # Its search item names no campaign in its key: it only learns the new one (with
             # the session's fields as read, which the delete above conditions on).
-            search_index.write_part(transaction, sub=sub, campaign_id=to_campaign_id, session_id=session_id,
-                                    part=search_index.session_part_of(session))
+            search_index.write_part(
+                transaction,
+                sub=sub,
+                campaign_id=to_campaign_id,
+                session_id=session_id,
+                part=search_index.session_part_of(session),
+            )
             for summary in summaries:  # copied whole, as stored
                 transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
                 new_sk = summary["SK"]["S"].replace(f"#{campaign_id}#", f"#{to_campaign_id}#", 1)
@@ -312,12 +331,14 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
             for pointer in links:
                 still_this_session = TableModel.sk.exists() & (SHARED_SESSION_ID == session_id)
                 transaction.update(
-                    pointer["PK"]["S"], pointer["SK"]["S"],
+                    pointer["PK"]["S"],
+                    pointer["SK"]["S"],
                     actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
                     condition=still_this_session,
                 )
                 transaction.update(
-                    share_pk(_token_hash(pointer)), SHARE_SK,
+                    share_pk(_token_hash(pointer)),
+                    SHARE_SK,
                     actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
                     condition=still_this_session,
                 )
@@ -407,7 +428,7 @@ def delete_share_links(*, sub, campaign_id=None, session_id=None):
     pointers = _share_link_pointers(sub, campaign_id=campaign_id, session_id=session_id)
     for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 2):
         keys = []
-        for pointer in pointers[start:start + Transaction.MAX_ACTIONS // 2]:
+        for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 2]:
             keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"]["S"], pointer["SK"]["S"])]
         delete_items(keys)  # both in one transaction: never a link that nothing lists
     return len(pointers)
@@ -422,7 +443,7 @@ def delete_items(keys):
     """Delete (pk, sk) pairs, 100 to a transaction. Deleting what is already gone is fine."""
     for start in range(0, len(keys), Transaction.MAX_ACTIONS):
         transaction = Transaction()
-        for pk, sk in keys[start:start + Transaction.MAX_ACTIONS]:
+        for pk, sk in keys[start : start + Transaction.MAX_ACTIONS]:
             transaction.delete(pk, sk)
         transaction.commit()
 
@@ -471,4 +492,4 @@ def _checked(campaign_id):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

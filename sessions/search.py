@@ -67,8 +67,21 @@ FIELDS = ("title", "notes", "summaries", "speakers", "transcript")  # what a res
 _INDEX = "LSI1"
 _SEARCH_FIELDS = [SESSION_TERMS, TRANSCRIPT_TERMS, SPEAKER_TERMS] + [summary_attribute(kind) for kind in KINDS]
 _PROJECTED = [
-    "PK", "SK", "LSI1SK", "session_id", "campaign_id", "title", "number", "played_on", SESSION_TERMS,
-    "notes_snippet", "recap_snippet", "has_transcript", TRANSCRIPT_TERMS, "transcript_complete", SPEAKER_TERMS,
+    "PK",
+    "SK",
+    "LSI1SK",
+    "session_id",
+    "campaign_id",
+    "title",
+    "number",
+    "played_on",
+    SESSION_TERMS,
+    "notes_snippet",
+    "recap_snippet",
+    "has_transcript",
+    TRANSCRIPT_TERMS,
+    "transcript_complete",
+    SPEAKER_TERMS,
     SPEAKER_LABELS,
 ] + [summary_attribute(kind) for kind in KINDS]
 
@@ -183,8 +196,18 @@ def check_cursor(*, sub, cursor, **query):
     decode_cursor(cursor, partition=user_pk(sub), scope=cursor_scope(**query))
 
 
-def search_sessions(*, sub, text, campaign_id=None, played_from=None, played_to=None, cursor=None,
-                    limit=PAGE_SIZE, campaigns=None, page_size=None):
+def search_sessions(
+    *,
+    sub,
+    text,
+    campaign_id=None,
+    played_from=None,
+    played_to=None,
+    cursor=None,
+    limit=PAGE_SIZE,
+    campaigns=None,
+    page_size=None,
+):
     """The user's sessions matching every word of `text`, newest first (date played, then
     number, then created): a SearchPage of up to `limit` results and a cursor for more.
 
@@ -251,8 +274,9 @@ def _query(partition, found_words, name_matches, campaign_id, played_from, playe
         key_condition = "#pk = :pk AND #order BETWEEN :from AND :to"
         # Undated sessions (0000-00-00) sort below every date, so any range leaves them out.
         values[":from"] = {"S": f"{search_index.SEARCH_PREFIX}{played_from or '0001-01-01'}"}
-        values[":to"] = {"S": f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to
-                         else f"{search_index.SEARCH_PREFIX}~"}
+        values[":to"] = {
+            "S": f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to else f"{search_index.SEARCH_PREFIX}~"
+        }
     else:
         key_condition = "#pk = :pk AND begins_with(#order, :prefix)"
         values[":prefix"] = {"S": search_index.SEARCH_PREFIX}
@@ -309,7 +333,7 @@ def _filter(found_words, name_matches, values, campaign_id):
     if campaign_id:
         values[":campaign"] = {"S": campaign_id}
     while _too_big(expression()):
-        for tests, named in reversed(clauses_by_word):
+        for _tests, named in reversed(clauses_by_word):
             if named:
                 named.pop()
                 break
@@ -375,8 +399,10 @@ def _result(item, found_words, campaigns, names, name_matches):
     fields = sorted({place.field for place in places if place.certain}, key=FIELDS.index)
 
     snippets = []
-    for label, text, field_name, kind in (("Notes", notes_snippet, "notes", None),
-                                          ("Recap", recap_snippet, "summaries", "recap")):
+    for label, text, field_name, kind in (
+        ("Notes", notes_snippet, "notes", None),
+        ("Recap", recap_snippet, "summaries", "recap"),
+    ):
         pieces = snippet_pieces(text, found_words)
         if pieces:
             snippets.append(Snippet(label=label, pieces=pieces, field=field_name, kind=kind))
@@ -425,14 +451,16 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
         if has_word_starting(title_terms, word):
             add("title", None, word, label="Title")
         if has_word_starting(notes_terms, word) or (
-                has_word_starting(session_terms, word) and not has_word_starting(title_terms, word)):
+            has_word_starting(session_terms, word) and not has_word_starting(title_terms, word)
+        ):
             add("notes", None, word, label="Notes")
         for kind, kind_label in KINDS.items():
             if has_word_starting(summaries[kind], word):
                 add("summaries", kind, word, label=kind_label, kind=kind)
         speaking = {label for label in labels if has_word_starting(_terms_of(label), word)}
-        speaking |= {label for campaign, label in name_matches.get(word, [])
-                     if campaign == campaign_id and label in labels}
+        speaking |= {
+            label for campaign, label in name_matches.get(word, []) if campaign == campaign_id and label in labels
+        }
         for label in sorted(speaking):
             add("speakers", label, word, label=speaker_display(by_label, label), speaker=label)
         if not speaking and has_word_starting(speaker_terms, word):

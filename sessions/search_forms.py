@@ -74,9 +74,10 @@ class SearchForm(forms.Form):
         cleaned = super().clean()
         played_from, played_to = cleaned.get("played_from"), cleaned.get("played_to")
         if played_from and played_to and played_from > played_to:
-            self.add_error("played_to", forms.ValidationError(
-                "This date is before the first one: swap them.", code="range_reversed"
-            ))
+            self.add_error(
+                "played_to",
+                forms.ValidationError("This date is before the first one: swap them.", code="range_reversed"),
+            )
         return cleaned
 
     def query(self):

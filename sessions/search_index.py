@@ -46,7 +46,7 @@ transcript: for sessions that existed before search did, and for repairs
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -172,7 +172,7 @@ def terms(texts, *, budget):
 
 def _prefixes_of_others(kept):
     ordered = sorted(set(kept))
-    return {word for word, following in zip(ordered, ordered[1:]) if following.startswith(word)}
+    return {word for word, following in zip(ordered, ordered[1:], strict=False) if following.startswith(word)}
 
 
 def has_word_starting(terms_text, word):
@@ -220,7 +220,10 @@ def session_part(*, title, number, played_on, notes, session_id):
 def session_part_of(session):
     """session_part of a PlaySession item."""
     return session_part(
-        title=session.title, number=session.number, played_on=session.played_on, notes=session.notes,
+        title=session.title,
+        number=session.number,
+        played_on=session.played_on,
+        notes=session.notes,
         session_id=session.session_id,
     )
 
@@ -279,8 +282,9 @@ def _attribute(name):
 # --- writes, inside the caller's transaction (campaigns.repository.Transaction) ----------------
 def put_new_item(transaction, *, sub, campaign_id, session_id, part):
     """Add the Put of a new session's whole search item (a session's part; nothing else yet)."""
-    item = SearchItem(user_pk(sub), search_sk(session_id), session_id=session_id, campaign_id=campaign_id,
-                      updated=_now())
+    item = SearchItem(
+        user_pk(sub), search_sk(session_id), session_id=session_id, campaign_id=campaign_id, updated=_now()
+    )
     for name, value in part.values.items():
         setattr(item, name, value)
     return transaction.put(item)
@@ -317,8 +321,13 @@ def get_search_item(*, sub, session_id):
 def build_item(*, session, summaries=(), segments=None):
     """The whole search item of a session (a PlaySession), from its summaries (Summary
     items) and its transcript's segments (None: no transcript)."""
-    item = SearchItem(user_pk(session.owner_sub), search_sk(session.session_id), session_id=session.session_id,
-                      campaign_id=session.campaign_id, updated=_now())
+    item = SearchItem(
+        user_pk(session.owner_sub),
+        search_sk(session.session_id),
+        session_id=session.session_id,
+        campaign_id=session.campaign_id,
+        updated=_now(),
+    )
     parts = [session_part_of(session), transcript_part(segments) if segments is not None else no_transcript_part()]
     parts += [summary_part(summary.kind, summary.text) for summary in summaries if summary.kind in KINDS]
     for part in parts:
@@ -370,7 +379,7 @@ def refresh_search_item(*, sub, campaign_id, session_id):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- repairs (manage.py rebuild_search_index) --------------------------------------------------
@@ -424,11 +433,15 @@ def _keys_with_prefix(sub, prefix):
 
     from campaigns_site import aws
 
-    pages = aws.client("dynamodb").get_paginator("query").paginate(
-        TableName=settings.DYNAMODB_TABLE,
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-        ProjectionExpression="SK",
-        ConsistentRead=True,
+    pages = (
+        aws.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=settings.DYNAMODB_TABLE,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
+            ProjectionExpression="SK",
+            ConsistentRead=True,
+        )
     )
     return [item["SK"]["S"] for page in pages for item in page["Items"]]

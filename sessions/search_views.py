@@ -56,7 +56,9 @@ def search(request):
     if cursor:
         try:  # before any request: a forged, stale or borrowed page link reads nothing
             search_service.check_cursor(
-                sub=sub, cursor=cursor, text=request.GET.get("q", ""),
+                sub=sub,
+                cursor=cursor,
+                text=request.GET.get("q", ""),
                 campaign_id=request.GET.get("campaign") or None,
                 played_from=request.GET.get("played_from") or None,
                 played_to=request.GET.get("played_to") or None,
@@ -69,8 +71,9 @@ def search(request):
     page = None
     if form.is_bound and form.is_valid():
         try:
-            page = search_service.search_sessions(sub=sub, cursor=cursor, campaigns=campaigns,
-                                                  limit=search_service.PAGE_SIZE, **form.query())
+            page = search_service.search_sessions(
+                sub=sub, cursor=cursor, campaigns=campaigns, limit=search_service.PAGE_SIZE, **form.query()
+            )
         except InvalidCursor:
             return _start_over(request)
     return render(

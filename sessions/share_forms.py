@@ -5,7 +5,7 @@ sessions/share_links.py (the items and their repository) takes its rules from he
 sessions/speaker_names.py takes its caps from sessions/speaker_display.py.
 """
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 
@@ -31,12 +31,12 @@ LATEST_EXPIRY_AHEAD = timedelta(days=3653)
 
 
 def today_utc():
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def end_of_day_utc(day):
     """The instant a link that works "until `day`" stops working: the next midnight, UTC."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 class ShareLinkForm(forms.Form):
@@ -82,7 +82,10 @@ class ShareLinkForm(forms.Form):
         label="Label",
         required=False,
         max_length=LABEL_MAX_LENGTH,
-        help_text=f"Optional, only you see it: who the link is for, like “For the players”. Up to {LABEL_MAX_LENGTH} characters.",
+        help_text=(
+            "Optional, only you see it: who the link is for, like “For the players”."
+            f" Up to {LABEL_MAX_LENGTH} characters."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 

@@ -34,7 +34,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
@@ -206,8 +206,17 @@ class SharedSession:
 
 # --- the owner's side ------------------------------------------------------------------------
 def create_share_link(
-    *, sub, campaign_id, session_id, scope, expires=None, view_limit=None, label="", characters_only=False,
-    token=None, now=None,
+    *,
+    sub,
+    campaign_id,
+    session_id,
+    scope,
+    expires=None,
+    view_limit=None,
+    label="",
+    characters_only=False,
+    token=None,
+    now=None,
 ):
     """Make a link to the session; returns NewShareLink, whose token is shown once.
 
@@ -241,21 +250,42 @@ def create_share_link(
     view_limit = None if view_limit is None else int(view_limit)
     removal = expires + KEPT_AFTER_EXPIRY if expires is not None else None
     link = ShareLink(
-        share_pk(token_hash), SHARE_SK,
-        owner_sub=sub, campaign_id=campaign_id, session_id=session_id, scope=scope, created=now,
-        expires=expires, view_limit=view_limit, views=0, ttl=removal, characters_only=characters_only or None,
+        share_pk(token_hash),
+        SHARE_SK,
+        owner_sub=sub,
+        campaign_id=campaign_id,
+        session_id=session_id,
+        scope=scope,
+        created=now,
+        expires=expires,
+        view_limit=view_limit,
+        views=0,
+        ttl=removal,
+        characters_only=characters_only or None,
     )
     pointer = ShareLinkPointer(
-        user_pk(sub), share_pointer_sk(token_hash),
-        campaign_id=campaign_id, session_id=session_id, token_hash=token_hash, scope=scope, created=now,
-        expires=expires, view_limit=view_limit, label=label, ttl=removal, characters_only=characters_only or None,
+        user_pk(sub),
+        share_pointer_sk(token_hash),
+        campaign_id=campaign_id,
+        session_id=session_id,
+        token_hash=token_hash,
+        scope=scope,
+        created=now,
+        expires=expires,
+        view_limit=view_limit,
+        label=label,
+        ttl=removal,
+        characters_only=characters_only or None,
     )
     transaction = Transaction()
     transaction.put(link, condition=ShareLink.pk.does_not_exist())
     transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
     session_check = len(transaction)
     record_child_write(
-        transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
+        transaction,
+        sub=sub,
+        campaign_id=campaign_id,
+        session_id=session_id,
         also=[PlaySession.share_links_made.add(1)],
     )
     try:
@@ -352,15 +382,19 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
     """
     transaction = Transaction()
     transaction.delete(
-        user_pk(sub), share_pointer_sk(token_hash),
+        user_pk(sub),
+        share_pointer_sk(token_hash),
         condition=ShareLinkPointer.sk.exists()
         & (ShareLinkPointer.campaign_id == campaign_id)
         & (ShareLinkPointer.session_id == session_id),
     )
     transaction.delete(
-        share_pk(token_hash), SHARE_SK,
+        share_pk(token_hash),
+        SHARE_SK,
         condition=ShareLink.pk.does_not_exist()
-        | ((ShareLink.owner_sub == sub) & (ShareLink.campaign_id == campaign_id) & (ShareLink.session_id == session_id)),
+        | (
+            (ShareLink.owner_sub == sub) & (ShareLink.campaign_id == campaign_id) & (ShareLink.session_id == session_id)
+        ),
     )
     try:
         transaction.commit()
@@ -557,8 +591,11 @@ def names_shown_by_a_link(session, names, summaries):
         entry = names.get(label) or {}
         if (entry.get("player") or "").strip() or not any((value or "").strip() for value in entry.values()):
             in_transcript.append(speaker_display(names, label))
-    unnamed = [label for label in labels if not any(((names.get(label) or {}).get(key) or "").strip()
-                                                      for key in ("player", "character"))]
+    unnamed = [
+        label
+        for label in labels
+        if not any(((names.get(label) or {}).get(key) or "").strip() for key in ("player", "character"))
+    ]
     pattern = names_pattern(summary_replacements(names, labels))
     texts = {summary.kind: summary.text or "" for summary in summaries}
     by_scope = {}
@@ -610,4 +647,4 @@ def _pointers_of_session(sub, session_id, *, now):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

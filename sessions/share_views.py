@@ -50,7 +50,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
-from sessions.reader_views import _whole_number, first_line, jump_to_time, reader_context  # the owner's reader: same parameters and messages
+from sessions.reader_views import (
+    _whole_number,
+    first_line,
+    jump_to_time,
+    reader_context,
+)  # the owner's reader: same parameters and messages
 from sessions.share_forms import SCOPES, ShareLinkForm
 from sessions.summary_views import text_blocks
 
@@ -195,8 +200,11 @@ def _transcript_page(request, link, *, back_url, preview=False):
     speaker_number = _whole_number(request.GET.get("speaker"))
     speaker = labels[speaker_number] if speaker_number is not None and 0 <= speaker_number < len(labels) else None
     marks = reader.mark_words(request.GET.get("mark"))
-    filters = {"speaker": "" if speaker is None else str(speaker_number), "q": request.GET.get("q", "").strip(),
-               "mark": " ".join(marks)}
+    filters = {
+        "speaker": "" if speaker is None else str(speaker_number),
+        "q": request.GET.get("q", "").strip(),
+        "mark": " ".join(marks),
+    }
     wanted_time = request.GET.get("t", "").strip()
     # The owner's `first` and `mark` work here too (nothing links here with them: search is the owner's).
     first, not_said = first_line(request, data, filters=filters, marks=marks, names=names, speaker=speaker)
@@ -227,8 +235,9 @@ def _transcript_page(request, link, *, back_url, preview=False):
             "back_url": back_url,
             # In the transcript's order: a speaker's number is its position. Names only, no labels.
             "speaker_options": [(str(number), name) for number, (_, name) in enumerate(page.speakers)],
-            **reader_context(session, page, filters=filters, wanted_time=wanted_time, time_error=time_error,
-                             not_said=not_said),
+            **reader_context(
+                session, page, filters=filters, wanted_time=wanted_time, time_error=time_error, not_said=not_said
+            ),
         },
     )
 
@@ -319,8 +328,9 @@ def manage(request, campaign_id, session_id):
             "at_cap": len(links) >= share_links.MAX_LINKS_PER_SESSION,
             "max_links": share_links.MAX_LINKS_PER_SESSION,
             # (scope, its label, the names it would show), for the scopes that show some.
-            "names_by_scope": [(scope, label, shown.by_scope[scope]) for scope, label in SCOPES.items()
-                               if shown.by_scope.get(scope)],
+            "names_by_scope": [
+                (scope, label, shown.by_scope[scope]) for scope, label in SCOPES.items() if shown.by_scope.get(scope)
+            ],
             "labels_shown": shown.unnamed,
         },
     )

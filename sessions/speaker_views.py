@@ -52,8 +52,11 @@ def speaker_names_edit(request, campaign_id, session_id):
         if form.is_valid():
             try:
                 speaker_names.save_speaker_names(
-                    sub=_sub(request), campaign_id=campaign_id, expected_version=form.cleaned_data["version"],
-                    names=form.cleaned_data["names"], current=stored,
+                    sub=_sub(request),
+                    campaign_id=campaign_id,
+                    expected_version=form.cleaned_data["version"],
+                    names=form.cleaned_data["names"],
+                    current=stored,
                 )
             except repository.NotFound:
                 raise Http404 from None  # the campaign went (deleted meanwhile): nothing was written

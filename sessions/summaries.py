@@ -20,7 +20,7 @@ refused (SummaryTextInvalid).
 """
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from pynamodb.attributes import (
@@ -180,14 +180,26 @@ def fit_summary_text(text):
 
 
 def _normalised(text):
-    return "\n".join(line.rstrip() for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+    return "\n".join(
+        line.rstrip() for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ).strip()
 
 
-def generated_summary(*, sub, sk, result, version, source_sha256, source_count=None, fallback_reason=None,
-                      speaker_names_sha=None, now=None):
+def generated_summary(
+    *,
+    sub,
+    sk,
+    result,
+    version,
+    source_sha256,
+    source_count=None,
+    fallback_reason=None,
+    speaker_names_sha=None,
+    now=None,
+):
     """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1);
     `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return Summary(
         user_pk(sub),
         sk,
@@ -241,8 +253,9 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
     transaction = Transaction()
     _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
     record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
-    search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
-                            part=search_index.summary_part(kind, text))  # its words, as edited
+    search_index.write_part(
+        transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=search_index.summary_part(kind, text)
+    )  # its words, as edited
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -262,7 +275,7 @@ def _update_by_hand(transaction, sub, sk, *, text, expected_version):
         actions=[
             Summary.text.set(text),
             Summary.edited.set(True),
-            Summary.updated.set(datetime.now(timezone.utc)),
+            Summary.updated.set(datetime.now(UTC)),
             Summary.version.add(1),
         ],
         condition=Summary.sk.exists() & (Summary.version == int(expected_version)),

@@ -10,7 +10,7 @@ fallback is also logged at WARNING with its reason, for the logs' alarms.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, VersionAttribute
 
@@ -46,11 +46,18 @@ class Fallback:
 def record_fallback(*, reason, detail, provider, model, what, now=None):
     """Log the fallback at WARNING and keep it for the staff page. Never raises: the job
     it concerns goes on with the offline summarizer whatever happens here."""
-    logger.warning("summaries: %s refused (%s), the offline summarizer writes the %s instead: %s",
-                   provider, reason, what, detail)
-    now = now or datetime.now(timezone.utc)
-    entry = {"at": now.isoformat(), "reason": reason, "detail": str(detail)[:DETAIL_MAX],
-             "provider": provider, "model": model, "what": what}
+    logger.warning(
+        "summaries: %s refused (%s), the offline summarizer writes the %s instead: %s", provider, reason, what, detail
+    )
+    now = now or datetime.now(UTC)
+    entry = {
+        "at": now.isoformat(),
+        "reason": reason,
+        "detail": str(detail)[:DETAIL_MAX],
+        "provider": provider,
+        "model": model,
+        "what": what,
+    }
     try:
         item = _get() or SummaryFallbacks(OPS_PK, SUMMARY_FALLBACKS_SK, entries=[], count=0)
         item.entries = [entry] + [_as_dict(old) for old in item.entries or []][: KEEP - 1]
@@ -72,9 +79,16 @@ def recent_fallbacks():
             at = datetime.fromisoformat(entry.get("at", ""))
         except ValueError:
             continue
-        shown.append(Fallback(at=at, reason=entry.get("reason", ""), detail=entry.get("detail", ""),
-                              provider=entry.get("provider", ""), model=entry.get("model", ""),
-                              what=entry.get("what", "")))
+        shown.append(
+            Fallback(
+                at=at,
+                reason=entry.get("reason", ""),
+                detail=entry.get("detail", ""),
+                provider=entry.get("provider", ""),
+                model=entry.get("model", ""),
+                what=entry.get("what", ""),
+            )
+        )
     return shown, int(item.count or 0)
 
 

@@ -89,9 +89,9 @@ class SummaryEditForm(VersionedEditForm):
         super().__init__(*args, **kwargs)
         self.max_chars = max_summary_chars()
         self.fields["text"].widget.attrs["maxlength"] = str(self.max_chars)
-        self.fields["text"].help_text = (
-            f"Plain text, up to {self.max_chars:,} characters. Start a line with “- ” for a list."
-        )
+        self.fields[
+            "text"
+        ].help_text = f"Plain text, up to {self.max_chars:,} characters. Start a line with “- ” for a list."
 
     def clean_text(self):
         from sessions import summaries  # brings PynamoDB: on first use only

@@ -29,7 +29,7 @@ repeat and safe to lose:
 """
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from pynamodb.attributes import (
@@ -377,13 +377,19 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
 
         def index_words(transaction, kind=kind, text=item.text):
-            search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
-                                    part=search_index.summary_part(kind, text))
+            search_index.write_part(
+                transaction,
+                sub=sub,
+                campaign_id=campaign_id,
+                session_id=session_id,
+                part=search_index.summary_part(kind, text),
+            )
 
         outcome = _save(job, kind, item, child_write, index_words)
         if outcome is _GONE:
-            logger.info("summary job %s: session %s moved, deleted or the job replaced; ending quietly",
-                        job.job_id, session_id)
+            logger.info(
+                "summary job %s: session %s moved, deleted or the job replaced; ending quietly", job.job_id, session_id
+            )
             return None
         (progress.done if outcome is _SAVED else progress.kept).append(kind)
     return _finish_with(job, progress)
@@ -449,9 +455,11 @@ def _run_story_job(job, *, sub, campaign_id):
     sources = story_sources(recaps)
     writer = _Writer("story so far")
     try:
-        result = writer.write(lambda summarizer: summarize_story_so_far(
-            session_summaries=sources, campaign_name=campaign.name, length=job.length, **summarizer
-        ))
+        result = writer.write(
+            lambda summarizer: summarize_story_so_far(
+                session_summaries=sources, campaign_name=campaign.name, length=job.length, **summarizer
+            )
+        )
     except SummaryError as error:
         return _finish(job, status=FAILED, error=str(error))
     item = generated_summary(
@@ -530,8 +538,13 @@ class _Writer:
             from sessions.summarizers.offline import OfflineSummarizer
             from sessions.summary_fallbacks import record_fallback
 
-            record_fallback(reason=error.fallback_reason, detail=str(error), provider=settings.SUMMARY_PROVIDER,
-                            model=getattr(settings, "BEDROCK_MODEL_ID", ""), what=self.what)
+            record_fallback(
+                reason=error.fallback_reason,
+                detail=str(error),
+                provider=settings.SUMMARY_PROVIDER,
+                model=getattr(settings, "BEDROCK_MODEL_ID", ""),
+                what=self.what,
+            )
             self.offline, self.fallback_reason = OfflineSummarizer(), error.fallback_reason
             return call({"summarizer": self.offline})
 
@@ -572,12 +585,14 @@ def get_story_page(*, sub, campaign_id):
     from campaigns_site.table import speaker_names_sk
     from sessions.speaker_names import SpeakerNames
 
-    found = read_items([
-        (user_pk(sub), campaign_sk(campaign_id)),
-        (user_pk(sub), story_summary_sk(campaign_id)),
-        (user_pk(sub), story_job_sk(campaign_id)),
-        (user_pk(sub), speaker_names_sk(campaign_id)),
-    ])
+    found = read_items(
+        [
+            (user_pk(sub), campaign_sk(campaign_id)),
+            (user_pk(sub), story_summary_sk(campaign_id)),
+            (user_pk(sub), story_job_sk(campaign_id)),
+            (user_pk(sub), speaker_names_sk(campaign_id)),
+        ]
+    )
     campaign = live_campaign(found)
     if campaign is None:
         return None, None, None, None
@@ -696,7 +711,8 @@ def _save(job, kind, item, parent_check, index_words=None):
     transaction.put(item, condition=(Summary.version == expected) if expected else Summary.sk.does_not_exist())
     parent_check(transaction)
     transaction.update(
-        job.pk, job.sk,
+        job.pk,
+        job.sk,
         actions=[SummaryJob.done_kinds.set(SummaryJob.done_kinds.append([kind]))],
         condition=_still_running(job.job_id),
     )
@@ -797,4 +813,4 @@ def _as_dict(value):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -18,7 +18,7 @@ of the job; an edit form is the session's BatchGetItem and one GetItem of the su
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -32,8 +32,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns_site.forms import refused_form_notice
 from campaigns_site.lazy import lazy_import
 from sessions.speaker_display import NO_NAMES, names_fingerprint, names_in_use, raw_labels_in
-from sessions.summary_kinds import KINDS
 from sessions.summary_forms import SummarizeForm, SummaryEditForm
+from sessions.summary_kinds import KINDS
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 repository = lazy_import("sessions.repository")
@@ -90,7 +90,7 @@ def poll_delays_attribute():
 
 def refresh_seconds(job, *, now=None):
     """The no-JavaScript reload delay for an active job: 1 s while it is young, then 2, 3, 5."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     since = job.requested or job.started or now
     age = (now - since).total_seconds()
     for younger_than, delay in REFRESH_AFTER_SECONDS:
@@ -121,7 +121,7 @@ def and_list(words):
 
 
 def _short(label):
-    """"Recap (previously on…)" -> "Recap": a kind's name inside a sentence."""
+    """ "Recap (previously on…)" -> "Recap": a kind's name inside a sentence."""
     return _PARENTHETICAL.sub("", label)
 
 
@@ -278,7 +278,8 @@ class ShownSummary:
             from_earlier_transcript=from_earlier_transcript,
             names_note=(
                 speaker_names_note(item, session, names)
-                if session is not None and names is not None and not from_earlier_transcript else ""
+                if session is not None and names is not None and not from_earlier_transcript
+                else ""
             ),
             length_label=item.length_label or "",
             input_tokens=format_tokens(item.input_tokens, estimated),
@@ -358,7 +359,11 @@ def summarize(request, campaign_id, session_id):
     kinds, length = form.cleaned_data["kinds"], form.cleaned_data["length"]
     try:
         summary_jobs.start_summary_job(
-            sub=_sub(request), campaign_id=campaign_id, session_id=session_id, kinds=kinds, length=length,
+            sub=_sub(request),
+            campaign_id=campaign_id,
+            session_id=session_id,
+            kinds=kinds,
+            length=length,
             replace_edits=form.cleaned_data["replace_edits"],
         )
     except summary_jobs.SessionNotFound:
@@ -414,8 +419,12 @@ def summary_edit(request, campaign_id, session_id, kind):
         if form.is_valid():
             try:
                 summaries.edit_summary(
-                    sub=_sub(request), campaign_id=campaign_id, session_id=session_id, kind=kind,
-                    expected_version=form.cleaned_data["version"], text=form.cleaned_data["text"],
+                    sub=_sub(request),
+                    campaign_id=campaign_id,
+                    session_id=session_id,
+                    kind=kind,
+                    expected_version=form.cleaned_data["version"],
+                    text=form.cleaned_data["text"],
                 )
             except (summaries.SummaryNotFound, repository.SessionNotFound):
                 raise Http404 from None  # not the user's, or deleted meanwhile: nothing was written

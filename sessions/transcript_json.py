@@ -18,8 +18,8 @@ every control character inside strings, so a raw newline only ever ends a segmen
 
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from sessions.segments import Segment
 

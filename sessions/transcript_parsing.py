@@ -164,9 +164,7 @@ def _cue_times(line, *, line_number, syntax):
     start = _seconds(start_token, line_number=line_number, syntax=syntax)
     end = _seconds(end_tokens[0], line_number=line_number, syntax=syntax)
     if end < start:
-        raise TranscriptError(
-            f"Line {line_number}: the cue ends ({end_tokens[0]}) before it starts ({start_token})."
-        )
+        raise TranscriptError(f"Line {line_number}: the cue ends ({end_tokens[0]}) before it starts ({start_token}).")
     return start, end
 
 
@@ -282,8 +280,9 @@ class _Segments:
                     old = segments[index]
                     if old.text[offset:]:  # "Label:" and nothing after it stays as it was
                         segments[index] = Segment(start=old.start, end=old.end, speaker=label, text=old.text[offset:])
+        pairs = zip(segments, segments[1:], strict=False)
         if self._sort_by_start and any(
-            later.start < earlier.start for earlier, later in zip(segments, segments[1:]) if later.start is not None
+            later.start < earlier.start for earlier, later in pairs if later.start is not None
         ):
             segments.sort(key=lambda segment: segment.start)
         if not segments:
@@ -373,7 +372,7 @@ def _cue_pieces(text, *, vtt):
     parts = _VOICE_TAG.split(text)
     voices = [None] + [html.unescape(name).strip() or None if name else None for name in parts[1::2]]
     pieces = []
-    for voice, piece in zip(voices, parts[0::2]):
+    for voice, piece in zip(voices, parts[0::2], strict=False):
         if vtt:
             piece = html.unescape(_ANY_TAG.sub("", piece))
         else:
@@ -617,7 +616,7 @@ def _read_json_object(text, position, decoder, segments, *, column):
             position = _JSON_SPACE.match(text, _expect(text, position, ":", column=column)).end()
             if key == "segments" and text.startswith("[", position):
                 if found_segments:
-                    raise TranscriptError(f"Line {_line_of(text, position)}: this JSON has two \"segments\" lists.")
+                    raise TranscriptError(f'Line {_line_of(text, position)}: this JSON has two "segments" lists.')
                 found_segments = True
                 position = _read_json_segments(text, position, decoder, segments, column=column)
             else:
@@ -656,7 +655,7 @@ def _read_json_segments(text, position, decoder, segments, *, column):
 def _json_time(value, *, name, index, line_number):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise TranscriptError(
-            f"Line {line_number()}: segment {index + 1} has no valid \"{name}\" "
+            f'Line {line_number()}: segment {index + 1} has no valid "{name}" '
             f"(expected seconds as a number, found {json.dumps(value)[:40]})."
         )
     return float(round(value, 3))
@@ -682,7 +681,7 @@ def _add_json_segment(element, *, index, segments, line_number):
         raise TranscriptError(f"Line {line_number()}: segment {index + 1} ends ({end}) before it starts ({start}).")
     text = element.get("text")
     if not isinstance(text, str):
-        raise TranscriptError(f"Line {line_number()}: segment {index + 1} has no \"text\".")
+        raise TranscriptError(f'Line {line_number()}: segment {index + 1} has no "text".')
     speaker = element.get("speaker")
     if speaker is not None:
         speaker = _without_lone_surrogates(_collapse(str(speaker))) or None

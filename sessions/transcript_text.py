@@ -175,8 +175,7 @@ def sniff_encoding(data: bytes, *, max_bytes: int = MAX_TRANSCRIPT_BYTES) -> Tex
     """
     if len(data) > max_bytes:
         raise TranscriptError(
-            f"This file is {len(data) / 1024 / 1024:.1f} MB; transcripts can be up to "
-            f"{max_bytes / 1024 / 1024:.0f} MB."
+            f"This file is {len(data) / 1024 / 1024:.1f} MB; transcripts can be up to {max_bytes / 1024 / 1024:.0f} MB."
         )
     if not data:
         raise TranscriptError("This file is empty.")

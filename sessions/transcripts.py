@@ -22,7 +22,7 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -70,8 +70,14 @@ _DOWNLOAD_TYPES = {
 }
 _EXTENSIONS = {"text": "txt", "vtt": "vtt", "srt": "srt", "whisper_json": "json"}
 # Python codec names as IANA charsets, for the download's Content-Type.
-_CHARSETS = {"utf-8": "utf-8", "cp1252": "windows-1252", "utf-16-le": "utf-16le", "utf-16-be": "utf-16be",
-             "utf-32-le": "utf-32le", "utf-32-be": "utf-32be"}
+_CHARSETS = {
+    "utf-8": "utf-8",
+    "cp1252": "windows-1252",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "utf-32-le": "utf-32le",
+    "utf-32-be": "utf-32be",
+}
 
 
 class UploadRefused(TranscriptError):
@@ -131,7 +137,7 @@ def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None
         upload_id=upload_id,
         url=presigned["url"],
         fields=presigned["fields"],
-        expires_at=int(datetime.now(timezone.utc).timestamp()) + expiry,
+        expires_at=int(datetime.now(UTC).timestamp()) + expiry,
     )
 
 
@@ -159,8 +165,14 @@ def attach_uploaded_transcript(*, sub, campaign_id, session_id, upload_id, max_b
         # meanwhile: then it is the transcript, and its objects stay.
         discard_upload(sub=sub, campaign_id=campaign_id, session_id=session_id, upload_id=upload_id)
         raise
-    attached = _attach(session, data=uploaded.data, upload_id=upload_id, filename=uploaded.filename,
-                       format=uploaded.format, max_bytes=max_bytes)
+    attached = _attach(
+        session,
+        data=uploaded.data,
+        upload_id=upload_id,
+        filename=uploaded.filename,
+        format=uploaded.format,
+        max_bytes=max_bytes,
+    )
     return replace(attached, summarize=uploaded.summarize)
 
 
@@ -183,9 +195,7 @@ def store_transcript(*, sub, campaign_id, session_id, data, filename="", format=
     if session is None:
         raise SessionNotFound(session_id)
     if len(data) > max_bytes:  # before it is stored anywhere
-        raise UploadRefused(
-            _too_big(len(data), max_bytes)
-        )
+        raise UploadRefused(_too_big(len(data), max_bytes))
     upload_id = new_id()
     aws.client("s3").put_object(
         Bucket=settings.TRANSCRIPT_BUCKET,
@@ -193,8 +203,9 @@ def store_transcript(*, sub, campaign_id, session_id, data, filename="", format=
         Body=data,
         ContentType=UPLOAD_CONTENT_TYPE,
     )
-    return _attach(session, data=data, upload_id=upload_id, filename=_clean_filename(filename), format=format,
-                   max_bytes=max_bytes)
+    return _attach(
+        session, data=data, upload_id=upload_id, filename=_clean_filename(filename), format=format, max_bytes=max_bytes
+    )
 
 
 @dataclass(frozen=True)
@@ -228,12 +239,12 @@ def _read_upload(key, *, max_bytes):
         raise UploadRefused("This file is empty.")
     if size > max_bytes:
         found["Body"].close()
-        raise UploadRefused(
-            _too_big(size, max_bytes)
-        )
+        raise UploadRefused(_too_big(size, max_bytes))
     if found.get("ContentType") != UPLOAD_CONTENT_TYPE:
         found["Body"].close()
-        raise UploadRefused("This upload did not come from our upload form. Upload the file again from the session page.")
+        raise UploadRefused(
+            "This upload did not come from our upload form. Upload the file again from the session page."
+        )
     data = found["Body"].read()
     metadata = found.get("Metadata", {})
     chosen = metadata.get("format") or None
@@ -269,7 +280,12 @@ def _attach(session, *, data, upload_id, filename, format, max_bytes):
     sub, campaign_id, session_id = session.owner_sub, session.campaign_id, session.session_id
     try:
         parsed, fields = _parse_and_store(
-            data, sub=sub, session_id=session_id, upload_id=upload_id, filename=filename, format=format,
+            data,
+            sub=sub,
+            session_id=session_id,
+            upload_id=upload_id,
+            filename=filename,
+            format=format,
             max_bytes=max_bytes,
         )
         del data  # the caller's reference goes when it returns; the parse is done
@@ -281,8 +297,9 @@ def _attach(session, *, data, upload_id, filename, format, max_bytes):
     if previous == upload_id:
         # Recorded meanwhile by another request confirming this same upload (a double
         # submit): it is the transcript already, and nothing of it may be deleted.
-        return AttachedTranscript(session=get_session(sub=sub, campaign_id=campaign_id, session_id=session_id),
-                                  already_attached=True)
+        return AttachedTranscript(
+            session=get_session(sub=sub, campaign_id=campaign_id, session_id=session_id), already_attached=True
+        )
     if previous:
         # Only now: until the new one was recorded, the old one was the transcript.
         delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=previous))
@@ -300,8 +317,9 @@ def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_
         raise UploadRefused(str(error)) from None
     key = storage_keys.segments_key(sub=sub, session_id=session_id, upload_id=upload_id)
     segments = dump_segments(parsed.segments)
-    aws.client("s3").put_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Body=segments,
-                                ContentType="application/json")
+    aws.client("s3").put_object(
+        Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Body=segments, ContentType="application/json"
+    )
     _remember(key, segments)  # the reader opens it next
     fields = TranscriptFields(
         upload_id=upload_id,
@@ -313,7 +331,7 @@ def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_
         duration=parsed.duration,
         speaker_count=len(parsed.speakers),
         speakers=_speakers_within_budget(parsed.speakers),
-        uploaded=datetime.now(timezone.utc),
+        uploaded=datetime.now(UTC),
         size=size,
         search=search_index.transcript_part(parsed.segments),
     )
@@ -329,8 +347,7 @@ def _record_with_retries(session, *, fields):
             return session.transcript_upload_id
         except TransactionCanceled:
             # Replaced or deleted in another tab meanwhile: count from what is there now.
-            session = get_session(sub=session.owner_sub, campaign_id=session.campaign_id,
-                                  session_id=session.session_id)
+            session = get_session(sub=session.owner_sub, campaign_id=session.campaign_id, session_id=session.session_id)
             if session is None:
                 raise SessionNotFound("session") from None
             if session.transcript_upload_id == fields.upload_id:
@@ -397,8 +414,13 @@ def _record(session, *, fields):
             condition=PlaySession.sk.exists() & same_transcript,
         )
         if fields.search is not None:
-            search_index.write_part(transaction, sub=session.owner_sub, campaign_id=session.campaign_id,
-                                    session_id=session.session_id, part=fields.search)
+            search_index.write_part(
+                transaction,
+                sub=session.owner_sub,
+                campaign_id=session.campaign_id,
+                session_id=session.session_id,
+                part=fields.search,
+            )
 
     change = CampaignChange(session.campaign_id, transcript_bytes=fields.size - (session.transcript_bytes or 0))
     write_with_campaign_changes(
@@ -436,8 +458,13 @@ def delete_transcript(*, sub, campaign_id, session_id):
                 + [PlaySession.transcript_bytes.set(0), PlaySession.children_version.add(1)],
                 condition=PlaySession.sk.exists() & (PlaySession.transcript_upload_id == upload_id),
             )
-            search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id,
-                                    part=search_index.no_transcript_part())
+            search_index.write_part(
+                transaction,
+                sub=sub,
+                campaign_id=campaign_id,
+                session_id=session_id,
+                part=search_index.no_transcript_part(),
+            )
 
         change = CampaignChange(campaign_id, transcript_bytes=-(session.transcript_bytes or 0))
         try:
@@ -454,7 +481,10 @@ def download_url(session, *, expires_in=60):
     """A short-lived presigned GET of the original, as an attachment with its name and
     the content type of its format. Signed locally: no request to AWS. The file goes from
     S3 to the browser directly (Lambda could not return 50 MB)."""
-    name = session.transcript_filename or f"{slugify(session.title) or 'transcript'}.{_EXTENSIONS[session.transcript_format]}"
+    name = (
+        session.transcript_filename
+        or f"{slugify(session.title) or 'transcript'}.{_EXTENSIONS[session.transcript_format]}"
+    )
     content_type = _DOWNLOAD_TYPES[session.transcript_format]
     charset = _CHARSETS.get(session.transcript_encoding)
     if charset and session.transcript_format != "whisper_json":

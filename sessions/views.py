@@ -11,9 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
-
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
 from sessions import summary_views
@@ -99,9 +98,7 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     context = {"campaign": campaign, "session": session, "notes_blocks": summary_views.text_blocks(session.notes)}
     names = names_item.as_dict() if names_item else {}
     if session.has_transcript:
-        context["speakers"] = [
-            (label, speaker_display(names, label)) for label in session.transcript_speakers or []
-        ]
+        context["speakers"] = [(label, speaker_display(names, label)) for label in session.transcript_speakers or []]
     else:
         context.update(upload_context(request, session))
     context.update(
@@ -123,8 +120,11 @@ def session_edit(request, campaign_id, session_id):
         if form.is_valid():
             try:
                 repository.update_session(
-                    sub=_sub(request), campaign_id=campaign_id, session_id=session_id,
-                    expected_version=form.cleaned_data["version"], **_fields(form.cleaned_data),
+                    sub=_sub(request),
+                    campaign_id=campaign_id,
+                    session_id=session_id,
+                    expected_version=form.cleaned_data["version"],
+                    **_fields(form.cleaned_data),
                 )
             except repository.NotFound:
                 # Not the user's; or deleted, or moved to another campaign, while the form was open.

@@ -148,6 +148,10 @@ def session(owner, campaign):
     from sessions.repository import create_session
 
     return create_session(
-        sub=owner.sub, campaign_id=campaign.campaign_id, title="The Death House", number=1,
-        played_on="2024-05-31", notes="Hidden notes about the mimic",
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        title="The Death House",
+        number=1,
+        played_on="2024-05-31",
+        notes="Hidden notes about the mimic",
     )

@@ -20,21 +20,51 @@ ACCOUNT = "123456789012"  # moto's account, and the policy's placeholder
 
 # Cognito operations "authorised by the app client": the Service Authorization Reference
 # lists no IAM permission for them (they are called unsigned, with a client id or a token).
-COGNITO_PUBLIC_OPERATIONS = frozenset({
-    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
-    "ForgotPassword", "ConfirmForgotPassword", "ChangePassword", "GetUser", "GlobalSignOut",
-    "RevokeToken", "GetTokensFromRefreshToken", "UpdateUserAttributes", "VerifyUserAttribute",
-    "DeleteUser", "GetUserAttributeVerificationCode",
-})
+COGNITO_PUBLIC_OPERATIONS = frozenset(
+    {
+        "SignUp",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "ForgotPassword",
+        "ConfirmForgotPassword",
+        "ChangePassword",
+        "GetUser",
+        "GlobalSignOut",
+        "RevokeToken",
+        "GetTokensFromRefreshToken",
+        "UpdateUserAttributes",
+        "VerifyUserAttribute",
+        "DeleteUser",
+        "GetUserAttributeVerificationCode",
+    }
+)
 
 # DynamoDB operations whose resource is the table (or the index they name).
-DYNAMODB_TABLE_OPERATIONS = frozenset({
-    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable",
-})
-TRANSACT_WRITE_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
-                          "ConditionCheck": "ConditionCheckItem"}
-S3_OBJECT_ACTIONS = {"GetObject": "GetObject", "HeadObject": "GetObject", "PutObject": "PutObject",
-                     "DeleteObject": "DeleteObject"}
+DYNAMODB_TABLE_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "DescribeTable",
+    }
+)
+TRANSACT_WRITE_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+S3_OBJECT_ACTIONS = {
+    "GetObject": "GetObject",
+    "HeadObject": "GetObject",
+    "PutObject": "PutObject",
+    "DeleteObject": "DeleteObject",
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +92,7 @@ def iam_requests(service, operation, params, *, region, account=ACCOUNT, presign
         return IamRequest(action, resource, tuple(context), name, presigned)
 
     if service == "dynamodb":
+
         def table(table_name, index=None):
             arn = f"arn:aws:dynamodb:{region}:{account}:table/{table_name}"
             return f"{arn}/index/{index}" if index else arn
@@ -71,8 +102,11 @@ def iam_requests(service, operation, params, *, region, account=ACCOUNT, presign
         if operation in ("BatchGetItem", "BatchWriteItem"):
             return [request(f"dynamodb:{operation}", table(table_name)) for table_name in params["RequestItems"]]
         if operation == "TransactWriteItems":
-            return [request(f"dynamodb:{TRANSACT_WRITE_ACTIONS[kind]}", table(action["TableName"]))
-                    for item in params["TransactItems"] for kind, action in item.items()]
+            return [
+                request(f"dynamodb:{TRANSACT_WRITE_ACTIONS[kind]}", table(action["TableName"]))
+                for item in params["TransactItems"]
+                for kind, action in item.items()
+            ]
         if operation == "TransactGetItems":
             return [request("dynamodb:GetItem", table(item["Get"]["TableName"])) for item in params["TransactItems"]]
     if service == "s3":
@@ -87,8 +121,12 @@ def iam_requests(service, operation, params, *, region, account=ACCOUNT, presign
         if operation in COGNITO_PUBLIC_OPERATIONS:
             return []
         if "UserPoolId" in params:
-            return [request(f"cognito-idp:{operation}",
-                            f"arn:aws:cognito-idp:{region}:{account}:userpool/{params['UserPoolId']}")]
+            return [
+                request(
+                    f"cognito-idp:{operation}",
+                    f"arn:aws:cognito-idp:{region}:{account}:userpool/{params['UserPoolId']}",
+                )
+            ]
     if service == "bedrock-runtime" and operation in ("Converse", "InvokeModel"):
         return [request("bedrock:InvokeModel", bedrock_model_arn(params["modelId"], region=region, account=account))]
     if service == "lambda" and operation == "Invoke":
@@ -199,7 +237,8 @@ def unused_grants(policy, requests, *, ignore_actions=()):
             if action in ignore_actions:
                 continue
             for resource in _as_list(statement["Resource"]):
-                if not any(statement_applies(statement, request, action=action, resource=resource)
-                           for request in requests):
+                if not any(
+                    statement_applies(statement, request, action=action, resource=resource) for request in requests
+                ):
                     unused.append(f"{statement.get('Sid')}: {action} on {resource}")
     return unused

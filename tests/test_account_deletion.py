@@ -2,7 +2,7 @@ import hashlib
 import io
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -97,26 +97,43 @@ def make_account(email, *, campaigns, objects):
     put_raw(PK=user_pk(sub), SK=f"SPEAKERS#{first.campaign_id}", entity="SpeakerNames")
 
     session_key = f"key{new_id().lower()}"
-    WebSession(web_session_pk(session_key), WEB_SESSION_SK, data="{}",
-               expires=datetime.now(timezone.utc) + timedelta(days=1)).save()
+    WebSession(
+        web_session_pk(session_key), WEB_SESSION_SK, data="{}", expires=datetime.now(UTC) + timedelta(days=1)
+    ).save()
     put_raw(PK=user_pk(sub), SK=web_session_pointer_sk(session_key), entity="WebSessionPointer")
 
     # One share pointer as the issue names it, one as docs/data-model.md plans it.
     token_hashes = [hashlib.sha256(f"{email}-{n}".encode()).hexdigest() for n in range(2)]
     for token_hash in token_hashes:
-        put_raw(PK=share_pk(token_hash), SK=SHARE_SK, entity="ShareLink", owner_sub=sub,
-                campaign_id=first.campaign_id, session_id=first.session_id)
+        put_raw(
+            PK=share_pk(token_hash),
+            SK=SHARE_SK,
+            entity="ShareLink",
+            owner_sub=sub,
+            campaign_id=first.campaign_id,
+            session_id=first.session_id,
+        )
     put_raw(PK=user_pk(sub), SK=share_pointer_sk(token_hashes[0]), entity="ShareLinkPointer")
-    put_raw(PK=user_pk(sub), SK=f"SHARELINK#{first.campaign_id}#{first.session_id}#{new_id()}",
-            entity="ShareLinkPointer", token_hash=token_hashes[1])
+    put_raw(
+        PK=user_pk(sub),
+        SK=f"SHARELINK#{first.campaign_id}#{first.session_id}#{new_id()}",
+        entity="ShareLinkPointer",
+        token_hash=token_hashes[1],
+    )
 
     for n in range(objects):
         aws_clients.client("s3").put_object(
-            Bucket=settings.TRANSCRIPT_BUCKET, Key=f"{user_transcripts_prefix(sub=sub)}{first.session_id}/{n}.json",
+            Bucket=settings.TRANSCRIPT_BUCKET,
+            Key=f"{user_transcripts_prefix(sub=sub)}{first.session_id}/{n}.json",
             Body=b"[]",
         )
-    return {"sub": sub, "partition": partition(sub), "transcripts": transcripts(sub),
-            "web_session": web_session_pk(session_key), "shares": [share_pk(h) for h in token_hashes]}
+    return {
+        "sub": sub,
+        "partition": partition(sub),
+        "transcripts": transcripts(sub),
+        "web_session": web_session_pk(session_key),
+        "shares": [share_pk(h) for h in token_hashes],
+    }
 
 
 def assert_all_gone(owner):
@@ -187,8 +204,16 @@ def test_marking_keeps_the_first_start_and_is_what_other_code_checks(owner):
     assert partition("no-such-sub") == []
 
 
-STEPS = ["mark_account_deleting", "sign_out_everywhere", "delete_web_sessions", "delete_share_links",
-         "delete_transcripts", "delete_other_items", "delete_cognito_user", "delete_profile"]
+STEPS = [
+    "mark_account_deleting",
+    "sign_out_everywhere",
+    "delete_web_sessions",
+    "delete_share_links",
+    "delete_transcripts",
+    "delete_other_items",
+    "delete_cognito_user",
+    "delete_profile",
+]
 
 
 class Interrupted(Exception):

@@ -13,16 +13,31 @@ EMAIL = "ada@example.com"
 # (page, allauth action and a limit of one attempt, what the form posts, signed in?)
 LIMITED_FORMS = [
     ("/accounts/login/", "login", "1/m/ip", {"login": EMAIL, "password": WRONG}, False),
-    ("/accounts/signup/", "signup", "1/m/ip",
-     {"email": "new@example.com", "display_name": "New", "password1": "weak"}, False),
+    (
+        "/accounts/signup/",
+        "signup",
+        "1/m/ip",
+        {"email": "new@example.com", "display_name": "New", "password1": "weak"},
+        False,
+    ),
     ("/accounts/confirm/", "confirm_signup", "1/m/ip", {"email": EMAIL, "code": "000000"}, False),
     ("/accounts/confirm/resend/", "confirm_signup", "1/m/ip", {"email": EMAIL}, False),
     ("/accounts/confirm/resend/", "resend_code", "1/m/key", {"email": EMAIL}, False),
     ("/accounts/password/reset/", "reset_password", "1/m/key", {"email": EMAIL}, False),
-    ("/accounts/password/reset/code/", "reset_password_from_key", "1/m/ip",
-     {"email": EMAIL, "code": "000000", "new_password1": "Another one 77", "new_password2": "Another one 77"}, False),
-    ("/accounts/password/change/", "change_password", "1/m/user",
-     {"old_password": WRONG, "new_password1": "Another one 77", "new_password2": "Another one 77"}, True),
+    (
+        "/accounts/password/reset/code/",
+        "reset_password_from_key",
+        "1/m/ip",
+        {"email": EMAIL, "code": "000000", "new_password1": "Another one 77", "new_password2": "Another one 77"},
+        False,
+    ),
+    (
+        "/accounts/password/change/",
+        "change_password",
+        "1/m/user",
+        {"old_password": WRONG, "new_password1": "Another one 77", "new_password2": "Another one 77"},
+        True,
+    ),
     ("/accounts/delete/", "delete_account", "1/m/user", {"password": WRONG, "confirm": "on"}, True),
 ]
 

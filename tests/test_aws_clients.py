@@ -13,7 +13,7 @@ from campaigns_site.table import TableModel
 API_GATEWAY_LIMIT_SECONDS = 29
 # botocore's standard retry mode waits at most 2 ** (attempt - 1) s (with jitter) before
 # each retry: 1 s, then 2 s for three attempts.
-MAX_BACKOFF_SECONDS = sum(2 ** attempt for attempt in range(aws_module.MAX_ATTEMPTS - 1))
+MAX_BACKOFF_SECONDS = sum(2**attempt for attempt in range(aws_module.MAX_ATTEMPTS - 1))
 REQUEST_PATH_SERVICES = ["dynamodb", "s3", "cognito-idp", "lambda"]
 
 
@@ -93,15 +93,24 @@ def hanging_aws(settings, monkeypatch):
 
 
 def transaction(settings):
-    aws_module.client("dynamodb").transact_write_items(TransactItems=[{"ConditionCheck": {
-        "TableName": settings.DYNAMODB_TABLE, "Key": {"PK": {"S": "USER#a"}, "SK": {"S": "PROFILE"}},
-        "ConditionExpression": "attribute_exists(PK)"}}])
+    aws_module.client("dynamodb").transact_write_items(
+        TransactItems=[
+            {
+                "ConditionCheck": {
+                    "TableName": settings.DYNAMODB_TABLE,
+                    "Key": {"PK": {"S": "USER#a"}, "SK": {"S": "PROFILE"}},
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            }
+        ]
+    )
 
 
 CALLS = {
     "s3 GetObject": lambda settings: aws_module.client("s3").get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key="k"),
     "cognito AdminGetUser": lambda settings: aws_module.client("cognito-idp").admin_get_user(
-        UserPoolId="us-east-1_x", Username="a"),
+        UserPoolId="us-east-1_x", Username="a"
+    ),
     "dynamodb TransactWriteItems": transaction,
     "PynamoDB GetItem": lambda settings: TableModel.get("USER#a", "PROFILE"),
 }

@@ -1,6 +1,6 @@
 """CognitoBackend: Cognito checks the password, the DynamoDB profile is the user."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -28,7 +28,9 @@ def test_authenticate_ignores_other_credentials(make_user):
     assert CognitoBackend().authenticate(None, email="ada@example.com") is None
 
 
-@pytest.mark.parametrize(("email", "password"), [("ada@example.com", "not it at all 1"), ("nobody@example.com", PASSWORD)])
+@pytest.mark.parametrize(
+    ("email", "password"), [("ada@example.com", "not it at all 1"), ("nobody@example.com", PASSWORD)]
+)
 def test_wrong_credentials_are_nobody(make_user, email, password):
     make_user()
     assert CognitoBackend().authenticate(None, email=email, password=password) is None
@@ -119,7 +121,7 @@ def test_get_user_without_a_profile_is_nobody(aws, db):
 
 def test_get_user_refuses_an_account_being_deleted(make_user):
     sub = make_user()
-    Profile(user_pk(sub), PROFILE_SK).update(actions=[Profile.deleting_since.set(datetime.now(timezone.utc))])
+    Profile(user_pk(sub), PROFILE_SK).update(actions=[Profile.deleting_since.set(datetime.now(UTC))])
     assert CognitoBackend().get_user(sub) is None
 
 

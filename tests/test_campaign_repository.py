@@ -54,9 +54,7 @@ def test_create_and_get(aws):
 
 
 def test_text_round_trips_unicode_and_emoji(aws):
-    campaign = create_campaign(
-        sub=OWNER, name=UNICODE, description=f"{UNICODE}\nzweite Zeile", game_system="Ōkami 竜"
-    )
+    campaign = create_campaign(sub=OWNER, name=UNICODE, description=f"{UNICODE}\nzweite Zeile", game_system="Ōkami 竜")
 
     again = get_campaign(sub=OWNER, campaign_id=campaign.campaign_id)
     assert (again.name, again.description, again.game_system) == (UNICODE, f"{UNICODE}\nzweite Zeile", "Ōkami 竜")
@@ -71,8 +69,14 @@ def test_other_users_and_unknown_ids_find_nothing(aws):
     assert get_campaign(sub=OTHER, campaign_id=campaign.campaign_id) is None
     assert get_campaign(sub=OWNER, campaign_id="01J0000000000000000000000") is None
     with pytest.raises(CampaignNotFound):
-        update_campaign(sub=OTHER, campaign_id=campaign.campaign_id, expected_version=1,
-                        name="Stolen", description="", game_system="")
+        update_campaign(
+            sub=OTHER,
+            campaign_id=campaign.campaign_id,
+            expected_version=1,
+            name="Stolen",
+            description="",
+            game_system="",
+        )
     with pytest.raises(CampaignNotFound):
         set_campaign_archived(sub=OTHER, campaign_id=campaign.campaign_id, archived=True)
     with pytest.raises(CampaignNotFound):
@@ -201,7 +205,10 @@ def test_edit_saves_and_bumps_the_version(aws):
     saved = edit(campaign, name="Curse of Strahd", description="Gothic horror", game_system="D&D 5e")
 
     assert (saved.name, saved.description, saved.game_system, saved.version) == (
-        "Curse of Strahd", "Gothic horror", "D&D 5e", 2,
+        "Curse of Strahd",
+        "Gothic horror",
+        "D&D 5e",
+        2,
     )
     stored = get_campaign(sub=OWNER, campaign_id=campaign.campaign_id)
     assert (stored.name, stored.version, stored.created) == ("Curse of Strahd", 2, campaign.created)
@@ -240,15 +247,37 @@ def put_raw(item):
 
 
 def add_share_link(sub, session, token_hash):
-    put_raw({"PK": share_pk(token_hash), "SK": "SHARE", "entity": "ShareLink", "owner_sub": sub,
-             "campaign_id": session.campaign_id, "session_id": session.session_id})
-    put_raw({"PK": user_pk(sub), "SK": share_pointer_sk(token_hash), "entity": "ShareLinkPointer",
-             "campaign_id": session.campaign_id, "session_id": session.session_id})
+    put_raw(
+        {
+            "PK": share_pk(token_hash),
+            "SK": "SHARE",
+            "entity": "ShareLink",
+            "owner_sub": sub,
+            "campaign_id": session.campaign_id,
+            "session_id": session.session_id,
+        }
+    )
+    put_raw(
+        {
+            "PK": user_pk(sub),
+            "SK": share_pointer_sk(token_hash),
+            "entity": "ShareLinkPointer",
+            "campaign_id": session.campaign_id,
+            "session_id": session.session_id,
+        }
+    )
 
 
 def add_summary(sub, session, kind, text):
-    put_raw({"PK": user_pk(sub), "SK": summary_sk(session.campaign_id, session.session_id, kind),
-             "entity": "Summary", "kind": kind, "text": text})
+    put_raw(
+        {
+            "PK": user_pk(sub),
+            "SK": summary_sk(session.campaign_id, session.session_id, kind),
+            "entity": "Summary",
+            "kind": kind,
+            "text": text,
+        }
+    )
 
 
 def add_transcript(sub, session, name="transcript.json"):

@@ -1,7 +1,6 @@
 """Campaign pages (campaigns/views.py): access for the owner, another signed-in user and
 nobody; the requests each page makes; validation; paging; stale edits; archive; delete."""
 
-
 import re
 
 import pytest
@@ -37,8 +36,11 @@ def names_listed(client, path="/campaigns/"):
 
 def edit_data(campaign, **changes):
     return {
-        "name": campaign.name, "game_system": campaign.game_system, "description": campaign.description,
-        "version": campaign.version, **changes,
+        "name": campaign.name,
+        "game_system": campaign.game_system,
+        "description": campaign.description,
+        "version": campaign.version,
+        **changes,
     }
 
 
@@ -349,8 +351,16 @@ def test_user_text_is_escaped(owner):
         ({"name": ""}, "name", "Give the campaign a name."),
         ({"name": "   "}, "name", "Give the campaign a name."),
         ({"name": "x" * (NAME_MAX_LENGTH + 1)}, "name", "Keep the name to 120 characters (this one has 121)."),
-        ({"name": "ok", "game_system": "x" * (GAME_SYSTEM_MAX_LENGTH + 1)}, "game_system", "Keep the game system to 60 characters (this one has 61)."),
-        ({"name": "ok", "description": "x" * (DESCRIPTION_MAX_LENGTH + 1)}, "description", "Keep the description to 2,000 characters (this one has 2,001)."),
+        (
+            {"name": "ok", "game_system": "x" * (GAME_SYSTEM_MAX_LENGTH + 1)},
+            "game_system",
+            "Keep the game system to 60 characters (this one has 61).",
+        ),
+        (
+            {"name": "ok", "description": "x" * (DESCRIPTION_MAX_LENGTH + 1)},
+            "description",
+            "Keep the description to 2,000 characters (this one has 2,001).",
+        ),
     ],
 )
 def test_create_validates_with_clear_messages(owner, data, field, message):
@@ -364,8 +374,11 @@ def test_create_validates_with_clear_messages(owner, data, field, message):
 
 
 def test_the_longest_allowed_values_are_saved(owner):
-    data = {"name": "🐉" * NAME_MAX_LENGTH, "game_system": "竜" * GAME_SYSTEM_MAX_LENGTH,
-            "description": "é" * DESCRIPTION_MAX_LENGTH}
+    data = {
+        "name": "🐉" * NAME_MAX_LENGTH,
+        "game_system": "竜" * GAME_SYSTEM_MAX_LENGTH,
+        "description": "é" * DESCRIPTION_MAX_LENGTH,
+    }
     assert post(owner, "/campaigns/new/", data).status_code == 302
     assert names_listed(owner) == ["🐉" * NAME_MAX_LENGTH]
 
@@ -387,8 +400,14 @@ def test_edit_saves(owner, campaign):
 
 def test_a_stale_edit_shows_what_changed_and_overwrites_nothing(owner, campaign):
     # Somebody (another tab) saves while this form, started at version 1, is open.
-    repository.update_campaign(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=1,
-                               name="Their name", description="Gothic horror", game_system="D&D 5e")
+    repository.update_campaign(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=1,
+        name="Their name",
+        description="Gothic horror",
+        game_system="D&D 5e",
+    )
 
     response = post(owner, url("edit/", campaign), edit_data(campaign, name="My name", description="Mine"))
 
@@ -398,7 +417,8 @@ def test_a_stale_edit_shows_what_changed_and_overwrites_nothing(owner, campaign)
     assert "was saved by someone else while you were editing it" in html
     differences = response.context["differences"]
     assert [(d.label, d.yours, d.saved) for d in differences] == [
-        ("Name", "My name", "Their name"), ("Description", "Mine", "Gothic horror"),
+        ("Name", "My name", "Their name"),
+        ("Description", "Mine", "Gothic horror"),
     ]
     form = response.context["form"]
     assert form["version"].value() == "2"  # retry from the current version
@@ -412,8 +432,14 @@ def test_a_stale_edit_shows_what_changed_and_overwrites_nothing(owner, campaign)
 
 
 def test_a_stale_edit_escapes_both_sides(owner, campaign):
-    repository.update_campaign(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=1,
-                               name="<b>theirs</b>", description="", game_system="")
+    repository.update_campaign(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=1,
+        name="<b>theirs</b>",
+        description="",
+        game_system="",
+    )
     html = post(owner, url("edit/", campaign), edit_data(campaign, name="<i>mine</i>")).content.decode()
     assert "&lt;b&gt;theirs&lt;/b&gt;" in html and "&lt;i&gt;mine&lt;/i&gt;" in html
     assert "<b>theirs</b>" not in html
@@ -482,6 +508,7 @@ def interrupted_delete(owner, campaign, monkeypatch):
     """Start deleting the campaign through the page, and make the cascade fail midway."""
     create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="One")
     with monkeypatch.context() as patch:
+
         def fail(**kwargs):
             raise RuntimeError("S3 did not delete 1 objects; try again")
 

@@ -166,9 +166,12 @@ def test_cognito_refusing_the_change_changes_nothing(make_user, cognito_error, m
     with Stubber(aws_clients.client("cognito-idp")) as cognito_stub:  # moto cannot refuse ChangePassword so
         cognito_stub.add_response("initiate_auth", {"AuthenticationResult": tokens})
         cognito_stub.add_client_error(
-            "change_password", service_error_code=cognito_error,
+            "change_password",
+            service_error_code=cognito_error,
             expected_params={
-                "AccessToken": tokens["AccessToken"], "PreviousPassword": PASSWORD, "ProposedPassword": ANY
+                "AccessToken": tokens["AccessToken"],
+                "PreviousPassword": PASSWORD,
+                "ProposedPassword": ANY,
             },
         )
         response = change(client)

@@ -23,9 +23,15 @@ NEW_PASSWORD = "another horse 43"  # meets the local pool's rules: only Cognito 
 
 # Every code a public or admin call of the forms may answer, and ones we have never seen.
 CODES = sorted(set(cognito.MESSAGES) - {"LockedOut", "CompromisedPassword"}) + [
-    "InternalErrorException", "ResourceNotFoundException", "UserLambdaValidationException",
-    "InvalidLambdaResponseException", "UnexpectedLambdaException", "InvalidUserPoolConfigurationException",
-    "ForbiddenException", "InvalidEmailRoleAccessPolicyException", "InvalidSmsRoleAccessPolicyException",
+    "InternalErrorException",
+    "ResourceNotFoundException",
+    "UserLambdaValidationException",
+    "InvalidLambdaResponseException",
+    "UnexpectedLambdaException",
+    "InvalidUserPoolConfigurationException",
+    "ForbiddenException",
+    "InvalidEmailRoleAccessPolicyException",
+    "InvalidSmsRoleAccessPolicyException",
     "SomethingNewException",
 ]
 # Cognito's texts that we read (to tell cases apart) but never show.
@@ -67,7 +73,8 @@ def refused(operation, code, detail=RAW):
             return None
         answered.append(operation)
         return AWSResponse("https://cognito-idp.test", 400, {}, None), {
-            "Error": {"Code": code, "Message": detail}, "ResponseMetadata": {"HTTPStatusCode": 400},
+            "Error": {"Code": code, "Message": detail},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
         }
 
     client.meta.events.register("before-call.cognito-identity-provider", answer, unique_id="refused")
@@ -203,15 +210,23 @@ def test_the_forms_list_every_rule_not_met(aws, db, password, problems):
 def test_with_every_rule_on_each_is_named(aws, db, settings):
     from accounts import forms
 
-    policy = {"MinimumLength": 12, "RequireLowercase": True, "RequireUppercase": True, "RequireNumbers": True,
-              "RequireSymbols": True}
+    policy = {
+        "MinimumLength": 12,
+        "RequireLowercase": True,
+        "RequireUppercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": True,
+    }
     forms._policy_for.cache_clear()
     aws_clients.client("cognito-idp").update_user_pool(
         UserPoolId=settings.COGNITO_USER_POOL_ID, Policies={"PasswordPolicy": policy}
     )
     try:
         assert forms.unmet_password_rules("abc") == [
-            "Use at least 12 characters.", "Add an uppercase letter.", "Add a number.", "Add a symbol, such as ! or #."
+            "Use at least 12 characters.",
+            "Add an uppercase letter.",
+            "Add a number.",
+            "Add a symbol, such as ! or #.",
         ]
         assert forms.unmet_password_rules("Abcdefghij1!") == []
     finally:
@@ -222,9 +237,11 @@ def test_with_every_rule_on_each_is_named(aws, db, settings):
     ("url", "data", "field"),
     [
         ("/accounts/signup/", {"email": "new@example.com", "display_name": "New", "password1": "short"}, "password1"),
-        ("/accounts/password/reset/code/",
-         {"email": "ada@example.com", "code": "123456", "new_password1": "short", "new_password2": "short"},
-         "new_password1"),
+        (
+            "/accounts/password/reset/code/",
+            {"email": "ada@example.com", "code": "123456", "new_password1": "short", "new_password2": "short"},
+            "new_password1",
+        ),
     ],
 )
 def test_weak_passwords_never_reach_cognito(make_user, aws_calls, url, data, field):

@@ -31,8 +31,8 @@ def test_local_run_says_no_email_is_sent_and_fills_in_a_code(client, db, setting
     assert 'value="123456"' in html
     # Issue 11: no visible way to get a new code. The form is there in a local run too (its
     # answer says that any code works), as a button.
-    resend = html[html.index(f'<form method="post" action="{RESEND}"'):]
-    resend = resend[:resend.index("</form>")]
+    resend = html[html.index(f'<form method="post" action="{RESEND}"') :]
+    resend = resend[: resend.index("</form>")]
     assert '<input type="hidden" name="email" value="ada@example.com">' in resend
     assert '<button type="submit" class="button button-quiet">Send a new code</button>' in resend
 
@@ -49,8 +49,8 @@ def test_production_asks_for_the_emailed_code(client, db, settings):
 def test_without_an_email_in_the_address_the_new_code_form_asks_for_it(client, db, settings):
     settings.PRODUCTION = True
     html = client.get(CONFIRM).content.decode()
-    resend = html[html.index(f'<form method="post" action="{RESEND}"'):]
-    assert '<input id="resend-email" type="email" name="email"' in resend[:resend.index("</form>")]
+    resend = html[html.index(f'<form method="post" action="{RESEND}"') :]
+    assert '<input id="resend-email" type="email" name="email"' in resend[: resend.index("</form>")]
 
 
 def test_the_email_from_the_link_is_escaped(client, db):
@@ -96,7 +96,8 @@ def test_confirming_twice_points_to_login(aws, unconfirmed):
     Client().post(CONFIRM, {"email": "ada@example.com", "code": "123456"})
     with Stubber(aws_clients.client("cognito-idp")) as cognito_stub:  # moto does not refuse it; Cognito does
         cognito_stub.add_client_error(
-            "confirm_sign_up", service_error_code="NotAuthorizedException",
+            "confirm_sign_up",
+            service_error_code="NotAuthorizedException",
             service_message="User cannot be confirmed. Current status is CONFIRMED",
         )
         response = Client().post(CONFIRM, {"email": "ada@example.com", "code": "123456"})

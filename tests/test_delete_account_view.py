@@ -1,4 +1,4 @@
-""""Delete my account": password again, an explicit tick, then the resumable cascade."""
+""" "Delete my account": password again, an explicit tick, then the resumable cascade."""
 
 import io
 
@@ -65,8 +65,15 @@ def test_the_page_says_what_goes_and_asks_for_password_and_tick(owner):
     assert response.status_code == 200
     assert [t.name for t in response.templates][:2] == ["account/delete.html", "base.html"]
     html = response.content.decode()
-    for what in ("campaigns", "play sessions", "transcript", "summaries", "share links", "sign-ins",
-                 "your login itself (gm@example.com)"):
+    for what in (
+        "campaigns",
+        "play sessions",
+        "transcript",
+        "summaries",
+        "share links",
+        "sign-ins",
+        "your login itself (gm@example.com)",
+    ):
         assert what in html
     assert 'type="password" name="password"' in html and 'autocomplete="current-password"' in html
     assert 'type="checkbox" name="confirm"' in html

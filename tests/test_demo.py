@@ -2,9 +2,8 @@ import base64
 import hashlib
 import hmac
 
-from django.test import Client
-
 import pytest
+from django.test import Client
 
 from accounts.profiles import get_profile
 from campaigns.repository import create_campaign, get_campaign, list_campaigns_for_user
@@ -31,7 +30,8 @@ def test_seeding_creates_a_demo_user_who_can_log_in(aws):
     assert user["UserStatus"] == "CONFIRMED"
     assert {"Name": "email_verified", "Value": "true"} in user["UserAttributes"]
     result = cognito.initiate_auth(
-        ClientId=aws.app_client_id, AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=aws.app_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": DEMO_EMAIL, "PASSWORD": DEMO_PASSWORD, "SECRET_HASH": _secret_hash(aws)},
     )
     assert "AccessToken" in result["AuthenticationResult"]
@@ -63,7 +63,9 @@ def test_the_demo_speakers_are_named_and_every_summary_is_written(seeded):
     for session_id in seeded.session_ids:
         summaries = {
             summary.kind: summary
-            for summary in Summary.query(f"USER#{seeded.sub}", Summary.sk.startswith(f"SUMMARY#{seeded.campaign_id}#{session_id}#"))
+            for summary in Summary.query(
+                f"USER#{seeded.sub}", Summary.sk.startswith(f"SUMMARY#{seeded.campaign_id}#{session_id}#")
+            )
         }
         assert set(summaries) == set(KINDS)
         assert all(summary.text.strip() for summary in summaries.values())
@@ -100,8 +102,13 @@ def test_second_seeding_does_nothing(seeded, aws_calls):
 
 def test_a_demo_seeded_before_transcripts_gets_them_added_once(aws, db, monkeypatch):
     # The demo as it was seeded before: the user, the campaign, one session, no transcript.
-    monkeypatch.setattr(demo, "_played", lambda sub, campaign_id, session_id, *, created: demo.DemoSeed(
-        created=created, sub=sub, campaign_id=campaign_id, session_ids=[session_id]))
+    monkeypatch.setattr(
+        demo,
+        "_played",
+        lambda sub, campaign_id, session_id, *, created: demo.DemoSeed(
+            created=created, sub=sub, campaign_id=campaign_id, session_ids=[session_id]
+        ),
+    )
     old = seed_demo_data()
     monkeypatch.undo()
 
@@ -115,8 +122,13 @@ def test_a_demo_seeded_before_transcripts_gets_them_added_once(aws, db, monkeypa
 
 
 def test_a_changed_old_demo_is_left_alone(aws, db, monkeypatch):
-    monkeypatch.setattr(demo, "_played", lambda sub, campaign_id, session_id, *, created: demo.DemoSeed(
-        created=created, sub=sub, campaign_id=campaign_id, session_ids=[session_id]))
+    monkeypatch.setattr(
+        demo,
+        "_played",
+        lambda sub, campaign_id, session_id, *, created: demo.DemoSeed(
+            created=created, sub=sub, campaign_id=campaign_id, session_ids=[session_id]
+        ),
+    )
     old = seed_demo_data()
     monkeypatch.undo()
     create_session(sub=old.sub, campaign_id=old.campaign_id, title="My own session")

@@ -10,8 +10,25 @@ from zappa.cli import ZappaCLI
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["dev", "production"]
 # What Zappa's handler and the app import on Lambda: never left out of the package.
-RUNTIME_PACKAGES = ["boto3", "botocore", "s3transfer", "dateutil", "jmespath", "urllib3", "django", "werkzeug", "zappa",
-                    "pynamodb", "allauth", "jwt", "cryptography", "whitenoise", "ulid", "asgiref", "sqlparse"]
+RUNTIME_PACKAGES = [
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "dateutil",
+    "jmespath",
+    "urllib3",
+    "django",
+    "werkzeug",
+    "zappa",
+    "pynamodb",
+    "allauth",
+    "jwt",
+    "cryptography",
+    "whitenoise",
+    "ulid",
+    "asgiref",
+    "sqlparse",
+]
 
 
 def stage_config(stage):
@@ -69,7 +86,17 @@ def test_exclusions_keep_botocore_models_and_runtime_packages(stage):
 @pytest.mark.parametrize("stage", STAGES)
 def test_project_paths_that_must_not_ship_are_excluded(stage):
     globs = set(stage_config(stage)["exclude_glob"])
-    assert {"tests", "docs", ".local", "scripts", "samples", ".venv", "build", "node_modules", ".git"} <= globs  # samples: collected into static files
+    assert {
+        "tests",
+        "docs",
+        ".local",
+        "scripts",
+        "samples",
+        ".venv",
+        "build",
+        "node_modules",
+        ".git",
+    } <= globs  # samples: collected into static files
 
 
 def test_stages_use_their_own_table_and_bucket():
@@ -82,7 +109,11 @@ def statements(policy):
     for statement in policy["Statement"]:
         actions = statement["Action"]
         resources = statement["Resource"]
-        yield statement, [actions] if isinstance(actions, str) else actions, [resources] if isinstance(resources, str) else resources
+        yield (
+            statement,
+            [actions] if isinstance(actions, str) else actions,
+            [resources] if isinstance(resources, str) else resources,
+        )
 
 
 def test_policy_names_every_resource(policy):
@@ -103,9 +134,16 @@ def test_policy_reaches_only_the_production_stage_resources(policy):
     bucket = f"arn:aws:s3:::{env['TRANSCRIPT_BUCKET']}"
     function = "arn:aws:lambda:us-east-1:123456789012:function:campaign-sessions-production"
     log_group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/campaign-sessions-production:"
-    own = [table, f"{table}/index/*", bucket, f"{bucket}/transcripts/*", function, f"{log_group}*",
-           "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_REPLACEME",
-           f"arn:aws:bedrock:us-east-1::foundation-model/{settings.BEDROCK_MODEL_ID}"]
+    own = [
+        table,
+        f"{table}/index/*",
+        bucket,
+        f"{bucket}/transcripts/*",
+        function,
+        f"{log_group}*",
+        "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_REPLACEME",
+        f"arn:aws:bedrock:us-east-1::foundation-model/{settings.BEDROCK_MODEL_ID}",
+    ]
     for statement, _, resources in statements(policy):
         assert all(any(fnmatch.fnmatchcase(resource, pattern) for pattern in own) for resource in resources), statement
 
@@ -119,8 +157,11 @@ def test_policy_never_scans_nor_manages_the_table(policy):
 def test_the_function_may_invoke_only_itself_for_its_background_tasks(policy):
     """Summary jobs invoke the function itself asynchronously (Zappa's @task protocol),
     by its name: that one function, InvokeFunction only, nothing else of Lambda."""
-    invoking = [(statement, actions, resources) for statement, actions, resources in statements(policy)
-                if any(action.startswith("lambda:") for action in actions)]
+    invoking = [
+        (statement, actions, resources)
+        for statement, actions, resources in statements(policy)
+        if any(action.startswith("lambda:") for action in actions)
+    ]
     assert len(invoking) == 1
     _, actions, resources = invoking[0]
     assert actions == ["lambda:InvokeFunction"]

@@ -29,7 +29,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core import signing
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from campaigns_site.converters import ITEM_ID_REGEX
 from sessions.summary_kinds import KINDS, LENGTHS
@@ -46,8 +47,21 @@ FUZZ = settings(
 
 # Every name a view reads from request.GET (grep "request.GET"), and names that pages link with.
 QUERY_PARAMETERS = [
-    "page", "line", "t", "speaker", "q", "first", "cursor", "campaign", "played_from", "played_to",
-    "upload", "email", "next", "refreshed", "code",
+    "page",
+    "line",
+    "t",
+    "speaker",
+    "q",
+    "first",
+    "cursor",
+    "campaign",
+    "played_from",
+    "played_to",
+    "upload",
+    "email",
+    "next",
+    "refreshed",
+    "code",
 ]
 COOKIES = ["theme", "share_grant", "sessionid", "messages"]  # a bad csrftoken is only ever a 403
 
@@ -78,10 +92,44 @@ def fresh_world(world, db):
 
 # --- what is sent -----------------------------------------------------------------------------------
 TRICKY = [
-    "", " ", "0", "-1", "1", "00", "1e309", "nan", "99999999999999999999999999", "x" * 5000, "/", "//evil.example/",
-    "https://evil.example/", "../../etc/passwd", "%00", "\x00", "\x1b[31mred", "<script>alert(1)</script>", "a#b",
-    "a/b", "2024-02-30", "0000-01-01", "9999-12-31", "12:34:56", "99:99", "-00:01", "true", "on", "None", "{}",
-    "[]", "🐉", "\u202e", "\ud7ff", "SPEAKER_00", "recap", "transcript", "brief",
+    "",
+    " ",
+    "0",
+    "-1",
+    "1",
+    "00",
+    "1e309",
+    "nan",
+    "99999999999999999999999999",
+    "x" * 5000,
+    "/",
+    "//evil.example/",
+    "https://evil.example/",
+    "../../etc/passwd",
+    "%00",
+    "\x00",
+    "\x1b[31mred",
+    "<script>alert(1)</script>",
+    "a#b",
+    "a/b",
+    "2024-02-30",
+    "0000-01-01",
+    "9999-12-31",
+    "12:34:56",
+    "99:99",
+    "-00:01",
+    "true",
+    "on",
+    "None",
+    "{}",
+    "[]",
+    "🐉",
+    "\u202e",
+    "\ud7ff",
+    "SPEAKER_00",
+    "recap",
+    "transcript",
+    "brief",
 ]
 
 
@@ -92,6 +140,7 @@ SIGNED_SALTS = ["sessions.transcript-upload", "campaigns_site.pagination"]
 
 def signed_values(world, real):
     leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.sampled_from(real))
+
     def nested(children):
         return st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=6), children, max_size=3))
 
@@ -165,8 +214,7 @@ def draw_query(data, world):
 
 
 def draw_cookies(data):
-    printable = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters=';,"\\'),
-                        max_size=60)
+    printable = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters=';,"\\'), max_size=60)
     return data.draw(st.dictionaries(st.sampled_from(COOKIES), printable, max_size=2), label="cookies")
 
 
@@ -212,8 +260,12 @@ def test_the_walk_finds_every_kind_of_page(world):
     """The URLconf walk reaches ours, allauth's and the share pages, and the form discovery
     finds the forms of pages that have some."""
     ids = {route.id for route in ROUTES}
-    assert {"/preferences/theme/", "/accounts/login/", "/share/<token>/",
-            "/campaigns/<campaign_id>/sessions/<session_id>/share/<token_hash>/revoke/"} <= ids
+    assert {
+        "/preferences/theme/",
+        "/accounts/login/",
+        "/share/<token>/",
+        "/campaigns/<campaign_id>/sessions/<session_id>/share/<token_hash>/revoke/",
+    } <= ids
     by_id = {route.id: route for route in ROUTES}
     assert "theme" in world.forms[by_id["/preferences/theme/"].callback]
     assert "login" in world.forms[by_id["/accounts/login/"].callback]

@@ -24,7 +24,13 @@ def test_visitor_reads_what_the_product_does(client):
     assert response.status_code == 200
     assert response.templates[0].name == "home.html"
     html = response.content.decode()
-    for feature in ("Record every session", "Read the transcript", "AI recaps", "Share read-only links", "Search everything"):
+    for feature in (
+        "Record every session",
+        "Read the transcript",
+        "AI recaps",
+        "Share read-only links",
+        "Search everything",
+    ):
         assert feature in html
 
 
@@ -76,7 +82,9 @@ def test_display_name_is_escaped(client, make_user):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-@pytest.mark.parametrize(("cookie", "expected"), [("dark", "dark"), ("light", "light"), ("neon", "auto"), (None, "auto")])
+@pytest.mark.parametrize(
+    ("cookie", "expected"), [("dark", "dark"), ("light", "light"), ("neon", "auto"), (None, "auto")]
+)
 def test_theme_cookie_sets_data_theme(client, cookie, expected):
     if cookie:
         client.cookies["theme"] = cookie
@@ -129,7 +137,16 @@ def test_set_theme_never_redirects_off_site(db):
 
 @pytest.mark.parametrize(
     "next_value",
-    ["x", "home", "campaigns:list", "//evil.example/", "/\\evil.example/", "javascript:alert(1)", "http:/x", "/" + "a" * 2001],
+    [
+        "x",
+        "home",
+        "campaigns:list",
+        "//evil.example/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+        "http:/x",
+        "/" + "a" * 2001,
+    ],
 )
 def test_set_theme_goes_home_for_a_next_that_is_not_a_path_here(db, next_value):
     # "x" was a 500: redirect() took it for a URL name.

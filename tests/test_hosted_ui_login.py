@@ -50,11 +50,7 @@ def door_settings(**env):
 
     without, with_door = run({"COGNITO_DOMAIN": ""}), run({"COGNITO_DOMAIN": DOMAIN})
     missing = object()
-    return {
-        name: value
-        for name, value in with_door.items()
-        if name.isupper() and without.get(name, missing) != value
-    }
+    return {name: value for name, value in with_door.items() if name.isupper() and without.get(name, missing) != value}
 
 
 def import_urlconfs_again():
@@ -201,7 +197,9 @@ def test_first_login_creates_the_profile_and_signs_in(hosted_ui, aws, aws_calls)
     client = Client()
     params = start(client)
 
-    response = finish(client, hosted_ui, id_token(sub, "hana@example.com", name="Hana the Ranger"), state=params["state"])
+    response = finish(
+        client, hosted_ui, id_token(sub, "hana@example.com", name="Hana the Ranger"), state=params["state"]
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/health/"
@@ -265,7 +263,9 @@ def test_staff_comes_from_the_id_tokens_groups(hosted_ui):
     sub = hosted_user()
     client = Client()
     params = start(client)
-    finish(client, hosted_ui, id_token(sub, "hana@example.com", **{"cognito:groups": [STAFF_GROUP]}), state=params["state"])
+    finish(
+        client, hosted_ui, id_token(sub, "hana@example.com", **{"cognito:groups": [STAFF_GROUP]}), state=params["state"]
+    )
     assert profiles.get_profile(sub=sub).is_staff is True
     assert User.objects.get(pk=sub).is_staff is True
 

@@ -32,7 +32,14 @@ from sessions.repository import get_session, list_sessions_for_campaign
 from sessions.share_links import hash_token
 from tests.conftest import PASSWORD
 from tests.iam_policy import (
-    ACCOUNT, IamRecorder, IamRequest, action_matches, evaluate, iam_requests, resource_matches, unused_grants,
+    ACCOUNT,
+    IamRecorder,
+    IamRequest,
+    action_matches,
+    evaluate,
+    iam_requests,
+    resource_matches,
+    unused_grants,
 )
 from tests.test_bedrock_summarizer import reply
 from tests.test_deploy_config import stage_config
@@ -168,8 +175,7 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     visitor.get("/favicon.ico", expected=ANY_STATUS)
     visitor.post("/preferences/theme/", {"theme": "dark", "next": "/"})
     visitor.get("/accounts/signup/")
-    visitor.post("/accounts/signup/", {"email": "new@example.com", "display_name": "Newcomer",
-                                       "password1": PASSWORD})
+    visitor.post("/accounts/signup/", {"email": "new@example.com", "display_name": "Newcomer", "password1": PASSWORD})
     visitor.get("/accounts/confirm/", email="new@example.com")
     visitor.post("/accounts/confirm/resend/", {"email": "new@example.com"})
     visitor.post("/accounts/confirm/", {"email": "new@example.com", "code": "123456"})
@@ -177,12 +183,23 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     visitor.post("/accounts/password/reset/", {"email": "new@example.com"})
     code_page = visitor.get("/accounts/password/reset/code/", email="new@example.com").content.decode()
     code = re.search(r'<code id="local-reset-code">([^<]+)</code>', code_page).group(1)
-    visitor.post("/accounts/password/reset/code/", {"email": "new@example.com", "code": code,
-                                                    "new_password1": "another horse 43",
-                                                    "new_password2": "another horse 43"})
+    visitor.post(
+        "/accounts/password/reset/code/",
+        {
+            "email": "new@example.com",
+            "code": code,
+            "new_password1": "another horse 43",
+            "new_password2": "another horse 43",
+        },
+    )
     # allauth's own pages that the app never links to (they work on the ORM cache, if at all).
-    for path in ("/accounts/inactive/", "/accounts/login/code/confirm/", "/accounts/password/reset/key/done/",
-                 "/accounts/confirm-email/abc/", "/accounts/password/reset/key/1-abc/"):
+    for path in (
+        "/accounts/inactive/",
+        "/accounts/login/code/confirm/",
+        "/accounts/password/reset/key/done/",
+        "/accounts/confirm-email/abc/",
+        "/accounts/password/reset/key/1-abc/",
+    ):
         visitor.get(path, expected=ANY_ANSWER)
     visitor.get("/accounts/login/")
     visitor.post("/accounts/login/", {"login": "new@example.com", "password": "another horse 43"})
@@ -201,13 +218,19 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     campaign_url = f"/campaigns/{heist.campaign_id}/"
     owner.get(campaign_url)
     owner.get(f"{campaign_url}edit/")
-    owner.post(f"{campaign_url}edit/", {"name": "Dragon Heist", "game_system": "D&D 5e", "description": "Waterdeep",
-                                        "version": heist.version})
+    owner.post(
+        f"{campaign_url}edit/",
+        {"name": "Dragon Heist", "game_system": "D&D 5e", "description": "Waterdeep", "version": heist.version},
+    )
     owner.get(f"{campaign_url}sessions/new/")
-    owner.post(f"{campaign_url}sessions/new/", {"title": "The Yawning Portal", "number": "1",
-                                                "played_on": "2024-05-31", "notes": "Troll"})
-    owner.post(f"{campaign_url}sessions/new/", {"title": "Trollskull Alley", "number": "2",
-                                                "played_on": "2024-06-07", "notes": ""})
+    owner.post(
+        f"{campaign_url}sessions/new/",
+        {"title": "The Yawning Portal", "number": "1", "played_on": "2024-05-31", "notes": "Troll"},
+    )
+    owner.post(
+        f"{campaign_url}sessions/new/",
+        {"title": "Trollskull Alley", "number": "2", "played_on": "2024-06-07", "notes": ""},
+    )
     sessions = {s.title: s for s in list_sessions_for_campaign(sub=sub, campaign_id=heist.campaign_id).items}
     session = sessions["The Yawning Portal"]
     session_url = f"{campaign_url}sessions/{session.session_id}/"
@@ -225,13 +248,22 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.post(f"{session_url}transcript/speakers/", {**speaker_form.fields, "player_0": "Ann", "character_0": "Vex"})
     session = get_session(sub=sub, campaign_id=heist.campaign_id, session_id=session.session_id)  # its version now
     owner.get(f"{session_url}edit/")
-    owner.post(f"{session_url}edit/", {"title": "The Yawning Portal", "number": "1", "played_on": "2024-05-31",
-                                       "notes": "A troll", "version": session.version})
+    owner.post(
+        f"{session_url}edit/",
+        {
+            "title": "The Yawning Portal",
+            "number": "1",
+            "played_on": "2024-05-31",
+            "notes": "A troll",
+            "version": session.version,
+        },
+    )
 
     # Summaries and the story so far: dispatched to Lambda, run as the task, written by Bedrock.
     for _ in range(2):
-        lambda_stub.add_response("invoke", {"StatusCode": 202},
-                                 {"FunctionName": FUNCTION, "InvocationType": "Event", "Payload": ANY})
+        lambda_stub.add_response(
+            "invoke", {"StatusCode": 202}, {"FunctionName": FUNCTION, "InvocationType": "Event", "Payload": ANY}
+        )
     bedrock_stub.add_response("converse", reply("- The party met a troll"))
     owner.post(f"{session_url}summaries/", {"kinds": ["recap"], "length": "brief"})
     run_invoked_tasks(recorder, invoked)
@@ -250,10 +282,15 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.get("/search/", q="troll")
     owner.get("/search/", q="troll", campaign=heist.campaign_id)
     owner.get(f"{session_url}share/")
-    made = owner.post(f"{session_url}share/", {"scope": "transcript", "expires_on": "", "view_limit": "",
-                                               "label": "Table"}, expected=ANY_STATUS)
-    token = re.search(r"/share/([A-Za-z0-9_-]{20,})/", made.content.decode() if made.status_code == 200
-                      else owner.client.get(made["Location"]).content.decode()).group(1)
+    made = owner.post(
+        f"{session_url}share/",
+        {"scope": "transcript", "expires_on": "", "view_limit": "", "label": "Table"},
+        expected=ANY_STATUS,
+    )
+    token = re.search(
+        r"/share/([A-Za-z0-9_-]{20,})/",
+        made.content.decode() if made.status_code == 200 else owner.client.get(made["Location"]).content.decode(),
+    ).group(1)
     link_url = f"{session_url}share/{hash_token(token)}/"
     owner.get(f"{link_url}preview/")
     owner.get(f"{link_url}preview/transcript/")
@@ -287,8 +324,10 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.get("/accounts/profile/")
     owner.post("/accounts/profile/", {"display_name": "Tour Leader"})
     owner.get("/accounts/password/change/")
-    owner.post("/accounts/password/change/", {"old_password": PASSWORD, "new_password1": "third horse 44",
-                                               "new_password2": "third horse 44"})
+    owner.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": "third horse 44", "new_password2": "third horse 44"},
+    )
     owner.post("/accounts/logout/everywhere/")
     owner = Visitor(anonymous_client(), routes)
     owner.post("/accounts/login/", {"login": "gm@example.com", "password": "third horse 44"})
@@ -377,18 +416,25 @@ def test_the_evaluator_refuses_what_the_policy_does_not_name(settings, aws):
     assert not evaluate(policy, IamRequest("s3:ListBucket", bucket, (("s3:prefix", ""),)))
     assert not evaluate(policy, IamRequest("s3:ListBucket", bucket))
     assert not evaluate(policy, IamRequest("s3:GetObject", f"{bucket}/other/key"))
-    assert not evaluate(policy, IamRequest("bedrock:InvokeModel",
-                                           f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-pro-v1:0"))
+    assert not evaluate(
+        policy, IamRequest("bedrock:InvokeModel", f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-pro-v1:0")
+    )
     assert action_matches("s3:Get*", "s3:GetObject") and not action_matches("s3:Get?", "s3:GetObject")
     assert resource_matches("arn:aws:s3:::b/t?", "arn:aws:s3:::b/tx")
     assert not resource_matches("arn:aws:s3:::B/*", "arn:aws:s3:::b/x")  # resources are case-sensitive
 
 
 def test_a_grant_no_request_needs_is_reported():
-    policy = {"Statement": [
-        {"Sid": "Items", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Scan"],
-         "Resource": ["arn:aws:dynamodb:us-east-1:1:table/t", "arn:aws:dynamodb:us-east-1:1:table/t/index/*"]},
-    ]}
+    policy = {
+        "Statement": [
+            {
+                "Sid": "Items",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:Scan"],
+                "Resource": ["arn:aws:dynamodb:us-east-1:1:table/t", "arn:aws:dynamodb:us-east-1:1:table/t/index/*"],
+            },
+        ]
+    }
     used = [IamRequest("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:1:table/t")]
     assert unused_grants(policy, used) == [
         "Items: dynamodb:GetItem on arn:aws:dynamodb:us-east-1:1:table/t/index/*",
@@ -400,18 +446,31 @@ def test_a_grant_no_request_needs_is_reported():
 def test_requests_are_authorised_per_table_item_and_key():
     """What AWS authorises for the multi-item requests, and Cognito's public calls."""
     table = "arn:aws:dynamodb:us-east-1:123456789012:table/t"
-    transaction = {"TransactItems": [{"Put": {"TableName": "t"}}, {"ConditionCheck": {"TableName": "t"}},
-                                     {"Update": {"TableName": "t"}}, {"Delete": {"TableName": "t"}}]}
+    transaction = {
+        "TransactItems": [
+            {"Put": {"TableName": "t"}},
+            {"ConditionCheck": {"TableName": "t"}},
+            {"Update": {"TableName": "t"}},
+            {"Delete": {"TableName": "t"}},
+        ]
+    }
     assert [r.action for r in iam_requests("dynamodb", "TransactWriteItems", transaction, region="us-east-1")] == [
-        "dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        "dynamodb:PutItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ]
     (query,) = iam_requests("dynamodb", "Query", {"TableName": "t", "IndexName": "LSI1"}, region="us-east-1")
     assert query.resource == f"{table}/index/LSI1"
     (batch,) = iam_requests("dynamodb", "BatchGetItem", {"RequestItems": {"t": {}}}, region="us-east-1")
     assert (batch.action, batch.resource) == ("dynamodb:BatchGetItem", table)
-    deletes = iam_requests("s3", "DeleteObjects", {"Bucket": "b", "Delete": {"Objects": [{"Key": "a"}, {"Key": "c"}]}},
-                           region="us-east-1")
-    assert [(r.action, r.resource) for r in deletes] == [("s3:DeleteObject", "arn:aws:s3:::b/a"),
-                                                         ("s3:DeleteObject", "arn:aws:s3:::b/c")]
+    deletes = iam_requests(
+        "s3", "DeleteObjects", {"Bucket": "b", "Delete": {"Objects": [{"Key": "a"}, {"Key": "c"}]}}, region="us-east-1"
+    )
+    assert [(r.action, r.resource) for r in deletes] == [
+        ("s3:DeleteObject", "arn:aws:s3:::b/a"),
+        ("s3:DeleteObject", "arn:aws:s3:::b/c"),
+    ]
     (head,) = iam_requests("s3", "HeadObject", {"Bucket": "b", "Key": "k"}, region="us-east-1")
     assert head.action == "s3:GetObject"
     assert iam_requests("cognito-idp", "InitiateAuth", {"ClientId": "c"}, region="us-east-1") == []

@@ -48,15 +48,34 @@ def shipped_project(into):
 
 
 def api_gateway_event(method, path, *, headers=None, body=None, proto="https"):
-    headers = {"Host": HOST, "X-Forwarded-Proto": proto, "X-Forwarded-Port": "443", "X-Forwarded-For": "203.0.113.7",
-               "Accept": "text/html", **(headers or {})}
+    headers = {
+        "Host": HOST,
+        "X-Forwarded-Proto": proto,
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-For": "203.0.113.7",
+        "Accept": "text/html",
+        **(headers or {}),
+    }
     return {
-        "resource": "/{proxy+}", "path": path, "httpMethod": method, "body": body, "isBase64Encoded": False,
-        "headers": headers, "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None, "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "path": f"/production{path}",
-                           "stage": "production", "requestId": "test", "identity": {"sourceIp": "203.0.113.7"}},
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "body": body,
+        "isBase64Encoded": False,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/production{path}",
+            "stage": "production",
+            "requestId": "test",
+            "identity": {"sourceIp": "203.0.113.7"},
+        },
     }
 
 
@@ -102,10 +121,18 @@ def test_form_post_with_csrf_token_sets_the_theme(call_lambda):
     page = call_lambda(api_gateway_event("GET", "/"))
     csrf_cookie = cookies_of(page)["csrftoken"].value
     body = urlencode({"csrfmiddlewaretoken": csrf_form_token(page["body"]), "theme": "dark", "next": "/"})
-    response = call_lambda(api_gateway_event("POST", "/preferences/theme/", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}",
-        "Origin": f"https://{HOST}",
-    }))
+    response = call_lambda(
+        api_gateway_event(
+            "POST",
+            "/preferences/theme/",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={csrf_cookie}",
+                "Origin": f"https://{HOST}",
+            },
+        )
+    )
     assert response["statusCode"] == 302
     assert response["multiValueHeaders"]["Location"] == ["/"]
     theme = cookies_of(response)["theme"]
@@ -116,10 +143,18 @@ def test_form_post_with_csrf_token_sets_the_theme(call_lambda):
 def test_form_post_without_csrf_token_is_refused(call_lambda):
     page = call_lambda(api_gateway_event("GET", "/"))
     csrf_cookie = cookies_of(page)["csrftoken"].value
-    response = call_lambda(api_gateway_event("POST", "/preferences/theme/", body="theme=dark", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}",
-        "Origin": f"https://{HOST}",
-    }))
+    response = call_lambda(
+        api_gateway_event(
+            "POST",
+            "/preferences/theme/",
+            body="theme=dark",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={csrf_cookie}",
+                "Origin": f"https://{HOST}",
+            },
+        )
+    )
     assert response["statusCode"] == 403
     assert "theme" not in cookies_of(response)
 
@@ -157,15 +192,32 @@ def test_production_settings_behind_api_gateway(tmp_path):
     task = shipped_project(tmp_path / "task")
     (task / "zappa_settings.py").write_text(packaged_zappa_settings())
     env = {
-        "PATH": os.environ["PATH"], "APP_ENV": "production", "DJANGO_SECRET_KEY": "p" * 20 + "r0duct10n-0nly-f0r-th1s-test-" * 2,
-        "DJANGO_ALLOWED_HOSTS": HOST, "COGNITO_USER_POOL_ID": "us-east-1_test", "COGNITO_APP_CLIENT_ID": "test",
-        "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-        "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"), "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
+        "PATH": os.environ["PATH"],
+        "APP_ENV": "production",
+        "DJANGO_SECRET_KEY": "p" * 20 + "r0duct10n-0nly-f0r-th1s-test-" * 2,
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "COGNITO_USER_POOL_ID": "us-east-1_test",
+        "COGNITO_APP_CLIENT_ID": "test",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
     }
-    events = [api_gateway_event("GET", "/"), api_gateway_event("GET", "/", proto="http"),
-              api_gateway_event("GET", "/no-such-page/")]
-    child = subprocess.run([sys.executable, "-c", PRODUCTION_CHILD, str(task)], input=json.dumps(events),
-                           env=env, cwd=task, capture_output=True, text=True, timeout=120)
+    events = [
+        api_gateway_event("GET", "/"),
+        api_gateway_event("GET", "/", proto="http"),
+        api_gateway_event("GET", "/no-such-page/"),
+    ]
+    child = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_CHILD, str(task)],
+        input=json.dumps(events),
+        env=env,
+        cwd=task,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == 0, child.stderr
     page, plain_http, missing = json.loads(child.stdout.splitlines()[-1])
 

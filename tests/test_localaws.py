@@ -52,7 +52,9 @@ def restart(server, start):
 
 def client(server, service):
     return boto3.client(
-        service, endpoint_url=server.endpoint_url, region_name="us-east-1",
+        service,
+        endpoint_url=server.endpoint_url,
+        region_name="us-east-1",
         config=Config(s3={"addressing_style": "path"}),
     )
 
@@ -77,14 +79,18 @@ def test_items_objects_and_users_survive_a_restart(local_aws, settings):
 
     again = provision()
     assert (again.user_pool_id, again.app_client_id, again.app_client_secret) == (
-        report.user_pool_id, report.app_client_id, report.app_client_secret,
+        report.user_pool_id,
+        report.app_client_id,
+        report.app_client_secret,
     )
     assert any("found" in line for line in again.lines)
     tokens = log_in(cognito, report, "gm@example.com", NEW_PASSWORD)
     assert attribute(cognito.get_user(AccessToken=tokens["AccessToken"])["UserAttributes"], "sub") == sub
     groups = cognito.admin_list_groups_for_user(UserPoolId=report.user_pool_id, Username="gm@example.com")
     assert [group["GroupName"] for group in groups["Groups"]] == ["staff"]
-    item = dynamodb.get_item(TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": f"USER#{sub}"}, "SK": {"S": "PROFILE"}})
+    item = dynamodb.get_item(
+        TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": f"USER#{sub}"}, "SK": {"S": "PROFILE"}}
+    )
     assert item["Item"]["avatar"]["B"] == BODY[:100]
     assert s3.get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=f"transcripts/{sub}/one.bin")["Body"].read() == BODY
     assert requests.get(f"{server.endpoint_url}/{report.user_pool_id}/.well-known/jwks.json").json()["keys"]
@@ -190,8 +196,11 @@ def wait_for(condition, attempts=200):
 
 def sign_up(cognito, report, email):
     cognito.sign_up(
-        ClientId=report.app_client_id, Username=email, Password=PASSWORD,
-        SecretHash=secret_hash(report, email), UserAttributes=[{"Name": "email", "Value": email}],
+        ClientId=report.app_client_id,
+        Username=email,
+        Password=PASSWORD,
+        SecretHash=secret_hash(report, email),
+        UserAttributes=[{"Name": "email", "Value": email}],
     )
     cognito.admin_confirm_sign_up(UserPoolId=report.user_pool_id, Username=email)
     user = cognito.admin_get_user(UserPoolId=report.user_pool_id, Username=email)
@@ -200,7 +209,8 @@ def sign_up(cognito, report, email):
 
 def log_in(cognito, report, email, password):
     return cognito.initiate_auth(
-        ClientId=report.app_client_id, AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=report.app_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": password, "SECRET_HASH": secret_hash(report, email)},
     )["AuthenticationResult"]
 

@@ -24,7 +24,10 @@ SESSION = [
     ("SPEAKER_02", "Can I roll Perception? I rolled a 17 plus 4."),
     ("SPEAKER_00", "With a 21 you notice tracks leading off the road toward the Greywood Forest."),
     ("SPEAKER_03", "I think those are goblin tracks. We should follow them."),
-    ("SPEAKER_00", "Lord Varis rides up behind you on a black horse. Lord Varis says the vault beneath the temple is sealed."),
+    (
+        "SPEAKER_00",
+        "Lord Varis rides up behind you on a black horse. Lord Varis says the vault beneath the temple is sealed.",
+    ),
     ("SPEAKER_01", "Why would a noble ride out alone in this weather?"),
     ("SPEAKER_00", "Varis smiles and tells you that Captain Elra Stone went missing near the temple a week ago."),
     ("SPEAKER_02", "Hold on, I need a snack, does anyone want pizza?"),
@@ -36,7 +39,10 @@ SESSION = [
     ("SPEAKER_02", "I take the ring. Sable pockets the raven ring and studies the crest."),
     ("SPEAKER_00", "The raven crest belongs to House Corvane, the family that ruled Greymoor Keep before the war."),
     ("SPEAKER_03", "We need to find out why goblins carry a noble's ring."),
-    ("SPEAKER_00", "By nightfall you reach the Sunken Temple. Water covers the lower steps and a green light glows inside."),
+    (
+        "SPEAKER_00",
+        "By nightfall you reach the Sunken Temple. Water covers the lower steps and a green light glows inside.",
+    ),
     ("SPEAKER_01", "Mira lights a torch and we enter the temple carefully."),
     ("SPEAKER_00", "Inside, a priestess named Sister Ilse kneels at the altar. Sister Ilse asks who sent you."),
     ("SPEAKER_02", "Sable lies and says we are pilgrims from Neverwinter."),
@@ -49,7 +55,12 @@ SESSION = [
     ("SPEAKER_03", "And we still owe the blacksmith in Phandalin fifty gold for the axe."),
     ("SPEAKER_01", "Great session everyone, same time next week?"),
 ]
-NAMES = {"SPEAKER_00": "GM (Dana)", "SPEAKER_01": "Mira (Ana)", "SPEAKER_02": "Sable (Ben)", "SPEAKER_03": "Thorin (Carl)"}
+NAMES = {
+    "SPEAKER_00": "GM (Dana)",
+    "SPEAKER_01": "Mira (Ana)",
+    "SPEAKER_02": "Sable (Ben)",
+    "SPEAKER_03": "Thorin (Carl)",
+}
 GERMAN = [
     ("SPEAKER_00", "Willkommen zurück. Ihr steht vor dem alten Tempel im Nebelwald."),
     ("SPEAKER_01", "Ich zünde eine Fackel an und gehe vorsichtig hinein."),
@@ -79,8 +90,13 @@ def segments(lines=SESSION, *, seconds_apart=40.0):
 
 def summarize(kind, length="standard", *, lines=SESSION, names=NAMES, **extra):
     request = SummaryRequest(
-        kind=kind, length=length, segments=extra.pop("segments", None) or segments(lines), speaker_names=names,
-        session_title="Session 4", campaign_name="The Raven Crown", **extra,
+        kind=kind,
+        length=length,
+        segments=extra.pop("segments", None) or segments(lines),
+        speaker_names=names,
+        session_title="Session 4",
+        campaign_name="The Raven Crown",
+        **extra,
     )
     return OfflineSummarizer().summarize(request)
 
@@ -133,7 +149,9 @@ def test_recap_opens_with_the_campaign_and_follows_the_story_in_order():
 
     assert text.splitlines()[0] == "Previously on The Raven Crown…"
     assert len(lines) == 8
-    positions = [next(i for i, (_, said) in enumerate(SESSION) if line.split(": ", 1)[1][:30] in said) for line in lines]
+    positions = [
+        next(i for i, (_, said) in enumerate(SESSION) if line.split(": ", 1)[1][:30] in said) for line in lines
+    ]
     assert positions == sorted(positions)
     assert positions[0] < len(SESSION) / 4 and positions[-1] > len(SESSION) * 3 / 4  # the whole evening
 
@@ -155,7 +173,11 @@ def test_key_events_are_stamped_and_in_time_order():
 def test_npcs_are_named_people_not_the_players_characters_or_places():
     text = summarize("npcs").text
 
-    assert [line.split(" (")[0] for line in bullets(text)][:3] == ["- Lord Varis", "- Sister Ilse", "- Captain Elra Stone"]
+    assert [line.split(" (")[0] for line in bullets(text)][:3] == [
+        "- Lord Varis",
+        "- Sister Ilse",
+        "- Captain Elra Stone",
+    ]
     for not_an_npc in ("Mira", "Sable", "Thorin", "Dana", "Sunken Temple", "Phandalin"):
         assert f"- {not_an_npc}" not in text
     assert "Lord Varis (5 mentions)" in text  # "Varis" alone counts for the titled name
@@ -357,5 +379,7 @@ def test_story_so_far_with_more_sessions_than_lines_groups_neighbours():
 def test_story_so_far_without_summaries_is_a_clear_input_error():
     with pytest.raises(SummaryInputError, match="summarize a session first"):
         summarize_story_so_far(
-            session_summaries=[("Session 1", ""), ("Session 2", "  ")], campaign_name="X", summarizer=OfflineSummarizer()
+            session_summaries=[("Session 1", ""), ("Session 2", "  ")],
+            campaign_name="X",
+            summarizer=OfflineSummarizer(),
         )

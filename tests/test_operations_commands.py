@@ -28,8 +28,14 @@ COMMANDS = [
     ("finish_deletions",),
 ]
 CREDENTIAL_VARIABLES = (
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
 )
 
 
@@ -82,8 +88,10 @@ def test_a_command_finds_the_running_local_aws_by_itself(served_aws, nothing_set
         report = provision()  # finds what the fixture made: the ids runlocal announces
     settings.AWS_ENDPOINT_URL = None
     announce_local_aws(
-        endpoint_url=served_aws.endpoint_url, user_pool_id=report.user_pool_id,
-        app_client_id=report.app_client_id, path=nothing_set,
+        endpoint_url=served_aws.endpoint_url,
+        user_pool_id=report.user_pool_id,
+        app_client_id=report.app_client_id,
+        path=nothing_set,
     )
     _forget_credentials()
     assert settings.AWS_ENDPOINT_URL is None and "AWS_ACCESS_KEY_ID" not in os.environ
@@ -144,8 +152,11 @@ def test_another_runs_announcement_is_left_alone(tmp_path):
 def test_manage_py_prints_one_line_and_fails(tmp_path):
     """The issue's case, as a newcomer meets it: no traceback, one line on stderr, status 1."""
     environment = {
-        "PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
         "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"),
     }
     # manage.py as is, except that the local run's file is looked for in tmp_path (a local
@@ -178,8 +189,14 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(runlocal, "local_state_path", lambda: tmp_path / "aws-state.pickle")
     monkeypatch.setattr(runlocal.signal, "signal", lambda *args: None)
-    for name in ("AWS_ENDPOINT_URL", "SITE_ORIGIN", "COGNITO_USER_POOL_ID", "COGNITO_APP_CLIENT_ID",
-                 "COGNITO_APP_CLIENT_SECRET", "AWS_REGION"):
+    for name in (
+        "AWS_ENDPOINT_URL",
+        "SITE_ORIGIN",
+        "COGNITO_USER_POOL_ID",
+        "COGNITO_APP_CLIENT_ID",
+        "COGNITO_APP_CLIENT_SECRET",
+        "AWS_REGION",
+    ):
         setattr(settings, name, getattr(settings, name))  # restored after the test: the command sets them
     seen = {}
 
@@ -213,9 +230,13 @@ def test_what_each_aws_failure_says(settings):
     assert describe_aws_error(refused) == (
         "AWS refused Scan: AccessDeniedException: not allowed (run operations commands with operator credentials)"
     )
-    wrapped = GetError("Failed to get item", cause=ClientError(
-        {"Error": {"Code": "ResourceNotFoundException", "Message": "no table"}}, "GetItem"))
-    assert describe_aws_error(wrapped).startswith("AWS refused GetItem: ResourceNotFoundException: no table (is it provisioned?")
+    wrapped = GetError(
+        "Failed to get item",
+        cause=ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "no table"}}, "GetItem"),
+    )
+    assert describe_aws_error(wrapped).startswith(
+        "AWS refused GetItem: ResourceNotFoundException: no table (is it provisioned?"
+    )
     assert describe_aws_error(ValueError("a bug")) is None  # not about AWS: the traceback stays
 
     settings.PRODUCTION = True

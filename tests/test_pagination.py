@@ -108,7 +108,10 @@ def test_query_pages_newest_first_one_query_each(notes, aws_calls):
 
 
 def test_query_pages_oldest_first(notes, aws_calls):
-    assert read_all_pages(3, aws_calls, newest_first=False) == [["alice 1", "alice 2", "alice 3"], ["alice 4", "alice 5"]]
+    assert read_all_pages(3, aws_calls, newest_first=False) == [
+        ["alice 1", "alice 2", "alice 3"],
+        ["alice 4", "alice 5"],
+    ]
 
 
 def test_query_page_stays_in_its_partition(notes):
@@ -137,8 +140,9 @@ def test_query_pages_an_index_one_query_each(ordered_notes, aws_calls):
     pages, cursor = [], None
     while True:
         with aws_calls() as calls:
-            page = query_page(Note, ALICE, Note.lsi1sk.startswith("ORDER#"), index=Note.second_sort_order,
-                              limit=2, cursor=cursor)
+            page = query_page(
+                Note, ALICE, Note.lsi1sk.startswith("ORDER#"), index=Note.second_sort_order, limit=2, cursor=cursor
+            )
         assert calls.operations() == ["dynamodb.Query"]
         pages.append([note.text for note in page.items])
         cursor = page.next_cursor
@@ -155,11 +159,23 @@ def test_a_cursor_is_bound_to_its_index_and_key_condition(ordered_notes, aws_cal
 
     with aws_calls() as calls:
         with pytest.raises(InvalidCursor):
-            query_page(Note, ALICE, Note.lsi1sk.startswith("ORDER#"), index=Note.second_sort_order, limit=2,
-                       cursor=table_cursor)
+            query_page(
+                Note,
+                ALICE,
+                Note.lsi1sk.startswith("ORDER#"),
+                index=Note.second_sort_order,
+                limit=2,
+                cursor=table_cursor,
+            )
         with pytest.raises(InvalidCursor):
             query_page(Note, ALICE, Note.sk.startswith("NOTE#"), limit=2, cursor=index_cursor)
         with pytest.raises(InvalidCursor):
-            query_page(Note, ALICE, Note.lsi1sk.startswith("ORDER#0"), index=Note.second_sort_order, limit=2,
-                       cursor=index_cursor)
+            query_page(
+                Note,
+                ALICE,
+                Note.lsi1sk.startswith("ORDER#0"),
+                index=Note.second_sort_order,
+                limit=2,
+                cursor=index_cursor,
+            )
     assert len(calls) == 0

@@ -357,7 +357,8 @@ def test_a_weak_password_is_refused_with_the_rule_it_breaks(make_user):
     with Stubber(aws_clients.client("cognito-idp")) as cognito_stub:  # moto checks no policy here; Cognito does
         stub_account(cognito_stub, sub)
         cognito_stub.add_client_error(
-            "confirm_forgot_password", service_error_code="InvalidPasswordException",
+            "confirm_forgot_password",
+            service_error_code="InvalidPasswordException",
             service_message="Password does not conform to policy: Password must have symbol characters",
         )
         # Passes the rules read from the pool (a rule added since is Cognito's to find).

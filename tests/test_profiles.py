@@ -19,7 +19,12 @@ ADA = "sub-ada"
 def test_first_sign_in_creates_the_profile(aws):
     profile = sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="Ada", is_staff=True)
     stored = get_profile(sub=ADA)
-    assert (stored.email, stored.display_name, stored.is_staff, stored.auth_version) == ("ada@example.com", "Ada", True, 1)
+    assert (stored.email, stored.display_name, stored.is_staff, stored.auth_version) == (
+        "ada@example.com",
+        "Ada",
+        True,
+        1,
+    )
     assert profile.sub == ADA
 
 

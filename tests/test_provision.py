@@ -23,7 +23,9 @@ def test_bucket_is_private_encrypted_and_open_to_the_site_for_uploads(aws, setti
     s3 = aws_clients.client("s3")
     bucket = settings.TRANSCRIPT_BUCKET
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    assert all(block[name] for name in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))
+    assert all(
+        block[name] for name in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    )
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     (cors,) = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
@@ -55,7 +57,9 @@ def test_second_run_finds_everything_by_name_and_changes_no_ids(aws, settings):
     again = provision()
 
     assert (again.user_pool_id, again.app_client_id, again.app_client_secret) == (
-        aws.user_pool_id, aws.app_client_id, aws.app_client_secret,
+        aws.user_pool_id,
+        aws.app_client_id,
+        aws.app_client_secret,
     )
     assert not any("created" in line for line in again.lines)
     for thing in ("table", "bucket", "user pool", "app client", "group"):
@@ -92,7 +96,10 @@ def test_a_table_without_the_index_is_reported_not_patched(aws, settings):
     dynamodb.delete_table(TableName=settings.DYNAMODB_TABLE)
     dynamodb.create_table(
         TableName=settings.DYNAMODB_TABLE,
-        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "SK", "AttributeType": "S"}],
+        AttributeDefinitions=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+        ],
         KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
         BillingMode="PAY_PER_REQUEST",
     )

@@ -128,7 +128,7 @@ def test_filter_by_speaker_keeps_line_numbers_and_pages(four_hours):
     assert {line.speaker for line in page.lines} == {"SPEAKER_02"}
     assert (page.filtered, page.occurrences, page.speaker_name) == (True, None, "SPEAKER_02")
     second = read_transcript(data, speaker="SPEAKER_02", page=2)
-    assert [line.number for line in second.lines] == theirs[PAGE_SIZE:2 * PAGE_SIZE]
+    assert [line.number for line in second.lines] == theirs[PAGE_SIZE : 2 * PAGE_SIZE]
     assert read_transcript(data, speaker="SPEAKER_00", names=NAMES).speaker_name == "Mira (Ada)"
 
 
@@ -179,21 +179,29 @@ def test_find_maps_matches_back_through_characters_that_fold_to_several():
     assert page.lines[0].pieces == [("Die ", False), ("Straße", True), (" ist lang. ﬁre!", False)]
     assert marked(read_transcript(data, query="fire").lines[0]) == ["ﬁre"]
     assert read_transcript(data, query="ring").lines[0].pieces == [
-        ("🐉 ate the ", False), ("ring", True), (" 🎲 ", False), ("ring", True)
+        ("🐉 ate the ", False),
+        ("ring", True),
+        (" 🎲 ", False),
+        ("ring", True),
     ]
 
 
 def test_find_keeps_markup_as_text_for_the_template_to_escape():
     page = read_transcript(small('I say <script>alert("x")</script> aloud'), query="script")
     assert page.lines[0].pieces == [
-        ("I say <", False), ("script", True), ('>alert("x")</', False), ("script", True), ("> aloud", False)
+        ("I say <", False),
+        ("script", True),
+        ('>alert("x")</', False),
+        ("script", True),
+        ("> aloud", False),
     ]
 
 
 def test_find_and_speaker_combine(four_hours):
     segments, data = four_hours
     expected = [
-        number for number, segment in enumerate(segments)
+        number
+        for number, segment in enumerate(segments)
         if segment.speaker == "SPEAKER_03" and "initiative" in segment.text.lower()
     ]
     page = read_transcript(data, speaker="SPEAKER_03", query="Initiative")
@@ -207,7 +215,7 @@ def test_find_across_four_hours_pages_the_matches(four_hours):
     last = read_transcript(data, query="roll", page=999)
     assert len(expected) > PAGE_SIZE
     assert last.page == last.page_count == -(-len(expected) // PAGE_SIZE)
-    assert [line.number for line in last.lines] == expected[(last.page - 1) * PAGE_SIZE:]
+    assert [line.number for line in last.lines] == expected[(last.page - 1) * PAGE_SIZE :]
 
 
 def test_a_blank_find_is_no_filter(four_hours):
@@ -226,7 +234,10 @@ def test_mark_words_fold_split_and_cap_as_a_search_does():
     text = "Zoë's DRAGON, ﬁre Straße " + "x" * 60
     assert list(reader.mark_words(text)) == search.query_words(text)  # the search's words are the reader's
     assert (reader.MAX_MARKS, reader.MIN_MARK_CHARS, reader.MAX_WORD_CHARS) == (
-        search.MAX_WORDS, search.MIN_WORD_CHARS, search_index.MAX_WORD_CHARS)
+        search.MAX_WORDS,
+        search.MIN_WORD_CHARS,
+        search_index.MAX_WORD_CHARS,
+    )
 
 
 def test_marks_mark_word_starts_on_the_plain_page_and_filter_nothing(four_hours):
@@ -249,14 +260,16 @@ def test_a_find_is_marked_instead_of_the_marks():
 
 
 def test_the_first_line_with_the_most_of_the_words():
-    data = dump_segments([
-        Segment(start=0, end=1, speaker="SPEAKER_01", text="Ondragh the ogre."),
-        Segment(start=1, end=2, speaker="SPEAKER_01", text="A red cloak."),
-        Segment(start=2, end=3, speaker="SPEAKER_01", text="A dragon!"),
-        Segment(start=3, end=4, speaker="SPEAKER_00", text="The dragon is red."),
-        Segment(start=4, end=5, speaker="SPEAKER_00", text="Another red DRAGON."),
-        Segment(start=5, end=6, speaker="SPEAKER_01", text="Mira? A red dragon."),
-    ])
+    data = dump_segments(
+        [
+            Segment(start=0, end=1, speaker="SPEAKER_01", text="Ondragh the ogre."),
+            Segment(start=1, end=2, speaker="SPEAKER_01", text="A red cloak."),
+            Segment(start=2, end=3, speaker="SPEAKER_01", text="A dragon!"),
+            Segment(start=3, end=4, speaker="SPEAKER_00", text="The dragon is red."),
+            Segment(start=4, end=5, speaker="SPEAKER_00", text="Another red DRAGON."),
+            Segment(start=5, end=6, speaker="SPEAKER_01", text="Mira? A red dragon."),
+        ]
+    )
     first = reader.first_line_with_words
     assert first(data, ("drag",)) == 2  # at the start of a word only: not "Ondragh"
     assert first(data, ("red", "dragon")) == 3  # both before either alone
@@ -270,10 +283,12 @@ def test_the_first_line_with_the_most_of_the_words():
 
 
 def test_the_first_line_counts_a_speaker_as_shown_never_a_named_speaker_s_raw_label():
-    data = dump_segments([
-        Segment(start=0, end=1, speaker="SPEAKER_01", text="A dragon."),
-        Segment(start=1, end=2, speaker="SPEAKER_00", text="A dragon."),
-    ])
+    data = dump_segments(
+        [
+            Segment(start=0, end=1, speaker="SPEAKER_01", text="A dragon."),
+            Segment(start=1, end=2, speaker="SPEAKER_00", text="A dragon."),
+        ]
+    )
     named_bob = {"SPEAKER_01": {"player": "Bob", "character": ""}}
     assert reader.first_line_with_words(data, ("speaker", "dragon"), names=named_bob) == 1  # SPEAKER_00 is unnamed
     assert reader.first_line_with_words(data, ("bob", "dragon"), names=named_bob) == 0
@@ -282,7 +297,6 @@ def test_the_first_line_counts_a_speaker_as_shown_never_a_named_speaker_s_raw_la
 def test_the_first_line_folds_case_and_accents():
     data = small("Nothing yet.", "ZOË is here, at the CAFÉ.")
     assert reader.first_line_with_words(data, reader.mark_words("zoe café")) == 1
-
 
 
 @pytest.mark.parametrize(
@@ -304,8 +318,18 @@ def test_times_are_shown_as_clock_times(seconds, shown, datetime):
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [
-        ("95", 95), ("95.5", 95.5), ("0", 0), ("23:45", 1425), ("75:00", 4500), ("1:23:45", 5025),
-        (" 1:00:00 ", 3600), ("1h", 3600), ("1h 23m", 4980), ("1h23m45s", 5025), ("90s", 90), ("5 min", 300),
+        ("95", 95),
+        ("95.5", 95.5),
+        ("0", 0),
+        ("23:45", 1425),
+        ("75:00", 4500),
+        ("1:23:45", 5025),
+        (" 1:00:00 ", 3600),
+        ("1h", 3600),
+        ("1h 23m", 4980),
+        ("1h23m45s", 5025),
+        ("90s", 90),
+        ("5 min", 300),
     ],
 )
 def test_parse_time_accepts_what_people_type(text, seconds):

@@ -132,7 +132,9 @@ def test_a_find_for_markup_marks_it_and_still_escapes(owner, transcribed):
 
 def test_speaker_names_and_parameters_are_escaped(owner, campaign, transcribed):
     save_speaker_names(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
         names={"SPEAKER_01": {"player": "<b>Bob</b>", "character": "<img src=x onerror=alert(1)>"}},
     )
     html = page_html(owner, transcribed, "?speaker=" + quote('"><script>x()</script>') + "&t=" + quote("<i>"))
@@ -144,7 +146,9 @@ def test_speaker_names_and_parameters_are_escaped(owner, campaign, transcribed):
 # --- speaker names --------------------------------------------------------------------------
 def test_speaker_names_apply_and_the_raw_label_stays_visible(owner, campaign, transcribed):
     save_speaker_names(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
         names={"SPEAKER_00": {"player": "Ada", "character": "Mira"}, "SPEAKER_02": {"player": "Cy", "character": ""}},
     )
     html = page_html(owner, transcribed)
@@ -321,8 +325,9 @@ def test_first_costs_what_a_page_costs(owner, transcribed, aws_calls):
 # --- a search result's landing: its line, in context, its words marked ----------------------
 def test_a_search_lands_on_the_plain_page_around_its_line_with_the_words_marked(owner, four_hours):
     # Issue 11: the landing was a find (`?q=…&line=n`): a filtered page of the lines that say it.
-    said = [number for number, segment in enumerate(sample_segments(hours=4))
-            if re.search(r"\broll", segment.text, re.I)]
+    said = [
+        number for number, segment in enumerate(sample_segments(hours=4)) if re.search(r"\broll", segment.text, re.I)
+    ]
     response = owner.get(url(four_hours, "?mark=ROLL&first=1"))
     assert response.status_code == 302
     assert response["Location"] == url(four_hours, f"?mark=roll&line={said[0]}#line-{said[0]}")
@@ -345,20 +350,27 @@ def test_a_search_lands_on_the_plain_page_around_its_line_with_the_words_marked(
 
 def test_the_landing_prefers_the_line_with_most_words_and_folds_accents(owner, transcribed):
     assert owner.get(url(transcribed, "?mark=dragon&first=1"))["Location"] == url(
-        transcribed, "?mark=dragon&line=0#line-0")
+        transcribed, "?mark=dragon&line=0#line-0"
+    )
     assert owner.get(url(transcribed, "?mark=" + quote("DRAGON asleep") + "&first=1"))["Location"] == url(
-        transcribed, "?mark=dragon+asleep&line=3#line-3")
+        transcribed, "?mark=dragon+asleep&line=3#line-3"
+    )
     html = page_html(owner, transcribed, "?mark=" + quote("Zoé café") + "&line=2")
     assert shown_lines(html) == [0, 1, 2, 3]
     assert "<mark>Zoë</mark>, roll" in html and "the <mark>Café</mark> du Dragon" in html
 
 
 def test_the_landing_by_a_speaker_s_name(owner, campaign, transcribed):
-    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
-                       names={"SPEAKER_02": {"player": "Bo", "character": "Ireena"}})
+    save_speaker_names(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_02": {"player": "Bo", "character": "Ireena"}},
+    )
     # "ireena" is no line's word; said by Ireena, "dragon" is on line 3 (line 0 has it too).
     assert owner.get(url(transcribed, "?mark=ireena+dragon&first=1"))["Location"] == url(
-        transcribed, "?mark=ireena+dragon&line=3#line-3")
+        transcribed, "?mark=ireena+dragon&line=3#line-3"
+    )
 
 
 def test_a_landing_without_a_line_that_says_the_words_says_so(owner, transcribed):
@@ -380,7 +392,8 @@ def test_a_find_with_marks_is_a_find(owner, transcribed):
     html = page_html(owner, transcribed, "?q=zoe&mark=dragon")
     assert shown_lines(html) == [2] and "reader-marks" not in html
     assert owner.get(url(transcribed, "?q=zoe&mark=dragon&first=1"))["Location"] == url(
-        transcribed, "?q=zoe&mark=dragon&line=2#line-2")
+        transcribed, "?q=zoe&mark=dragon&line=2#line-2"
+    )
 
 
 def test_a_landing_costs_what_a_page_costs(owner, transcribed, aws_calls):
@@ -391,7 +404,6 @@ def test_a_landing_costs_what_a_page_costs(owner, transcribed, aws_calls):
     with aws_calls() as calls:
         page_html(owner, transcribed, "?mark=dragon&line=3")
     assert calls.operations() == READ  # the transcript is in the process's cache
-
 
 
 @pytest.mark.parametrize(("time", "line"), [("0", 0), ("00:02", 1), ("1:00", 2), ("65", 2), ("1:00:00", 3)])

@@ -49,4 +49,7 @@ def test_the_upload_form_links_every_sample(owner, session, client, page):
         assert f'href="{url}" download="{name}"' in html
         served = client.get(url)
         assert served.status_code == 200
-        assert b"".join(served.streaming_content if served.streaming else [served.content]) == (SAMPLES / name).read_bytes()
+        assert (
+            b"".join(served.streaming_content if served.streaming else [served.content])
+            == (SAMPLES / name).read_bytes()
+        )

@@ -41,13 +41,20 @@ def heist(aws):
 
 
 def new_session(campaign, title, *, sub=SUB, played_on=None, number=None, notes="", lines=None):
-    session = create_session(sub=sub, campaign_id=campaign.campaign_id, title=title, played_on=played_on,
-                             number=number, notes=notes)
+    session = create_session(
+        sub=sub, campaign_id=campaign.campaign_id, title=title, played_on=played_on, number=number, notes=notes
+    )
     if lines:
-        segments = [Segment(start=float(n), end=n + 1.0, speaker=speaker, text=text)
-                    for n, (speaker, text) in enumerate(lines)]
-        session = store_transcript(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                                   data=render_vtt(segments).encode(), filename="night.vtt").session
+        segments = [
+            Segment(start=float(n), end=n + 1.0, speaker=speaker, text=text) for n, (speaker, text) in enumerate(lines)
+        ]
+        session = store_transcript(
+            sub=sub,
+            campaign_id=campaign.campaign_id,
+            session_id=session.session_id,
+            data=render_vtt(segments).encode(),
+            filename="night.vtt",
+        ).session
     return session
 
 
@@ -57,17 +64,25 @@ def found(text, sub=SUB, **options):
 
 def give_recap(session, text, sub=SUB):
     """A recap as a summary job would leave it, then edited by hand (which indexes it)."""
-    Summary(f"USER#{sub}", f"SUMMARY#{session.campaign_id}#{session.session_id}#recap", kind="recap",
-            text="placeholder").save()  # version 1
-    edit_summary(sub=sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap",
-                 expected_version=1, text=text)
+    Summary(
+        f"USER#{sub}", f"SUMMARY#{session.campaign_id}#{session.session_id}#recap", kind="recap", text="placeholder"
+    ).save()  # version 1
+    edit_summary(
+        sub=sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        kind="recap",
+        expected_version=1,
+        text=text,
+    )
 
 
 # --- the query's words ---------------------------------------------------------------------------
 def test_query_words_are_normalised_distinct_and_capped():
     assert query_words("  The DRAGON, the dragon! Zoë a I ") == ["the", "dragon", "zoe"]
     assert query_words("one two three four five six seven eight nine ten") == query_words(
-        "one two three four five six seven eight")
+        "one two three four five six seven eight"
+    )
     assert len(query_words(" ".join(f"w{n}" for n in range(20)))) == MAX_WORDS
     assert search.ignored_words(" ".join(f"w{n}" for n in range(10))) == 2
     assert query_words("a ! ?") == []
@@ -112,16 +127,24 @@ def test_speaker_names_are_looked_up_at_search_time(strahd, heist, aws_calls):
     new_session(heist, "Same label, another campaign", lines=[("SPEAKER_00", "I cast a spell.")])
     assert found("mira") == []
 
-    save_speaker_names(sub=SUB, campaign_id=strahd.campaign_id, expected_version=0,
-                       names={"SPEAKER_00": {"player": "Ada", "character": "Mira Moonwhisper"}})
+    save_speaker_names(
+        sub=SUB,
+        campaign_id=strahd.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_00": {"player": "Ada", "character": "Mira Moonwhisper"}},
+    )
     assert found("mira") == ["Named"]
     assert found("moon") == ["Named"] and found("ada") == ["Named"]
     result = search_sessions(sub=SUB, text="mira").results[0]
     assert result.fields == ["speakers"] and result.speakers == ["Mira Moonwhisper (Ada)"]
 
     # Renamed: the next search follows, with no search item rewritten.
-    save_speaker_names(sub=SUB, campaign_id=strahd.campaign_id, expected_version=1,
-                       names={"SPEAKER_00": {"player": "Ada", "character": "Ireena"}})
+    save_speaker_names(
+        sub=SUB,
+        campaign_id=strahd.campaign_id,
+        expected_version=1,
+        names={"SPEAKER_00": {"player": "Ada", "character": "Ireena"}},
+    )
     assert found("mira") == [] and found("ireena") == [named.title]
 
 
@@ -137,7 +160,9 @@ def test_dates_played_limit_the_range_and_leave_undated_sessions_out(strahd):
         new_session(strahd, f"Dragon {day}", played_on=day)
     new_session(strahd, "Dragon undated")
     assert found("dragon", played_from="2024-02-01", played_to="2024-02-29") == [
-        "Dragon 2024-02-29", "Dragon 2024-02-01"]
+        "Dragon 2024-02-29",
+        "Dragon 2024-02-01",
+    ]
     assert found("dragon", played_from="2024-02-29") == ["Dragon 2024-03-01", "Dragon 2024-02-29"]
     assert found("dragon", played_to="2024-01-31") == ["Dragon 2024-01-31"]
     assert len(found("dragon")) == 5
@@ -158,8 +183,16 @@ def test_an_edited_date_moves_the_result_in_the_order(strahd):
 
     old = new_session(strahd, "Dragon old", played_on="2020-01-01")
     new_session(strahd, "Dragon new", played_on="2024-01-01")
-    update_session(sub=SUB, campaign_id=strahd.campaign_id, session_id=old.session_id, expected_version=1,
-                   title="Dragon old", number=None, played_on="2025-01-01", notes="")
+    update_session(
+        sub=SUB,
+        campaign_id=strahd.campaign_id,
+        session_id=old.session_id,
+        expected_version=1,
+        title="Dragon old",
+        number=None,
+        played_on="2025-01-01",
+        notes="",
+    )
     assert found("dragon") == ["Dragon old", "Dragon new"]
 
 
@@ -174,8 +207,14 @@ def test_archived_campaigns_are_searched_and_a_campaign_being_deleted_is_not(str
 
 def test_a_renamed_campaign_shows_its_new_name(strahd):
     new_session(strahd, "Dragon")
-    update_campaign(sub=SUB, campaign_id=strahd.campaign_id, expected_version=strahd.version,
-                    name="Curse of Strahd (revised)", description="", game_system="")
+    update_campaign(
+        sub=SUB,
+        campaign_id=strahd.campaign_id,
+        expected_version=strahd.version,
+        name="Curse of Strahd (revised)",
+        description="",
+        game_system="",
+    )
     assert search_sessions(sub=SUB, text="dragon").results[0].campaign_name == "Curse of Strahd (revised)"
 
 
@@ -183,8 +222,12 @@ def test_a_renamed_campaign_shows_its_new_name(strahd):
 def test_another_users_sessions_are_never_found(strahd):
     theirs = create_campaign(sub=OTHER, name="Their Dragons")
     new_session(theirs, "Their dragon", sub=OTHER, lines=[("SPEAKER_00", "dragon dragon")])
-    save_speaker_names(sub=OTHER, campaign_id=theirs.campaign_id, expected_version=0,
-                       names={"SPEAKER_00": {"player": "Dragonmaster", "character": ""}})
+    save_speaker_names(
+        sub=OTHER,
+        campaign_id=theirs.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_00": {"player": "Dragonmaster", "character": ""}},
+    )
     new_session(strahd, "My dragon")
     assert found("dragon") == ["My dragon"]
     assert found("dragon", sub=OTHER) == ["Their dragon"]
@@ -264,7 +307,10 @@ def test_a_request_stops_after_max_pages_and_hands_back_a_cursor(strahd, monkeyp
 # --- what a result shows -------------------------------------------------------------------------------------
 def test_a_result_says_where_the_words_are_with_snippets(strahd):
     session = new_session(
-        strahd, "The Dragon Returns", played_on="2024-05-31", number=7,
+        strahd,
+        "The Dragon Returns",
+        played_on="2024-05-31",
+        number=7,
         notes="Long before, " + "filler " * 30 + "the ferryman asked for two coins and a song.",
         lines=[("SPEAKER_00", "The lich is awake.")],
     )
@@ -272,7 +318,11 @@ def test_a_result_says_where_the_words_are_with_snippets(strahd):
 
     result = search_sessions(sub=SUB, text="ferry dragon lich").results[0]
     assert (result.title, result.campaign_name, result.number, result.played_on) == (
-        "The Dragon Returns", "Curse of Strahd", 7, "2024-05-31")
+        "The Dragon Returns",
+        "Curse of Strahd",
+        7,
+        "2024-05-31",
+    )
     assert result.fields == ["title", "notes", "summaries", "transcript"]
     assert result.title_pieces == [("The ", False), ("Dragon", True), (" Returns", False)]
     notes, recap = result.snippets
@@ -305,15 +355,22 @@ def test_a_word_in_the_title_or_a_summary_is_said_to_be_in_the_transcript_too(st
     result = search_sessions(sub=SUB, text="ferryman").results[0]
     assert result.title == "Dragon night"
     assert result.fields == ["summaries", "transcript"]
-    assert places(result) == [("summaries", "Recap (previously on…)", ["ferryman"]),
-                              ("transcript", "Transcript", ["ferryman"])]
+    assert places(result) == [
+        ("summaries", "Recap (previously on…)", ["ferryman"]),
+        ("transcript", "Transcript", ["ferryman"]),
+    ]
 
 
 def test_words_in_different_places_each_say_where_they_are(strahd):
-    session = new_session(strahd, "At the river", notes="The ferry sank.",
-                          lines=[("SPEAKER_00", "A dragon!"), ("SPEAKER_01", "Run.")])
-    save_speaker_names(sub=SUB, campaign_id=strahd.campaign_id, expected_version=0,
-                       names={"SPEAKER_00": {"player": "Ada", "character": "Mira"}})
+    session = new_session(
+        strahd, "At the river", notes="The ferry sank.", lines=[("SPEAKER_00", "A dragon!"), ("SPEAKER_01", "Run.")]
+    )
+    save_speaker_names(
+        sub=SUB,
+        campaign_id=strahd.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_00": {"player": "Ada", "character": "Mira"}},
+    )
     give_recap(session, "Mira met the dragon by the river.")
     result = search_sessions(sub=SUB, text="mira dragon river ferry").results[0]
     assert result.fields == ["title", "notes", "summaries", "speakers", "transcript"]
@@ -358,13 +415,19 @@ def test_a_transcript_too_long_to_index_whole_may_hold_the_word(strahd, monkeypa
     result = search_sessions(sub=SUB, text="dragon").results[0]
     assert result.fields == ["title"] and not result.said_in_transcript
     assert [(place.field, place.words, place.certain) for place in result.places] == [
-        ("title", ["dragon"], True), ("transcript", ["dragon"], False)]
+        ("title", ["dragon"], True),
+        ("transcript", ["dragon"], False),
+    ]
     assert search_sessions(sub=SUB, text="alpha").results[0].places[-1].certain
 
 
 def test_highlight_marks_word_starts_folding_case_and_accents():
     assert highlight("Dragons and a drag-queen; undragged", ["drag"]) == [
-        ("Drag", True), ("ons and a ", False), ("drag", True), ("-queen; undragged", False)]
+        ("Drag", True),
+        ("ons and a ", False),
+        ("drag", True),
+        ("-queen; undragged", False),
+    ]
     assert highlight("Zoë’s café", ["zoe", "cafe"]) == [("Zoë", True), ("’s ", False), ("café", True)]
     assert highlight("Zoe\u0308 waits", ["zoe"]) == [("Zoe\u0308", True), (" waits", False)]  # a combining accent
     assert highlight("Die Straße", ["strasse"]) == [("Die ", False), ("Straße", True)]
@@ -388,27 +451,45 @@ def test_many_named_speakers_keep_the_filter_within_dynamodbs_limits(strahd, aws
     new_session(strahd, "Crowded", lines=[(f"SPEAKER_{n:02d}", "hi") for n in range(60)])
     text = "da dar dark darkl darkli darklin darkling da1"
     page = search_sessions(sub=SUB, text=text)
-    query = search._query("USER#x", query_words(text), search._labels_named(
-        query_words(text), search.speaker_names_by_campaign(sub=SUB), campaigns_for_search(sub=SUB), None),
-        None, None, None, None)
+    query = search._query(
+        "USER#x",
+        query_words(text),
+        search._labels_named(
+            query_words(text), search.speaker_names_by_campaign(sub=SUB), campaigns_for_search(sub=SUB), None
+        ),
+        None,
+        None,
+        None,
+        None,
+    )
     assert len(query["FilterExpression"]) <= search.MAX_EXPRESSION_CHARS
     assert not search._too_big(query["FilterExpression"])
     assert page.results == [] or page.results[0].title == "Crowded"
 
 
-@pytest.mark.parametrize("options", [
-    {},
-    {"campaign_id": "01HZZZZZZZZZZZZZZZZZZZZZZZ"},
-    {"played_from": "2024-01-01"},
-    {"played_from": "2024-01-01", "played_to": "2024-12-31", "campaign_id": "01HZZZZZZZZZZZZZZZZZZZZZZZ"},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"campaign_id": "01HZZZZZZZZZZZZZZZZZZZZZZZ"},
+        {"played_from": "2024-01-01"},
+        {"played_from": "2024-01-01", "played_to": "2024-12-31", "campaign_id": "01HZZZZZZZZZZZZZZZZZZZZZZZ"},
+    ],
+)
 @pytest.mark.parametrize("named", [False, True])
 def test_every_name_and_value_the_query_carries_is_used(options, named):
     # Real DynamoDB refuses a request with an unused placeholder (moto lets it through).
     words = ["dragon", "mira"]
     name_matches = {"mira": [("01HZZZZZZZZZZZZZZZZZZZZZZZ", "SPEAKER_00"), ("01HYYYYYYYYYYYYYYYYYYYYYYY", "Mira")]}
-    query = search._query("USER#x", words, name_matches if named else {}, options.get("campaign_id"),
-                          options.get("played_from"), options.get("played_to"), None)
+    query = search._query(
+        "USER#x",
+        words,
+        name_matches if named else {},
+        options.get("campaign_id"),
+        options.get("played_from"),
+        options.get("played_to"),
+        None,
+    )
     expressions = " ".join(query[key] for key in ("KeyConditionExpression", "FilterExpression", "ProjectionExpression"))
     for placeholder in [*query["ExpressionAttributeNames"], *query["ExpressionAttributeValues"]]:
         assert re.search(re.escape(placeholder) + r"\b", expressions), placeholder

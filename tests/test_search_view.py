@@ -42,8 +42,13 @@ def transcribed(owner, session):
         Segment(start=1.0, end=3.0, speaker="SPEAKER_00", text="Welcome back to Barovia."),
         Segment(start=3.0, end=6.0, speaker="SPEAKER_01", text="The ferryman wants two coins."),
     ]
-    return store_transcript(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-                            data=render_vtt(lines).encode(), filename="night.vtt").session
+    return store_transcript(
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=render_vtt(lines).encode(),
+        filename="night.vtt",
+    ).session
 
 
 # --- access: owner, another signed-in user, nobody -------------------------------------------
@@ -111,14 +116,17 @@ def test_a_user_without_campaigns_is_told_what_to_do(owner):
     assert "Nothing to search yet." in html
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"q": ""}, "Type a word to search for."),
-    ({"q": "a ? !"}, "Type a word of two letters or more"),
-    ({"q": "x" * 201}, "Search for up to 200 characters."),
-    ({"q": "dragon", "played_from": "2024-13-01"}, "Enter a date, like 2024-05-31."),
-    ({"q": "dragon", "played_from": "2024-05-02", "played_to": "2024-05-01"}, "This date is before the first one"),
-    ({"q": "dragon", "campaign": "01HZZZZZZZZZZZZZZZZZZZZZZZ"}, "Pick one of your campaigns, or all of them."),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": ""}, "Type a word to search for."),
+        ({"q": "a ? !"}, "Type a word of two letters or more"),
+        ({"q": "x" * 201}, "Search for up to 200 characters."),
+        ({"q": "dragon", "played_from": "2024-13-01"}, "Enter a date, like 2024-05-31."),
+        ({"q": "dragon", "played_from": "2024-05-02", "played_to": "2024-05-01"}, "This date is before the first one"),
+        ({"q": "dragon", "campaign": "01HZZZZZZZZZZZZZZZZZZZZZZZ"}, "Pick one of your campaigns, or all of them."),
+    ],
+)
 def test_invalid_searches_say_why_and_search_nothing(owner, session, aws_calls, params, message):
     with aws_calls() as calls:
         html = page_html(owner, **params)
@@ -128,8 +136,9 @@ def test_invalid_searches_say_why_and_search_nothing(owner, session, aws_calls, 
 
 
 def test_the_form_keeps_what_was_asked(owner, campaign, session):
-    html = page_html(owner, q='dragon "<b>', campaign=campaign.campaign_id, played_from="2024-01-01",
-                     played_to="2024-12-31")
+    html = page_html(
+        owner, q='dragon "<b>', campaign=campaign.campaign_id, played_from="2024-01-01", played_to="2024-12-31"
+    )
     assert 'value="dragon &quot;&lt;b&gt;"' in html
     assert f'<option value="{campaign.campaign_id}" selected>Secret Strahd</option>' in html
     assert 'value="2024-01-01"' in html and 'value="2024-12-31"' in html
@@ -142,8 +151,10 @@ def test_results_mark_the_words_and_say_where_they_are(owner, campaign, transcri
     assert '<a href="/campaigns/' in html and "The <mark>Death</mark> House</a>" in html
     assert "Found in title, notes" in html
     session_url = f"/campaigns/{transcribed.campaign_id}/sessions/{transcribed.session_id}/"
-    assert (f'<a class="search-snippet-label" href="{session_url}#notes-title">Notes</a>: '
-            "Hidden notes about the <mark>mimic</mark>") in html
+    assert (
+        f'<a class="search-snippet-label" href="{session_url}#notes-title">Notes</a>: '
+        "Hidden notes about the <mark>mimic</mark>"
+    ) in html
     # Its transcript says neither word (the search knows its words): no way there.
     assert "/transcript/" not in html
 
@@ -151,8 +162,13 @@ def test_results_mark_the_words_and_say_where_they_are(owner, campaign, transcri
 def places(html):
     """The places a result lists: [(link, text)], tags and spaces squeezed."""
     items = re.findall(r'<li class="search-place search-place-\w+">(.*?)</li>', html, re.S)
-    return [(re.search(r'href="([^"]+)"', item).group(1).replace("&amp;", "&"),
-             " ".join(re.sub(r"<[^>]+>", "", item).split())) for item in items]
+    return [
+        (
+            re.search(r'href="([^"]+)"', item).group(1).replace("&amp;", "&"),
+            " ".join(re.sub(r"<[^>]+>", "", item).split()),
+        )
+        for item in items
+    ]
 
 
 def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, transcribed):
@@ -160,12 +176,26 @@ def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, tran
     from sessions.speaker_names import save_speaker_names
     from sessions.summaries import Summary, edit_summary
 
-    Summary(f"USER#{owner.sub}", f"SUMMARY#{campaign.campaign_id}#{transcribed.session_id}#recap", kind="recap",
-            text="placeholder").save()
-    edit_summary(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=transcribed.session_id, kind="recap",
-                 expected_version=1, text="The ferryman ferried Ireena across.")
-    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
-                       names={"SPEAKER_01": {"player": "Bo", "character": "Ireena"}})
+    Summary(
+        f"USER#{owner.sub}",
+        f"SUMMARY#{campaign.campaign_id}#{transcribed.session_id}#recap",
+        kind="recap",
+        text="placeholder",
+    ).save()
+    edit_summary(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        session_id=transcribed.session_id,
+        kind="recap",
+        expected_version=1,
+        text="The ferryman ferried Ireena across.",
+    )
+    save_speaker_names(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_01": {"player": "Bo", "character": "Ireena"}},
+    )
     session_url = f"/campaigns/{transcribed.campaign_id}/sessions/{transcribed.session_id}/"
 
     html = page_html(owner, q="Ferryman IRENA ireena death")
@@ -179,19 +209,31 @@ def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, tran
         (f"{session_url}transcript/?speaker=SPEAKER_01", "Speaker Ireena (Bo): “ireena”"),
         (f"{session_url}transcript/?mark=ferryman+ireena+death&first=1", "Transcript: “ferryman”"),
     ]
-    assert (f'<a class="search-snippet-label" href="{session_url}#summary-recap">Recap</a>: '
-            "The <mark>ferryman</mark> ferried <mark>Ireena</mark> across.") in html
+    assert (
+        f'<a class="search-snippet-label" href="{session_url}#summary-recap">Recap</a>: '
+        "The <mark>ferryman</mark> ferried <mark>Ireena</mark> across."
+    ) in html
     assert "/share/" not in html  # search is the owner's: it lands on the owner's pages only
 
 
 def test_the_places_links_land_where_they_say(owner, campaign, transcribed):
     from sessions.summaries import Summary, edit_summary
 
-    Summary(f"USER#{owner.sub}", f"SUMMARY#{campaign.campaign_id}#{transcribed.session_id}#npcs", kind="npcs",
-            text="placeholder").save()
-    edit_summary(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=transcribed.session_id, kind="npcs",
-                 expected_version=1, text="- The ferryman of the Ivlis")
-    links = dict((text.split(":")[0], link) for link, text in places(page_html(owner, q="ferry mimic")))
+    Summary(
+        f"USER#{owner.sub}",
+        f"SUMMARY#{campaign.campaign_id}#{transcribed.session_id}#npcs",
+        kind="npcs",
+        text="placeholder",
+    ).save()
+    edit_summary(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        session_id=transcribed.session_id,
+        kind="npcs",
+        expected_version=1,
+        text="- The ferryman of the Ivlis",
+    )
+    links = {text.split(":")[0]: link for link, text in places(page_html(owner, q="ferry mimic"))}
     assert set(links) == {"Notes", "NPCs", "Transcript"}
     path, anchor = links["NPCs"].split("#")
     session_page = page_html_at(owner, path)
@@ -221,8 +263,12 @@ def test_a_filter_by_campaign_and_dates(owner, campaign, session):
 
 
 def test_everything_shown_is_escaped(owner, campaign):
-    create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="<script>alert(1)</script>",
-                   notes="<img src=x onerror=alert(2)> the script kiddie")
+    create_session(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        title="<script>alert(1)</script>",
+        notes="<img src=x onerror=alert(2)> the script kiddie",
+    )
     html = page_html(owner, q="script")
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;" in html

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.test import Client
 
 from campaigns_site.csp import origin_of
-from sessions import transcripts
 from sessions.share_links import create_share_link
 from sessions.transcripts import store_transcript
 from tests.conftest import PASSWORD
@@ -70,8 +69,8 @@ def test_the_upload_origin_follows_the_endpoint_set_after_start_up(served_aws, d
     settings load: the page's policy follows its form, not the settings at start-up."""
     from accounts import cognito, services
     from campaigns.repository import create_campaign
-    from sessions.repository import create_session
     from campaigns_site.provision import provision
+    from sessions.repository import create_session
     from tests.web_clients import signed_in_client
 
     report = provision()  # finds what the fixture made
@@ -115,12 +114,22 @@ def test_anonymous_pages_have_the_policy(anonymous):
 
 def test_signed_in_pages_are_private_and_have_the_policy(owner, campaign, session):
     store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.1), filename="game.vtt",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.1),
+        filename="game.vtt",
     )
     base = f"/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/"
-    for page in ("/", "/campaigns/", f"/campaigns/{campaign.campaign_id}/", base, f"{base}transcript/",
-                 "/search/?q=dragon", "/accounts/profile/"):
+    for page in (
+        "/",
+        "/campaigns/",
+        f"/campaigns/{campaign.campaign_id}/",
+        base,
+        f"{base}transcript/",
+        "/search/?q=dragon",
+        "/accounts/profile/",
+    ):
         response = owner.get(page)
         assert response.status_code == 200, page
         assert_csp(response)
@@ -203,8 +212,13 @@ def template_files():
 
 
 def test_the_scan_finds_what_it_looks_for():
-    for sample in ('<script>alert(1)</script>', '<a onclick="x()">', '<p style="color:red">', "<style>p{}</style>",
-                   '<a href="javascript:x()">'):
+    for sample in (
+        "<script>alert(1)</script>",
+        '<a onclick="x()">',
+        '<p style="color:red">',
+        "<style>p{}</style>",
+        '<a href="javascript:x()">',
+    ):
         assert any(pattern.search(sample) for _, pattern in INLINE), sample
     assert not any(pattern.search('<script src="/static/js/site.js" defer></script>') for _, pattern in INLINE)
 
@@ -225,7 +239,9 @@ UNREACHABLE = {"account/email.html", "account/email_change.html", "account/phone
 
 def allauth_templates():
     return sorted(
-        path for folder in ("account", "socialaccount", "allauth") for path in (ALLAUTH_TEMPLATES / folder).rglob("*.html")
+        path
+        for folder in ("account", "socialaccount", "allauth")
+        for path in (ALLAUTH_TEMPLATES / folder).rglob("*.html")
         if str(path.relative_to(ALLAUTH_TEMPLATES)) not in UNREACHABLE
     )
 

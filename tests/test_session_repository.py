@@ -26,12 +26,12 @@ from sessions import repository as sessions_repository
 from sessions.items import PlaySession
 from sessions.repository import (
     SessionNotFound,
-    record_child_write,
     create_session,
     delete_session,
     get_session,
     list_sessions_for_campaign,
     move_session,
+    record_child_write,
     update_session,
 )
 from sessions.storage_keys import transcript_key, user_transcripts_prefix
@@ -53,8 +53,11 @@ def titles(page):
 def edit(session, **changes):
     fields = {"title": session.title, "number": session.number, "played_on": session.played_on, "notes": session.notes}
     return update_session(
-        sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id,
-        expected_version=session.version, **(fields | changes),
+        sub=OWNER,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        expected_version=session.version,
+        **(fields | changes),
     )
 
 
@@ -73,15 +76,22 @@ def counts(campaign_id, sub=OWNER):
 def test_create_is_one_transaction_that_counts_without_bumping_the_version(campaign, aws_calls):
     with aws_calls() as calls:
         session = create_session(
-            sub=OWNER, campaign_id=campaign.campaign_id, title="Into the mists", number=1,
-            played_on="2024-05-31", notes="The party arrives in Barovia.",
+            sub=OWNER,
+            campaign_id=campaign.campaign_id,
+            title="Into the mists",
+            number=1,
+            played_on="2024-05-31",
+            notes="The party arrives in Barovia.",
         )
     assert calls.operations() == ["dynamodb.TransactWriteItems"]
 
     assert (session.campaign_id, session.version) == (campaign.campaign_id, 1)
     stored = get_session(sub=OWNER, campaign_id=campaign.campaign_id, session_id=session.session_id)
     assert (stored.title, stored.number, stored.played_on, stored.notes) == (
-        "Into the mists", 1, "2024-05-31", "The party arrives in Barovia.",
+        "Into the mists",
+        1,
+        "2024-05-31",
+        "The party arrives in Barovia.",
     )
     assert stored.lsi1sk == f"SESSION#{campaign.campaign_id}#2024-05-31#0000000001#{session.session_id}"
     counted = get_campaign(sub=OWNER, campaign_id=campaign.campaign_id)
@@ -207,7 +217,11 @@ def test_edit_saves_bumps_its_version_and_is_campaign_activity(campaign):
 
     stored = get_session(sub=OWNER, campaign_id=campaign.campaign_id, session_id=session.session_id)
     assert (stored.title, stored.number, stored.played_on, stored.notes, stored.version) == (
-        "Into the mists", None, "2024-05-31", "new", 2,
+        "Into the mists",
+        None,
+        "2024-05-31",
+        "new",
+        2,
     )
     assert stored.created == session.created < stored.updated
     assert [c.name for c in list_campaigns_for_user(sub=OWNER).items] == ["Curse of Strahd", "Created later"]
@@ -257,21 +271,46 @@ def put_raw(item):
 
 
 def get_raw(pk, sk):
-    return aws_clients.client("dynamodb").get_item(
-        TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": pk}, "SK": {"S": sk}}
-    ).get("Item")
+    return (
+        aws_clients.client("dynamodb")
+        .get_item(TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": pk}, "SK": {"S": sk}})
+        .get("Item")
+    )
 
 
 def add_share_link(session, token_hash, sub=OWNER):
-    put_raw({"PK": share_pk(token_hash), "SK": "SHARE", "entity": "ShareLink", "owner_sub": sub,
-             "campaign_id": session.campaign_id, "session_id": session.session_id})
-    put_raw({"PK": user_pk(sub), "SK": share_pointer_sk(token_hash), "entity": "ShareLinkPointer",
-             "campaign_id": session.campaign_id, "session_id": session.session_id})
+    put_raw(
+        {
+            "PK": share_pk(token_hash),
+            "SK": "SHARE",
+            "entity": "ShareLink",
+            "owner_sub": sub,
+            "campaign_id": session.campaign_id,
+            "session_id": session.session_id,
+        }
+    )
+    put_raw(
+        {
+            "PK": user_pk(sub),
+            "SK": share_pointer_sk(token_hash),
+            "entity": "ShareLinkPointer",
+            "campaign_id": session.campaign_id,
+            "session_id": session.session_id,
+        }
+    )
 
 
 def add_summary(session, kind, text, sub=OWNER):
-    put_raw({"PK": user_pk(sub), "SK": summary_sk(session.campaign_id, session.session_id, kind),
-             "entity": "Summary", "kind": kind, "text": text, "model": "some-model"})
+    put_raw(
+        {
+            "PK": user_pk(sub),
+            "SK": summary_sk(session.campaign_id, session.session_id, kind),
+            "entity": "Summary",
+            "kind": kind,
+            "text": text,
+            "model": "some-model",
+        }
+    )
 
 
 def attach_transcript(session, size, sub=OWNER):
@@ -281,7 +320,8 @@ def attach_transcript(session, size, sub=OWNER):
 
     def set_size(transaction):
         transaction.update(
-            session.pk, session.sk,
+            session.pk,
+            session.sk,
             actions=[PlaySession.transcript_bytes.set(size), PlaySession.version.add(1)],
             condition=PlaySession.sk.exists(),
         )
@@ -352,7 +392,11 @@ def test_move_carries_the_session_its_summaries_links_and_counts(moving, campaig
     assert get_session(sub=OWNER, campaign_id=campaign.campaign_id, session_id=session.session_id) is None
     stored = get_session(sub=OWNER, campaign_id=target.campaign_id, session_id=session.session_id)
     assert (stored.title, stored.number, stored.played_on, stored.created, stored.transcript_bytes) == (
-        session.title, 7, "2024-05-31", session.created, 1000,
+        session.title,
+        7,
+        "2024-05-31",
+        session.created,
+        1000,
     )
     assert stored.version == moved.version == session.version + 1
     assert stored.lsi1sk == f"SESSION#{target.campaign_id}#2024-05-31#0000000007#{session.session_id}"
@@ -404,8 +448,16 @@ def test_a_move_makes_an_edit_begun_before_it_stale(moving, campaign):
     with pytest.raises(SessionNotFound):
         edit(session, title="Edited at the old address")
     with pytest.raises(StaleEdit):
-        update_session(sub=OWNER, campaign_id=target.campaign_id, session_id=session.session_id,
-                       expected_version=session.version, title="Edited", number=None, played_on=None, notes="")
+        update_session(
+            sub=OWNER,
+            campaign_id=target.campaign_id,
+            session_id=session.session_id,
+            expected_version=session.version,
+            title="Edited",
+            number=None,
+            played_on=None,
+            notes="",
+        )
 
 
 def test_a_summary_written_during_a_move_moves_too(moving, campaign, monkeypatch):
@@ -417,8 +469,9 @@ def test_a_summary_written_during_a_move_moves_too(moving, campaign, monkeypatch
         if not written:  # after the move read the summaries, before it writes
             transaction = Transaction()
             summary = summary_sk(campaign.campaign_id, session.session_id, "npcs")
-            transaction.put({"PK": {"S": user_pk(OWNER)}, "SK": {"S": summary},
-                             "entity": {"S": "Summary"}, "text": {"S": "Strahd"}})
+            transaction.put(
+                {"PK": {"S": user_pk(OWNER)}, "SK": {"S": summary}, "entity": {"S": "Summary"}, "text": {"S": "Strahd"}}
+            )
             record_child_write(transaction, sub=OWNER, campaign_id=campaign.campaign_id, session_id=session.session_id)
             transaction.commit()
             written.append(True)
@@ -443,6 +496,7 @@ def test_moving_within_its_own_campaign_changes_nothing(moving, campaign):
 
 def test_a_campaign_being_deleted_takes_no_sessions_in_or_out(moving, campaign, monkeypatch):
     session, target = moving
+
     def stop(**kwargs):
         raise RuntimeError("stop")
 
@@ -498,8 +552,7 @@ def test_counters_stay_exact_under_concurrent_creates_deletes_and_transcripts(se
 
     def create(writer):
         return [
-            create_session(sub=OWNER, campaign_id=campaign.campaign_id, title=f"{writer}-{n}")
-            for n in range(WRITES)
+            create_session(sub=OWNER, campaign_id=campaign.campaign_id, title=f"{writer}-{n}") for n in range(WRITES)
         ]
 
     created = in_parallel(create)
@@ -528,8 +581,12 @@ def test_concurrent_moves_both_ways_keep_both_counts_exact(served_aws):
     def move(writer):
         source, target = (left, right) if writer % 2 else (right, left)
         for session in sessions[source.campaign_id][writer // 2 :: WRITERS // 2]:
-            move_session(sub=OWNER, campaign_id=source.campaign_id, session_id=session.session_id,
-                         to_campaign_id=target.campaign_id)
+            move_session(
+                sub=OWNER,
+                campaign_id=source.campaign_id,
+                session_id=session.session_id,
+                to_campaign_id=target.campaign_id,
+            )
 
     in_parallel(move)
 
@@ -547,8 +604,14 @@ def test_a_campaign_edit_is_not_made_stale_by_concurrent_session_writes(served_a
         if writer == 0:
             for n in range(WRITES):
                 current = get_campaign(sub=OWNER, campaign_id=campaign.campaign_id)
-                update_campaign(sub=OWNER, campaign_id=campaign.campaign_id, expected_version=current.version,
-                                name=f"Edit {n}", description="", game_system="")
+                update_campaign(
+                    sub=OWNER,
+                    campaign_id=campaign.campaign_id,
+                    expected_version=current.version,
+                    name=f"Edit {n}",
+                    description="",
+                    game_system="",
+                )
         else:
             for n in range(WRITES):
                 create_session(sub=OWNER, campaign_id=campaign.campaign_id, title=f"{writer}-{n}")
@@ -563,7 +626,8 @@ def test_a_campaign_edit_is_not_made_stale_by_concurrent_session_writes(served_a
 def test_a_session_stored_before_children_version_existed_can_be_deleted_and_moved(moving, campaign):
     session, target = moving
     aws_clients.client("dynamodb").update_item(
-        TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": session.pk}, "SK": {"S": session.sk}},
+        TableName=settings.DYNAMODB_TABLE,
+        Key={"PK": {"S": session.pk}, "SK": {"S": session.sk}},
         UpdateExpression="REMOVE children_version",
     )
 

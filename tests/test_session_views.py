@@ -35,8 +35,12 @@ def session_data(**changes):
 
 def edit_data(session, **changes):
     return {
-        "title": session.title, "number": "" if session.number is None else session.number,
-        "played_on": session.played_on or "", "notes": session.notes, "version": session.version, **changes,
+        "title": session.title,
+        "number": "" if session.number is None else session.number,
+        "played_on": session.played_on or "",
+        "notes": session.notes,
+        "version": session.version,
+        **changes,
     }
 
 
@@ -175,14 +179,23 @@ def test_delete_and_move_cost(owner, campaign, session, aws_calls):
     # The page's own read and choices, then the move: the session, its summaries and share
     # links, and one transaction.
     assert calls.operations() == [
-        AUTH, "dynamodb.BatchGetItem", "dynamodb.Query",
-        "dynamodb.GetItem", "dynamodb.Query", "dynamodb.Query", "dynamodb.TransactWriteItems",
+        AUTH,
+        "dynamodb.BatchGetItem",
+        "dynamodb.Query",
+        "dynamodb.GetItem",
+        "dynamodb.Query",
+        "dynamodb.Query",
+        "dynamodb.TransactWriteItems",
     ]
     moved = get_session(sub=owner.sub, campaign_id=target.campaign_id, session_id=session.session_id)
     with aws_calls() as calls:
         post(owner, url(moved, "delete/"))
     assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "s3.ListObjectsV2", "dynamodb.Query", "dynamodb.Query",
+        AUTH,
+        "dynamodb.GetItem",
+        "s3.ListObjectsV2",
+        "dynamodb.Query",
+        "dynamodb.Query",
         "dynamodb.TransactWriteItems",
     ]
     assert calls.count("dynamodb", "Scan") == 0
@@ -206,7 +219,7 @@ def test_add_a_session_and_read_it(owner, campaign):
 def prose(html):
     """The notes as the session page shows them."""
     start = html.index('<div class="prose summary-text">')
-    return re.sub(r">\s+<", "><", html[start:html.index("</section>", start)])
+    return re.sub(r">\s+<", "><", html[start : html.index("</section>", start)])
 
 
 def test_notes_show_as_summaries_do_with_lists_and_escaped(owner, campaign):
@@ -214,8 +227,9 @@ def test_notes_show_as_summaries_do_with_lists_and_escaped(owner, campaign):
     notes = "Loot:\n- <b>gold</b> & gems\n- a sword\n\nNext time: the crypt."
     response = post(owner, new_url(campaign), session_data(notes=notes))
     html = owner.get(response["Location"]).content.decode()
-    assert ("<p>Loot:</p><ul><li>&lt;b&gt;gold&lt;/b&gt; &amp; gems</li><li>a sword</li></ul>"
-            "<p>Next time: the crypt.</p>") in prose(html)
+    assert (
+        "<p>Loot:</p><ul><li>&lt;b&gt;gold&lt;/b&gt; &amp; gems</li><li>a sword</li></ul><p>Next time: the crypt.</p>"
+    ) in prose(html)
     assert "<b>gold</b>" not in html
 
 
@@ -284,7 +298,11 @@ def _today():
         ({"title": ""}, "title", "Give the session a title."),
         ({"title": "  "}, "title", "Give the session a title."),
         ({"title": "x" * (TITLE_MAX_LENGTH + 1)}, "title", "Keep the title to 200 characters (this one has 201)."),
-        ({"notes": "x" * (NOTES_MAX_LENGTH + 1)}, "notes", "Keep the notes to 20,000 characters (this one has 20,001)."),
+        (
+            {"notes": "x" * (NOTES_MAX_LENGTH + 1)},
+            "notes",
+            "Keep the notes to 20,000 characters (this one has 20,001).",
+        ),
         # Under the character cap, over the byte cap: 4 bytes a dragon.
         ({"notes": "🐉" * (NOTES_MAX_BYTES // 4 + 1)}, "notes", "too long to store"),
         ({"number": "-1"}, "number", "Enter 0 or a higher number."),
@@ -346,9 +364,16 @@ def test_the_edit_form_carries_its_version(owner, session):
 
 
 def test_a_stale_edit_shows_what_changed_and_overwrites_nothing(owner, session):
-    update_session(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-                   expected_version=1, title="The Death House", number=1, played_on="2024-06-01",
-                   notes="Their notes")
+    update_session(
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        expected_version=1,
+        title="The Death House",
+        number=1,
+        played_on="2024-06-01",
+        notes="Their notes",
+    )
 
     response = post(owner, url(session, "edit/"), edit_data(session, number="3", notes="My notes"))
 
@@ -356,7 +381,9 @@ def test_a_stale_edit_shows_what_changed_and_overwrites_nothing(owner, session):
     again = stored(owner, session)
     assert (again.notes, again.number, again.version) == ("Their notes", 1, 2)
     assert [(d.label, d.yours, d.saved) for d in response.context["differences"]] == [
-        ("Number", "3", "1"), ("Date played", "2024-05-31", "2024-06-01"), ("Notes", "My notes", "Their notes"),
+        ("Number", "3", "1"),
+        ("Date played", "2024-05-31", "2024-06-01"),
+        ("Notes", "My notes", "Their notes"),
     ]
     html = response.content.decode()
     assert "was saved by someone else while you were editing it" in html

@@ -132,7 +132,9 @@ def test_wsgi_entry_with_a_bad_setting_prints_one_line(tmp_path):
 
 
 def test_wsgi_entry_loads_with_a_complete_production_environment(tmp_path):
-    result = run(["-c", "from campaigns_site.wsgi import application; print(callable(application))"], PRODUCTION, tmp_path)
+    result = run(
+        ["-c", "from campaigns_site.wsgi import application; print(callable(application))"], PRODUCTION, tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
     assert (tmp_path / "orm.sqlite3").exists()

@@ -6,7 +6,7 @@ the session's delete and move."""
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -66,20 +66,26 @@ def raw_items():
 
 
 def get_raw(pk, sk):
-    return aws_clients.client("dynamodb").get_item(
-        TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True
-    ).get("Item")
+    return (
+        aws_clients.client("dynamodb")
+        .get_item(TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": pk}, "SK": {"S": sk}}, ConsistentRead=True)
+        .get("Item")
+    )
 
 
 def add_summary(session, kind, text, sub=OWNER):
     Summary(
-        user_pk(sub), summary_sk(session.campaign_id, session.session_id, kind),
-        kind=kind, text=text, provider="offline", created=datetime.now(timezone.utc),
+        user_pk(sub),
+        summary_sk(session.campaign_id, session.session_id, kind),
+        kind=kind,
+        text=text,
+        provider="offline",
+        created=datetime.now(UTC),
     ).save()
 
 
 def now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --- tokens --------------------------------------------------------------------------------------
@@ -143,7 +149,9 @@ def test_the_token_is_stored_nowhere(session):
 
 def test_no_link_for_a_session_that_is_not_there(session):
     with pytest.raises(SessionNotFound):
-        create_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id="01J00000000000000000000000", scope="recap")
+        create_share_link(
+            sub=OWNER, campaign_id=session.campaign_id, session_id="01J00000000000000000000000", scope="recap"
+        )
     with pytest.raises(SessionNotFound):  # another user's session: their sub, our ids
         make(session, sub=OTHER)
     assert not [item for item in raw_items() if item["entity"]["S"] in ("ShareLink", "ShareLinkPointer")]
@@ -197,7 +205,9 @@ def test_an_unknown_token_opens_nothing_and_creates_nothing(session, aws_calls):
 
 def test_a_revoked_link_opens_nothing(session):
     made = make(session)
-    assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=hash_token(made.token))
+    assert revoke_share_link(
+        sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=hash_token(made.token)
+    )
     assert open_share_link(token=made.token) is None
 
 
@@ -220,11 +230,20 @@ def test_a_v1_token_opens_once_its_hash_is_stored(session):
     # As the v1.0 import writes it: the hash of the old token, nothing of the token itself.
     token_hash = hashlib.sha256(V1_TOKEN.encode()).hexdigest()
     client = aws_clients.client("dynamodb")
-    client.put_item(TableName=settings.DYNAMODB_TABLE, Item={
-        "PK": {"S": share_pk(token_hash)}, "SK": {"S": "SHARE"}, "entity": {"S": "ShareLink"},
-        "owner_sub": {"S": OWNER}, "campaign_id": {"S": session.campaign_id}, "session_id": {"S": session.session_id},
-        "scope": {"S": "summaries"}, "created": {"S": "2023-04-01T10:00:00.000000+0000"}, "view_limit": {"N": "3"},
-    })
+    client.put_item(
+        TableName=settings.DYNAMODB_TABLE,
+        Item={
+            "PK": {"S": share_pk(token_hash)},
+            "SK": {"S": "SHARE"},
+            "entity": {"S": "ShareLink"},
+            "owner_sub": {"S": OWNER},
+            "campaign_id": {"S": session.campaign_id},
+            "session_id": {"S": session.session_id},
+            "scope": {"S": "summaries"},
+            "created": {"S": "2023-04-01T10:00:00.000000+0000"},
+            "view_limit": {"N": "3"},
+        },
+    )
     link = open_share_link(token=V1_TOKEN)
     assert link is not None and link.views == 1 and link.scope == "summaries"
     assert read_shared_session(link).session.title == "The Death House"
@@ -266,7 +285,12 @@ def test_list_shows_the_session_links_newest_first_with_counts_and_states(sessio
     assert calls.operations() == ["dynamodb.Query", "dynamodb.BatchGetItem"]
     assert [row.label for row in rows] == ["Third", "Second", "First"]
     third, second, first = rows
-    assert (third.status, third.views, third.view_limit, third.scope_label) == ("active", 2, None, "Summaries and transcript")
+    assert (third.status, third.views, third.view_limit, third.scope_label) == (
+        "active",
+        2,
+        None,
+        "Summaries and transcript",
+    )
     assert third.last_viewed is not None and third.expires is None and third.last_day is None
     assert (second.status, second.views, second.last_viewed) == ("expired", 0, None)
     assert second.last_day == (expired.pointer.expires - timedelta(microseconds=1)).date()
@@ -299,19 +323,39 @@ def test_revoke_deletes_both_items_in_one_transaction(session, aws_calls):
     made = make(session)
     token_hash = hash_token(made.token)
     with aws_calls() as calls:
-        assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is True
+        assert (
+            revoke_share_link(
+                sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash
+            )
+            is True
+        )
     assert calls.operations() == ["dynamodb.TransactWriteItems"]
     assert get_raw(share_pk(token_hash), "SHARE") is None
     assert get_raw(user_pk(OWNER), share_pointer_sk(token_hash)) is None
-    assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is False
+    assert (
+        revoke_share_link(
+            sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash
+        )
+        is False
+    )
 
 
 def test_nobody_else_can_revoke_a_link(session, campaign):
     made = make(session)
     token_hash = hash_token(made.token)
-    assert revoke_share_link(sub=OTHER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is False
+    assert (
+        revoke_share_link(
+            sub=OTHER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash
+        )
+        is False
+    )
     other_session = create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="Another")
-    assert revoke_share_link(sub=OWNER, campaign_id=other_session.campaign_id, session_id=other_session.session_id, token_hash=token_hash) is False
+    assert (
+        revoke_share_link(
+            sub=OWNER, campaign_id=other_session.campaign_id, session_id=other_session.session_id, token_hash=token_hash
+        )
+        is False
+    )
     assert open_share_link(token=made.token) is not None
 
 
@@ -320,9 +364,10 @@ def test_a_link_is_revoked_only_under_its_own_campaign(session):
     token_hash = hash_token(made.token)
     another = create_campaign(sub=OWNER, name="Another campaign")
     for campaign_id in (another.campaign_id, new_id()):
-        assert revoke_share_link(
-            sub=OWNER, campaign_id=campaign_id, session_id=session.session_id, token_hash=token_hash
-        ) is False
+        assert (
+            revoke_share_link(sub=OWNER, campaign_id=campaign_id, session_id=session.session_id, token_hash=token_hash)
+            is False
+        )
     assert open_share_link(token=made.token) is not None
     assert get_raw(user_pk(OWNER), share_pointer_sk(token_hash)) is not None
 
@@ -333,7 +378,12 @@ def test_revoke_removes_a_pointer_whose_link_the_ttl_already_took(session):
     aws_clients.client("dynamodb").delete_item(
         TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": share_pk(token_hash)}, "SK": {"S": "SHARE"}}
     )
-    assert revoke_share_link(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash) is True
+    assert (
+        revoke_share_link(
+            sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash
+        )
+        is True
+    )
     assert get_raw(user_pk(OWNER), share_pointer_sk(token_hash)) is None
 
 
@@ -365,7 +415,11 @@ def test_the_story_so_far_and_other_sessions_summaries_are_never_read(session, c
     other_session = create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="Another")
     add_summary(other_session, "recap", "Not this one")
     Summary(
-        user_pk(OWNER), story_summary_sk(campaign.campaign_id), kind="story_so_far", text="The whole story", created=now()
+        user_pk(OWNER),
+        story_summary_sk(campaign.campaign_id),
+        kind="story_so_far",
+        text="The whole story",
+        created=now(),
     ).save()
     link = open_share_link(token=make(session, scope="summaries").token)
     assert read_shared_session(link).summaries == []
@@ -389,7 +443,9 @@ def test_deleting_the_campaign_deletes_its_links(session, campaign):
 def test_a_moved_session_keeps_its_links(session):
     made = make(session, label="Travels along")
     target = create_campaign(sub=OWNER, name="Tomb of Annihilation")
-    move_session(sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id)
+    move_session(
+        sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+    )
     link = open_share_link(token=made.token)
     assert link.campaign_id == target.campaign_id
     shared = read_shared_session(link)

@@ -3,7 +3,7 @@ a link, the page that shows a new link once, revoking, and the preview; access f
 owner, another signed-in user and nobody; CSRF; validation; the cap; request costs."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -57,7 +57,7 @@ def form_data(**changes):
 
 
 def today():
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def errors(html):
@@ -67,8 +67,12 @@ def errors(html):
 @pytest.fixture
 def summarized(owner, session):
     Summary(
-        user_pk(owner.sub), summary_sk(session.campaign_id, session.session_id, "recap"),
-        kind="recap", text="Previously: the mists closed in.", provider="offline", created=datetime.now(timezone.utc),
+        user_pk(owner.sub),
+        summary_sk(session.campaign_id, session.session_id, "recap"),
+        kind="recap",
+        text="Previously: the mists closed in.",
+        provider="offline",
+        created=datetime.now(UTC),
     ).save()
     return session
 
@@ -133,13 +137,17 @@ def test_posts_without_the_csrf_token_are_refused(owner, session):
 # --- making a link -------------------------------------------------------------------------------------------
 def test_making_a_link_shows_it_once(owner, session, aws_calls):
     with aws_calls() as calls:
-        response = post(owner, manage_url(session), form_data(scope="summaries", view_limit="10", label="For the players"))
+        response = post(
+            owner, manage_url(session), form_data(scope="summaries", view_limit="10", label="For the players")
+        )
     assert response.status_code == 200
     assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.TransactWriteItems"]
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert "Link created" in html and "Copy it now: it will not be shown again." in html
-    [shown] = re.findall(r'<textarea id="share-url" class="share-url-value" rows="2" readonly[^>]*>([^<]+)</textarea>', html)
+    [shown] = re.findall(
+        r'<textarea id="share-url" class="share-url-value" rows="2" readonly[^>]*>([^<]+)</textarea>', html
+    )
     assert '<button type="button" class="button" data-copy="share-url" hidden>Copy the link</button>' in html
     assert re.fullmatch(r"http://testserver/share/[A-Za-z0-9_-]{43}/", shown)
     token = shown.split("/")[-2]
@@ -158,15 +166,24 @@ def test_making_a_link_shows_it_once(owner, session, aws_calls):
 
 def transcribe_and_name(owner, session):
     transcribed = store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=render_vtt(sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx", "Sam (GM)",
-                                                              "SPEAKER_04"))).encode(),
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=render_vtt(
+            sample_segments(hours=0.05, speakers=("SPEAKER_00", "SPEAKER_01", "xX_Drake_Xx", "Sam (GM)", "SPEAKER_04"))
+        ).encode(),
         filename="game.vtt",
     ).session
     save_speaker_names(
-        sub=owner.sub, campaign_id=session.campaign_id, expected_version=0,
-        names={"SPEAKER_00": {"player": "Bob", "character": "Strahd"}, "SPEAKER_01": {"player": "Alice"},
-               "Sam (GM)": {"player": "Sam"}, "SPEAKER_04": {"character": "Ireena"}},
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        expected_version=0,
+        names={
+            "SPEAKER_00": {"player": "Bob", "character": "Strahd"},
+            "SPEAKER_01": {"player": "Alice"},
+            "Sam (GM)": {"player": "Sam"},
+            "SPEAKER_04": {"character": "Ireena"},
+        },
     )
     return transcribed
 
@@ -179,11 +196,20 @@ def test_the_form_warns_which_names_each_scope_shows(owner, session, aws_calls):
     # The warning once named the transcript's players for a recap-only link too, and listed
     # "Sam" where the transcript shows "Sam (GM)".
     transcribed = transcribe_and_name(owner, session)
-    add = {"recap": "Strahd (Bob) met Ireena. Sam (GM) smiled; SPEAKER_01 left.", "npcs": "- Alice's aunt, Bobby",
-           "loot": "- xX_Drake_Xx took the key"}
+    add = {
+        "recap": "Strahd (Bob) met Ireena. Sam (GM) smiled; SPEAKER_01 left.",
+        "npcs": "- Alice's aunt, Bobby",
+        "loot": "- xX_Drake_Xx took the key",
+    }
     for kind, text in add.items():
-        Summary(user_pk(owner.sub), summary_sk(session.campaign_id, session.session_id, kind), kind=kind, text=text,
-                provider="offline", created=datetime.now(timezone.utc)).save()
+        Summary(
+            user_pk(owner.sub),
+            summary_sk(session.campaign_id, session.session_id, kind),
+            kind=kind,
+            text=text,
+            provider="offline",
+            created=datetime.now(UTC),
+        ).save()
 
     with aws_calls() as calls:
         html = owner.get(manage_url(transcribed)).content.decode()
@@ -241,7 +267,7 @@ def test_characters_only_applies_to_every_scope(owner, session):
 
 def test_the_new_link_works_for_everybody(owner, session):
     response = post(owner, manage_url(session), form_data())
-    shown = re.search(r'>http://testserver(/share/[^<]+)</textarea>', response.content.decode()).group(1)
+    shown = re.search(r">http://testserver(/share/[^<]+)</textarea>", response.content.decode()).group(1)
     assert Client().get(shown).status_code == 200
 
 
@@ -251,7 +277,7 @@ def test_an_expiry_date_means_through_the_end_of_that_day_utc(owner, session):
     assert response.status_code == 200
     assert f"end of {day:%-d %b %Y} UTC" in response.content.decode()
     [row] = links(owner, session)
-    assert row.expires == datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    assert row.expires == datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     assert row.last_day == day
 
 
@@ -298,7 +324,7 @@ def test_at_most_50_links_a_session(owner, session):
 
 # --- the list ------------------------------------------------------------------------------------------------
 def test_the_list_shows_each_link_s_facts(owner, session, aws_calls):
-    limited = make(owner, session, view_limit=10, label="For the players", expires=datetime(2030, 7, 1, tzinfo=timezone.utc))
+    limited = make(owner, session, view_limit=10, label="For the players", expires=datetime(2030, 7, 1, tzinfo=UTC))
     for _ in range(3):
         open_share_link(token=limited.token)
     make(owner, session, scope="transcript", label="<b>For Bob</b>")
@@ -310,7 +336,7 @@ def test_the_list_shows_each_link_s_facts(owner, session, aws_calls):
     assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.BatchGetItem"]
     assert html.index("Once") < html.index("&lt;b&gt;For Bob&lt;/b&gt;") < html.index("For the players")  # newest first
     assert "<b>For Bob</b>" not in html
-    assert "3 of 10" in html and "end of <time datetime=\"2030-06-30\">30 Jun 2030</time> UTC" in html
+    assert "3 of 10" in html and 'end of <time datetime="2030-06-30">30 Jun 2030</time> UTC' in html
     assert "<dt>Expires</dt><dd>never</dd>" in html
     assert "<dt>Last viewed</dt><dd>never</dd>" in html
     assert "Summaries and transcript" in html and "Recap only" in html
@@ -373,7 +399,10 @@ def test_revoke_asks_to_confirm_first(owner, session, aws_calls):
     open_share_link(token=made.token)
     token_hash = hash_token(made.token)
     listed = owner.get(manage_url(session)).content.decode()
-    assert f'<a class="button button-small button-danger" href="{link_url(session, token_hash, "revoke")}">Revoke…' in listed
+    assert (
+        f'<a class="button button-small button-danger" href="{link_url(session, token_hash, "revoke")}">Revoke…'
+        in listed
+    )
     assert f'action="{link_url(session, token_hash, "revoke")}"' not in listed  # no one-click form
 
     with aws_calls() as calls:
@@ -448,8 +477,11 @@ def test_the_preview_is_the_recipient_s_page_and_counts_no_view(owner, summarize
 
 def test_the_preview_of_a_transcript_link_reads_the_transcript_without_counting(owner, session):
     store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=render_vtt(sample_segments(hours=0.1)).encode(), filename="game.vtt",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=render_vtt(sample_segments(hours=0.1)).encode(),
+        filename="game.vtt",
     )
     made = make(owner, session, scope="transcript")
     token_hash = hash_token(made.token)
@@ -465,7 +497,7 @@ def test_the_preview_of_a_transcript_link_reads_the_transcript_without_counting(
 def test_the_preview_of_a_dead_link_is_the_recipient_s_404(owner, session):
     used = make(owner, session, view_limit=1)
     open_share_link(token=used.token)
-    expired = make(owner, session, expires=datetime.now(timezone.utc) - timedelta(seconds=1))
+    expired = make(owner, session, expires=datetime.now(UTC) - timedelta(seconds=1))
     dead = Client().get(f"/share/{used.token}/")
     for made in (used, expired):
         response = owner.get(link_url(session, hash_token(made.token), "preview"))
@@ -485,7 +517,7 @@ def test_nobody_else_previews_my_link(owner, other, session):
 
 def test_the_hash_alone_is_in_the_table(owner, session):
     response = post(owner, manage_url(session), form_data(label="Table check"))
-    token = re.search(r'>http://testserver/share/([^/<]+)/</textarea>', response.content.decode()).group(1)
+    token = re.search(r">http://testserver/share/([^/<]+)/</textarea>", response.content.decode()).group(1)
     pages = aws_clients.client("dynamodb").get_paginator("scan").paginate(TableName=settings.DYNAMODB_TABLE)
     stored = repr([item for page in pages for item in page["Items"]])
     assert token not in stored and hash_token(token) in stored

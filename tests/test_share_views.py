@@ -5,7 +5,7 @@ scope costs; nothing of the owner or of internal ids in the HTML; escaping; the 
 pages; views counted once per visitor; v1.0's links; the session's delete and move."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -39,7 +39,7 @@ LINES = [
 
 
 def now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def make(owner, session, **fields):
@@ -60,8 +60,13 @@ def fresh():
 
 def add_summary(owner, session, kind, text):
     Summary(
-        user_pk(owner.sub), summary_sk(session.campaign_id, session.session_id, kind),
-        kind=kind, text=text, provider="offline", model="some-model", created=now(),
+        user_pk(owner.sub),
+        summary_sk(session.campaign_id, session.session_id, kind),
+        kind=kind,
+        text=text,
+        provider="offline",
+        model="some-model",
+        created=now(),
     ).save()
 
 
@@ -76,8 +81,11 @@ def summarized(owner, session):
 @pytest.fixture
 def transcribed(owner, summarized):
     return store_transcript(
-        sub=owner.sub, campaign_id=summarized.campaign_id, session_id=summarized.session_id,
-        data=render_vtt(LINES).encode(), filename="game.vtt",
+        sub=owner.sub,
+        campaign_id=summarized.campaign_id,
+        session_id=summarized.session_id,
+        data=render_vtt(LINES).encode(),
+        filename="game.vtt",
     ).session
 
 
@@ -102,7 +110,7 @@ def test_nobody_another_user_and_the_owner_get_the_same_page(owner, other, anony
     assert len({page.content for page in pages}) == 1
     html = pages[0].content.decode()
     assert "The Death House" in html and "Secret Strahd" in html
-    assert "Session <span class=\"session-number\">#1</span>" in html
+    assert 'Session <span class="session-number">#1</span>' in html
     assert '<time datetime="2024-05-31">Friday 31 May 2024</time>' in html
     assert "Previously: the mists closed in." in html and "<li>Rose, a ghost child</li>" in html
     assert views(token) == 4
@@ -125,9 +133,18 @@ def test_a_signed_in_visitor_costs_no_session_read(owner, other, summarized, aws
 def test_no_owner_no_notes_no_internal_ids(owner, transcribed, summarized):
     token = make(owner, transcribed, scope="transcript", label="For the players")
     secrets = [
-        owner.sub, "ada@example.com", "Ada the Bard", transcribed.campaign_id, transcribed.session_id,
-        transcribed.transcript_upload_id, transcribed.transcript_segments_key, "Hidden notes about the mimic",
-        "For the players", hash_token(token), "some-model", "game.vtt",
+        owner.sub,
+        "ada@example.com",
+        "Ada the Bard",
+        transcribed.campaign_id,
+        transcribed.session_id,
+        transcribed.transcript_upload_id,
+        transcribed.transcript_segments_key,
+        "Hidden notes about the mimic",
+        "For the players",
+        hash_token(token),
+        "some-model",
+        "game.vtt",
     ]
     for page in (url(token), url(token, "transcript/"), url(token, "transcript/?q=dragon&speaker=0")):
         response = owner.get(page)
@@ -162,7 +179,12 @@ def test_the_page_itself_says_noindex_and_no_referrer(owner, summarized):
 # --- dead links ---------------------------------------------------------------------------------------
 def test_unknown_revoked_expired_and_used_up_links_get_one_404_for_one_request(owner, summarized, aws_calls):
     revoked = make(owner, summarized)
-    revoke_share_link(sub=owner.sub, campaign_id=summarized.campaign_id, session_id=summarized.session_id, token_hash=hash_token(revoked))
+    revoke_share_link(
+        sub=owner.sub,
+        campaign_id=summarized.campaign_id,
+        session_id=summarized.session_id,
+        token_hash=hash_token(revoked),
+    )
     expired = make(owner, summarized, expires=now() - timedelta(seconds=1))
     used_up = make(owner, summarized, view_limit=1)
     assert fresh().get(url(used_up)).status_code == 200
@@ -200,7 +222,12 @@ def test_revoking_kills_the_link_at_once_even_for_a_visitor_reading_it(owner, tr
     visitor = fresh()
     assert visitor.get(url(token)).status_code == 200
     assert visitor.get(url(token, "transcript/")).status_code == 200
-    revoke_share_link(sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id, token_hash=hash_token(token))
+    revoke_share_link(
+        sub=owner.sub,
+        campaign_id=transcribed.campaign_id,
+        session_id=transcribed.session_id,
+        token_hash=hash_token(token),
+    )
     assert visitor.get(url(token)).status_code == 404
     assert visitor.get(url(token, "transcript/?page=2")).status_code == 404
 
@@ -336,7 +363,9 @@ def test_a_grant_is_bound_to_its_link_and_signed(owner, transcribed):
 # --- the transcript's pages ---------------------------------------------------------------------------------
 def test_the_transcript_reads_with_names_and_without_raw_labels_of_named_speakers(owner, campaign, transcribed):
     save_speaker_names(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
         names={"ada_discord_1987": {"player": "Ada", "character": "Mira"}},
     )
     token = make(owner, transcribed, scope="transcript")
@@ -352,7 +381,9 @@ def test_the_transcript_reads_with_names_and_without_raw_labels_of_named_speaker
 
 def test_a_characters_only_link_shows_no_player_and_no_recorded_label(owner, campaign, transcribed):
     save_speaker_names(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
         names={"ada_discord_1987": {"player": "Ada", "character": "Mira"}, "SPEAKER_02": {"player": "Bob"}},
     )
     token = make(owner, transcribed, scope="transcript", characters_only=True)
@@ -378,15 +409,28 @@ def named_in_summaries(owner, campaign, session):
     """A recap written with the names the owner sees: players, "Character (Player)", a
     player whose own name is in another's ("Sam" in "Sam (GM)"), and raw labels."""
     transcribed = store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=render_vtt([*LINES, Segment(start=3731.0, end=3733.0, speaker="Sam (GM)", text="Roll."),
-                         Segment(start=3734.0, end=3735.0, speaker="SPEAKER_03", text="Hm.")]).encode(),
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=render_vtt(
+            [
+                *LINES,
+                Segment(start=3731.0, end=3733.0, speaker="Sam (GM)", text="Roll."),
+                Segment(start=3734.0, end=3735.0, speaker="SPEAKER_03", text="Hm."),
+            ]
+        ).encode(),
         filename="game.vtt",
     ).session
     save_speaker_names(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
-        names={"ada_discord_1987": {"player": "Ada", "character": "Mira"}, "SPEAKER_02": {"player": "Bob"},
-               "Sam (GM)": {"player": "Sam"}, "SPEAKER_03": {"player": "Dev", "character": "Grunk"}},
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={
+            "ada_discord_1987": {"player": "Ada", "character": "Mira"},
+            "SPEAKER_02": {"player": "Bob"},
+            "Sam (GM)": {"player": "Sam"},
+            "SPEAKER_03": {"player": "Dev", "character": "Grunk"},
+        },
     )
     add_summary(owner, transcribed, "recap", NAMING_RECAP)
     return transcribed
@@ -401,7 +445,7 @@ def test_a_characters_only_link_s_summaries_name_speakers_as_its_transcript_does
         html = visitor.get(url(token)).content.decode()
 
     assert calls.operations() == [OPEN, PAGE]  # the names come in the page's BatchGetItem
-    recap = html[html.index('<div class="summary-text">'):]
+    recap = html[html.index('<div class="summary-text">') :]
     for private in ("Sam", "Dev:", "Ada", "Bob", "SPEAKER_0", "ada_discord_1987"):
         assert private not in recap, private
     assert ("<p>Speaker 4: Welcome back. Speaker 1 opens the door; Grunk: Who are the Zhentarim?</p>") in recap
@@ -416,11 +460,18 @@ def test_a_characters_only_link_s_summaries_name_speakers_as_its_transcript_does
 
 
 def test_the_preview_of_a_characters_only_link_hides_the_names_too(owner, named_in_summaries):
-    made = create_share_link(sub=owner.sub, campaign_id=named_in_summaries.campaign_id,
-                             session_id=named_in_summaries.session_id, scope="summaries", characters_only=True)
-    preview = owner.get(f"/campaigns/{named_in_summaries.campaign_id}/sessions/{named_in_summaries.session_id}"
-                        f"/share/{made.pointer.token_hash}/preview/").content.decode()
-    recap = preview[preview.index('<div class="summary-text">'):]
+    made = create_share_link(
+        sub=owner.sub,
+        campaign_id=named_in_summaries.campaign_id,
+        session_id=named_in_summaries.session_id,
+        scope="summaries",
+        characters_only=True,
+    )
+    preview = owner.get(
+        f"/campaigns/{named_in_summaries.campaign_id}/sessions/{named_in_summaries.session_id}"
+        f"/share/{made.pointer.token_hash}/preview/"
+    ).content.decode()
+    recap = preview[preview.index('<div class="summary-text">') :]
     assert "Grunk: Who are the Zhentarim?" in recap
     assert "Dev:" not in recap and "Sam" not in recap and "SPEAKER_00" not in recap
 
@@ -440,7 +491,7 @@ def test_the_transcript_s_links_and_forms_stay_under_the_link(owner, transcribed
     html = visitor.get(url(token, "transcript/")).content.decode()
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert all(href.startswith(("?", "#", f"/share/{token}/", "/static/")) for href in hrefs), hrefs
-    assert re.findall(r'<form[^>]*action=', html) == []  # every form GETs this same address
+    assert re.findall(r"<form[^>]*action=", html) == []  # every form GETs this same address
     response = visitor.get(url(token, "transcript/?t=1:02:05&speaker=2"))
     assert response.status_code == 302
     assert response["Location"] == f"/share/{token}/transcript/?speaker=2&line=3#line-3"
@@ -459,8 +510,12 @@ def test_filter_by_speaker_number_and_find(owner, transcribed):
 
 def test_marked_words_land_in_context_under_the_link_without_raw_labels(owner, campaign, transcribed):
     # Search never links here (it is the owner's), but the reader's `mark` works the same.
-    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
-                       names={"SPEAKER_02": {"player": "Bo", "character": "Ireena"}})
+    save_speaker_names(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_02": {"player": "Bo", "character": "Ireena"}},
+    )
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()
     response = visitor.get(url(token, "transcript/?mark=ireena+dragon&first=1"))
@@ -475,8 +530,11 @@ def test_marked_words_land_in_context_under_the_link_without_raw_labels(owner, c
 
 def test_a_long_transcript_pages(owner, session):
     store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=sample_bytes("vtt", hours=1), filename="long.vtt",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=1),
+        filename="long.vtt",
     )
     token = make(owner, session, scope="transcript")
     visitor = fresh()
@@ -491,18 +549,31 @@ def test_titles_names_summaries_and_transcript_are_escaped(owner, aws):
     session = create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="<script>title()</script>")
     add_summary(owner, session, "recap", "<script>recap()</script>\n- <img src=x onerror=alert(1)>")
     store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=render_vtt(LINES).encode(), filename="game.vtt",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=render_vtt(LINES).encode(),
+        filename="game.vtt",
     )
     save_speaker_names(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
         names={"SPEAKER_00": {"player": "<b>Bob</b>", "character": "<i>Mira</i>"}},
     )
     token = make(owner, session, scope="transcript")
     visitor = fresh()
     for page in ("", "transcript/", "transcript/?q=" + quote("<script>")):
         html = visitor.get(url(token, page)).content.decode()
-        for raw in ("<script>campaign", "<script>title", "<script>recap", "<img src=x", "<script>alert", "<b>Bob", "<i>Mira"):
+        for raw in (
+            "<script>campaign",
+            "<script>title",
+            "<script>recap",
+            "<img src=x",
+            "<script>alert",
+            "<b>Bob",
+            "<i>Mira",
+        ):
             assert raw not in html, (page, raw)
     assert "&lt;script&gt;title()&lt;/script&gt;" in html
 
@@ -525,9 +596,10 @@ def test_a_moved_session_is_still_shared(owner, summarized):
     token = make(owner, summarized, scope="summaries")
     target = create_campaign(sub=owner.sub, name="Tomb of Annihilation")
     move_session(
-        sub=owner.sub, campaign_id=summarized.campaign_id, session_id=summarized.session_id,
+        sub=owner.sub,
+        campaign_id=summarized.campaign_id,
+        session_id=summarized.session_id,
         to_campaign_id=target.campaign_id,
     )
     html = fresh().get(url(token)).content.decode()
     assert "Tomb of Annihilation" in html and "Previously: the mists closed in." in html
-

@@ -55,8 +55,12 @@ def stored(campaign):
 
 # --- display ---------------------------------------------------------------------------
 def test_display_shows_character_and_player_or_whichever_is_set_else_the_label():
-    mapped = {"SPEAKER_00": names("Ann", "Mira"), "SPEAKER_01": names("Bob"), "SPEAKER_02": names(character="Vex"),
-              "SPEAKER_03": names("  ", " ")}
+    mapped = {
+        "SPEAKER_00": names("Ann", "Mira"),
+        "SPEAKER_01": names("Bob"),
+        "SPEAKER_02": names(character="Vex"),
+        "SPEAKER_03": names("  ", " "),
+    }
     assert speaker_display(mapped, "SPEAKER_00") == "Mira (Ann)"
     assert speaker_display(mapped, "SPEAKER_01") == "Bob"
     assert speaker_display(mapped, "SPEAKER_02") == "Vex"
@@ -83,11 +87,14 @@ def test_first_save_stores_the_map_at_version_1_with_any_label(campaign):
 def test_a_save_merges_this_transcripts_labels_and_keeps_the_others(campaign):
     save(campaign, 0, {"SPEAKER_00": names("Ann", "Mira"), "SPEAKER_01": names("Bob", "Vex"), "Zoë": names("Zoë")})
     save(campaign, 1, {"SPEAKER_00": names("Ann", "Mira the Wise"), "SPEAKER_01": names(), "SPEAKER_02": names("Cy")})
-    assert stored(campaign) == (2, {
-        "SPEAKER_00": names("Ann", "Mira the Wise"),  # changed
-        "SPEAKER_02": names("Cy"),  # added
-        "Zoë": names("Zoë"),  # another session's label: kept
-    })  # SPEAKER_01: both names cleared, so forgotten
+    assert stored(campaign) == (
+        2,
+        {
+            "SPEAKER_00": names("Ann", "Mira the Wise"),  # changed
+            "SPEAKER_02": names("Cy"),  # added
+            "Zoë": names("Zoë"),  # another session's label: kept
+        },
+    )  # SPEAKER_01: both names cleared, so forgotten
 
 
 def test_names_are_trimmed_and_a_blank_entry_is_not_stored(campaign):
@@ -158,8 +165,12 @@ def test_a_save_with_the_item_read_costs_one_write(campaign, aws_calls):
 # --- campaign: not mine, being deleted, deleted -------------------------------------------
 def test_no_names_for_a_campaign_that_is_not_mine(campaign):
     with pytest.raises(CampaignNotFound):
-        save_speaker_names(sub="another-sub", campaign_id=campaign.campaign_id, expected_version=0,
-                           names={"SPEAKER_00": names("Mallory")})
+        save_speaker_names(
+            sub="another-sub",
+            campaign_id=campaign.campaign_id,
+            expected_version=0,
+            names={"SPEAKER_00": names("Mallory")},
+        )
     assert get_speaker_names(sub="another-sub", campaign_id=campaign.campaign_id) is None
     assert stored(campaign) is None
 
@@ -257,8 +268,9 @@ def attach(campaign, data, filename):
     from sessions.transcripts import store_transcript
 
     session = create_session(sub=SUB, campaign_id=campaign.campaign_id, title="Session")
-    return store_transcript(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, data=data,
-                            filename=filename).session
+    return store_transcript(
+        sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, data=data, filename=filename
+    ).session
 
 
 def test_labels_of_a_transcript_in_order_of_first_appearance_without_asking_s3(campaign, aws_calls):
@@ -277,8 +289,9 @@ def test_labels_the_item_does_not_list_come_from_the_stored_header(campaign, aws
     from sessions.transcripts import clear_cache
 
     labels = [f"{index:02d} {'Ziggy Stardust the Bard ' * 3}".strip() for index in range(40)] + ODD_LABELS
-    segments = [Segment(start=index, end=index + 0.5, speaker=label, text=f"Line {index}")
-                for index, label in enumerate(labels)]
+    segments = [
+        Segment(start=index, end=index + 0.5, speaker=label, text=f"Line {index}") for index, label in enumerate(labels)
+    ]
     session = attach(campaign, render_whisper_json(segments).encode(), "whisperx.json")
     assert session.transcript_speaker_count == len(labels) > len(session.transcript_speakers)
     clear_cache()
@@ -317,13 +330,22 @@ def test_the_form_numbers_its_fields_and_maps_them_back_to_the_labels():
         "<b>Mira</b> 🐉": names("", "Vex"),
         "SPEAKER_02": None,  # both blank: forget it
     }
-    assert set(form.fields) == {"version", "speakers", "player_0", "character_0", "player_1", "character_1",
-                                "player_2", "character_2"}
+    assert set(form.fields) == {
+        "version",
+        "speakers",
+        "player_0",
+        "character_0",
+        "player_1",
+        "character_1",
+        "player_2",
+        "character_2",
+    }
 
 
 def test_the_form_is_prefilled_from_the_stored_names():
-    form = SpeakerNamesForm(labels=LABELS, stored={"<b>Mira</b> 🐉": names("Ann", "Mira"), "Elsewhere": names("X")},
-                            current_version=4)
+    form = SpeakerNamesForm(
+        labels=LABELS, stored={"<b>Mira</b> 🐉": names("Ann", "Mira"), "Elsewhere": names("X")}, current_version=4
+    )
     assert form["player_1"].value() == "Ann" and form["character_1"].value() == "Mira"
     assert form["player_0"].value() == "" and form["version"].value() == 4
 
@@ -364,6 +386,5 @@ def test_the_form_says_when_the_campaign_would_keep_too_many_names():
 
 def test_a_stale_form_leaves_the_caps_to_the_save():
     stored_names = {f"Old {index}": names("X") for index in range(MAX_SPEAKER_NAMES)}
-    form = SpeakerNamesForm(form_data(version=3, player_0="Ann"), labels=LABELS, stored=stored_names,
-                            current_version=4)
+    form = SpeakerNamesForm(form_data(version=3, player_0="Ann"), labels=LABELS, stored=stored_names, current_version=4)
     assert form.is_valid()  # the save raises StaleEdit; the user starts again from version 4

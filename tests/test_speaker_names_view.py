@@ -25,14 +25,16 @@ def add_session(owner, campaign, title="The Death House", data=None, filename="s
     session = create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title=title)
     if data is None:
         return session
-    return store_transcript(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                            data=data, filename=filename).session
+    return store_transcript(
+        sub=owner.sub, campaign_id=campaign.campaign_id, session_id=session.session_id, data=data, filename=filename
+    ).session
 
 
 def transcript_of(labels):
     """A WhisperX JSON transcript whose speakers are `labels`, in this order."""
-    segments = [Segment(start=index, end=index + 0.5, speaker=label, text=f"Line {index}")
-                for index, label in enumerate(labels)]
+    segments = [
+        Segment(start=index, end=index + 0.5, speaker=label, text=f"Line {index}") for index, label in enumerate(labels)
+    ]
     return render_whisper_json(segments).encode()
 
 
@@ -82,7 +84,8 @@ def test_every_name_input_has_a_label_of_its_own_not_a_placeholder(owner, sessio
         for field, word in (("player", "Player"), ("character", "Character")):
             assert re.search(
                 rf'<label class="speaker-name-label" for="id_{field}_{index}">{word}'
-                rf'<span class="visually-hidden"> of {re.escape(label)}</span></label><input[^>]*id="id_{field}_{index}"',
+                rf'<span class="visually-hidden"> of {re.escape(label)}</span></label>'
+                rf'<input[^>]*id="id_{field}_{index}"',
                 html,
             ), (field, label)
 
@@ -169,11 +172,12 @@ def test_labels_and_names_are_escaped_and_never_name_a_field(owner, campaign):
     html = response.content.decode()
     assert labels_on_page(html) == ODD
     assert "<b>Jean-Luc</b>" not in html and "&lt;b&gt;Jean-Luc&lt;/b&gt;" in html
-    form = html[html.index('<form id="speaker-names" method="post" novalidate>'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index('<form id="speaker-names" method="post" novalidate>') :]
+    form = form[: form.index("</form>")]
     field_names = re.findall(r'<(?:input|select|textarea|button)[^>]*\bname="([^"]*)"', form)
-    assert all(re.fullmatch(r"csrfmiddlewaretoken|version|speakers|(player|character)_\d", name)
-               for name in field_names), field_names
+    assert all(
+        re.fullmatch(r"csrfmiddlewaretoken|version|speakers|(player|character)_\d", name) for name in field_names
+    ), field_names
     assert len(field_names) == 3 + 2 * len(ODD)
     data = form_of(html) | {"player_1": '<script>alert("x")</script>', "character_1": "Jean & Luc"}
     assert post(owner, url(session), data).status_code == 302
@@ -189,8 +193,12 @@ def test_labels_from_the_post_are_never_trusted(owner, campaign, session):
     html = owner.get(url(session)).content.decode()
     labels = labels_on_page(html)
     data = form_of(html) | {
-        "player_0": "Ann", "player_4": "Ghost", "character_99": "Ghost",
-        "SPEAKER_00": "Mallory", "label_0": "Injected", "labels": "Injected",
+        "player_0": "Ann",
+        "player_4": "Ghost",
+        "character_99": "Ghost",
+        "SPEAKER_00": "Mallory",
+        "label_0": "Injected",
+        "labels": "Injected",
     }
     assert post(owner, url(session), data).status_code == 302
     assert stored(owner, campaign)[1] == {labels[0]: names("Ann")}
@@ -198,8 +206,13 @@ def test_labels_from_the_post_are_never_trusted(owner, campaign, session):
 
 def test_a_transcript_replaced_while_the_form_was_open_is_not_named_blindly(owner, campaign, session):
     html = owner.get(url(session)).content.decode()
-    store_transcript(sub=owner.sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                     data=transcript_of(["Someone", "Else"]), filename="new.json")
+    store_transcript(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        data=transcript_of(["Someone", "Else"]),
+        filename="new.json",
+    )
     response = post(owner, url(session), form_of(html) | {"player_0": "Ann"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -213,8 +226,12 @@ def test_a_save_over_newer_names_is_refused_and_the_form_restarts_from_them(owne
     html = owner.get(url(session)).content.decode()
     labels = labels_on_page(html)
     # Meanwhile, in another tab (or on another session's page):
-    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
-                       names={labels[0]: names("Ann", "Mira"), "Elsewhere": names("Zed")})
+    save_speaker_names(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={labels[0]: names("Ann", "Mira"), "Elsewhere": names("Zed")},
+    )
     response = post(owner, url(session), form_of(html) | {"player_0": "Mallory", "player_1": "Bob"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -229,13 +246,18 @@ def test_a_save_over_newer_names_is_refused_and_the_form_restarts_from_them(owne
     # Saving the restarted form is a deliberate choice, and works.
     assert post(owner, url(session), form_of(page) | {"player_1": "Bob"}).status_code == 302
     assert stored(owner, campaign) == (
-        2, {labels[0]: names("Ann", "Mira"), labels[1]: names("Bob"), "Elsewhere": names("Zed")}
+        2,
+        {labels[0]: names("Ann", "Mira"), labels[1]: names("Bob"), "Elsewhere": names("Zed")},
     )
 
 
 def test_at_most_200_names_a_campaign_with_a_clear_error(owner, campaign, session):
-    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0,
-                       names={f"Old {index}": names("X") for index in range(MAX_SPEAKER_NAMES - 1)})
+    save_speaker_names(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={f"Old {index}": names("X") for index in range(MAX_SPEAKER_NAMES - 1)},
+    )
     html = owner.get(url(session)).content.decode()
     assert "also keeps names for 199 speakers of its other sessions" in html
     response = post(owner, url(session), form_of(html) | {"player_0": "Ann", "player_1": "Bob"})
@@ -260,8 +282,9 @@ def test_a_session_without_a_transcript_points_to_the_upload(owner, campaign):
 
 
 def test_a_transcript_without_speakers_says_so(owner, campaign):
-    prose = add_session(owner, campaign, "Prose", data=b"It was a dark and stormy night.\nThe party slept.\n",
-                        filename="notes.txt")
+    prose = add_session(
+        owner, campaign, "Prose", data=b"It was a dark and stormy night.\nThe party slept.\n", filename="notes.txt"
+    )
     assert prose.has_transcript and not prose.transcript_speaker_count
     html = owner.get(url(prose)).content.decode()
     assert "This transcript names no speakers" in html

@@ -90,7 +90,9 @@ def test_staff_see_the_deployment_for_two_describe_calls_one_get_and_the_staff_l
     assert response.status_code == 200
     assert [t.name for t in response.templates][:2] == ["staff/home.html", "base.html"]
     assert calls.operations() == [
-        "dynamodb.BatchGetItem", "dynamodb.DescribeTable", "cognito-idp.DescribeUserPool",
+        "dynamodb.BatchGetItem",
+        "dynamodb.DescribeTable",
+        "cognito-idp.DescribeUserPool",
         "dynamodb.GetItem",  # the summary fallbacks (sessions/summary_fallbacks.py)
         "cognito-idp.ListUsersInGroup",
     ]
@@ -149,9 +151,15 @@ def test_the_lambda_role_allows_every_call_the_page_makes(staff, player, aws_cal
         allowed.update([actions] if isinstance(actions, str) else actions)
     needed = {f"{service}:{operation}" for service, operation in calls}
     assert needed == {
-        "dynamodb:BatchGetItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:UpdateItem",
-        "cognito-idp:DescribeUserPool", "cognito-idp:ListUsersInGroup", "cognito-idp:AdminGetUser",
-        "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
+        "dynamodb:BatchGetItem",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "cognito-idp:DescribeUserPool",
+        "cognito-idp:ListUsersInGroup",
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminAddUserToGroup",
+        "cognito-idp:AdminRemoveUserFromGroup",
     }
     assert needed <= allowed
 

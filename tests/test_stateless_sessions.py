@@ -106,12 +106,16 @@ def apps(moto_endpoint, cognito_ids, tmp_path_factory):
         }
         stderr = (directory / f"stderr-{name}.txt").open("w")
         process = subprocess.Popen(
-            [sys.executable, "-c", APP_SERVER], cwd=PROJECT_DIR, env=env,
-            stdout=subprocess.PIPE, stderr=stderr, text=True,
+            [sys.executable, "-c", APP_SERVER],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
         )
         processes.append((name, process, orm_cache, stderr))
     try:
-        for name, process, orm_cache, stderr in processes:
+        for name, process, orm_cache, _stderr in processes:
             port = process.stdout.readline().strip()
             assert port, f"app {name} did not start: {(directory / f'stderr-{name}.txt').read_text()}"
             started.append(App(name, f"http://127.0.0.1:{port}", orm_cache))
@@ -147,7 +151,8 @@ def account(apps):
     browser = requests.Session()
     browser.get(a.url + "/accounts/signup/")
     response = post(
-        browser, a.url + "/accounts/signup/",
+        browser,
+        a.url + "/accounts/signup/",
         {"email": "ada@example.com", "display_name": "Ada the Bard", "password1": PASSWORD},
     )
     assert response.status_code == 302, response.text
@@ -231,7 +236,8 @@ def test_a_password_reset_on_one_container_ends_sessions_on_both(apps, account):
 
     new_password = "a brand new password 9"
     response = post(
-        visitor, a.url + "/accounts/password/reset/code/",
+        visitor,
+        a.url + "/accounts/password/reset/code/",
         {"email": account, "code": code, "new_password1": new_password, "new_password2": new_password},
     )
 

@@ -34,8 +34,11 @@ def add_session(owner, campaign, title, *, number, played_on, recap=True):
     )
     if recap:
         transcripts.store_transcript(
-            sub=owner.sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-            data=sample_bytes("vtt", hours=0.05, seed=number), filename=f"{number}.vtt",
+            sub=owner.sub,
+            campaign_id=campaign.campaign_id,
+            session_id=session.session_id,
+            data=sample_bytes("vtt", hours=0.05, seed=number),
+            filename=f"{number}.vtt",
         )
         summary_jobs.start_summary_job(
             sub=owner.sub, campaign_id=campaign.campaign_id, session_id=session.session_id, kinds=["recap"]
@@ -202,12 +205,16 @@ def test_a_queued_story_shows_and_then_the_story(owner, campaign, played, manual
     assert json.loads(owner.get(url(campaign, "status/")).content)["status"] == "queued"
 
     again = build(owner, campaign)  # a second click starts nothing
-    assert ("The story so far was already being written when you asked, so nothing new was started."
-            in owner.get(again["Location"]).content.decode())
+    assert (
+        "The story so far was already being written when you asked, so nothing new was started."
+        in owner.get(again["Location"]).content.decode()
+    )
     job = stored_job(owner, campaign)
     summary_jobs.run_story_job(sub=owner.sub, campaign_id=campaign.campaign_id, job_id=job.job_id)
     assert json.loads(owner.get(url(campaign, "status/")).content) == {
-        "status": "done", "label": "Done.", "active": False,
+        "status": "done",
+        "label": "Done.",
+        "active": False,
     }
     html = owner.get(url(campaign)).content.decode()
     assert status_line(html) is None and stored_story(owner, campaign) is not None
@@ -251,8 +258,12 @@ def test_recaps_and_the_story_are_escaped(owner, campaign, played):
         sub=owner.sub, campaign_id=campaign.campaign_id, session_id=first.session_id, kind="recap"
     )
     summaries.edit_summary(
-        sub=owner.sub, campaign_id=campaign.campaign_id, session_id=first.session_id, kind="recap",
-        expected_version=recap.version, text='<script>alert("strahd")</script> fled.',
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        session_id=first.session_id,
+        kind="recap",
+        expected_version=recap.version,
+        text='<script>alert("strahd")</script> fled.',
     )
     build(owner, campaign)
     html = owner.get(url(campaign)).content.decode()
@@ -281,8 +292,11 @@ def test_a_story_out_of_date_says_so(owner, campaign, played, built):
     assert "Out of date" not in owner.get(url(campaign)).content.decode()
     second = played[1]
     transcripts.store_transcript(
-        sub=owner.sub, campaign_id=campaign.campaign_id, session_id=second.session_id,
-        data=sample_bytes("vtt", hours=0.05, seed=2), filename="2.vtt",
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        session_id=second.session_id,
+        data=sample_bytes("vtt", hours=0.05, seed=2),
+        filename="2.vtt",
     )
     summary_jobs.start_summary_job(
         sub=owner.sub, campaign_id=campaign.campaign_id, session_id=second.session_id, kinds=["recap"]
@@ -296,7 +310,10 @@ def test_a_story_out_of_date_says_so(owner, campaign, played, built):
 
 def test_a_story_edited_by_hand_is_replaced_only_when_asked(owner, campaign, built):
     summaries.edit_story_so_far(
-        sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=built.version, text="My own telling",
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=built.version,
+        text="My own telling",
     )
     response = build(owner, campaign, length="detailed")
     assert response.status_code == 200
@@ -317,13 +334,21 @@ def test_a_recap_written_before_the_speakers_were_named_says_so_on_the_story_pag
     first, _, third = played
     assert "Speaker names" not in owner.get(url(campaign)).content.decode()
 
-    save_speaker_names(sub=owner.sub, campaign_id=campaign.campaign_id, expected_version=0, current=None,
-                       names={"SPEAKER_01": {"player": "Ana", "character": "Mira"}})
+    save_speaker_names(
+        sub=owner.sub,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        current=None,
+        names={"SPEAKER_01": {"player": "Ana", "character": "Mira"}},
+    )
     html = owner.get(url(campaign)).content.decode()
-    notes = re.findall(r'<p class="summary-note"><span class="badge badge-warning">Speaker names</span>(.*?)</p>',
-                       html, re.S)
+    notes = re.findall(
+        r'<p class="summary-note"><span class="badge badge-warning">Speaker names</span>(.*?)</p>', html, re.S
+    )
     assert len(notes) == 2  # both recaps; the session without one has nothing to say
     assert notes[0].strip().startswith("Written before you named the speakers.")
-    assert (f'href="/campaigns/{campaign.campaign_id}/sessions/{first.session_id}/#summary-recap">'
-            "Write it again from its session") in notes[0]
+    assert (
+        f'href="/campaigns/{campaign.campaign_id}/sessions/{first.session_id}/#summary-recap">'
+        "Write it again from its session"
+    ) in notes[0]
     assert "then rebuild the story" in notes[0]

@@ -41,8 +41,13 @@ def campaign(aws):
 
 def new_session(campaign, title="The Yawning Portal", **fields):
     session = create_session(sub=SUB, campaign_id=campaign.campaign_id, title=title, **fields)
-    store_transcript(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                     data=sample_bytes("vtt", hours=0.2), filename="x.vtt")
+    store_transcript(
+        sub=SUB,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.2),
+        filename="x.vtt",
+    )
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
 
 
@@ -53,13 +58,21 @@ def session(campaign):
 
 def summarize(session, kinds=tuple(KINDS), **options):
     start_summary_job(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kinds=kinds, **options)
-    return {s.kind: s for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id,
-                                                          session_id=session.session_id)}
+    return {
+        s.kind: s
+        for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
+    }
 
 
 def edit(session, kind, text, version):
-    return edit_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind=kind,
-                        expected_version=version, text=text)
+    return edit_summary(
+        sub=SUB,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        kind=kind,
+        expected_version=version,
+        text=text,
+    )
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -79,26 +92,44 @@ def test_a_sessions_summaries_are_one_consistent_query_in_kinds_order(campaign, 
 def test_get_summary_finds_one_kind_or_none(session):
     summarize(session, kinds=["npcs"])
 
-    assert get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="npcs").kind == "npcs"
+    assert (
+        get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="npcs").kind == "npcs"
+    )
     assert get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="loot") is None
-    assert get_summary(sub="someone-else", campaign_id=session.campaign_id, session_id=session.session_id,
-                       kind="npcs") is None
+    assert (
+        get_summary(sub="someone-else", campaign_id=session.campaign_id, session_id=session.session_id, kind="npcs")
+        is None
+    )
     with pytest.raises(ValueError):
         get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="gossip")
 
 
 def test_a_generated_summary_keeps_its_figures_exactly(aws):
-    result = SummaryResult(text="- one\n- two", kind="loot", length="brief", provider="bedrock", model="nova",
-                           input_tokens=12345, output_tokens=678, estimated_cost_usd=Decimal("0.000904"))
-    item = generated_summary(sub=SUB, sk=summary_sk("C1", "S1", "loot"), result=result, version=1,
-                             source_sha256="ab" * 32)
+    result = SummaryResult(
+        text="- one\n- two",
+        kind="loot",
+        length="brief",
+        provider="bedrock",
+        model="nova",
+        input_tokens=12345,
+        output_tokens=678,
+        estimated_cost_usd=Decimal("0.000904"),
+    )
+    item = generated_summary(
+        sub=SUB, sk=summary_sk("C1", "S1", "loot"), result=result, version=1, source_sha256="ab" * 32
+    )
     transaction = Transaction()
     transaction.put(item)  # as a job writes it: the version as given
     transaction.commit()
 
     stored = Summary.get(user_pk(SUB), summary_sk("C1", "S1", "loot"))
     assert (stored.text, stored.kind, stored.length, stored.provider, stored.model) == (
-        "- one\n- two", "loot", "brief", "bedrock", "nova")
+        "- one\n- two",
+        "loot",
+        "brief",
+        "bedrock",
+        "nova",
+    )
     assert (stored.input_tokens, stored.output_tokens, stored.total_tokens) == (12345, 678, 13023)
     assert stored.estimated_cost_usd == Decimal("0.000904") and isinstance(stored.estimated_cost_usd, Decimal)
     assert stored.tokens_estimated is False and stored.edited is False
@@ -131,8 +162,10 @@ def test_a_stale_edit_is_refused_with_the_stored_summary(session):
         edit(session, "recap", "Second tab", recap.version)
 
     assert refused.value.current.text == "First tab"
-    assert get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id,
-                       kind="recap").text == "First tab"
+    assert (
+        get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap").text
+        == "First tab"
+    )
 
 
 def test_editing_a_missing_summary_or_session(session):
@@ -156,23 +189,30 @@ def test_an_edit_for_a_summary_whose_session_went_writes_nothing(session, campai
 
     with pytest.raises(SessionNotFound):
         edit(session, "recap", "Orphan", recap.version)
-    assert get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id,
-                       kind="recap").text == recap.text
+    assert (
+        get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap").text
+        == recap.text
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "cannot be empty"),
-    (" \n\t\n ", "cannot be empty"),
-    ("x" * (MAX_SUMMARY_CHARS + 1), "up to 20,000 characters"),
-    ("🐉" * (MAX_SUMMARY_BYTES // 4 + 1), "too large to store"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "cannot be empty"),
+        (" \n\t\n ", "cannot be empty"),
+        ("x" * (MAX_SUMMARY_CHARS + 1), "up to 20,000 characters"),
+        ("🐉" * (MAX_SUMMARY_BYTES // 4 + 1), "too large to store"),
+    ],
+)
 def test_edited_text_must_fit_the_item(session, text, message):
     recap = summarize(session, kinds=["recap"])["recap"]
 
     with pytest.raises(SummaryTextInvalid, match=message):
         edit(session, "recap", text, recap.version)
-    assert get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id,
-                       kind="recap").version == recap.version
+    assert (
+        get_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap").version
+        == recap.version
+    )
 
 
 def test_the_largest_text_allowed_fits_the_item_budget(session):
@@ -182,8 +222,9 @@ def test_the_largest_text_allowed_fits_the_item_budget(session):
 
     edit(session, "recap", longest, recap.version)
 
-    from campaigns_site import aws
     from django.conf import settings
+
+    from campaigns_site import aws
 
     item = aws.client("dynamodb").get_item(
         TableName=settings.DYNAMODB_TABLE,
@@ -211,8 +252,13 @@ def test_a_summary_is_stale_once_the_transcript_changes(session):
     assert recap.source_sha256 == session.transcript_sha256
     assert not recap.is_stale_for(session)
 
-    store_transcript(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id,
-                     data=sample_bytes("vtt", hours=0.1, seed=7), filename="y.vtt")
+    store_transcript(
+        sub=SUB,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.1, seed=7),
+        filename="y.vtt",
+    )
     replaced = get_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
 
     assert recap.is_stale_for(replaced)
@@ -231,7 +277,10 @@ def test_recaps_in_play_order_oldest_first_with_the_sessions_without_one(campaig
         pairs = list_recaps_in_play_order(sub=SUB, campaign_id=campaign.campaign_id)
 
     assert [(s.title, r.kind if r else None) for s, r in pairs] == [
-        ("First", None), ("Second", "recap"), ("Third", None)]
+        ("First", None),
+        ("Second", "recap"),
+        ("Third", None),
+    ]
     assert calls.operations() == ["dynamodb.Query", "dynamodb.Query"]
     assert third.session_id in [s.session_id for s, _ in pairs]
 
@@ -244,11 +293,17 @@ def test_the_story_is_stored_with_the_campaigns_summaries_and_goes_with_the_camp
     story = get_story_so_far(sub=SUB, campaign_id=campaign.campaign_id)
     assert story.sk == story_summary_sk(campaign.campaign_id) == f"SUMMARY#{campaign.campaign_id}#STORY#story_so_far"
     assert (story.kind, story.is_story, story.session_id, story.kind_label) == (
-        STORY_SO_FAR, True, None, "The story so far")
+        STORY_SO_FAR,
+        True,
+        None,
+        "The story so far",
+    )
     assert story.source_count == 1
     # Never one of a session's summaries:
-    assert [s.kind for s in list_summaries_for_session(sub=SUB, campaign_id=campaign.campaign_id,
-                                                       session_id=session.session_id)] == ["recap"]
+    assert [
+        s.kind
+        for s in list_summaries_for_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
+    ] == ["recap"]
 
     delete_campaign(sub=SUB, campaign_id=campaign.campaign_id)
     assert get_story_so_far(sub=SUB, campaign_id=campaign.campaign_id) is None
@@ -274,8 +329,9 @@ def test_editing_the_story(campaign):
     start_story_job(sub=SUB, campaign_id=campaign.campaign_id)
     story = get_story_so_far(sub=SUB, campaign_id=campaign.campaign_id)
 
-    edited = edit_story_so_far(sub=SUB, campaign_id=campaign.campaign_id, expected_version=story.version,
-                               text="It began in Waterdeep.")
+    edited = edit_story_so_far(
+        sub=SUB, campaign_id=campaign.campaign_id, expected_version=story.version, text="It began in Waterdeep."
+    )
 
     assert (edited.text, edited.edited, edited.version) == ("It began in Waterdeep.", True, story.version + 1)
     with pytest.raises(StaleEdit):
@@ -291,14 +347,26 @@ def test_editing_the_story(campaign):
 
 def test_a_summary_item_without_newer_attributes_still_reads(session):
     """Items written before an attribute existed (as the repository tests put them) load."""
-    from campaigns_site import aws
     from django.conf import settings
 
-    aws.client("dynamodb").put_item(TableName=settings.DYNAMODB_TABLE, Item={
-        "PK": {"S": user_pk(SUB)}, "SK": {"S": summary_sk(session.campaign_id, session.session_id, "loot")},
-        "entity": {"S": "Summary"}, "kind": {"S": "loot"}, "text": {"S": "A +1 sword"}})
+    from campaigns_site import aws
+
+    aws.client("dynamodb").put_item(
+        TableName=settings.DYNAMODB_TABLE,
+        Item={
+            "PK": {"S": user_pk(SUB)},
+            "SK": {"S": summary_sk(session.campaign_id, session.session_id, "loot")},
+            "entity": {"S": "Summary"},
+            "kind": {"S": "loot"},
+            "text": {"S": "A +1 sword"},
+        },
+    )
 
     (loot,) = list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
     assert (loot.text, loot.estimated_cost_usd, loot.edited, loot.is_stale_for(session)) == (
-        "A +1 sword", Decimal(0), False, False)
+        "A +1 sword",
+        Decimal(0),
+        False,
+        False,
+    )
     assert loot.created is None

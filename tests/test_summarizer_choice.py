@@ -60,7 +60,10 @@ def test_bedrock_is_built_from_its_settings(settings):
 
     assert isinstance(summarizer, BedrockSummarizer)
     assert (summarizer.model_id, summarizer.region, summarizer.chunk_tokens, summarizer.max_attempts) == (
-        "us.anthropic.claude-3-5-haiku-20241022-v1:0", "us-west-2", 50_000, 3
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        "us-west-2",
+        50_000,
+        3,
     )
     assert (summarizer.price_input_per_1k, summarizer.price_output_per_1k) == (Decimal("0.0008"), Decimal("0.004"))
 
@@ -111,9 +114,7 @@ def test_the_environment_sets_every_summary_setting(tmp_path):
     result = run(["-c", SHOW_SETTINGS], env, tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        "bedrock", env["BEDROCK_MODEL_ID"], "eu-west-1", "0.0008", "0.0032", "60000", "4"
-    ]
+    assert result.stdout.split() == ["bedrock", env["BEDROCK_MODEL_ID"], "eu-west-1", "0.0008", "0.0032", "60000", "4"]
 
 
 @pytest.mark.parametrize(

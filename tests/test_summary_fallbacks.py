@@ -8,7 +8,7 @@ tests/test_bedrock_summarizer.py): moto has no bedrock-runtime.
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -22,24 +22,41 @@ from tests.transcript_samples import sample_bytes
 from tests.web_clients import post
 
 MODEL = "amazon.nova-lite-v1:0"
-REPLY = {"output": {"message": {"role": "assistant", "content": [{"text": "Previously…\n- Mira found a map."}]}},
-         "stopReason": "end_turn", "usage": {"inputTokens": 100, "outputTokens": 10, "totalTokens": 110},
-         "metrics": {"latencyMs": 900}}
+REPLY = {
+    "output": {"message": {"role": "assistant", "content": [{"text": "Previously…\n- Mira found a map."}]}},
+    "stopReason": "end_turn",
+    "usage": {"inputTokens": 100, "outputTokens": 10, "totalTokens": 110},
+    "metrics": {"latencyMs": 900},
+}
 
 # Every way Bedrock refuses the service itself (not this request): the stubbed answer (or
 # raised error) and what the page then says.
 REFUSALS = {
-    "no model access": (("AccessDeniedException", "You don't have access to the model with the specified model ID."),
-                        bedrock.NO_ACCESS),
+    "no model access": (
+        ("AccessDeniedException", "You don't have access to the model with the specified model ID."),
+        bedrock.NO_ACCESS,
+    ),
     "unknown model id": (("ValidationException", "The provided model identifier is invalid."), bedrock.NO_MODEL),
-    "region without the model": (("ResourceNotFoundException", "Could not resolve the foundation model."),
-                                 bedrock.NO_MODEL),
-    "on-demand not supported": (("ValidationException", "Invocation of model ID amazon.nova-pro-v1:0 with on-demand "
-                                 "throughput isn't supported. Retry with an inference profile."), bedrock.NO_MODEL),
-    "throttled past the retries": (("ThrottlingException", "Too many requests, please wait before trying again."),
-                                   bedrock.BUSY),
-    "endpoint unreachable": (EndpointConnectionError(endpoint_url="https://bedrock-runtime.eu-west-1.amazonaws.com"),
-                             bedrock.UNREACHABLE),
+    "region without the model": (
+        ("ResourceNotFoundException", "Could not resolve the foundation model."),
+        bedrock.NO_MODEL,
+    ),
+    "on-demand not supported": (
+        (
+            "ValidationException",
+            "Invocation of model ID amazon.nova-pro-v1:0 with on-demand "
+            "throughput isn't supported. Retry with an inference profile.",
+        ),
+        bedrock.NO_MODEL,
+    ),
+    "throttled past the retries": (
+        ("ThrottlingException", "Too many requests, please wait before trying again."),
+        bedrock.BUSY,
+    ),
+    "endpoint unreachable": (
+        EndpointConnectionError(endpoint_url="https://bedrock-runtime.eu-west-1.amazonaws.com"),
+        bedrock.UNREACHABLE,
+    ),
 }
 
 
@@ -55,8 +72,11 @@ def _setup(settings):
 @pytest.fixture
 def transcribed(owner, session):
     return transcripts.store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.2), filename="night.vtt",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.2),
+        filename="night.vtt",
     ).session
 
 
@@ -66,13 +86,17 @@ def converse(monkeypatch):
     an exception raised as botocore would raise it); then queue more with .stubber."""
     client = aws_clients.client("bedrock-runtime")
     with Stubber(client) as stubber:
+
         def refuse(how):
             if isinstance(how, Exception):
+
                 def unreachable(**params):
                     raise how
+
                 monkeypatch.setattr(client, "converse", unreachable)
             else:
                 stubber.add_client_error("converse", *how)
+
         refuse.stubber = stubber
         yield refuse
 
@@ -82,8 +106,12 @@ def url(session, path=""):
 
 
 def stored(owner, session):
-    return {s.kind: s for s in summaries.list_summaries_for_session(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id)}
+    return {
+        s.kind: s
+        for s in summaries.list_summaries_for_session(
+            sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id
+        )
+    }
 
 
 def text_of(html):
@@ -91,19 +119,19 @@ def text_of(html):
 
 
 @pytest.mark.parametrize("refusal", REFUSALS, ids=list(REFUSALS))
-def test_a_refusal_has_the_offline_summarizer_write_the_job_and_says_why(
-    owner, transcribed, converse, caplog, refusal
-):
+def test_a_refusal_has_the_offline_summarizer_write_the_job_and_says_why(owner, transcribed, converse, caplog, refusal):
     how, reason = REFUSALS[refusal]
     converse(how)  # the first kind's call; the next kinds never ask Bedrock again
 
     with caplog.at_level(logging.WARNING, logger="sessions.summary_fallbacks"):
-        response = post(owner, url(transcribed, "summaries/"), {"kinds": ["recap", "npcs", "loot"],
-                                                                  "length": "standard"})
+        response = post(
+            owner, url(transcribed, "summaries/"), {"kinds": ["recap", "npcs", "loot"], "length": "standard"}
+        )
     converse.stubber.assert_no_pending_responses()
 
-    job = summary_jobs.get_summary_job(sub=owner.sub, campaign_id=transcribed.campaign_id,
-                                       session_id=transcribed.session_id)
+    job = summary_jobs.get_summary_job(
+        sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id
+    )
     assert job.is_done and job.done_kinds == ["recap", "npcs", "loot"]
     for summary in stored(owner, transcribed).values():
         assert (summary.provider, summary.fallback_reason) == ("offline", reason)
@@ -117,7 +145,11 @@ def test_a_refusal_has_the_offline_summarizer_write_the_job_and_says_why(
     recent, count = summary_fallbacks.recent_fallbacks()
     assert count == 1
     assert (recent[0].reason, recent[0].provider, recent[0].model, recent[0].what) == (
-        reason, "bedrock", MODEL, "session summaries")
+        reason,
+        "bedrock",
+        MODEL,
+        "session summaries",
+    )
     assert recent[0].detail  # the provider's own words, for staff
 
 
@@ -135,8 +167,9 @@ def test_a_failure_of_the_request_itself_is_no_reason_to_fall_back(owner, transc
     converse.stubber.add_response("converse", {**REPLY, "stopReason": "content_filtered"})
     post(owner, url(transcribed, "summaries/"), {"kinds": ["recap"], "length": "standard"})
 
-    job = summary_jobs.get_summary_job(sub=owner.sub, campaign_id=transcribed.campaign_id,
-                                       session_id=transcribed.session_id)
+    job = summary_jobs.get_summary_job(
+        sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id
+    )
     assert job.is_failed and "content filter" in job.failure_reason
     assert stored(owner, transcribed) == {}
     assert summary_fallbacks.recent_fallbacks() == ([], 0)
@@ -167,9 +200,14 @@ def test_the_story_so_far_falls_back_too(owner, campaign, transcribed, converse,
 
 def test_the_record_keeps_the_last_ten_newest_first(aws):
     for number in range(12):
-        summary_fallbacks.record_fallback(reason=f"reason {number}", detail="x" * 2000, provider="bedrock",
-                                          model=MODEL, what="session summaries",
-                                          now=datetime(2026, 1, 1, 12, number, tzinfo=timezone.utc))
+        summary_fallbacks.record_fallback(
+            reason=f"reason {number}",
+            detail="x" * 2000,
+            provider="bedrock",
+            model=MODEL,
+            what="session summaries",
+            now=datetime(2026, 1, 1, 12, number, tzinfo=UTC),
+        )
     recent, count = summary_fallbacks.recent_fallbacks()
     assert count == 12
     assert [fallback.reason for fallback in recent] == [f"reason {n}" for n in range(11, 1, -1)]
@@ -193,9 +231,14 @@ def staff(make_user):
 
 
 def test_staff_see_the_last_fallbacks_with_time_and_reason(staff, aws_calls):
-    summary_fallbacks.record_fallback(reason=bedrock.NO_ACCESS, detail="AccessDeniedException: no access",
-                                      provider="bedrock", model=MODEL, what="session summaries",
-                                      now=datetime(2026, 12, 5, 2, 30, tzinfo=timezone.utc))
+    summary_fallbacks.record_fallback(
+        reason=bedrock.NO_ACCESS,
+        detail="AccessDeniedException: no access",
+        provider="bedrock",
+        model=MODEL,
+        what="session summaries",
+        now=datetime(2026, 12, 5, 2, 30, tzinfo=UTC),
+    )
     client = signed_in("ada@example.com")
     client.get("/")
     with aws_calls() as calls:

@@ -8,7 +8,7 @@ queued job switch to "manual" and call run_summary_job themselves.
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,7 +20,6 @@ from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import summary_job_sk, user_pk
 from sessions import summary_jobs
-from sessions.segments import Segment
 from sessions.repository import (
     SessionNotFound,
     SummariesBeingMade,
@@ -30,7 +29,9 @@ from sessions.repository import (
     get_session_page,
     move_session,
 )
+from sessions.segments import Segment
 from sessions.speaker_names import save_speaker_names
+from sessions.storage_keys import session_transcripts_prefix
 from sessions.summaries import edit_story_so_far, edit_summary, get_story_so_far, list_summaries_for_session
 from sessions.summarizers import KINDS, LENGTHS, STORY_SO_FAR, SummaryProviderError
 from sessions.summary_jobs import (
@@ -51,9 +52,8 @@ from sessions.summary_jobs import (
     start_story_job,
     start_summary_job,
 )
-from sessions.transcripts import delete_transcript, store_transcript
 from sessions.transcript_store import delete_objects_under
-from sessions.storage_keys import session_transcripts_prefix
+from sessions.transcripts import delete_transcript, store_transcript
 from tests.test_offline_summarizer import GERMAN, SESSION
 from tests.transcript_samples import render_vtt, sample_bytes
 
@@ -70,8 +70,13 @@ def campaign(aws):
 def new_session(campaign, title="The Yawning Portal", *, data=None, filename="x.vtt", **fields):
     session = create_session(sub=SUB, campaign_id=campaign.campaign_id, title=title, **fields)
     if data is not False:
-        store_transcript(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                         data=data or sample_bytes("vtt", hours=0.2), filename=filename)
+        store_transcript(
+            sub=SUB,
+            campaign_id=campaign.campaign_id,
+            session_id=session.session_id,
+            data=data or sample_bytes("vtt", hours=0.2),
+            filename=filename,
+        )
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
 
 
@@ -81,14 +86,17 @@ def session(campaign):
 
 
 def vtt(lines):
-    segments = [Segment(start=i * 30.0, end=i * 30.0 + 20, speaker=speaker, text=text)
-                for i, (speaker, text) in enumerate(lines)]
+    segments = [
+        Segment(start=i * 30.0, end=i * 30.0 + 20, speaker=speaker, text=text)
+        for i, (speaker, text) in enumerate(lines)
+    ]
     return render_vtt(segments).encode()
 
 
 def start(session, kinds=ALL_KINDS, **options):
-    return start_summary_job(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id,
-                             kinds=kinds, **options)
+    return start_summary_job(
+        sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kinds=kinds, **options
+    )
 
 
 def run(session, job):
@@ -100,21 +108,38 @@ def job_of(session):
 
 
 def summaries_of(session, campaign_id=None):
-    return {s.kind: s for s in list_summaries_for_session(
-        sub=SUB, campaign_id=campaign_id or session.campaign_id, session_id=session.session_id)}
+    return {
+        s.kind: s
+        for s in list_summaries_for_session(
+            sub=SUB, campaign_id=campaign_id or session.campaign_id, session_id=session.session_id
+        )
+    }
 
 
 def edit(session, kind, text):
     current = summaries_of(session)[kind]
-    return edit_summary(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kind=kind,
-                        expected_version=current.version, text=text)
+    return edit_summary(
+        sub=SUB,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        kind=kind,
+        expected_version=current.version,
+        text=text,
+    )
 
 
 def partition_keys(sub=SUB):
     """Every SK of the user's partition: one Query (the tests never Scan either)."""
-    pages = aws_clients.client("dynamodb").get_paginator("query").paginate(
-        TableName=django_settings.DYNAMODB_TABLE, KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": user_pk(sub)}}, ConsistentRead=True)
+    pages = (
+        aws_clients.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=django_settings.DYNAMODB_TABLE,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}},
+            ConsistentRead=True,
+        )
+    )
     return sorted(item["SK"]["S"] for page in pages for item in page["Items"])
 
 
@@ -135,7 +160,7 @@ class Clock:
         self.offset = timedelta(0)
 
     def __call__(self):
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
     def advance(self, **delta):
         self.offset += timedelta(**delta)
@@ -177,7 +202,12 @@ def test_every_kind_is_stored_with_provider_model_tokens_and_cost(session, lengt
     stored = summaries_of(session)
     assert list(stored) == ALL_KINDS
     for kind, summary in stored.items():
-        assert (summary.kind, summary.length, summary.provider, summary.model) == (kind, length, "offline", "extractive-1")
+        assert (summary.kind, summary.length, summary.provider, summary.model) == (
+            kind,
+            length,
+            "offline",
+            "extractive-1",
+        )
         assert summary.text.strip()
         assert summary.input_tokens > 0 and summary.output_tokens > 0 and summary.tokens_estimated is True
         assert summary.estimated_cost_usd == Decimal(0)
@@ -192,16 +222,23 @@ def test_bedrock_figures_are_stored_as_the_provider_counts_them(session, setting
     settings.BEDROCK_REGION = None
     settings.BEDROCK_PRICE_INPUT_PER_1K = Decimal("0.00006")
     settings.BEDROCK_PRICE_OUTPUT_PER_1K = Decimal("0.00024")
-    reply = {"output": {"message": {"role": "assistant", "content": [{"text": "Previously…\n- Mira found a map."}]}},
-             "stopReason": "end_turn", "usage": {"inputTokens": 10_000, "outputTokens": 500, "totalTokens": 10_500},
-             "metrics": {"latencyMs": 900}}
+    reply = {
+        "output": {"message": {"role": "assistant", "content": [{"text": "Previously…\n- Mira found a map."}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 10_000, "outputTokens": 500, "totalTokens": 10_500},
+        "metrics": {"latencyMs": 900},
+    }
     with Stubber(aws_clients.client("bedrock-runtime")) as stubber:
         stubber.add_response("converse", reply)
         start(session, kinds=["recap"], length="brief")
         stubber.assert_no_pending_responses()
 
     recap = summaries_of(session)["recap"]
-    assert (recap.provider, recap.model, recap.text) == ("bedrock", "amazon.nova-lite-v1:0", "Previously…\n- Mira found a map.")
+    assert (recap.provider, recap.model, recap.text) == (
+        "bedrock",
+        "amazon.nova-lite-v1:0",
+        "Previously…\n- Mira found a map.",
+    )
     assert (recap.input_tokens, recap.output_tokens, recap.tokens_estimated) == (10_000, 500, False)
     assert recap.estimated_cost_usd == Decimal("0.000720")  # 10 x 0.00006 + 0.5 x 0.00024
 
@@ -209,9 +246,12 @@ def test_bedrock_figures_are_stored_as_the_provider_counts_them(session, setting
 def test_a_provider_failure_fails_the_job_with_its_message_and_keeps_what_was_made(session, settings):
     settings.SUMMARY_PROVIDER = "bedrock"
     settings.BEDROCK_MODEL_ID = "amazon.nova-lite-v1:0"
-    reply = {"output": {"message": {"role": "assistant", "content": [{"text": "- An event."}]}},
-             "stopReason": "end_turn", "usage": {"inputTokens": 100, "outputTokens": 10, "totalTokens": 110},
-             "metrics": {"latencyMs": 900}}
+    reply = {
+        "output": {"message": {"role": "assistant", "content": [{"text": "- An event."}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 100, "outputTokens": 10, "totalTokens": 110},
+        "metrics": {"latencyMs": 900},
+    }
     with Stubber(aws_clients.client("bedrock-runtime")) as stubber:
         stubber.add_response("converse", reply)  # recap
         # A failure of this request, not a refusal of the service: no offline stand-in (that
@@ -228,12 +268,17 @@ def test_a_provider_failure_fails_the_job_with_its_message_and_keeps_what_was_ma
 
 def test_the_campaigns_speaker_names_are_used(campaign):
     session = new_session(campaign, data=vtt(SESSION))
-    save_speaker_names(sub=SUB, campaign_id=campaign.campaign_id, expected_version=0, names={
-        "SPEAKER_00": {"player": "Dana", "character": "GM"},
-        "SPEAKER_01": {"player": "Ana", "character": "Mira"},
-        "SPEAKER_02": {"player": "Ben", "character": "Sable"},
-        "SPEAKER_03": {"player": "Carl", "character": "Thorin"},
-    })
+    save_speaker_names(
+        sub=SUB,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={
+            "SPEAKER_00": {"player": "Dana", "character": "GM"},
+            "SPEAKER_01": {"player": "Ana", "character": "Mira"},
+            "SPEAKER_02": {"player": "Ben", "character": "Sable"},
+            "SPEAKER_03": {"player": "Carl", "character": "Thorin"},
+        },
+    )
 
     start(session, kinds=["recap", "key_events"], length="detailed")
 
@@ -263,8 +308,11 @@ def test_start_queues_in_two_requests_and_the_run_makes_each_kind_in_one_transac
         ended = run(session, job)
     # claim; session + campaign + names; the transcript is cached in this process; 2 kinds; done
     assert calls.operations() == [
-        "dynamodb.UpdateItem", "dynamodb.BatchGetItem",
-        "dynamodb.TransactWriteItems", "dynamodb.TransactWriteItems", "dynamodb.UpdateItem",
+        "dynamodb.UpdateItem",
+        "dynamodb.BatchGetItem",
+        "dynamodb.TransactWriteItems",
+        "dynamodb.TransactWriteItems",
+        "dynamodb.UpdateItem",
     ]
     assert (ended.status, ended.done_kinds) == (DONE, ["recap", "loot"])
 
@@ -274,8 +322,12 @@ def test_a_second_delivery_of_the_same_job_does_nothing(session, manual):
     run(session, job)
 
     assert run(session, job) is None
-    assert run_summary_job(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id,
-                           job_id="01J00000000000000000000000") is None
+    assert (
+        run_summary_job(
+            sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, job_id="01J00000000000000000000000"
+        )
+        is None
+    )
     assert job_of(session).attempts == 1
     assert summaries_of(session)["recap"].version == 1
 
@@ -317,7 +369,8 @@ def test_double_clicks_at_once_start_exactly_one_job(served_aws, settings):
     assert len(started) == 1 and len(refused) == 7
     assert set(refused) == set(started) == {job_of(session).job_id}
     assert [sk for sk in partition_keys() if sk.startswith("SUMMARYJOB#")] == [
-        summary_job_sk(campaign.campaign_id, session.session_id)]
+        summary_job_sk(campaign.campaign_id, session.session_id)
+    ]
 
 
 # --- hand edits ---------------------------------------------------------------------------------------
@@ -354,7 +407,11 @@ def test_a_hand_edit_made_while_the_job_runs_is_kept(session, during_summarize):
 
     job = job_of(session)
     assert (job.status, job.done_kinds, job.kept_edits, job.kept_edit_labels) == (
-        DONE, ["loot"], ["recap"], [KINDS["recap"]])
+        DONE,
+        ["loot"],
+        ["recap"],
+        [KINDS["recap"]],
+    )
     recap = summaries_of(session)["recap"]
     assert (recap.text, recap.edited, recap.version) == ("Written by hand while the job ran.", True, 2)
 
@@ -483,8 +540,12 @@ def test_a_non_english_transcript_asked_only_for_english_kinds_fails_clearly(cam
 def test_a_single_speaker_gets_a_sensible_summary(campaign):
     monologue = [("SPEAKER_00", text) for _, text in SESSION]
     session = new_session(campaign, data=vtt(monologue))
-    save_speaker_names(sub=SUB, campaign_id=campaign.campaign_id, expected_version=0,
-                       names={"SPEAKER_00": {"player": "Dana", "character": "Narrator"}})
+    save_speaker_names(
+        sub=SUB,
+        campaign_id=campaign.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_00": {"player": "Dana", "character": "Narrator"}},
+    )
 
     start(session, kinds=["recap", "npcs"])
 
@@ -538,12 +599,14 @@ def test_unknown_kinds_and_lengths_are_the_callers_bug(session):
 
 def test_another_users_or_a_missing_session_is_not_found(session):
     with pytest.raises(SessionNotFound):
-        start_summary_job(sub="someone-else", campaign_id=session.campaign_id, session_id=session.session_id,
-                          kinds=["recap"])
+        start_summary_job(
+            sub="someone-else", campaign_id=session.campaign_id, session_id=session.session_id, kinds=["recap"]
+        )
     with pytest.raises(SessionNotFound):
-        start_summary_job(sub=SUB, campaign_id=session.campaign_id, session_id="01J00000000000000000000000",
-                          kinds=["recap"])
-    assert [sk for sk in partition_keys("someone-else")] == []
+        start_summary_job(
+            sub=SUB, campaign_id=session.campaign_id, session_id="01J00000000000000000000000", kinds=["recap"]
+        )
+    assert list(partition_keys("someone-else")) == []
 
 
 # --- the session page's read ------------------------------------------------------------------------------
@@ -555,14 +618,22 @@ def test_the_session_page_reads_campaign_session_names_and_job_in_one_request(se
         found = get_session_page(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
     assert calls.operations() == ["dynamodb.BatchGetItem"]
     page_campaign, page_session, names, page_job = found
-    assert (page_campaign.campaign_id, page_session.session_id, names) == (campaign.campaign_id, session.session_id, None)
+    assert (page_campaign.campaign_id, page_session.session_id, names) == (
+        campaign.campaign_id,
+        session.session_id,
+        None,
+    )
     assert (page_job.job_id, page_job.status) == (job.job_id, DONE)
 
     clock.advance(days=8)  # its ttl passed; DynamoDB may not have deleted it yet
     assert get_session_page(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)[3] is None
     assert job_of(session) is None
-    assert get_session_page(sub="someone-else", campaign_id=campaign.campaign_id,
-                            session_id=session.session_id) == (None, None, None, None)
+    assert get_session_page(sub="someone-else", campaign_id=campaign.campaign_id, session_id=session.session_id) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 # --- deletes and moves leave nothing behind ----------------------------------------------------------------
@@ -579,8 +650,9 @@ def test_deleting_a_session_takes_its_summaries_and_job_in_the_same_requests(ses
 
 
 def test_a_session_deleted_while_its_job_runs_leaves_nothing(session, campaign, during_summarize):
-    during_summarize(lambda kind: delete_session(sub=SUB, campaign_id=campaign.campaign_id,
-                                                 session_id=session.session_id))
+    during_summarize(
+        lambda kind: delete_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
+    )
 
     assert start(session, kinds=["recap", "loot"]).status == QUEUED  # as queued; it ended quietly
 
@@ -591,17 +663,23 @@ def test_moving_a_session_with_a_finished_job_moves_its_summaries_and_drops_the_
     start(session, kinds=["recap"])
     target = create_campaign(sub=SUB, name="Tomb of Annihilation")
 
-    move_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                 to_campaign_id=target.campaign_id)
+    move_session(
+        sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+    )
 
-    assert keys_naming(session.session_id) == sorted([
-        f"SEARCH#{session.session_id}",  # names no campaign: it stays, and learns the new one
-        f"SESSION#{target.campaign_id}#{session.session_id}",
-        f"SUMMARY#{target.campaign_id}#{session.session_id}#recap",
-    ])
+    assert keys_naming(session.session_id) == sorted(
+        [
+            f"SEARCH#{session.session_id}",  # names no campaign: it stays, and learns the new one
+            f"SESSION#{target.campaign_id}#{session.session_id}",
+            f"SUMMARY#{target.campaign_id}#{session.session_id}#recap",
+        ]
+    )
     assert get_summary_job(sub=SUB, campaign_id=target.campaign_id, session_id=session.session_id) is None
-    start(get_session(sub=SUB, campaign_id=target.campaign_id, session_id=session.session_id), kinds=["recap"],
-          replace_edits=True)
+    start(
+        get_session(sub=SUB, campaign_id=target.campaign_id, session_id=session.session_id),
+        kinds=["recap"],
+        replace_edits=True,
+    )
     moved = summaries_of(session, target.campaign_id)["recap"]
     assert moved.version == 2  # its history moved with it
 
@@ -611,15 +689,17 @@ def test_a_move_waits_for_a_running_job(session, campaign, manual):
     job = start(session, kinds=["recap"])
 
     with pytest.raises(SummariesBeingMade):
-        move_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                     to_campaign_id=target.campaign_id)
+        move_session(
+            sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+        )
     assert issubclass(SummariesBeingMade, StillChanging)  # the move page's "try again in a moment"
     assert get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id) is not None
     assert get_campaign(sub=SUB, campaign_id=target.campaign_id).session_count == 0
 
     run(session, job)
-    move_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                 to_campaign_id=target.campaign_id)
+    move_session(
+        sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+    )
     assert f"SUMMARY#{target.campaign_id}#{session.session_id}#recap" in keys_naming(session.session_id)
 
 
@@ -632,13 +712,20 @@ def test_a_job_overdue_but_still_working_when_its_session_moves_writes_nothing(
     def moved_meanwhile(kind):
         if kind == "recap":
             clock.advance(seconds=django_settings.SUMMARY_JOB_TIMEOUT_SECONDS + 5)  # overdue: a move may go on
-            move_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                         to_campaign_id=target.campaign_id)
+            move_session(
+                sub=SUB,
+                campaign_id=campaign.campaign_id,
+                session_id=session.session_id,
+                to_campaign_id=target.campaign_id,
+            )
 
     during_summarize(moved_meanwhile)
     assert run(session, job) is None
 
-    assert keys_naming(session.session_id) == [f"SEARCH#{session.session_id}", f"SESSION#{target.campaign_id}#{session.session_id}"]
+    assert keys_naming(session.session_id) == [
+        f"SEARCH#{session.session_id}",
+        f"SESSION#{target.campaign_id}#{session.session_id}",
+    ]
 
 
 def test_the_campaign_cascade_deletes_jobs_summaries_and_the_story(campaign, aws_calls):
@@ -656,7 +743,9 @@ def test_the_campaign_cascade_deletes_jobs_summaries_and_the_story(campaign, aws
 
     assert (deleted.sessions, deleted.summaries, deleted.summary_jobs) == (3, 7, 4)
     assert [sk for sk in partition_keys() if campaign.campaign_id in sk] == []
-    assert len([sk for sk in partition_keys() if kept.campaign_id in sk]) == 6  # campaign, session, recap, story, 2 jobs
+    assert (
+        len([sk for sk in partition_keys() if kept.campaign_id in sk]) == 6
+    )  # campaign, session, recap, story, 2 jobs
     assert calls.count("dynamodb", "Scan") == 0
 
 
@@ -672,7 +761,12 @@ def test_the_story_so_far_is_made_from_the_recaps_oldest_session_first(campaign)
 
     finished = get_story_job(sub=SUB, campaign_id=campaign.campaign_id)
     assert (finished.job_id, finished.status, finished.kinds, finished.is_story, finished.session_id) == (
-        job.job_id, DONE, [STORY_SO_FAR], True, None)
+        job.job_id,
+        DONE,
+        [STORY_SO_FAR],
+        True,
+        None,
+    )
     story = get_story_so_far(sub=SUB, campaign_id=campaign.campaign_id)
     assert story.text.startswith("The story so far in Dragon Heist…")
     assert story.text.index("The Road") < story.text.index("The Vault")
@@ -766,6 +860,7 @@ def test_a_whole_session_and_story_flow_never_scans(campaign, aws_calls):
 
 def test_a_provider_error_class_is_the_summarizers(session, monkeypatch):
     """Retryable or not, a provider error fails the job with the provider's own words."""
+
     def busy(request, **kwargs):
         raise SummaryProviderError("Amazon Bedrock is busy. Try again in a few minutes.", retryable=True)
 

@@ -32,8 +32,13 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def new_session(name="Dragon Heist"):
     campaign = create_campaign(sub=SUB, name=name)
     session = create_session(sub=SUB, campaign_id=campaign.campaign_id, title="The Yawning Portal")
-    store_transcript(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                     data=sample_bytes("vtt", hours=0.2), filename="x.vtt")
+    store_transcript(
+        sub=SUB,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.2),
+        filename="x.vtt",
+    )
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
 
 
@@ -51,8 +56,10 @@ def job_of(session):
 
 
 def kinds_of(session):
-    return [s.kind for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id,
-                                                       session_id=session.session_id)]
+    return [
+        s.kind
+        for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
+    ]
 
 
 # --- inline and manual ---------------------------------------------------------------------------------
@@ -101,7 +108,8 @@ def zappa_lambda_client(settings, monkeypatch):
 
 def test_on_lambda_a_job_is_an_asynchronous_invocation_of_the_function_itself(session, zappa_lambda_client):
     zappa_lambda_client.add_response(
-        "invoke", {"StatusCode": 202},
+        "invoke",
+        {"StatusCode": 202},
         {"FunctionName": FUNCTION, "InvocationType": "Event", "Payload": ANY},
     )
 
@@ -113,8 +121,12 @@ def test_on_lambda_a_job_is_an_asynchronous_invocation_of_the_function_itself(se
     assert payload["command"] == "zappa.asynchronous.route_lambda_task"
     assert payload["task_path"] == "sessions.summary_tasks.summary_job_task"
     assert payload["args"] == []
-    assert payload["kwargs"] == {"sub": SUB, "campaign_id": session.campaign_id, "session_id": session.session_id,
-                                 "job_id": job.job_id}
+    assert payload["kwargs"] == {
+        "sub": SUB,
+        "campaign_id": session.campaign_id,
+        "session_id": session.session_id,
+        "job_id": job.job_id,
+    }
     assert job_of(session).status == QUEUED  # it runs in the other invocation
 
 
@@ -161,19 +173,32 @@ def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_clie
     # Lambda delivers an asynchronous invocation again after an error or a lost reply: harmless.
     call_lambda(payload)
     assert job_of(session).attempts == 1
-    assert {s.version for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id,
-                                                          session_id=session.session_id)} == {1}
+    assert {
+        s.version
+        for s in list_summaries_for_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
+    } == {1}
 
 
 def test_importing_the_jobs_loads_no_zappa(tmp_path):
     """zappa.asynchronous builds four boto3 clients (botocore's default timeouts) when
     imported: the jobs never load it, the "lambda" runner invokes with the app's client."""
-    probe = ("import sys, django; django.setup(); import sessions.summary_jobs, sessions.summary_tasks; "
-             "print(sorted(m for m in sys.modules if m.startswith('zappa')))")
+    probe = (
+        "import sys, django; django.setup(); import sessions.summary_jobs, sessions.summary_tasks; "
+        "print(sorted(m for m in sys.modules if m.startswith('zappa')))"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "APP_ENV": "local",
-             "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"), "DJANGO_SETTINGS_MODULE": "campaigns_site.settings"},
+        [sys.executable, "-c", probe],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp_path),
+            "APP_ENV": "local",
+            "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"),
+            "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
@@ -230,39 +255,54 @@ def test_a_failing_task_does_not_stop_the_worker(served_aws, settings, caplog):
 
 
 # --- settings ----------------------------------------------------------------------------------------------
-SHOW = ("import django; from django.conf import settings; django.setup(); "
-        "print(settings.SUMMARY_JOB_RUNNER, settings.SUMMARY_JOB_TIMEOUT_SECONDS)")
+SHOW = (
+    "import django; from django.conf import settings; django.setup(); "
+    "print(settings.SUMMARY_JOB_RUNNER, settings.SUMMARY_JOB_TIMEOUT_SECONDS)"
+)
 PRODUCTION = {
-    "APP_ENV": "production", "DJANGO_SECRET_KEY": "Zt7-Qk2vLx9mWp4RbN8cYs1HdJf6GaUe3ToVi0XyKl5Bn_Mr8Sq2Wz" * 2,
-    "DJANGO_ALLOWED_HOSTS": "sessions.example.com", "COGNITO_USER_POOL_ID": "eu-west-1_AbC123xyz",
+    "APP_ENV": "production",
+    "DJANGO_SECRET_KEY": "Zt7-Qk2vLx9mWp4RbN8cYs1HdJf6GaUe3ToVi0XyKl5Bn_Mr8Sq2Wz" * 2,
+    "DJANGO_ALLOWED_HOSTS": "sessions.example.com",
+    "COGNITO_USER_POOL_ID": "eu-west-1_AbC123xyz",
     "COGNITO_APP_CLIENT_ID": "4k2j3h4g5f6d7s8a9p0o1i2u3y",
 }
 
 
 def show_settings(env, tmp_path):
-    full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-                "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"), "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
-                **env}
-    return subprocess.run([sys.executable, "-c", SHOW], cwd=PROJECT_DIR, env=full_env, capture_output=True,
-                          text=True, timeout=120)
+    full_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "ORM_CACHE_PATH": str(tmp_path / "orm.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "campaigns_site.settings",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", SHOW], cwd=PROJECT_DIR, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("env, shown", [
-    ({"APP_ENV": "local"}, "thread 300"),
-    (PRODUCTION, "lambda 300"),
-    ({"APP_ENV": "local", "SUMMARY_JOB_RUNNER": "manual", "SUMMARY_JOB_TIMEOUT_SECONDS": "120"}, "manual 120"),
-])
+@pytest.mark.parametrize(
+    "env, shown",
+    [
+        ({"APP_ENV": "local"}, "thread 300"),
+        (PRODUCTION, "lambda 300"),
+        ({"APP_ENV": "local", "SUMMARY_JOB_RUNNER": "manual", "SUMMARY_JOB_TIMEOUT_SECONDS": "120"}, "manual 120"),
+    ],
+)
 def test_runner_and_timeout_settings(env, shown, tmp_path):
     result = show_settings(env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == shown
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"SUMMARY_JOB_RUNNER": "celery"}, "SUMMARY_JOB_RUNNER must be"),
-    ({"SUMMARY_JOB_TIMEOUT_SECONDS": "soon"}, "SUMMARY_JOB_TIMEOUT_SECONDS must be a whole number"),
-    ({"SUMMARY_JOB_TIMEOUT_SECONDS": "5"}, "SUMMARY_JOB_TIMEOUT_SECONDS must be at least 10"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SUMMARY_JOB_RUNNER": "celery"}, "SUMMARY_JOB_RUNNER must be"),
+        ({"SUMMARY_JOB_TIMEOUT_SECONDS": "soon"}, "SUMMARY_JOB_TIMEOUT_SECONDS must be a whole number"),
+        ({"SUMMARY_JOB_TIMEOUT_SECONDS": "5"}, "SUMMARY_JOB_TIMEOUT_SECONDS must be at least 10"),
+    ],
+)
 def test_bad_runner_settings_stop_start_up(env, message, tmp_path):
     result = show_settings({"APP_ENV": "local", **env}, tmp_path)
     assert result.returncode != 0

@@ -5,7 +5,7 @@ edits never replaced without asking; stale edits; failures; odd input; escaping.
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -90,7 +90,7 @@ def status_line(html):
 
 
 def summary_section(html):
-    return html[html.index('<section id="summaries"'):html.index('<section class="manage"')]
+    return html[html.index('<section id="summaries"') : html.index('<section class="manage"')]
 
 
 def assert_login_redirect(response, path):
@@ -265,7 +265,7 @@ def test_summarize_every_kind_inline(owner, transcribed):
         assert f'href="{url(transcribed, f"summaries/{kind}/edit/")}"' in section
     recap = stored_summary(owner, transcribed)
     assert recap.length == "brief" and recap.provider == "offline" and recap.tokens_estimated
-    assert f"Brief · offline / <span class=\"summary-model\">{recap.model}</span>" in section
+    assert f'Brief · offline / <span class="summary-model">{recap.model}</span>' in section
     assert f"≈{recap.input_tokens:,} in / ≈{recap.output_tokens:,} out tokens" in section
     assert "estimated cost $0.00" in section  # the offline summarizer costs nothing
     assert "Edited by hand" not in section and "earlier transcript" not in section
@@ -351,8 +351,10 @@ def test_choosing_no_kind_is_refused_on_the_page(owner, transcribed, manual):
     # Issue 11: said only far down a long page. The top of the page says it too, and links
     # to the form (a refused POST's own answer has no #fragment to scroll there).
     top = response.content.decode().split('<main id="main"')[0]
-    assert ('<p class="message message-error" role="alert">Choose at least one kind of summary. '
-            '<a href="#summarize">Go to the form</a></p>') in top
+    assert (
+        '<p class="message message-error" role="alert">Choose at least one kind of summary. '
+        '<a href="#summarize">Go to the form</a></p>'
+    ) in top
     assert '<form id="summarize" class="summarize-form"' in html
 
 
@@ -538,8 +540,12 @@ def test_a_stale_edit_shows_what_differs_and_saves_on_purpose(owner, recap, tran
     form = owner.get(url(transcribed, "summaries/recap/edit/")).context["form"]
     # Meanwhile, in another tab:
     summaries.edit_summary(
-        sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id, kind="recap",
-        expected_version=recap.version, text="The other tab's recap",
+        sub=owner.sub,
+        campaign_id=transcribed.campaign_id,
+        session_id=transcribed.session_id,
+        kind="recap",
+        expected_version=recap.version,
+        text="The other tab's recap",
     )
     response = edit(owner, transcribed, "Mine", version=form.initial["version"])
     assert response.status_code == 200
@@ -555,8 +561,11 @@ def test_a_stale_edit_shows_what_differs_and_saves_on_purpose(owner, recap, tran
 
 def test_a_summary_from_an_earlier_transcript_says_so(owner, recap, transcribed):
     transcripts.store_transcript(
-        sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id,
-        data=sample_bytes("vtt", hours=0.05, seed=7), filename="replaced.vtt",
+        sub=owner.sub,
+        campaign_id=transcribed.campaign_id,
+        session_id=transcribed.session_id,
+        data=sample_bytes("vtt", hours=0.05, seed=7),
+        filename="replaced.vtt",
     )
     html = summary_section(owner.get(url(transcribed)).content.decode())
     assert "Made from an earlier transcript" in html
@@ -578,15 +587,24 @@ def test_summary_text_is_escaped(owner, recap, transcribed):
 def test_text_blocks():
     assert text_blocks("") == []
     assert text_blocks("One\nTwo\n\n- a\n- b\n  wrapped\nAfter\n\n* c") == [
-        ("p", "One\nTwo"), ("ul", ["a", "b wrapped"]), ("p", "After"), ("ul", ["c"]),
+        ("p", "One\nTwo"),
+        ("ul", ["a", "b wrapped"]),
+        ("p", "After"),
+        ("ul", ["c"]),
     ]
     assert text_blocks("-no space is text\n- item") == [("p", "-no space is text"), ("ul", ["item"])]
 
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(None, ""), ("0", "$0.00"), ("0.000123", "$0.000123"), ("0.0000001", "under $0.000001"), ("0.0123", "$0.01"),
-     ("1.5", "$1.50")],
+    [
+        (None, ""),
+        ("0", "$0.00"),
+        ("0.000123", "$0.000123"),
+        ("0.0000001", "under $0.000001"),
+        ("0.0123", "$0.01"),
+        ("1.5", "$1.50"),
+    ],
 )
 def test_format_cost(value, shown):
     assert format_cost(value) == shown
@@ -596,12 +614,16 @@ def test_the_campaign_speaker_names_reach_the_summaries(owner, transcribed):
     from sessions.speaker_names import save_speaker_names
 
     save_speaker_names(
-        sub=owner.sub, campaign_id=transcribed.campaign_id, expected_version=0,
-        names={"SPEAKER_01": {"player": "Ana", "character": "Mira"}}, current=None,
+        sub=owner.sub,
+        campaign_id=transcribed.campaign_id,
+        expected_version=0,
+        names={"SPEAKER_01": {"player": "Ana", "character": "Mira"}},
+        current=None,
     )
     summarize(owner, transcribed, kinds=["npcs", "recap", "key_events"], length="detailed")
     texts = " ".join(
-        summary.text for summary in summaries.list_summaries_for_session(
+        summary.text
+        for summary in summaries.list_summaries_for_session(
             sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id
         )
     )
@@ -623,7 +645,10 @@ def name_speakers(owner, session, names):
 
     current = get_speaker_names(sub=owner.sub, campaign_id=session.campaign_id)
     save_speaker_names(
-        sub=owner.sub, campaign_id=session.campaign_id, expected_version=stored_version(current), current=current,
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        expected_version=stored_version(current),
+        current=current,
         names={label: {"player": player, "character": character} for label, (player, character) in names.items()},
     )
 
@@ -672,7 +697,9 @@ def test_a_summary_written_with_other_names_says_the_names_changed(owner, transc
 
     name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mirabel")})
     notes = names_notes(owner.get(url(transcribed)).content.decode())
-    assert notes["recap"].startswith("Speaker names Written before the speaker names changed: it may use the old names.")
+    assert notes["recap"].startswith(
+        "Speaker names Written before the speaker names changed: it may use the old names."
+    )
 
     name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})  # back as it was written
     assert names_notes(owner.get(url(transcribed)).content.decode()) == {}
@@ -731,9 +758,13 @@ def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, trans
     assert "Write it again with today’s names" not in names_notes(html)["recap"]  # one job at a time
     run_job(owner, transcribed)
 
-    transcripts.store_transcript(sub=owner.sub, campaign_id=transcribed.campaign_id,
-                                 session_id=transcribed.session_id, data=sample_bytes("vtt", hours=0.1, seed=3),
-                                 filename="other.vtt")
+    transcripts.store_transcript(
+        sub=owner.sub,
+        campaign_id=transcribed.campaign_id,
+        session_id=transcribed.session_id,
+        data=sample_bytes("vtt", hours=0.1, seed=3),
+        filename="other.vtt",
+    )
     html = owner.get(url(transcribed)).content.decode()
     assert "Made from an earlier transcript" in html
     assert "recap" not in names_notes(html)  # that badge says it already
@@ -754,7 +785,7 @@ def test_without_javascript_the_page_reloads_sooner_while_the_job_is_young(age, 
 
     from sessions.summary_views import refresh_seconds
 
-    asked = datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc)
+    asked = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
     job = SimpleNamespace(requested=asked, started=None)
     assert refresh_seconds(job, now=asked + timedelta(seconds=age)) == delay
 
@@ -775,7 +806,9 @@ def test_several_summaries_have_a_jump_list_of_plain_anchors(owner, transcribed)
     jump = re.search(r'<nav class="summary-jump" aria-label="Jump to a summary">(.*?)</nav>', html, re.S)
     assert jump, "no jump list"
     targets = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', jump.group(1))
-    assert targets == [(f"summary-{kind}", label) for kind, label in KINDS.items()] + [("summarize-title", "Write more…")]
+    assert targets == [(f"summary-{kind}", label) for kind, label in KINDS.items()] + [
+        ("summarize-title", "Write more…")
+    ]
     for target, _ in targets:
         assert f'id="{target}"' in html  # every anchor lands somewhere
     assert html.count('<a href="#summaries">Back to the list of summaries</a>') == len(KINDS)

@@ -2,7 +2,7 @@
 naming a missing object, keys of an unknown form."""
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -102,7 +102,7 @@ def test_objects_younger_than_the_grace_period_are_kept(session):
     report = find_orphans()  # 24 hours by default
     assert report.orphans == [] and report.young == 2
 
-    later = datetime.now(timezone.utc) + timedelta(hours=25)
+    later = datetime.now(UTC) + timedelta(hours=25)
     assert len(find_orphans(now=later).orphans) == 2
 
 

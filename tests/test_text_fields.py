@@ -45,8 +45,11 @@ typed = st.lists(st.one_of(st.characters(codec="utf-8"), st.sampled_from(CONTROL
 # Mostly plain words, sometimes one control character: pages save some and refuse some.
 posted = st.one_of(
     st.text(alphabet="Strahd's Tomb 🐉é-", min_size=1, max_size=20),
-    st.tuples(st.text(alphabet="Mira ", min_size=1, max_size=8), st.sampled_from(CONTROLS),
-              st.text(alphabet="Vex ", max_size=8)).map("".join),
+    st.tuples(
+        st.text(alphabet="Mira ", min_size=1, max_size=8),
+        st.sampled_from(CONTROLS),
+        st.text(alphabet="Vex ", max_size=8),
+    ).map("".join),
     typed,
 )
 
@@ -117,7 +120,12 @@ def test_the_message_names_the_field_and_the_characters():
 
 # Fields that take text but store none of it, or are not free text: each with its reason.
 NOT_STORED_TEXT = {
-    "password", "password1", "password2", "old_password", "new_password1", "new_password2",  # never stored or shown
+    "password",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",  # never stored or shown
     "code",  # a confirmation code, sent to Cognito only
     "login",  # an email address, checked by Cognito
     "username",  # allauth's, dropped by the sign-up form: ACCOUNT_SIGNUP_FIELDS asks for no username
@@ -126,8 +134,16 @@ NOT_STORED_TEXT = {
     "speakers",  # the hidden fingerprint, compared with the labels
 }
 FORM_MODULES = [
-    accounts.forms, accounts.password_forms, accounts.profile_forms, campaigns.forms, campaigns_site.forms,
-    sessions.forms, sessions.search_forms, sessions.share_forms, sessions.speaker_forms, sessions.summary_forms,
+    accounts.forms,
+    accounts.password_forms,
+    accounts.profile_forms,
+    campaigns.forms,
+    campaigns_site.forms,
+    sessions.forms,
+    sessions.search_forms,
+    sessions.share_forms,
+    sessions.speaker_forms,
+    sessions.summary_forms,
 ]
 
 
@@ -138,8 +154,10 @@ def test_every_form_of_ours_takes_text_through_the_shared_fields():
             if not (isinstance(form, type) and issubclass(form, forms.BaseForm) and form.__module__ == module.__name__):
                 continue
             for name, field in form.base_fields.items():
-                if type(field) is forms.CharField or isinstance(field, forms.CharField) and not isinstance(
-                    field, (OneLineField, forms.EmailField)
+                if (
+                    type(field) is forms.CharField
+                    or isinstance(field, forms.CharField)
+                    and not isinstance(field, (OneLineField, forms.EmailField))
                 ):
                     assert name in NOT_STORED_TEXT, f"{form.__name__}.{name} is a plain CharField"
                 checked += isinstance(field, OneLineField)
@@ -150,8 +168,10 @@ def test_every_form_of_ours_takes_text_through_the_shared_fields():
 
 # Forms whose __init__ needs arguments (some add their fields there).
 FORM_ARGUMENTS = {
-    "ChangePasswordForm": {"user": None}, "DeleteAccountForm": {"email": "ada@example.com"},
-    "MoveSessionForm": {"campaigns": []}, "SearchForm": {"campaigns": {}},
+    "ChangePasswordForm": {"user": None},
+    "DeleteAccountForm": {"email": "ada@example.com"},
+    "MoveSessionForm": {"campaigns": []},
+    "SearchForm": {"campaigns": {}},
     "SpeakerNamesForm": {"labels": ["SPEAKER_00"]},
 }
 
@@ -215,7 +235,9 @@ def test_a_length_limit_names_the_field_and_both_lengths():
 # --- the pages that save text: a refused post changes nothing ------------------------------
 
 pages = settings(
-    max_examples=12, deadline=None, database=None,
+    max_examples=12,
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -239,8 +261,11 @@ def check_saved_or_refused(response, text, *, before, after, saved, rule=ONE_LIN
 def transcribed(owner, session):
     transcripts.clear_cache()
     return transcripts.store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.01), filename="night.vtt",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.01),
+        filename="night.vtt",
     ).session
 
 
@@ -252,13 +277,22 @@ def session_url(session, path=""):
 @given(text=posted, name=st.sampled_from(["name", "game_system", "description"]))
 def test_campaign_edit(owner, campaign, text, name):
     before = get_campaign(sub=owner.sub, campaign_id=campaign.campaign_id)
-    data = {"name": before.name, "game_system": before.game_system or "", "description": before.description or "",
-            "version": before.version, name: text}
+    data = {
+        "name": before.name,
+        "game_system": before.game_system or "",
+        "description": before.description or "",
+        "version": before.version,
+        name: text,
+    }
     response = post(owner, f"/campaigns/{campaign.campaign_id}/edit/", data)
     after = get_campaign(sub=owner.sub, campaign_id=campaign.campaign_id)
     check_saved_or_refused(
-        response, text, before=(before.version, getattr(before, name)), after=(after.version, getattr(after, name)),
-        saved=getattr(after, name) or "", rule=MULTI_LINE if name == "description" else ONE_LINE,
+        response,
+        text,
+        before=(before.version, getattr(before, name)),
+        after=(after.version, getattr(after, name)),
+        saved=getattr(after, name) or "",
+        rule=MULTI_LINE if name == "description" else ONE_LINE,
     )
 
 
@@ -284,8 +318,14 @@ def test_session_edit(owner, session, text, name):
         return item, (item.version, getattr(item, name) or "")
 
     before, before_state = stored()
-    data = {"title": before.title, "number": "" if before.number is None else before.number,
-            "played_on": before.played_on or "", "notes": before.notes or "", "version": before.version, name: text}
+    data = {
+        "title": before.title,
+        "number": "" if before.number is None else before.number,
+        "played_on": before.played_on or "",
+        "notes": before.notes or "",
+        "version": before.version,
+        name: text,
+    }
     response = post(owner, session_url(session, "edit/"), data)
     after, after_state = stored()
     rule = MULTI_LINE if name == "notes" else ONE_LINE
@@ -309,8 +349,9 @@ def test_share_link_label(owner, session, text):
         return sorted(link.label or "" for link in made)
 
     before = labels()
-    response = post(owner, session_url(session, "share/"),
-                     {"scope": "recap", "expires_on": "", "view_limit": "", "label": text})
+    response = post(
+        owner, session_url(session, "share/"), {"scope": "recap", "expires_on": "", "view_limit": "", "label": text}
+    )
     after = labels()
     if len(after) == len(before) + 1:  # made: the page shows the link once (200)
         assert response.status_code == 200
@@ -352,16 +393,26 @@ def test_summary_hand_edit(owner, transcribed, text):
     response = post(owner, session_url(transcribed, "summaries/recap/edit/"), {"text": text, "version": before.version})
     after = stored()
     check_saved_or_refused(
-        response, text, before=(before.version, before.text), after=(after.version, after.text), saved=after.text,
-        rule=MULTI_LINE, strip=False,
+        response,
+        text,
+        before=(before.version, before.text),
+        after=(after.version, after.text),
+        saved=after.text,
+        rule=MULTI_LINE,
+        strip=False,
     )
 
 
 def test_sign_up_refuses_a_display_name_with_control_characters_before_asking_cognito(aws, db, aws_calls):
     with aws_calls() as calls:
-        response = Client().post("/accounts/signup/", {
-            "email": "ada@example.com", "display_name": "Ada\x1b[2J", "password1": PASSWORD,
-        })
+        response = Client().post(
+            "/accounts/signup/",
+            {
+                "email": "ada@example.com",
+                "display_name": "Ada\x1b[2J",
+                "password1": PASSWORD,
+            },
+        )
     assert response.status_code == 200
     assert "Remove the control characters from the display name (found U+001B)." in response.content.decode()
     assert "cognito-idp.SignUp" not in calls.operations()

@@ -51,7 +51,7 @@ def test_each_sample_format_is_detected_by_content(format):
         ("WEBVTT - Whisper\n\n", "vtt"),
         ("\n\n00:00:01,000 --> 00:00:02,000\nhi\n", "srt"),  # SRT without its numbers
         ("[00:00:01] Alice: hi\n", "text"),  # a "[" that is a stamp, not JSON
-        ("[ {\"start\": 0, \"end\": 1, \"text\": \"hi\"} ]", "whisper_json"),
+        ('[ {"start": 0, "end": 1, "text": "hi"} ]', "whisper_json"),
         ('{"segments": []}', "whisper_json"),
         ("Mira (GM): You enter the tavern.\n", "text"),
         ("SPEAKER_00: hi\n", "text"),
@@ -81,8 +81,16 @@ def test_markup_is_unknown_even_when_named_txt():
 
 @pytest.mark.parametrize(
     "filename, format",
-    [("a.vtt", "vtt"), ("A.WEBVTT", "vtt"), ("x/y.srt", "srt"), ("C:\\t\\s.json", "whisper_json"),
-     ("a.txt", "text"), ("a.docx", None), ("noext", None), (None, None)],
+    [
+        ("a.vtt", "vtt"),
+        ("A.WEBVTT", "vtt"),
+        ("x/y.srt", "srt"),
+        ("C:\\t\\s.json", "whisper_json"),
+        ("a.txt", "text"),
+        ("a.docx", None),
+        ("noext", None),
+        (None, None),
+    ],
 )
 def test_format_from_filename(filename, format):
     assert format_from_filename(filename) == format
@@ -129,8 +137,11 @@ def test_samples_parse_back_to_their_segments(format, options, speakers):
 def test_unlabelled_whisper_output_has_no_speakers_even_with_note_lines():
     segments = sample_segments(hours=0.5, seed=3)
     assert sum(segment.text.startswith("Note:") for segment in segments) > 3
-    for format, options in (("vtt", {"speaker_style": None}), ("whisper_json", {"whisperx": False}),
-                            ("srt", {"speakers": False})):
+    for format, options in (
+        ("vtt", {"speaker_style": None}),
+        ("whisper_json", {"whisperx": False}),
+        ("srt", {"speakers": False}),
+    ):
         parsed = parse_transcript(render(segments, format, **options))
         assert parsed.speakers == []
         assert [segment.text for segment in parsed.segments] == [segment.text for segment in segments]
@@ -220,8 +231,15 @@ def test_vtt_labels_without_voice_tags_are_taken_conservatively(cue_text, speake
 def test_name_labels_count_when_the_file_is_labelled_throughout():
     # 5 of 7 cues open with a label: labelled throughout, but not nearly every cue, so a
     # label seen once ("Note") stays text.
-    lines = ["Mira: You see a door.", "Drake: I open it.", "Mira: It is locked.", "Note: it was trapped.",
-             "Drake: I pick the lock.", "It clicks open.", "Behind it, stairs."]
+    lines = [
+        "Mira: You see a door.",
+        "Drake: I open it.",
+        "Mira: It is locked.",
+        "Note: it was trapped.",
+        "Drake: I pick the lock.",
+        "It clicks open.",
+        "Behind it, stairs.",
+    ]
     cues = "".join(f"00:0{i}.000 --> 00:0{i}.900\n{line}\n\n" for i, line in enumerate(lines))
     parsed = parse_transcript("WEBVTT\n\n" + cues)
     assert [(s.speaker, s.text) for s in parsed.segments] == [
@@ -237,8 +255,13 @@ def test_name_labels_count_when_the_file_is_labelled_throughout():
 
 
 # A session where Kai speaks a single line: every cue carries a `Name:` label.
-ONCE_LINES = [("Mira", "You see a door."), ("Drake", "I open it."), ("Kai", "I keep watch."),
-              ("Mira", "It is locked."), ("Drake", "I pick the lock.")]
+ONCE_LINES = [
+    ("Mira", "You see a door."),
+    ("Drake", "I open it."),
+    ("Kai", "I keep watch."),
+    ("Mira", "It is locked."),
+    ("Drake", "I pick the lock."),
+]
 
 
 def _labelled_file(format, lines):
@@ -261,8 +284,14 @@ def test_a_speaker_who_speaks_once_keeps_the_name_when_every_segment_is_labelled
 
 @pytest.mark.parametrize("format", ["vtt", "srt", "whisper_json"])
 def test_a_label_seen_once_stays_text_where_labels_are_rare(format):
-    lines = ["You see a door.", "Note: it was trapped.", "The lock clicks.", "Mira: not a speaker here.",
-             "Stairs go down.", "It is dark."]
+    lines = [
+        "You see a door.",
+        "Note: it was trapped.",
+        "The lock clicks.",
+        "Mira: not a speaker here.",
+        "Stairs go down.",
+        "It is dark.",
+    ]
     parsed = parse_transcript(_labelled_file(format, lines))
     assert parsed.speakers == []
     assert [s.text for s in parsed.segments] == lines
@@ -294,8 +323,14 @@ def test_a_lone_label_in_plain_prose_stays_text():
 def test_speakers_named_once_by_the_format_itself_count_at_once():
     vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Kai>I keep watch.\n\n00:02.000 --> 00:03.000\nThe night is quiet.\n"
     assert parse_transcript(vtt).speakers == ["Kai"]
-    whisperx = json.dumps({"segments": [{"start": 0, "end": 1, "text": "I keep watch.", "speaker": "Kai"},
-                                        {"start": 1, "end": 2, "text": "The night is quiet."}]})
+    whisperx = json.dumps(
+        {
+            "segments": [
+                {"start": 0, "end": 1, "text": "I keep watch.", "speaker": "Kai"},
+                {"start": 1, "end": 2, "text": "The night is quiet."},
+            ]
+        }
+    )
     assert parse_transcript(whisperx).speakers == ["Kai"]
     assert parse_transcript("Kai: I keep watch.\n\nThe night is quiet.\n").speakers == ["Kai"]
 
@@ -329,12 +364,30 @@ def test_the_malformed_time_is_named_with_its_line():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("WEBVTT\n\n00:00:01.000 --> 00:00:61.000\nhi\n", "Line 3: '00:00:61.000' is not a valid time: seconds go up to 59."),
-        ("WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nhi\n", "Line 3: '00:00:0x.000' is not a valid time (expected hh:mm:ss.mmm or mm:ss.mmm)."),
-        ("WEBVTT\n\n00:00:01.000 -->\nhi\n", "Line 3: '00:00:01.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000', times as hh:mm:ss.mmm or mm:ss.mmm)."),
-        ("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nhi\n", "Line 3: the cue ends (00:00:01.000) before it starts (00:00:05.000)."),
-        ("1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:03;000 --> 00:00:04,000\nho\n", "Line 6: '00:00:03;000' is not a valid time (expected hh:mm:ss,mmm)."),
-        ("1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nno timing\n", "Line 6: subtitle 2 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); found 'no timing'."),
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:00:61.000\nhi\n",
+            "Line 3: '00:00:61.000' is not a valid time: seconds go up to 59.",
+        ),
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nhi\n",
+            "Line 3: '00:00:0x.000' is not a valid time (expected hh:mm:ss.mmm or mm:ss.mmm).",
+        ),
+        (
+            "WEBVTT\n\n00:00:01.000 -->\nhi\n",
+            "Line 3: '00:00:01.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000', times as hh:mm:ss.mmm or mm:ss.mmm).",  # noqa: E501
+        ),
+        (
+            "WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nhi\n",
+            "Line 3: the cue ends (00:00:01.000) before it starts (00:00:05.000).",
+        ),
+        (
+            "1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\n00:00:03;000 --> 00:00:04,000\nho\n",
+            "Line 6: '00:00:03;000' is not a valid time (expected hh:mm:ss,mmm).",
+        ),
+        (
+            "1\n00:00:01,000 --> 00:00:02,000\nhi\n\n2\nno timing\n",
+            "Line 6: subtitle 2 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); found 'no timing'.",  # noqa: E501
+        ),
         ("[00:00:01] Alice: hi\n[00:00:75] Bob: ho\n", "Line 2: '00:00:75' is not a valid time: seconds go up to 59."),
         ("Alice: hi\nBob (00:61:00): ho\n", "Line 2: '00:61:00' is not a valid time: minutes go up to 59."),
     ],
@@ -347,40 +400,75 @@ def test_malformed_times(text, message):
 
 # --- broken SRT and WebVTT are refused, never read as plain text ----------------------
 
-GOOD_CUES = "1\n00:00:01,000 --> 00:00:02,000\nMira: You see a door.\n\n2\n00:00:03,000 --> 00:00:04,000\nDrake: I open it.\n\n"
+GOOD_CUES = (
+    "1\n00:00:01,000 --> 00:00:02,000\nMira: You see a door.\n\n2\n00:00:03,000 --> 00:00:04,000\nDrake: I open it.\n\n"
+)
 
 
 @pytest.mark.parametrize(
     "text, message",
     [
-        pytest.param("1\n00:00:xx,000 --> 00:00:02,000\nMira: hi\n\n2\n00:00:03,000 --> 00:00:04,000\nDrake: ho\n",
-                     "Line 2: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="first cue"),
-        pytest.param("00:00:xx,000 --> 00:00:02,000\nMira: hi\n",
-                     "Line 1: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="no numbers"),
-        pytest.param(GOOD_CUES + "3\n00:00:05,000 --> 00:0x:06,000\nMira: hi\n\n4\n00:00:07,000 --> 00:00:08,000\nDrake: ho\n",
-                     "Line 10: '00:0x:06,000' is not a valid time (expected hh:mm:ss,mmm).", id="one bad cue in the middle"),
-        pytest.param("1\n00:00:01,000 -> 00:00:02,000\nMira: hi\n",
-                     "Line 2: subtitle 1 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); "
-                     "found '00:00:01,000 -> 00:00:02,000'.", id="bad arrow"),
-        pytest.param("00:00:01,000 → 00:00:02,000\nMira: hi\n",
-                     "Line 1: expected a subtitle number or a timing like '00:00:01,000 --> 00:00:04,000' (times as "
-                     "hh:mm:ss,mmm); found '00:00:01,000 → 00:00:02,000'.", id="bad arrow, no numbers"),
-        pytest.param("1\n00:00:01,000 -->\nMira: hi\n",
-                     "Line 2: '00:00:01,000 -->' is not a valid cue timing (expected '00:00:01,000 --> 00:00:04,000', "
-                     "times as hh:mm:ss,mmm).", id="missing end time"),
-        pytest.param("1\n--> 00:00:02,000\nMira: hi\n",
-                     "Line 2: '--> 00:00:02,000' is not a valid cue timing (expected '00:00:01,000 --> 00:00:04,000', "
-                     "times as hh:mm:ss,mmm).", id="missing start time"),
-        pytest.param("1\n00:00:01,000\nMira: hi\n",
-                     "Line 2: subtitle 1 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); "
-                     "found '00:00:01,000'.", id="no arrow"),
-        pytest.param(GOOD_CUES + "3\n00:00:06,000 --> 00:00:05,000\nMira: hi\n",
-                     "Line 10: the cue ends (00:00:05,000) before it starts (00:00:06,000).", id="ends before it starts"),
-        pytest.param("WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 --> 00:xx.000\nho\n",
-                     "Line 6: '00:xx.000' is not a valid time (expected hh:mm:ss.mmm or mm:ss.mmm).", id="vtt"),
-        pytest.param("WEBVTT\n\n1\n00:01.000 -> 00:02.000\nhi\n",
-                     "Line 3: expected a cue timing like '00:00:01.000 --> 00:00:04.000' (times as hh:mm:ss.mmm or "
-                     "mm:ss.mmm), found '1'.", id="vtt bad arrow"),
+        pytest.param(
+            "1\n00:00:xx,000 --> 00:00:02,000\nMira: hi\n\n2\n00:00:03,000 --> 00:00:04,000\nDrake: ho\n",
+            "Line 2: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).",
+            id="first cue",
+        ),
+        pytest.param(
+            "00:00:xx,000 --> 00:00:02,000\nMira: hi\n",
+            "Line 1: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).",
+            id="no numbers",
+        ),
+        pytest.param(
+            GOOD_CUES + "3\n00:00:05,000 --> 00:0x:06,000\nMira: hi\n\n4\n00:00:07,000 --> 00:00:08,000\nDrake: ho\n",
+            "Line 10: '00:0x:06,000' is not a valid time (expected hh:mm:ss,mmm).",
+            id="one bad cue in the middle",
+        ),
+        pytest.param(
+            "1\n00:00:01,000 -> 00:00:02,000\nMira: hi\n",
+            "Line 2: subtitle 1 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); "
+            "found '00:00:01,000 -> 00:00:02,000'.",
+            id="bad arrow",
+        ),
+        pytest.param(
+            "00:00:01,000 → 00:00:02,000\nMira: hi\n",
+            "Line 1: expected a subtitle number or a timing like '00:00:01,000 --> 00:00:04,000' (times as "
+            "hh:mm:ss,mmm); found '00:00:01,000 → 00:00:02,000'.",
+            id="bad arrow, no numbers",
+        ),
+        pytest.param(
+            "1\n00:00:01,000 -->\nMira: hi\n",
+            "Line 2: '00:00:01,000 -->' is not a valid cue timing (expected '00:00:01,000 --> 00:00:04,000', "
+            "times as hh:mm:ss,mmm).",
+            id="missing end time",
+        ),
+        pytest.param(
+            "1\n--> 00:00:02,000\nMira: hi\n",
+            "Line 2: '--> 00:00:02,000' is not a valid cue timing (expected '00:00:01,000 --> 00:00:04,000', "
+            "times as hh:mm:ss,mmm).",
+            id="missing start time",
+        ),
+        pytest.param(
+            "1\n00:00:01,000\nMira: hi\n",
+            "Line 2: subtitle 1 has no timing like '00:00:01,000 --> 00:00:04,000' (times as hh:mm:ss,mmm); "
+            "found '00:00:01,000'.",
+            id="no arrow",
+        ),
+        pytest.param(
+            GOOD_CUES + "3\n00:00:06,000 --> 00:00:05,000\nMira: hi\n",
+            "Line 10: the cue ends (00:00:05,000) before it starts (00:00:06,000).",
+            id="ends before it starts",
+        ),
+        pytest.param(
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 --> 00:xx.000\nho\n",
+            "Line 6: '00:xx.000' is not a valid time (expected hh:mm:ss.mmm or mm:ss.mmm).",
+            id="vtt",
+        ),
+        pytest.param(
+            "WEBVTT\n\n1\n00:01.000 -> 00:02.000\nhi\n",
+            "Line 3: expected a cue timing like '00:00:01.000 --> 00:00:04.000' (times as hh:mm:ss.mmm or "
+            "mm:ss.mmm), found '1'.",
+            id="vtt bad arrow",
+        ),
     ],
 )
 def test_a_broken_srt_or_vtt_is_refused_with_its_line_and_time_syntax(text, message):
@@ -528,14 +616,22 @@ def test_whisper_json_half_an_emoji_is_replaced_so_the_text_can_be_stored():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n{"end": 1, "text": "b"}\n]}',
-         'Line 3: segment 2 has no valid "start" (expected seconds as a number, found null).'),
+        (
+            '{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n{"end": 1, "text": "b"}\n]}',
+            'Line 3: segment 2 has no valid "start" (expected seconds as a number, found null).',
+        ),
         ('[{"start": 2, "end": 1, "text": "a"}]', "Line 1: segment 1 ends (1.0) before it starts (2.0)."),
         ('[{"start": 0, "end": 1}]', 'Line 1: segment 1 has no "text".'),
-        ('[{"start": "0", "end": 1, "text": "a"}]', 'Line 1: segment 1 has no valid "start" (expected seconds as a number, found "0").'),
+        (
+            '[{"start": "0", "end": 1, "text": "a"}]',
+            'Line 1: segment 1 has no valid "start" (expected seconds as a number, found "0").',
+        ),
         ('{"segments": [\n"hello"\n]}', "Line 2: segment 1 is not an object with start, end and text."),
-        ('{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n]}', "Line 3: this is not valid JSON (Expecting value, column 1)."),
-        ('{"text": "hello", "language": "en"}', "This JSON has no \"segments\" list"),
+        (
+            '{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n]}',
+            "Line 3: this is not valid JSON (Expecting value, column 1).",
+        ),
+        ('{"text": "hello", "language": "en"}', 'This JSON has no "segments" list'),
         ('{"segments": []} trailing', "Line 1: unexpected text after the end of the JSON (column 18)."),
         ('{"segments": []}', "We found nothing said in this file"),
     ],
@@ -549,16 +645,29 @@ def test_whisper_json_errors(text, message):
 @pytest.mark.parametrize(
     "text, message",
     [
-        pytest.param('{"segments": [\n  {"start": 0, "end": 1, "text": "a"}\n  {"start": 1, "end": 2, "text": "b"}\n]}',
-                     "Line 3: this is not valid JSON (expected ']', found '{', column 3).", id="missing comma"),
-        pytest.param('{"segments": [\n  {"start": 0, "end": 1, "text": "a"},\n  {"start": 1, "end": 2, "te',
-                     "Line 3: this is not valid JSON (Unterminated string starting at, column 26).", id="cut short"),
-        pytest.param("{'segments': []}", "Line 1: this is not valid JSON (Expecting value, column 2).",
-                     id="single quotes"),
-        pytest.param('{"segments": [] "language": "en"}',
-                     "Line 1: this is not valid JSON (expected '}', found '\"', column 17).", id="missing comma in object"),
-        pytest.param('{\n  "segments": [{"start": 0, "end": 1, "text": "a"}]\n}\n{"segments": []}',
-                     "Line 4: unexpected text after the end of the JSON (column 1).", id="two documents"),
+        pytest.param(
+            '{"segments": [\n  {"start": 0, "end": 1, "text": "a"}\n  {"start": 1, "end": 2, "text": "b"}\n]}',
+            "Line 3: this is not valid JSON (expected ']', found '{', column 3).",
+            id="missing comma",
+        ),
+        pytest.param(
+            '{"segments": [\n  {"start": 0, "end": 1, "text": "a"},\n  {"start": 1, "end": 2, "te',
+            "Line 3: this is not valid JSON (Unterminated string starting at, column 26).",
+            id="cut short",
+        ),
+        pytest.param(
+            "{'segments': []}", "Line 1: this is not valid JSON (Expecting value, column 2).", id="single quotes"
+        ),
+        pytest.param(
+            '{"segments": [] "language": "en"}',
+            "Line 1: this is not valid JSON (expected '}', found '\"', column 17).",
+            id="missing comma in object",
+        ),
+        pytest.param(
+            '{\n  "segments": [{"start": 0, "end": 1, "text": "a"}]\n}\n{"segments": []}',
+            "Line 4: unexpected text after the end of the JSON (column 1).",
+            id="two documents",
+        ),
     ],
 )
 def test_malformed_json_meant_as_whisper_json_is_refused_with_its_position(text, message):
@@ -578,7 +687,9 @@ def test_a_json_error_after_non_ascii_text_names_the_column_an_editor_shows():
             parse_transcript_bytes(encode('{"language": "fr",\n' + line))
         assert str(error.value) == "Line 2: this is not valid JSON (expected ']', found 'x', column 58)."
     with pytest.raises(TranscriptError) as error:
-        parse_transcript_bytes(('{"segments": [{"start": 0, "end": 1, "text": "é"}, {"start": 1, "end": 2, "te').encode())
+        parse_transcript_bytes(
+            ('{"segments": [{"start": 0, "end": 1, "text": "é"}, {"start": 1, "end": 2, "te').encode()
+        )
     assert str(error.value) == "Line 1: this is not valid JSON (Unterminated string starting at, column 75)."
 
 

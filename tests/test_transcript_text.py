@@ -41,7 +41,7 @@ def test_windows_1252_fallback_keeps_curly_quotes_and_accents():
 
 
 def test_utf8_wins_over_windows_1252_when_the_bytes_are_valid_utf8():
-    assert decode_transcript("café".encode("utf-8")).text == "café"
+    assert decode_transcript("café".encode()).text == "café"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "cp1252"])

@@ -41,7 +41,10 @@ def _empty_cache():
 def with_transcript(owner, session):
     """The session once night.vtt is its transcript."""
     return transcripts.store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, data=VTT,
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=VTT,
         filename="night.vtt",
     ).session
 
@@ -149,7 +152,10 @@ def upload_through_s3(client, session, data, filename="night.vtt", *, format="",
 def post_to_s3(form, data, filename, *, format="", **fields):
     assert form.file_fields == ["file"]
     data_fields = {
-        **form.fields, "x-amz-meta-filename": filename, "x-amz-meta-format": format, "x-amz-meta-summarize": "",
+        **form.fields,
+        "x-amz-meta-filename": filename,
+        "x-amz-meta-format": format,
+        "x-amz-meta-summarize": "",
         **fields,
     }
     answer = requests.post(
@@ -221,8 +227,11 @@ def test_the_policy_names_every_field_the_form_sends(owner, session):
     form = upload_form_of(owner.get(url(session)))
     conditions = json.loads(base64.b64decode(form.fields["policy"]))["conditions"]
     named = {name.lower() for condition in conditions if isinstance(condition, dict) for name in condition}
-    named |= {condition[1].removeprefix("$").lower() for condition in conditions
-              if isinstance(condition, list) and condition[0] in ("eq", "starts-with")}
+    named |= {
+        condition[1].removeprefix("$").lower()
+        for condition in conditions
+        if isinstance(condition, list) and condition[0] in ("eq", "starts-with")
+    }
     sent = {name.lower() for name in form.fields} - {"policy", "x-amz-signature"}
     assert sent <= named, sent - named
     assert ["content-length-range", 1, settings.TRANSCRIPT_MAX_BYTES] in conditions
@@ -261,8 +270,13 @@ def test_a_transcript_is_uploaded_checked_and_attached(owner, session):
     assert "<dd>WebVTT</dd>" in html and "<dd>13</dd>" in html
     for speaker in now.transcript_speakers:
         assert f'<span class="speaker-chip" title="{speaker}">{speaker}</span>' in html
-    for path in ("transcript/", "transcript/download/", "transcript/upload/", "transcript/delete/",
-                 "transcript/speakers/"):
+    for path in (
+        "transcript/",
+        "transcript/download/",
+        "transcript/upload/",
+        "transcript/delete/",
+        "transcript/speakers/",
+    ):
         assert f'href="{url(session, path)}"' in html
     assert not [form for form in forms_of(detail) if "upload-form" in form.attrs.get("class", "")]
     assert "Transcript added" not in owner.get(url(session)).content.decode()  # said once
@@ -330,14 +344,25 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 REFUSED = [
     pytest.param(b"", {}, "This file is empty.", id="empty"),
     pytest.param(PNG, {}, "This file looks binary (a PNG image), not a transcript.", id="png"),
-    pytest.param(b"WEBVTT\n\n00:00:01.000 --> 00:00:99.000\nHello.\n", {},
-                 "Line 3: &#x27;00:00:99.000&#x27; is not a valid time: seconds go up to 59.", id="bad time"),
+    pytest.param(
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:99.000\nHello.\n",
+        {},
+        "Line 3: &#x27;00:00:99.000&#x27; is not a valid time: seconds go up to 59.",
+        id="bad time",
+    ),
     pytest.param(b"<html><body>Hi</body></html>", {}, "We could not recognise this format.", id="unknown format"),
-    pytest.param(VTT, {"format": "srt"}, "It looks like WebVTT: choose that format, or let us detect it.",
-                 id="wrong format chosen"),
-    pytest.param(VTT, {"Content-Type": "text/html"},
-                 "This upload did not come from our upload form. Upload the file again from the session page.",
-                 id="content type"),
+    pytest.param(
+        VTT,
+        {"format": "srt"},
+        "It looks like WebVTT: choose that format, or let us detect it.",
+        id="wrong format chosen",
+    ),
+    pytest.param(
+        VTT,
+        {"Content-Type": "text/html"},
+        "This upload did not come from our upload form. Upload the file again from the session page.",
+        id="content type",
+    ),
 ]
 
 
@@ -354,15 +379,31 @@ def test_a_refused_upload_says_why_on_a_400_page_and_keeps_nothing(owner, sessio
 
 
 BROKEN = [
-    pytest.param("night.srt", b"1\n00:00:01,000 --> 00:00:02,000\nMira: hi\n\n2\n00:00:xx,000 --> 00:00:04,000\nDrake: ho\n",
-                 "Line 6: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="srt"),
-    pytest.param("night.txt", b"1\n00:00:xx,000 --> 00:00:02,000\nMira: hi\n",
-                 "Line 2: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).", id="srt named txt"),
-    pytest.param("night.vtt", b"WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 -->\nho\n",
-                 "Line 6: '00:03.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000', "
-                 "times as hh:mm:ss.mmm or mm:ss.mmm).", id="vtt"),
-    pytest.param("night.json", b'{"segments": [\n{"start": 0, "end": 1, "text": "a"}\n{"start": 1}]}',
-                 "Line 3: this is not valid JSON (expected ']', found '{', column 1).", id="json"),
+    pytest.param(
+        "night.srt",
+        b"1\n00:00:01,000 --> 00:00:02,000\nMira: hi\n\n2\n00:00:xx,000 --> 00:00:04,000\nDrake: ho\n",
+        "Line 6: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).",
+        id="srt",
+    ),
+    pytest.param(
+        "night.txt",
+        b"1\n00:00:xx,000 --> 00:00:02,000\nMira: hi\n",
+        "Line 2: '00:00:xx,000' is not a valid time (expected hh:mm:ss,mmm).",
+        id="srt named txt",
+    ),
+    pytest.param(
+        "night.vtt",
+        b"WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n\n00:03.000 -->\nho\n",
+        "Line 6: '00:03.000 -->' is not a valid cue timing (expected '00:00:01.000 --> 00:00:04.000', "
+        "times as hh:mm:ss.mmm or mm:ss.mmm).",
+        id="vtt",
+    ),
+    pytest.param(
+        "night.json",
+        b'{"segments": [\n{"start": 0, "end": 1, "text": "a"}\n{"start": 1}]}',
+        "Line 3: this is not valid JSON (expected ']', found '{', column 1).",
+        id="json",
+    ),
 ]
 
 
@@ -395,8 +436,10 @@ def test_a_missing_file_that_s3_answers_with_403_is_refused_the_same_way(owner, 
     from botocore.awsrequest import AWSResponse
 
     def access_denied(**_):
-        error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
-                 "ResponseMetadata": {"HTTPStatusCode": 403}}
+        error = {
+            "Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
         return AWSResponse("https://s3", 403, {}, None), error
 
     s3 = aws_clients.client("s3")
@@ -655,10 +698,15 @@ def with_token(owner, session, path):
     return url(session, path)
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("transcript/upload/", 200), ("transcript/uploaded/", 200), ("transcript/download/", 302),
-    ("transcript/delete/", 200),
-])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("transcript/upload/", 200),
+        ("transcript/uploaded/", 200),
+        ("transcript/download/", 302),
+        ("transcript/delete/", 200),
+    ],
+)
 def test_owner_opens_every_transcript_page(owner, session, with_transcript, path, status):
     response = owner.get(with_token(owner, session, path))
     assert response.status_code == status
@@ -827,21 +875,27 @@ def test_a_speaker_label_with_markup_is_escaped(owner, session):
 
 
 # --- requests each page makes -----------------------------------------------------------------------
-@pytest.mark.parametrize(("path", "expected"), [
-    ("", [AUTH, "dynamodb.BatchGetItem"]),  # the upload form is signed locally
-    ("transcript/upload/", [AUTH, "dynamodb.BatchGetItem"]),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("", [AUTH, "dynamodb.BatchGetItem"]),  # the upload form is signed locally
+        ("transcript/upload/", [AUTH, "dynamodb.BatchGetItem"]),
+    ],
+)
 def test_pages_with_an_upload_form_cost_one_read(owner, session, aws_calls, path, expected):
     with aws_calls() as calls:
         assert owner.get(url(session, path)).status_code == 200
     assert calls.operations() == expected
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("", [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]),  # + its summaries, once it has children
-    ("transcript/download/", [AUTH, "dynamodb.BatchGetItem"]),  # presigned locally: no S3 call
-    ("transcript/delete/", [AUTH, "dynamodb.BatchGetItem"]),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("", [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]),  # + its summaries, once it has children
+        ("transcript/download/", [AUTH, "dynamodb.BatchGetItem"]),  # presigned locally: no S3 call
+        ("transcript/delete/", [AUTH, "dynamodb.BatchGetItem"]),
+    ],
+)
 def test_pages_of_a_transcript_cost_one_read(owner, session, with_transcript, aws_calls, path, expected):
     with aws_calls() as calls:
         assert owner.get(url(session, path)).status_code in (200, 302)
@@ -858,7 +912,12 @@ def test_the_upload_costs(owner, session, aws_calls):
     with aws_calls() as calls:
         post(owner, uploaded, {"upload": token_of(uploaded)})
     assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "s3.GetObject", "s3.PutObject", "dynamodb.TransactWriteItems", "dynamodb.GetItem",
+        AUTH,
+        "dynamodb.GetItem",
+        "s3.GetObject",
+        "s3.PutObject",
+        "dynamodb.TransactWriteItems",
+        "dynamodb.GetItem",
     ]
 
 
@@ -867,13 +926,23 @@ def test_replacing_and_deleting_cost(owner, session, with_transcript, aws_calls)
     with aws_calls() as calls:
         post(owner, uploaded, {"upload": token_of(uploaded)})
     assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "s3.GetObject", "s3.PutObject", "dynamodb.TransactWriteItems",
-        "s3.ListObjectsV2", "s3.DeleteObjects", "dynamodb.GetItem",
+        AUTH,
+        "dynamodb.GetItem",
+        "s3.GetObject",
+        "s3.PutObject",
+        "dynamodb.TransactWriteItems",
+        "s3.ListObjectsV2",
+        "s3.DeleteObjects",
+        "dynamodb.GetItem",
     ]
     with aws_calls() as calls:
         post(owner, url(session, "transcript/delete/"))
     assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "dynamodb.TransactWriteItems", "s3.ListObjectsV2", "s3.DeleteObjects",
+        AUTH,
+        "dynamodb.GetItem",
+        "dynamodb.TransactWriteItems",
+        "s3.ListObjectsV2",
+        "s3.DeleteObjects",
     ]
 
 
@@ -882,8 +951,12 @@ def test_a_refused_upload_costs(owner, session, aws_calls):
     with aws_calls() as calls:
         assert post(owner, uploaded, {"upload": token_of(uploaded)}).status_code == 400
     assert calls.operations() == [
-        AUTH, "dynamodb.GetItem", "s3.GetObject",
-        "dynamodb.GetItem", "s3.ListObjectsV2", "s3.DeleteObjects",  # not attached meanwhile: delete it
+        AUTH,
+        "dynamodb.GetItem",
+        "s3.GetObject",
+        "dynamodb.GetItem",
+        "s3.ListObjectsV2",
+        "s3.DeleteObjects",  # not attached meanwhile: delete it
         "dynamodb.BatchGetItem",  # the upload page again
     ]
 
@@ -928,8 +1001,10 @@ def test_summaries_start_once_the_transcript_is_added(owner, session, choice, ex
     assert "Writing" not in page and " now:" not in page
     if choice:
         assert "Done." not in page  # done before the page showed: the summaries, no status line
-        said = {"recap": "Recap asked for: it shows under Summaries, below, once written.",
-                "all": "6 summaries asked for: they show under Summaries, below, as each is written."}[choice]
+        said = {
+            "recap": "Recap asked for: it shows under Summaries, below, once written.",
+            "all": "6 summaries asked for: they show under Summaries, below, as each is written.",
+        }[choice]
         assert said in page
 
 
@@ -946,11 +1021,21 @@ def test_a_replacement_keeps_a_hand_edited_recap_and_says_so(owner, session):
     confirm(owner, upload_through_s3(owner, session, VTT, **{"x-amz-meta-summarize": "recap"}))
     recap = get_summary(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap")
     edit_summary(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap",
-        expected_version=recap.version, text="My own words.",
+        sub=owner.sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        kind="recap",
+        expected_version=recap.version,
+        text="My own words.",
     )
-    replaced = upload_through_s3(owner, session, sample_bytes("srt", hours=0.01), "night.srt",
-                                 page="transcript/upload/", **{"x-amz-meta-summarize": "recap"})
+    replaced = upload_through_s3(
+        owner,
+        session,
+        sample_bytes("srt", hours=0.01),
+        "night.srt",
+        page="transcript/upload/",
+        **{"x-amz-meta-summarize": "recap"},
+    )
     response = confirm(owner, replaced)
     assert response.status_code == 302
     assert stored(owner, session).transcript_format == "srt"  # the upload itself went through

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -53,7 +53,11 @@ def campaign(aws):
 @pytest.fixture
 def session(campaign):
     return create_session(
-        sub=OWNER, campaign_id=campaign.campaign_id, title="The Death House", number=1, played_on="2024-05-31",
+        sub=OWNER,
+        campaign_id=campaign.campaign_id,
+        title="The Death House",
+        number=1,
+        played_on="2024-05-31",
         notes="The mimic was a door.",
     )
 
@@ -65,7 +69,11 @@ def s3():
 
 def store(session, data, filename="night.vtt", **options):
     return transcripts.store_transcript(
-        sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id, data=data, filename=filename,
+        sub=OWNER,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        data=data,
+        filename=filename,
         **options,
     )
 
@@ -117,8 +125,15 @@ def read_object(key):
 
 
 TRANSCRIPT_FIELDS = [
-    "transcript_upload_id", "transcript_filename", "transcript_format", "transcript_encoding", "transcript_sha256",
-    "transcript_segment_count", "transcript_duration", "transcript_speaker_count", "transcript_speakers",
+    "transcript_upload_id",
+    "transcript_filename",
+    "transcript_format",
+    "transcript_encoding",
+    "transcript_sha256",
+    "transcript_segment_count",
+    "transcript_duration",
+    "transcript_speaker_count",
+    "transcript_speakers",
     "transcript_uploaded",
 ]
 
@@ -139,7 +154,7 @@ def assert_no_transcript(session):
 
 # --- attaching: what the item records -----------------------------------------------------------
 def test_storing_records_what_the_file_is(session):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     attached = store(session, VTT, filename="night one.vtt")
     parsed = parse_transcript_bytes(VTT)
     now = stored(session)
@@ -155,7 +170,7 @@ def test_storing_records_what_the_file_is(session):
     assert now.transcript_duration == pytest.approx(sample_segments(hours=0.1)[-1].end)
     assert now.transcript_speaker_count == len(parsed.speakers) == 4
     assert now.transcript_speakers == parsed.speakers
-    assert before <= now.transcript_uploaded <= datetime.now(timezone.utc)
+    assert before <= now.transcript_uploaded <= datetime.now(UTC)
     assert now.updated == now.transcript_uploaded
     assert now.children_version == 1
     assert (now.title, now.notes, now.version) == ("The Death House", "The mimic was a door.", 1)  # not an edit
@@ -192,15 +207,19 @@ def test_the_browsers_post_to_s3_is_attached(session):
     """What the browser does: the presigned form, the file posted to the bucket, then attach."""
     form = transcripts.upload_form(sub=OWNER, session_id=session.session_id, redirect_url="http://testserver/back/")
     response = requests.post(
-        form.url, data={**form.fields, "x-amz-meta-filename": "night.vtt", "x-amz-meta-format": ""},
-        files={"file": ("night.vtt", VTT)}, allow_redirects=False,
+        form.url,
+        data={**form.fields, "x-amz-meta-filename": "night.vtt", "x-amz-meta-format": ""},
+        files={"file": ("night.vtt", VTT)},
+        allow_redirects=False,
     )
     assert response.status_code == 303
     assert response.headers["Location"].startswith("http://testserver/back/?")
     attach(session, form.upload_id)
     now = stored(session)
     assert (now.transcript_upload_id, now.transcript_filename, now.transcript_format) == (
-        form.upload_id, "night.vtt", "vtt"
+        form.upload_id,
+        "night.vtt",
+        "vtt",
     )
     assert read_object(now.transcript_original_key) == VTT
 
@@ -213,9 +232,7 @@ def test_a_format_that_is_not_a_choice_is_ignored_and_detected(session):
 def test_a_name_that_disagrees_with_the_content_gives_a_note(session):
     attached = attach(session, put_upload(session, SRT, filename="night.vtt"))
     assert attached.session.transcript_format == "srt"
-    assert attached.note == (
-        "The file's name says WebVTT, but its content is SRT: we read it as SRT."
-    )
+    assert attached.note == ("The file's name says WebVTT, but its content is SRT: we read it as SRT.")
 
 
 def test_control_characters_and_long_names_are_cleaned(session):
@@ -277,7 +294,8 @@ def test_windows_1252_is_read(session):
     assert now.transcript_speakers == ["Mira", "Zoë"]
     segments = load_segments(transcripts.load_stored_segments(now))
     assert [(s.speaker, s.text, s.start) for s in segments] == [
-        ("Mira", "Le café est fermé.", 1.0), ("Zoë", "Déjà vu… “encore”.", 5.0),
+        ("Mira", "Le café est fermé.", 1.0),
+        ("Zoë", "Déjà vu… “encore”.", 5.0),
     ]
 
 
@@ -286,7 +304,7 @@ def dynamodb_size(value):
     """An upper bound of an attribute value's size as DynamoDB counts it for the 400 KB item
     limit and for read/write units: strings and binaries their UTF-8 length, numbers at most
     one byte a digit plus one, lists and maps 3 bytes plus 1 an element (maps add their names)."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S":
         return len(inner.encode())
     if kind == "N":
@@ -352,8 +370,10 @@ REFUSED = [
     pytest.param(b"", "", "This file is empty.", id="empty"),
     pytest.param(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "", "This file looks binary (a PNG image)", id="png"),
     pytest.param(
-        b"WEBVTT\n\n00:00:01.000 --> 00:00:99.000\nHello.\n", "",
-        "Line 3: '00:00:99.000' is not a valid time: seconds go up to 59.", id="bad time",
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:99.000\nHello.\n",
+        "",
+        "Line 3: '00:00:99.000' is not a valid time: seconds go up to 59.",
+        id="bad time",
     ),
     pytest.param(b"<html><body>Hello</body></html>", "", "We could not recognise this format.", id="unknown format"),
     pytest.param(VTT, "srt", "It looks like WebVTT: choose that format, or let us detect it.", id="wrong choice"),
@@ -541,9 +561,12 @@ def race(monkeypatch, before_first_record):
 
 def test_a_delete_during_an_attach_is_retried_from_what_is_there(session, monkeypatch):
     old = store(session, VTT).session
-    calls = race(monkeypatch, lambda: transcripts.delete_transcript(
-        sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id
-    ))
+    calls = race(
+        monkeypatch,
+        lambda: transcripts.delete_transcript(
+            sub=OWNER, campaign_id=session.campaign_id, session_id=session.session_id
+        ),
+    )
     new = store(session, SRT).session
     assert len(calls) == 2  # canceled once, then recorded
     assert new.transcript_bytes == campaign_bytes(session) == len(SRT)  # not len(SRT) - len(VTT)
@@ -658,7 +681,7 @@ def test_the_upload_form_pins_key_type_size_and_expiry(session, settings, aws_ca
     assert {"success_action_redirect": "https://example.com/back/?upload=t"} in conditions
     assert ["starts-with", "$x-amz-meta-filename", ""] in conditions
     assert ["starts-with", "$x-amz-meta-format", ""] in conditions
-    expiration = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    expiration = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert now + 590 <= expiration.timestamp() <= now + 601
 
 
@@ -726,10 +749,12 @@ def test_a_quote_in_the_file_name_cannot_break_the_header(session):
         pytest.param(VTT, "text/vtt; charset=utf-8", id="vtt"),
         pytest.param(SRT, "application/x-subrip; charset=utf-8", id="srt"),
         pytest.param(sample_bytes("whisper_json", hours=0.1), "application/json", id="whisper_json"),
-        pytest.param(sample_text("srt", hours=0.1).encode("utf-16"), "application/x-subrip; charset=utf-16le",
-                     id="srt utf-16"),
-        pytest.param("[00:00:01] Mira: Le café.\n".encode("cp1252"), "text/plain; charset=windows-1252",
-                     id="text cp1252"),
+        pytest.param(
+            sample_text("srt", hours=0.1).encode("utf-16"), "application/x-subrip; charset=utf-16le", id="srt utf-16"
+        ),
+        pytest.param(
+            "[00:00:01] Mira: Le café.\n".encode("cp1252"), "text/plain; charset=windows-1252", id="text cp1252"
+        ),
     ],
 )
 def test_the_download_has_the_content_type_of_its_format(session, data, content_type):

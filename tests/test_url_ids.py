@@ -53,8 +53,12 @@ def objects(world, db):
 def upload_token(world, acted_on):
     """A token as the upload form signs it, for the session acted on (transcript_uploaded
     takes one): the URL's ids must match it too."""
-    payload = {"sub": world.subs["owner"], "campaign": acted_on["campaign_id"], "session": acted_on["session_id"],
-               "upload": new_id()}
+    payload = {
+        "sub": world.subs["owner"],
+        "campaign": acted_on["campaign_id"],
+        "session": acted_on["session_id"],
+        "upload": new_id(),
+    }
     return signing.dumps(payload, salt="sessions.transcript-upload")
 
 
@@ -62,8 +66,11 @@ def everything_stored():
     """The whole table (but the web sessions, which a request may touch) and the bucket."""
     table = aws_clients.client("dynamodb").scan(TableName=settings.DYNAMODB_TABLE)["Items"]
     items = sorted(
-        (item for item in table if not item["PK"]["S"].startswith("WEBSESSION#")
-         and not item["SK"]["S"].startswith("WEBSESSION#")),
+        (
+            item
+            for item in table
+            if not item["PK"]["S"].startswith("WEBSESSION#") and not item["SK"]["S"].startswith("WEBSESSION#")
+        ),
         key=lambda item: (item["PK"]["S"], item["SK"]["S"]),
     )
     bucket = aws_clients.client("s3").list_objects_v2(Bucket=settings.TRANSCRIPT_BUCKET).get("Contents", [])
@@ -98,9 +105,10 @@ def test_a_url_whose_ids_do_not_go_together_is_404_and_changes_nothing(objects, 
                 # A link that is not there (any more) cannot be told from one revoked a moment
                 # ago: revoking it again says so, on the right session's page, and deletes nothing.
                 already_revoked = (
-                    route.id.endswith("/revoke/") and wrong_id == UNKNOWN["token_hash"]
-                    and response.status_code == 302 and response["Location"] == fill(route, acted_on).split(
-                        f"{acted_on['token_hash']}/")[0]
+                    route.id.endswith("/revoke/")
+                    and wrong_id == UNKNOWN["token_hash"]
+                    and response.status_code == 302
+                    and response["Location"] == fill(route, acted_on).split(f"{acted_on['token_hash']}/")[0]
                 )
                 assert response.status_code == 404 or refused_method or already_revoked, (
                     f"{method} {wrong} ({name} swapped): {response.status_code}"

@@ -1,6 +1,6 @@
 """accounts.websessions: all of a user's web sessions, found through their pointers."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from accounts.websessions import delete_web_sessions, web_session_keys
 from campaigns_site.websessions import SessionStore
@@ -20,7 +20,7 @@ def signed_in(sub, expiry=None):
 def test_lists_the_users_live_sessions_with_one_query(aws, aws_calls):
     ada_keys = {signed_in(ADA), signed_in(ADA)}
     signed_in(BO)
-    signed_in(ADA, expiry=datetime(2000, 1, 1, tzinfo=timezone.utc))  # expired: gone
+    signed_in(ADA, expiry=datetime(2000, 1, 1, tzinfo=UTC))  # expired: gone
     SessionStore().create()  # anonymous: nobody's
     with aws_calls() as calls:
         assert set(web_session_keys(sub=ADA)) == ada_keys

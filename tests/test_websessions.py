@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
@@ -9,7 +9,7 @@ from campaigns_site import aws as aws_module
 from campaigns_site.websession_item import WebSession
 from campaigns_site.websessions import SessionStore, sub_of_session_key
 
-LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def saved_session(**data):
@@ -273,4 +273,3 @@ def test_new_keys_cost_no_lookup_first(aws, aws_calls):
     with aws_calls() as calls:
         SessionStore().create()
     assert calls.operations() == ["dynamodb.PutItem"]
-

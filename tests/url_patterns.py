@@ -30,7 +30,7 @@ def _pieces(pattern):
     if isinstance(pattern, RoutePattern):
         route, pieces, at = str(pattern), [], 0
         for match in _CONVERTER.finditer(route):
-            pieces.append(route[at:match.start()])
+            pieces.append(route[at : match.start()])
             pieces.append((match["name"], pattern.converters[match["name"]].regex))
             at = match.end()
         pieces.append(route[at:])

@@ -77,17 +77,35 @@ def _build_objects(world):
 
     def session_with_everything(sub, name):
         campaign = create_campaign(sub=sub, name=name)
-        session = create_session(sub=sub, campaign_id=campaign.campaign_id, title="The Death House", number=1,
-                                 played_on="2024-05-31", notes="Hidden notes")
-        transcripts.store_transcript(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                                     data=sample_bytes("vtt", hours=0.01), filename="night.vtt")
-        summary_jobs.start_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-                                       kinds=["recap", "npcs"])
-        made = share_links.create_share_link(sub=sub, campaign_id=campaign.campaign_id,
-                                             session_id=session.session_id, scope="transcript")
+        session = create_session(
+            sub=sub,
+            campaign_id=campaign.campaign_id,
+            title="The Death House",
+            number=1,
+            played_on="2024-05-31",
+            notes="Hidden notes",
+        )
+        transcripts.store_transcript(
+            sub=sub,
+            campaign_id=campaign.campaign_id,
+            session_id=session.session_id,
+            data=sample_bytes("vtt", hours=0.01),
+            filename="night.vtt",
+        )
+        summary_jobs.start_summary_job(
+            sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, kinds=["recap", "npcs"]
+        )
+        made = share_links.create_share_link(
+            sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, scope="transcript"
+        )
         world.checks.append((sub, campaign.campaign_id, session.session_id))
-        return {"campaign_id": campaign.campaign_id, "session_id": session.session_id,
-                "token_hash": made.pointer.token_hash, "token": made.token, "kind": "recap"}
+        return {
+            "campaign_id": campaign.campaign_id,
+            "session_id": session.session_id,
+            "token_hash": made.pointer.token_hash,
+            "token": made.token,
+            "kind": "recap",
+        }
 
     owner, other = world.subs["owner"], world.subs["other"]
     world.checks.clear()
@@ -215,8 +233,9 @@ def module_world(django_db_blocker, *, routes):
                 if path is not None:
                     for visitor in ("owner", "anonymous"):
                         _collect_forms(world, world.clients[visitor], path)
-            world.forms = {func: {name: sorted(values) for name, values in fields.items()}
-                           for func, fields in world.forms.items()}
+            world.forms = {
+                func: {name: sorted(values) for name, values in fields.items()} for func, fields in world.forms.items()
+            }
             yield world
         finally:
             overrides.disable()

@@ -169,7 +169,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 
 
 def character_part(name):
-    """"Mira (Ana)" -> "Mira"; a name without a parenthetical stays as it is."""
+    """ "Mira (Ana)" -> "Mira"; a name without a parenthetical stays as it is."""
     stripped = _PARENTHETICAL.sub("", name or "").strip()
     return stripped or (name or "").strip()
 

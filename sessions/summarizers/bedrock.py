@@ -27,9 +27,9 @@ from sessions.summarizers import (
     SummaryResult,
     estimate_tokens,
     format_time,
+    prompts,
     round_cost,
 )
-from sessions.summarizers import prompts
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ class BedrockSummarizer:
                 if not may_halve:
                     raise self._too_long_error() from None
                 # Smaller parts, once: the model counts tokens differently from our estimate.
-                for suffix, half in zip("ab", halve(part)):
+                for suffix, half in zip("ab", halve(part), strict=False):
                     try:
                         notes.append(self._notes(half, label=f"{number}{suffix}", **common))
                     except InputTooLong:

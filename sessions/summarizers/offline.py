@@ -89,8 +89,9 @@ TABLE_TALK = frozenset(
     phone muted mute lag
     """.split()
 )
-EVENT_WORDS = frozenset(
-    """
+EVENT_WORDS = (
+    frozenset(
+        """
     attack attacks attacked kill kills killed slay slays slew slain defeat defeats defeated die dies
     died dead escape escapes escaped arrive arrives arrived discover discovers discovered find finds
     found reveal reveals revealed betray betrays betrayed agree agrees agreed decide decides decided
@@ -103,7 +104,9 @@ EVENT_WORDS = frozenset(
     vanishes vanished break breaks broke broken trap trapped poison poisoned sacrifice sacrificed
     transform transformed sign signed hire hired swear swore sworn
     """.split()
-) - TABLE_TALK
+    )
+    - TABLE_TALK
+)
 TITLES = frozenset(
     """
     lord lady sir dame king queen prince princess duke duchess baron baroness count countess earl
@@ -177,16 +180,60 @@ GETTING_WORDS = frozenset(
     """.split()
 )
 THREAD_PHRASES = (
-    "we need to", "we have to", "we should", "we must", "we still", "need to find", "next time",
-    "next session", "find out", "figure out", "don't know", "do not know", "not sure", "who is", "who was",
-    "where is", "what happened", "why did", "quest", "mission", "task", "bounty", "promise", "deadline",
-    "tomorrow", "later", "mystery", "rumor", "rumour", "track down", "go back", "come back", "return to",
-    "meet us", "owe", "owes", "have until", "haven't", "hasn't", "unless",
+    "we need to",
+    "we have to",
+    "we should",
+    "we must",
+    "we still",
+    "need to find",
+    "next time",
+    "next session",
+    "find out",
+    "figure out",
+    "don't know",
+    "do not know",
+    "not sure",
+    "who is",
+    "who was",
+    "where is",
+    "what happened",
+    "why did",
+    "quest",
+    "mission",
+    "task",
+    "bounty",
+    "promise",
+    "deadline",
+    "tomorrow",
+    "later",
+    "mystery",
+    "rumor",
+    "rumour",
+    "track down",
+    "go back",
+    "come back",
+    "return to",
+    "meet us",
+    "owe",
+    "owes",
+    "have until",
+    "haven't",
+    "hasn't",
+    "unless",
 )
 # Questions and remarks about the game night itself, not the story.
 TABLE_PHRASES = (
-    "what do you do", "what do you want to do", "what would you like to do", "who's next", "whose turn",
-    "same time", "next week", "great session", "good session", "good game", "anyone want",
+    "what do you do",
+    "what do you want to do",
+    "what would you like to do",
+    "who's next",
+    "whose turn",
+    "same time",
+    "next week",
+    "great session",
+    "good session",
+    "good game",
+    "anyone want",
 )
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
@@ -216,9 +263,7 @@ class OfflineSummarizer:
         request.require_text()
         transcript = _Transcript.from_request(request)
         if transcript.word_count < MIN_WORDS:
-            raise SummaryInputError(
-                f"The transcript is too short to summarize ({transcript.word_count} words)."
-            )
+            raise SummaryInputError(f"The transcript is too short to summarize ({transcript.word_count} words).")
         if request.kind in ENGLISH_ONLY and not transcript.english:
             raise SummaryInputError(
                 f"The offline summarizer finds {ENGLISH_ONLY[request.kind]} only in English transcripts. "
@@ -551,7 +596,7 @@ def _capitalized_names(text):
     for index, word in enumerate(words):
         if _name_word(word) or (run and word in CONNECTORS and _connects(words, index)):
             run.append(index)
-            if tokens[index] != tokens[index].rstrip(",.;:!?…)\"”"):
+            if tokens[index] != tokens[index].rstrip(',.;:!?…)"”'):
                 yield _candidate(words, run)  # punctuation ends a name: "Varis, Mira and Tom"
                 run = []
         elif run:
@@ -618,7 +663,7 @@ def _cues(name, *, before, after, initial):
 
 
 def _merge_titled(names):
-    """"Varis" and "Lord Varis" are one person: fold the bare name into the titled one."""
+    """ "Varis" and "Lord Varis" are one person: fold the bare name into the titled one."""
     for key in sorted(names, key=lambda k: (-len(k.split()), k)):
         parts = key.split()
         if len(parts) < 2 or parts[0] not in TITLES or key not in names:

@@ -30,8 +30,7 @@ KIND_TASKS = {
         "player characters: leave them out."
     ),
     "locations": (
-        "List the places visited or mentioned, most important first: '- Place: what it is and what "
-        "happened there'."
+        "List the places visited or mentioned, most important first: '- Place: what it is and what happened there'."
     ),
     "loot": (
         "List the loot, rewards and notable items gained, spent, lost or promised: '- Item or amount: "

@@ -76,7 +76,10 @@ def test_campaign_and_sessions_from_creation_to_deletion(live_server, page, tran
     campaign_id = campaign_url.rstrip("/").split("/")[-1]
     for day in range(1, 31):
         create_session(
-            sub=sub, campaign_id=campaign_id, title=f"Later session {day}", number=day + 2,
+            sub=sub,
+            campaign_id=campaign_id,
+            title=f"Later session {day}",
+            number=day + 2,
             played_on=f"2024-07-{day:02}",
         )
     page.goto(campaign_url)
@@ -122,8 +125,17 @@ def test_campaign_pages_fit_a_phone(live_server, new_page, transactional_db):
     log_in(page, live_server, "phone@example.com")
     base = f"/campaigns/{campaign.campaign_id}/"
     session_base = f"{base}sessions/{session.session_id}/"
-    for path in ("/campaigns/", "/campaigns/new/", base, f"{base}edit/", f"{base}delete/",
-                 f"{base}sessions/new/", session_base, f"{session_base}edit/", f"{session_base}move/"):
+    for path in (
+        "/campaigns/",
+        "/campaigns/new/",
+        base,
+        f"{base}edit/",
+        f"{base}delete/",
+        f"{base}sessions/new/",
+        session_base,
+        f"{session_base}edit/",
+        f"{session_base}move/",
+    ):
         page.goto(live_server.url + path)
         scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll_width <= inner_width, f"{path} scrolls sideways on a phone"

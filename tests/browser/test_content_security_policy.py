@@ -51,8 +51,14 @@ def test_main_pages_run_under_the_policy(live_server, page, transactional_db, co
     upload_transcript(page, session_url, tmp_path / "death-house.vtt", VTT)
     expect(page.get_by_text("Transcript added (WebVTT): 2 lines, 2 speakers.")).to_be_visible()
 
-    for path in ("/campaigns/", f"/campaigns/{campaign.campaign_id}/", f"{session_url}transcript/",
-                 "/search/?q=door", "/accounts/profile/", "/staff/"):
+    for path in (
+        "/campaigns/",
+        f"/campaigns/{campaign.campaign_id}/",
+        f"{session_url}transcript/",
+        "/search/?q=door",
+        "/accounts/profile/",
+        "/staff/",
+    ):
         response = page.goto(live_server.url + path if path.startswith("/") else path)
         assert response.status == 200, path
         assert "private" in response.headers["cache-control"] and "no-store" in response.headers["cache-control"]

@@ -45,7 +45,9 @@ def test_calls_to_action_lead_to_sign_up_and_log_in(live_server, page, console_e
 
 def test_signed_in_header_fits_a_phone(live_server, new_page, transactional_db, console_errors):
     # A real account on the moto server, signed in through the login page.
-    services.sign_up(email="reginald@example.com", password=PASSWORD, display_name="Sir Reginald Featherstonehaugh of the Vale")
+    services.sign_up(
+        email="reginald@example.com", password=PASSWORD, display_name="Sir Reginald Featherstonehaugh of the Vale"
+    )
     cognito.confirm_sign_up(email="reginald@example.com", code="123456")
     page = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, color_scheme="dark")
     page.goto(live_server.url + "/accounts/login/")
@@ -55,7 +57,9 @@ def test_signed_in_header_fits_a_phone(live_server, new_page, transactional_db, 
     page.wait_for_url(live_server.url + "/campaigns/")
 
     page.goto(live_server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Sir Reginald Featherstonehaugh of the Vale")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Welcome back, Sir Reginald Featherstonehaugh of the Vale"
+    )
     nav = page.get_by_role("navigation", name="Main")
     for name in ("Campaigns", "Search"):
         expect(nav.get_by_role("link", name=name)).to_be_visible()
@@ -107,7 +111,9 @@ def test_theme_switch_works_without_javascript(live_server, new_page):
     assert background(page) == NIGHT
 
     page.get_by_label("Theme").select_option("light")
-    with page.expect_response(lambda response: response.request.method == "GET" and response.url == live_server.url + "/"):
+    with page.expect_response(
+        lambda response: response.request.method == "GET" and response.url == live_server.url + "/"
+    ):
         page.get_by_role("button", name="Apply").click()
     expect(page.locator("html")).to_have_attribute("data-theme", "light")
     assert background(page) == PAPER

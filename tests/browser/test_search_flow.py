@@ -21,27 +21,48 @@ SAID_AT = 412  # far down the reader's page of 200 lines: the browser must scrol
 
 
 def transcript():
-    lines = [Segment(start=n * 3.0, end=n * 3.0 + 2.5, speaker=f"SPEAKER_0{n % 3}", text=f"Line {n}: we keep walking.")
-             for n in range(600)]
-    lines[SAID_AT] = Segment(start=SAID_AT * 3.0, end=SAID_AT * 3.0 + 2.5, speaker="SPEAKER_01",
-                             text="The ferryman wants two silver coins, not one.")
-    lines[SAID_AT + 50] = Segment(start=(SAID_AT + 50) * 3.0, end=(SAID_AT + 50) * 3.0 + 2.5, speaker="SPEAKER_02",
-                                  text="Pay the ferryman again?")
+    lines = [
+        Segment(start=n * 3.0, end=n * 3.0 + 2.5, speaker=f"SPEAKER_0{n % 3}", text=f"Line {n}: we keep walking.")
+        for n in range(600)
+    ]
+    lines[SAID_AT] = Segment(
+        start=SAID_AT * 3.0,
+        end=SAID_AT * 3.0 + 2.5,
+        speaker="SPEAKER_01",
+        text="The ferryman wants two silver coins, not one.",
+    )
+    lines[SAID_AT + 50] = Segment(
+        start=(SAID_AT + 50) * 3.0, end=(SAID_AT + 50) * 3.0 + 2.5, speaker="SPEAKER_02", text="Pay the ferryman again?"
+    )
     return render_vtt(lines).encode()
 
 
-def test_search_a_word_said_in_a_transcript_and_land_on_that_line(live_server, new_page, transactional_db,
-                                                                   console_errors):
+def test_search_a_word_said_in_a_transcript_and_land_on_that_line(
+    live_server, new_page, transactional_db, console_errors
+):
     sub = confirmed_user("searcher@example.com")
     campaign = create_campaign(sub=sub, name="Curse of Strahd")
-    session = create_session(sub=sub, campaign_id=campaign.campaign_id, title="Across the River Ivlis",
-                             number=4, played_on="2024-06-14")
-    store_transcript(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, data=transcript(),
-                     filename="river.vtt")
-    Summary(f"USER#{sub}", f"SUMMARY#{campaign.campaign_id}#{session.session_id}#recap", kind="recap",
-            text="placeholder").save()
-    edit_summary(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, kind="recap",
-                 expected_version=1, text="The party haggled with the ferryman over silver.")
+    session = create_session(
+        sub=sub, campaign_id=campaign.campaign_id, title="Across the River Ivlis", number=4, played_on="2024-06-14"
+    )
+    store_transcript(
+        sub=sub,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        data=transcript(),
+        filename="river.vtt",
+    )
+    Summary(
+        f"USER#{sub}", f"SUMMARY#{campaign.campaign_id}#{session.session_id}#recap", kind="recap", text="placeholder"
+    ).save()
+    edit_summary(
+        sub=sub,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        kind="recap",
+        expected_version=1,
+        text="The party haggled with the ferryman over silver.",
+    )
     create_session(sub=sub, campaign_id=campaign.campaign_id, title="Another evening", notes="No boats.")
 
     page = new_page(viewport={"width": 1024, "height": 700})

@@ -24,8 +24,11 @@ def test_generate_a_recap_watch_it_finish_and_edit_it(live_server, page, transac
     campaign = create_campaign(sub=sub, name="Curse of Strahd")
     session = create_session(sub=sub, campaign_id=campaign.campaign_id, title="Death House")
     store_transcript(
-        sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.2), filename="death-house.vtt",
+        sub=sub,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        data=sample_bytes("vtt", hours=0.2),
+        filename="death-house.vtt",
     )
     log_in(page, live_server, "recap@example.com")
     page.goto(f"{live_server.url}/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/")
@@ -45,7 +48,7 @@ def test_generate_a_recap_watch_it_finish_and_edit_it(live_server, page, transac
     early = [at - shown for at in polls]
     assert len(early) >= 3, early
     assert early[0] < 1.2, early
-    gaps = [later - earlier for earlier, later in zip(early, early[1:])]
+    gaps = [later - earlier for earlier, later in zip(early, early[1:], strict=False)]
     assert gaps[-1] > gaps[0], gaps
 
     job = summary_jobs.get_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id)

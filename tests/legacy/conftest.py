@@ -8,9 +8,8 @@ import uuid
 
 import psycopg
 import pytest
-from psycopg import sql
-
 from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
+from psycopg import sql
 
 
 @pytest.fixture(scope="session")

@@ -108,8 +108,18 @@ class PostgresServer:
 
     def _start(self, attempts):
         result = self._run(
-            "initdb", "-D", str(self.data_dir), "-U", SUPERUSER, "-A", "trust",
-            "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions",
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+            "--no-instructions",
         )
         if result.returncode != 0:
             raise PostgresUnavailable(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")

@@ -1,11 +1,10 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from psycopg import sql
-
 from pg_harness import INSTALL_HINT, find_postgres_bin
+from psycopg import sql
 
 TEXTS = [
     "plain ascii",
@@ -27,7 +26,9 @@ def test_server_creates_a_database_and_round_trips_text_and_time(postgres_server
             assert conn.execute("SHOW server_encoding").fetchone() == ("UTF8",)
             conn.execute("CREATE TABLE lines (id serial PRIMARY KEY, body text NOT NULL, said_at timestamptz NOT NULL)")
             with conn.cursor() as cursor:
-                cursor.executemany("INSERT INTO lines (body, said_at) VALUES (%s, %s)", [(text, SAID_AT) for text in TEXTS])
+                cursor.executemany(
+                    "INSERT INTO lines (body, said_at) VALUES (%s, %s)", [(text, SAID_AT) for text in TEXTS]
+                )
             conn.commit()
 
         with psycopg.connect(postgres_server.url("harness_check")) as conn:
@@ -42,7 +43,7 @@ def test_server_creates_a_database_and_round_trips_text_and_time(postgres_server
     assert [length for _, _, length in rows] == [len(text) for text in TEXTS]
     for _, said_at, _ in rows:
         assert said_at == SAID_AT
-        assert said_at.astimezone(timezone.utc) == datetime(2024, 2, 29, 20, 30, 15, 123456, tzinfo=timezone.utc)
+        assert said_at.astimezone(UTC) == datetime(2024, 2, 29, 20, 30, 15, 123456, tzinfo=UTC)
 
 
 @pytest.mark.postgres

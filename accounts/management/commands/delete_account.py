@@ -17,7 +17,9 @@ class Command(OperationsCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("sub", help="the account's Cognito sub")
-        parser.add_argument("--yes", action="store_true", help="delete without asking (needed in a non-interactive run)")
+        parser.add_argument(
+            "--yes", action="store_true", help="delete without asking (needed in a non-interactive run)"
+        )
 
     def handle(self, *args, sub, yes, **options):
         try:
@@ -40,7 +42,8 @@ class Command(OperationsCommand):
         if profile is None:
             return f"Account {sub}: no profile (already deleted, or sign-up never finished)."
         if is_being_deleted(profile):
-            return f"Account {sub} ({profile.email}): deletion started {profile.deleting_since:%Y-%m-%d %H:%M:%S} UTC, not finished."
+            started = f"{profile.deleting_since:%Y-%m-%d %H:%M:%S}"
+            return f"Account {sub} ({profile.email}): deletion started {started} UTC, not finished."
         return f"Account {sub} ({profile.email})."
 
     def _confirm(self, sub):

@@ -45,11 +45,15 @@ def _being_deleted_of(sub):
 
 
 def _being_deleted_everywhere():
-    pages = aws.client("dynamodb").get_paginator("scan").paginate(
-        TableName=settings.DYNAMODB_TABLE,
-        FilterExpression="attribute_exists(deleting_since) AND entity = :campaign",
-        ExpressionAttributeValues={":campaign": {"S": "Campaign"}},
-        ProjectionExpression="PK, SK",
+    pages = (
+        aws.client("dynamodb")
+        .get_paginator("scan")
+        .paginate(
+            TableName=settings.DYNAMODB_TABLE,
+            FilterExpression="attribute_exists(deleting_since) AND entity = :campaign",
+            ExpressionAttributeValues={":campaign": {"S": "Campaign"}},
+            ProjectionExpression="PK, SK",
+        )
     )
     return [
         (item["PK"]["S"].removeprefix("USER#"), item["SK"]["S"].removeprefix("CAMPAIGN#"))

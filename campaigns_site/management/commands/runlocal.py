@@ -19,8 +19,12 @@ DEFAULT_ADDRPORT = "127.0.0.1:8000"
 # Names that are both Django settings and environment variables: set in both places so
 # this process and the autoreloader's child (which inherits the environment) agree.
 SETTINGS_FROM_ENVIRONMENT = (
-    "AWS_ENDPOINT_URL", "AWS_REGION", "SITE_ORIGIN",
-    "COGNITO_USER_POOL_ID", "COGNITO_APP_CLIENT_ID", "COGNITO_APP_CLIENT_SECRET",
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "SITE_ORIGIN",
+    "COGNITO_USER_POOL_ID",
+    "COGNITO_APP_CLIENT_ID",
+    "COGNITO_APP_CLIENT_SECRET",
 )
 
 
@@ -39,10 +43,13 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete the local data first and start over.")
         parser.add_argument("--aws-port", type=int, default=DEFAULT_PORT, help="Port of the local AWS.")
         parser.add_argument(
-            "--real-aws", action="store_true",
+            "--real-aws",
+            action="store_true",
             help="Use the AWS account configured in the environment: start no emulator, create nothing.",
         )
-        parser.add_argument("--noreload", action="store_false", dest="use_reloader", help="Do not reload on code edits.")
+        parser.add_argument(
+            "--noreload", action="store_false", dest="use_reloader", help="Do not reload on code edits."
+        )
 
     def handle(self, *args, addrport, reset, aws_port, real_aws, use_reloader, **options):
         mode = aws_mode(environ=os.environ, use_real_aws=real_aws)
@@ -69,11 +76,15 @@ class Command(BaseCommand):
                 os.environ.pop("AWS_PROFILE", None)
                 os.environ.pop("AWS_SESSION_TOKEN", None)
                 export(
-                    AWS_ENDPOINT_URL=local_aws.endpoint_url, AWS_REGION=settings.AWS_REGION,
-                    AWS_DEFAULT_REGION=settings.AWS_REGION, **LOCAL_CREDENTIALS,
+                    AWS_ENDPOINT_URL=local_aws.endpoint_url,
+                    AWS_REGION=settings.AWS_REGION,
+                    AWS_DEFAULT_REGION=settings.AWS_REGION,
+                    **LOCAL_CREDENTIALS,
                     # Ids left in the shell from elsewhere mean nothing here: provisioning
                     # finds the local pool and client by name and exports their ids.
-                    COGNITO_USER_POOL_ID="", COGNITO_APP_CLIENT_ID="", COGNITO_APP_CLIENT_SECRET="",
+                    COGNITO_USER_POOL_ID="",
+                    COGNITO_APP_CLIENT_ID="",
+                    COGNITO_APP_CLIENT_SECRET="",
                 )
             seed = None
             if mode in ("embedded", "external"):
@@ -83,7 +94,8 @@ class Command(BaseCommand):
             if local_aws is not None:
                 # Operations commands in another terminal find this run's AWS by this file.
                 announce_local_aws(
-                    endpoint_url=local_aws.endpoint_url, user_pool_id=settings.COGNITO_USER_POOL_ID,
+                    endpoint_url=local_aws.endpoint_url,
+                    user_pool_id=settings.COGNITO_USER_POOL_ID,
                     app_client_id=settings.COGNITO_APP_CLIENT_ID,
                 )
             call_command("migrate", verbosity=0, interactive=False)
@@ -136,9 +148,7 @@ class Command(BaseCommand):
                 lines.append("  Demo:        transcripts, summaries, a story and a second session added to your demo")
             if seed.share_path:
                 # Only the token's hash is kept: this is the one time the link can be shown.
-                lines.append(
-                    f"  Demo share:  {settings.SITE_ORIGIN}{seed.share_path}   (shown this once: copy it now)"
-                )
+                lines.append(f"  Demo share:  {settings.SITE_ORIGIN}{seed.share_path}   (shown this once: copy it now)")
         lines.append("  Stop:        Ctrl-C")
         self.stdout.write("\n".join(lines) + "\n")
 

@@ -22,7 +22,7 @@ class Command(OperationsCommand):
         if bool(subs) == bool(all):
             raise CommandError("Give one or more subs, or --all.")
         failures = 0
-        for sub in (_every_user() if all else subs):
+        for sub in _every_user() if all else subs:
             self.stdout.write(f"user {sub}:")
             _, _, failed = rebuild_search_items(sub=sub, progress=lambda line: self.stdout.write(f"  {line}"))
             failures += failed
@@ -32,10 +32,14 @@ class Command(OperationsCommand):
 
 
 def _every_user():
-    pages = aws.client("dynamodb").get_paginator("scan").paginate(
-        TableName=settings.DYNAMODB_TABLE,
-        FilterExpression="SK = :profile",
-        ExpressionAttributeValues={":profile": {"S": "PROFILE"}},
-        ProjectionExpression="PK",
+    pages = (
+        aws.client("dynamodb")
+        .get_paginator("scan")
+        .paginate(
+            TableName=settings.DYNAMODB_TABLE,
+            FilterExpression="SK = :profile",
+            ExpressionAttributeValues={":profile": {"S": "PROFILE"}},
+            ProjectionExpression="PK",
+        )
     )
     return [item["PK"]["S"].removeprefix("USER#") for page in pages for item in page["Items"]]
