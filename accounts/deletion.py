@@ -44,8 +44,8 @@ from campaigns_site.table_keys import (
     user_pk,
     web_session_pk,
 )
-from sessions.storage_keys import user_transcripts_prefix
-from sessions.transcript_store import S3_BATCH_SIZE, ObjectsNotDeleted, delete_objects_under
+from sessions.core.object_store import S3_BATCH_SIZE, ObjectsNotDeleted, delete_objects_under
+from sessions.core.storage_keys import user_transcripts_prefix
 
 BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
 BATCH_WRITE_ATTEMPTS = 8

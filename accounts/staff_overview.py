@@ -2,7 +2,7 @@
 
 DescribeTable and DescribeUserPool read metadata, never items: no Scan, and the cost does
 not grow with the data. One GetItem reads the last times Bedrock refused a summary job
-and the offline summarizer wrote instead (sessions.summary_fallbacks). Both are allowed by
+and the offline summarizer wrote instead (sessions.summaries.fallbacks). Both are allowed by
 deploy/iam-policy.json (tests/test_staff_views.py checks every call the page makes
 against it). A call that fails shows why instead of breaking the page: an operator opens it when something is wrong.
 """
@@ -61,7 +61,7 @@ class Overview:
 class SummaryFallbacks:
     """The last fallbacks to the offline summarizer (newest first), how many in all, or `error`."""
 
-    recent: list = field(default_factory=list)  # sessions.summary_fallbacks.Fallback
+    recent: list = field(default_factory=list)  # sessions.summaries.fallbacks.Fallback
     count: int = 0
     error: str = ""
 
@@ -106,7 +106,7 @@ def summary_fallbacks():
     from botocore.exceptions import BotoCoreError
     from pynamodb.exceptions import PynamoDBException
 
-    from sessions.summary_fallbacks import recent_fallbacks
+    from sessions.summaries.fallbacks import recent_fallbacks
 
     try:
         recent, count = recent_fallbacks()

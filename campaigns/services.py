@@ -13,7 +13,7 @@ after an interruption at any point completes the job. The order, and why:
 4. sessions, a page at a time: each one's transcript objects first, then its item, so
    there is never an object in S3 that no item names (an item whose object is already
    gone is fine: the next run finds the item and finishes). Each session's search item
-   goes in the same transaction as the session item (sessions/search_index.py): every
+   goes in the same transaction as the session item (sessions/core/search_index.py): every
    write of a search item needs its session, so none is left behind and none needs
    looking for.
 5. summaries, summary jobs and share links once more (one written for a session during
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from campaigns.repository import delete_campaign_item, mark_campaign_deleting
 from campaigns_site.table import sessions_of_campaign_prefix, speaker_names_sk, user_pk
-from sessions import search_index
-from sessions.items import PlaySession
-from sessions.repository import (
+from sessions.core import search_index
+from sessions.core.items import PlaySession
+from sessions.core.repository import (
     delete_items,
     delete_share_links,
     delete_summaries,

@@ -22,6 +22,12 @@ urlpatterns = [
     path("<item_id:campaign_id>/unarchive/", _view("views.campaign_unarchive"), name="unarchive"),
     path("<item_id:campaign_id>/delete/", _view("views.campaign_delete"), name="delete"),
     path("<item_id:campaign_id>/finish-delete/", _view("views.campaign_finish_delete"), name="finish_delete"),
-    path("<item_id:campaign_id>/story/", _view("story_views.story"), name="story"),
-    path("<item_id:campaign_id>/story/status/", _view("story_views.story_status"), name="story_status"),
+    # The story so far is a campaign's page made of its sessions' summaries: its views live
+    # with the summaries (campaigns never import sessions), its address with the campaign.
+    path("<item_id:campaign_id>/story/", lazy_view("sessions.summaries.story_views.story"), name="story"),
+    path(
+        "<item_id:campaign_id>/story/status/",
+        lazy_view("sessions.summaries.story_views.story_status"),
+        name="story_status",
+    ),
 ]

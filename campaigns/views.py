@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns.forms import CampaignEditForm, CampaignForm
 from campaigns_site.lazy import lazy_import
 from campaigns_site.pagination import InvalidCursor
-from sessions.summary_views import text_blocks
+from sessions.summaries.views import text_blocks
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 repository = lazy_import("campaigns.repository")
 services = lazy_import("campaigns.services")
-session_repository = lazy_import("sessions.repository")
+session_repository = lazy_import("sessions.core.repository")
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from accounts.profiles import ProfileAlreadyExists, create_profile
 from campaigns.repository import create_campaign, list_campaigns_for_user
 from campaigns_site import aws, demo_transcripts
-from sessions.repository import create_session, list_sessions_for_campaign
+from sessions.core.repository import create_session, list_sessions_for_campaign
 
 DEMO_EMAIL = "demo@campaign-sessions.local"
 # Meets the pool's policy (10+ characters, lowercase and digits). Local only: printed in the banner.
@@ -128,11 +128,11 @@ def _upgraded_if_untouched(sub):
 def _played(sub, campaign_id, first_session_id, *, created):
     """Both sessions with their transcripts, the campaign's speaker names, every summary,
     the story so far and a share link of the first session."""
-    from sessions.share_links import create_share_link
-    from sessions.speaker_names import get_speaker_names, save_speaker_names, stored_version
-    from sessions.summarizers import KINDS
-    from sessions.summary_jobs import start_story_job, start_summary_job
-    from sessions.transcripts import store_transcript
+    from sessions.sharing.repository import create_share_link
+    from sessions.summaries.jobs import start_story_job, start_summary_job
+    from sessions.summaries.summarizers import KINDS
+    from sessions.transcripts.services import store_transcript
+    from sessions.transcripts.speaker_names import get_speaker_names, save_speaker_names, stored_version
 
     second = create_session(
         sub=sub,

@@ -15,7 +15,7 @@ import json
 import random
 from dataclasses import dataclass
 
-from sessions.segments import Segment
+from sessions.core.segments import Segment
 
 # Roles in the scripts; each transcript says which label each role has.
 GM, ROGUE, CLERIC, SORCERER, BARBARIAN = "gm", "rogue", "cleric", "sorcerer", "barbarian"

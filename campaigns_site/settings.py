@@ -52,7 +52,7 @@ DYNAMODB_TABLE = env_str("DYNAMODB_TABLE", "campaign-sessions-local", pattern=r"
 TRANSCRIPT_BUCKET = env_str(
     "TRANSCRIPT_BUCKET", "campaign-sessions-transcripts-local", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 )
-# Transcripts (sessions/transcripts.py): the largest upload accepted, in bytes (50 MB).
+# Transcripts (sessions/transcripts/services.py): the largest upload accepted, in bytes (50 MB).
 # The presigned POST policy carries it to S3, and the app checks it again after upload.
 TRANSCRIPT_MAX_BYTES = env_int("TRANSCRIPT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 # How long an upload form stays valid. Short: it is signed into the form when the page
@@ -73,7 +73,7 @@ COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET", "")
 # "bedrock": Amazon Bedrock's Converse API with BEDROCK_MODEL_ID.
 # Production defaults to Bedrock (a deployed product's recap is written, not quoted); local
 # runs and tests stay offline. When Bedrock refuses a job, the offline summarizer writes it
-# instead and says why (sessions.summary_jobs._Writer, sessions.summary_fallbacks).
+# instead and says why (sessions.summaries.jobs._Writer, sessions.summaries.fallbacks).
 SUMMARY_PROVIDER = env_str("SUMMARY_PROVIDER", "bedrock" if PRODUCTION else "offline")
 if SUMMARY_PROVIDER not in ("offline", "bedrock"):
     raise ConfigError(f"SUMMARY_PROVIDER must be 'offline' or 'bedrock', not {SUMMARY_PROVIDER!r}")
@@ -93,7 +93,7 @@ BEDROCK_PRICE_OUTPUT_PER_1K = Decimal(
 BEDROCK_CHUNK_TOKENS = env_int("BEDROCK_CHUNK_TOKENS", 100_000, minimum=2_000)
 # Attempts per call on throttling and short outages, with exponential backoff and jitter.
 BEDROCK_MAX_ATTEMPTS = env_int("BEDROCK_MAX_ATTEMPTS", 6, minimum=1)
-# Where summary jobs run (sessions/summary_tasks.py): "lambda" (Zappa's @task, an
+# Where summary jobs run (sessions/summaries/tasks.py): "lambda" (Zappa's @task, an
 # asynchronous invocation of this function), "thread" (a worker thread in this process),
 # "inline" (at once, in the request: tests) or "manual" (only queued).
 SUMMARY_JOB_RUNNER = env_str("SUMMARY_JOB_RUNNER", "lambda" if PRODUCTION else "thread")

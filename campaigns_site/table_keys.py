@@ -52,7 +52,7 @@ def summary_sk(campaign_id, session_id, kind):
 # are 26-character ULIDs, whose alphabet has no "O"), so a session's summaries prefix
 # never matches it, while the campaign's prefix (and its delete cascade) does.
 STORY = "STORY"
-STORY_SO_FAR_KIND = "story_so_far"  # = sessions.summarizers.STORY_SO_FAR
+STORY_SO_FAR_KIND = "story_so_far"  # = sessions.summaries.summarizers.STORY_SO_FAR
 
 
 def story_summary_sk(campaign_id):

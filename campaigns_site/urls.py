@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("sessions.urls")),  # /campaigns/<cid>/sessions/...: namespace "sessions"
-    path("", include("sessions.share_urls")),  # /share/<token>/ and .../sessions/<sid>/share/: namespace "share"
+    path("", include("sessions.sharing.urls")),  # /share/<token>/ and .../sessions/<sid>/share/: namespace "share"
     path("staff/", staff_views.staff_home, name="staff_home"),
     path("staff/members/add/", staff_views.add_staff, name="staff_add"),
     path("staff/members/remove/", staff_views.remove_staff, name="staff_remove"),

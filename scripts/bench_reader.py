@@ -5,7 +5,7 @@
 S3, DynamoDB and Cognito are a moto server in another process (as `make run` has them),
 so every request crosses HTTP as it would to AWS, and this process's memory holds only
 the app's own work. For each length, each round makes a new session and measures:
-- store: `sessions.transcripts.store_transcript`, the upload's server side (put the
+- store: `sessions.transcripts.services.store_transcript`, the upload's server side (put the
   original, check and parse it, put the normalized segments, record the item), wall time;
 - first page (cold): GET of the reader's first page through Django's test client, signed
   in, with the process's transcript cache empty (so S3 is read), wall time of the whole
@@ -52,8 +52,8 @@ def main():
 
 def run(args):
     from campaigns.repository import create_campaign
-    from sessions import transcripts
-    from sessions.repository import create_session
+    from sessions.core.repository import create_session
+    from sessions.transcripts import services as transcripts
     from tests.transcript_samples import sample_bytes
 
     client, sub = signed_in_client()

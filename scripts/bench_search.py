@@ -4,14 +4,14 @@
 
 DynamoDB, S3 and Cognito are a moto server in another process (as `make run` has them),
 so every Query crosses HTTP as it would to AWS. The user gets 5 campaigns (with speaker
-names) and `--sessions` search items written through sessions/search_index.py, as big as
+names) and `--sessions` search items written through sessions/core/search_index.py, as big as
 a four-hour session's: each transcript has `--words` distinct words (seeded pseudo-words
 from a 60,000-word vocabulary, so the terms fill their 32 KB budget as a real four-hour
 session's ~4,000 distinct words do), notes, six summaries and five speakers. Writing 500
 real transcripts would take minutes and measure the upload, not the search; the items are
 what a search reads, byte for byte.
 
-Each search runs `--rounds` times through sessions.search.search_sessions (the page's own
+Each search runs `--rounds` times through sessions.search.services.search_sessions (the page's own
 call); printed per search: results, Query pages, items read, the read request units
 DynamoDB would bill, the median wall time, and of it the time spent in the app (outside
 the Query requests: building the filter, reading the answers, highlighting). Read units: moto reports a constant for
@@ -92,10 +92,10 @@ def make_user_data(sub, args):
 
     from campaigns.repository import create_campaign
     from campaigns_site.table import TableModel, new_id
-    from sessions import search_index
-    from sessions.segments import Segment
-    from sessions.speaker_names import save_speaker_names
-    from sessions.summarizers import KINDS
+    from sessions.core import search_index
+    from sessions.core.segments import Segment
+    from sessions.summaries.summarizers import KINDS
+    from sessions.transcripts.speaker_names import save_speaker_names
 
     rng = random.Random(2024)
     vocabulary = pseudo_words(60_000, rng)
@@ -209,7 +209,8 @@ def main():
 
 
 def run(args):
-    from sessions import search, search_index
+    from sessions.core import search_index
+    from sessions.search import services as search
     from tests.transcript_samples import sample_segments
 
     client, sub = signed_in_client()

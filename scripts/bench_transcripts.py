@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sessions.transcript_json import dump_segments  # noqa: E402
-from sessions.transcript_parsing import parse_transcript_bytes  # noqa: E402
+from sessions.transcripts.parsing import parse_transcript_bytes  # noqa: E402
+from sessions.transcripts.segments_json import dump_segments  # noqa: E402
 from tests.transcript_samples import DISCORD_SPEAKERS, sample_bytes  # noqa: E402
 
 FORMATS = {

@@ -15,15 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
-from sessions import summary_views
-from sessions.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
-from sessions.speaker_display import speaker_display
-from sessions.transcript_views import render_with_upload_form, upload_context
+from sessions.core.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
+from sessions.summaries import views as summary_views
+from sessions.transcripts.speaker_display import speaker_display
+from sessions.transcripts.views import render_with_upload_form, upload_context
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 campaign_repository = lazy_import("campaigns.repository")
-repository = lazy_import("sessions.repository")
-share_links = lazy_import("sessions.share_links")
+repository = lazy_import("sessions.core.repository")
+share_links = lazy_import("sessions.sharing.repository")
 
 # The move page lists my most recently active campaigns to choose from: one Query. Far
 # more than anyone keeps active; archived campaigns are left out (unarchive one to move

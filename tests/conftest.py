@@ -145,7 +145,7 @@ def campaign(owner):
 
 @pytest.fixture
 def session(owner, campaign):
-    from sessions.repository import create_session
+    from sessions.core.repository import create_session
 
     return create_session(
         sub=owner.sub,

@@ -28,8 +28,8 @@ from campaigns_site.table_keys import (
     web_session_pointer_sk,
 )
 from campaigns_site.websession_item import WebSession
-from sessions.repository import create_session
-from sessions.storage_keys import user_transcripts_prefix
+from sessions.core.repository import create_session
+from sessions.core.storage_keys import user_transcripts_prefix
 
 PASSWORD = "correct horse 42"
 OWNER_OBJECTS = 5

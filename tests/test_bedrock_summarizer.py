@@ -14,8 +14,8 @@ import pytest
 from botocore.stub import Stubber
 
 from campaigns_site import aws as aws_module
-from sessions.segments import Segment
-from sessions.summarizers import (
+from sessions.core.segments import Segment
+from sessions.summaries.summarizers import (
     STORY_SO_FAR,
     SummaryInputError,
     SummaryProviderError,
@@ -23,7 +23,7 @@ from sessions.summarizers import (
     prompts,
     summarize_story_so_far,
 )
-from sessions.summarizers.bedrock import BedrockSummarizer, runtime_client
+from sessions.summaries.summarizers.bedrock import BedrockSummarizer, runtime_client
 
 LINES = [
     ("SPEAKER_00", "You reach the Sunken Temple at nightfall."),

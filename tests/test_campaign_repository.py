@@ -21,8 +21,8 @@ from campaigns_site import aws as aws_clients
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.table import InvalidKeyPart, share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
-from sessions.repository import create_session, list_sessions_for_campaign
-from sessions.storage_keys import transcript_key
+from sessions.core.repository import create_session, list_sessions_for_campaign
+from sessions.core.storage_keys import transcript_key
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"

@@ -8,7 +8,7 @@ import pytest
 from campaigns import repository
 from campaigns.forms import DESCRIPTION_MAX_LENGTH, GAME_SYSTEM_MAX_LENGTH, NAME_MAX_LENGTH
 from campaigns.services import delete_campaign
-from sessions.repository import create_session, get_session, list_sessions_for_campaign
+from sessions.core.repository import create_session, get_session, list_sessions_for_campaign
 from tests.web_clients import anonymous_client, login_url, post
 
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"

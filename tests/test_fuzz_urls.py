@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns_site.converters import ITEM_ID_REGEX
-from sessions.summary_kinds import KINDS, LENGTHS
+from sessions.core.kinds import KINDS, LENGTHS
 from tests.url_patterns import fill, walk
 from tests.url_world import module_world, refresh
 

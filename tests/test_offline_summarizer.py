@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from sessions.segments import Segment
-from sessions.summarizers import (
+from sessions.core.segments import Segment
+from sessions.summaries.summarizers import (
     KINDS,
     LENGTHS,
     STORY_SO_FAR,
@@ -14,7 +14,7 @@ from sessions.summarizers import (
     SummaryRequest,
     summarize_story_so_far,
 )
-from sessions.summarizers.offline import OfflineSummarizer
+from sessions.summaries.summarizers.offline import OfflineSummarizer
 
 # One evening of a fantasy campaign: a GM and three players, with table talk in between.
 SESSION = [

@@ -1,12 +1,13 @@
-"""The reader's logic (sessions/reader.py): pages, line links, speaker filter, find, jump
+"""The reader's logic (sessions/transcripts/reader.py): pages, line links, speaker filter, find, jump
 to a time, speaker names. Pure functions of the stored bytes: no AWS."""
 
 import pytest
 
-from sessions import reader, transcript_json
-from sessions.reader import PAGE_SIZE, fold, format_time, line_at, parse_time, read_transcript
-from sessions.segments import Segment
-from sessions.transcript_json import dump_segments
+from sessions.core.segments import Segment
+from sessions.transcripts import reader
+from sessions.transcripts import segments_json as transcript_json
+from sessions.transcripts.reader import PAGE_SIZE, fold, format_time, line_at, parse_time, read_transcript
+from sessions.transcripts.segments_json import dump_segments
 from tests.transcript_samples import sample_segments
 
 NAMES = {"SPEAKER_00": {"player": "Ada", "character": "Mira"}, "SPEAKER_01": {"player": "Bob", "character": ""}}
@@ -225,7 +226,8 @@ def test_a_blank_find_is_no_filter(four_hours):
 
 # --- a search's words, marked on the page around its line -----------------------------------
 def test_mark_words_fold_split_and_cap_as_a_search_does():
-    from sessions import search, search_index
+    from sessions.core import search_index
+    from sessions.search import services as search
 
     assert reader.mark_words("  Zoë's DRAGON, dragon! a I ") == ("zoe", "dragon")
     assert reader.mark_words("<script>alert(1)</script>") == ("script", "alert")  # only letters and digits

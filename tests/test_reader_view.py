@@ -1,4 +1,4 @@
-"""The transcript reader page (sessions/reader_views.py): access for the owner, another
+"""The transcript reader page (sessions/transcripts/reader_views.py): access for the owner, another
 signed-in user and nobody; escaping; pages, line links, speaker filter, find, jump to a
 time, bad parameters; speaker names; the requests a page makes; a four-hour session."""
 
@@ -8,11 +8,11 @@ from urllib.parse import quote
 import pytest
 
 from campaigns.repository import create_campaign
-from sessions import transcripts
-from sessions.repository import create_session
-from sessions.segments import Segment
-from sessions.speaker_names import save_speaker_names
-from sessions.transcripts import store_transcript
+from sessions.core.repository import create_session
+from sessions.core.segments import Segment
+from sessions.transcripts import services as transcripts
+from sessions.transcripts.services import store_transcript
+from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_bytes, sample_segments
 from tests.web_clients import login_url
 

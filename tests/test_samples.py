@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.templatetags.static import static
 
-from sessions.transcript_parsing import parse_transcript_bytes
+from sessions.transcripts.parsing import parse_transcript_bytes
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PLAYERS = {"Sam (GM)", "Ana", "Ben", "Chloé", "Dev"}

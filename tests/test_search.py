@@ -1,4 +1,4 @@
-"""Searching all of a user's sessions (sessions/search.py): words, word starts, every word
+"""Searching all of a user's sessions (sessions/search/services.py): words, word starts, every word
 at once, campaign and date filters, newest first, pages and cursors across sparse pages,
 speaker names looked up at search time, snippets and highlights, only the user's own items,
 and never a Scan."""
@@ -9,9 +9,10 @@ import pytest
 
 from campaigns.repository import create_campaign, mark_campaign_deleting, set_campaign_archived, update_campaign
 from campaigns_site.pagination import InvalidCursor
-from sessions import search
-from sessions.repository import create_session
-from sessions.search import (
+from sessions.core.repository import create_session
+from sessions.core.segments import Segment
+from sessions.search import services as search
+from sessions.search.services import (
     MAX_WORDS,
     NoWords,
     campaigns_for_search,
@@ -20,10 +21,9 @@ from sessions.search import (
     search_sessions,
     snippet_pieces,
 )
-from sessions.segments import Segment
-from sessions.speaker_names import save_speaker_names
-from sessions.summaries import Summary, edit_summary
-from sessions.transcripts import store_transcript
+from sessions.summaries.repository import Summary, edit_summary
+from sessions.transcripts.services import store_transcript
+from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt
 
 SUB = "user-1"
@@ -179,7 +179,7 @@ def test_results_come_newest_first_by_date_then_number_then_creation(strahd, hei
 
 
 def test_an_edited_date_moves_the_result_in_the_order(strahd):
-    from sessions.repository import update_session
+    from sessions.core.repository import update_session
 
     old = new_session(strahd, "Dragon old", played_on="2020-01-01")
     new_session(strahd, "Dragon new", played_on="2024-01-01")
@@ -408,7 +408,7 @@ def test_a_speaker_label_is_a_place_with_its_label(strahd):
 
 
 def test_a_transcript_too_long_to_index_whole_may_hold_the_word(strahd, monkeypatch):
-    from sessions import search_index
+    from sessions.core import search_index
 
     monkeypatch.setitem(search_index.PART_BUDGETS, search_index.TRANSCRIPT_TERMS, 12)  # " alpha beta "
     new_session(strahd, "Dragon night", lines=[("SPEAKER_00", "alpha beta gamma dragon")])

@@ -1,4 +1,4 @@
-"""The search item (sessions/search_index.py): words and terms, the item's size, and every
+"""The search item (sessions/core/search_index.py): words and terms, the item's size, and every
 change that keeps it right (create, edit, transcript attach and delete, summary jobs and
 edits, move, delete, the campaign's cascade), each in the change's own transaction."""
 
@@ -11,9 +11,9 @@ from django.conf import settings
 from campaigns.repository import Transaction, TransactionCanceled, create_campaign
 from campaigns.services import delete_campaign
 from campaigns_site import aws
-from sessions import search_index
-from sessions.repository import create_session, delete_session, get_session, move_session, update_session
-from sessions.search_index import (
+from sessions.core import search_index
+from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
+from sessions.core.search_index import (
     MAX_WORD_CHARS,
     PART_BUDGETS,
     SNIPPET_CHARS,
@@ -27,12 +27,12 @@ from sessions.search_index import (
     terms,
     words,
 )
-from sessions.segments import Segment
-from sessions.speaker_names import save_speaker_names
-from sessions.summaries import edit_summary, list_summaries_for_session
-from sessions.summarizers import KINDS
-from sessions.summary_jobs import start_summary_job
-from sessions.transcripts import delete_transcript, store_transcript
+from sessions.core.segments import Segment
+from sessions.summaries.jobs import start_summary_job
+from sessions.summaries.repository import edit_summary, list_summaries_for_session
+from sessions.summaries.summarizers import KINDS
+from sessions.transcripts.services import delete_transcript, store_transcript
+from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_bytes
 
 SUB = "user-1"
@@ -358,7 +358,7 @@ def test_speaker_names_do_not_touch_search_items(session, aws_calls):
             names={"SPEAKER_00": {"player": "Ada", "character": "Mira"}},
         )
     assert calls.operations() == ["dynamodb.GetItem", "dynamodb.TransactWriteItems"]
-    assert item_of(session).serialize() == before  # a search looks the names up (sessions/search.py)
+    assert item_of(session).serialize() == before  # a search looks the names up (sessions/search/services.py)
 
 
 def test_a_move_keeps_the_item_and_names_the_new_campaign(session, campaign):
@@ -396,7 +396,7 @@ def test_the_campaign_cascade_deletes_its_sessions_items_and_no_other(campaign, 
 def test_a_summary_for_a_deleted_session_cannot_bring_its_item_back(session):
     delete_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
     transaction = Transaction()
-    from sessions.repository import record_child_write
+    from sessions.core.repository import record_child_write
 
     record_child_write(transaction, sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
     search_index.write_part(
@@ -459,14 +459,14 @@ def test_refresh_reads_again_when_the_session_changes_meanwhile(session, monkeyp
 
 
 def test_refresh_of_a_session_that_is_not_there_raises(campaign):
-    from sessions.repository import SessionNotFound
+    from sessions.core.repository import SessionNotFound
 
     with pytest.raises(SessionNotFound):
         refresh_search_item(sub=SUB, campaign_id=campaign.campaign_id, session_id="01HZZZZZZZZZZZZZZZZZZZZZZZ")
 
 
 def test_refresh_reads_the_stored_transcript(session, aws_calls):
-    from sessions.transcripts import clear_cache
+    from sessions.transcripts.services import clear_cache
 
     attach(session)
     clear_cache()

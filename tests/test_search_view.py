@@ -1,4 +1,4 @@
-"""The search page (sessions/search_views.py): access for the owner, another signed-in user
+"""The search page (sessions/search/views.py): access for the owner, another signed-in user
 and nobody; the form and its errors; results with highlights and links; escaping; pages;
 bad page links; the requests a page makes."""
 
@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 import pytest
 
 from campaigns.repository import create_campaign, set_campaign_archived
-from sessions import search
-from sessions.repository import create_session
-from sessions.segments import Segment
-from sessions.transcripts import store_transcript
+from sessions.core.repository import create_session
+from sessions.core.segments import Segment
+from sessions.search import services as search
+from sessions.transcripts.services import store_transcript
 from tests.transcript_samples import render_vtt
 from tests.web_clients import login_url
 
@@ -173,8 +173,8 @@ def places(html):
 
 def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, transcribed):
     # Issue 11: a word in a summary and in the transcript said "Found in summaries" only.
-    from sessions.speaker_names import save_speaker_names
-    from sessions.summaries import Summary, edit_summary
+    from sessions.summaries.repository import Summary, edit_summary
+    from sessions.transcripts.speaker_names import save_speaker_names
 
     Summary(
         f"USER#{owner.sub}",
@@ -217,7 +217,7 @@ def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, tran
 
 
 def test_the_places_links_land_where_they_say(owner, campaign, transcribed):
-    from sessions.summaries import Summary, edit_summary
+    from sessions.summaries.repository import Summary, edit_summary
 
     Summary(
         f"USER#{owner.sub}",

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.test import Client
 
 from campaigns_site.csp import origin_of
-from sessions.share_links import create_share_link
-from sessions.transcripts import store_transcript
+from sessions.sharing.repository import create_share_link
+from sessions.transcripts.services import store_transcript
 from tests.conftest import PASSWORD
 from tests.transcript_samples import sample_bytes
 
@@ -70,7 +70,7 @@ def test_the_upload_origin_follows_the_endpoint_set_after_start_up(served_aws, d
     from accounts import cognito, services
     from campaigns.repository import create_campaign
     from campaigns_site.provision import provision
-    from sessions.repository import create_session
+    from sessions.core.repository import create_session
     from tests.web_clients import signed_in_client
 
     report = provision()  # finds what the fixture made

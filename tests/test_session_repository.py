@@ -22,9 +22,9 @@ from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
-from sessions import repository as sessions_repository
-from sessions.items import PlaySession
-from sessions.repository import (
+from sessions.core import repository as sessions_repository
+from sessions.core.items import PlaySession
+from sessions.core.repository import (
     SessionNotFound,
     create_session,
     delete_session,
@@ -34,7 +34,7 @@ from sessions.repository import (
     record_child_write,
     update_session,
 )
-from sessions.storage_keys import transcript_key, user_transcripts_prefix
+from sessions.core.storage_keys import transcript_key, user_transcripts_prefix
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from campaigns.repository import create_campaign, get_campaign, set_campaign_archived
-from sessions.forms import NOTES_MAX_BYTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
-from sessions.items import MAX_NUMBER
-from sessions.repository import create_session, get_session, list_sessions_for_campaign, update_session
+from sessions.core.forms import NOTES_MAX_BYTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
+from sessions.core.items import MAX_NUMBER
+from sessions.core.repository import create_session, get_session, list_sessions_for_campaign, update_session
 from tests.web_clients import login_url, post
 
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"
@@ -476,7 +476,7 @@ def test_move_refuses_another_users_campaign(owner, other, campaign, session):
 def test_move_into_a_campaign_deleted_meanwhile_says_so(owner, campaign, session, monkeypatch):
     target = create_campaign(sub=owner.sub, name="Doomed")
     from campaigns.repository import mark_campaign_deleting
-    from sessions import repository
+    from sessions.core import repository
 
     real_move = repository.move_session
 

@@ -1,4 +1,4 @@
-"""Share link items and their repository (sessions/share_links.py): both items written and
+"""Share link items and their repository (sessions/sharing/repository.py): both items written and
 deleted together, only the token's hash stored, the one conditional UpdateItem that opens a
 link (unknown, revoked, expired and used-up links refused; a view limit exact under
 concurrent visitors), v1.0's 22-character tokens, listing, the cap, what a link reads, and
@@ -16,15 +16,15 @@ from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import share_pk, story_summary_sk, summary_sk, user_pk
 from campaigns_site.table_keys import new_id, share_pointer_sk
-from sessions import share_links
-from sessions.repository import (
+from sessions.core.repository import (
     SessionNotFound,
     create_session,
     delete_session,
     get_session,
     move_session,
 )
-from sessions.share_links import (
+from sessions.sharing import repository as share_links
+from sessions.sharing.repository import (
     MAX_LINKS_PER_SESSION,
     TooManyShareLinks,
     create_share_link,
@@ -36,7 +36,7 @@ from sessions.share_links import (
     read_shared_session,
     revoke_share_link,
 )
-from sessions.summaries import Summary
+from sessions.summaries.repository import Summary
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"

@@ -1,4 +1,4 @@
-"""The owner's share link pages (sessions/share_views.py): the list and the form that makes
+"""The owner's share link pages (sessions/sharing/views.py): the list and the form that makes
 a link, the page that shows a new link once, revoking, and the preview; access for the
 owner, another signed-in user and nobody; CSRF; validation; the cap; request costs."""
 
@@ -14,8 +14,8 @@ from django.test import Client
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import summary_sk, user_pk
-from sessions.repository import create_session
-from sessions.share_links import (
+from sessions.core.repository import create_session
+from sessions.sharing.repository import (
     MAX_LINKS_PER_SESSION,
     create_share_link,
     get_share_link,
@@ -23,9 +23,9 @@ from sessions.share_links import (
     list_share_links_for_session,
     open_share_link,
 )
-from sessions.speaker_names import save_speaker_names
-from sessions.summaries import Summary
-from sessions.transcripts import store_transcript
+from sessions.summaries.repository import Summary
+from sessions.transcripts.services import store_transcript
+from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_segments
 from tests.web_clients import post
 

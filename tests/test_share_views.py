@@ -1,4 +1,4 @@
-"""The pages a share link opens (sessions/share_views.py): the same page for nobody, another
+"""The pages a share link opens (sessions/sharing/views.py): the same page for nobody, another
 signed-in user and the owner; exact headers on pages and on the 404; one 404, byte for byte
 and request for request, for unknown, revoked, expired and used-up links; the requests each
 scope costs; nothing of the owner or of internal ids in the HTML; escaping; the transcript's
@@ -13,14 +13,14 @@ from django.test import Client
 
 from campaigns.repository import create_campaign, mark_campaign_deleting
 from campaigns_site.table import summary_sk, user_pk
-from sessions import transcripts
-from sessions.repository import create_session, delete_session, move_session
-from sessions.segments import Segment
-from sessions.share_links import create_share_link, get_share_link, hash_token, revoke_share_link
-from sessions.share_views import GRANT_COOKIE
-from sessions.speaker_names import save_speaker_names
-from sessions.summaries import Summary
-from sessions.transcripts import store_transcript
+from sessions.core.repository import create_session, delete_session, move_session
+from sessions.core.segments import Segment
+from sessions.sharing.repository import create_share_link, get_share_link, hash_token, revoke_share_link
+from sessions.sharing.views import GRANT_COOKIE
+from sessions.summaries.repository import Summary
+from sessions.transcripts import services as transcripts
+from sessions.transcripts.services import store_transcript
+from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_bytes
 
 HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
@@ -236,7 +236,7 @@ def test_expiry_kills_the_link_for_a_visitor_reading_it(owner, transcribed, monk
     token = make(owner, transcribed, scope="transcript", expires=now() + timedelta(hours=1))
     visitor = fresh()
     assert visitor.get(url(token)).status_code == 200
-    from sessions import share_links
+    from sessions.sharing import repository as share_links
 
     later = now() + timedelta(hours=2)
     monkeypatch.setattr(share_links, "_now", lambda: later)

@@ -1,4 +1,4 @@
-"""Speaker names (sessions/speaker_names.py and sessions/speaker_forms.py): the per-campaign
+"""Speaker names (sessions/transcripts/speaker_names.py and sessions/transcripts/speaker_forms.py): the per-campaign
 map of raw labels to a player and a character, its versioned merge-save, its caps and
 item size, where a transcript's labels come from, and the form's cleaning."""
 
@@ -8,10 +8,10 @@ import pytest
 
 from campaigns.repository import CampaignNotFound, StaleEdit, create_campaign, mark_campaign_deleting
 from campaigns_site.table import speaker_names_sk, user_pk
-from sessions.repository import create_session
-from sessions.segments import Segment
-from sessions.speaker_forms import SpeakerNamesForm
-from sessions.speaker_names import (
+from sessions.core.repository import create_session
+from sessions.core.segments import Segment
+from sessions.transcripts.speaker_forms import SpeakerNamesForm
+from sessions.transcripts.speaker_names import (
     MAX_LABEL_LENGTH,
     MAX_SPEAKER_NAMES,
     NAME_MAX_LENGTH,
@@ -265,7 +265,7 @@ def test_labels_and_names_no_form_lets_through_are_refused():
 
 # --- a transcript's labels -----------------------------------------------------------------
 def attach(campaign, data, filename):
-    from sessions.transcripts import store_transcript
+    from sessions.transcripts.services import store_transcript
 
     session = create_session(sub=SUB, campaign_id=campaign.campaign_id, title="Session")
     return store_transcript(
@@ -274,8 +274,8 @@ def attach(campaign, data, filename):
 
 
 def test_labels_of_a_transcript_in_order_of_first_appearance_without_asking_s3(campaign, aws_calls):
-    from sessions.transcript_json import read_segment_page
-    from sessions.transcripts import load_stored_segments
+    from sessions.transcripts.segments_json import read_segment_page
+    from sessions.transcripts.services import load_stored_segments
 
     session = attach(campaign, sample_bytes("vtt", hours=0.1), "session.vtt")
     with aws_calls() as calls:
@@ -286,7 +286,7 @@ def test_labels_of_a_transcript_in_order_of_first_appearance_without_asking_s3(c
 
 
 def test_labels_the_item_does_not_list_come_from_the_stored_header(campaign, aws_calls):
-    from sessions.transcripts import clear_cache
+    from sessions.transcripts.services import clear_cache
 
     labels = [f"{index:02d} {'Ziggy Stardust the Bard ' * 3}".strip() for index in range(40)] + ODD_LABELS
     segments = [

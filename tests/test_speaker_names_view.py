@@ -1,4 +1,4 @@
-"""The speakers page of a transcript (sessions/speaker_views.py): access for the owner,
+"""The speakers page of a transcript (sessions/transcripts/speaker_views.py): access for the owner,
 another signed-in user and nobody; the requests it makes; prefilling and reuse across a
 campaign's sessions; clearing; stale saves; the cap; labels of any characters."""
 
@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from campaigns.repository import create_campaign, mark_campaign_deleting
-from sessions.repository import create_session
-from sessions.segments import Segment
-from sessions.speaker_names import MAX_SPEAKER_NAMES, get_speaker_names, save_speaker_names
-from sessions.transcripts import clear_cache, store_transcript
+from sessions.core.repository import create_session
+from sessions.core.segments import Segment
+from sessions.transcripts.services import clear_cache, store_transcript
+from sessions.transcripts.speaker_names import MAX_SPEAKER_NAMES, get_speaker_names, save_speaker_names
 from tests.transcript_samples import render_whisper_json, sample_bytes
 from tests.web_clients import login_url, post
 

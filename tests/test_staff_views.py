@@ -93,7 +93,7 @@ def test_staff_see_the_deployment_for_two_describe_calls_one_get_and_the_staff_l
         "dynamodb.BatchGetItem",
         "dynamodb.DescribeTable",
         "cognito-idp.DescribeUserPool",
-        "dynamodb.GetItem",  # the summary fallbacks (sessions/summary_fallbacks.py)
+        "dynamodb.GetItem",  # the summary fallbacks (sessions/summaries/fallbacks.py)
         "cognito-idp.ListUsersInGroup",
     ]
 

@@ -1,4 +1,4 @@
-"""The story so far (campaigns/story_views.py): access for the owner, another signed-in user
+"""The story so far (sessions/summaries/story_views.py): access for the owner, another signed-in user
 and nobody; building it from the sessions' recaps and following the job; the sessions'
 recaps in play order; nothing to tell; failures; escaping; the requests each page makes."""
 
@@ -8,9 +8,11 @@ import re
 import pytest
 
 from campaigns.repository import create_campaign
-from sessions import summaries, summary_jobs, transcripts
-from sessions.repository import create_session
-from sessions.summarizers import SummaryProviderError
+from sessions.core.repository import create_session
+from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import repository as summaries
+from sessions.summaries.summarizers import SummaryProviderError
+from sessions.transcripts import services as transcripts
 from tests.transcript_samples import sample_bytes
 from tests.web_clients import login_url, post
 
@@ -329,7 +331,7 @@ def test_a_story_edited_by_hand_is_replaced_only_when_asked(owner, campaign, bui
 
 # --- recaps written with other speaker names ------------------------------------------------------
 def test_a_recap_written_before_the_speakers_were_named_says_so_on_the_story_page(owner, campaign, played):
-    from sessions.speaker_names import save_speaker_names
+    from sessions.transcripts.speaker_names import save_speaker_names
 
     first, _, third = played
     assert "Speaker names" not in owner.get(url(campaign)).content.decode()

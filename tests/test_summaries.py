@@ -1,4 +1,4 @@
-"""Summary items (sessions/summaries.py): reads, hand edits, size caps, staleness, the story so far."""
+"""Summary items (sessions/summaries/repository.py): reads, hand edits, size caps, staleness, the story so far."""
 
 from decimal import Decimal
 
@@ -7,8 +7,9 @@ import pytest
 from campaigns.repository import CampaignNotFound, StaleEdit, Transaction, create_campaign
 from campaigns.services import delete_campaign
 from campaigns_site.table import story_summary_sk, summary_sk, user_pk
-from sessions.repository import SessionNotFound, create_session, delete_session, get_session
-from sessions.summaries import (
+from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
+from sessions.summaries.jobs import start_story_job, start_summary_job
+from sessions.summaries.repository import (
     MAX_SUMMARY_BYTES,
     MAX_SUMMARY_CHARS,
     Summary,
@@ -26,9 +27,8 @@ from sessions.summaries import (
     story_is_stale,
     story_sources_sha256,
 )
-from sessions.summarizers import KINDS, STORY_SO_FAR, SummaryResult
-from sessions.summary_jobs import start_story_job, start_summary_job
-from sessions.transcripts import store_transcript
+from sessions.summaries.summarizers import KINDS, STORY_SO_FAR, SummaryResult
+from sessions.transcripts.services import store_transcript
 from tests.transcript_samples import sample_bytes
 
 SUB = "user-1"
@@ -183,7 +183,7 @@ def test_an_edit_for_a_summary_whose_session_went_writes_nothing(session, campai
     """The summary written under a session that is gone (say, a crash in a delete) is
     never brought back to life: the session's condition refuses the write."""
     recap = summarize(session, kinds=["recap"])["recap"]
-    from sessions.repository import delete_items
+    from sessions.core.repository import delete_items
 
     delete_items([(session.pk, session.sk)])  # the session only, its summary left behind
 

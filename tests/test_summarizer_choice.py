@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sessions.summarizers import get_summarizer
-from sessions.summarizers.bedrock import BedrockSummarizer
-from sessions.summarizers.offline import OfflineSummarizer
+from sessions.summaries.summarizers import get_summarizer
+from sessions.summaries.summarizers.bedrock import BedrockSummarizer
+from sessions.summaries.summarizers.offline import OfflineSummarizer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 """When Bedrock refuses a summary job, the offline summarizer writes it instead
-(sessions.summary_jobs._Writer), the summary says so on the page, and staff see why
-(sessions/summary_fallbacks.py, logged at WARNING and listed on /staff/).
+(sessions.summaries.jobs._Writer), the summary says so on the page, and staff see why
+(sessions/summaries/fallbacks.py, logged at WARNING and listed on /staff/).
 
 Bedrock is answered by botocore's Stubber on the real client (as in
 tests/test_bedrock_summarizer.py): moto has no bedrock-runtime.
@@ -15,8 +15,11 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from campaigns_site import aws as aws_clients
-from sessions import summaries, summary_fallbacks, summary_jobs, transcripts
-from sessions.summarizers import bedrock
+from sessions.summaries import fallbacks as summary_fallbacks
+from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import repository as summaries
+from sessions.summaries.summarizers import bedrock
+from sessions.transcripts import services as transcripts
 from tests.test_profile_view import signed_in
 from tests.transcript_samples import sample_bytes
 from tests.web_clients import post
@@ -123,7 +126,7 @@ def test_a_refusal_has_the_offline_summarizer_write_the_job_and_says_why(owner, 
     how, reason = REFUSALS[refusal]
     converse(how)  # the first kind's call; the next kinds never ask Bedrock again
 
-    with caplog.at_level(logging.WARNING, logger="sessions.summary_fallbacks"):
+    with caplog.at_level(logging.WARNING, logger="sessions.summaries.fallbacks"):
         response = post(
             owner, url(transcribed, "summaries/"), {"kinds": ["recap", "npcs", "loot"], "length": "standard"}
         )
@@ -219,7 +222,7 @@ def test_a_record_that_cannot_be_written_never_fails_the_job(aws, monkeypatch, c
         raise RuntimeError("no table")
 
     monkeypatch.setattr(summary_fallbacks.SummaryFallbacks, "get", broken)
-    with caplog.at_level(logging.WARNING, logger="sessions.summary_fallbacks"):
+    with caplog.at_level(logging.WARNING, logger="sessions.summaries.fallbacks"):
         summary_fallbacks.record_fallback(reason="r", detail="d", provider="bedrock", model=MODEL, what="w")
     assert "could not record the fallback" in caplog.text
 

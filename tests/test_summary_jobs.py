@@ -1,4 +1,4 @@
-"""Summary jobs (sessions/summary_jobs.py): start, run, refusals, timeouts, hand edits,
+"""Summary jobs (sessions/summaries/jobs.py): start, run, refusals, timeouts, hand edits,
 odd transcripts, and what deleting or moving a session (or a campaign) leaves behind.
 
 Jobs run inline here (the `aws` fixture sets SUMMARY_JOB_RUNNER); tests that look at a
@@ -19,8 +19,8 @@ from campaigns.repository import CampaignNotFound, StillChanging, create_campaig
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import summary_job_sk, user_pk
-from sessions import summary_jobs
-from sessions.repository import (
+from sessions.core.object_store import delete_objects_under
+from sessions.core.repository import (
     SessionNotFound,
     SummariesBeingMade,
     create_session,
@@ -29,12 +29,10 @@ from sessions.repository import (
     get_session_page,
     move_session,
 )
-from sessions.segments import Segment
-from sessions.speaker_names import save_speaker_names
-from sessions.storage_keys import session_transcripts_prefix
-from sessions.summaries import edit_story_so_far, edit_summary, get_story_so_far, list_summaries_for_session
-from sessions.summarizers import KINDS, LENGTHS, STORY_SO_FAR, SummaryProviderError
-from sessions.summary_jobs import (
+from sessions.core.segments import Segment
+from sessions.core.storage_keys import session_transcripts_prefix
+from sessions.summaries import jobs as summary_jobs
+from sessions.summaries.jobs import (
     DONE,
     FAILED,
     GENERIC_FAILURE,
@@ -52,8 +50,10 @@ from sessions.summary_jobs import (
     start_story_job,
     start_summary_job,
 )
-from sessions.transcript_store import delete_objects_under
-from sessions.transcripts import delete_transcript, store_transcript
+from sessions.summaries.repository import edit_story_so_far, edit_summary, get_story_so_far, list_summaries_for_session
+from sessions.summaries.summarizers import KINDS, LENGTHS, STORY_SO_FAR, SummaryProviderError
+from sessions.transcripts.services import delete_transcript, store_transcript
+from sessions.transcripts.speaker_names import save_speaker_names
 from tests.test_offline_summarizer import GERMAN, SESSION
 from tests.transcript_samples import render_vtt, sample_bytes
 
@@ -510,7 +510,7 @@ def test_a_very_short_transcript_fails_with_a_clear_message(campaign):
 
 
 def test_a_transcript_with_nothing_said_fails_with_a_clear_message(session, monkeypatch):
-    monkeypatch.setattr("sessions.transcript_json.load_segments", lambda data: [])
+    monkeypatch.setattr("sessions.transcripts.segments_json.load_segments", lambda data: [])
     start(session, kinds=["recap"])
     assert job_of(session).failure_reason == "There is no transcript to summarize yet: upload one first."
 
@@ -571,7 +571,7 @@ def test_an_unexpected_error_fails_the_job_is_logged_and_never_leaves_it_running
         raise KeyError("a bug")
 
     monkeypatch.setattr(summary_jobs, "summarize", broken)
-    with caplog.at_level(logging.ERROR, logger="sessions.summary_jobs"):
+    with caplog.at_level(logging.ERROR, logger="sessions.summaries.jobs"):
         start(session, kinds=["recap"])
 
     job = job_of(session)
@@ -581,7 +581,7 @@ def test_an_unexpected_error_fails_the_job_is_logged_and_never_leaves_it_running
 
 def test_a_missing_transcript_object_fails_the_job(session):
     delete_objects_under(prefix=session_transcripts_prefix(sub=SUB, session_id=session.session_id))
-    from sessions.transcripts import clear_cache
+    from sessions.transcripts.services import clear_cache
 
     clear_cache()
     start(session, kinds=["recap"])

@@ -1,4 +1,4 @@
-"""Where summary jobs run (sessions/summary_tasks.py): Zappa's @task on Lambda (with
+"""Where summary jobs run (sessions/summaries/tasks.py): Zappa's @task on Lambda (with
 botocore's Stubber on the app's Lambda client, then Zappa's handler routing the
 payload), the local worker thread, inline and manual; and the settings that choose."""
 
@@ -16,11 +16,12 @@ from botocore.stub import ANY, Stubber
 
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_module
-from sessions import summary_jobs, summary_tasks
-from sessions.repository import create_session, get_session
-from sessions.summaries import list_summaries_for_session
-from sessions.summary_jobs import DISPATCH_FAILURE, DONE, FAILED, QUEUED, RUNNING, get_summary_job, start_summary_job
-from sessions.transcripts import store_transcript
+from sessions.core.repository import create_session, get_session
+from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import tasks as summary_tasks
+from sessions.summaries.jobs import DISPATCH_FAILURE, DONE, FAILED, QUEUED, RUNNING, get_summary_job, start_summary_job
+from sessions.summaries.repository import list_summaries_for_session
+from sessions.transcripts.services import store_transcript
 from tests.test_lambda_entry import call_lambda  # noqa: F401  (Zappa's handler on a fresh "container")
 from tests.transcript_samples import sample_bytes
 
@@ -119,7 +120,7 @@ def test_on_lambda_a_job_is_an_asynchronous_invocation_of_the_function_itself(se
     (invoked,) = zappa_lambda_client.sent
     payload = json.loads(invoked["Payload"])
     assert payload["command"] == "zappa.asynchronous.route_lambda_task"
-    assert payload["task_path"] == "sessions.summary_tasks.summary_job_task"
+    assert payload["task_path"] == "sessions.summaries.tasks.summary_job_task"
     assert payload["args"] == []
     assert payload["kwargs"] == {
         "sub": SUB,
@@ -148,7 +149,7 @@ def test_the_story_job_goes_the_same_way(session, zappa_lambda_client, settings)
     job = summary_jobs.start_story_job(sub=SUB, campaign_id=session.campaign_id)
 
     payload = json.loads(zappa_lambda_client.sent[0]["Payload"])
-    assert payload["task_path"] == "sessions.summary_tasks.story_job_task"
+    assert payload["task_path"] == "sessions.summaries.tasks.story_job_task"
     assert payload["kwargs"] == {"sub": SUB, "campaign_id": session.campaign_id, "job_id": job.job_id}
 
 
@@ -183,7 +184,7 @@ def test_importing_the_jobs_loads_no_zappa(tmp_path):
     """zappa.asynchronous builds four boto3 clients (botocore's default timeouts) when
     imported: the jobs never load it, the "lambda" runner invokes with the app's client."""
     probe = (
-        "import sys, django; django.setup(); import sessions.summary_jobs, sessions.summary_tasks; "
+        "import sys, django; django.setup(); import sessions.summaries.jobs, sessions.summaries.tasks; "
         "print(sorted(m for m in sys.modules if m.startswith('zappa')))"
     )
     result = subprocess.run(

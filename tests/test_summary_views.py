@@ -1,4 +1,4 @@
-"""Summary pages (sessions/summary_views.py and the session page's Summaries section): access
+"""Summary pages (sessions/summaries/views.py and the session page's Summaries section): access
 for the owner, another signed-in user and nobody; the requests each page makes; asking for
 summaries and following the job (inline and manual runners); one job at a time; hand
 edits never replaced without asking; stale edits; failures; odd input; escaping."""
@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sessions import summaries, summary_jobs, transcripts
-from sessions.repository import create_session, get_session
-from sessions.summarizers import KINDS, SummaryInputError, SummaryProviderError
-from sessions.summary_views import format_cost, text_blocks
+from sessions.core.repository import create_session, get_session
+from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import repository as summaries
+from sessions.summaries.summarizers import KINDS, SummaryInputError, SummaryProviderError
+from sessions.summaries.views import format_cost, text_blocks
+from sessions.transcripts import services as transcripts
 from tests.transcript_samples import sample_bytes
 from tests.web_clients import login_url, post
 
@@ -611,7 +613,7 @@ def test_format_cost(value, shown):
 
 
 def test_the_campaign_speaker_names_reach_the_summaries(owner, transcribed):
-    from sessions.speaker_names import save_speaker_names
+    from sessions.transcripts.speaker_names import save_speaker_names
 
     save_speaker_names(
         sub=owner.sub,
@@ -641,7 +643,7 @@ def test_a_new_session_page_is_unchanged_without_summaries(owner, campaign):
 # --- summaries written with other speaker names --------------------------------------------------
 def name_speakers(owner, session, names):
     """Save the campaign's speaker names ({label: (player, character)}) over whatever is stored."""
-    from sessions.speaker_names import get_speaker_names, save_speaker_names, stored_version
+    from sessions.transcripts.speaker_names import get_speaker_names, save_speaker_names, stored_version
 
     current = get_speaker_names(sub=owner.sub, campaign_id=session.campaign_id)
     save_speaker_names(
@@ -772,7 +774,7 @@ def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, trans
 
 # --- how soon the page asks again ----------------------------------------------------------------
 def test_the_poll_schedule_starts_fast_and_backs_off_to_two_seconds():
-    from sessions.summary_views import POLL_DELAYS_MS, poll_delays_attribute
+    from sessions.summaries.views import POLL_DELAYS_MS, poll_delays_attribute
 
     assert POLL_DELAYS_MS[0] == 500 and POLL_DELAYS_MS[-1] == 2000
     assert list(POLL_DELAYS_MS) == sorted(POLL_DELAYS_MS)
@@ -783,7 +785,7 @@ def test_the_poll_schedule_starts_fast_and_backs_off_to_two_seconds():
 def test_without_javascript_the_page_reloads_sooner_while_the_job_is_young(age, delay):
     from types import SimpleNamespace
 
-    from sessions.summary_views import refresh_seconds
+    from sessions.summaries.views import refresh_seconds
 
     asked = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
     job = SimpleNamespace(requested=asked, started=None)

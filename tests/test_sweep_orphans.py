@@ -1,4 +1,4 @@
-"""manage.py sweep_orphans and sessions/orphans.py: objects no session names, sessions
+"""manage.py sweep_orphans and sessions/transcripts/orphans.py: objects no session names, sessions
 naming a missing object, keys of an unknown form."""
 
 import io
@@ -12,10 +12,11 @@ from django.core.management.base import CommandError
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import new_id
-from sessions import orphans, storage_keys
-from sessions.items import PlaySession
-from sessions.orphans import MissingObject, delete_orphans, find_orphans, sweep_orphans
-from sessions.repository import create_session, get_session
+from sessions.core import storage_keys
+from sessions.core.items import PlaySession
+from sessions.core.repository import create_session, get_session
+from sessions.transcripts import orphans
+from sessions.transcripts.orphans import MissingObject, delete_orphans, find_orphans, sweep_orphans
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"

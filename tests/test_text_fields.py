@@ -16,25 +16,26 @@ import accounts.profile_forms
 import accounts.staff_views
 import campaigns.forms
 import campaigns_site.forms
-import sessions.forms
-import sessions.search_forms
-import sessions.share_forms
-import sessions.speaker_forms
-import sessions.summary_forms
+import sessions.core.forms
+import sessions.search.forms
+import sessions.sharing.forms
+import sessions.summaries.forms
+import sessions.transcripts.speaker_forms
 from accounts.forms import SignupForm
 from accounts.profile_forms import DisplayNameForm
 from accounts.profiles import get_profile
 from campaigns.forms import CampaignForm
 from campaigns.repository import get_campaign, list_campaigns_for_user
 from campaigns_site.forms import MultiLineField, OneLineField, control_characters
-from sessions import summaries, transcripts
-from sessions.forms import PlaySessionForm
-from sessions.repository import get_session
-from sessions.share_forms import ShareLinkForm
-from sessions.share_links import list_share_links_for_session
-from sessions.speaker_forms import SpeakerNamesForm
-from sessions.speaker_names import get_speaker_names, labels_fingerprint
-from sessions.summary_forms import SummaryEditForm
+from sessions.core.forms import PlaySessionForm
+from sessions.core.repository import get_session
+from sessions.sharing.forms import ShareLinkForm
+from sessions.sharing.repository import list_share_links_for_session
+from sessions.summaries import repository as summaries
+from sessions.summaries.forms import SummaryEditForm
+from sessions.transcripts import services as transcripts
+from sessions.transcripts.speaker_forms import SpeakerNamesForm
+from sessions.transcripts.speaker_names import get_speaker_names, labels_fingerprint
 from tests.conftest import PASSWORD
 from tests.transcript_samples import sample_bytes
 from tests.web_clients import post
@@ -102,7 +103,7 @@ def test_a_text_field_never_lets_a_control_character_through(field, rule, text):
     [
         (OneLineField(), "  Curse of\u00a0Strahd 🐉  ", "Curse of\u00a0Strahd 🐉"),
         (MultiLineField(), "One\r\ntwo\rthree\n\tindented", "One\ntwo\nthree\n\tindented"),
-        (sessions.speaker_forms.SpeakerNameField(), " Mira\n the\tWise ", "Mira the Wise"),
+        (sessions.transcripts.speaker_forms.SpeakerNameField(), " Mira\n the\tWise ", "Mira the Wise"),
     ],
 )
 def test_what_is_kept(field, typed_text, stored):
@@ -139,11 +140,11 @@ FORM_MODULES = [
     accounts.profile_forms,
     campaigns.forms,
     campaigns_site.forms,
-    sessions.forms,
-    sessions.search_forms,
-    sessions.share_forms,
-    sessions.speaker_forms,
-    sessions.summary_forms,
+    sessions.core.forms,
+    sessions.search.forms,
+    sessions.sharing.forms,
+    sessions.transcripts.speaker_forms,
+    sessions.summaries.forms,
 ]
 
 

@@ -7,9 +7,8 @@ import tracemalloc
 
 import pytest
 
-from sessions.segments import Segment
-from sessions.transcript_json import dump_segments, load_segments, read_segment_page
-from sessions.transcript_parsing import (
+from sessions.core.segments import Segment
+from sessions.transcripts.parsing import (
     MAX_SPEAKERS,
     TranscriptError,
     detect_format,
@@ -17,6 +16,7 @@ from sessions.transcript_parsing import (
     parse_transcript,
     parse_transcript_bytes,
 )
+from sessions.transcripts.segments_json import dump_segments, load_segments, read_segment_page
 from tests.transcript_samples import (
     DISCORD_SPEAKERS,
     SEGMENTS_PER_HOUR,

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from sessions.transcript_text import (
+from sessions.transcripts.text import (
     DecodedText,
     TranscriptError,
     decode_transcript,

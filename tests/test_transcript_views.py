@@ -1,4 +1,4 @@
-"""Transcript pages (sessions/transcript_views.py): the upload through S3 and back, the
+"""Transcript pages (sessions/transcripts/views.py): the upload through S3 and back, the
 upload token, refused uploads, download, delete; access for the owner, another signed-in
 user and nobody; escaping; the requests each page makes.
 
@@ -21,8 +21,9 @@ from django.core import signing
 
 from campaigns.repository import create_campaign, get_campaign, mark_campaign_deleting
 from campaigns_site import aws as aws_clients
-from sessions import storage_keys, transcripts
-from sessions.repository import create_session, delete_session, get_session
+from sessions.core import storage_keys
+from sessions.core.repository import create_session, delete_session, get_session
+from sessions.transcripts import services as transcripts
 from tests.transcript_samples import sample_bytes
 from tests.web_clients import login_url, post
 
@@ -973,7 +974,7 @@ def test_no_page_scans(owner, session, aws_calls):
 
 # --- summaries once it is added (the upload form's "Once it is added") ------------------------
 def summary_kinds(owner, session):
-    from sessions.summaries import list_summaries_for_session
+    from sessions.summaries.repository import list_summaries_for_session
 
     found = list_summaries_for_session(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id)
     return [summary.kind for summary in found]
@@ -1016,7 +1017,7 @@ def test_an_unknown_summarize_choice_summarizes_nothing(owner, session):
 
 
 def test_a_replacement_keeps_a_hand_edited_recap_and_says_so(owner, session):
-    from sessions.summaries import edit_summary, get_summary
+    from sessions.summaries.repository import edit_summary, get_summary
 
     confirm(owner, upload_through_s3(owner, session, VTT, **{"x-amz-meta-summarize": "recap"}))
     recap = get_summary(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, kind="recap")

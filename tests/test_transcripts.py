@@ -1,4 +1,4 @@
-"""The transcript service (sessions/transcripts.py): attaching an upload, what the session
+"""The transcript service (sessions/transcripts/services.py): attaching an upload, what the session
 item records, replacing and deleting, refused uploads, races, the item's size, the
 presigned upload form and download URL, and the per-process cache of segments.
 
@@ -18,8 +18,8 @@ from django.conf import settings
 
 from campaigns.repository import create_campaign, get_campaign
 from campaigns_site import aws as aws_clients
-from sessions import storage_keys, transcripts
-from sessions.repository import (
+from sessions.core import storage_keys
+from sessions.core.repository import (
     SessionNotFound,
     StillChanging,
     TransactionCanceled,
@@ -27,9 +27,10 @@ from sessions.repository import (
     delete_session,
     get_session,
 )
-from sessions.transcript_json import dump_segments, load_segments
-from sessions.transcript_parsing import parse_transcript_bytes
-from sessions.transcripts import UPLOAD_CONTENT_TYPE, UploadRefused
+from sessions.transcripts import services as transcripts
+from sessions.transcripts.parsing import parse_transcript_bytes
+from sessions.transcripts.segments_json import dump_segments, load_segments
+from sessions.transcripts.services import UPLOAD_CONTENT_TYPE, UploadRefused
 from tests.transcript_samples import SEGMENTS_PER_HOUR, sample_bytes, sample_segments, sample_text
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"

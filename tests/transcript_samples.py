@@ -14,7 +14,7 @@ that are not speaker labels.
 import json
 import random
 
-from sessions.segments import Segment
+from sessions.core.segments import Segment
 
 SEGMENTS_PER_HOUR = 1300
 WHISPER_SPEAKERS = ("SPEAKER_00", "SPEAKER_01", "SPEAKER_02", "SPEAKER_03")

@@ -68,8 +68,10 @@ def _build_objects(world):
     """The owner's two campaigns (one with a transcribed, summarized and shared session and
     a story so far) and the other user's campaign with a shared session."""
     from campaigns.repository import create_campaign
-    from sessions import share_links, summary_jobs, transcripts
-    from sessions.repository import create_session
+    from sessions.core.repository import create_session
+    from sessions.sharing import repository as share_links
+    from sessions.summaries import jobs as summary_jobs
+    from sessions.transcripts import services as transcripts
 
     def link(sub, campaign_id, session_id):
         made = share_links.create_share_link(sub=sub, campaign_id=campaign_id, session_id=session_id, scope="recap")
@@ -138,7 +140,7 @@ def _build_objects(world):
 
 def _objects_intact(world):
     from campaigns.repository import get_campaign
-    from sessions.repository import get_session
+    from sessions.core.repository import get_session
 
     for sub, campaign_id, session_id in world.checks:
         campaign = get_campaign(sub=sub, campaign_id=campaign_id)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from accounts import cognito, services
 from campaigns.repository import create_campaign
-from sessions.repository import create_session
+from sessions.core.repository import create_session
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from accounts import staff
 from campaigns.repository import create_campaign
-from sessions.repository import create_session
-from sessions.share_links import create_share_link
+from sessions.core.repository import create_session
+from sessions.sharing.repository import create_share_link
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.browser.test_transcript_flow import upload_transcript
 

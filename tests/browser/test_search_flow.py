@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
-from sessions.repository import create_session
-from sessions.segments import Segment
-from sessions.summaries import Summary, edit_summary
-from sessions.transcripts import store_transcript
+from sessions.core.repository import create_session
+from sessions.core.segments import Segment
+from sessions.summaries.repository import Summary, edit_summary
+from sessions.transcripts.services import store_transcript
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.transcript_samples import render_vtt
 

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
-from sessions.repository import create_session
-from sessions.transcripts import store_transcript
+from sessions.core.repository import create_session
+from sessions.transcripts.services import store_transcript
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.browser.test_transcript_flow import VTT
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
-from sessions.repository import create_session
+from sessions.core.repository import create_session
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from accounts.deletion import DeletionIncomplete, delete_account, is_being_delet
 from accounts.profiles import get_profile
 from campaigns_site.operations import OperationsCommand
 from campaigns_site.table_keys import InvalidKeyPart
-from sessions.storage_keys import user_transcripts_prefix
+from sessions.core.storage_keys import user_transcripts_prefix
 
 
 class Command(OperationsCommand):

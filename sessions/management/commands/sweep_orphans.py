@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from campaigns_site.operations import OperationsCommand
-from sessions.orphans import DEFAULT_MIN_AGE, delete_orphans, find_orphans
-from sessions.storage_keys import TRANSCRIPTS_PREFIX
+from sessions.core.storage_keys import TRANSCRIPTS_PREFIX
+from sessions.transcripts.orphans import DEFAULT_MIN_AGE, delete_orphans, find_orphans
 
 
 class Command(OperationsCommand):

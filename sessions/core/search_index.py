@@ -1,0 +1,447 @@
+"""The search item: one per play session, holding the words a search looks for.
+
+Search must not Scan and there is no GSI (docs/data-model.md), so each session has one
+compact item in its owner's partition, and a search is a Query of those items with a
+FilterExpression (sessions/search/services.py).
+
+    PK `USER#<sub>`, SK `SEARCH#<sid>`, LSI1SK `SEARCH#<played_on or 0000-00-00>#<number or ->#<sid>`
+
+The SK names neither the campaign nor the date, so moving a session or changing its date
+only sets attributes. LSI1SK gives the order a search reads in: newest first is a Query
+on LSI1 backwards, and a date range is `LSI1SK BETWEEN`.
+
+The item is written in parts, each in the same TransactWriteItems as the change it
+follows (no extra request, and never out of step with what it indexes):
+- the session part (title, number, date, notes): create_session (a Put of the whole
+  item), update_session and move_session (an update), in sessions/core/repository.py;
+- the transcript part (its words and speaker labels): attaching or deleting a
+  transcript (sessions/transcripts/services.py);
+- one part per summary kind: a summary job's save of that kind (sessions/summaries/jobs.py)
+  and a hand edit (sessions/summaries/repository.py).
+Each of those transactions already requires the session to exist (its own update, or
+sessions.core.repository.record_child_write), and the session's delete, and a campaign's delete
+cascade, delete the search item in the same transaction as the session item. So a part
+can never bring back the item of a session that is gone, and no search item outlives its
+session.
+
+Words are "terms": one string per part, " word1 word2 … ", of distinct normalised words
+(lower case, accents folded as the reader's find folds them, split at anything that is
+not a letter or a digit). A search for "drag" is `contains(terms, " drag")`: it matches
+a word that starts with "drag". A word that starts another kept word ("drag" beside
+"dragon") adds nothing to that test and is left out.
+
+Size: each part has a budget in UTF-8 bytes (PART_BUDGETS). A transcript with more
+distinct words than its budget keeps the words in order of first appearance until the
+budget is used up, and says so (`transcript_complete` false). With every budget full of
+four-byte characters the item stays under the 64 KB item budget (rule 8; asserted in
+tests/test_search_index.py).
+
+Speaker names (player, character) are not copied here: a search looks them up in the
+campaigns' SpeakerNames items and matches their labels (`speaker_labels`), so saving
+names never rewrites search items (see sessions/search/services.py and docs/decisions.md).
+
+refresh_search_item rebuilds a whole item from the session, its summaries and its stored
+transcript: for sessions that existed before search did, and for repairs
+(`manage.py rebuild_search_index`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+
+from campaigns_site.table import TableModel, session_sk, user_pk
+from sessions.core.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
+from sessions.summaries.summarizers import KINDS
+from sessions.transcripts.reader import WORD, fold
+
+SEARCH_PREFIX = "SEARCH#"
+ENTITY = "SearchItem"
+MAX_WORD_CHARS = 40  # longer "words" (URLs, keyboard mashing) are cut; a query's words are cut the same way
+SNIPPET_CHARS = 300  # of the notes and of the recap, kept to show a highlighted snippet without more reads
+TITLE_CHARS = 200  # = sessions.core.forms.TITLE_MAX_LENGTH
+SESSION_TERMS = "session_terms"
+TRANSCRIPT_TERMS = "transcript_terms"
+SPEAKER_TERMS = "speaker_terms"
+SPEAKER_LABELS = "speaker_labels"
+
+
+def summary_attribute(kind):
+    """The attribute holding the terms of the session's summary of `kind`."""
+    return f"summary_{kind}"
+
+
+# Bytes of UTF-8 per part. The sum, with the snippets, title, keys and attribute names,
+# stays under 64 KB even when every character takes four bytes.
+PART_BUDGETS = {
+    SESSION_TERMS: 6_000,  # title and notes: a long evening's notes have ~1,000 distinct words
+    TRANSCRIPT_TERMS: 32_000,  # ~4,000 distinct words: a four-hour session in English
+    SPEAKER_TERMS: 1_000,
+    SPEAKER_LABELS: 1_500,
+    **{summary_attribute(kind): 3_000 if kind == "recap" else 2_000 for kind in KINDS},
+}
+
+
+class SearchItem(TableModel, discriminator=ENTITY):
+    """PK `USER#<sub>`, SK `SEARCH#<sid>`, LSI1SK from search_order_key()."""
+
+    session_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    title = UnicodeAttribute(default="")
+    number = NumberAttribute(null=True)
+    played_on = UnicodeAttribute(null=True)
+    session_terms = UnicodeAttribute(default="")  # title and notes
+    notes_snippet = UnicodeAttribute(default="")  # the notes' first SNIPPET_CHARS characters
+    has_transcript = BooleanAttribute(default=False)
+    transcript_terms = UnicodeAttribute(null=True)
+    transcript_complete = BooleanAttribute(null=True)  # false: the transcript had more words than fit
+    speaker_terms = UnicodeAttribute(null=True)  # the raw labels' words
+    speaker_labels = UnicodeSetAttribute(null=True)  # the raw labels, for speaker names (see above)
+    recap_snippet = UnicodeAttribute(null=True)  # the recap's first SNIPPET_CHARS characters
+    # One terms attribute per summary kind (summary_attribute(kind)): each kind's save sets its own.
+    summary_recap = UnicodeAttribute(null=True)
+    summary_key_events = UnicodeAttribute(null=True)
+    summary_npcs = UnicodeAttribute(null=True)
+    summary_locations = UnicodeAttribute(null=True)
+    summary_loot = UnicodeAttribute(null=True)
+    summary_open_threads = UnicodeAttribute(null=True)
+    updated = UTCDateTimeAttribute(null=True)
+
+
+assert all(summary_attribute(kind) in SearchItem.get_attributes() for kind in KINDS), "a kind without terms"
+_ENTITY_ATTRIBUTE = UnicodeAttribute(attr_name="entity")  # set by updates, which may create the item
+
+
+# --- keys -----------------------------------------------------------------------------------
+def search_sk(session_id):
+    session_sk("x", session_id)  # refuses a part that would reach into another key
+    return f"{SEARCH_PREFIX}{session_id}"
+
+
+def search_order_key(*, played_on, number, session_id):
+    """LSI1SK `SEARCH#<played_on or 0000-00-00>#<number, 10 digits, or ->#<sid>`: read
+    backwards, newest first (latest date, then highest number, then latest created)."""
+    day = played_on or NO_DATE
+    numbered = NO_NUMBER if number is None else f"{int(number):0{NUMBER_DIGITS}d}"
+    return f"{SEARCH_PREFIX}{day}#{numbered}#{session_id}"
+
+
+# --- words ----------------------------------------------------------------------------------
+def words(text):
+    """The normalised words of `text`, in order, repeats included: folded as the reader's
+    find folds (case, accents, compatibility forms), split at anything that is not a
+    letter or a digit, each cut to MAX_WORD_CHARS."""
+    return [word[:MAX_WORD_CHARS] for word in WORD.findall(fold(text or ""))]
+
+
+@dataclass
+class Terms:
+    text: str  # " word1 word2 … ", or "" for none
+    complete: bool  # every distinct word fit the budget
+    count: int = 0  # words kept
+
+
+def terms(texts, *, budget):
+    """Terms of the words of `texts` (an iterable of strings) within `budget` bytes:
+    distinct words in order of first appearance while they fit (once a word does not,
+    later shorter ones may still fill what is left), without the words that start another
+    kept word (a search by prefix finds them through it). `complete` is False when a word
+    was left out for lack of room."""
+    kept, seen, size, complete = [], set(), 1, True
+    for text in texts:
+        for word in words(text):
+            if word in seen:
+                continue
+            seen.add(word)
+            cost = len(word.encode()) + 1
+            if size + cost > budget:
+                complete = False
+                continue  # a shorter word later may still fit; first appearance decides among equals
+            kept.append(word)
+            size += cost
+    redundant = _prefixes_of_others(kept)
+    kept = [word for word in kept if word not in redundant]
+    return Terms(text=f" {' '.join(kept)} " if kept else "", complete=complete, count=len(kept))
+
+
+def _prefixes_of_others(kept):
+    ordered = sorted(set(kept))
+    return {word for word, following in zip(ordered, ordered[1:], strict=False) if following.startswith(word)}
+
+
+def has_word_starting(terms_text, word):
+    """Whether terms (" a b c ") hold a word starting with `word`: the filter's test."""
+    return bool(terms_text) and f" {word}" in terms_text
+
+
+def snippet(text):
+    """The start of a text, kept to show where a word was found."""
+    text = " ".join((text or "").split())
+    return text[:SNIPPET_CHARS]
+
+
+# --- parts -----------------------------------------------------------------------------------
+@dataclass
+class Part:
+    """Attributes of a search item, written together: {attribute name: value}; None removes."""
+
+    values: dict = field(default_factory=dict)
+
+    def actions(self):
+        actions = []
+        for name, value in self.values.items():
+            attribute = _attribute(name)
+            empty = value is None or (isinstance(value, (set, frozenset)) and not value)
+            actions.append(attribute.remove() if empty else attribute.set(value))
+        return actions
+
+
+def session_part(*, title, number, played_on, notes, session_id):
+    """The part a session's own fields make: its title, number, date and notes."""
+    title = (title or "")[:TITLE_CHARS]
+    return Part(
+        {
+            "title": title,
+            "number": number,
+            "played_on": played_on,
+            "lsi1sk": search_order_key(played_on=played_on, number=number, session_id=session_id),
+            SESSION_TERMS: terms([title, notes], budget=PART_BUDGETS[SESSION_TERMS]).text,
+            "notes_snippet": snippet(notes),
+        }
+    )
+
+
+def session_part_of(session):
+    """session_part of a PlaySession item."""
+    return session_part(
+        title=session.title,
+        number=session.number,
+        played_on=session.played_on,
+        notes=session.notes,
+        session_id=session.session_id,
+    )
+
+
+def transcript_part(segments):
+    """The part a transcript makes (its segments, sessions.core.segments.Segment): its words
+    and its speakers' labels."""
+    found = terms((segment.text for segment in segments), budget=PART_BUDGETS[TRANSCRIPT_TERMS])
+    labels = list(dict.fromkeys(segment.speaker for segment in segments if segment.speaker))
+    return Part(
+        {
+            "has_transcript": True,
+            TRANSCRIPT_TERMS: found.text,
+            "transcript_complete": found.complete,
+            SPEAKER_TERMS: terms(labels, budget=PART_BUDGETS[SPEAKER_TERMS]).text,
+            SPEAKER_LABELS: set(_within(labels, PART_BUDGETS[SPEAKER_LABELS])),
+        }
+    )
+
+
+def no_transcript_part():
+    """What deleting the transcript leaves: none of its words."""
+    return Part(
+        {
+            "has_transcript": False,
+            TRANSCRIPT_TERMS: None,
+            "transcript_complete": None,
+            SPEAKER_TERMS: None,
+            SPEAKER_LABELS: None,
+        }
+    )
+
+
+def summary_part(kind, text):
+    """The part the session's summary of `kind` makes (its recap also keeps a snippet)."""
+    values = {summary_attribute(kind): terms([text], budget=PART_BUDGETS[summary_attribute(kind)]).text}
+    if kind == "recap":
+        values["recap_snippet"] = snippet(text)
+    return Part(values)
+
+
+def _within(labels, budget):
+    kept, used = [], 0
+    for label in labels:
+        used += len(label.encode()) + 3  # DynamoDB's per-element overhead, roughly
+        if used > budget:
+            break
+        kept.append(label)
+    return kept
+
+
+def _attribute(name):
+    return SearchItem.get_attributes()[name]
+
+
+# --- writes, inside the caller's transaction (campaigns.repository.Transaction) ----------------
+def put_new_item(transaction, *, sub, campaign_id, session_id, part):
+    """Add the Put of a new session's whole search item (a session's part; nothing else yet)."""
+    item = SearchItem(
+        user_pk(sub), search_sk(session_id), session_id=session_id, campaign_id=campaign_id, updated=_now()
+    )
+    for name, value in part.values.items():
+        setattr(item, name, value)
+    return transaction.put(item)
+
+
+def write_part(transaction, *, sub, campaign_id, session_id, part):
+    """Add an update setting one part of the session's search item (creating the item if it
+    is missing: a session from before search existed gets its parts as they change).
+
+    No condition of its own: the caller's transaction requires the session to exist
+    (record_child_write or the session's own update). Returns the action's index."""
+    actions = part.actions() + [
+        SearchItem.session_id.set(session_id),
+        SearchItem.campaign_id.set(campaign_id),
+        _ENTITY_ATTRIBUTE.set(ENTITY),
+        SearchItem.updated.set(_now()),
+    ]
+    return transaction.update(user_pk(sub), search_sk(session_id), actions=actions)
+
+
+def delete_item(transaction, *, sub, session_id):
+    return transaction.delete(user_pk(sub), search_sk(session_id))
+
+
+# --- reads, and the whole item at once ---------------------------------------------------------
+def get_search_item(*, sub, session_id):
+    """The session's search item, or None (tests, repairs; a search reads them by Query)."""
+    try:
+        return SearchItem.get(user_pk(sub), search_sk(session_id), consistent_read=True)
+    except SearchItem.DoesNotExist:
+        return None
+
+
+def build_item(*, session, summaries=(), segments=None):
+    """The whole search item of a session (a PlaySession), from its summaries (Summary
+    items) and its transcript's segments (None: no transcript)."""
+    item = SearchItem(
+        user_pk(session.owner_sub),
+        search_sk(session.session_id),
+        session_id=session.session_id,
+        campaign_id=session.campaign_id,
+        updated=_now(),
+    )
+    parts = [session_part_of(session), transcript_part(segments) if segments is not None else no_transcript_part()]
+    parts += [summary_part(summary.kind, summary.text) for summary in summaries if summary.kind in KINDS]
+    for part in parts:
+        for name, value in part.values.items():
+            setattr(item, name, None if isinstance(value, set) and not value else value)
+    return item
+
+
+REFRESH_ATTEMPTS = 3
+
+
+class SearchItemNotRefreshed(Exception):
+    """The session kept changing while its search item was rebuilt; nothing was written."""
+
+
+def refresh_search_item(*, sub, campaign_id, session_id):
+    """Rebuild the session's search item from what is stored, and write it whole.
+
+    Reads the session (GetItem), its summaries (Query) and its stored transcript (S3
+    GetObject, or none when this process has it cached). The Put goes in one
+    TransactWriteItems with a ConditionCheck that the session is still as read (same
+    version and children_version: no part was written meanwhile, and it was neither
+    moved nor deleted); otherwise it reads again. Returns the item written. Raises
+    SessionNotFound when there is no such session (a moved session: pass its campaign now).
+    """
+    from campaigns.repository import Transaction, TransactionCanceled
+    from sessions.core.items import PlaySession
+    from sessions.core.repository import SessionNotFound, _unchanged_since_read, get_session
+    from sessions.summaries.repository import list_summaries_for_session
+    from sessions.transcripts.segments_json import load_segments
+    from sessions.transcripts.services import load_stored_segments
+
+    for _ in range(REFRESH_ATTEMPTS):
+        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        if session is None:
+            raise SessionNotFound(session_id)
+        summaries = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        segments = load_segments(load_stored_segments(session)) if session.has_transcript else None
+        item = build_item(session=session, summaries=summaries, segments=segments)
+        transaction = Transaction()
+        transaction.check(session.pk, session.sk, condition=PlaySession.sk.exists() & _unchanged_since_read(session))
+        transaction.put(item)
+        try:
+            transaction.commit()
+        except TransactionCanceled:
+            continue
+        return item
+    raise SearchItemNotRefreshed(session_id)
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+# --- repairs (manage.py rebuild_search_index) --------------------------------------------------
+def rebuild_search_items(*, sub, progress=None):
+    """Rebuild every search item of the user's sessions, and delete search items whose
+    session is gone. For sessions made before search existed, and for repairs; an
+    operations command, never a request path (it reads every session's transcript).
+
+    Returns (rebuilt, removed, failed): a session that keeps changing or fails to read is
+    counted in `failed` and left as it is (run it again). Sessions: one Query, page after
+    page, `begins_with(SK, "SESSION#")`; search items: the same with `SEARCH#`.
+    """
+    import logging
+
+    from campaigns.repository import Transaction, TransactionCanceled
+    from sessions.core.repository import NotFound
+
+    say = progress or (lambda line: None)
+    started = _now()
+    sessions = _keys_with_prefix(sub, "SESSION#")
+    rebuilt = failed = removed = 0
+    for sk in sessions:
+        _, campaign_id, session_id = sk.split("#")
+        try:
+            refresh_search_item(sub=sub, campaign_id=campaign_id, session_id=session_id)
+            rebuilt += 1
+        except NotFound:
+            pass  # deleted meanwhile: its search item went with it
+        except Exception:
+            failed += 1
+            logging.getLogger(__name__).exception("search item of session %s (user %s) not rebuilt", session_id, sub)
+    say(f"search items: {rebuilt} rebuilt, {failed} failed")
+    live = {sk.split("#")[2] for sk in sessions}
+    for sk in _keys_with_prefix(sub, SEARCH_PREFIX):
+        if sk.removeprefix(SEARCH_PREFIX) in live:
+            continue
+        transaction = Transaction()
+        # Only if it was there before this run began: a session made meanwhile is not in `live`.
+        transaction.delete(user_pk(sub), sk, condition=SearchItem.updated < started)
+        try:
+            transaction.commit()
+            removed += 1
+        except TransactionCanceled:
+            pass
+    say(f"search items without a session: {removed} deleted")
+    return rebuilt, removed, failed
+
+
+def _keys_with_prefix(sub, prefix):
+    from django.conf import settings
+
+    from campaigns_site import aws
+
+    pages = (
+        aws.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=settings.DYNAMODB_TABLE,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
+            ProjectionExpression="SK",
+            ConsistentRead=True,
+        )
+    )
+    return [item["SK"]["S"] for page in pages for item in page["Items"]]

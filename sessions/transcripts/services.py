@@ -1,0 +1,548 @@
+"""A session's transcript: upload straight to S3, verify, attach, read, download, delete.
+
+The file never passes through Lambda (6 MB payload limit) and never sits in DynamoDB:
+1. `upload_form` signs a presigned POST for a new upload id. The browser sends the file
+   to S3 under `transcripts/<sub>/<session_id>/<upload_id>/original`.
+2. `attach_uploaded_transcript` then checks what arrived: S3 enforces the POST policy,
+   but moto does not, and the app trusts neither blindly. It checks the size, the
+   content type it signed, that the bytes parse as a transcript; it stores the
+   normalized segments beside the original and records both on the session item, with
+   the campaign's transcript_bytes, in one transaction. A refused upload's object is
+   deleted at once; an abandoned one is left for `manage.py sweep_orphans`.
+3. The previous transcript's objects go only after the new one is recorded, so a
+   session always names objects that exist.
+
+Nothing is half written: objects are put before the item names them, and removed only
+after the item no longer does. A crash between the two leaves objects no item names,
+which sweep_orphans finds; never an item naming a missing object.
+"""
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from campaigns_site import aws
+from campaigns_site.table import new_id
+from sessions.core import search_index, storage_keys
+from sessions.core.items import PlaySession
+from sessions.core.object_store import delete_objects_under
+from sessions.core.repository import (
+    CampaignChange,
+    SessionNotFound,
+    StillChanging,
+    TransactionCanceled,
+    _set_or_remove,
+    get_session,
+    write_with_campaign_changes,
+)
+from sessions.transcripts.parsing import FORMAT_NAMES, parse_transcript_bytes
+from sessions.transcripts.segments_json import dump_segments
+from sessions.transcripts.text import TranscriptError
+
+logger = logging.getLogger(__name__)
+
+# Every upload is stored as opaque bytes: S3 never serves it as HTML or script, even to
+# someone holding a URL. The download sets the real type (download_url).
+UPLOAD_CONTENT_TYPE = "application/octet-stream"
+# The upload form's "once it is added" choice (x-amz-meta-summarize): which summaries to
+# start writing as soon as the transcript is attached.
+SUMMARIZE_CHOICES = {"recap": "Write a recap", "all": "Write every kind of summary", "": "Not now"}
+FILENAME_MAX_LENGTH = 200
+# The item lists the first speakers that fit this many bytes (of their UTF-8 labels), so
+# the item stays far below 4 KB whatever the file (tests/test_transcripts.py).
+TRANSCRIPT_SPEAKERS_BUDGET = 1000
+ATTACH_ATTEMPTS = 3
+
+_DOWNLOAD_TYPES = {
+    "text": "text/plain",
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "whisper_json": "application/json",
+}
+_EXTENSIONS = {"text": "txt", "vtt": "vtt", "srt": "srt", "whisper_json": "json"}
+# Python codec names as IANA charsets, for the download's Content-Type.
+_CHARSETS = {
+    "utf-8": "utf-8",
+    "cp1252": "windows-1252",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "utf-32-le": "utf-32le",
+    "utf-32-be": "utf-32be",
+}
+
+
+class UploadRefused(TranscriptError):
+    """The upload cannot become the session's transcript; the message is for the uploader.
+    Nothing of it is kept."""
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    upload_id: str
+    url: str  # where the browser POSTs the form: the bucket
+    fields: dict  # hidden fields, in order; the file field comes last
+    expires_at: int  # epoch seconds: the page's script warns before posting an expired form
+
+
+@dataclass(frozen=True)
+class AttachedTranscript:
+    session: PlaySession  # as stored now
+    note: str | None = None  # e.g. "the file's name says VTT, but its content is SRT"
+    already_attached: bool = False  # the same upload confirmed twice (a reload): nothing done
+    summarize: str = ""  # what the uploader asked to have summarized once it is added: a key of SUMMARIZE_CHOICES
+
+
+# --- upload -----------------------------------------------------------------------------
+def new_upload_id():
+    return new_id()
+
+
+def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None):
+    """A presigned POST for a new upload of the session's transcript. Signed locally: no
+    request to AWS. `redirect_url` is where S3 sends the browser once the file is in.
+
+    The policy pins the key (under the owner's prefix), the size range, the content type
+    and a short expiry; the browser may add the file's name and a chosen format as
+    metadata (starts-with ""), which the app checks when it attaches the upload.
+    """
+    upload_id = upload_id or new_id()
+    max_bytes = max_bytes or settings.TRANSCRIPT_MAX_BYTES
+    expiry = settings.TRANSCRIPT_UPLOAD_EXPIRY_SECONDS
+    key = storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id)
+    fields = {
+        "Content-Type": UPLOAD_CONTENT_TYPE,
+        "success_action_redirect": redirect_url,
+    }
+    conditions = [
+        {"Content-Type": UPLOAD_CONTENT_TYPE},
+        {"success_action_redirect": redirect_url},
+        ["content-length-range", 1, max_bytes],
+        ["starts-with", "$x-amz-meta-filename", ""],
+        ["starts-with", "$x-amz-meta-format", ""],
+        ["starts-with", "$x-amz-meta-summarize", ""],
+    ]
+    presigned = aws.presigned_post(
+        Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expiry
+    )
+    return UploadForm(
+        upload_id=upload_id,
+        url=presigned["url"],
+        fields=presigned["fields"],
+        expires_at=int(datetime.now(UTC).timestamp()) + expiry,
+    )
+
+
+def attach_uploaded_transcript(*, sub, campaign_id, session_id, upload_id, max_bytes=None):
+    """Check the object the browser uploaded and make it the session's transcript.
+
+    Raises UploadRefused (the object is deleted) when it is missing, empty, too big, of
+    another content type, or does not parse; SessionNotFound or CampaignNotFound when the
+    session or its campaign is gone (the objects are deleted too).
+    """
+    max_bytes = max_bytes or settings.TRANSCRIPT_MAX_BYTES
+    session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    if session is not None and session.transcript_upload_id == upload_id:
+        return AttachedTranscript(session=session, already_attached=True)
+    prefix = storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=upload_id)
+    if session is None:
+        delete_objects_under(prefix=prefix)
+        raise SessionNotFound(session_id)
+    try:
+        uploaded = _read_upload(
+            storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id), max_bytes=max_bytes
+        )
+    except BaseException:
+        # Unless another request confirming this same upload (a double submit) attached it
+        # meanwhile: then it is the transcript, and its objects stay.
+        discard_upload(sub=sub, campaign_id=campaign_id, session_id=session_id, upload_id=upload_id)
+        raise
+    attached = _attach(
+        session,
+        data=uploaded.data,
+        upload_id=upload_id,
+        filename=uploaded.filename,
+        format=uploaded.format,
+        max_bytes=max_bytes,
+    )
+    return replace(attached, summarize=uploaded.summarize)
+
+
+def discard_upload(*, sub, campaign_id, session_id, upload_id):
+    """Delete the objects of an upload that will not be attached; returns False, deleting
+    nothing, when it is the session's transcript already (a confirmation page reloaded
+    long after it did its job)."""
+    session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    if session is not None and session.transcript_upload_id == upload_id:
+        return False
+    delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=upload_id))
+    return True
+
+
+def store_transcript(*, sub, campaign_id, session_id, data, filename="", format=None, max_bytes=None):
+    """Attach `data` as the session's transcript from inside the app (tests, benchmarks,
+    imports): the same checks and writes as an upload, without the browser's part."""
+    max_bytes = max_bytes or settings.TRANSCRIPT_MAX_BYTES
+    session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    if session is None:
+        raise SessionNotFound(session_id)
+    if len(data) > max_bytes:  # before it is stored anywhere
+        raise UploadRefused(_too_big(len(data), max_bytes))
+    upload_id = new_id()
+    aws.client("s3").put_object(
+        Bucket=settings.TRANSCRIPT_BUCKET,
+        Key=storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id),
+        Body=data,
+        ContentType=UPLOAD_CONTENT_TYPE,
+    )
+    return _attach(
+        session, data=data, upload_id=upload_id, filename=_clean_filename(filename), format=format, max_bytes=max_bytes
+    )
+
+
+@dataclass(frozen=True)
+class _Upload:
+    data: bytes
+    filename: str
+    format: str | None  # None: detect it
+    summarize: str  # a key of SUMMARIZE_CHOICES
+
+
+def _read_upload(key, *, max_bytes):
+    """An uploaded object and what the form sent with it, after the checks S3's policy
+    would have made: it exists, its size is in range, its content type is ours."""
+    s3 = aws.client("s3")
+    try:
+        found = s3.get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)
+    except s3.exceptions.NoSuchKey:
+        raise UploadRefused("Your file did not reach us. Upload it again.") from None
+    except s3.exceptions.ClientError as error:
+        # S3 tells a missing key (404) from a refused one (403) only to a caller that may
+        # list the bucket; the Lambda role may list under transcripts/ only (s3:prefix,
+        # deploy/iam-policy.json), which may not count. It may read every key it signs
+        # uploads for, so a 403 here means the browser never sent the file.
+        if error.response["Error"]["Code"] != "AccessDenied":
+            raise
+        logger.warning("upload %s: S3 answered AccessDenied, read as not uploaded", key)
+        raise UploadRefused("Your file did not reach us. Upload it again.") from None
+    size = found["ContentLength"]
+    if size == 0:
+        found["Body"].close()
+        raise UploadRefused("This file is empty.")
+    if size > max_bytes:
+        found["Body"].close()
+        raise UploadRefused(_too_big(size, max_bytes))
+    if found.get("ContentType") != UPLOAD_CONTENT_TYPE:
+        found["Body"].close()
+        raise UploadRefused(
+            "This upload did not come from our upload form. Upload the file again from the session page."
+        )
+    data = found["Body"].read()
+    metadata = found.get("Metadata", {})
+    chosen = metadata.get("format") or None
+    if chosen is not None and chosen not in FORMAT_NAMES:
+        chosen = None  # not one of the form's choices: detect it, as "automatic" would
+    # The page's script percent-encodes the name: S3 metadata is ASCII, and S3 would
+    # otherwise hand a non-ASCII name back MIME-encoded ("=?UTF-8?B?...?=").
+    summarize = metadata.get("summarize", "")
+    return _Upload(
+        data=data,
+        filename=_clean_filename(unquote(metadata.get("filename", ""))),
+        format=chosen,
+        summarize=summarize if summarize in SUMMARIZE_CHOICES else "",
+    )
+
+
+def _too_big(size, max_bytes):
+    return f"This file is {filesizeformat(size)}; transcripts can be up to {filesizeformat(max_bytes)}."
+
+
+def _clean_filename(filename):
+    # Browsers send the base name only, but a form can send anything: keep the last path
+    # part, no control characters, bounded. It is shown escaped and sent back only in a
+    # Content-Disposition that Django builds.
+    name = str(filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(character for character in name if character.isprintable())
+    return name.strip()[:FILENAME_MAX_LENGTH]
+
+
+def _attach(session, *, data, upload_id, filename, format, max_bytes):
+    """Parse, store the segments, record both on the item; the upload's objects are
+    deleted if anything fails before the item names them."""
+    sub, campaign_id, session_id = session.owner_sub, session.campaign_id, session.session_id
+    try:
+        parsed, fields = _parse_and_store(
+            data,
+            sub=sub,
+            session_id=session_id,
+            upload_id=upload_id,
+            filename=filename,
+            format=format,
+            max_bytes=max_bytes,
+        )
+        del data  # the caller's reference goes when it returns; the parse is done
+        previous = _record_with_retries(session, fields=fields)
+    except BaseException:
+        # (see attach_uploaded_transcript: a double submit may have attached this upload)
+        discard_upload(sub=sub, campaign_id=campaign_id, session_id=session_id, upload_id=upload_id)
+        raise
+    if previous == upload_id:
+        # Recorded meanwhile by another request confirming this same upload (a double
+        # submit): it is the transcript already, and nothing of it may be deleted.
+        return AttachedTranscript(
+            session=get_session(sub=sub, campaign_id=campaign_id, session_id=session_id), already_attached=True
+        )
+    if previous:
+        # Only now: until the new one was recorded, the old one was the transcript.
+        delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=previous))
+    stored = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    return AttachedTranscript(session=stored, note=parsed.note)
+
+
+def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_bytes):
+    """(parsed, the item's new transcript fields) once the segments are in S3."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    size = len(data)
+    try:
+        parsed = parse_transcript_bytes(data, format=format, filename=filename or None, max_bytes=max_bytes)
+    except TranscriptError as error:
+        raise UploadRefused(str(error)) from None
+    key = storage_keys.segments_key(sub=sub, session_id=session_id, upload_id=upload_id)
+    segments = dump_segments(parsed.segments)
+    aws.client("s3").put_object(
+        Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Body=segments, ContentType="application/json"
+    )
+    _remember(key, segments)  # the reader opens it next
+    fields = TranscriptFields(
+        upload_id=upload_id,
+        filename=filename,
+        format=parsed.format,
+        encoding=parsed.encoding,
+        sha256=sha256,
+        segment_count=parsed.segment_count,
+        duration=parsed.duration,
+        speaker_count=len(parsed.speakers),
+        speakers=_speakers_within_budget(parsed.speakers),
+        uploaded=datetime.now(UTC),
+        size=size,
+        search=search_index.transcript_part(parsed.segments),
+    )
+    return parsed, fields
+
+
+def _record_with_retries(session, *, fields):
+    """Record the fields; returns the upload id they replaced (None if there was none), or
+    their own upload id when another request recorded this same upload meanwhile."""
+    for _ in range(ATTACH_ATTEMPTS):
+        try:
+            _record(session, fields=fields)
+            return session.transcript_upload_id
+        except TransactionCanceled:
+            # Replaced or deleted in another tab meanwhile: count from what is there now.
+            session = get_session(sub=session.owner_sub, campaign_id=session.campaign_id, session_id=session.session_id)
+            if session is None:
+                raise SessionNotFound("session") from None
+            if session.transcript_upload_id == fields.upload_id:
+                return fields.upload_id  # this very upload, recorded by another request (see _attach)
+    raise StillChanging(session.session_id)
+
+
+# The item's transcript fields, set and removed together (sessions/core/items.py); not
+# transcript_bytes, which a delete sets to 0.
+_TRANSCRIPT_FIELDS = [
+    PlaySession.transcript_upload_id,
+    PlaySession.transcript_filename,
+    PlaySession.transcript_format,
+    PlaySession.transcript_encoding,
+    PlaySession.transcript_sha256,
+    PlaySession.transcript_segment_count,
+    PlaySession.transcript_duration,
+    PlaySession.transcript_speaker_count,
+    PlaySession.transcript_speakers,
+    PlaySession.transcript_uploaded,
+]
+
+
+@dataclass(frozen=True)
+class TranscriptFields:
+    """What the session item records of its transcript (sessions/core/items.py)."""
+
+    upload_id: str
+    filename: str
+    format: str
+    encoding: str | None
+    sha256: str
+    segment_count: int
+    duration: float | None
+    speaker_count: int
+    speakers: list
+    uploaded: datetime
+    size: int
+    # The search item's transcript part: its words and speakers, written with the fields.
+    search: search_index.Part | None = None
+
+    def actions(self):
+        # Each of _TRANSCRIPT_FIELDS is `transcript_<name>` for this class's `<name>`.
+        return [
+            _set_or_remove(attribute, getattr(self, attribute.attr_name.removeprefix("transcript_")))
+            for attribute in _TRANSCRIPT_FIELDS
+        ] + [PlaySession.transcript_bytes.set(self.size)]
+
+
+def _record(session, *, fields):
+    """Set the transcript fields and the campaign's transcript_bytes, in one transaction,
+    if the session still has the transcript we read (its bytes are what the campaign loses)."""
+    same_transcript = (
+        PlaySession.transcript_upload_id == session.transcript_upload_id
+        if session.transcript_upload_id
+        else PlaySession.transcript_upload_id.does_not_exist()
+    )
+
+    def write_session(transaction):
+        transaction.update(
+            session.pk,
+            session.sk,
+            actions=fields.actions() + [PlaySession.updated.set(fields.uploaded), PlaySession.children_version.add(1)],
+            condition=PlaySession.sk.exists() & same_transcript,
+        )
+        if fields.search is not None:
+            search_index.write_part(
+                transaction,
+                sub=session.owner_sub,
+                campaign_id=session.campaign_id,
+                session_id=session.session_id,
+                part=fields.search,
+            )
+
+    change = CampaignChange(session.campaign_id, transcript_bytes=fields.size - (session.transcript_bytes or 0))
+    write_with_campaign_changes(
+        sub=session.owner_sub, changes=[change], add_own_actions=write_session, now=fields.uploaded
+    )
+
+
+def _speakers_within_budget(speakers):
+    kept, used = [], 0
+    for speaker in speakers:
+        used += len(speaker.encode()) + 3  # DynamoDB's per-element overhead, roughly
+        if used > TRANSCRIPT_SPEAKERS_BUDGET:
+            break
+        kept.append(speaker)
+    return kept
+
+
+# --- delete -----------------------------------------------------------------------------
+def delete_transcript(*, sub, campaign_id, session_id):
+    """Remove the session's transcript: the item's fields first (with the campaign's
+    transcript_bytes), then its objects. Returns False when there was none."""
+    for _ in range(ATTACH_ATTEMPTS):
+        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        if session is None:
+            raise SessionNotFound(session_id)
+        if not session.has_transcript:
+            return False
+        upload_id = session.transcript_upload_id
+
+        def clear_fields(transaction):
+            transaction.update(
+                session.pk,
+                session.sk,
+                actions=[attribute.remove() for attribute in _TRANSCRIPT_FIELDS]
+                + [PlaySession.transcript_bytes.set(0), PlaySession.children_version.add(1)],
+                condition=PlaySession.sk.exists() & (PlaySession.transcript_upload_id == upload_id),
+            )
+            search_index.write_part(
+                transaction,
+                sub=sub,
+                campaign_id=campaign_id,
+                session_id=session_id,
+                part=search_index.no_transcript_part(),
+            )
+
+        change = CampaignChange(campaign_id, transcript_bytes=-(session.transcript_bytes or 0))
+        try:
+            write_with_campaign_changes(sub=sub, changes=[change], add_own_actions=clear_fields)
+        except TransactionCanceled:
+            continue  # replaced meanwhile: delete what is there now
+        delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=upload_id))
+        return True
+    raise StillChanging(session_id)
+
+
+# --- read and download --------------------------------------------------------------------
+def download_url(session, *, expires_in=60):
+    """A short-lived presigned GET of the original, as an attachment with its name and
+    the content type of its format. Signed locally: no request to AWS. The file goes from
+    S3 to the browser directly (Lambda could not return 50 MB)."""
+    name = (
+        session.transcript_filename
+        or f"{slugify(session.title) or 'transcript'}.{_EXTENSIONS[session.transcript_format]}"
+    )
+    content_type = _DOWNLOAD_TYPES[session.transcript_format]
+    charset = _CHARSETS.get(session.transcript_encoding)
+    if charset and session.transcript_format != "whisper_json":
+        content_type += f"; charset={charset}"
+    return aws.client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings.TRANSCRIPT_BUCKET,
+            "Key": session.transcript_original_key,
+            "ResponseContentDisposition": content_disposition_header(as_attachment=True, filename=name),
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=expires_in,
+    )
+
+
+def load_stored_segments(session):
+    """The normalized transcript (sessions/transcripts/segments_json.py) of a session that has one:
+    one S3 GetObject, or none when this process read it lately. Objects never change once
+    written (each upload has its own key), so a cached copy is never stale."""
+    key = session.transcript_segments_key
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+    data = aws.client("s3").get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)["Body"].read()
+    _remember(key, data)
+    return data
+
+
+_cache = OrderedDict()  # key -> bytes, least recently used first
+_cache_size = 0  # bytes held
+_cache_lock = threading.Lock()  # runserver serves requests in threads
+
+
+def _cache_get(key):
+    with _cache_lock:
+        data = _cache.get(key)
+        if data is not None:
+            _cache.move_to_end(key)
+        return data
+
+
+def _remember(key, data):
+    global _cache_size
+    limit = settings.TRANSCRIPT_CACHE_BYTES
+    if len(data) > limit:
+        return
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = data
+            _cache_size += len(data)
+        _cache.move_to_end(key)
+        while _cache_size > limit:
+            _cache_size -= len(_cache.popitem(last=False)[1])
+
+
+def clear_cache():
+    global _cache_size
+    with _cache_lock:
+        _cache.clear()
+        _cache_size = 0
