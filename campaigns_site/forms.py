@@ -1,4 +1,5 @@
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -120,3 +121,71 @@ EMAIL_TOO_LONG = "An email address has at most %(limit_value)s characters (this 
 
 class EmailAddressField(forms.EmailField):
     default_error_messages = {"max_length": EMAIL_TOO_LONG}
+
+
+@dataclass
+class Difference:
+    """One field of a stale edit: what the user typed, and what is saved now."""
+
+    label: str
+    yours: str
+    saved: str
+
+
+class VersionedEditForm(forms.Form):
+    """An edit form that carries the version of the item it started from (a hidden field).
+
+    The repository saves only if the item is still at that version; otherwise it raises
+    StaleEdit with the item as stored now. The view then shows `differences()` and offers
+    `restarted_from()`: the same input, based on the current version, to save again on
+    purpose. Nothing is ever overwritten unseen.
+    """
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "This form is out of date. Reload the page and make your changes again.",
+            "invalid": "This form is out of date. Reload the page and make your changes again.",
+            "min_value": "This form is out of date. Reload the page and make your changes again.",
+        },
+    )
+
+    # The edited fields, in the order the differences are listed.
+    edited_fields = ()
+
+    @classmethod
+    def for_item(cls, item):
+        """An unbound form showing the item as stored, at its version."""
+        return cls(initial={**cls.stored_values(item), "version": item.version})
+
+    @classmethod
+    def stored_values(cls, item):
+        """The item's values for the edited fields, as the form's initial data."""
+        return {name: getattr(item, name) for name in cls.edited_fields}
+
+    def differences(self, current):
+        """The fields where this (valid) form's input differs from the item as stored now."""
+        saved = self.stored_values(current)
+        return [
+            Difference(label=self[name].label, yours=_shown(self.cleaned_data[name]), saved=_shown(saved[name]))
+            for name in self.edited_fields
+            if _shown(self.cleaned_data[name]) != _shown(saved[name])
+        ]
+
+    def restarted_from(self, current):
+        """The same input, based on the current version: saving it again is a deliberate choice."""
+        data = self.data.copy()
+        data["version"] = str(current.version)
+        form = type(self)(data)
+        form.is_valid()
+        return form
+
+
+def _shown(value):
+    """A field value as the reader compares it: blank for none, ISO for a date."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -7,8 +7,6 @@ from django.core.management import call_command
 from campaigns.items import Campaign
 from campaigns.repository import (
     CampaignNotFound,
-    NotFound,
-    StaleEdit,
     create_campaign,
     get_campaign,
     list_campaigns_being_deleted,
@@ -18,6 +16,7 @@ from campaigns.repository import (
 )
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
+from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.table import InvalidKeyPart, share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk

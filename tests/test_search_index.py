@@ -8,9 +8,10 @@ from datetime import UTC
 import pytest
 from django.conf import settings
 
-from campaigns.repository import Transaction, TransactionCanceled, create_campaign
+from campaigns.repository import create_campaign
 from campaigns.services import delete_campaign
 from campaigns_site import aws
+from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
 from sessions.core.search_index import (

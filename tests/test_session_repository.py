@@ -7,9 +7,6 @@ from django.conf import settings
 from campaigns.repository import (
     CampaignChange,
     CampaignNotFound,
-    NotFound,
-    StaleEdit,
-    Transaction,
     add_transcript_bytes,
     create_campaign,
     get_campaign,
@@ -20,8 +17,10 @@ from campaigns.repository import (
 )
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
+from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
+from campaigns_site.transactions import Transaction
 from sessions.core import repository as sessions_repository
 from sessions.core.items import PlaySession
 from sessions.core.repository import (

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from campaigns.repository import CampaignNotFound, StaleEdit, create_campaign, mark_campaign_deleting
+from campaigns.repository import CampaignNotFound, create_campaign, mark_campaign_deleting
+from campaigns_site.errors import StaleEdit
 from campaigns_site.table import speaker_names_sk, user_pk
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment

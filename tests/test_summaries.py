@@ -4,9 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from campaigns.repository import CampaignNotFound, StaleEdit, Transaction, create_campaign
+from campaigns.repository import CampaignNotFound, create_campaign
 from campaigns.services import delete_campaign
+from campaigns_site.errors import StaleEdit
 from campaigns_site.table import story_summary_sk, summary_sk, user_pk
+from campaigns_site.transactions import Transaction
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.summaries.jobs import start_story_job, start_summary_job
 from sessions.summaries.repository import (

@@ -15,9 +15,10 @@ import pytest
 from botocore.stub import Stubber
 from django.conf import settings as django_settings
 
-from campaigns.repository import CampaignNotFound, StillChanging, create_campaign, get_campaign
+from campaigns.repository import CampaignNotFound, create_campaign, get_campaign
 from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
+from campaigns_site.errors import StillChanging
 from campaigns_site.table import summary_job_sk, user_pk
 from sessions.core.object_store import delete_objects_under
 from sessions.core.repository import (

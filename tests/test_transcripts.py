@@ -18,15 +18,10 @@ from django.conf import settings
 
 from campaigns.repository import create_campaign, get_campaign
 from campaigns_site import aws as aws_clients
+from campaigns_site.errors import StillChanging
+from campaigns_site.transactions import TransactionCanceled
 from sessions.core import storage_keys
-from sessions.core.repository import (
-    SessionNotFound,
-    StillChanging,
-    TransactionCanceled,
-    create_session,
-    delete_session,
-    get_session,
-)
+from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.transcripts import services as transcripts
 from sessions.transcripts.parsing import parse_transcript_bytes
 from sessions.transcripts.segments_json import dump_segments, load_segments

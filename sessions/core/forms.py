@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
-from campaigns.forms import VersionedEditForm
-from campaigns_site.forms import MultiLineField, OneLineField
+from campaigns_site.forms import MultiLineField, OneLineField, VersionedEditForm
 from sessions.core.play_order import MAX_NUMBER
 
 TITLE_MAX_LENGTH = 200

@@ -10,18 +10,14 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from campaigns.items import DELETING, Campaign
-from campaigns.repository import (  # noqa: F401  (CampaignNotFound, StaleEdit: re-exported for callers)
+from campaigns.repository import (  # noqa: F401  (CampaignNotFound: re-exported for callers)
     PAGE_SIZE,
     CampaignChange,
     CampaignNotFound,
-    NotFound,
-    StaleEdit,
-    StillChanging,
-    Transaction,
-    TransactionCanceled,
     write_with_campaign_changes,
 )
 from campaigns_site import aws
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging  # noqa: F401  (re-exported for callers)
 from campaigns_site.pagination import query_page
 from campaigns_site.table import (
     SHARE_SK,
@@ -36,6 +32,7 @@ from campaigns_site.table import (
     user_pk,
 )
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX
+from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import (
     SHARED_CAMPAIGN_ID,

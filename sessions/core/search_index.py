@@ -353,7 +353,7 @@ def refresh_search_item(*, sub, campaign_id, session_id):
     moved nor deleted); otherwise it reads again. Returns the item written. Raises
     SessionNotFound when there is no such session (a moved session: pass its campaign now).
     """
-    from campaigns.repository import Transaction, TransactionCanceled
+    from campaigns_site.transactions import Transaction, TransactionCanceled
     from sessions.core.items import PlaySession
     from sessions.core.repository import SessionNotFound, _unchanged_since_read, get_session
     from sessions.summaries.repository import list_summaries_for_session
@@ -394,8 +394,8 @@ def rebuild_search_items(*, sub, progress=None):
     """
     import logging
 
-    from campaigns.repository import Transaction, TransactionCanceled
-    from sessions.core.repository import NotFound
+    from campaigns_site.errors import NotFound
+    from campaigns_site.transactions import Transaction, TransactionCanceled
 
     say = progress or (lambda line: None)
     started = _now()

@@ -40,9 +40,9 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute,
 from pynamodb.exceptions import UpdateError
 
 from campaigns.items import DELETING, Campaign
-from campaigns.repository import Transaction, TransactionCanceled
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
+from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
 from sessions.core.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
 from sessions.sharing.forms import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES

@@ -8,8 +8,7 @@ clean_summary_text, next to the item) are loaded when a form is made or checked.
 
 from django import forms
 
-from campaigns.forms import VersionedEditForm
-from campaigns_site.forms import MultiLineField
+from campaigns_site.forms import MultiLineField, VersionedEditForm
 from sessions.core.kinds import KINDS, LENGTHS
 
 DEFAULT_KINDS = ("recap",)

@@ -43,7 +43,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 
-from campaigns.repository import CampaignNotFound, StillChanging, Transaction, TransactionCanceled, get_campaign
+from campaigns.repository import CampaignNotFound, get_campaign
+from campaigns_site.errors import StillChanging
 from campaigns_site.table import (
     TableModel,
     campaign_sk,
@@ -55,6 +56,7 @@ from campaigns_site.table import (
     summary_sk,
     user_pk,
 )
+from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession
 from sessions.core.repository import (

@@ -32,7 +32,8 @@ from pynamodb.attributes import (
 )
 
 from campaigns.items import Campaign
-from campaigns.repository import CampaignNotFound, NotFound, StaleEdit, Transaction, TransactionCanceled
+from campaigns.repository import CampaignNotFound
+from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import (
     TableModel,
     campaign_sk,
@@ -42,6 +43,7 @@ from campaigns_site.table import (
     user_pk,
 )
 from campaigns_site.table_keys import STORY
+from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession, play_order_prefix
 from sessions.core.repository import SessionNotFound, record_child_write, summaries_prefix

@@ -31,15 +31,15 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from campaigns_site import aws
+from campaigns_site.errors import StillChanging
 from campaigns_site.table import new_id
+from campaigns_site.transactions import TransactionCanceled
 from sessions.core import search_index, storage_keys
 from sessions.core.items import PlaySession
 from sessions.core.object_store import delete_objects_under
 from sessions.core.repository import (
     CampaignChange,
     SessionNotFound,
-    StillChanging,
-    TransactionCanceled,
     _set_or_remove,
     get_session,
     write_with_campaign_changes,

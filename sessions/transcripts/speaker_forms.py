@@ -15,8 +15,7 @@ form from the names as stored.
 
 from django import forms
 
-from campaigns.forms import Difference
-from campaigns_site.forms import OneLineField
+from campaigns_site.forms import Difference, OneLineField
 from campaigns_site.lazy import lazy_import
 from sessions.transcripts.speaker_display import NAME_MAX_LENGTH, entry_display
 

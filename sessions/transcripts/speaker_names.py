@@ -184,7 +184,9 @@ def save_speaker_names(*, sub, campaign_id, expected_version, names, current=_UN
     SpeakerNamesFull past the caps. Nothing is written then.
     """
     from campaigns.items import Campaign
-    from campaigns.repository import CampaignNotFound, StaleEdit, Transaction, TransactionCanceled
+    from campaigns.repository import CampaignNotFound
+    from campaigns_site.errors import StaleEdit
+    from campaigns_site.transactions import Transaction, TransactionCanceled
 
     model = SpeakerNames
     expected_version = int(expected_version or 0)
