@@ -31,8 +31,14 @@ def user_pk(sub):
 PROFILE_SK = "PROFILE"
 
 
+CAMPAIGN_PREFIX = "CAMPAIGN#"  # every campaign of a user
+
+
 def campaign_sk(campaign_id):
     return f"CAMPAIGN#{_part('campaign id', campaign_id)}"
+
+
+SESSION_PREFIX = "SESSION#"  # every session of a user, in every campaign
 
 
 def session_sk(campaign_id, session_id):
@@ -72,6 +78,9 @@ def story_job_sk(campaign_id):
 def summary_jobs_prefix(campaign_id):
     """All of a campaign's summary jobs (its sessions' and its story's)."""
     return f"SUMMARYJOB#{_part('campaign id', campaign_id)}#"
+
+
+SPEAKER_NAMES_PREFIX = "SPEAKERS#"  # the speaker names of every campaign of a user
 
 
 def speaker_names_sk(campaign_id):
