@@ -87,6 +87,9 @@ def speaker_names_sk(campaign_id):
     return f"SPEAKERS#{_part('campaign id', campaign_id)}"
 
 
+SHARE_PK_PREFIX = "SHARE#"  # the partition of a share link: SHARE#<sha256(token)>
+
+
 def share_pk(token_hash):
     return f"SHARE#{_part('token hash', token_hash)}"
 

@@ -57,9 +57,9 @@ from pynamodb.attributes import (
 )
 
 from campaigns_site.table import TableModel, session_sk, user_pk
+from sessions.core.kinds import KINDS
 from sessions.core.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
 from sessions.core.text import words
-from sessions.core.kinds import KINDS
 
 SEARCH_PREFIX = "SEARCH#"
 ENTITY = "SearchItem"
