@@ -80,6 +80,15 @@ def summary_jobs_prefix(campaign_id):
     return f"SUMMARYJOB#{_part('campaign id', campaign_id)}#"
 
 
+# A session's search item (sessions/core/search_index.py), in its owner's partition: the SK
+# names neither the campaign nor the date, so a move or a new date only sets attributes.
+SEARCH_PREFIX = "SEARCH#"
+
+
+def search_sk(session_id):
+    return f"{SEARCH_PREFIX}{_part('session id', session_id)}"
+
+
 SPEAKER_NAMES_PREFIX = "SPEAKERS#"  # the speaker names of every campaign of a user
 
 

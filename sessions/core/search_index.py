@@ -56,12 +56,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from campaigns_site.table import TableModel, session_sk, user_pk
+from campaigns_site.table import TableModel, user_pk
+from campaigns_site.table_keys import SEARCH_PREFIX, search_sk
 from sessions.core.kinds import KINDS
 from sessions.core.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
 from sessions.core.text import words
 
-SEARCH_PREFIX = "SEARCH#"
 ENTITY = "SearchItem"
 SNIPPET_CHARS = 300  # of the notes and of the recap, kept to show a highlighted snippet without more reads
 TITLE_CHARS = 200  # = sessions.core.forms.TITLE_MAX_LENGTH
@@ -118,11 +118,6 @@ _ENTITY_ATTRIBUTE = UnicodeAttribute(attr_name="entity")  # set by updates, whic
 
 
 # --- keys -----------------------------------------------------------------------------------
-def search_sk(session_id):
-    session_sk("x", session_id)  # refuses a part that would reach into another key
-    return f"{SEARCH_PREFIX}{session_id}"
-
-
 def search_order_key(*, played_on, number, session_id):
     """LSI1SK `SEARCH#<played_on or 0000-00-00>#<number, 10 digits, or ->#<sid>`: read
     backwards, newest first (latest date, then highest number, then latest created)."""

@@ -14,11 +14,11 @@ from django.utils import timezone
 from campaigns_site import aws
 from campaigns_site.errors import NotFound
 from campaigns_site.table import user_pk
-from campaigns_site.table_keys import SESSION_PREFIX
+from campaigns_site.table_keys import SEARCH_PREFIX, SESSION_PREFIX
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
 from sessions.core.repository import SessionNotFound, _unchanged_since_read, get_session
-from sessions.core.search_index import SEARCH_PREFIX, SearchItem, build_item
+from sessions.core.search_index import SearchItem, build_item
 from sessions.summaries.repository import list_summaries_for_session
 from sessions.transcripts.segments_json import load_segments
 from sessions.transcripts.services import load_stored_segments
