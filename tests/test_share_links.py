@@ -1,4 +1,4 @@
-"""Share link items and their repository (sessions/sharing/repository.py): both items written and
+"""Share link items and their repository (sessions/sharing/items.py, repository.py): both items written and
 deleted together, only the token's hash stored, the one conditional UpdateItem that opens a
 link (unknown, revoked, expired and used-up links refused; a view limit exact under
 concurrent visitors), v1.0's 22-character tokens, listing, the cap, what a link reads, and
