@@ -31,8 +31,14 @@ def user_pk(sub):
 PROFILE_SK = "PROFILE"
 
 
+CAMPAIGN_PREFIX = "CAMPAIGN#"  # every campaign of a user
+
+
 def campaign_sk(campaign_id):
     return f"CAMPAIGN#{_part('campaign id', campaign_id)}"
+
+
+SESSION_PREFIX = "SESSION#"  # every session of a user, in every campaign
 
 
 def session_sk(campaign_id, session_id):
@@ -74,8 +80,23 @@ def summary_jobs_prefix(campaign_id):
     return f"SUMMARYJOB#{_part('campaign id', campaign_id)}#"
 
 
+# A session's search item (sessions/core/search_index.py), in its owner's partition: the SK
+# names neither the campaign nor the date, so a move or a new date only sets attributes.
+SEARCH_PREFIX = "SEARCH#"
+
+
+def search_sk(session_id):
+    return f"{SEARCH_PREFIX}{_part('session id', session_id)}"
+
+
+SPEAKER_NAMES_PREFIX = "SPEAKERS#"  # the speaker names of every campaign of a user
+
+
 def speaker_names_sk(campaign_id):
     return f"SPEAKERS#{_part('campaign id', campaign_id)}"
+
+
+SHARE_PK_PREFIX = "SHARE#"  # the partition of a share link: SHARE#<sha256(token)>
 
 
 def share_pk(token_hash):

@@ -28,7 +28,7 @@ from django.urls import get_resolver
 from campaigns.repository import list_campaigns_for_user, mark_campaign_deleting
 from campaigns_site import aws as aws_module
 from sessions.core.repository import get_session, list_sessions_for_campaign
-from sessions.sharing.repository import hash_token
+from sessions.sharing.items import hash_token
 from sessions.summaries import tasks as summary_tasks
 from tests.conftest import PASSWORD
 from tests.iam_policy import (

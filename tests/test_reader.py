@@ -4,9 +4,10 @@ to a time, speaker names. Pure functions of the stored bytes: no AWS."""
 import pytest
 
 from sessions.core.segments import Segment
+from sessions.core.text import MAX_WORDS, fold, query_words
 from sessions.transcripts import reader
 from sessions.transcripts import segments_json as transcript_json
-from sessions.transcripts.reader import PAGE_SIZE, fold, format_time, line_at, parse_time, read_transcript
+from sessions.transcripts.reader import PAGE_SIZE, format_time, line_at, parse_time, read_transcript
 from sessions.transcripts.segments_json import dump_segments
 from tests.transcript_samples import sample_segments
 
@@ -226,20 +227,12 @@ def test_a_blank_find_is_no_filter(four_hours):
 
 # --- a search's words, marked on the page around its line -----------------------------------
 def test_mark_words_fold_split_and_cap_as_a_search_does():
-    from sessions.core import search_index
-    from sessions.search import services as search
-
     assert reader.mark_words("  Zoë's DRAGON, dragon! a I ") == ("zoe", "dragon")
     assert reader.mark_words("<script>alert(1)</script>") == ("script", "alert")  # only letters and digits
-    assert len(reader.mark_words(" ".join(f"w{n}" for n in range(20)))) == reader.MAX_MARKS
+    assert len(reader.mark_words(" ".join(f"w{n}" for n in range(20)))) == MAX_WORDS
     assert reader.mark_words(None) == reader.mark_words("") == ()
     text = "Zoë's DRAGON, ﬁre Straße " + "x" * 60
-    assert list(reader.mark_words(text)) == search.query_words(text)  # the search's words are the reader's
-    assert (reader.MAX_MARKS, reader.MIN_MARK_CHARS, reader.MAX_WORD_CHARS) == (
-        search.MAX_WORDS,
-        search.MIN_WORD_CHARS,
-        search_index.MAX_WORD_CHARS,
-    )
+    assert list(reader.mark_words(text)) == query_words(text)  # the search's words are the reader's
 
 
 def test_marks_mark_word_starts_on_the_plain_page_and_filter_nothing(four_hours):

@@ -11,16 +11,11 @@ from campaigns.repository import create_campaign, mark_campaign_deleting, set_ca
 from campaigns_site.pagination import InvalidCursor
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
+from sessions.core.text import MAX_WORDS, query_words, word_pieces
+from sessions.search import results
 from sessions.search import services as search
-from sessions.search.services import (
-    MAX_WORDS,
-    NoWords,
-    campaigns_for_search,
-    highlight,
-    query_words,
-    search_sessions,
-    snippet_pieces,
-)
+from sessions.search.results import snippet_pieces
+from sessions.search.services import NoWords, campaigns_for_search, search_sessions
 from sessions.summaries.repository import Summary, edit_summary
 from sessions.transcripts.services import store_transcript
 from sessions.transcripts.speaker_names import save_speaker_names
@@ -422,17 +417,17 @@ def test_a_transcript_too_long_to_index_whole_may_hold_the_word(strahd, monkeypa
 
 
 def test_highlight_marks_word_starts_folding_case_and_accents():
-    assert highlight("Dragons and a drag-queen; undragged", ["drag"]) == [
+    assert word_pieces("Dragons and a drag-queen; undragged", ["drag"]) == [
         ("Drag", True),
         ("ons and a ", False),
         ("drag", True),
         ("-queen; undragged", False),
     ]
-    assert highlight("Zoë’s café", ["zoe", "cafe"]) == [("Zoë", True), ("’s ", False), ("café", True)]
-    assert highlight("Zoe\u0308 waits", ["zoe"]) == [("Zoe\u0308", True), (" waits", False)]  # a combining accent
-    assert highlight("Die Straße", ["strasse"]) == [("Die ", False), ("Straße", True)]
-    assert highlight("<b>bold</b>", ["bold"]) == [("<b>", False), ("bold", True), ("</b>", False)]
-    assert highlight("", ["x"]) == []
+    assert word_pieces("Zoë’s café", ["zoe", "cafe"]) == [("Zoë", True), ("’s ", False), ("café", True)]
+    assert word_pieces("Zoe\u0308 waits", ["zoe"]) == [("Zoe\u0308", True), (" waits", False)]  # a combining accent
+    assert word_pieces("Die Straße", ["strasse"]) == [("Die ", False), ("Straße", True)]
+    assert word_pieces("<b>bold</b>", ["bold"]) == [("<b>", False), ("bold", True), ("</b>", False)]
+    assert word_pieces("", ["x"]) == []
 
 
 def test_a_snippet_is_a_window_around_the_first_match():
@@ -440,7 +435,7 @@ def test_a_snippet_is_a_window_around_the_first_match():
     pieces = snippet_pieces(text, ["dragon"])
     shown = "".join(part for part, _ in pieces)
     assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
-    assert ("dragon", True) in pieces and len(shown) <= search.SNIPPET_WINDOW + 2
+    assert ("dragon", True) in pieces and len(shown) <= results.SNIPPET_WINDOW + 2
     assert snippet_pieces("nothing here", ["dragon"]) == []
 
 

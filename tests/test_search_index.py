@@ -15,20 +15,19 @@ from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
 from sessions.core.search_index import (
-    MAX_WORD_CHARS,
     PART_BUDGETS,
     SNIPPET_CHARS,
     SearchItem,
     build_item,
     get_search_item,
     has_word_starting,
-    refresh_search_item,
     search_order_key,
     search_sk,
     terms,
-    words,
 )
 from sessions.core.segments import Segment
+from sessions.core.text import MAX_WORD_CHARS, words
+from sessions.search.rebuild import refresh_search_item
 from sessions.summaries.jobs import start_summary_job
 from sessions.summaries.repository import edit_summary, list_summaries_for_session
 from sessions.summaries.summarizers import KINDS

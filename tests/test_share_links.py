@@ -1,4 +1,4 @@
-"""Share link items and their repository (sessions/sharing/repository.py): both items written and
+"""Share link items and their repository (sessions/sharing/items.py, repository.py): both items written and
 deleted together, only the token's hash stored, the one conditional UpdateItem that opens a
 link (unknown, revoked, expired and used-up links refused; a view limit exact under
 concurrent visitors), v1.0's 22-character tokens, listing, the cap, what a link reads, and
@@ -23,14 +23,11 @@ from sessions.core.repository import (
     get_session,
     move_session,
 )
-from sessions.sharing import repository as share_links
+from sessions.sharing.items import MAX_LINKS_PER_SESSION, hash_token, is_well_formed, new_token
 from sessions.sharing.repository import (
-    MAX_LINKS_PER_SESSION,
     TooManyShareLinks,
     create_share_link,
     get_share_link,
-    hash_token,
-    is_well_formed,
     list_share_links_for_session,
     open_share_link,
     read_shared_session,
@@ -90,9 +87,9 @@ def now():
 
 # --- tokens --------------------------------------------------------------------------------------
 def test_a_token_carries_256_random_bits_and_is_stored_as_its_sha256():
-    token = share_links.new_token()
+    token = new_token()
     assert len(token) == 43 and is_well_formed(token)
-    assert token != share_links.new_token()
+    assert token != new_token()
     assert hash_token(token) == hashlib.sha256(token.encode()).hexdigest()
 
 

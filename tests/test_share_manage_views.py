@@ -15,11 +15,10 @@ from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import summary_sk, user_pk
 from sessions.core.repository import create_session
+from sessions.sharing.items import MAX_LINKS_PER_SESSION, hash_token
 from sessions.sharing.repository import (
-    MAX_LINKS_PER_SESSION,
     create_share_link,
     get_share_link,
-    hash_token,
     list_share_links_for_session,
     open_share_link,
 )

@@ -9,13 +9,15 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.test import Client
 
 from campaigns.repository import create_campaign, mark_campaign_deleting
 from campaigns_site.table import summary_sk, user_pk
 from sessions.core.repository import create_session, delete_session, move_session
 from sessions.core.segments import Segment
-from sessions.sharing.repository import create_share_link, get_share_link, hash_token, revoke_share_link
+from sessions.sharing.items import hash_token
+from sessions.sharing.repository import create_share_link, get_share_link, revoke_share_link
 from sessions.sharing.views import GRANT_COOKIE
 from sessions.summaries.repository import Summary
 from sessions.transcripts import services as transcripts
@@ -232,16 +234,13 @@ def test_revoking_kills_the_link_at_once_even_for_a_visitor_reading_it(owner, tr
     assert visitor.get(url(token, "transcript/?page=2")).status_code == 404
 
 
-def test_expiry_kills_the_link_for_a_visitor_reading_it(owner, transcribed, monkeypatch):
+def test_expiry_kills_the_link_for_a_visitor_reading_it(owner, transcribed):
     token = make(owner, transcribed, scope="transcript", expires=now() + timedelta(hours=1))
     visitor = fresh()
     assert visitor.get(url(token)).status_code == 200
-    from sessions.sharing import repository as share_links
-
-    later = now() + timedelta(hours=2)
-    monkeypatch.setattr(share_links, "_now", lambda: later)
-    assert visitor.get(url(token, "transcript/")).status_code == 404
-    assert visitor.get(url(token)).status_code == 404
+    with time_machine.travel(now() + timedelta(hours=2)):
+        assert visitor.get(url(token, "transcript/")).status_code == 404
+        assert visitor.get(url(token)).status_code == 404
 
 
 def test_a_link_whose_session_was_deleted_is_the_same_404(owner, summarized):

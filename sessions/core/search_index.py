@@ -40,9 +40,9 @@ Speaker names (player, character) are not copied here: a search looks them up in
 campaigns' SpeakerNames items and matches their labels (`speaker_labels`), so saving
 names never rewrites search items (see sessions/search/services.py and docs/decisions.md).
 
-refresh_search_item rebuilds a whole item from the session, its summaries and its stored
-transcript: for sessions that existed before search did, and for repairs
-(`manage.py rebuild_search_index`).
+build_item makes a whole item from the session, its summaries and its transcript's
+segments: sessions/search/rebuild.py writes it, for sessions that existed before search
+did, and for repairs (`manage.py rebuild_search_index`).
 """
 
 from dataclasses import dataclass, field
@@ -56,14 +56,13 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from campaigns_site.table import TableModel, session_sk, user_pk
+from campaigns_site.table import TableModel, user_pk
+from campaigns_site.table_keys import SEARCH_PREFIX, search_sk
+from sessions.core.kinds import KINDS
 from sessions.core.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
-from sessions.summaries.summarizers import KINDS
-from sessions.transcripts.reader import WORD, fold
+from sessions.core.text import words
 
-SEARCH_PREFIX = "SEARCH#"
 ENTITY = "SearchItem"
-MAX_WORD_CHARS = 40  # longer "words" (URLs, keyboard mashing) are cut; a query's words are cut the same way
 SNIPPET_CHARS = 300  # of the notes and of the recap, kept to show a highlighted snippet without more reads
 TITLE_CHARS = 200  # = sessions.core.forms.TITLE_MAX_LENGTH
 SESSION_TERMS = "session_terms"
@@ -119,11 +118,6 @@ _ENTITY_ATTRIBUTE = UnicodeAttribute(attr_name="entity")  # set by updates, whic
 
 
 # --- keys -----------------------------------------------------------------------------------
-def search_sk(session_id):
-    session_sk("x", session_id)  # refuses a part that would reach into another key
-    return f"{SEARCH_PREFIX}{session_id}"
-
-
 def search_order_key(*, played_on, number, session_id):
     """LSI1SK `SEARCH#<played_on or 0000-00-00>#<number, 10 digits, or ->#<sid>`: read
     backwards, newest first (latest date, then highest number, then latest created)."""
@@ -133,13 +127,6 @@ def search_order_key(*, played_on, number, session_id):
 
 
 # --- words ----------------------------------------------------------------------------------
-def words(text):
-    """The normalised words of `text`, in order, repeats included: folded as the reader's
-    find folds (case, accents, compatibility forms), split at anything that is not a
-    letter or a digit, each cut to MAX_WORD_CHARS."""
-    return [word[:MAX_WORD_CHARS] for word in WORD.findall(fold(text or ""))]
-
-
 @dataclass
 class Terms:
     text: str  # " word1 word2 … ", or "" for none
@@ -336,112 +323,5 @@ def build_item(*, session, summaries=(), segments=None):
     return item
 
 
-REFRESH_ATTEMPTS = 3
-
-
-class SearchItemNotRefreshed(Exception):
-    """The session kept changing while its search item was rebuilt; nothing was written."""
-
-
-def refresh_search_item(*, sub, campaign_id, session_id):
-    """Rebuild the session's search item from what is stored, and write it whole.
-
-    Reads the session (GetItem), its summaries (Query) and its stored transcript (S3
-    GetObject, or none when this process has it cached). The Put goes in one
-    TransactWriteItems with a ConditionCheck that the session is still as read (same
-    version and children_version: no part was written meanwhile, and it was neither
-    moved nor deleted); otherwise it reads again. Returns the item written. Raises
-    SessionNotFound when there is no such session (a moved session: pass its campaign now).
-    """
-    from campaigns_site.transactions import Transaction, TransactionCanceled
-    from sessions.core.items import PlaySession
-    from sessions.core.repository import SessionNotFound, _unchanged_since_read, get_session
-    from sessions.summaries.repository import list_summaries_for_session
-    from sessions.transcripts.segments_json import load_segments
-    from sessions.transcripts.services import load_stored_segments
-
-    for _ in range(REFRESH_ATTEMPTS):
-        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        if session is None:
-            raise SessionNotFound(session_id)
-        summaries = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        segments = load_segments(load_stored_segments(session)) if session.has_transcript else None
-        item = build_item(session=session, summaries=summaries, segments=segments)
-        transaction = Transaction()
-        transaction.check(session.pk, session.sk, condition=PlaySession.sk.exists() & _unchanged_since_read(session))
-        transaction.put(item)
-        try:
-            transaction.commit()
-        except TransactionCanceled:
-            continue
-        return item
-    raise SearchItemNotRefreshed(session_id)
-
-
 def _now():
     return datetime.now(UTC)
-
-
-# --- repairs (manage.py rebuild_search_index) --------------------------------------------------
-def rebuild_search_items(*, sub, progress=None):
-    """Rebuild every search item of the user's sessions, and delete search items whose
-    session is gone. For sessions made before search existed, and for repairs; an
-    operations command, never a request path (it reads every session's transcript).
-
-    Returns (rebuilt, removed, failed): a session that keeps changing or fails to read is
-    counted in `failed` and left as it is (run it again). Sessions: one Query, page after
-    page, `begins_with(SK, "SESSION#")`; search items: the same with `SEARCH#`.
-    """
-    import logging
-
-    from campaigns_site.errors import NotFound
-    from campaigns_site.transactions import Transaction, TransactionCanceled
-
-    say = progress or (lambda line: None)
-    started = _now()
-    sessions = _keys_with_prefix(sub, "SESSION#")
-    rebuilt = failed = removed = 0
-    for sk in sessions:
-        _, campaign_id, session_id = sk.split("#")
-        try:
-            refresh_search_item(sub=sub, campaign_id=campaign_id, session_id=session_id)
-            rebuilt += 1
-        except NotFound:
-            pass  # deleted meanwhile: its search item went with it
-        except Exception:
-            failed += 1
-            logging.getLogger(__name__).exception("search item of session %s (user %s) not rebuilt", session_id, sub)
-    say(f"search items: {rebuilt} rebuilt, {failed} failed")
-    live = {sk.split("#")[2] for sk in sessions}
-    for sk in _keys_with_prefix(sub, SEARCH_PREFIX):
-        if sk.removeprefix(SEARCH_PREFIX) in live:
-            continue
-        transaction = Transaction()
-        # Only if it was there before this run began: a session made meanwhile is not in `live`.
-        transaction.delete(user_pk(sub), sk, condition=SearchItem.updated < started)
-        try:
-            transaction.commit()
-            removed += 1
-        except TransactionCanceled:
-            pass
-    say(f"search items without a session: {removed} deleted")
-    return rebuilt, removed, failed
-
-
-def _keys_with_prefix(sub, prefix):
-    from django.conf import settings
-
-    from campaigns_site import aws
-
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-            ProjectionExpression="SK",
-            ConsistentRead=True,
-        )
-    )
-    return [item["SK"]["S"] for page in pages for item in page["Items"]]

@@ -8,14 +8,9 @@ active ones by latest activity, then the archived ones, whose sessions are searc
 from django import forms
 
 from sessions.core.forms import EARLIEST_PLAYED_ON, latest_played_on
+from sessions.core.text import query_words
 
 TEXT_MAX_LENGTH = 200
-
-
-def _query_words(text):
-    from sessions.search.services import query_words  # PynamoDB comes with it: only once a search is made
-
-    return query_words(text)
 
 
 class SearchForm(forms.Form):
@@ -63,7 +58,7 @@ class SearchForm(forms.Form):
 
     def clean_q(self):
         text = self.cleaned_data["q"]
-        if not _query_words(text):
+        if not query_words(text):
             raise forms.ValidationError(
                 "Type a word of two letters or more: one-letter words would match almost everything.",
                 code="no_words",

@@ -34,14 +34,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.conf import settings
 
+from campaigns.items import DELETING, Campaign
 from campaigns_site import aws
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
+from campaigns_site.table_keys import CAMPAIGN_PREFIX, SPEAKER_NAMES_PREFIX
 from sessions.core import search_index
+from sessions.core.kinds import KINDS
 from sessions.core.search_index import (
     SESSION_TERMS,
     SPEAKER_LABELS,
@@ -49,21 +51,16 @@ from sessions.core.search_index import (
     TRANSCRIPT_TERMS,
     has_word_starting,
     summary_attribute,
-    words,
 )
-from sessions.summaries.summarizers import KINDS
-from sessions.transcripts.reader import word_pieces
-from sessions.transcripts.speaker_display import speaker_display
+from sessions.core.text import MAX_WORDS, distinct_words, query_words, terms_of
+from sessions.search.results import result_of
+from sessions.transcripts.speaker_names import SpeakerNames
 
-MAX_WORDS = 8  # words of a query that count; the rest are ignored (and the page says so)
-MIN_WORD_CHARS = 2  # one-letter words ("a", "I") would match nearly everything
 PAGE_SIZE = 20  # results a page
 MAX_PAGES = 25  # Query pages (up to 1 MB each) one request reads before it hands back a cursor
 MAX_NAME_CLAUSES = 24  # (campaign, label) pairs the filter may name, all words together
 MAX_EXPRESSION_CHARS = 4_000  # DynamoDB refuses expressions over 4 KB
 MAX_EXPRESSION_OPERATORS = 300  # and over 300 operators and functions
-SNIPPET_WINDOW = 160  # characters of a snippet shown around the first match
-FIELDS = ("title", "notes", "summaries", "speakers", "transcript")  # what a result may say it matched, in order
 _INDEX = "LSI1"
 _SEARCH_FIELDS = [SESSION_TERMS, TRANSCRIPT_TERMS, SPEAKER_TERMS] + [summary_attribute(kind) for kind in KINDS]
 _PROJECTED = [
@@ -90,67 +87,12 @@ class NoWords(ValueError):
     """The text has no word to search for (each needs MIN_WORD_CHARS letters or digits)."""
 
 
-# --- the query's words -----------------------------------------------------------------------
-def query_words(text):
-    """The words a search looks for: normalised as the index normalises, at least
-    MIN_WORD_CHARS long, each once, at most MAX_WORDS of them."""
-    return _distinct_words(text)[:MAX_WORDS]
-
-
 def ignored_words(text):
     """How many words past MAX_WORDS a text has (the page says they were left out)."""
-    return max(0, len(_distinct_words(text)) - MAX_WORDS)
+    return max(0, len(distinct_words(text)) - MAX_WORDS)
 
 
-def _distinct_words(text):
-    return list(dict.fromkeys(word for word in words(text) if len(word) >= MIN_WORD_CHARS))
-
-
-# --- results --------------------------------------------------------------------------------
-@dataclass
-class Snippet:
-    label: str  # "Notes", "Recap"
-    pieces: list  # [(text, is_match)]: the template marks the matches, everything autoescaped
-    field: str = "notes"  # of FIELDS: where on the session page it is
-    kind: str | None = None  # the summary's kind, for a summary's snippet
-
-
-@dataclass
-class Place:
-    """One place of a session where words of the query are: its title, its notes, one
-    summary, one speaker, its transcript."""
-
-    field: str  # of FIELDS
-    label: str  # "Title", "Notes", a summary kind's label, a speaker's display name, "Transcript"
-    words: list  # the query's words found there, in the query's order
-    kind: str | None = None  # field "summaries": the summary's kind
-    speaker: str | None = None  # field "speakers": the raw label (None: a label the item could not list)
-    certain: bool = True  # False: "transcript" only, the words may be there (its terms are incomplete)
-
-
-@dataclass
-class SearchResult:
-    session_id: str
-    campaign_id: str
-    campaign_name: str
-    title: str
-    title_pieces: list  # [(text, is_match)]
-    number: int | None
-    played_on: str | None  # ISO date
-    fields: list  # what matched, in FIELDS order
-    snippets: list  # [Snippet]
-    summary_kinds: list  # labels of the summaries that hold a word
-    speakers: list  # display names of matching speakers ("Mira (Ada)")
-    has_transcript: bool
-    places: list  # [Place]: every place each word is, in FIELDS order (summaries in KINDS order)
-    words: list  # the query's words (what a landing in the transcript marks)
-    said_in_transcript: bool  # a word is known to be in the transcript (whatever else has it too)
-
-    @property
-    def played_on_date(self):
-        return date.fromisoformat(self.played_on) if self.played_on else None
-
-
+# --- a page of results --------------------------------------------------------------------------------
 @dataclass
 class SearchPage:
     results: list = field(default_factory=list)
@@ -168,18 +110,14 @@ def campaigns_for_search(*, sub):
     those being deleted): one Query, `begins_with(SK, "CAMPAIGN#")`. A search shows their
     names (so renaming a campaign touches no search item) and offers them as a filter;
     a result whose campaign is not here (being deleted) is left out."""
-    from campaigns.items import DELETING, Campaign
-
-    found = Campaign.query(user_pk(sub), Campaign.sk.startswith("CAMPAIGN#"))
+    found = Campaign.query(user_pk(sub), Campaign.sk.startswith(CAMPAIGN_PREFIX))
     return {campaign.campaign_id: campaign for campaign in found if campaign.state != DELETING}
 
 
 def speaker_names_by_campaign(*, sub):
     """{campaign_id: {label: {"player", "character"}}}: one Query, `begins_with(SK, "SPEAKERS#")`."""
-    from sessions.transcripts.speaker_names import SpeakerNames
-
-    found = SpeakerNames.query(user_pk(sub), SpeakerNames.sk.startswith("SPEAKERS#"))
-    return {item.sk.removeprefix("SPEAKERS#"): item.as_dict() for item in found}
+    found = SpeakerNames.query(user_pk(sub), SpeakerNames.sk.startswith(SPEAKER_NAMES_PREFIX))
+    return {item.sk.removeprefix(SPEAKER_NAMES_PREFIX): item.as_dict() for item in found}
 
 
 # --- the search -----------------------------------------------------------------------------------
@@ -235,6 +173,19 @@ def search_sessions(
     query = _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size)
 
     page = SearchPage(words=found_words)
+
+    def result(item):
+        return result_of(item, found_words, campaigns, names, name_matches)
+
+    next_key = _read_pages(page, query, start_key, limit=limit, result=result)
+    page.next_cursor = encode_cursor(next_key, partition=partition, scope=scope)
+    return page
+
+
+def _read_pages(page, query, start_key, *, limit, result):
+    """Read Query pages from `start_key` into `page` until it holds `limit` results, the
+    items run out, or MAX_PAGES were read; returns the key to go on from (None: the end).
+    `result(item)` is the item's SearchResult, or None to leave it out."""
     dynamodb = aws.client("dynamodb")
     next_key = None
     while True:
@@ -247,10 +198,10 @@ def search_sessions(
         items = response.get("Items", [])
         last_evaluated = response.get("LastEvaluatedKey")
         for position, item in enumerate(items):
-            result = _result(item, found_words, campaigns, names, name_matches)
-            if result is None:
+            found = result(item)
+            if found is None:
                 continue  # its campaign is being deleted
-            page.results.append(result)
+            page.results.append(found)
             if len(page.results) >= limit:
                 more_here = position < len(items) - 1
                 next_key = _key_of(item) if (more_here or last_evaluated) else None
@@ -263,8 +214,7 @@ def search_sessions(
         if page.pages_read >= MAX_PAGES:
             next_key, page.stopped_early = last_evaluated, True
             break
-    page.next_cursor = encode_cursor(next_key, partition=partition, scope=scope)
-    return page
+    return next_key
 
 
 def _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size):
@@ -372,148 +322,8 @@ def _labels_named(found_words, names, campaigns, campaign_id):
 
 
 def _name_terms(entry):
-    named = " ".join(words(f"{entry.get('player') or ''} {entry.get('character') or ''}"))
-    return f" {named} "
+    return terms_of(f"{entry.get('player') or ''} {entry.get('character') or ''}")
 
 
 def _key_of(item):
     return {name: item[name] for name in ("PK", "SK", "LSI1SK")}
-
-
-# --- one result -------------------------------------------------------------------------------------
-def _text(item, name):
-    value = item.get(name)
-    return value.get("S", "") if value else ""
-
-
-def _result(item, found_words, campaigns, names, name_matches):
-    campaign_id = _text(item, "campaign_id")
-    campaign = campaigns.get(campaign_id)
-    if campaign is None:
-        return None
-    title = _text(item, "title")
-    notes_snippet = _text(item, "notes_snippet")
-    recap_snippet = _text(item, "recap_snippet")
-    has_transcript = bool(item.get("has_transcript", {}).get("BOOL"))
-    places = _places(item, found_words, names.get(campaign_id, {}), name_matches, campaign_id, has_transcript)
-    fields = sorted({place.field for place in places if place.certain}, key=FIELDS.index)
-
-    snippets = []
-    for label, text, field_name, kind in (
-        ("Notes", notes_snippet, "notes", None),
-        ("Recap", recap_snippet, "summaries", "recap"),
-    ):
-        pieces = snippet_pieces(text, found_words)
-        if pieces:
-            snippets.append(Snippet(label=label, pieces=pieces, field=field_name, kind=kind))
-    number = item.get("number", {}).get("N")
-    return SearchResult(
-        session_id=_text(item, "session_id"),
-        campaign_id=campaign_id,
-        campaign_name=campaign.name,
-        title=title,
-        title_pieces=highlight(title, found_words),
-        number=int(number) if number is not None else None,
-        played_on=_text(item, "played_on") or None,
-        fields=fields,
-        snippets=snippets,
-        summary_kinds=[place.label for place in places if place.field == "summaries"],
-        speakers=[place.label for place in places if place.field == "speakers"],
-        has_transcript=has_transcript,
-        places=places,
-        words=list(found_words),
-        said_in_transcript=any(place.field == "transcript" and place.certain for place in places),
-    )
-
-
-def _places(item, found_words, by_label, name_matches, campaign_id, has_transcript):
-    """Every place of the item each word is: [Place] in FIELDS order.
-
-    The title is there whole. Notes: a word in the notes' snippet, or in the title and
-    notes' terms but not in the title. Summaries, speakers' labels and the transcript: their
-    terms; speakers also by the names the campaign gives them (name_matches). A transcript
-    whose terms are incomplete (more distinct words than fit) may hold any word they lack."""
-    title_terms = _terms_of(_text(item, "title"))
-    notes_terms = _terms_of(_text(item, "notes_snippet"))
-    session_terms = _text(item, SESSION_TERMS)
-    speaker_terms = _text(item, SPEAKER_TERMS)
-    transcript_terms = _text(item, TRANSCRIPT_TERMS)
-    transcript_incomplete = has_transcript and item.get("transcript_complete", {}).get("BOOL") is False
-    labels = sorted(set(item.get(SPEAKER_LABELS, {}).get("SS", [])))
-    summaries = {kind: _text(item, summary_attribute(kind)) for kind in KINDS}
-
-    found = {}  # (field, key): Place, in the order first found
-
-    def add(field_name, key, word, **place):
-        found.setdefault((field_name, key), Place(field=field_name, words=[], **place)).words.append(word)
-
-    for word in found_words:
-        if has_word_starting(title_terms, word):
-            add("title", None, word, label="Title")
-        if has_word_starting(notes_terms, word) or (
-            has_word_starting(session_terms, word) and not has_word_starting(title_terms, word)
-        ):
-            add("notes", None, word, label="Notes")
-        for kind, kind_label in KINDS.items():
-            if has_word_starting(summaries[kind], word):
-                add("summaries", kind, word, label=kind_label, kind=kind)
-        speaking = {label for label in labels if has_word_starting(_terms_of(label), word)}
-        speaking |= {
-            label for campaign, label in name_matches.get(word, []) if campaign == campaign_id and label in labels
-        }
-        for label in sorted(speaking):
-            add("speakers", label, word, label=speaker_display(by_label, label), speaker=label)
-        if not speaking and has_word_starting(speaker_terms, word):
-            add("speakers", None, word, label="Speakers")  # a label past what the item lists
-        if has_transcript and has_word_starting(transcript_terms, word):
-            add("transcript", True, word, label="Transcript")
-        elif transcript_incomplete:
-            add("transcript", False, word, label="Transcript", certain=False)
-
-    places = list(found.values())
-    if any(place.field == "transcript" and place.certain for place in places):
-        # Some words are known to be in the transcript: its place lists those, without a second,
-        # uncertain one (the landing marks every word of the search anyway).
-        places = [place for place in places if place.certain]
-    order = {kind: position for position, kind in enumerate(KINDS)}
-    places.sort(key=lambda place: (FIELDS.index(place.field), order.get(place.kind, 0)))
-    return places
-
-
-def _terms_of(text):
-    return f" {' '.join(words(text))} "
-
-
-# --- highlighting --------------------------------------------------------------------------------------
-def highlight(text, found_words):
-    """`text` as [(part, is_match)], every word that starts with one of `found_words` marked
-    (its matching start only: "drag" marks "Drag" in "Dragon"). Matching folds case and
-    accents as the index does; the parts are the original characters. The reader marks a
-    search's words on the page it lands on the same way (sessions.transcripts.reader.word_pieces)."""
-    return word_pieces(text, found_words)
-
-
-def snippet_pieces(text, found_words, *, window=SNIPPET_WINDOW):
-    """A highlighted window of `text` around its first match, or [] when nothing matches."""
-    first, position = None, 0
-    for part, is_match in highlight(text, found_words):
-        if is_match:
-            first = position
-            break
-        position += len(part)
-    if first is None:
-        return []
-    start = max(0, first - window // 3)
-    if start:  # begin at a word
-        space = text.find(" ", start, first)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + window)
-    if end < len(text):  # end at a word
-        space = text.rfind(" ", first, end)
-        end = space if space > first else end
-    shown = highlight(text[start:end], found_words)
-    if start:
-        shown.insert(0, ("…", False))
-    if end < len(text):
-        shown.append(("…", False))
-    return shown

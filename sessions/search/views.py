@@ -20,18 +20,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from campaigns_site.lazy import lazy_import
+from campaigns_site.owners import sub
 from campaigns_site.pagination import InvalidCursor
+from sessions.search import services as search_service
 from sessions.search.forms import SearchForm
 
-# Loaded on first use: it brings PynamoDB and botocore (see campaigns_site.lazy).
-search_service = lazy_import("sessions.search.services")
-
 _QUERY_PARAMETERS = ("q", "campaign", "played_from", "played_to")
-
-
-def _sub(request):
-    return request.user.pk  # the Cognito sub (accounts.models.User)
 
 
 def _query_string(request, **extra):
@@ -51,12 +45,12 @@ def _start_over(request):
 @login_required
 @require_GET
 def search(request):
-    sub = _sub(request)
+    owner = sub(request)
     cursor = request.GET.get("cursor") or None
     if cursor:
         try:  # before any request: a forged, stale or borrowed page link reads nothing
             search_service.check_cursor(
-                sub=sub,
+                sub=owner,
                 cursor=cursor,
                 text=request.GET.get("q", ""),
                 campaign_id=request.GET.get("campaign") or None,
@@ -66,13 +60,13 @@ def search(request):
         except InvalidCursor:
             return _start_over(request)
 
-    campaigns = search_service.campaigns_for_search(sub=sub)
+    campaigns = search_service.campaigns_for_search(sub=owner)
     form = SearchForm(request.GET if "q" in request.GET else None, campaigns=campaigns)
     page = None
     if form.is_bound and form.is_valid():
         try:
             page = search_service.search_sessions(
-                sub=sub, cursor=cursor, campaigns=campaigns, limit=search_service.PAGE_SIZE, **form.query()
+                sub=owner, cursor=cursor, campaigns=campaigns, limit=search_service.PAGE_SIZE, **form.query()
             )
         except InvalidCursor:
             return _start_over(request)

@@ -1,37 +1,29 @@
-"""The form that makes a share link, and the rules of a link the repository checks again.
-
-No PynamoDB at import: the URLconf imports this module through the views at start-up, and
-sessions/sharing/repository.py (the items and their repository) takes its rules from here, as
-sessions/transcripts/speaker_names.py takes its caps from sessions/transcripts/speaker_display.py.
+"""The form that makes a share link. The rules of a link (its scopes, the label's length,
+the view limit's range) are the items' (sessions/sharing/items.py): the repository checks
+them again for callers past the form.
 """
 
 from datetime import UTC, datetime, time, timedelta
 
 from django import forms
+from django.utils import timezone
 
 from campaigns_site.forms import OneLineField
+from sessions.sharing.items import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES
 
-# What a link shows. "transcript" means the summaries *and* the transcript.
-SCOPES = {
-    "recap": "Recap only",
-    "summaries": "All summaries",
-    "transcript": "Summaries and transcript",
-}
 SCOPE_HELP = {
     "recap": "the “previously on…” recap",
     "summaries": "recap, key events, NPCs, locations, loot, open threads",
     "transcript": "every summary, and the whole transcript to read",
 }
 DEFAULT_SCOPE = "recap"  # the least a link can show
-LABEL_MAX_LENGTH = 60
-MAX_VIEW_LIMIT = 100_000
 # An expiry further out than this is a typo (a year 2205), and a date near year 9999 would
 # overflow the end-of-day arithmetic. "No expiry" is there for links that should last.
 LATEST_EXPIRY_AHEAD = timedelta(days=3653)
 
 
 def today_utc():
-    return datetime.now(UTC).date()
+    return timezone.now().astimezone(UTC).date()
 
 
 def end_of_day_utc(day):
@@ -101,7 +93,7 @@ class ShareLinkForm(forms.Form):
         return day
 
     def share_link_fields(self):
-        """The keyword arguments of share_links.create_share_link, from the cleaned form."""
+        """The keyword arguments of sessions.sharing.repository.create_share_link, from the cleaned form."""
         data = self.cleaned_data
         return {
             "scope": data["scope"],

@@ -49,23 +49,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns_site.lazy import lazy_import
-from sessions.sharing.forms import SCOPES, ShareLinkForm
+from campaigns_site.owners import sub
+from sessions.core.lookups import session_or_404
+from sessions.core.repository import SessionNotFound
+from sessions.sharing import repository as share_links
+from sessions.sharing.forms import ShareLinkForm
+from sessions.sharing.items import MAX_LINKS_PER_SESSION, SCOPES, hash_token, is_well_formed, last_day_of
+from sessions.sharing.lookups import link_to_preview_or_404, link_to_revoke_or_404, session_to_share_or_404
+from sessions.sharing.names import names_shown_by_a_link, shared_speaker_names
 from sessions.summaries.views import text_blocks
+from sessions.transcripts import reader
+from sessions.transcripts import segments_json as transcript_json
+from sessions.transcripts import services as transcripts
 from sessions.transcripts.reader_views import (
     _whole_number,
     first_line,
     jump_to_time,
     reader_context,
 )  # the owner's reader: same parameters and messages
-
-# Loaded on first use (see campaigns_site.lazy): the repositories bring PynamoDB and
-# botocore, and the reader's patterns and classes would slow every cold start.
-repository = lazy_import("sessions.core.repository")
-share_links = lazy_import("sessions.sharing.repository")
-transcripts = lazy_import("sessions.transcripts.services")
-transcript_json = lazy_import("sessions.transcripts.segments_json")
-reader = lazy_import("sessions.transcripts.reader")
 
 SHARE_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -74,10 +75,6 @@ SHARE_HEADERS = {
 }
 GRANT_COOKIE = "share_grant"
 GRANT_MAX_AGE = 24 * 60 * 60  # seconds: a day's reading on one view
-
-
-def _sub(request):
-    return request.user.pk  # the Cognito sub (accounts.models.User)
 
 
 def share_page_headers(view):
@@ -133,9 +130,9 @@ def _link_for_visitor(request, token):
     With this link's grant: one GetItem, nothing counted; a revoked or expired link is
     dead all the same. Without: one counted open (open_share_link). A token that cannot be
     one is a 404 without any request."""
-    if not share_links.is_well_formed(token):
+    if not is_well_formed(token):
         raise Http404
-    token_hash = share_links.hash_token(token)
+    token_hash = hash_token(token)
     if _has_grant(request, token_hash):
         link = share_links.get_share_link(token_hash=token_hash)
         if link is None or link.has_expired():
@@ -145,17 +142,6 @@ def _link_for_visitor(request, token):
     if link is None:
         raise Http404
     return link, True
-
-
-def _link_for_preview(request, campaign_id, session_id, token_hash):
-    """The owner's link, if a new recipient could open it now (else the same 404 they would
-    get): one GetItem, nothing counted."""
-    link = share_links.get_share_link_for_owner(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
-    )
-    if link is None or not link.opens_for_a_new_viewer():
-        raise Http404
-    return link
 
 
 # --- what a link shows ---------------------------------------------------------------------------
@@ -196,7 +182,7 @@ def _transcript_page(request, link, *, back_url, preview=False):
     # Speakers go by their number in the transcript (`speaker=2`), not by their raw label:
     # a label may be somebody's handle, and the page shows only the names the owner gave.
     labels = transcript_json.read_segment_page(data, offset=0, limit=0).speakers
-    names = share_links.shared_speaker_names(link, names, labels)
+    names = shared_speaker_names(link, names, labels)
     speaker_number = _whole_number(request.GET.get("speaker"))
     speaker = labels[speaker_number] if speaker_number is not None and 0 <= speaker_number < len(labels) else None
     marks = reader.mark_words(request.GET.get("mark"))
@@ -268,16 +254,6 @@ def shared_transcript(request, token):
 
 
 # --- the owner's pages ---------------------------------------------------------------------------
-def _get_session_for_user(request, campaign_id, session_id):
-    """(campaign, session), or 404 when either is not the user's: one BatchGetItem."""
-    campaign, session = repository.get_session_with_campaign(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
-    )
-    if session is None:
-        raise Http404  # no detail: the 404 page must not tell whose or what it was
-    return campaign, session
-
-
 @login_required
 @never_cache  # the answer to a POST holds the new link's token
 @require_http_methods(["GET", "POST"])
@@ -286,21 +262,17 @@ def manage(request, campaign_id, session_id):
     answer to the POST itself: its token is in no URL, no cookie and no item."""
     # The speaker names and the summaries come in the same BatchGetItem: the form says
     # which names each scope would show unless the link shows character names only.
-    campaign, session, names, summaries = share_links.read_session_to_share(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
-    )
-    if session is None:
-        raise Http404
-    shown = share_links.names_shown_by_a_link(session, names, summaries)
+    campaign, session, names, summaries = session_to_share_or_404(request, campaign_id, session_id)
+    shown = names_shown_by_a_link(session, names, summaries)
     form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(shown)})
     if request.method == "POST" and form.is_valid():
         try:
             made = share_links.create_share_link(
-                sub=_sub(request), campaign_id=campaign_id, session_id=session_id, **form.share_link_fields()
+                sub=sub(request), campaign_id=campaign_id, session_id=session_id, **form.share_link_fields()
             )
         except share_links.TooManyShareLinks:
             form.add_error(None, _too_many())
-        except repository.SessionNotFound:
+        except SessionNotFound:
             raise Http404 from None  # deleted meanwhile: nothing was written
         else:
             return render(
@@ -312,11 +284,11 @@ def manage(request, campaign_id, session_id):
                     "made": made.pointer,
                     "scope_label": SCOPES[made.pointer.scope],
                     "characters_only": bool(made.pointer.characters_only),
-                    "last_day": share_links.last_day_of(made.pointer.expires),
+                    "last_day": last_day_of(made.pointer.expires),
                     "share_url": request.build_absolute_uri(reverse("share:session", args=[made.token])),
                 },
             )
-    links = share_links.list_share_links_for_session(sub=_sub(request), session_id=session_id)
+    links = share_links.list_share_links_for_session(sub=sub(request), session_id=session_id)
     return render(
         request,
         "sessions/share_manage.html",
@@ -325,8 +297,8 @@ def manage(request, campaign_id, session_id):
             "session": session,
             "links": links,
             "form": form,
-            "at_cap": len(links) >= share_links.MAX_LINKS_PER_SESSION,
-            "max_links": share_links.MAX_LINKS_PER_SESSION,
+            "at_cap": len(links) >= MAX_LINKS_PER_SESSION,
+            "max_links": MAX_LINKS_PER_SESSION,
             # (scope, its label, the names it would show), for the scopes that show some.
             "names_by_scope": [
                 (scope, label, shown.by_scope[scope]) for scope, label in SCOPES.items() if shown.by_scope.get(scope)
@@ -338,7 +310,7 @@ def manage(request, campaign_id, session_id):
 
 def _too_many():
     return (
-        f"This session has {share_links.MAX_LINKS_PER_SESSION} share links, the most it can have. "
+        f"This session has {MAX_LINKS_PER_SESSION} share links, the most it can have. "
         "Revoke one you no longer need, then make the new one."
     )
 
@@ -355,11 +327,11 @@ def revoke(request, campaign_id, session_id, token_hash):
     if request.method == "GET":
         return _confirm_revoke(request, campaign_id, session_id, token_hash)
     if share_links.revoke_share_link(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
+        sub=sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
     ):
         messages.success(request, "Link revoked. It no longer opens anything.")
     else:
-        _get_session_for_user(request, campaign_id, session_id)  # 404 unless the session is the user's
+        session_or_404(request, campaign_id, session_id)  # 404 unless the session is the user's
         if share_links.get_share_link(token_hash=token_hash) is not None:
             raise Http404  # a live link, but not this session's: the URL's ids must all match it
         messages.info(request, "That link was already revoked.")  # a second click, another tab
@@ -370,11 +342,7 @@ def _confirm_revoke(request, campaign_id, session_id, token_hash):
     """The link's label, date, scope and views, and a button that POSTs here: one
     BatchGetItem (share_links.read_link_to_revoke). A link already revoked (the back
     button, another tab) goes back to the list saying so, as a second POST does."""
-    found = share_links.read_link_to_revoke(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id, token_hash=token_hash
-    )
-    if found is None or found.elsewhere:
-        raise Http404  # not the user's session, or a link of another session, campaign or user
+    found = link_to_revoke_or_404(request, campaign_id, session_id, token_hash)
     if found.row is None:
         messages.info(request, "That link was already revoked.")
         return redirect("share:manage", campaign_id=campaign_id, session_id=session_id)
@@ -390,7 +358,7 @@ def _confirm_revoke(request, campaign_id, session_id, token_hash):
 @require_GET
 def preview(request, campaign_id, session_id, token_hash):
     """The page a recipient opening the link now would get, without counting a view."""
-    link = _link_for_preview(request, campaign_id, session_id, token_hash)
+    link = link_to_preview_or_404(request, campaign_id, session_id, token_hash)
     transcript_url = reverse("share:preview_transcript", args=[campaign_id, session_id, token_hash])
     return _session_page(request, link, transcript_url=transcript_url, preview=True)
 
@@ -399,6 +367,6 @@ def preview(request, campaign_id, session_id, token_hash):
 @login_required
 @require_GET
 def preview_transcript(request, campaign_id, session_id, token_hash):
-    link = _link_for_preview(request, campaign_id, session_id, token_hash)
+    link = link_to_preview_or_404(request, campaign_id, session_id, token_hash)
     back_url = reverse("share:preview", args=[campaign_id, session_id, token_hash])
     return _transcript_page(request, link, back_url=back_url, preview=True)

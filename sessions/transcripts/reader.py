@@ -16,20 +16,16 @@ first_line_with_words picks the line).
 
 import math
 import re
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
 from sessions.core.segments import format_time  # noqa: F401  (the template's stamps; re-exported)
+from sessions.core.text import WORD, fold, query_words, word_pieces
 from sessions.transcripts.segments_json import load_segments, read_segment_page
 from sessions.transcripts.speaker_display import speaker_display
 
 PAGE_SIZE = 200  # lines a page: long enough to read on, short enough to render fast
-MAX_MARKS = 8  # words a page marks (= sessions.search.services.MAX_WORDS: a search's words)
-MIN_MARK_CHARS = 2  # = sessions.search.services.MIN_WORD_CHARS
 MARK_TEXT_CHARS = 400  # of the `mark` text read; the rest is ignored
-MAX_WORD_CHARS = 40  # = sessions.core.search_index.MAX_WORD_CHARS: longer words are cut, as the index cuts them
-WORD = re.compile(r"[^\W_]+")  # a word: letters and digits (after folding), as search indexes them
 
 TIME_HELP = "Enter a time like 1:23:45, 23:45 or 95 (seconds)."
 _CLOCK = re.compile(r"(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?)")  # [[h:]m:]s
@@ -127,16 +123,6 @@ def parse_time(text):
 
 
 # --- finding text -------------------------------------------------------------------------
-def fold(text):
-    """Text as find compares it: case and accents ignored ("Zoë" finds "ZOE", "Café" finds
-    "cafe"), compatibility forms unified ("ﬁ" is "fi"). Folding a string gives the same as
-    folding each character in turn, which is what lets _pieces map matches back."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return "".join(character for character in decomposed if not unicodedata.combining(character))
-
-
 def _pieces(text, folded_query):
     """The text as [(part, is_match)]: every occurrence of the (folded) query marked,
     in the original characters. A character that folds to several ("ß" to "ss") is
@@ -173,54 +159,8 @@ def _pieces(text, folded_query):
 
 # --- marking a search's words ---------------------------------------------------------------------
 def mark_words(text):
-    """The words to mark from a `mark` parameter: folded and split as search indexes them
-    (sessions.core.search_index.words), at least MIN_MARK_CHARS long, each once, at most MAX_MARKS."""
-    found = (word[:MAX_WORD_CHARS] for word in WORD.findall(fold((text or "")[:MARK_TEXT_CHARS])))
-    return tuple(dict.fromkeys(word for word in found if len(word) >= MIN_MARK_CHARS))[:MAX_MARKS]
-
-
-def word_pieces(text, folded_words):
-    """`text` as [(part, is_match)], every word that starts with one of `folded_words`
-    marked (its matching start only: "drag" marks "Drag" in "Dragon"), as a search matches
-    words. Case and accents fold as find folds them; the parts are the original characters."""
-    if not text:
-        return []
-    if not folded_words:
-        return [(text, False)]
-    folded, origin = _folded_with_origin(text)
-    spans = []
-    for match in WORD.finditer(folded):
-        word = match.group()
-        best = max((found for found in folded_words if word.startswith(found)), key=len, default=None)
-        if best:
-            start = match.start()
-            spans.append((origin[start], origin[start + len(best) - 1] + 1))
-    pieces, done = [], 0
-    for start, end in spans:
-        while end < len(text) and unicodedata.combining(text[end]):
-            end += 1  # an accent written as its own character stays with its letter
-        start = max(start, done)
-        if start >= end:
-            continue
-        if start > done:
-            pieces.append((text[done:start], False))
-        pieces.append((text[start:end], True))
-        done = end
-    if done < len(text):
-        pieces.append((text[done:], False))
-    return pieces
-
-
-def _folded_with_origin(text):
-    """(the folded text, for each of its characters the index of the original one)."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
-    folded, origin = [], []
-    for index, character in enumerate(text):
-        part = fold(character)
-        folded.append(part)
-        origin.extend([index] * len(part))
-    return "".join(folded), origin
+    """The words to mark from a `mark` parameter: a search's words (sessions.core.text.query_words)."""
+    return tuple(query_words((text or "")[:MARK_TEXT_CHARS]))
 
 
 def first_line_with_words(data, folded_words, *, names=None, speaker=None):

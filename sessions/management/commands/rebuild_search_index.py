@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 
 from campaigns_site import aws
 from campaigns_site.operations import OperationsCommand
-from sessions.core.search_index import rebuild_search_items
+from sessions.search.rebuild import rebuild_search_items
 
 
 class Command(OperationsCommand):
