@@ -1,7 +1,7 @@
 """Settings, all from environment variables.
 
 Local runs need no variables at all: the defaults point at the embedded local AWS that
-`manage.py runlocal` starts. APP_ENV=production switches on the strict checks: a real
+`manage.py runlocal` (devtools, installed only outside production) starts. APP_ENV=production switches on the strict checks: a real
 secret key and explicit hosts are required, and every `check --deploy` item is on.
 """
 
@@ -118,6 +118,10 @@ INSTALLED_APPS = [
     "campaigns",
     "sessions.apps.PlaySessionsConfig",
 ]
+if not PRODUCTION:
+    # The local run (`manage.py runlocal`, the embedded moto, the demo): development
+    # only, and left out of the Lambda package (zappa_settings.json).
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
