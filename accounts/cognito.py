@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import logging
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -72,8 +73,6 @@ class PasswordRuleError(CognitoError):
     """InvalidPasswordException that names the broken rule (`rule`: one of PASSWORD_RULES' values)."""
 
     def __init__(self, rule):
-        from accounts.forms import rule_message  # the policy it names is read there
-
         super().__init__("InvalidPasswordException", rule_message(rule))
         self.rule = rule
 
@@ -95,6 +94,8 @@ def _error(client_error):
 
 
 def _call(operation, **kwargs):
+    # Imported on the first call, not with this module: the login and sign-up forms import
+    # it, and those pages' first view (a cold start) must not pay for botocore (~60 ms).
     from botocore.exceptions import ClientError
 
     try:
@@ -219,3 +220,36 @@ def password_policy():
     """The pool's password policy, for the sign-up form's help text."""
     pool = _call("describe_user_pool", UserPoolId=settings.COGNITO_USER_POOL_ID)["UserPool"]
     return pool["Policies"]["PasswordPolicy"]
+
+
+@lru_cache(maxsize=4)
+def _policy_for(pool_id):  # pool_id: the cache key (tests and local runs switch pools)
+    return password_policy()
+
+
+def cached_password_policy():
+    """The pool's policy, read once per process (and per pool); None if Cognito is away."""
+    from botocore.exceptions import BotoCoreError  # on first use, as in _call
+
+    try:
+        return _policy_for(settings.COGNITO_USER_POOL_ID)
+    except (CognitoError, BotoCoreError):
+        log.warning("Cannot read the user pool's password policy", exc_info=True)
+        return None  # not cached: the next page tries again
+
+
+cached_password_policy.cache_clear = _policy_for.cache_clear
+
+
+def rule_message(rule):
+    """A broken password rule in our words, as the forms list them (and PasswordRuleError says)."""
+    if rule == "length":
+        policy = cached_password_policy() or {}
+        return f"Use at least {policy.get('MinimumLength', 8)} characters."
+    return {
+        "lowercase": "Add a lowercase letter.",
+        "uppercase": "Add an uppercase letter.",
+        "number": "Add a number.",
+        "symbol": "Add a symbol, such as ! or #.",
+        "ends": "Do not start or end with a space.",
+    }[rule]

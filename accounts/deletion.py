@@ -26,9 +26,9 @@ The order, and why:
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from django.conf import settings
+from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from accounts.items import Profile
@@ -129,7 +129,7 @@ def mark_account_deleting(*, sub):
     try:
         profile.update(
             # if_not_exists: a resumed deletion keeps the time the first run started.
-            actions=[Profile.deleting_since.set(Profile.deleting_since | datetime.now(UTC))],
+            actions=[Profile.deleting_since.set(Profile.deleting_since | timezone.now())],
             # An update would otherwise create a bare profile for an account that has none.
             condition=Profile.pk.exists(),
         )

@@ -1,11 +1,9 @@
 """Account forms: allauth's login and signup forms on Cognito, and the confirm-code forms."""
 
 import logging
-from functools import lru_cache
 
 from allauth.account import forms as allauth_forms
 from django import forms
-from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -54,7 +52,7 @@ class LoginForm(allauth_forms.LoginForm):
 
 def password_help_text():
     """The pool's password rules in words, e.g. "At least 10 characters, with a number."."""
-    policy = _password_policy(settings.COGNITO_USER_POOL_ID)
+    policy = cognito.cached_password_policy()
     if policy is None:
         return ""
     needs = [
@@ -85,25 +83,11 @@ RULE_CHECKS = {  # rule: (the policy's switch, the test a password must pass)
 }
 
 
-def rule_message(rule):
-    """A broken password rule in our words, as the forms list them."""
-    if rule == "length":
-        policy = _password_policy(settings.COGNITO_USER_POOL_ID) or {}
-        return f"Use at least {policy.get('MinimumLength', 8)} characters."
-    return {
-        "lowercase": "Add a lowercase letter.",
-        "uppercase": "Add an uppercase letter.",
-        "number": "Add a number.",
-        "symbol": "Add a symbol, such as ! or #.",
-        "ends": "Do not start or end with a space.",
-    }[rule]
-
-
 def unmet_password_rules(password):
     """The pool's rules that `password` breaks, in our words (checked before Cognito is
     asked, with the policy read once per process). Empty when it passes, or when the
     policy cannot be read (Cognito then checks, and its refusal is mapped the same way)."""
-    policy = _password_policy(settings.COGNITO_USER_POOL_ID)
+    policy = cognito.cached_password_policy()
     if policy is None:
         return []
     broken = []
@@ -112,7 +96,7 @@ def unmet_password_rules(password):
     broken += [rule for rule, (switch, passes) in RULE_CHECKS.items() if policy.get(switch) and not passes(password)]
     if password != password.strip(" "):  # Cognito refuses a leading or trailing space
         broken.append("ends")
-    return [rule_message(rule) for rule in broken]
+    return [cognito.rule_message(rule) for rule in broken]
 
 
 def add_password_rule_errors(form, field, password):
@@ -121,22 +105,6 @@ def add_password_rule_errors(form, field, password):
     for problem in problems:
         form.add_error(field, forms.ValidationError(problem, code="password_rule"))
     return bool(problems)
-
-
-@lru_cache(maxsize=4)
-def _policy_for(pool_id):  # pool_id: the cache key (tests and local runs switch pools)
-    return cognito.password_policy()
-
-
-def _password_policy(pool_id):
-    """The pool's policy, read once per process (and per pool); None if Cognito is away."""
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        return _policy_for(pool_id)
-    except (CognitoError, BotoCoreError):
-        log.warning("Cannot read the user pool's password policy", exc_info=True)
-        return None  # not cached: the next page tries again
 
 
 class SignupForm(allauth_forms.SignupForm):

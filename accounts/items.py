@@ -1,6 +1,14 @@
-"""The user's profile item: the durable account record next to the Cognito user."""
+"""The account's items: the profile (the durable account record next to the Cognito
+user) and the web sessions (accounts.session_store, Django's session engine)."""
 
-from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
 from campaigns_site.table import TableModel
 
@@ -22,3 +30,21 @@ class Profile(TableModel, discriminator="Profile"):
     @property
     def sub(self):
         return self.pk.removeprefix("USER#")
+
+
+class WebSession(TableModel, discriminator="WebSession"):
+    """PK `WEBSESSION#<key>`, SK `WEBSESSION`: Django's session data."""
+
+    data = UnicodeAttribute()
+    expires = TTLAttribute(attr_name="ttl")
+
+
+class WebSessionPointer(TableModel, discriminator="WebSessionPointer"):
+    """PK `USER#<sub>`, SK `WEBSESSION#<key>`: one per signed-in web session, with the same
+    expiry, so one Query finds all of a user's sessions (log out everywhere, deletion)."""
+
+    expires = TTLAttribute(attr_name="ttl")
+
+    @property
+    def session_key(self):
+        return self.sk.split("#", 1)[1]

@@ -1,8 +1,11 @@
 """Password forms: ask for a reset code, reset with it, change the password.
 
 Cognito checks codes and password rules, so each form's clean() asks it (through
-accounts.password_services, imported on use: it loads PynamoDB, which a cold start
-serving other pages skips) and shows its refusals on the field they concern.
+accounts.password_services) and shows its refusals on the field they concern.
+
+accounts.password_services is imported in clean(), when a form is sent: it loads PynamoDB,
+and the reset pages are shown to visitors without a session, whose pages must not pay for
+it on a cold start (the module is imported at start-up: accounts.urls, accounts.views).
 """
 
 from django import forms

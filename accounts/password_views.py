@@ -26,6 +26,7 @@ from accounts.password_forms import (
     reset_code_url,
     reset_request_url,
 )
+from campaigns_site.owners import sub
 from campaigns_site.templatetags.site_tags import optional_url
 
 # Where a local run keeps the code the embedded Cognito made, between page 1 and page 2.
@@ -136,9 +137,11 @@ def change_password(request):
 def logout_everywhere(request):
     """GET asks; POST ends every session of the user (Cognito's refresh tokens too)."""
     if request.method == "POST":
-        from accounts import password_services  # loads PynamoDB: only when used
+        # Imported here: this module also serves the reset pages to visitors without a
+        # session (and accounts.views imports it at start-up); they must not load PynamoDB.
+        from accounts import password_services
 
-        password_services.end_every_session(sub=request.user.pk)
+        password_services.end_every_session(sub=sub(request))
         logout(request)
         messages.success(request, LOGGED_OUT_EVERYWHERE)
         return redirect("home")

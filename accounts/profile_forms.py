@@ -4,7 +4,7 @@ import logging
 
 from django import forms
 
-from accounts import cognito
+from accounts import cognito, profiles, services
 from accounts.cognito import CognitoError
 from campaigns_site.forms import OneLineField
 
@@ -27,9 +27,6 @@ class DisplayNameForm(forms.Form):
 
     def save(self, *, sub):
         """Store the name in the profile and refresh this container's user row at once."""
-        # Imported here: they load PynamoDB, which a cold start serving other pages skips.
-        from accounts import profiles, services
-
         profile = profiles.update_display_name(sub=sub, display_name=self.cleaned_data["display_name"])
         return services.cache_user(profile)
 

@@ -1,6 +1,7 @@
 """The signed-in user's own account: the profile page and deleting the account.
 
 Every view acts on request.user's sub and nothing else: no id comes from the request.
+Loaded on first request (accounts.urls), so the profiles and deletion are plain imports.
 """
 
 import logging
@@ -15,7 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from accounts import deletion, profiles
 from accounts.profile_forms import DeleteAccountForm, DisplayNameForm
+from campaigns_site.owners import sub
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +34,12 @@ DELETION_NOT_STARTED = "We could not start deleting your account just now. Nothi
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    # Imported here, as in _delete_and_log_out: PynamoDB is loaded only by pages that use it.
-    from accounts import profiles
-
-    sub = request.user.pk
+    owner = sub(request)
     if request.method == "POST":
         form = DisplayNameForm(request.POST)
         if form.is_valid():
             try:
-                form.save(sub=sub)
+                form.save(sub=owner)
             except profiles.ProfileMissing as missing:
                 raise Http404("This account is being deleted.") from missing  # a deletion started since the page loaded
             messages.success(request, "Your display name is saved.")
@@ -48,7 +48,7 @@ def profile(request):
     else:
         form = DisplayNameForm(initial={"display_name": request.user.display_name})
     # One GetItem: "member since" is in the profile only, not in the user row.
-    stored = profiles.get_profile(sub=sub)
+    stored = profiles.get_profile(sub=owner)
     return render(request, "account/profile.html", {"form": form, "member_since": stored.created if stored else None})
 
 
@@ -61,31 +61,30 @@ def delete_account(request):
     if request.method == "POST":
         form = DeleteAccountForm(request.POST, email=request.user.email)
         if form.is_valid():
-            return _delete_and_log_out(request, sub=request.user.pk)
+            return _delete_and_log_out(request)
     else:
         form = DeleteAccountForm(email=request.user.email)
     return render(request, "account/delete.html", {"form": form})
 
 
-def _delete_and_log_out(request, *, sub):
-    from accounts import deletion
-
+def _delete_and_log_out(request):
+    owner = sub(request)
     # The mark first, on its own: if even that fails, nothing has changed and the user
     # may try again. Once it is set, sign-in and every view refuse the account, so any
     # later failure leaves an account that is on its way out, never a half-deleted one
     # that still works.
     try:
-        deletion.mark_account_deleting(sub=sub)
+        deletion.mark_account_deleting(sub=owner)
     except Exception:
-        log.exception("Could not mark account %s for deletion", sub)
+        log.exception("Could not mark account %s for deletion", owner)
         messages.error(request, DELETION_NOT_STARTED)
         return redirect("account_delete")
     try:
-        deletion.delete_account(sub=sub)
+        deletion.delete_account(sub=owner)
     except Exception:
         # Whatever stopped it (an AWS error, DeletionIncomplete), a re-run finishes it:
         # `manage.py delete_account <sub> --yes`. The user must not get a 500 meanwhile.
-        log.exception("Deletion of account %s stopped midway; run manage.py delete_account %s --yes", sub, sub)
+        log.exception("Deletion of account %s stopped midway; run manage.py delete_account %s --yes", owner, owner)
         logout(request)
         messages.warning(request, DELETION_UNFINISHED)
         return redirect("home")

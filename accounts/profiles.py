@@ -1,8 +1,8 @@
 """Profile items, by owner."""
 
 from contextvars import ContextVar
-from datetime import UTC, datetime
 
+from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.items import Profile
@@ -33,7 +33,7 @@ def create_profile(*, sub, email, display_name="", is_staff=False):
         email=email,
         display_name=display_name,
         is_staff=is_staff,
-        created=datetime.now(UTC),
+        created=timezone.now(),
     )
     try:
         profile.save(condition=Profile.sk.does_not_exist())

@@ -28,7 +28,9 @@ CANNOT_SIGN_IN = "We could not sign you in with the hosted page. Please try agai
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         """Attach the user with pk = the verified sub (accounts.hosted_ui verified the claims)."""
-        from accounts import services  # loads PynamoDB: only on this path
+        # Imported here: loads PynamoDB, and with the hosted UI door on allauth loads this
+        # adapter for the login page, which a cold start must serve without it.
+        from accounts import services
 
         claims = sociallogin.account.extra_data
         if sociallogin.account.provider != PROVIDER_ID or sociallogin.state.get("process") != AuthProcess.LOGIN:

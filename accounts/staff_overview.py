@@ -12,10 +12,16 @@ import os
 import platform
 from dataclasses import dataclass, field
 
+import allauth
+import boto3
 import django
+import pynamodb
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from pynamodb.exceptions import PynamoDBException
 
 from campaigns_site import aws
+from sessions.summaries.fallbacks import recent_fallbacks
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +109,6 @@ def summary_provider():
 
 
 def summary_fallbacks():
-    from botocore.exceptions import BotoCoreError
-    from pynamodb.exceptions import PynamoDBException
-
-    from sessions.summaries.fallbacks import recent_fallbacks
-
     try:
         recent, count = recent_fallbacks()
     except (PynamoDBException, BotoCoreError) as error:
@@ -117,10 +118,6 @@ def summary_fallbacks():
 
 
 def runtime_versions():
-    import allauth
-    import boto3
-    import pynamodb
-
     # The Lambda runtime sets these; the function version is "$LATEST" unless published.
     function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
     version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "?")
@@ -135,8 +132,6 @@ def runtime_versions():
 
 
 def describe_table():
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         table = aws.client("dynamodb").describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]
     except (ClientError, BotoCoreError) as error:
@@ -156,8 +151,6 @@ def describe_table():
 def describe_user_pool():
     if not settings.COGNITO_USER_POOL_ID:
         return Described(error="No user pool id is configured.")
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         pool = aws.client("cognito-idp").describe_user_pool(UserPoolId=settings.COGNITO_USER_POOL_ID)["UserPool"]
     except (ClientError, BotoCoreError) as error:

@@ -1,13 +1,16 @@
-"""Pages for staff (members of the Cognito group `staff`)."""
+"""Pages for staff (members of the Cognito group `staff`), loaded on first use (accounts.staff_urls)."""
 
 import logging
 
+from botocore.exceptions import BotoCoreError
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import staff
+from accounts.cognito import CognitoError
 from accounts.decorators import staff_required
 from accounts.staff_overview import deployment_overview
 from campaigns_site.forms import EmailAddressField
@@ -34,11 +37,6 @@ def staff_home(request):
 
 
 def _staff_members():
-    from botocore.exceptions import BotoCoreError
-
-    from accounts import staff
-    from accounts.cognito import CognitoError
-
     try:
         return {"staff_members": staff.list_staff()}
     except (CognitoError, BotoCoreError) as error:
@@ -60,11 +58,6 @@ def remove_staff(request):
 
 def _change_staff(request, *, change):
     """Change the Cognito group and the profile together: it counts from the user's next request."""
-    from botocore.exceptions import BotoCoreError
-
-    from accounts import staff
-    from accounts.cognito import CognitoError
-
     form = StaffMemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter the email address of an account.")

@@ -3,6 +3,10 @@
 The signature is checked against the user pool's JSON Web Key Set, then issuer, audience
 (our app client), expiry and `token_use`. Keys are cached per process and fetched again
 once when a token names a key we have not seen (Cognito rotates keys rarely).
+
+PyJWT and requests are imported on use: with the hosted UI door on (COGNITO_DOMAIN), this
+module is loaded at start-up (allauth's URLconf, accounts.hosted_ui), and a cold start
+serving the home page verifies no token.
 """
 
 import threading

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from accounts import password_views, profile_views, views
+from accounts import password_views, views
+from campaigns_site.lazy import lazy_view
 
 urlpatterns = [
     path("confirm/", views.confirm_signup, name="account_confirm_signup"),
     path("confirm/resend/", views.resend_code, name="account_resend_code"),
-    path("profile/", profile_views.profile, name="account_profile"),
-    path("delete/", profile_views.delete_account, name="account_delete"),
+    # Signed-in pages that read and write the profile: loaded on their first request, so a
+    # cold start serving the home or login page does not import PynamoDB for them.
+    path("profile/", lazy_view("accounts.profile_views.profile"), name="account_profile"),
+    path("delete/", lazy_view("accounts.profile_views.delete_account"), name="account_delete"),
     # Cognito-backed replacements for allauth's password pages, under allauth's names.
     path("password/reset/", password_views.reset_password, name="account_reset_password"),
     path("password/reset/code/", password_views.reset_password_with_code, name="account_reset_password_code"),

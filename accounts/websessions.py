@@ -1,10 +1,10 @@
-"""A user's web sessions, found through their pointer items (see campaigns_site.websessions)."""
+"""A user's web sessions, found through their pointer items (see accounts.session_store)."""
 
-from datetime import UTC, datetime
+from django.utils import timezone
 
+from accounts.items import WebSession, WebSessionPointer
 from campaigns_site.table import WEB_SESSION_SK, TableModel, user_pk, web_session_pk
 from campaigns_site.table_keys import WEB_SESSION_POINTER_PREFIX
-from campaigns_site.websession_item import WebSession, WebSessionPointer
 
 
 def _pointers(sub):
@@ -17,7 +17,7 @@ def _pointers(sub):
 
 def web_session_keys(*, sub):
     """The keys of the user's live web sessions: one Query on the user's partition."""
-    now = datetime.now(UTC)
+    now = timezone.now()
     # Expired pointers are gone, whatever DynamoDB's late TTL deletion has not done yet.
     return [pointer.session_key for pointer in _pointers(sub) if pointer.expires > now]
 

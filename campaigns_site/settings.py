@@ -1,8 +1,9 @@
 """Settings, all from environment variables.
 
 Local runs need no variables at all: the defaults point at the embedded local AWS that
-`manage.py runlocal` starts. APP_ENV=production switches on the strict checks: a real
-secret key and explicit hosts are required, and every `check --deploy` item is on.
+`manage.py runlocal` (devtools, installed only outside production) starts.
+APP_ENV=production switches on the strict checks: a real secret key and explicit hosts
+are required, and every `check --deploy` item is on.
 """
 
 from decimal import Decimal
@@ -118,6 +119,10 @@ INSTALLED_APPS = [
     "campaigns",
     "sessions.apps.PlaySessionsConfig",
 ]
+if not PRODUCTION:
+    # The local run (`manage.py runlocal`, the embedded moto, the demo): development
+    # only, and left out of the Lambda package (zappa_settings.json).
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -166,7 +171,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # Web sessions live in DynamoDB with a TTL, so any container honours them and they can
 # be revoked; messages ride in a cookie.
-SESSION_ENGINE = "campaigns_site.websessions"
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 

@@ -74,3 +74,27 @@ class TableModel(Model):
         # those of aws.client(): with their parameters, which PynamoDB's signals lack.
         aws.watch(connection.connection.client)
         return connection
+
+
+@aws.on_reset
+def configure_pynamodb():
+    """Point the table's PynamoDB models at the configured table, region and endpoint.
+
+    aws.reset() calls it whenever tests (or the local run) change the endpoint. Dropping
+    the cached connections makes the next request build a new one with the new values.
+    """
+    for model in _model_and_subclasses(TableModel):
+        model.Meta.table_name = settings.DYNAMODB_TABLE
+        model.Meta.region = settings.AWS_REGION
+        model.Meta.host = settings.AWS_ENDPOINT_URL or None
+        model.Meta.connect_timeout_seconds = aws.CONNECT_TIMEOUT_SECONDS
+        model.Meta.read_timeout_seconds = aws.READ_TIMEOUT_SECONDS
+        # PynamoDB's botocore client makes 1 + max_retry_attempts attempts (standard mode).
+        model.Meta.max_retry_attempts = aws.MAX_ATTEMPTS - 1
+        model._connection = None
+
+
+def _model_and_subclasses(model):
+    yield model
+    for subclass in model.__subclasses__():
+        yield from _model_and_subclasses(subclass)

@@ -1,6 +1,5 @@
 from django.urls import include, path
 
-from accounts import staff_views
 from campaigns_site import views
 
 urlpatterns = [
@@ -14,9 +13,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("", include("sessions.urls")),  # /campaigns/<cid>/sessions/...: namespace "sessions"
     path("", include("sessions.sharing.urls")),  # /share/<token>/ and .../sessions/<sid>/share/: namespace "share"
-    path("staff/", staff_views.staff_home, name="staff_home"),
-    path("staff/members/add/", staff_views.add_staff, name="staff_add"),
-    path("staff/members/remove/", staff_views.remove_staff, name="staff_remove"),
+    path("staff/", include("accounts.staff_urls")),
 ]
 
 handler500 = "campaigns_site.views.server_error"

@@ -41,7 +41,7 @@ def aws(settings):
 
 @pytest.fixture
 def served_aws(tmp_path, settings, monkeypatch):
-    """The local run's moto server (campaigns_site.localaws), for tests with threads.
+    """The local run's moto server (devtools.localaws), for tests with threads.
 
     moto's in-process mock is not thread-safe: its TransactWriteItems copies the whole
     table and restores the copy on a failure, and two threads in it at once fail with
@@ -49,7 +49,7 @@ def served_aws(tmp_path, settings, monkeypatch):
     which is what DynamoDB guarantees per item: every write applies whole. The threads of
     a test still run concurrently, with their reads and writes interleaved.
     """
-    from campaigns_site.localaws import MOTO_SETTINGS, LocalAws
+    from devtools.localaws import MOTO_SETTINGS, LocalAws
 
     for name, value in MOTO_SETTINGS.items():
         monkeypatch.setenv(name, value)

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from accounts import cognito, deletion
 from accounts.deletion import DeletionIncomplete, DeletionReport, delete_account, is_being_deleted
+from accounts.items import WebSession
 from accounts.profiles import create_profile, get_profile
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
@@ -27,7 +28,6 @@ from campaigns_site.table_keys import (
     web_session_pk,
     web_session_pointer_sk,
 )
-from campaigns_site.websession_item import WebSession
 from sessions.core.repository import create_session
 from sessions.core.storage_keys import user_transcripts_prefix
 

@@ -11,9 +11,9 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
+from accounts.items import WebSession
 from campaigns_site import aws as aws_module
 from campaigns_site.table import TableModel
-from campaigns_site.websession_item import WebSession
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

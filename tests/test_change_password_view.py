@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts import cognito, profiles, websessions
 from accounts.forms import password_help_text
 from accounts.password_views import PASSWORD_CHANGED
+from accounts.session_store import sub_of_session_key
 from campaigns_site import aws as aws_clients
-from campaigns_site.websessions import sub_of_session_key
 from tests.conftest import PASSWORD
 
 CHANGE = "/accounts/password/change/"

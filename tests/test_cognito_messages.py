@@ -11,7 +11,7 @@ from botocore.awsrequest import AWSResponse
 from django.test import Client
 
 from accounts import cognito
-from accounts.forms import rule_message
+from accounts.cognito import rule_message
 from accounts.password_services import WRONG_CURRENT_PASSWORD
 from accounts.profile_forms import WRONG_PASSWORD
 from campaigns_site import aws as aws_clients
@@ -208,7 +208,7 @@ def test_the_forms_list_every_rule_not_met(aws, db, password, problems):
 
 
 def test_with_every_rule_on_each_is_named(aws, db, settings):
-    from accounts import forms
+    from accounts import cognito, forms
 
     policy = {
         "MinimumLength": 12,
@@ -217,7 +217,7 @@ def test_with_every_rule_on_each_is_named(aws, db, settings):
         "RequireNumbers": True,
         "RequireSymbols": True,
     }
-    forms._policy_for.cache_clear()
+    cognito.cached_password_policy.cache_clear()
     aws_clients.client("cognito-idp").update_user_pool(
         UserPoolId=settings.COGNITO_USER_POOL_ID, Policies={"PasswordPolicy": policy}
     )
@@ -230,7 +230,7 @@ def test_with_every_rule_on_each_is_named(aws, db, settings):
         ]
         assert forms.unmet_password_rules("Abcdefghij1!") == []
     finally:
-        forms._policy_for.cache_clear()
+        cognito.cached_password_policy.cache_clear()
 
 
 @pytest.mark.parametrize(

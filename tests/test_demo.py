@@ -8,9 +8,9 @@ from django.test import Client
 from accounts.profiles import get_profile
 from campaigns.repository import create_campaign, get_campaign, list_campaigns_for_user
 from campaigns_site import aws as aws_clients
-from campaigns_site import demo
-from campaigns_site.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
 from campaigns_site.table_keys import story_summary_sk
+from devtools import demo
+from devtools.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign
 from sessions.search.services import search_sessions
 from sessions.sharing.repository import list_share_links_for_session

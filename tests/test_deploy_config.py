@@ -1,8 +1,10 @@
 """The Zappa stages and the Lambda role's policy say what DESIGN.md and the README promise."""
 
+import ast
 import fnmatch
 import json
-from pathlib import Path
+import subprocess
+from pathlib import Path, PurePosixPath
 
 import pytest
 from zappa.cli import ZappaCLI
@@ -97,6 +99,46 @@ def test_project_paths_that_must_not_ship_are_excluded(stage):
         "node_modules",
         ".git",
     } <= globs  # samples: collected into static files
+
+
+def shipped_project_files(stage):
+    """The project files `scripts/build-lambda STAGE` packages: what it copies (git's view:
+    tracked plus new, nothing ignored), less what Zappa removes from its copy by exclude_glob
+    (each pattern globbed from the project's top, as zappa.core does)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--deduplicate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    globs = stage_config(stage)["exclude_glob"]
+    excluded = {path.relative_to(ROOT).as_posix() for glob in globs for path in ROOT.glob(glob)}
+    return [
+        name
+        for name in listed
+        if (ROOT / name).is_file() and not {name, *map(str, PurePosixPath(name).parents)} & excluded
+    ]
+
+
+def _imported_packages(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module.split(".")[0]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_package_holds_no_development_only_code(stage):
+    shipped = shipped_project_files(stage)
+    assert "campaigns_site/settings.py" in shipped and "sessions/views.py" in shipped  # the listing is real
+    assert [name for name in shipped if name.split("/")[0] == "devtools"] == []
+    # Nor does anything shipped import it, or what only it uses (moto's server, joserfc).
+    dev_only = {"devtools", "moto", "joserfc"}
+    importers = {name for name in shipped if name.endswith(".py") and dev_only & set(_imported_packages(ROOT / name))}
+    assert importers == set()
 
 
 def test_stages_use_their_own_table_and_bucket():

@@ -27,9 +27,9 @@ from moto.utilities.utils import load_resource
 
 from accounts import cognito, profiles
 from accounts.models import User
+from accounts.session_store import SessionStore, sub_of_session_key
 from accounts.tokens import issuer
 from campaigns_site.provision import STAFF_GROUP
-from campaigns_site.websessions import SessionStore, sub_of_session_key
 from tests.conftest import PASSWORD
 from tests.test_login_view import log_in, session_key
 

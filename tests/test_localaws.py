@@ -13,8 +13,8 @@ from botocore.config import Config
 from moto import mock_aws
 
 from campaigns_site import aws as aws_clients
-from campaigns_site.localaws import MOTO_SETTINGS, LocalAws, LocalAwsError, aws_mode, changes_state
 from campaigns_site.provision import provision
+from devtools.localaws import MOTO_SETTINGS, LocalAws, LocalAwsError, aws_mode, changes_state
 
 PASSWORD = "first-password-1"
 NEW_PASSWORD = "second-password-2"

@@ -7,8 +7,8 @@ from django.test import Client
 
 from accounts import cognito
 from accounts.models import User
+from accounts.session_store import SessionStore, sub_of_session_key
 from campaigns_site import aws as aws_clients
-from campaigns_site.websessions import SessionStore, sub_of_session_key
 from tests.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"

@@ -181,8 +181,8 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
     while it serves, and is gone once it stops. Its first banner gives the demo's link."""
     from moto import mock_aws
 
-    from campaigns_site.localaws import MOTO_SETTINGS
-    from campaigns_site.management.commands import runlocal
+    from devtools.localaws import MOTO_SETTINGS
+    from devtools.management.commands import runlocal
 
     environment = dict(os.environ)
     for name, value in MOTO_SETTINGS.items():

@@ -138,3 +138,12 @@ def test_wsgi_entry_loads_with_a_complete_production_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
     assert (tmp_path / "orm.sqlite3").exists()
+
+
+@pytest.mark.parametrize(("mode", "has_runlocal"), [({}, True), (PRODUCTION, False)], ids=["local", "production"])
+def test_the_local_run_is_installed_only_outside_production(mode, has_runlocal, tmp_path):
+    """devtools (runlocal, the embedded moto, the demo) is a local app: production does not
+    install it, so a package without it (zappa_settings.json leaves it out) loses nothing."""
+    result = manage(mode, tmp_path, "help", "--commands")
+    assert result.returncode == 0, result.stderr
+    assert ("runlocal" in result.stdout.split()) is has_runlocal

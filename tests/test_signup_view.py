@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from accounts import cognito
 from accounts import forms as account_forms
 from accounts.models import User
 from accounts.profiles import get_profile
@@ -14,7 +15,7 @@ SIGNUP = "/accounts/signup/"
 
 @pytest.fixture(autouse=True)
 def _policy_read_afresh():
-    account_forms._policy_for.cache_clear()
+    cognito.cached_password_policy.cache_clear()
 
 
 def sign_up(client, email="ada@example.com", display_name="Ada the Bard", password=PASSWORD, **extra):
@@ -134,5 +135,5 @@ def test_signup_needs_the_csrf_token(aws, db):
     ],
 )
 def test_password_help_text_says_the_pools_rules(monkeypatch, policy, text):
-    monkeypatch.setattr(account_forms, "_password_policy", lambda pool_id: policy)
+    monkeypatch.setattr(cognito, "cached_password_policy", lambda: policy)
     assert account_forms.password_help_text() == text

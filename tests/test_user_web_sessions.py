@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
+from accounts.session_store import SessionStore
 from accounts.websessions import delete_web_sessions, web_session_keys
-from campaigns_site.websessions import SessionStore
 
 ADA, BO = "sub-ada", "sub-bo"
 

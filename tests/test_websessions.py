@@ -4,10 +4,10 @@ import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.test import Client
 
+from accounts.items import WebSession
 from accounts.profiles import create_profile, profile_for_request
+from accounts.session_store import SessionStore, sub_of_session_key
 from campaigns_site import aws as aws_module
-from campaigns_site.websession_item import WebSession
-from campaigns_site.websessions import SessionStore, sub_of_session_key
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -128,7 +128,7 @@ def test_update_keeps_the_key_and_replaces_the_data(aws):
 
 
 def test_the_test_client_keeps_its_session_in_the_table(aws, settings):
-    assert settings.SESSION_ENGINE == "campaigns_site.websessions"
+    assert settings.SESSION_ENGINE == "accounts.session_store"
     client = Client()
     session = client.session
     session["hello"] = "there"

@@ -21,7 +21,11 @@ import socket
 import threading
 from pathlib import Path
 
+import moto
 from joserfc import jwk  # comes with moto, like everything here: a local-run-only module
+from moto.backends import get_backend
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 SERVICES = ("dynamodb", "s3", "cognito-idp")
 DEFAULT_PORT = 5100
@@ -89,9 +93,6 @@ class LocalAws:
 
     def start(self):
         """Restore the saved state, if any, and serve. Returns "restored" or "empty"."""
-        from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
-
         try:
             # Bound here, not by werkzeug, which prints and exits on a busy port.
             listening = socket.create_server((self.host, self.port))
@@ -152,8 +153,6 @@ class LocalAws:
     def _restore(self):
         if not self.state_path.exists():
             return False
-        from moto.backends import get_backend
-
         with self.state_path.open("rb") as file:
             unpickler = _Unpickler(file)
             written_by = "an unknown version"
@@ -195,14 +194,10 @@ class LocalAws:
 
 
 def _moto_version():
-    import moto
-
     return moto.__version__
 
 
 def _backends():
-    from moto.backends import get_backend
-
     return {service: list(get_backend(service).iter_backends()) for service in SERVICES}
 
 

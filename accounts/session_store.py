@@ -1,4 +1,4 @@
-"""Django session engine backed by the DynamoDB table.
+"""Django session engine backed by the DynamoDB table (settings.SESSION_ENGINE).
 
 Signed-cookie sessions cannot be revoked, and the ORM is a per-container cache, so web
 sessions live in the table under `WEBSESSION#<key>` with a TTL. DynamoDB deletes expired
@@ -12,15 +12,14 @@ request for authentication. The key is rotated whenever the session's user chang
 has a pointer item `USER#<sub>` / `WEBSESSION#<key>` with the same expiry, so all of a
 user's sessions can be found with one Query (accounts.websessions).
 
-The item classes are imported on first use, not with this module: Django loads the
-session engine at start-up, and PynamoDB/botocore cost ~130 ms to import, which a cold
-start for a visitor without a session cookie should not pay.
+The items and the profiles are imported on first use, not with this module: Django loads
+the session engine at start-up, and PynamoDB/botocore cost ~130 ms to import, which a cold
+start for a visitor without a session cookie should not pay (tests/test_aws_access.py).
 """
-
-from datetime import UTC, datetime
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase, UpdateError
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from campaigns_site.table_keys import (
@@ -44,10 +43,6 @@ def sub_of_session_key(session_key):
     return sub if len(random_part) == RANDOM_PART_LENGTH and sub else None
 
 
-def _now():
-    return datetime.now(UTC)
-
-
 class SessionStore(SessionBase):
     def _owner(self):
         """The sub of the user stored in this session (Django's auth user id), or None."""
@@ -64,9 +59,8 @@ class SessionStore(SessionBase):
         """(the live web session item or None, the profile of the sub in its key or None)."""
         if not session_key:
             return None, None
-        from accounts.items import Profile
+        from accounts.items import Profile, WebSession  # on first use: see the module docstring
         from campaigns_site.table import TableModel
-        from campaigns_site.websession_item import WebSession
 
         sub = sub_of_session_key(session_key) if with_profile else None
         try:
@@ -80,14 +74,14 @@ class SessionStore(SessionBase):
                 profile = None
         except (WebSession.DoesNotExist, InvalidKeyPart):
             return None, None
-        if item is None or item.expires <= _now():
+        if item is None or item.expires <= timezone.now():
             return None, None
         return item, profile
 
     def load(self):
         item, profile = self._fetch(self.session_key, with_profile=True)
         if self.session_key:
-            from accounts.profiles import hand_over_profile
+            from accounts.profiles import hand_over_profile  # on first use: see the module docstring
 
             # Always set (None too), so a profile can never outlive the load that read it.
             hand_over_profile(sub=sub_of_session_key(self.session_key), profile=profile if item else None)
@@ -127,9 +121,9 @@ class SessionStore(SessionBase):
             self.cycle_key()  # the session changed hands without a new key: give it one
         if self.session_key is None:
             return self.create()
-        from pynamodb.exceptions import PutError
+        from pynamodb.exceptions import PutError  # on first use: see the module docstring
 
-        from campaigns_site.websession_item import WebSession, WebSessionPointer
+        from accounts.items import WebSession, WebSessionPointer
 
         expires = self.get_expiry_date()
         item = WebSession(web_session_pk(self.session_key), WEB_SESSION_SK, data=self.encode(data), expires=expires)
@@ -152,8 +146,8 @@ class SessionStore(SessionBase):
         session_key = session_key or self.session_key
         if not session_key:
             return
+        from accounts.items import WebSession, WebSessionPointer  # on first use: see the module docstring
         from campaigns_site.table import TableModel
-        from campaigns_site.websession_item import WebSession, WebSessionPointer
 
         try:
             item = WebSession(web_session_pk(session_key), WEB_SESSION_SK)

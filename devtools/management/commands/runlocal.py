@@ -7,13 +7,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns_site import aws
-from campaigns_site.localaws import DEFAULT_PORT, LocalAws, LocalAwsError, aws_mode
 from campaigns_site.operations import (
     LOCAL_CREDENTIALS,
     announce_local_aws,
     aws_errors_as_command_errors,
     withdraw_local_aws,
 )
+from campaigns_site.provision import provision
+from devtools.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
+from devtools.localaws import DEFAULT_PORT, LocalAws, LocalAwsError, aws_mode
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 # Names that are both Django settings and environment variables: set in both places so
@@ -108,9 +110,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Local data saved in {local_aws.state_path}.")
 
     def provision_and_seed(self, addrport):
-        from campaigns_site.demo import seed_demo_data
-        from campaigns_site.provision import provision
-
         if not os.environ.get("SITE_ORIGIN"):
             export(SITE_ORIGIN=f"http://{_address(addrport)}")
         report = provision(progress=lambda line: self.stdout.write(f"  {line}", self.style.HTTP_INFO))
@@ -128,8 +127,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Deleted {path}")
 
     def banner(self, addrport, *, mode, local_aws, seed):
-        from campaigns_site.demo import DEMO_EMAIL, DEMO_PASSWORD
-
         lines = ["", self.style.SUCCESS("Campaign Sessions, local run"), f"  Site:        http://{_address(addrport)}/"]
         if local_aws is not None:
             lines += [
