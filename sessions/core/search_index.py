@@ -358,7 +358,7 @@ def refresh_search_item(*, sub, campaign_id, session_id):
     from sessions.core.repository import SessionNotFound, _unchanged_since_read, get_session
     from sessions.summaries.repository import list_summaries_for_session
     from sessions.transcripts.segments_json import load_segments
-    from sessions.transcripts.services import load_stored_segments
+    from sessions.transcripts.storage import load_stored_segments
 
     for _ in range(REFRESH_ATTEMPTS):
         session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)

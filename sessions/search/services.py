@@ -176,7 +176,7 @@ def campaigns_for_search(*, sub):
 
 def speaker_names_by_campaign(*, sub):
     """{campaign_id: {label: {"player", "character"}}}: one Query, `begins_with(SK, "SPEAKERS#")`."""
-    from sessions.transcripts.speaker_names import SpeakerNames
+    from sessions.transcripts.items import SpeakerNames
 
     found = SpeakerNames.query(user_pk(sub), SpeakerNames.sk.startswith("SPEAKERS#"))
     return {item.sk.removeprefix("SPEAKERS#"): item.as_dict() for item in found}

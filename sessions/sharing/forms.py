@@ -2,7 +2,7 @@
 
 No PynamoDB at import: the URLconf imports this module through the views at start-up, and
 sessions/sharing/repository.py (the items and their repository) takes its rules from here, as
-sessions/transcripts/speaker_names.py takes its caps from sessions/transcripts/speaker_display.py.
+sessions/transcripts/items.py takes its caps from sessions/transcripts/speaker_display.py.
 """
 
 from datetime import UTC, datetime, time, timedelta

@@ -44,12 +44,14 @@ from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, 
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
-from sessions.core.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
+from sessions.core.repository import SessionNotFound, record_child_write
 from sessions.sharing.forms import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES
 from sessions.summaries.repository import Summary
 from sessions.summaries.summarizers import KINDS
+from sessions.transcripts.items import SpeakerNames
+from sessions.transcripts.repository import get_session_with_campaign_and_speaker_names
 from sessions.transcripts.speaker_display import speaker_display
-from sessions.transcripts.speaker_names import SpeakerNames, speaker_labels
+from sessions.transcripts.storage import speaker_labels
 
 TOKEN_BYTES = 32  # 256 bits
 # What a token in a URL may look like: ours are 43 characters, v1.0's 22; both are

@@ -52,18 +52,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaigns_site.lazy import lazy_import
 from sessions.sharing.forms import SCOPES, ShareLinkForm
 from sessions.summaries.views import text_blocks
-from sessions.transcripts.reader_views import (
-    _whole_number,
+from sessions.transcripts.reader_pages import (  # the owner's reader: same parameters and messages
     first_line,
     jump_to_time,
     reader_context,
-)  # the owner's reader: same parameters and messages
+)
+from sessions.transcripts.reader_pages import whole_number as _whole_number
 
 # Loaded on first use (see campaigns_site.lazy): the repositories bring PynamoDB and
 # botocore, and the reader's patterns and classes would slow every cold start.
 repository = lazy_import("sessions.core.repository")
 share_links = lazy_import("sessions.sharing.repository")
-transcripts = lazy_import("sessions.transcripts.services")
+transcripts = lazy_import("sessions.transcripts.storage")
 transcript_json = lazy_import("sessions.transcripts.segments_json")
 reader = lazy_import("sessions.transcripts.reader")
 
