@@ -5,8 +5,8 @@
 S3, DynamoDB and Cognito are a moto server in another process (as `make run` has them),
 so every request crosses HTTP as it would to AWS, and this process's memory holds only
 the app's own work. For each length, each round makes a new session and measures:
-- store: `sessions.transcripts.services.store_transcript`, the upload's server side (put the
-  original, check and parse it, put the normalized segments, record the item), wall time;
+- store: `tests.transcript_uploads.store_transcript`, the upload's server side (put the
+  original, read it back, check and parse it, put the normalized segments, record the item), wall time;
 - first page (cold): GET of the reader's first page through Django's test client, signed
   in, with the process's transcript cache empty (so S3 is read), wall time of the whole
   request (authentication included);
@@ -53,8 +53,9 @@ def main():
 def run(args):
     from campaigns.repository import create_campaign
     from sessions.core.repository import create_session
-    from sessions.transcripts import services as transcripts
+    from sessions.transcripts.storage import clear_cache
     from tests.transcript_samples import sample_bytes
+    from tests.transcript_uploads import store_transcript
 
     client, sub = signed_in_client()
     campaign = create_campaign(sub=sub, name="Benchmark")
@@ -63,7 +64,7 @@ def run(args):
         return create_session(sub=sub, campaign_id=campaign.campaign_id, title="Session")
 
     def store(session, data):
-        return transcripts.store_transcript(
+        return store_transcript(
             sub=sub,
             campaign_id=campaign.campaign_id,
             session_id=session.session_id,
@@ -95,7 +96,7 @@ def run(args):
             seconds, attached = timed(lambda: store(session, data))
             store_times.append(seconds)
             segments = attached.session.transcript_segment_count
-            transcripts.clear_cache()
+            clear_cache()
             cold_times.append(timed(lambda: first_page(session))[0])
             warm_times.append(timed(lambda: first_page(session))[0])
 

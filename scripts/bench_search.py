@@ -95,7 +95,7 @@ def make_user_data(sub, args):
     from sessions.core import search_index
     from sessions.core.segments import Segment
     from sessions.summaries.summarizers import KINDS
-    from sessions.transcripts.speaker_names import save_speaker_names
+    from sessions.transcripts.repository import save_speaker_names
 
     rng = random.Random(2024)
     vocabulary = pseudo_words(60_000, rng)

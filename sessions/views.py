@@ -18,7 +18,7 @@ from campaigns_site.lazy import lazy_import
 from sessions.core.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
 from sessions.summaries import views as summary_views
 from sessions.transcripts.speaker_display import speaker_display
-from sessions.transcripts.views import render_with_upload_form, upload_context
+from sessions.transcripts.upload_pages import render_with_upload_form, upload_context
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 campaign_repository = lazy_import("campaigns.repository")

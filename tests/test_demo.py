@@ -16,9 +16,9 @@ from sessions.search.services import search_sessions
 from sessions.sharing.repository import list_share_links_for_session
 from sessions.summaries.repository import Summary
 from sessions.summaries.summarizers import KINDS
+from sessions.transcripts.repository import get_speaker_names
 from sessions.transcripts.segments_json import load_segments
-from sessions.transcripts.services import load_stored_segments
-from sessions.transcripts.speaker_names import get_speaker_names
+from sessions.transcripts.storage import load_stored_segments
 
 
 def test_seeding_creates_a_demo_user_who_can_log_in(aws):

@@ -3,11 +3,11 @@ to a time, speaker names. Pure functions of the stored bytes: no AWS."""
 
 import pytest
 
-from sessions.core.segments import Segment
+from sessions.core.segments import Segment, format_time
 from sessions.core.text import MAX_WORDS, fold, query_words
 from sessions.transcripts import reader
 from sessions.transcripts import segments_json as transcript_json
-from sessions.transcripts.reader import PAGE_SIZE, format_time, line_at, parse_time, read_transcript
+from sessions.transcripts.reader import PAGE_SIZE, line_at, parse_time, read_transcript
 from sessions.transcripts.segments_json import dump_segments
 from tests.transcript_samples import sample_segments
 

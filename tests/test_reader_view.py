@@ -10,10 +10,10 @@ import pytest
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
-from sessions.transcripts import services as transcripts
-from sessions.transcripts.services import store_transcript
-from sessions.transcripts.speaker_names import save_speaker_names
+from sessions.transcripts.repository import save_speaker_names
+from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import render_vtt, sample_bytes, sample_segments
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -397,7 +397,7 @@ def test_a_find_with_marks_is_a_find(owner, transcribed):
 
 
 def test_a_landing_costs_what_a_page_costs(owner, transcribed, aws_calls):
-    transcripts.clear_cache()
+    clear_cache()
     with aws_calls() as calls:
         assert owner.get(url(transcribed, "?mark=dragon&first=1")).status_code == 302
     assert calls.operations() == READ + ["s3.GetObject"]
@@ -446,7 +446,7 @@ def test_a_time_past_the_end_says_so(owner, transcribed):
 # --- requests per page ------------------------------------------------------------------------
 @pytest.mark.parametrize("query", ["", "?page=2", "?line=3", "?speaker=SPEAKER_00", "?q=dragon", "?t=bad", "?t=1:00"])
 def test_a_page_costs_one_batch_get_and_at_most_one_s3_get(owner, transcribed, aws_calls, query):
-    transcripts.clear_cache()
+    clear_cache()
     with aws_calls() as calls:
         response = owner.get(url(transcribed, query))
         assert response.status_code in (200, 302)

@@ -17,9 +17,9 @@ from sessions.search import services as search
 from sessions.search.results import snippet_pieces
 from sessions.search.services import NoWords, campaigns_for_search, search_sessions
 from sessions.summaries.repository import Summary, edit_summary
-from sessions.transcripts.services import store_transcript
-from sessions.transcripts.speaker_names import save_speaker_names
+from sessions.transcripts.repository import save_speaker_names
 from tests.transcript_samples import render_vtt
+from tests.transcript_uploads import store_transcript
 
 SUB = "user-1"
 OTHER = "user-2"

@@ -31,9 +31,10 @@ from sessions.search.rebuild import refresh_search_item
 from sessions.summaries.jobs import start_summary_job
 from sessions.summaries.repository import edit_summary, list_summaries_for_session
 from sessions.summaries.summarizers import KINDS
-from sessions.transcripts.services import delete_transcript, store_transcript
-from sessions.transcripts.speaker_names import save_speaker_names
+from sessions.transcripts.repository import save_speaker_names
+from sessions.transcripts.services import delete_transcript
 from tests.transcript_samples import render_vtt, sample_bytes
+from tests.transcript_uploads import store_transcript
 
 SUB = "user-1"
 ITEM_BUDGET = 64 * 1024  # docs/data-model.md, rule 8
@@ -466,7 +467,7 @@ def test_refresh_of_a_session_that_is_not_there_raises(campaign):
 
 
 def test_refresh_reads_the_stored_transcript(session, aws_calls):
-    from sessions.transcripts.services import clear_cache
+    from sessions.transcripts.storage import clear_cache
 
     attach(session)
     clear_cache()

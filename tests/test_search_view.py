@@ -11,8 +11,8 @@ from campaigns.repository import create_campaign, set_campaign_archived
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
 from sessions.search import services as search
-from sessions.transcripts.services import store_transcript
 from tests.transcript_samples import render_vtt
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -174,7 +174,7 @@ def places(html):
 def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, transcribed):
     # Issue 11: a word in a summary and in the transcript said "Found in summaries" only.
     from sessions.summaries.repository import Summary, edit_summary
-    from sessions.transcripts.speaker_names import save_speaker_names
+    from sessions.transcripts.repository import save_speaker_names
 
     Summary(
         f"USER#{owner.sub}",

@@ -11,9 +11,9 @@ from django.test import Client
 
 from campaigns_site.csp import origin_of
 from sessions.sharing.repository import create_share_link
-from sessions.transcripts.services import store_transcript
 from tests.conftest import PASSWORD
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 EXPECTED_DIRECTIVES = {

@@ -23,9 +23,9 @@ from sessions.sharing.repository import (
     open_share_link,
 )
 from sessions.summaries.repository import Summary
-from sessions.transcripts.services import store_transcript
-from sessions.transcripts.speaker_names import save_speaker_names
+from sessions.transcripts.repository import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_segments
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication

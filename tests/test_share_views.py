@@ -20,10 +20,10 @@ from sessions.sharing.items import hash_token
 from sessions.sharing.repository import create_share_link, get_share_link, revoke_share_link
 from sessions.sharing.views import GRANT_COOKIE
 from sessions.summaries.repository import Summary
-from sessions.transcripts import services as transcripts
-from sessions.transcripts.services import store_transcript
-from sessions.transcripts.speaker_names import save_speaker_names
+from sessions.transcripts.repository import save_speaker_names
+from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import render_vtt, sample_bytes
+from tests.transcript_uploads import store_transcript
 
 HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
 OPEN = "dynamodb.UpdateItem"  # the counted open: reads the link and counts the view
@@ -307,7 +307,7 @@ def test_transcript_pages_cost_the_link_read_and_the_reader_s(owner, transcribed
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()
     visitor.get(url(token))
-    transcripts.clear_cache()
+    clear_cache()
     with aws_calls() as calls:
         assert visitor.get(url(token, "transcript/")).status_code == 200
     assert calls.operations() == [GRANTED, *READER]

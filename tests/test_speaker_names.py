@@ -1,4 +1,4 @@
-"""Speaker names (sessions/transcripts/speaker_names.py and sessions/transcripts/speaker_forms.py): the per-campaign
+"""Speaker names (sessions/transcripts/items.py, repository.py and speaker_forms.py): the per-campaign
 map of raw labels to a player and a character, its versioned merge-save, its caps and
 item size, where a transcript's labels come from, and the form's cleaning."""
 
@@ -11,23 +11,21 @@ from campaigns_site.errors import StaleEdit
 from campaigns_site.table import speaker_names_sk, user_pk
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
-from sessions.transcripts.speaker_forms import SpeakerNamesForm
-from sessions.transcripts.speaker_names import (
+from sessions.transcripts.items import (
     MAX_LABEL_LENGTH,
     MAX_SPEAKER_NAMES,
-    NAME_MAX_LENGTH,
     NAMES_MAX_BYTES,
     SpeakerNames,
     SpeakerNamesTooLarge,
     TooManySpeakerNames,
     encoded_size,
-    get_speaker_names,
     labels_fingerprint,
     merged_names,
-    save_speaker_names,
-    speaker_display,
-    speaker_labels,
 )
+from sessions.transcripts.repository import get_speaker_names, save_speaker_names
+from sessions.transcripts.speaker_display import NAME_MAX_LENGTH, speaker_display
+from sessions.transcripts.speaker_forms import SpeakerNamesForm
+from sessions.transcripts.storage import speaker_labels
 from tests.transcript_samples import render_whisper_json, sample_bytes
 
 SUB = "0d6f0c1e-1111-4b1c-9a5e-5f4c3b2a1d00"
@@ -266,7 +264,7 @@ def test_labels_and_names_no_form_lets_through_are_refused():
 
 # --- a transcript's labels -----------------------------------------------------------------
 def attach(campaign, data, filename):
-    from sessions.transcripts.services import store_transcript
+    from tests.transcript_uploads import store_transcript
 
     session = create_session(sub=SUB, campaign_id=campaign.campaign_id, title="Session")
     return store_transcript(
@@ -276,7 +274,7 @@ def attach(campaign, data, filename):
 
 def test_labels_of_a_transcript_in_order_of_first_appearance_without_asking_s3(campaign, aws_calls):
     from sessions.transcripts.segments_json import read_segment_page
-    from sessions.transcripts.services import load_stored_segments
+    from sessions.transcripts.storage import load_stored_segments
 
     session = attach(campaign, sample_bytes("vtt", hours=0.1), "session.vtt")
     with aws_calls() as calls:
@@ -287,7 +285,7 @@ def test_labels_of_a_transcript_in_order_of_first_appearance_without_asking_s3(c
 
 
 def test_labels_the_item_does_not_list_come_from_the_stored_header(campaign, aws_calls):
-    from sessions.transcripts.services import clear_cache
+    from sessions.transcripts.storage import clear_cache
 
     labels = [f"{index:02d} {'Ziggy Stardust the Bard ' * 3}".strip() for index in range(40)] + ODD_LABELS
     segments = [

@@ -11,9 +11,11 @@ from django.urls import reverse
 from campaigns.repository import create_campaign, mark_campaign_deleting
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
-from sessions.transcripts.services import clear_cache, store_transcript
-from sessions.transcripts.speaker_names import MAX_SPEAKER_NAMES, get_speaker_names, save_speaker_names
+from sessions.transcripts.items import MAX_SPEAKER_NAMES
+from sessions.transcripts.repository import get_speaker_names, save_speaker_names
+from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import render_whisper_json, sample_bytes
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication

@@ -12,8 +12,9 @@ from sessions.core.repository import create_session
 from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
 from sessions.summaries.summarizers import SummaryProviderError
-from sessions.transcripts import services as transcripts
+from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -21,7 +22,7 @@ AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    transcripts.clear_cache()
+    clear_cache()
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def add_session(owner, campaign, title, *, number, played_on, recap=True):
         sub=owner.sub, campaign_id=campaign.campaign_id, title=title, number=number, played_on=played_on
     )
     if recap:
-        transcripts.store_transcript(
+        store_transcript(
             sub=owner.sub,
             campaign_id=campaign.campaign_id,
             session_id=session.session_id,
@@ -293,7 +294,7 @@ def test_another_users_campaign_of_the_same_name_is_separate(owner, other, campa
 def test_a_story_out_of_date_says_so(owner, campaign, played, built):
     assert "Out of date" not in owner.get(url(campaign)).content.decode()
     second = played[1]
-    transcripts.store_transcript(
+    store_transcript(
         sub=owner.sub,
         campaign_id=campaign.campaign_id,
         session_id=second.session_id,
@@ -331,7 +332,7 @@ def test_a_story_edited_by_hand_is_replaced_only_when_asked(owner, campaign, bui
 
 # --- recaps written with other speaker names ------------------------------------------------------
 def test_a_recap_written_before_the_speakers_were_named_says_so_on_the_story_page(owner, campaign, played):
-    from sessions.transcripts.speaker_names import save_speaker_names
+    from sessions.transcripts.repository import save_speaker_names
 
     first, _, third = played
     assert "Speaker names" not in owner.get(url(campaign)).content.decode()

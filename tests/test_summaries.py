@@ -30,8 +30,8 @@ from sessions.summaries.repository import (
     story_sources_sha256,
 )
 from sessions.summaries.summarizers import KINDS, STORY_SO_FAR, SummaryResult
-from sessions.transcripts.services import store_transcript
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 
 SUB = "user-1"
 

@@ -19,9 +19,10 @@ from sessions.summaries import fallbacks as summary_fallbacks
 from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
 from sessions.summaries.summarizers import bedrock
-from sessions.transcripts import services as transcripts
+from sessions.transcripts.storage import clear_cache
 from tests.test_profile_view import signed_in
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import post
 
 MODEL = "amazon.nova-lite-v1:0"
@@ -65,7 +66,7 @@ REFUSALS = {
 
 @pytest.fixture(autouse=True)
 def _setup(settings):
-    transcripts.clear_cache()
+    clear_cache()
     settings.SUMMARY_PROVIDER = "bedrock"
     settings.BEDROCK_MODEL_ID = MODEL
     settings.BEDROCK_REGION = None
@@ -74,7 +75,7 @@ def _setup(settings):
 
 @pytest.fixture
 def transcribed(owner, session):
-    return transcripts.store_transcript(
+    return store_transcript(
         sub=owner.sub,
         campaign_id=session.campaign_id,
         session_id=session.session_id,

@@ -53,10 +53,11 @@ from sessions.summaries.jobs import (
 )
 from sessions.summaries.repository import edit_story_so_far, edit_summary, get_story_so_far, list_summaries_for_session
 from sessions.summaries.summarizers import KINDS, LENGTHS, STORY_SO_FAR, SummaryProviderError
-from sessions.transcripts.services import delete_transcript, store_transcript
-from sessions.transcripts.speaker_names import save_speaker_names
+from sessions.transcripts.repository import save_speaker_names
+from sessions.transcripts.services import delete_transcript
 from tests.test_offline_summarizer import GERMAN, SESSION
 from tests.transcript_samples import render_vtt, sample_bytes
+from tests.transcript_uploads import store_transcript
 
 SUB = "user-1"
 ALL_KINDS = list(KINDS)
@@ -582,7 +583,7 @@ def test_an_unexpected_error_fails_the_job_is_logged_and_never_leaves_it_running
 
 def test_a_missing_transcript_object_fails_the_job(session):
     delete_objects_under(prefix=session_transcripts_prefix(sub=SUB, session_id=session.session_id))
-    from sessions.transcripts.services import clear_cache
+    from sessions.transcripts.storage import clear_cache
 
     clear_cache()
     start(session, kinds=["recap"])

@@ -21,9 +21,9 @@ from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import tasks as summary_tasks
 from sessions.summaries.jobs import DISPATCH_FAILURE, DONE, FAILED, QUEUED, RUNNING, get_summary_job, start_summary_job
 from sessions.summaries.repository import list_summaries_for_session
-from sessions.transcripts.services import store_transcript
 from tests.test_lambda_entry import call_lambda  # noqa: F401  (Zappa's handler on a fresh "container")
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 
 SUB = "user-1"
 FUNCTION = "campaign-sessions-production"

@@ -14,8 +14,9 @@ from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
 from sessions.summaries.summarizers import KINDS, SummaryInputError, SummaryProviderError
 from sessions.summaries.views import format_cost, text_blocks
-from sessions.transcripts import services as transcripts
+from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -24,13 +25,13 @@ VTT = sample_bytes("vtt", hours=0.2)
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    transcripts.clear_cache()
+    clear_cache()
 
 
 @pytest.fixture
 def transcribed(owner, session):
     """The session once it has a transcript of twelve minutes, four speakers."""
-    return transcripts.store_transcript(
+    return store_transcript(
         sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, data=VTT, filename="night.vtt"
     ).session
 
@@ -423,7 +424,7 @@ def test_a_job_past_its_timeout_fails_and_can_be_retried(owner, transcribed, man
     ids=["very-short", "no-speakers-not-english", "one-speaker"],
 )
 def test_odd_transcripts_give_a_result_or_a_clear_reason(owner, session, data):
-    transcripts.store_transcript(
+    store_transcript(
         sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, data=data, filename="odd"
     )
     response = summarize(owner, session, kinds=list(KINDS))
@@ -562,7 +563,7 @@ def test_a_stale_edit_shows_what_differs_and_saves_on_purpose(owner, recap, tran
 
 
 def test_a_summary_from_an_earlier_transcript_says_so(owner, recap, transcribed):
-    transcripts.store_transcript(
+    store_transcript(
         sub=owner.sub,
         campaign_id=transcribed.campaign_id,
         session_id=transcribed.session_id,
@@ -613,7 +614,7 @@ def test_format_cost(value, shown):
 
 
 def test_the_campaign_speaker_names_reach_the_summaries(owner, transcribed):
-    from sessions.transcripts.speaker_names import save_speaker_names
+    from sessions.transcripts.repository import save_speaker_names
 
     save_speaker_names(
         sub=owner.sub,
@@ -643,7 +644,8 @@ def test_a_new_session_page_is_unchanged_without_summaries(owner, campaign):
 # --- summaries written with other speaker names --------------------------------------------------
 def name_speakers(owner, session, names):
     """Save the campaign's speaker names ({label: (player, character)}) over whatever is stored."""
-    from sessions.transcripts.speaker_names import get_speaker_names, save_speaker_names, stored_version
+    from sessions.transcripts.items import stored_version
+    from sessions.transcripts.repository import get_speaker_names, save_speaker_names
 
     current = get_speaker_names(sub=owner.sub, campaign_id=session.campaign_id)
     save_speaker_names(
@@ -760,7 +762,7 @@ def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, trans
     assert "Write it again with today’s names" not in names_notes(html)["recap"]  # one job at a time
     run_job(owner, transcribed)
 
-    transcripts.store_transcript(
+    store_transcript(
         sub=owner.sub,
         campaign_id=transcribed.campaign_id,
         session_id=transcribed.session_id,

@@ -23,8 +23,11 @@ from campaigns.repository import create_campaign, get_campaign, mark_campaign_de
 from campaigns_site import aws as aws_clients
 from sessions.core import storage_keys
 from sessions.core.repository import create_session, delete_session, get_session
+from sessions.transcripts import repository as transcript_repository
 from sessions.transcripts import services as transcripts
+from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -35,13 +38,13 @@ TOKEN_SALT = "sessions.transcript-upload"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    transcripts.clear_cache()
+    clear_cache()
 
 
 @pytest.fixture
 def with_transcript(owner, session):
     """The session once night.vtt is its transcript."""
-    return transcripts.store_transcript(
+    return store_transcript(
         sub=owner.sub,
         campaign_id=session.campaign_id,
         session_id=session.session_id,
@@ -478,10 +481,10 @@ def test_a_session_that_keeps_changing_asks_to_upload_again(owner, session, monk
         raise transcripts.TransactionCanceled(["ConditionalCheckFailed", "None"])
 
     uploaded = upload_through_s3(owner, session, VTT)
-    monkeypatch.setattr(transcripts, "_record", canceled)
+    monkeypatch.setattr(transcripts, "record_transcript", canceled)
     response = confirm(owner, uploaded)
     assert response.status_code == 409
-    assert "The session was changing while we checked your file. Upload it again." in response.content.decode()
+    assert "The session is changing right now. Try again in a moment." in response.content.decode()
     assert_nothing_stored(owner, session)
 
 
@@ -829,7 +832,7 @@ def test_a_transcript_that_keeps_changing_is_not_deleted(owner, session, with_tr
     def canceled(**options):
         raise transcripts.TransactionCanceled(["ConditionalCheckFailed", "None"])
 
-    monkeypatch.setattr(transcripts, "write_with_campaign_changes", canceled)
+    monkeypatch.setattr(transcript_repository, "write_with_campaign_changes", canceled)
     before = transcript_state(owner, session)
     response = post(owner, url(session, "transcript/delete/"))
     assert response["Location"] == url(session, "transcript/delete/")

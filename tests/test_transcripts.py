@@ -1,6 +1,7 @@
-"""The transcript service (sessions/transcripts/services.py): attaching an upload, what the session
-item records, replacing and deleting, refused uploads, races, the item's size, the
-presigned upload form and download URL, and the per-process cache of segments.
+"""The transcript service (sessions/transcripts/services.py, storage.py, repository.py):
+attaching an upload, what the session item records, replacing and deleting, refused
+uploads, races, the item's size, the presigned upload form and download URL, and the
+per-process cache of segments.
 
 Under in-process moto: S3 does not enforce a POST policy there, so the checks the app
 makes again after an upload are what these tests pin."""
@@ -26,7 +27,9 @@ from sessions.transcripts import services as transcripts
 from sessions.transcripts.parsing import parse_transcript_bytes
 from sessions.transcripts.segments_json import dump_segments, load_segments
 from sessions.transcripts.services import UPLOAD_CONTENT_TYPE, UploadRefused
+from sessions.transcripts.storage import clear_cache, download_url, load_stored_segments
 from tests.transcript_samples import SEGMENTS_PER_HOUR, sample_bytes, sample_segments, sample_text
+from tests.transcript_uploads import store_transcript
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 TENTH = SEGMENTS_PER_HOUR // 10  # segments in a sample of hours=0.1
@@ -36,9 +39,9 @@ SRT = sample_bytes("srt", hours=0.1, seed=1)
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    transcripts.clear_cache()
+    clear_cache()
     yield
-    transcripts.clear_cache()
+    clear_cache()
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def s3():
 
 
 def store(session, data, filename="night.vtt", **options):
-    return transcripts.store_transcript(
+    return store_transcript(
         sub=OWNER,
         campaign_id=session.campaign_id,
         session_id=session.session_id,
@@ -240,9 +243,7 @@ def test_control_characters_and_long_names_are_cleaned(session):
 
 def test_storing_on_a_missing_session_raises_and_stores_nothing(campaign):
     with pytest.raises(SessionNotFound):
-        transcripts.store_transcript(
-            sub=OWNER, campaign_id=campaign.campaign_id, session_id="01NOSUCHSESSION", data=VTT
-        )
+        store_transcript(sub=OWNER, campaign_id=campaign.campaign_id, session_id="01NOSUCHSESSION", data=VTT)
     assert keys_under(storage_keys.user_transcripts_prefix(sub=OWNER)) == []
     assert get_campaign(sub=OWNER, campaign_id=campaign.campaign_id).transcript_bytes == 0
 
@@ -257,7 +258,7 @@ def test_every_format_is_read(session, format):
     assert now.transcript_segment_count == TENTH
     assert now.transcript_speakers == ["SPEAKER_03", "SPEAKER_02", "SPEAKER_00", "SPEAKER_01"]
     assert now.transcript_duration == pytest.approx(parse_transcript_bytes(data).duration)
-    texts = [segment.text for segment in load_segments(transcripts.load_stored_segments(now))]
+    texts = [segment.text for segment in load_segments(load_stored_segments(now))]
     assert texts == [segment.text for segment in sample_segments(hours=0.1)]
 
 
@@ -278,7 +279,7 @@ def test_encodings_and_line_ends_give_the_same_transcript(session, data, encodin
     assert now.transcript_bytes == len(data)
     assert now.transcript_sha256 == hashlib.sha256(data).hexdigest()  # of the bytes as uploaded
     assert now.transcript_segment_count == TENTH
-    texts = [segment.text for segment in load_segments(transcripts.load_stored_segments(now))]
+    texts = [segment.text for segment in load_segments(load_stored_segments(now))]
     assert texts == [segment.text for segment in sample_segments(hours=0.1)]
 
 
@@ -288,7 +289,7 @@ def test_windows_1252_is_read(session):
     now = stored(session)
     assert (now.transcript_format, now.transcript_encoding) == ("text", "cp1252")
     assert now.transcript_speakers == ["Mira", "Zoë"]
-    segments = load_segments(transcripts.load_stored_segments(now))
+    segments = load_segments(load_stored_segments(now))
     assert [(s.speaker, s.text, s.start) for s in segments] == [
         ("Mira", "Le café est fermé.", 1.0),
         ("Zoë", "Déjà vu… “encore”.", 5.0),
@@ -357,7 +358,7 @@ def test_the_item_stays_under_4_kb_with_200_long_speaker_names(session):
     assert now.more_speakers == 200 - len(now.transcript_speakers)
     assert item_size(now) < 4096
     assert len(json.dumps(now.serialize(), ensure_ascii=False).encode()) < 4096
-    header = json.loads(transcripts.load_stored_segments(now).split(b"\n", 1)[0] + b"]}")
+    header = json.loads(load_stored_segments(now).split(b"\n", 1)[0] + b"]}")
     assert header["speakers"] == names
 
 
@@ -462,7 +463,7 @@ def test_a_failed_record_keeps_the_old_transcript_and_removes_the_new_objects(se
         assert upload_keys(session, current.transcript_upload_id) == ["original", "segments.json"]
         raise RuntimeError("DynamoDB is down")
 
-    monkeypatch.setattr(transcripts, "_record", fail)
+    monkeypatch.setattr(transcripts, "record_transcript", fail)
     with pytest.raises(RuntimeError):
         store(session, SRT)
     assert transcript_fields(stored(session)) == transcript_fields(current)
@@ -491,7 +492,7 @@ def test_a_session_changing_all_the_time_gives_up_and_removes_the_new_objects(se
     def always_canceled(session, *, fields):
         raise TransactionCanceled(["ConditionalCheckFailed", "None"])
 
-    monkeypatch.setattr(transcripts, "_record", always_canceled)
+    monkeypatch.setattr(transcripts, "record_transcript", always_canceled)
     with pytest.raises(StillChanging):
         store(session, VTT)
     assert_no_transcript(session)
@@ -540,18 +541,18 @@ def test_attaching_to_a_deleted_session_deletes_the_objects(session):
 def race(monkeypatch, before_first_record):
     """Run `before_first_record()` just before the first attempt to record the fields: as if
     another request changed the session between our read and our write."""
-    real_record = transcripts._record
+    real_record = transcripts.record_transcript
     calls = []
 
     def record(session, *, fields):
         calls.append(fields.upload_id)
         if len(calls) == 1:
-            monkeypatch.setattr(transcripts, "_record", real_record)  # the other request's own writes
+            monkeypatch.setattr(transcripts, "record_transcript", real_record)  # the other request's own writes
             before_first_record()
-            monkeypatch.setattr(transcripts, "_record", record)
+            monkeypatch.setattr(transcripts, "record_transcript", record)
         return real_record(session, fields=fields)
 
-    monkeypatch.setattr(transcripts, "_record", record)
+    monkeypatch.setattr(transcripts, "record_transcript", record)
     return calls
 
 
@@ -703,7 +704,7 @@ def download_params(url):
 def test_the_download_url_is_presigned_locally_for_the_original_as_an_attachment(session, aws_calls):
     now = store(session, VTT, filename="night one.vtt").session
     with aws_calls() as calls:
-        url = transcripts.download_url(now)
+        url = download_url(now)
     assert calls.operations() == []
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
@@ -724,7 +725,7 @@ def test_the_download_url_is_presigned_locally_for_the_original_as_an_attachment
 
 def test_a_non_ascii_file_name_is_downloaded_under_its_name(session):
     now = store(session, VTT, filename="Nuit à Ærø 🐉.vtt").session
-    url = transcripts.download_url(now)
+    url = download_url(now)
     expected = "attachment; filename*=utf-8''Nuit%20%C3%A0%20%C3%86r%C3%B8%20%F0%9F%90%89.vtt"
     assert download_params(url)["response-content-disposition"] == expected
     fetched = requests.get(url)
@@ -733,7 +734,7 @@ def test_a_non_ascii_file_name_is_downloaded_under_its_name(session):
 
 def test_a_quote_in_the_file_name_cannot_break_the_header(session):
     now = store(session, VTT, filename='a"; filename="evil.html').session
-    assert download_params(transcripts.download_url(now))["response-content-disposition"] == (
+    assert download_params(download_url(now))["response-content-disposition"] == (
         'attachment; filename="a\\"; filename=\\"evil.html"'
     )
 
@@ -755,7 +756,7 @@ def test_a_quote_in_the_file_name_cannot_break_the_header(session):
 )
 def test_the_download_has_the_content_type_of_its_format(session, data, content_type):
     now = store(session, data, filename="").session
-    url = transcripts.download_url(now)
+    url = download_url(now)
     assert download_params(url)["response-content-type"] == content_type
     fetched = requests.get(url)
     assert (fetched.content, fetched.headers["Content-Type"]) == (data, content_type)
@@ -763,7 +764,7 @@ def test_the_download_has_the_content_type_of_its_format(session, data, content_
 
 def test_a_file_without_a_name_is_downloaded_under_the_sessions_title(session):
     now = store(session, SRT, filename="").session
-    assert download_params(transcripts.download_url(now))["response-content-disposition"] == (
+    assert download_params(download_url(now))["response-content-disposition"] == (
         'attachment; filename="the-death-house.srt"'
     )
 
@@ -771,12 +772,12 @@ def test_a_file_without_a_name_is_downloaded_under_the_sessions_title(session):
 # --- reading the stored segments, and the cache ------------------------------------------------------
 def test_the_segments_are_read_once_then_from_the_cache(session, aws_calls):
     now = store(session, VTT).session
-    transcripts.clear_cache()
+    clear_cache()
     with aws_calls() as calls:
-        first = transcripts.load_stored_segments(now)
+        first = load_stored_segments(now)
     assert calls.operations() == ["s3.GetObject"]
     with aws_calls() as calls:
-        second = transcripts.load_stored_segments(now)
+        second = load_stored_segments(now)
     assert calls.operations() == []
     assert first == second == read_object(now.transcript_segments_key)
 
@@ -784,7 +785,7 @@ def test_the_segments_are_read_once_then_from_the_cache(session, aws_calls):
 def test_a_new_transcript_is_in_the_cache_already(session, aws_calls):
     now = store(session, VTT).session
     with aws_calls() as calls:
-        data = transcripts.load_stored_segments(now)
+        data = load_stored_segments(now)
     assert calls.operations() == []
     assert load_segments(data) == parse_transcript_bytes(VTT).segments
 
@@ -792,14 +793,14 @@ def test_a_new_transcript_is_in_the_cache_already(session, aws_calls):
 def test_the_cache_keeps_the_most_recently_used_within_its_size(session, campaign, settings, aws_calls):
     others = [create_session(sub=OWNER, campaign_id=campaign.campaign_id, title=f"S{n}") for n in range(2)]
     first, second = (store(other, VTT).session for other in others)
-    size = len(transcripts.load_stored_segments(first))
+    size = len(load_stored_segments(first))
     settings.TRANSCRIPT_CACHE_BYTES = size + size // 2  # room for one of them
-    transcripts.clear_cache()
-    transcripts.load_stored_segments(first)
-    transcripts.load_stored_segments(second)  # evicts the first
+    clear_cache()
+    load_stored_segments(first)
+    load_stored_segments(second)  # evicts the first
     with aws_calls() as calls:
-        transcripts.load_stored_segments(second)
-        transcripts.load_stored_segments(first)
+        load_stored_segments(second)
+        load_stored_segments(first)
     assert calls.operations() == ["s3.GetObject"]
 
 
@@ -807,6 +808,6 @@ def test_no_cache_when_its_size_is_zero(session, settings, aws_calls):
     settings.TRANSCRIPT_CACHE_BYTES = 0
     now = store(session, VTT).session
     with aws_calls() as calls:
-        transcripts.load_stored_segments(now)
-        transcripts.load_stored_segments(now)
+        load_stored_segments(now)
+        load_stored_segments(now)
     assert calls.operations() == ["s3.GetObject", "s3.GetObject"]

@@ -71,7 +71,7 @@ def _build_objects(world):
     from sessions.core.repository import create_session
     from sessions.sharing import repository as share_links
     from sessions.summaries import jobs as summary_jobs
-    from sessions.transcripts import services as transcripts
+    from tests.transcript_uploads import store_transcript
 
     def link(sub, campaign_id, session_id):
         made = share_links.create_share_link(sub=sub, campaign_id=campaign_id, session_id=session_id, scope="recap")
@@ -87,7 +87,7 @@ def _build_objects(world):
             played_on="2024-05-31",
             notes="Hidden notes",
         )
-        transcripts.store_transcript(
+        store_transcript(
             sub=sub,
             campaign_id=campaign.campaign_id,
             session_id=session.session_id,

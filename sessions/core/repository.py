@@ -101,32 +101,14 @@ def get_session_with_campaign(*, sub, campaign_id, session_id):
     return campaign, first_of(found, PlaySession)
 
 
-def get_session_with_campaign_and_speaker_names(*, sub, campaign_id, session_id):
-    """(campaign, session, speaker_names) in one strongly consistent BatchGetItem, for the
-    pages that show a transcript: get_session_with_campaign plus the campaign's
-    SpeakerNames item (None when no name is set yet)."""
-    from sessions.transcripts.speaker_names import SpeakerNames  # the reader's pages only
-
-    found = read_items(
-        [
-            (user_pk(sub), campaign_sk(campaign_id)),
-            (user_pk(sub), session_sk(campaign_id, session_id)),
-            (user_pk(sub), speaker_names_sk(campaign_id)),
-        ]
-    )
-    campaign = live_campaign(found)
-    if campaign is None:
-        return None, None, None
-    return campaign, first_of(found, PlaySession), first_of(found, SpeakerNames)
-
-
 def get_session_page(*, sub, campaign_id, session_id):
     """(campaign, session, speaker_names, summary_job) in one strongly consistent
-    BatchGetItem, for the session page: get_session_with_campaign_and_speaker_names plus
+    BatchGetItem, for the session page: the reader's read
+    (sessions.transcripts.repository.get_session_with_campaign_and_speaker_names) plus
     the session's latest summary job (None when there is none, or it expired). A missing
     campaign (or one being deleted) makes all four None."""
     from sessions.summaries.jobs import SummaryJob, live_job
-    from sessions.transcripts.speaker_names import SpeakerNames  # the session page only
+    from sessions.transcripts.items import SpeakerNames  # the session page only
 
     found = read_items(
         [

@@ -21,7 +21,7 @@ from sessions.core.repository import SessionNotFound, _unchanged_since_read, get
 from sessions.core.search_index import SearchItem, build_item
 from sessions.summaries.repository import list_summaries_for_session
 from sessions.transcripts.segments_json import load_segments
-from sessions.transcripts.services import load_stored_segments
+from sessions.transcripts.storage import load_stored_segments
 
 REFRESH_ATTEMPTS = 3
 

@@ -54,7 +54,7 @@ from sessions.core.search_index import (
 )
 from sessions.core.text import MAX_WORDS, distinct_words, query_words, terms_of
 from sessions.search.results import result_of
-from sessions.transcripts.speaker_names import SpeakerNames
+from sessions.transcripts.items import SpeakerNames
 
 PAGE_SIZE = 20  # results a page
 MAX_PAGES = 25  # Query pages (up to 1 MB each) one request reads before it hands back a cursor

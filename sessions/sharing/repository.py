@@ -22,7 +22,7 @@ from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, sp
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
-from sessions.core.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
+from sessions.core.repository import SessionNotFound, record_child_write
 from sessions.sharing.items import (
     ACTIVE,
     EXPIRED,
@@ -43,7 +43,9 @@ from sessions.sharing.items import (
 )
 from sessions.sharing.names import replace_names, summary_replacements
 from sessions.summaries.repository import Summary
-from sessions.transcripts.speaker_names import SpeakerNames, speaker_labels
+from sessions.transcripts.items import SpeakerNames
+from sessions.transcripts.repository import get_session_with_campaign_and_speaker_names
+from sessions.transcripts.storage import speaker_labels
 
 
 class TooManyShareLinks(Exception):

@@ -60,13 +60,13 @@ from sessions.sharing.names import names_shown_by_a_link, shared_speaker_names
 from sessions.summaries.views import text_blocks
 from sessions.transcripts import reader
 from sessions.transcripts import segments_json as transcript_json
-from sessions.transcripts import services as transcripts
-from sessions.transcripts.reader_views import (
-    _whole_number,
+from sessions.transcripts import storage as transcripts
+from sessions.transcripts.reader_pages import (  # the owner's reader: same parameters and messages
     first_line,
     jump_to_time,
     reader_context,
-)  # the owner's reader: same parameters and messages
+    whole_number,
+)
 
 SHARE_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -183,7 +183,7 @@ def _transcript_page(request, link, *, back_url, preview=False):
     # a label may be somebody's handle, and the page shows only the names the owner gave.
     labels = transcript_json.read_segment_page(data, offset=0, limit=0).speakers
     names = shared_speaker_names(link, names, labels)
-    speaker_number = _whole_number(request.GET.get("speaker"))
+    speaker_number = whole_number(request.GET.get("speaker"))
     speaker = labels[speaker_number] if speaker_number is not None and 0 <= speaker_number < len(labels) else None
     marks = reader.mark_words(request.GET.get("mark"))
     filters = {
@@ -205,8 +205,8 @@ def _transcript_page(request, link, *, back_url, preview=False):
     page = reader.read_transcript(
         data,
         names=names,
-        page=_whole_number(request.GET.get("page")) or 1,
-        line=_whole_number(request.GET.get("line")),
+        page=whole_number(request.GET.get("page")) or 1,
+        line=whole_number(request.GET.get("line")),
         speaker=speaker,
         query=filters["q"],
         marks=marks,

@@ -62,7 +62,6 @@ from sessions.core.items import PlaySession
 from sessions.core.repository import (
     SessionNotFound,
     first_of,
-    get_session_with_campaign_and_speaker_names,
     live_campaign,
     read_items,
     record_child_write,
@@ -90,6 +89,7 @@ from sessions.summaries.summarizers import (
     summarize,
     summarize_story_so_far,
 )
+from sessions.transcripts.repository import get_session_with_campaign_and_speaker_names
 
 logger = logging.getLogger(__name__)
 
@@ -321,10 +321,10 @@ def run_summary_job(*, sub, campaign_id, session_id, job_id):
 
 
 def _run_session_job(job, *, sub, campaign_id, session_id):
+    from sessions.transcripts.items import stored_names
     from sessions.transcripts.segments_json import load_segments
-    from sessions.transcripts.services import load_stored_segments
     from sessions.transcripts.speaker_display import names_fingerprint, speaker_display
-    from sessions.transcripts.speaker_names import stored_names
+    from sessions.transcripts.storage import load_stored_segments
 
     campaign, session, names = get_session_with_campaign_and_speaker_names(
         sub=sub, campaign_id=campaign_id, session_id=session_id
@@ -586,7 +586,7 @@ def get_story_page(*, sub, campaign_id):
     campaign is missing or being deleted). The names tell which recaps were written before
     the speakers were named (summary_views.speaker_names_note)."""
     from campaigns_site.table import speaker_names_sk
-    from sessions.transcripts.speaker_names import SpeakerNames
+    from sessions.transcripts.items import SpeakerNames
 
     found = read_items(
         [

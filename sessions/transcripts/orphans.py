@@ -32,12 +32,13 @@ table is never held: the Scan is read a page at a time.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
 
 from botocore.exceptions import ClientError
 from django.conf import settings
+from django.utils import timezone
 
 from campaigns_site import aws
 from campaigns_site.table_keys import InvalidKeyPart
@@ -127,7 +128,7 @@ def find_orphans(*, min_age=DEFAULT_MIN_AGE, now=None, progress=None, page_size=
     each page of the listing and of the Scan.
     """
     say = progress or (lambda line: None)
-    cutoff = (now or datetime.now(UTC)) - min_age
+    cutoff = (now or timezone.now()) - min_age
     report = SweepReport(min_age=min_age)
     subs_with_objects = set()
 

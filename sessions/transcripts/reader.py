@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from sessions.core.segments import format_time  # noqa: F401  (the template's stamps; re-exported)
+from sessions.core.segments import format_time
 from sessions.core.text import WORD, fold, query_words, word_pieces
 from sessions.transcripts.segments_json import load_segments, read_segment_page
 from sessions.transcripts.speaker_display import speaker_display
@@ -221,27 +221,11 @@ def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=
     missing_line = line if line is not None and line >= header.total else None
 
     if speaker is None and not folded_query:
-        page_count = max(1, math.ceil(header.total / PAGE_SIZE))
-        if line is not None and line < header.total:
-            page = line // PAGE_SIZE + 1
-        elif missing_line is not None:
-            page = page_count
-        page = min(max(page, 1), page_count)
-        chunk = read_segment_page(data, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-        shown = list(enumerate(chunk.segments, start=chunk.offset))
+        page, page_count, shown = _plain_page(data, header, page=page, line=line, missing_line=missing_line)
         total_matches = occurrences = None
     else:
-        segments = load_segments(data)
-        numbers = _matching(segments, speaker=speaker, folded_query=folded_query)
-        page_count = max(1, math.ceil(len(numbers) / PAGE_SIZE))
-        if line is not None:
-            # The page of the line, or of the first match after it.
-            page = bisect_left(numbers, line) // PAGE_SIZE + 1
-        page = min(max(page, 1), page_count)
-        shown = [(number, segments[number]) for number in numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
-        total_matches = len(numbers)
-        occurrences = (
-            sum(fold(segments[number].text).count(folded_query) for number in numbers) if folded_query else None
+        page, page_count, shown, total_matches, occurrences = _filtered_page(
+            data, page=page, line=line, speaker=speaker, folded_query=folded_query
         )
 
     marks = () if folded_query else tuple(marks or ())
@@ -270,6 +254,34 @@ def read_transcript(data, *, names=None, page=1, line=None, speaker=None, query=
         missing_line=missing_line,
         marks=marks,
     )
+
+
+def _plain_page(data, header, *, page, line, missing_line):
+    """(page, page_count, [(number, segment)]) of the unfiltered transcript: only the
+    page's own lines are parsed. A line asked for shows its page; one past the end, the last."""
+    page_count = max(1, math.ceil(header.total / PAGE_SIZE))
+    if line is not None and line < header.total:
+        page = line // PAGE_SIZE + 1
+    elif missing_line is not None:
+        page = page_count
+    page = min(max(page, 1), page_count)
+    chunk = read_segment_page(data, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return page, page_count, list(enumerate(chunk.segments, start=chunk.offset))
+
+
+def _filtered_page(data, *, page, line, speaker, folded_query):
+    """(page, page_count, [(number, segment)], total_matches, occurrences) of the lines
+    by `speaker` holding the find text; every segment is loaded to filter them."""
+    segments = load_segments(data)
+    numbers = _matching(segments, speaker=speaker, folded_query=folded_query)
+    page_count = max(1, math.ceil(len(numbers) / PAGE_SIZE))
+    if line is not None:
+        # The page of the line, or of the first match after it.
+        page = bisect_left(numbers, line) // PAGE_SIZE + 1
+    page = min(max(page, 1), page_count)
+    shown = [(number, segments[number]) for number in numbers[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    occurrences = sum(fold(segments[number].text).count(folded_query) for number in numbers) if folded_query else None
+    return page, page_count, shown, len(numbers), occurrences
 
 
 def line_at(data, seconds, *, speaker=None, query=None):

@@ -1,4 +1,4 @@
-"""A session's transcript: upload straight to S3, verify, attach, read, download, delete.
+"""A session's transcript, the upload protocol: upload straight to S3, verify, attach, delete.
 
 The file never passes through Lambda (6 MB payload limit) and never sits in DynamoDB:
 1. `upload_form` signs a presigned POST for a new upload id. The browser sends the file
@@ -15,20 +15,19 @@ The file never passes through Lambda (6 MB payload limit) and never sits in Dyna
 Nothing is half written: objects are put before the item names them, and removed only
 after the item no longer does. A crash between the two leaves objects no item names,
 which sweep_orphans finds; never an item naming a missing object.
+
+The objects are read, cached and downloaded in storage.py; the item's fields are written
+in repository.py.
 """
 
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
+from django.utils import timezone
 
 from campaigns_site import aws
 from campaigns_site.errors import StillChanging
@@ -37,16 +36,11 @@ from campaigns_site.transactions import TransactionCanceled
 from sessions.core import search_index, storage_keys
 from sessions.core.items import PlaySession
 from sessions.core.object_store import delete_objects_under
-from sessions.core.repository import (
-    CampaignChange,
-    SessionNotFound,
-    _set_or_remove,
-    get_session,
-    write_with_campaign_changes,
-)
-from sessions.transcripts.parsing import FORMAT_NAMES, parse_transcript_bytes
+from sessions.core.repository import SessionNotFound, get_session
+from sessions.transcripts.parsing import FORMAT_NAMES, TranscriptError, parse_transcript_bytes
+from sessions.transcripts.repository import TranscriptFields, record_transcript, remove_transcript
 from sessions.transcripts.segments_json import dump_segments
-from sessions.transcripts.text import TranscriptError
+from sessions.transcripts.storage import store_segments
 
 logger = logging.getLogger(__name__)
 
@@ -61,23 +55,6 @@ FILENAME_MAX_LENGTH = 200
 # the item stays far below 4 KB whatever the file (tests/test_transcripts.py).
 TRANSCRIPT_SPEAKERS_BUDGET = 1000
 ATTACH_ATTEMPTS = 3
-
-_DOWNLOAD_TYPES = {
-    "text": "text/plain",
-    "vtt": "text/vtt",
-    "srt": "application/x-subrip",
-    "whisper_json": "application/json",
-}
-_EXTENSIONS = {"text": "txt", "vtt": "vtt", "srt": "srt", "whisper_json": "json"}
-# Python codec names as IANA charsets, for the download's Content-Type.
-_CHARSETS = {
-    "utf-8": "utf-8",
-    "cp1252": "windows-1252",
-    "utf-16-le": "utf-16le",
-    "utf-16-be": "utf-16be",
-    "utf-32-le": "utf-32le",
-    "utf-32-be": "utf-32be",
-}
 
 
 class UploadRefused(TranscriptError):
@@ -137,7 +114,7 @@ def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None
         upload_id=upload_id,
         url=presigned["url"],
         fields=presigned["fields"],
-        expires_at=int(datetime.now(UTC).timestamp()) + expiry,
+        expires_at=int(timezone.now().timestamp()) + expiry,
     )
 
 
@@ -185,27 +162,6 @@ def discard_upload(*, sub, campaign_id, session_id, upload_id):
         return False
     delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=upload_id))
     return True
-
-
-def store_transcript(*, sub, campaign_id, session_id, data, filename="", format=None, max_bytes=None):
-    """Attach `data` as the session's transcript from inside the app (tests, benchmarks,
-    imports): the same checks and writes as an upload, without the browser's part."""
-    max_bytes = max_bytes or settings.TRANSCRIPT_MAX_BYTES
-    session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-    if session is None:
-        raise SessionNotFound(session_id)
-    if len(data) > max_bytes:  # before it is stored anywhere
-        raise UploadRefused(_too_big(len(data), max_bytes))
-    upload_id = new_id()
-    aws.client("s3").put_object(
-        Bucket=settings.TRANSCRIPT_BUCKET,
-        Key=storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id),
-        Body=data,
-        ContentType=UPLOAD_CONTENT_TYPE,
-    )
-    return _attach(
-        session, data=data, upload_id=upload_id, filename=_clean_filename(filename), format=format, max_bytes=max_bytes
-    )
 
 
 @dataclass(frozen=True)
@@ -315,12 +271,7 @@ def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_
         parsed = parse_transcript_bytes(data, format=format, filename=filename or None, max_bytes=max_bytes)
     except TranscriptError as error:
         raise UploadRefused(str(error)) from None
-    key = storage_keys.segments_key(sub=sub, session_id=session_id, upload_id=upload_id)
-    segments = dump_segments(parsed.segments)
-    aws.client("s3").put_object(
-        Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Body=segments, ContentType="application/json"
-    )
-    _remember(key, segments)  # the reader opens it next
+    store_segments(sub=sub, session_id=session_id, upload_id=upload_id, segments=dump_segments(parsed.segments))
     fields = TranscriptFields(
         upload_id=upload_id,
         filename=filename,
@@ -331,7 +282,7 @@ def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_
         duration=parsed.duration,
         speaker_count=len(parsed.speakers),
         speakers=_speakers_within_budget(parsed.speakers),
-        uploaded=datetime.now(UTC),
+        uploaded=timezone.now(),
         size=size,
         search=search_index.transcript_part(parsed.segments),
     )
@@ -343,7 +294,7 @@ def _record_with_retries(session, *, fields):
     their own upload id when another request recorded this same upload meanwhile."""
     for _ in range(ATTACH_ATTEMPTS):
         try:
-            _record(session, fields=fields)
+            record_transcript(session, fields=fields)
             return session.transcript_upload_id
         except TransactionCanceled:
             # Replaced or deleted in another tab meanwhile: count from what is there now.
@@ -353,79 +304,6 @@ def _record_with_retries(session, *, fields):
             if session.transcript_upload_id == fields.upload_id:
                 return fields.upload_id  # this very upload, recorded by another request (see _attach)
     raise StillChanging(session.session_id)
-
-
-# The item's transcript fields, set and removed together (sessions/core/items.py); not
-# transcript_bytes, which a delete sets to 0.
-_TRANSCRIPT_FIELDS = [
-    PlaySession.transcript_upload_id,
-    PlaySession.transcript_filename,
-    PlaySession.transcript_format,
-    PlaySession.transcript_encoding,
-    PlaySession.transcript_sha256,
-    PlaySession.transcript_segment_count,
-    PlaySession.transcript_duration,
-    PlaySession.transcript_speaker_count,
-    PlaySession.transcript_speakers,
-    PlaySession.transcript_uploaded,
-]
-
-
-@dataclass(frozen=True)
-class TranscriptFields:
-    """What the session item records of its transcript (sessions/core/items.py)."""
-
-    upload_id: str
-    filename: str
-    format: str
-    encoding: str | None
-    sha256: str
-    segment_count: int
-    duration: float | None
-    speaker_count: int
-    speakers: list
-    uploaded: datetime
-    size: int
-    # The search item's transcript part: its words and speakers, written with the fields.
-    search: search_index.Part | None = None
-
-    def actions(self):
-        # Each of _TRANSCRIPT_FIELDS is `transcript_<name>` for this class's `<name>`.
-        return [
-            _set_or_remove(attribute, getattr(self, attribute.attr_name.removeprefix("transcript_")))
-            for attribute in _TRANSCRIPT_FIELDS
-        ] + [PlaySession.transcript_bytes.set(self.size)]
-
-
-def _record(session, *, fields):
-    """Set the transcript fields and the campaign's transcript_bytes, in one transaction,
-    if the session still has the transcript we read (its bytes are what the campaign loses)."""
-    same_transcript = (
-        PlaySession.transcript_upload_id == session.transcript_upload_id
-        if session.transcript_upload_id
-        else PlaySession.transcript_upload_id.does_not_exist()
-    )
-
-    def write_session(transaction):
-        transaction.update(
-            session.pk,
-            session.sk,
-            actions=fields.actions() + [PlaySession.updated.set(fields.uploaded), PlaySession.children_version.add(1)],
-            condition=PlaySession.sk.exists() & same_transcript,
-        )
-        if fields.search is not None:
-            search_index.write_part(
-                transaction,
-                sub=session.owner_sub,
-                campaign_id=session.campaign_id,
-                session_id=session.session_id,
-                part=fields.search,
-            )
-
-    change = CampaignChange(session.campaign_id, transcript_bytes=fields.size - (session.transcript_bytes or 0))
-    write_with_campaign_changes(
-        sub=session.owner_sub, changes=[change], add_own_actions=write_session, now=fields.uploaded
-    )
 
 
 def _speakers_within_budget(speakers):
@@ -449,100 +327,10 @@ def delete_transcript(*, sub, campaign_id, session_id):
         if not session.has_transcript:
             return False
         upload_id = session.transcript_upload_id
-
-        def clear_fields(transaction):
-            transaction.update(
-                session.pk,
-                session.sk,
-                actions=[attribute.remove() for attribute in _TRANSCRIPT_FIELDS]
-                + [PlaySession.transcript_bytes.set(0), PlaySession.children_version.add(1)],
-                condition=PlaySession.sk.exists() & (PlaySession.transcript_upload_id == upload_id),
-            )
-            search_index.write_part(
-                transaction,
-                sub=sub,
-                campaign_id=campaign_id,
-                session_id=session_id,
-                part=search_index.no_transcript_part(),
-            )
-
-        change = CampaignChange(campaign_id, transcript_bytes=-(session.transcript_bytes or 0))
         try:
-            write_with_campaign_changes(sub=sub, changes=[change], add_own_actions=clear_fields)
+            remove_transcript(session)
         except TransactionCanceled:
             continue  # replaced meanwhile: delete what is there now
         delete_objects_under(prefix=storage_keys.upload_prefix(sub=sub, session_id=session_id, upload_id=upload_id))
         return True
     raise StillChanging(session_id)
-
-
-# --- read and download --------------------------------------------------------------------
-def download_url(session, *, expires_in=60):
-    """A short-lived presigned GET of the original, as an attachment with its name and
-    the content type of its format. Signed locally: no request to AWS. The file goes from
-    S3 to the browser directly (Lambda could not return 50 MB)."""
-    name = (
-        session.transcript_filename
-        or f"{slugify(session.title) or 'transcript'}.{_EXTENSIONS[session.transcript_format]}"
-    )
-    content_type = _DOWNLOAD_TYPES[session.transcript_format]
-    charset = _CHARSETS.get(session.transcript_encoding)
-    if charset and session.transcript_format != "whisper_json":
-        content_type += f"; charset={charset}"
-    return aws.client("s3").generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": settings.TRANSCRIPT_BUCKET,
-            "Key": session.transcript_original_key,
-            "ResponseContentDisposition": content_disposition_header(as_attachment=True, filename=name),
-            "ResponseContentType": content_type,
-        },
-        ExpiresIn=expires_in,
-    )
-
-
-def load_stored_segments(session):
-    """The normalized transcript (sessions/transcripts/segments_json.py) of a session that has one:
-    one S3 GetObject, or none when this process read it lately. Objects never change once
-    written (each upload has its own key), so a cached copy is never stale."""
-    key = session.transcript_segments_key
-    cached = _cache_get(key)
-    if cached is not None:
-        return cached
-    data = aws.client("s3").get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)["Body"].read()
-    _remember(key, data)
-    return data
-
-
-_cache = OrderedDict()  # key -> bytes, least recently used first
-_cache_size = 0  # bytes held
-_cache_lock = threading.Lock()  # runserver serves requests in threads
-
-
-def _cache_get(key):
-    with _cache_lock:
-        data = _cache.get(key)
-        if data is not None:
-            _cache.move_to_end(key)
-        return data
-
-
-def _remember(key, data):
-    global _cache_size
-    limit = settings.TRANSCRIPT_CACHE_BYTES
-    if len(data) > limit:
-        return
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = data
-            _cache_size += len(data)
-        _cache.move_to_end(key)
-        while _cache_size > limit:
-            _cache_size -= len(_cache.popitem(last=False)[1])
-
-
-def clear_cache():
-    global _cache_size
-    with _cache_lock:
-        _cache.clear()
-        _cache_size = 0

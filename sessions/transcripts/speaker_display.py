@@ -1,6 +1,6 @@
 """How a transcript's raw speaker label is shown, given its campaign's speaker names.
 
-Apart from sessions/transcripts/speaker_names.py (the item and its repository) so that the reader,
+Apart from sessions/transcripts/items.py and repository.py (the item and its repository) so that the reader,
 which every transcript page imports, loads no PynamoDB at start-up (campaigns_site.lazy).
 """
 

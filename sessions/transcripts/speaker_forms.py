@@ -1,5 +1,5 @@
 """The speaker names form: a player and a character name for each speaker label of one
-transcript, merged into the campaign's names (sessions/transcripts/speaker_names.py).
+transcript, merged into the campaign's names (sessions/transcripts/items.py).
 
 Labels are the transcript's own text (a Discord name may hold spaces, dots, emoji or
 `<b>`), so no field is named after one: the fields are numbered by the label's position
@@ -16,11 +16,17 @@ form from the names as stored.
 from django import forms
 
 from campaigns_site.forms import Difference, OneLineField
-from campaigns_site.lazy import lazy_import
+from sessions.transcripts.items import (
+    MAX_SPEAKER_NAMES,
+    SpeakerNamesTooLarge,
+    TooManySpeakerNames,
+    entry,
+    labels_fingerprint,
+    merged_names,
+    stored_names,
+    stored_version,
+)
 from sessions.transcripts.speaker_display import NAME_MAX_LENGTH, entry_display
-
-# Loaded on first use: it brings PynamoDB and botocore (see campaigns_site.lazy).
-speaker_names = lazy_import("sessions.transcripts.speaker_names")
 
 OUT_OF_DATE = "This form is out of date. Reload the page and make your changes again."
 
@@ -59,11 +65,11 @@ class SpeakerNamesForm(forms.Form):
         self.labels = list(labels)
         self.stored = dict(stored or {})
         self.current_version = current_version
-        initial = {"version": current_version, "speakers": speaker_names.labels_fingerprint(self.labels)}
+        initial = {"version": current_version, "speakers": labels_fingerprint(self.labels)}
         for index, label in enumerate(self.labels):
-            entry = self.stored.get(label) or {}
-            initial[f"player_{index}"] = entry.get("player", "")
-            initial[f"character_{index}"] = entry.get("character", "")
+            names = self.stored.get(label) or {}
+            initial[f"player_{index}"] = names.get("player", "")
+            initial[f"character_{index}"] = names.get("character", "")
         super().__init__(data, initial=initial, **kwargs)
         for index, label in enumerate(self.labels):
             # Django escapes attribute values: the label is only ever text here.
@@ -80,8 +86,8 @@ class SpeakerNamesForm(forms.Form):
         at their version: after a refused stale save, the user starts again from there."""
         return cls(
             labels=labels,
-            stored=speaker_names.stored_names(current),
-            current_version=speaker_names.stored_version(current),
+            stored=stored_names(current),
+            current_version=stored_version(current),
         )
 
     def rows(self):
@@ -93,7 +99,7 @@ class SpeakerNamesForm(forms.Form):
 
     def clean_speakers(self):
         fingerprint = self.cleaned_data["speakers"]
-        if fingerprint != speaker_names.labels_fingerprint(self.labels):
+        if fingerprint != labels_fingerprint(self.labels):
             raise forms.ValidationError(
                 "This session's transcript was replaced while you were editing, so its speakers "
                 "changed. Here they are now: enter the names again.",
@@ -109,24 +115,24 @@ class SpeakerNamesForm(forms.Form):
         if self.errors:
             return cleaned_data
         names = {
-            label: speaker_names.entry(cleaned_data[f"player_{index}"], cleaned_data[f"character_{index}"])
+            label: entry(cleaned_data[f"player_{index}"], cleaned_data[f"character_{index}"])
             for index, label in enumerate(self.labels)
         }
         cleaned_data["names"] = names
         if cleaned_data["version"] != self.current_version:
             return cleaned_data  # stale: the save is refused whatever the caps say
         try:
-            speaker_names.merged_names(self.stored, names)
-        except speaker_names.TooManySpeakerNames as full:
+            merged_names(self.stored, names)
+        except TooManySpeakerNames as full:
             others = len(set(self.stored) - set(self.labels))
             raise forms.ValidationError(
                 "A campaign can keep names for at most %(limit)s speakers, and this would make "
                 "%(count)s (%(others)s of them from other sessions). Clear the names of speakers "
                 "you no longer need, here or on another session's speakers page.",
                 code="too_many_speakers",
-                params={"limit": speaker_names.MAX_SPEAKER_NAMES, "count": full.count, "others": others},
+                params={"limit": MAX_SPEAKER_NAMES, "count": full.count, "others": others},
             ) from None
-        except speaker_names.SpeakerNamesTooLarge:
+        except SpeakerNamesTooLarge:
             raise forms.ValidationError(
                 "These names take more room than a campaign can store (emoji and some scripts take "
                 "more room than plain letters). Shorten some names, or clear the ones you no longer need.",
@@ -136,7 +142,7 @@ class SpeakerNamesForm(forms.Form):
 
     def differences(self, current):
         """Where this (valid) form's names differ from the names stored now, label by label."""
-        saved = speaker_names.stored_names(current)
+        saved = stored_names(current)
         found = []
         for label, mine in self.cleaned_data["names"].items():
             yours, theirs = entry_display(mine), entry_display(saved.get(label))

@@ -1,5 +1,5 @@
 """The speakers page of a session's transcript: a player and a character name for each
-speaker label, kept per campaign (sessions/transcripts/speaker_names.py) and applied when a
+speaker label, kept per campaign (sessions/transcripts/items.py) and applied when a
 transcript is read. The stored transcript is never rewritten.
 
 Costs (tests/test_speaker_names_view.py): the form is one BatchGetItem of the campaign,
@@ -16,19 +16,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.forms import refused_form_notice
-from campaigns_site.lazy import lazy_import
-from sessions.transcripts.reader_views import get_session_and_names_for_user
+from campaigns_site.owners import sub
+from sessions.transcripts.items import MAX_SPEAKER_NAMES, SpeakerNamesFull, stored_names, stored_version
+from sessions.transcripts.lookups import session_and_names_or_404
+from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.speaker_display import NAME_MAX_LENGTH
 from sessions.transcripts.speaker_forms import SpeakerNamesForm
-
-# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
-speaker_names = lazy_import("sessions.transcripts.speaker_names")
-repository = lazy_import("sessions.core.repository")
-
-
-def _sub(request):
-    return request.user.pk  # the Cognito sub (accounts.models.User)
+from sessions.transcripts.storage import speaker_labels
 
 
 @login_required
@@ -37,34 +33,34 @@ def speaker_names_edit(request, campaign_id, session_id):
     """GET: the form, prefilled with the campaign's names. POST: merge this transcript's
     names into the campaign's, if nobody saved them in between (else the form restarts
     from what is stored, with what differed)."""
-    campaign, session, stored = get_session_and_names_for_user(request, campaign_id, session_id)
+    campaign, session, stored = session_and_names_or_404(request, campaign_id, session_id)
     context = {"campaign": campaign, "session": session, "differences": None}
     if not session.has_transcript:
         return render(request, "sessions/speakers.html", context)  # points to the upload page
-    labels = speaker_names.speaker_labels(session)
+    labels = speaker_labels(session)
     current = {
         "labels": labels,
-        "stored": speaker_names.stored_names(stored),
-        "current_version": speaker_names.stored_version(stored),
+        "stored": stored_names(stored),
+        "current_version": stored_version(stored),
     }
     if request.method == "POST" and labels:
         form = SpeakerNamesForm(request.POST, **current)
         if form.is_valid():
             try:
-                speaker_names.save_speaker_names(
-                    sub=_sub(request),
+                save_speaker_names(
+                    sub=sub(request),
                     campaign_id=campaign_id,
                     expected_version=form.cleaned_data["version"],
                     names=form.cleaned_data["names"],
                     current=stored,
                 )
-            except repository.NotFound:
+            except NotFound:
                 raise Http404 from None  # the campaign went (deleted meanwhile): nothing was written
-            except repository.StaleEdit as stale:
+            except StaleEdit as stale:
                 context["differences"] = form.differences(stale.current)
                 form = SpeakerNamesForm.restarted_from(labels=labels, current=stale.current)
                 current["stored"] = form.stored
-            except speaker_names.SpeakerNamesFull:
+            except SpeakerNamesFull:
                 # The form checked the caps against what it read, and the save is
                 # conditioned on that very version: only a changed cap could land here.
                 form.add_error(None, "These names do not fit the campaign's speaker list. Clear some and save again.")
@@ -80,7 +76,7 @@ def speaker_names_edit(request, campaign_id, session_id):
     context.update(
         form=form,
         other_names=len(set(current["stored"]) - set(labels)),
-        limit=speaker_names.MAX_SPEAKER_NAMES,
+        limit=MAX_SPEAKER_NAMES,
         name_max_length=NAME_MAX_LENGTH,
     )
     return render(request, "sessions/speakers.html", context)

@@ -13,7 +13,10 @@ Two ways to read:
   of it cost 4 bytes; separate lines are each only as wide as their own characters.
   That is the difference between ~4x and ~1x the file's size in memory.
 
-Limitations (no chardet, by choice: standard library only): 8-bit files in code pages
+Both refuse files over the upload's cap, settings.TRANSCRIPT_MAX_BYTES (50 MB by default:
+8 hours of WhisperX JSON with word timings is ~15 MB; plain VTT is ~0.2 MB an hour).
+
+Limitations (no chardet, by choice: the standard library's codecs only): 8-bit files in code pages
 other than Windows-1252 (Cyrillic cp1251, Mac Roman…) decode as Windows-1252 and come
 out garbled rather than refused; UTF-16 without a BOM is recognised only for text that
 is mostly ASCII (Latin-script transcripts are).
@@ -24,9 +27,7 @@ import io
 import re
 from dataclasses import dataclass
 
-# The issue's default cap (the upload will make it a setting). 8 hours of WhisperX JSON
-# with word timings is ~15 MB; plain VTT is ~0.2 MB an hour.
-MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024
+from django.conf import settings
 
 _SNIFF_BYTES = 4096
 _CHUNK_CHARS = 1 << 16
@@ -167,12 +168,14 @@ def _is_utf8(data, start):
     return True
 
 
-def sniff_encoding(data: bytes, *, max_bytes: int = MAX_TRANSCRIPT_BYTES) -> TextEncoding:
-    """How to decode `data`, after checking that it is a transcript-sized piece of text.
+def sniff_encoding(data: bytes, *, max_bytes: int | None = None) -> TextEncoding:
+    """How to decode `data`, after checking that it is a transcript-sized piece of text
+    (at most `max_bytes`, by default the upload's cap: settings.TRANSCRIPT_MAX_BYTES).
 
     Raises TranscriptError for an empty, oversized or binary file, or one whose encoding
     we cannot tell.
     """
+    max_bytes = max_bytes or settings.TRANSCRIPT_MAX_BYTES
     if len(data) > max_bytes:
         raise TranscriptError(
             f"This file is {len(data) / 1024 / 1024:.1f} MB; transcripts can be up to {max_bytes / 1024 / 1024:.0f} MB."
@@ -243,7 +246,7 @@ def iter_transcript_lines(data: bytes, *, encoding: TextEncoding):
         yield line[:-1] if line.endswith("\n") else line
 
 
-def decode_transcript(data: bytes, *, max_bytes: int = MAX_TRANSCRIPT_BYTES) -> DecodedText:
+def decode_transcript(data: bytes, *, max_bytes: int | None = None) -> DecodedText:
     """The whole transcript as one string, line ends normalized to "\\n", BOM removed."""
     encoding = sniff_encoding(data, max_bytes=max_bytes)
     text = "".join(iter_transcript_chunks(data, encoding=encoding))

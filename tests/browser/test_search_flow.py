@@ -11,9 +11,9 @@ from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
 from sessions.summaries.repository import Summary, edit_summary
-from sessions.transcripts.services import store_transcript
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.transcript_samples import render_vtt
+from tests.transcript_uploads import store_transcript
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.summaries import jobs as summary_jobs
-from sessions.transcripts.services import store_transcript
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.transcript_samples import sample_bytes
+from tests.transcript_uploads import store_transcript
 
 pytestmark = pytest.mark.browser
 

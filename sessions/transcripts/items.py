@@ -7,18 +7,12 @@ given on one session's speakers page are reused by every later session whose tra
 uses the same labels (the same Discord names, or WhisperX's SPEAKER_00... for a group
 that always sits in the same order).
 
-Access (docs/data-model.md):
-- Read with the session and its campaign in one BatchGetItem
-  (sessions.core.repository.get_session_with_campaign_and_speaker_names), or GetItem
-  (get_speaker_names).
-- Save (save_speaker_names): merge this transcript's labels into the stored map (the
-  labels of other sessions stay) and write it back in one TransactWriteItems: a Put
-  conditioned on the version the form started from (`attribute_not_exists` for the
-  first save), with a ConditionCheck that the campaign exists and is not being deleted,
-  so a save racing the campaign's delete cascade cannot leave an orphan. Someone else's
-  save in between raises StaleEdit(current); nothing is overwritten unseen.
-- Deleted by the campaign's cascade (campaigns.services) and with the whole partition by
-  account deletion.
+Access (docs/data-model.md, sessions/transcripts/repository.py): read with the session
+and its campaign in one BatchGetItem (get_session_with_campaign_and_speaker_names) or
+GetItem (get_speaker_names); saved by save_speaker_names, merged (merged_names, below)
+into the stored map in one TransactWriteItems conditioned on the version the form
+started from; deleted by the campaign's cascade (campaigns.services) and with the whole
+partition by account deletion.
 
 Item size: at most MAX_SPEAKER_NAMES (200) labels a campaign, each label at most
 MAX_LABEL_LENGTH (100) characters (the parser refuses longer ones) and each name at most
@@ -36,11 +30,10 @@ import json
 from pynamodb.attributes import MapAttribute, VersionAttribute
 
 from campaigns_site.table import TableModel
-from campaigns_site.table_keys import campaign_sk, speaker_names_sk, user_pk
-from sessions.transcripts.speaker_display import NAME_MAX_LENGTH, speaker_display  # noqa: F401  (re-exported)
+from sessions.transcripts.speaker_display import NAME_MAX_LENGTH
 
 MAX_SPEAKER_NAMES = 200  # labels named a campaign
-MAX_LABEL_LENGTH = 100  # = transcript_parsing.MAX_SPEAKER_LENGTH: longer labels never reach here
+MAX_LABEL_LENGTH = 100  # = parsing.MAX_SPEAKER_LENGTH: longer labels never reach here
 NAMES_MAX_BYTES = 32_000  # the encoded map; see the module docstring
 FIELDS = ("player", "character")
 
@@ -75,16 +68,7 @@ class SpeakerNamesTooLarge(SpeakerNamesFull):
         self.size = size
 
 
-# --- reads ----------------------------------------------------------------------------
-def get_speaker_names(*, sub, campaign_id):
-    """The campaign's SpeakerNames item, or None when no name is set (or no such campaign)."""
-    model = SpeakerNames
-    try:
-        return model.get(user_pk(sub), speaker_names_sk(campaign_id), consistent_read=True)
-    except model.DoesNotExist:
-        return None
-
-
+# --- what a form carries ------------------------------------------------------------
 def stored_names(item):
     """{label: {"player", "character"}} of a SpeakerNames item, or {} for None."""
     return {} if item is None else item.as_dict()
@@ -93,24 +77,6 @@ def stored_names(item):
 def stored_version(item):
     """The item's version, 0 when there is no item yet (what a form carries)."""
     return 0 if item is None or item.version is None else int(item.version)
-
-
-def speaker_labels(session):
-    """Every speaker label of the session's transcript, in order of first appearance.
-
-    The item lists the first labels (as many as fit its budget) and counts them all; when
-    it lists them all, that is the answer and S3 is not asked. Otherwise the labels come
-    from the stored transcript's header: one S3 GetObject, or none when this process read
-    it lately (sessions.transcripts.services.load_stored_segments)."""
-    if not session.has_transcript:
-        return []
-    listed = list(session.transcript_speakers or [])
-    if session.transcript_speaker_count is not None and len(listed) == session.transcript_speaker_count:
-        return listed
-    from sessions.transcripts.segments_json import read_segment_page
-    from sessions.transcripts.services import load_stored_segments
-
-    return list(read_segment_page(load_stored_segments(session), offset=0, limit=0).speakers)
 
 
 def labels_fingerprint(labels):
@@ -163,59 +129,3 @@ def encoded_size(names):
         for field in FIELDS:
             size += len(field) + len((names_of_label.get(field) or "").encode()) + 1
     return size
-
-
-# --- changes --------------------------------------------------------------------------
-_UNREAD = object()
-
-
-def save_speaker_names(*, sub, campaign_id, expected_version, names, current=_UNREAD):
-    """Merge `names` ({label: {"player", "character"}}, the labels of one transcript; both
-    blank forgets the label) into the campaign's map, if the map is still at
-    expected_version (0 or None: no names saved yet). Returns the saved SpeakerNames.
-
-    `current`: the item as the caller just read it (None: there is none), which saves a
-    GetItem; the write's version condition makes sure it is still what is stored.
-
-    One TransactWriteItems: the Put, conditioned on the version, and a ConditionCheck that
-    the campaign exists and is not being deleted. Raises StaleEdit (with the stored item;
-    an empty one, version None, if it is gone) when someone saved in between,
-    CampaignNotFound when the campaign is not the user's or is being deleted, and
-    SpeakerNamesFull past the caps. Nothing is written then.
-    """
-    from campaigns.items import Campaign
-    from campaigns.repository import CampaignNotFound
-    from campaigns_site.errors import StaleEdit
-    from campaigns_site.transactions import Transaction, TransactionCanceled
-
-    model = SpeakerNames
-    expected_version = int(expected_version or 0)
-    if current is _UNREAD:
-        current = get_speaker_names(sub=sub, campaign_id=campaign_id)
-    if stored_version(current) != expected_version:
-        raise StaleEdit(current if current is not None else _empty(sub, campaign_id))
-    merged = merged_names(stored_names(current), names)
-
-    item = model(user_pk(sub), speaker_names_sk(campaign_id), names=merged, version=expected_version + 1)
-    transaction = Transaction()
-    transaction.check(
-        user_pk(sub),
-        campaign_sk(campaign_id),
-        condition=Campaign.sk.exists() & Campaign.deleting_since.does_not_exist(),
-    )
-    unchanged = model.version == expected_version if expected_version else model.sk.does_not_exist()
-    transaction.put(item, condition=unchanged)
-    try:
-        transaction.commit()
-    except TransactionCanceled as canceled:
-        if canceled.failed(0):
-            raise CampaignNotFound(campaign_id) from None
-        if not canceled.failed(1):
-            raise
-        now = get_speaker_names(sub=sub, campaign_id=campaign_id)
-        raise StaleEdit(now if now is not None else _empty(sub, campaign_id)) from None
-    return item
-
-
-def _empty(sub, campaign_id):
-    return SpeakerNames(user_pk(sub), speaker_names_sk(campaign_id), names={})
