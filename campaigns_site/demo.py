@@ -128,9 +128,9 @@ def _upgraded_if_untouched(sub):
 def _played(sub, campaign_id, first_session_id, *, created):
     """Both sessions with their transcripts, the campaign's speaker names, every summary,
     the story so far and a share link of the first session."""
+    from sessions.core.kinds import KINDS
     from sessions.sharing.repository import create_share_link
     from sessions.summaries.jobs import start_story_job, start_summary_job
-    from sessions.summaries.summarizers import KINDS
     from sessions.transcripts.services import store_transcript
     from sessions.transcripts.speaker_names import get_speaker_names, save_speaker_names, stored_version
 

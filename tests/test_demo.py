@@ -11,11 +11,11 @@ from campaigns_site import aws as aws_clients
 from campaigns_site import demo
 from campaigns_site.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
 from campaigns_site.table_keys import story_summary_sk
+from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign
 from sessions.search.services import search_sessions
 from sessions.sharing.repository import list_share_links_for_session
-from sessions.summaries.repository import Summary
-from sessions.summaries.summarizers import KINDS
+from sessions.summaries.items import Summary
 from sessions.transcripts.segments_json import load_segments
 from sessions.transcripts.services import load_stored_segments
 from sessions.transcripts.speaker_names import get_speaker_names

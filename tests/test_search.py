@@ -21,7 +21,8 @@ from sessions.search.services import (
     search_sessions,
     snippet_pieces,
 )
-from sessions.summaries.repository import Summary, edit_summary
+from sessions.summaries.items import Summary
+from sessions.summaries.repository import edit_summary
 from sessions.transcripts.services import store_transcript
 from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt

@@ -13,6 +13,7 @@ from campaigns.services import delete_campaign
 from campaigns_site import aws
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
+from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
 from sessions.core.search_index import (
     MAX_WORD_CHARS,
@@ -31,7 +32,6 @@ from sessions.core.search_index import (
 from sessions.core.segments import Segment
 from sessions.summaries.jobs import start_summary_job
 from sessions.summaries.repository import edit_summary, list_summaries_for_session
-from sessions.summaries.summarizers import KINDS
 from sessions.transcripts.services import delete_transcript, store_transcript
 from sessions.transcripts.speaker_names import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_bytes

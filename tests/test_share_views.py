@@ -17,7 +17,7 @@ from sessions.core.repository import create_session, delete_session, move_sessio
 from sessions.core.segments import Segment
 from sessions.sharing.repository import create_share_link, get_share_link, hash_token, revoke_share_link
 from sessions.sharing.views import GRANT_COOKIE
-from sessions.summaries.repository import Summary
+from sessions.summaries.items import Summary
 from sessions.transcripts import services as transcripts
 from sessions.transcripts.services import store_transcript
 from sessions.transcripts.speaker_names import save_speaker_names

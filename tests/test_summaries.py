@@ -9,18 +9,21 @@ from campaigns.services import delete_campaign
 from campaigns_site.errors import StaleEdit
 from campaigns_site.table import story_summary_sk, summary_sk, user_pk
 from campaigns_site.transactions import Transaction
+from sessions.core.kinds import KINDS, STORY_SO_FAR
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
-from sessions.summaries.jobs import start_story_job, start_summary_job
-from sessions.summaries.repository import (
+from sessions.summaries.items import (
     MAX_SUMMARY_BYTES,
     MAX_SUMMARY_CHARS,
     Summary,
-    SummaryNotFound,
     SummaryTextInvalid,
     clean_summary_text,
+    fit_summary_text,
+)
+from sessions.summaries.jobs import start_story_job, start_summary_job
+from sessions.summaries.repository import (
+    SummaryNotFound,
     edit_story_so_far,
     edit_summary,
-    fit_summary_text,
     generated_summary,
     get_story_so_far,
     get_summary,
@@ -29,7 +32,7 @@ from sessions.summaries.repository import (
     story_is_stale,
     story_sources_sha256,
 )
-from sessions.summaries.summarizers import KINDS, STORY_SO_FAR, SummaryResult
+from sessions.summaries.summarizers.base import SummaryResult
 from sessions.transcripts.services import store_transcript
 from tests.transcript_samples import sample_bytes
 

@@ -42,6 +42,7 @@ from campaigns_site import aws
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
 from sessions.core import search_index
+from sessions.core.kinds import KINDS
 from sessions.core.search_index import (
     SESSION_TERMS,
     SPEAKER_LABELS,
@@ -51,7 +52,6 @@ from sessions.core.search_index import (
     summary_attribute,
     words,
 )
-from sessions.summaries.summarizers import KINDS
 from sessions.transcripts.reader import word_pieces
 from sessions.transcripts.speaker_display import speaker_display
 

@@ -44,10 +44,10 @@ from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, 
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
+from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, get_session_with_campaign_and_speaker_names, record_child_write
 from sessions.sharing.forms import LABEL_MAX_LENGTH, MAX_VIEW_LIMIT, SCOPES
-from sessions.summaries.repository import Summary
-from sessions.summaries.summarizers import KINDS
+from sessions.summaries.items import Summary
 from sessions.transcripts.speaker_display import speaker_display
 from sessions.transcripts.speaker_names import SpeakerNames, speaker_labels
 
@@ -194,7 +194,7 @@ class SharedSession:
 
     campaign: Campaign
     session: PlaySession
-    summaries: list  # of sessions.summaries.repository.Summary, in KINDS order
+    summaries: list  # of sessions.summaries.items.Summary, in KINDS order
     # {what a summary may say: what the link shows instead} (summary_replacements): empty
     # unless the link shows character names only.
     replacements: dict

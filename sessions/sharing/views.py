@@ -50,8 +50,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
+from campaigns_site.text_blocks import text_blocks
 from sessions.sharing.forms import SCOPES, ShareLinkForm
-from sessions.summaries.views import text_blocks
 from sessions.transcripts.reader_views import (
     _whole_number,
     first_line,

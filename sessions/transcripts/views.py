@@ -23,7 +23,7 @@ from campaigns_site.converters import is_item_id
 from campaigns_site.csp import allow_form_posts_to
 from campaigns_site.lazy import lazy_import
 from sessions.core.kinds import KINDS
-from sessions.summaries import views as summary_views
+from sessions.summaries.presentation import asked_message
 
 repository = lazy_import("sessions.core.repository")
 transcripts = lazy_import("sessions.transcripts.services")
@@ -195,7 +195,7 @@ def _summarize_after_upload(request, attached):
         messages.info(request, str(refused))
     else:
         # Not "writing now": the job may be done by the time the page shows (summary_views.asked_message).
-        messages.info(request, summary_views.asked_message(kinds))
+        messages.info(request, asked_message(kinds))
 
 
 def _attached_message(session):

@@ -24,8 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from sessions.summaries.summarizers import (
-    STORY_SO_FAR,
+from sessions.core.kinds import STORY_SO_FAR
+from sessions.summaries.summarizers.base import (
     SummaryInputError,
     SummaryResult,
     character_part,
