@@ -28,6 +28,11 @@ def user_pk(sub):
     return f"USER#{_part('sub', sub)}"
 
 
+def sub_of_user_pk(pk):
+    """The owner's `sub` back from a `USER#<sub>` partition key (an item read from the table)."""
+    return pk.removeprefix("USER#")
+
+
 PROFILE_SK = "PROFILE"
 
 

@@ -29,7 +29,7 @@ from pynamodb.attributes import (
 )
 
 from campaigns_site.table import TableModel
-from campaigns_site.table_keys import STORY
+from campaigns_site.table_keys import STORY, sub_of_user_pk
 from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
 
 MAX_SUMMARY_CHARS = 20_000
@@ -154,7 +154,7 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
     # --- where it belongs (campaign_id, is_story and session_id: SessionOrStory)
     @property
     def owner_sub(self):
-        return self.pk.removeprefix("USER#")
+        return sub_of_user_pk(self.pk)
 
     # --- status
     @property
