@@ -1,4 +1,4 @@
-"""Summary jobs (sessions/summaries/jobs.py): start, run, refusals, timeouts, hand edits,
+"""Summary jobs (sessions/summaries/jobs.py, runners.py): start, run, refusals, timeouts, hand edits,
 odd transcripts, and what deleting or moving a session (or a campaign) leaves behind.
 
 Jobs run inline here (the `aws` fixture sets SUMMARY_JOB_RUNNER); tests that look at a
