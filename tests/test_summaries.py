@@ -121,7 +121,7 @@ def test_a_generated_summary_keeps_its_figures_exactly(aws):
         estimated_cost_usd=Decimal("0.000904"),
     )
     item = generated_summary(
-        sub=SUB, sk=summary_sk("C1", "S1", "loot"), result=result, version=1, source_sha256="ab" * 32
+        sub=SUB, campaign_id="C1", session_id="S1", result=result, version=1, source_sha256="ab" * 32
     )
     transaction = Transaction()
     transaction.put(item)  # as a job writes it: the version as given

@@ -61,7 +61,8 @@ class SummaryNotFound(NotFound):
 def generated_summary(
     *,
     sub,
-    sk,
+    campaign_id,
+    session_id=None,
     result,
     version,
     source_sha256,
@@ -70,9 +71,11 @@ def generated_summary(
     speaker_names_sha=None,
     now=None,
 ):
-    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1);
-    `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
+    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1): the
+    session's summary of the result's kind, or without session_id the campaign's story so
+    far; `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
     now = now or timezone.now()
+    sk = story_summary_sk(campaign_id) if session_id is None else summary_sk(campaign_id, session_id, result.kind)
     return Summary(
         user_pk(sub),
         sk,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from campaigns.repository import get_campaign
-from campaigns_site.table import campaign_sk, story_job_sk, story_summary_sk, summary_job_sk, summary_sk, user_pk
+from campaigns_site.table import campaign_sk, story_job_sk, summary_job_sk, user_pk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.kinds import STORY_SO_FAR
@@ -117,7 +117,8 @@ def _run_session_job(job, *, sub, campaign_id, session_id):
             return _finish(job, status=FAILED, error=str(error), progress=progress)
         item = generated_summary(
             sub=sub,
-            sk=summary_sk(campaign_id, session_id, kind),
+            campaign_id=campaign_id,
+            session_id=session_id,
             result=result,
             version=job.expected_version(kind) + 1,
             source_sha256=session.transcript_sha256,
@@ -199,7 +200,7 @@ def _run_story_job(job, *, sub, campaign_id):
         return _finish(job, status=FAILED, error=str(error))
     item = generated_summary(
         sub=sub,
-        sk=story_summary_sk(campaign_id),
+        campaign_id=campaign_id,
         result=result,
         version=job.expected_version(STORY_SO_FAR) + 1,
         source_sha256=story_sources_sha256(recaps),
