@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns.forms import CampaignEditForm, CampaignForm
 from campaigns_site.lazy import lazy_import
 from campaigns_site.pagination import InvalidCursor
-from sessions.summaries.views import text_blocks
+from campaigns_site.text_blocks import text_blocks
 
 # Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
 repository = lazy_import("campaigns.repository")

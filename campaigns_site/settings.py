@@ -74,7 +74,7 @@ COGNITO_APP_CLIENT_SECRET = env_str("COGNITO_APP_CLIENT_SECRET", "")
 # "bedrock": Amazon Bedrock's Converse API with BEDROCK_MODEL_ID.
 # Production defaults to Bedrock (a deployed product's recap is written, not quoted); local
 # runs and tests stay offline. When Bedrock refuses a job, the offline summarizer writes it
-# instead and says why (sessions.summaries.jobs._Writer, sessions.summaries.fallbacks).
+# instead and says why (sessions.summaries.runners._Writer, sessions.summaries.fallbacks).
 SUMMARY_PROVIDER = env_str("SUMMARY_PROVIDER", "bedrock" if PRODUCTION else "offline")
 if SUMMARY_PROVIDER not in ("offline", "bedrock"):
     raise ConfigError(f"SUMMARY_PROVIDER must be 'offline' or 'bedrock', not {SUMMARY_PROVIDER!r}")

@@ -28,6 +28,11 @@ def user_pk(sub):
     return f"USER#{_part('sub', sub)}"
 
 
+def sub_of_user_pk(pk):
+    """The owner's `sub` back from a `USER#<sub>` partition key (an item read from the table)."""
+    return pk.removeprefix("USER#")
+
+
 PROFILE_SK = "PROFILE"
 
 
@@ -58,11 +63,19 @@ def summary_sk(campaign_id, session_id, kind):
 # are 26-character ULIDs, whose alphabet has no "O"), so a session's summaries prefix
 # never matches it, while the campaign's prefix (and its delete cascade) does.
 STORY = "STORY"
-STORY_SO_FAR_KIND = "story_so_far"  # = sessions.summaries.summarizers.STORY_SO_FAR
+STORY_SO_FAR_KIND = "story_so_far"  # = sessions.core.kinds.STORY_SO_FAR
 
 
 def story_summary_sk(campaign_id):
     return summary_sk(campaign_id, STORY, STORY_SO_FAR_KIND)
+
+
+def summaries_prefix(campaign_id, session_id=None):
+    """`SUMMARY#<cid>#<sid>#` for one session's summaries, `SUMMARY#<cid>#` for a campaign's
+    (its sessions' and its story so far)."""
+    if session_id is None:
+        return f"SUMMARY#{_part('campaign id', campaign_id)}#"
+    return f"SUMMARY#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}#"
 
 
 def summary_job_sk(campaign_id, session_id):

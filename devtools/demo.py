@@ -26,10 +26,10 @@ from campaigns.repository import create_campaign, list_campaigns_for_user
 from campaigns_site import aws
 from devtools import demo_transcripts
 from sessions.core import storage_keys
+from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, list_sessions_for_campaign
 from sessions.sharing.repository import create_share_link
 from sessions.summaries.jobs import start_story_job, start_summary_job
-from sessions.summaries.summarizers import KINDS
 from sessions.transcripts.items import stored_version
 from sessions.transcripts.repository import get_speaker_names, save_speaker_names
 from sessions.transcripts.services import UPLOAD_CONTENT_TYPE, attach_uploaded_transcript, new_upload_id

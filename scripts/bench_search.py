@@ -93,8 +93,8 @@ def make_user_data(sub, args):
     from campaigns.repository import create_campaign
     from campaigns_site.table import TableModel, new_id
     from sessions.core import search_index
+    from sessions.core.kinds import KINDS
     from sessions.core.segments import Segment
-    from sessions.summaries.summarizers import KINDS
     from sessions.transcripts.repository import save_speaker_names
 
     rng = random.Random(2024)

@@ -24,8 +24,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from sessions.core.kinds import KINDS, LENGTHS  # noqa: E402
 from sessions.core.segments import Segment  # noqa: E402
-from sessions.summaries.summarizers import KINDS, LENGTHS, SummaryRequest  # noqa: E402
+from sessions.summaries.summarizers.base import SummaryRequest  # noqa: E402
 from sessions.summaries.summarizers.offline import OfflineSummarizer  # noqa: E402
 
 SEGMENTS_PER_HOUR = 1375  # 5,500 in four hours: one every ~2.6 s

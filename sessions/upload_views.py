@@ -17,7 +17,7 @@ from campaigns_site.refusals import still_changing_message
 from sessions.core.kinds import KINDS
 from sessions.core.lookups import session_or_404
 from sessions.summaries.jobs import EditedSummaries, JobRefused, start_summary_job
-from sessions.summaries.views import asked_message
+from sessions.summaries.presentation import asked_message
 from sessions.transcripts.services import UploadRefused, attach_uploaded_transcript, discard_upload
 from sessions.transcripts.upload_pages import attached_message, read_upload_token, render_upload_page
 

@@ -33,7 +33,7 @@ urlpatterns = [
     path(f"{SESSION}transcript/download/", _view("transcripts.views.transcript_download"), name="transcript_download"),
     path(f"{SESSION}transcript/delete/", _view("transcripts.views.transcript_delete"), name="transcript_delete"),
     path(f"{SESSION}transcript/speakers/", _view("transcripts.speaker_views.speaker_names_edit"), name="speaker_names"),
-    path(f"{SESSION}summaries/", _view("summaries.views.summarize"), name="summarize"),
+    path(f"{SESSION}summaries/", _view("summarize_views.summarize"), name="summarize"),
     path(f"{SESSION}summaries/status/", _view("summaries.views.summary_status"), name="summary_status"),
     path(f"{SESSION}summaries/<slug:kind>/edit/", _view("summaries.views.summary_edit"), name="summary_edit"),
 ]

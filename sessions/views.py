@@ -15,7 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.lazy import lazy_import
+from campaigns_site.text_blocks import text_blocks
 from sessions.core.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
+from sessions.summaries import repository as summaries
 from sessions.summaries import views as summary_views
 from sessions.transcripts.speaker_display import speaker_display
 from sessions.transcripts.upload_pages import render_with_upload_form, upload_context
@@ -89,13 +91,13 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     errors show in the Summaries section). One BatchGetItem reads the session, its campaign,
     the campaign's speaker names and the session's summary job; one Query its summaries
     (none when nothing was ever written under the session: summary_views.summaries_context)."""
-    campaign, session, names_item, summary_job = repository.get_session_page(
+    campaign, session, names_item, summary_job = summaries.get_session_page(
         sub=_sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
         raise Http404
     # Notes show as summaries do: paragraphs, and "- " lines as a list (escaped by the template).
-    context = {"campaign": campaign, "session": session, "notes_blocks": summary_views.text_blocks(session.notes)}
+    context = {"campaign": campaign, "session": session, "notes_blocks": text_blocks(session.notes)}
     names = names_item.as_dict() if names_item else {}
     if session.has_transcript:
         context["speakers"] = [(label, speaker_display(names, label)) for label in session.transcript_speakers or []]
@@ -180,7 +182,11 @@ def session_move(request, campaign_id, session_id):
         to_campaign_id = form.cleaned_data["to_campaign"]
         try:
             repository.move_session(
-                sub=_sub(request), campaign_id=campaign_id, session_id=session_id, to_campaign_id=to_campaign_id
+                sub=_sub(request),
+                campaign_id=campaign_id,
+                session_id=session_id,
+                to_campaign_id=to_campaign_id,
+                job_condition=summaries.replaceable_job_condition(),
             )
         except repository.CampaignNotFound as error:
             if error.args and error.args[0] != to_campaign_id:

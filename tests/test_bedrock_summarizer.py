@@ -14,15 +14,10 @@ import pytest
 from botocore.stub import Stubber
 
 from campaigns_site import aws as aws_module
+from sessions.core.kinds import STORY_SO_FAR
 from sessions.core.segments import Segment
-from sessions.summaries.summarizers import (
-    STORY_SO_FAR,
-    SummaryInputError,
-    SummaryProviderError,
-    SummaryRequest,
-    prompts,
-    summarize_story_so_far,
-)
+from sessions.summaries.summarizers import prompts, summarize_story_so_far
+from sessions.summaries.summarizers.base import SummaryInputError, SummaryProviderError, SummaryRequest
 from sessions.summaries.summarizers.bedrock import BedrockSummarizer, runtime_client
 
 LINES = [

@@ -11,11 +11,11 @@ from campaigns_site import aws as aws_clients
 from campaigns_site.table_keys import story_summary_sk
 from devtools import demo
 from devtools.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
+from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign
 from sessions.search.services import search_sessions
 from sessions.sharing.repository import list_share_links_for_session
-from sessions.summaries.repository import Summary
-from sessions.summaries.summarizers import KINDS
+from sessions.summaries.items import Summary
 from sessions.transcripts.repository import get_speaker_names
 from sessions.transcripts.segments_json import load_segments
 from sessions.transcripts.storage import load_stored_segments

@@ -4,16 +4,10 @@ import re
 
 import pytest
 
+from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
 from sessions.core.segments import Segment
-from sessions.summaries.summarizers import (
-    KINDS,
-    LENGTHS,
-    STORY_SO_FAR,
-    SessionSummary,
-    SummaryInputError,
-    SummaryRequest,
-    summarize_story_so_far,
-)
+from sessions.summaries.summarizers import summarize_story_so_far
+from sessions.summaries.summarizers.base import SessionSummary, SummaryInputError, SummaryRequest
 from sessions.summaries.summarizers.offline import OfflineSummarizer
 
 # One evening of a fantasy campaign: a GM and three players, with table talk in between.

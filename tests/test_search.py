@@ -16,7 +16,8 @@ from sessions.search import results
 from sessions.search import services as search
 from sessions.search.results import snippet_pieces
 from sessions.search.services import NoWords, campaigns_for_search, search_sessions
-from sessions.summaries.repository import Summary, edit_summary
+from sessions.summaries.items import Summary
+from sessions.summaries.repository import edit_summary
 from sessions.transcripts.repository import save_speaker_names
 from tests.transcript_samples import render_vtt
 from tests.transcript_uploads import store_transcript

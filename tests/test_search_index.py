@@ -13,6 +13,7 @@ from campaigns.services import delete_campaign
 from campaigns_site import aws
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
+from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
 from sessions.core.search_index import (
     PART_BUDGETS,
@@ -30,7 +31,6 @@ from sessions.core.text import MAX_WORD_CHARS, words
 from sessions.search.rebuild import refresh_search_item
 from sessions.summaries.jobs import start_summary_job
 from sessions.summaries.repository import edit_summary, list_summaries_for_session
-from sessions.summaries.summarizers import KINDS
 from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.services import delete_transcript
 from tests.transcript_samples import render_vtt, sample_bytes

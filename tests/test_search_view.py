@@ -173,7 +173,8 @@ def places(html):
 
 def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, transcribed):
     # Issue 11: a word in a summary and in the transcript said "Found in summaries" only.
-    from sessions.summaries.repository import Summary, edit_summary
+    from sessions.summaries.items import Summary
+    from sessions.summaries.repository import edit_summary
     from sessions.transcripts.repository import save_speaker_names
 
     Summary(
@@ -217,7 +218,8 @@ def test_every_place_of_every_word_is_listed_with_its_link(owner, campaign, tran
 
 
 def test_the_places_links_land_where_they_say(owner, campaign, transcribed):
-    from sessions.summaries.repository import Summary, edit_summary
+    from sessions.summaries.items import Summary
+    from sessions.summaries.repository import edit_summary
 
     Summary(
         f"USER#{owner.sub}",

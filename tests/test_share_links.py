@@ -33,7 +33,7 @@ from sessions.sharing.repository import (
     read_shared_session,
     revoke_share_link,
 )
-from sessions.summaries.repository import Summary
+from sessions.summaries.items import Summary
 
 OWNER = "11111111-aaaa-4bbb-8ccc-000000000001"
 OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"

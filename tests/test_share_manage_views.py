@@ -22,7 +22,7 @@ from sessions.sharing.repository import (
     list_share_links_for_session,
     open_share_link,
 )
-from sessions.summaries.repository import Summary
+from sessions.summaries.items import Summary
 from sessions.transcripts.repository import save_speaker_names
 from tests.transcript_samples import render_vtt, sample_segments
 from tests.transcript_uploads import store_transcript

@@ -19,7 +19,7 @@ from sessions.core.segments import Segment
 from sessions.sharing.items import hash_token
 from sessions.sharing.repository import create_share_link, get_share_link, revoke_share_link
 from sessions.sharing.views import GRANT_COOKIE
-from sessions.summaries.repository import Summary
+from sessions.summaries.items import Summary
 from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import render_vtt, sample_bytes

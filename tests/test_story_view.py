@@ -11,7 +11,8 @@ from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
-from sessions.summaries.summarizers import SummaryProviderError
+from sessions.summaries import runners
+from sessions.summaries.summarizers.base import SummaryProviderError
 from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
@@ -71,7 +72,7 @@ def stored_story(owner, campaign):
 
 
 def stored_job(owner, campaign):
-    return summary_jobs.get_story_job(sub=owner.sub, campaign_id=campaign.campaign_id)
+    return summaries.get_story_job(sub=owner.sub, campaign_id=campaign.campaign_id)
 
 
 def status_line(html):
@@ -213,7 +214,7 @@ def test_a_queued_story_shows_and_then_the_story(owner, campaign, played, manual
         in owner.get(again["Location"]).content.decode()
     )
     job = stored_job(owner, campaign)
-    summary_jobs.run_story_job(sub=owner.sub, campaign_id=campaign.campaign_id, job_id=job.job_id)
+    runners.run_story_job(sub=owner.sub, campaign_id=campaign.campaign_id, job_id=job.job_id)
     assert json.loads(owner.get(url(campaign, "status/")).content) == {
         "status": "done",
         "label": "Done.",
@@ -245,7 +246,7 @@ def test_a_failed_story_shows_its_reason_and_can_be_rebuilt(owner, campaign, pla
     def broken(**kwargs):
         raise SummaryProviderError("The summary service is busy. Try again in a few minutes.", retryable=True)
 
-    monkeypatch.setattr(summary_jobs, "summarize_story_so_far", broken)
+    monkeypatch.setattr(runners, "summarize_story_so_far", broken)
     response = build(owner, campaign)
     html = owner.get(response["Location"]).content.decode()
     assert status_line(html) == "Failed: The summary service is busy. Try again in a few minutes."

@@ -9,18 +9,21 @@ from campaigns.services import delete_campaign
 from campaigns_site.errors import StaleEdit
 from campaigns_site.table import story_summary_sk, summary_sk, user_pk
 from campaigns_site.transactions import Transaction
+from sessions.core.kinds import KINDS, STORY_SO_FAR
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
-from sessions.summaries.jobs import start_story_job, start_summary_job
-from sessions.summaries.repository import (
+from sessions.summaries.items import (
     MAX_SUMMARY_BYTES,
     MAX_SUMMARY_CHARS,
     Summary,
-    SummaryNotFound,
     SummaryTextInvalid,
     clean_summary_text,
+    fit_summary_text,
+)
+from sessions.summaries.jobs import start_story_job, start_summary_job
+from sessions.summaries.repository import (
+    SummaryNotFound,
     edit_story_so_far,
     edit_summary,
-    fit_summary_text,
     generated_summary,
     get_story_so_far,
     get_summary,
@@ -29,7 +32,7 @@ from sessions.summaries.repository import (
     story_is_stale,
     story_sources_sha256,
 )
-from sessions.summaries.summarizers import KINDS, STORY_SO_FAR, SummaryResult
+from sessions.summaries.summarizers.base import SummaryResult
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
 
@@ -118,7 +121,7 @@ def test_a_generated_summary_keeps_its_figures_exactly(aws):
         estimated_cost_usd=Decimal("0.000904"),
     )
     item = generated_summary(
-        sub=SUB, sk=summary_sk("C1", "S1", "loot"), result=result, version=1, source_sha256="ab" * 32
+        sub=SUB, campaign_id="C1", session_id="S1", result=result, version=1, source_sha256="ab" * 32
     )
     transaction = Transaction()
     transaction.put(item)  # as a job writes it: the version as given

@@ -1,5 +1,5 @@
 """When Bedrock refuses a summary job, the offline summarizer writes it instead
-(sessions.summaries.jobs._Writer), the summary says so on the page, and staff see why
+(sessions.summaries.runners._Writer), the summary says so on the page, and staff see why
 (sessions/summaries/fallbacks.py, logged at WARNING and listed on /staff/).
 
 Bedrock is answered by botocore's Stubber on the real client (as in
@@ -16,7 +16,6 @@ from botocore.stub import Stubber
 
 from campaigns_site import aws as aws_clients
 from sessions.summaries import fallbacks as summary_fallbacks
-from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
 from sessions.summaries.summarizers import bedrock
 from sessions.transcripts.storage import clear_cache
@@ -133,7 +132,7 @@ def test_a_refusal_has_the_offline_summarizer_write_the_job_and_says_why(owner, 
         )
     converse.stubber.assert_no_pending_responses()
 
-    job = summary_jobs.get_summary_job(
+    job = summaries.get_summary_job(
         sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id
     )
     assert job.is_done and job.done_kinds == ["recap", "npcs", "loot"]
@@ -171,7 +170,7 @@ def test_a_failure_of_the_request_itself_is_no_reason_to_fall_back(owner, transc
     converse.stubber.add_response("converse", {**REPLY, "stopReason": "content_filtered"})
     post(owner, url(transcribed, "summaries/"), {"kinds": ["recap"], "length": "standard"})
 
-    job = summary_jobs.get_summary_job(
+    job = summaries.get_summary_job(
         sub=owner.sub, campaign_id=transcribed.campaign_id, session_id=transcribed.session_id
     )
     assert job.is_failed and "content filter" in job.failure_reason

@@ -1,4 +1,4 @@
-"""Summary jobs (sessions/summaries/jobs.py): start, run, refusals, timeouts, hand edits,
+"""Summary jobs (sessions/summaries/jobs.py, runners.py): start, run, refusals, timeouts, hand edits,
 odd transcripts, and what deleting or moving a session (or a campaign) leaves behind.
 
 Jobs run inline here (the `aws` fixture sets SUMMARY_JOB_RUNNER); tests that look at a
@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from botocore.stub import Stubber
 from django.conf import settings as django_settings
 
@@ -20,6 +21,7 @@ from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.errors import StillChanging
 from campaigns_site.table import summary_job_sk, user_pk
+from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
 from sessions.core.object_store import delete_objects_under
 from sessions.core.repository import (
     SessionNotFound,
@@ -27,32 +29,32 @@ from sessions.core.repository import (
     create_session,
     delete_session,
     get_session,
-    get_session_page,
     move_session,
 )
 from sessions.core.segments import Segment
 from sessions.core.storage_keys import session_transcripts_prefix
-from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import runners
+from sessions.summaries.items import DONE, FAILED, GENERIC_FAILURE, NO_TRANSCRIPT, QUEUED, RUNNING
 from sessions.summaries.jobs import (
-    DONE,
-    FAILED,
-    GENERIC_FAILURE,
-    NO_TRANSCRIPT,
-    QUEUED,
-    RUNNING,
     EditedSummaries,
     JobAlreadyRunning,
     NothingToTell,
     NoTranscript,
-    get_story_job,
-    get_summary_job,
-    run_story_job,
-    run_summary_job,
     start_story_job,
     start_summary_job,
 )
-from sessions.summaries.repository import edit_story_so_far, edit_summary, get_story_so_far, list_summaries_for_session
-from sessions.summaries.summarizers import KINDS, LENGTHS, STORY_SO_FAR, SummaryProviderError
+from sessions.summaries.repository import (
+    edit_story_so_far,
+    edit_summary,
+    get_session_page,
+    get_story_job,
+    get_story_so_far,
+    get_summary_job,
+    list_summaries_for_session,
+    replaceable_job_condition,
+)
+from sessions.summaries.runners import run_story_job, run_summary_job
+from sessions.summaries.summarizers.base import SummaryProviderError
 from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.services import delete_transcript
 from tests.test_offline_summarizer import GERMAN, SESSION
@@ -156,36 +158,32 @@ def manual(settings):
 
 
 class Clock:
-    """summary_jobs' clock, moved on by the test (its deadlines, expiry and conditions use it)."""
+    """The clock, moved on by the test (the jobs' deadlines, expiry and conditions use it)."""
 
-    def __init__(self):
-        self.offset = timedelta(0)
-
-    def __call__(self):
-        return datetime.now(UTC) + self.offset
+    def __init__(self, traveller):
+        self.traveller = traveller
 
     def advance(self, **delta):
-        self.offset += timedelta(**delta)
+        self.traveller.shift(timedelta(**delta))
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(summary_jobs, "_now", clock)
-    return clock
+def clock():
+    with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
+        yield Clock(traveller)
 
 
 @pytest.fixture
 def during_summarize(monkeypatch):
     """during_summarize(hook): hook(kind) runs before each kind is summarized (while the job runs)."""
-    real = summary_jobs.summarize
+    real = runners.summarize
 
     def install(hook):
         def summarize(request, **kwargs):
             hook(request.kind)
             return real(request, **kwargs)
 
-        monkeypatch.setattr(summary_jobs, "summarize", summarize)
+        monkeypatch.setattr(runners, "summarize", summarize)
 
     return install
 
@@ -512,7 +510,7 @@ def test_a_very_short_transcript_fails_with_a_clear_message(campaign):
 
 
 def test_a_transcript_with_nothing_said_fails_with_a_clear_message(session, monkeypatch):
-    monkeypatch.setattr("sessions.transcripts.segments_json.load_segments", lambda data: [])
+    monkeypatch.setattr(runners, "load_segments", lambda data: [])
     start(session, kinds=["recap"])
     assert job_of(session).failure_reason == "There is no transcript to summarize yet: upload one first."
 
@@ -572,7 +570,7 @@ def test_an_unexpected_error_fails_the_job_is_logged_and_never_leaves_it_running
     def broken(request, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(summary_jobs, "summarize", broken)
+    monkeypatch.setattr(runners, "summarize", broken)
     with caplog.at_level(logging.ERROR, logger="sessions.summaries.jobs"):
         start(session, kinds=["recap"])
 
@@ -666,7 +664,11 @@ def test_moving_a_session_with_a_finished_job_moves_its_summaries_and_drops_the_
     target = create_campaign(sub=SUB, name="Tomb of Annihilation")
 
     move_session(
-        sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+        sub=SUB,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        to_campaign_id=target.campaign_id,
+        job_condition=replaceable_job_condition(),
     )
 
     assert keys_naming(session.session_id) == sorted(
@@ -692,7 +694,11 @@ def test_a_move_waits_for_a_running_job(session, campaign, manual):
 
     with pytest.raises(SummariesBeingMade):
         move_session(
-            sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+            sub=SUB,
+            campaign_id=campaign.campaign_id,
+            session_id=session.session_id,
+            to_campaign_id=target.campaign_id,
+            job_condition=replaceable_job_condition(),
         )
     assert issubclass(SummariesBeingMade, StillChanging)  # the move page's "try again in a moment"
     assert get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id) is not None
@@ -700,7 +706,11 @@ def test_a_move_waits_for_a_running_job(session, campaign, manual):
 
     run(session, job)
     move_session(
-        sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id, to_campaign_id=target.campaign_id
+        sub=SUB,
+        campaign_id=campaign.campaign_id,
+        session_id=session.session_id,
+        to_campaign_id=target.campaign_id,
+        job_condition=replaceable_job_condition(),
     )
     assert f"SUMMARY#{target.campaign_id}#{session.session_id}#recap" in keys_naming(session.session_id)
 
@@ -719,6 +729,7 @@ def test_a_job_overdue_but_still_working_when_its_session_moves_writes_nothing(
                 campaign_id=campaign.campaign_id,
                 session_id=session.session_id,
                 to_campaign_id=target.campaign_id,
+                job_condition=replaceable_job_condition(),
             )
 
     during_summarize(moved_meanwhile)
@@ -866,6 +877,6 @@ def test_a_provider_error_class_is_the_summarizers(session, monkeypatch):
     def busy(request, **kwargs):
         raise SummaryProviderError("Amazon Bedrock is busy. Try again in a few minutes.", retryable=True)
 
-    monkeypatch.setattr(summary_jobs, "summarize", busy)
+    monkeypatch.setattr(runners, "summarize", busy)
     start(session, kinds=["recap"])
     assert job_of(session).failure_reason == "Amazon Bedrock is busy. Try again in a few minutes."

@@ -17,10 +17,11 @@ from botocore.stub import ANY, Stubber
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_module
 from sessions.core.repository import create_session, get_session
-from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import runners
 from sessions.summaries import tasks as summary_tasks
-from sessions.summaries.jobs import DISPATCH_FAILURE, DONE, FAILED, QUEUED, RUNNING, get_summary_job, start_summary_job
-from sessions.summaries.repository import list_summaries_for_session
+from sessions.summaries.items import DONE, FAILED, QUEUED, RUNNING
+from sessions.summaries.jobs import DISPATCH_FAILURE, start_story_job, start_summary_job
+from sessions.summaries.repository import get_summary_job, list_summaries_for_session
 from tests.test_lambda_entry import call_lambda  # noqa: F401  (Zappa's handler on a fresh "container")
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
@@ -146,7 +147,7 @@ def test_the_story_job_goes_the_same_way(session, zappa_lambda_client, settings)
     settings.SUMMARY_JOB_RUNNER = "lambda"
     zappa_lambda_client.add_response("invoke", {"StatusCode": 202})
 
-    job = summary_jobs.start_story_job(sub=SUB, campaign_id=session.campaign_id)
+    job = start_story_job(sub=SUB, campaign_id=session.campaign_id)
 
     payload = json.loads(zappa_lambda_client.sent[0]["Payload"])
     assert payload["task_path"] == "sessions.summaries.tasks.story_job_task"
@@ -220,13 +221,13 @@ def test_the_thread_runner_works_in_the_background(served_aws, settings, monkeyp
     settings.SUMMARY_JOB_RUNNER = "thread"
     session = new_session()
     release = threading.Event()
-    real = summary_jobs.summarize
+    real = runners.summarize
 
     def held(request, **kwargs):
         assert release.wait(20), "never released"
         return real(request, **kwargs)
 
-    monkeypatch.setattr(summary_jobs, "summarize", held)
+    monkeypatch.setattr(runners, "summarize", held)
 
     job = start(session, kinds=["recap", "loot"])  # returns without waiting for the summaries
 

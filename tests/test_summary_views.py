@@ -8,12 +8,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
+from campaigns_site.text_blocks import text_blocks
+from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, get_session
-from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
-from sessions.summaries.summarizers import KINDS, SummaryInputError, SummaryProviderError
-from sessions.summaries.views import format_cost, text_blocks
+from sessions.summaries import runners
+from sessions.summaries.presentation import format_cost
+from sessions.summaries.summarizers.base import SummaryInputError, SummaryProviderError
 from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
@@ -38,7 +41,7 @@ def transcribed(owner, session):
 
 @pytest.fixture
 def manual(settings):
-    """Jobs are only queued: the test runs them (summary_jobs.run_summary_job)."""
+    """Jobs are only queued: the test runs them (runners.run_summary_job)."""
     settings.SUMMARY_JOB_RUNNER = "manual"
 
 
@@ -72,12 +75,12 @@ def stored_kinds(owner, session):
 
 
 def stored_job(owner, session):
-    return summary_jobs.get_summary_job(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id)
+    return summaries.get_summary_job(sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id)
 
 
 def run_job(owner, session):
     job = stored_job(owner, session)
-    return summary_jobs.run_summary_job(
+    return runners.run_summary_job(
         sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, job_id=job.job_id
     )
 
@@ -308,13 +311,13 @@ def test_a_queued_job_shows_and_then_its_summaries(owner, transcribed, manual):
 def test_a_running_job_reads_running(owner, transcribed, manual, monkeypatch):
     summarize(owner, transcribed, kinds=["recap", "npcs", "loot"])
     seen = []
-    real = summary_jobs.summarize
+    real = runners.summarize
 
     def watching(request):
         seen.append(json.loads(owner.get(url(transcribed, "summaries/status/")).content))
         return real(request)
 
-    monkeypatch.setattr(summary_jobs, "summarize", watching)
+    monkeypatch.setattr(runners, "summarize", watching)
     run_job(owner, transcribed)
     assert [answer["status"] for answer in seen] == ["running"] * 3
     assert seen[0]["label"] == "Running… writing Recap, NPCs and Loot and items."
@@ -385,7 +388,7 @@ def test_a_failed_job_shows_its_reason_and_can_be_retried(owner, transcribed, mo
     def broken(request):
         raise SummaryProviderError("The summary service is busy. Try again in a few minutes.", retryable=True)
 
-    monkeypatch.setattr(summary_jobs, "summarize", broken)
+    monkeypatch.setattr(runners, "summarize", broken)
     response = summarize(owner, transcribed)
     html = owner.get(response["Location"]).content.decode()
     assert status_line(html) == "Failed: The summary service is busy. Try again in a few minutes."
@@ -399,17 +402,16 @@ def test_a_failed_job_shows_its_reason_and_can_be_retried(owner, transcribed, mo
     assert stored_kinds(owner, transcribed) == ["recap"]
 
 
-def test_a_job_past_its_timeout_fails_and_can_be_retried(owner, transcribed, manual, monkeypatch):
+def test_a_job_past_its_timeout_fails_and_can_be_retried(owner, transcribed, manual):
     summarize(owner, transcribed)
-    later = summary_jobs._now() + timedelta(hours=1)
-    monkeypatch.setattr(summary_jobs, "_now", lambda: later)
-    html = owner.get(url(transcribed)).content.decode()
-    assert status_line(html).startswith("Failed: It did not start within")
-    assert "data-summary-status-url" not in html
-    assert json.loads(owner.get(url(transcribed, "summaries/status/")).content)["status"] == "failed"
-    assert ">Summarize</button>" in html
-    assert summarize(owner, transcribed).status_code == 302
-    assert stored_job(owner, transcribed).status == "queued"  # a new job took its place
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=1), tick=True):
+        html = owner.get(url(transcribed)).content.decode()
+        assert status_line(html).startswith("Failed: It did not start within")
+        assert "data-summary-status-url" not in html
+        assert json.loads(owner.get(url(transcribed, "summaries/status/")).content)["status"] == "failed"
+        assert ">Summarize</button>" in html
+        assert summarize(owner, transcribed).status_code == 302
+        assert stored_job(owner, transcribed).status == "queued"  # a new job took its place
 
 
 @pytest.mark.parametrize(
@@ -437,14 +439,14 @@ def test_odd_transcripts_give_a_result_or_a_clear_reason(owner, session, data):
 
 
 def test_a_kind_that_cannot_be_made_is_named_with_its_reason(owner, transcribed, monkeypatch):
-    real = summary_jobs.summarize
+    real = runners.summarize
 
     def no_npcs(request):
         if request.kind == "npcs":
             raise SummaryInputError("Nobody in this transcript is named")
         return real(request)
 
-    monkeypatch.setattr(summary_jobs, "summarize", no_npcs)
+    monkeypatch.setattr(runners, "summarize", no_npcs)
     response = summarize(owner, transcribed, kinds=["recap", "npcs"])
     line = status_line(owner.get(response["Location"]).content.decode())
     assert line == "Done. NPCs could not be written. Nobody in this transcript is named."
@@ -776,7 +778,7 @@ def test_no_note_while_a_job_writes_nor_once_the_transcript_changed(owner, trans
 
 # --- how soon the page asks again ----------------------------------------------------------------
 def test_the_poll_schedule_starts_fast_and_backs_off_to_two_seconds():
-    from sessions.summaries.views import POLL_DELAYS_MS, poll_delays_attribute
+    from sessions.summaries.presentation import POLL_DELAYS_MS, poll_delays_attribute
 
     assert POLL_DELAYS_MS[0] == 500 and POLL_DELAYS_MS[-1] == 2000
     assert list(POLL_DELAYS_MS) == sorted(POLL_DELAYS_MS)
@@ -787,7 +789,7 @@ def test_the_poll_schedule_starts_fast_and_backs_off_to_two_seconds():
 def test_without_javascript_the_page_reloads_sooner_while_the_job_is_young(age, delay):
     from types import SimpleNamespace
 
-    from sessions.summaries.views import refresh_seconds
+    from sessions.summaries.presentation import refresh_seconds
 
     asked = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
     job = SimpleNamespace(requested=asked, started=None)

@@ -26,12 +26,11 @@ from campaigns_site.table import (
     new_id,
     session_sk,
     share_pk,
-    speaker_names_sk,
     summary_job_sk,
     summary_jobs_prefix,
     user_pk,
 )
-from campaigns_site.table_keys import SHARE_POINTER_PREFIX
+from campaigns_site.table_keys import SHARE_POINTER_PREFIX, summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import (
@@ -99,32 +98,6 @@ def get_session_with_campaign(*, sub, campaign_id, session_id):
     if campaign is None:
         return None, None
     return campaign, first_of(found, PlaySession)
-
-
-def get_session_page(*, sub, campaign_id, session_id):
-    """(campaign, session, speaker_names, summary_job) in one strongly consistent
-    BatchGetItem, for the session page: the reader's read
-    (sessions.transcripts.repository.get_session_with_campaign_and_speaker_names) plus
-    the session's latest summary job (None when there is none, or it expired). A missing
-    campaign (or one being deleted) makes all four None."""
-    from sessions.summaries.jobs import SummaryJob, live_job
-    from sessions.transcripts.items import SpeakerNames  # the session page only
-
-    found = read_items(
-        [
-            (user_pk(sub), campaign_sk(campaign_id)),
-            (user_pk(sub), session_sk(campaign_id, session_id)),
-            (user_pk(sub), speaker_names_sk(campaign_id)),
-            (user_pk(sub), summary_job_sk(campaign_id, session_id)),
-        ]
-    )
-    campaign = live_campaign(found)
-    if campaign is None:
-        return None, None, None, None
-    session = first_of(found, PlaySession)
-    if session is None:
-        return campaign, None, None, None
-    return campaign, session, first_of(found, SpeakerNames), live_job(first_of(found, SummaryJob))
 
 
 def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None):
@@ -259,7 +232,7 @@ def delete_session(*, sub, campaign_id, session_id):
     raise StillChanging(session_id)
 
 
-def move_session(*, sub, campaign_id, session_id, to_campaign_id):
+def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=None):
     """Move the session, its summaries and share links to another of the user's campaigns.
 
     One transaction: the session's SK (and its summaries') name the campaign, so the old
@@ -267,10 +240,10 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
     at it, and both campaigns' counters and activity change. Transcript objects stay: their
     keys name no campaign. Returns the moved session.
 
-    The session's summary job item is deleted in the same transaction, only if no job is
-    queued or running (else SummariesBeingMade, a StillChanging: nothing moved); a job's
-    status is of no use at the new address. A job past its deadline that is still working
-    finds its session gone from the old campaign and ends without writing.
+    The session's summary job item is deleted in the same transaction, only if `job_condition`
+    holds (sessions.summaries.repository.replaceable_job_condition(): no job is queued or
+    running; else SummariesBeingMade, a StillChanging: nothing moved); a job's status is of
+    no use at the new address. A job overdue but still working finds its session gone: no write.
     """
     if to_campaign_id == campaign_id:
         session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
@@ -292,7 +265,7 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
             transaction.delete(session.pk, session.sk, condition=_unchanged_since_read(session))
             transaction.put(moved, condition=PlaySession.sk.does_not_exist())
             job_action[:] = [
-                transaction.delete(session.pk, summary_job_sk(campaign_id, session_id), condition=replaceable_job())
+                transaction.delete(session.pk, summary_job_sk(campaign_id, session_id), condition=job_condition)
             ]
             # Its search item names no campaign in its key: it only learns the new one (with
             # the session's fields as read, which the delete above conditions on).
@@ -340,13 +313,6 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
     raise StillChanging(session_id)
 
 
-def replaceable_job():
-    """No summary job is queued or running (sessions/summaries/jobs.py)."""
-    from sessions.summaries.jobs import replaceable_job_condition
-
-    return replaceable_job_condition()
-
-
 def _unchanged_since_read(session):
     """Neither edited nor given a summary or share link since it was read (see
     PlaySession.children_version): what we read of it and its children is still all of it."""
@@ -380,14 +346,6 @@ def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
         actions=[PlaySession.children_version.add(1), *also],
         condition=PlaySession.sk.exists(),
     )
-
-
-def summaries_prefix(campaign_id, session_id=None):
-    """`SUMMARY#<cid>#<sid>#` for one session's summaries, `SUMMARY#<cid>#` for a campaign's."""
-    if session_id is None:
-        return f"SUMMARY#{_checked(campaign_id)}#"
-    session_sk(campaign_id, session_id)  # checks both parts
-    return f"SUMMARY#{campaign_id}#{session_id}#"
 
 
 def delete_summaries(*, sub, campaign_id, session_id=None):

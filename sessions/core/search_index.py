@@ -16,7 +16,7 @@ follows (no extra request, and never out of step with what it indexes):
   item), update_session and move_session (an update), in sessions/core/repository.py;
 - the transcript part (its words and speaker labels): attaching or deleting a
   transcript (sessions/transcripts/services.py);
-- one part per summary kind: a summary job's save of that kind (sessions/summaries/jobs.py)
+- one part per summary kind: a summary job's save of that kind (sessions/summaries/runners.py)
   and a hand edit (sessions/summaries/repository.py).
 Each of those transactions already requires the session to exist (its own update, or
 sessions.core.repository.record_child_write), and the session's delete, and a campaign's delete

@@ -42,7 +42,7 @@ from sessions.sharing.items import (
     new_token,
 )
 from sessions.sharing.names import replace_names, summary_replacements
-from sessions.summaries.repository import Summary
+from sessions.summaries.items import Summary
 from sessions.transcripts.items import SpeakerNames
 from sessions.transcripts.repository import get_session_with_campaign_and_speaker_names
 from sessions.transcripts.storage import speaker_labels
@@ -58,7 +58,7 @@ class SharedSession:
 
     campaign: Campaign
     session: PlaySession
-    summaries: list  # of sessions.summaries.repository.Summary, in KINDS order
+    summaries: list  # of sessions.summaries.items.Summary, in KINDS order
     # {what a summary may say: what the link shows instead} (summary_replacements): empty
     # unless the link shows character names only.
     replacements: dict

@@ -50,6 +50,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.owners import sub
+from campaigns_site.text_blocks import text_blocks
 from sessions.core.lookups import session_or_404
 from sessions.core.repository import SessionNotFound
 from sessions.sharing import repository as share_links
@@ -57,7 +58,6 @@ from sessions.sharing.forms import ShareLinkForm
 from sessions.sharing.items import MAX_LINKS_PER_SESSION, SCOPES, hash_token, is_well_formed, last_day_of
 from sessions.sharing.lookups import link_to_preview_or_404, link_to_revoke_or_404, session_to_share_or_404
 from sessions.sharing.names import names_shown_by_a_link, shared_speaker_names
-from sessions.summaries.views import text_blocks
 from sessions.transcripts import reader
 from sessions.transcripts import segments_json as transcript_json
 from sessions.transcripts import storage as transcripts

@@ -10,8 +10,9 @@ fallback is also logged at WARNING with its reason, for the logs' alarms.
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from django.utils import timezone
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, VersionAttribute
 
 from campaigns_site.table import TableModel
@@ -49,7 +50,7 @@ def record_fallback(*, reason, detail, provider, model, what, now=None):
     logger.warning(
         "summaries: %s refused (%s), the offline summarizer writes the %s instead: %s", provider, reason, what, detail
     )
-    now = now or datetime.now(UTC)
+    now = now or timezone.now()
     entry = {
         "at": now.isoformat(),
         "reason": reason,

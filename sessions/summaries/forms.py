@@ -1,15 +1,14 @@
 """Summary forms: ask for summaries of a session (or the campaign's story so far), and edit one
 by hand (with the version it started from, so a save never overwrites unseen).
-
-No PynamoDB at import: the URLconf imports this module through the views at start-up, so
-the rules of a summary's text (sessions.summaries.repository: MAX_SUMMARY_CHARS and
-clean_summary_text, next to the item) are loaded when a form is made or checked.
+The rules of a summary's text (MAX_SUMMARY_CHARS, clean_summary_text) are the item's
+(sessions/summaries/items.py): the form checks the same ones.
 """
 
 from django import forms
 
 from campaigns_site.forms import MultiLineField, VersionedEditForm
 from sessions.core.kinds import KINDS, LENGTHS
+from sessions.summaries.items import MAX_SUMMARY_CHARS, SummaryTextInvalid, clean_summary_text
 
 DEFAULT_KINDS = ("recap",)
 DEFAULT_LENGTH = "standard"
@@ -18,12 +17,6 @@ LENGTH_HELP = {
     "standard": "a short read",
     "detailed": "everything worth keeping",
 }
-
-
-def max_summary_chars():
-    from sessions.summaries.repository import MAX_SUMMARY_CHARS  # brings PynamoDB: on first use only
-
-    return MAX_SUMMARY_CHARS
 
 
 class LengthField(forms.ChoiceField):
@@ -86,16 +79,14 @@ class SummaryEditForm(VersionedEditForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.max_chars = max_summary_chars()
+        self.max_chars = MAX_SUMMARY_CHARS
         self.fields["text"].widget.attrs["maxlength"] = str(self.max_chars)
         self.fields[
             "text"
         ].help_text = f"Plain text, up to {self.max_chars:,} characters. Start a line with “- ” for a list."
 
     def clean_text(self):
-        from sessions.summaries import repository as summaries  # brings PynamoDB: on first use only
-
         try:
-            return summaries.clean_summary_text(self.cleaned_data["text"])  # the item's own rules
-        except summaries.SummaryTextInvalid as invalid:
+            return clean_summary_text(self.cleaned_data["text"])  # the item's own rules
+        except SummaryTextInvalid as invalid:
             raise forms.ValidationError(str(invalid), code="invalid") from None

@@ -1,7 +1,8 @@
-"""AI summaries, stored as items in the owner's partition (not in S3: they are small).
+"""AI summaries and their jobs, stored as items in the owner's partition (not in S3: they
+are small). The items and their rules are in sessions/summaries/items.py.
 
-One item per session and kind, PK `USER#<sub>`, SK `SUMMARY#<cid>#<sid>#<kind>`, and
-one per campaign for its story so far, SK `SUMMARY#<cid>#STORY#story_so_far`
+One summary per session and kind, SK `SUMMARY#<cid>#<sid>#<kind>`, and one per campaign
+for its story so far, SK `SUMMARY#<cid>#STORY#story_so_far`
 (campaigns_site.table_keys.story_summary_sk). The story sits under the campaign's
 summaries prefix on purpose: the campaign's delete cascade, which deletes everything
 under `SUMMARY#<cid>#`, takes it along, and no session's prefix reaches it ("STORY" is
@@ -13,184 +14,55 @@ a hand edit. Every write of a session's summary is a child write of the session
 (sessions.core.repository.record_child_write): a delete or move running at the same time
 reads the session's children again instead of leaving an orphan.
 
-Size: the text is capped at MAX_SUMMARY_CHARS characters and MAX_SUMMARY_BYTES bytes of
-UTF-8, so an item stays under the 64 KB item budget (docs/data-model.md, rule 8).
-Generated text past the cap is cut at a line (fit_summary_text); an edit past it is
-refused (SummaryTextInvalid).
+The jobs' reads are here too: the latest job of a session or story (expired ones read
+as gone), and the BatchGetItems that read a job with what it concerns (the session page,
+a job's start, the story page).
 """
 
 import hashlib
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
-from pynamodb.attributes import (
-    BooleanAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-    VersionAttribute,
-)
+from django.utils import timezone
 
 from campaigns.items import Campaign
 from campaigns.repository import CampaignNotFound
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import (
-    TableModel,
     campaign_sk,
+    session_sk,
     sessions_of_campaign_prefix,
+    speaker_names_sk,
+    story_job_sk,
     story_summary_sk,
+    summary_job_sk,
     summary_sk,
     user_pk,
 )
-from campaigns_site.table_keys import STORY
+from campaigns_site.table_keys import summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession, play_order_prefix
-from sessions.core.repository import SessionNotFound, record_child_write, summaries_prefix
-from sessions.summaries.summarizers import KINDS, LENGTHS, STORY_SO_FAR
-
-MAX_SUMMARY_CHARS = 20_000
-# 20,000 characters of emoji would be 80 KB: the bytes are capped too, as for a session's notes.
-MAX_SUMMARY_BYTES = 48_000
-STORY_LABEL = "The story so far"
-_TRUNCATED = "\n…"
+from sessions.core.kinds import KINDS, STORY_SO_FAR
+from sessions.core.repository import SessionNotFound, first_of, live_campaign, read_items, record_child_write
+from sessions.summaries.items import (
+    FINISHED,
+    Summary,
+    SummaryJob,
+    clean_summary_text,
+    fit_summary_text,
+    live_job,
+)
+from sessions.transcripts.items import SpeakerNames
 
 
 class SummaryNotFound(NotFound):
     """The user has no such summary (never made, or deleted with its session)."""
 
 
-class SummaryTextInvalid(ValueError):
-    """An edited text the item cannot hold; the message is for the person editing."""
-
-
-class SessionOrStory:
-    """Where an item keyed `<PREFIX>#<cid>#<sid>...` or `<PREFIX>#<cid>#STORY...` belongs:
-    a session, or its campaign's story so far (a summary and a summary job alike)."""
-
-    @property
-    def campaign_id(self):
-        return self.sk.split("#")[1]
-
-    @property
-    def is_story(self):
-        return self.sk.split("#")[2] == STORY
-
-    @property
-    def session_id(self):
-        """The session's id; None for the campaign's story so far."""
-        return None if self.is_story else self.sk.split("#")[2]
-
-
-class Summary(SessionOrStory, TableModel, discriminator="Summary"):
-    """PK `USER#<sub>`, SK `SUMMARY#<cid>#<sid>#<kind>` (or `SUMMARY#<cid>#STORY#story_so_far`)."""
-
-    kind = UnicodeAttribute()  # a key of summarizers.KINDS, or STORY_SO_FAR
-    length = UnicodeAttribute(default="standard")  # a key of summarizers.LENGTHS
-    text = UnicodeAttribute(default="")  # plain text; lists are "- " lines
-    provider = UnicodeAttribute(default="")  # "offline", "bedrock"
-    model = UnicodeAttribute(default="")
-    input_tokens = NumberAttribute(default=0)
-    output_tokens = NumberAttribute(default=0)
-    tokens_estimated = BooleanAttribute(default=False)  # counts are estimates, not the provider's
-    # US dollars as a decimal string ("0.000123"): exact, where a Number would pass through float.
-    estimated_cost_text = UnicodeAttribute(attr_name="estimated_cost_usd", default="0")
-    created = UTCDateTimeAttribute(null=True)  # when it was generated
-    updated = UTCDateTimeAttribute(null=True)  # generated or edited
-    edited = BooleanAttribute(default=False)  # changed by hand since it was generated
-    # What it was made from: the transcript's sha256 (sessions), or a digest of the
-    # sessions' recaps (the story, story_sources_sha256). A different one now: stale.
-    source_sha256 = UnicodeAttribute(null=True)
-    source_count = NumberAttribute(null=True)  # the story: how many sessions' recaps it used
-    # Why the offline summarizer wrote it when another provider was configured (Bedrock
-    # refused the job), in words that complete "Written by the offline summarizer
-    # because …"; None when the configured provider wrote it.
-    fallback_reason = UnicodeAttribute(null=True)
-    # The speaker names it was written with (speaker_display.names_fingerprint of the
-    # session's listed labels: 16 hex characters, or "none" when no label had a name).
-    # None: unknown (written before summaries recorded it, or the story so far).
-    speaker_names_sha = UnicodeAttribute(null=True)
-    version = VersionAttribute()
-
-    @property
-    def kind_label(self):
-        return kind_label(self.kind)
-
-    @property
-    def length_label(self):
-        return LENGTHS.get(self.length, self.length)
-
-    @property
-    def estimated_cost_usd(self):
-        try:
-            return Decimal(self.estimated_cost_text or "0")
-        except InvalidOperation:
-            return Decimal(0)
-
-    @property
-    def total_tokens(self):
-        return int(self.input_tokens or 0) + int(self.output_tokens or 0)
-
-    def is_stale_for(self, session):
-        """True when the session's transcript is no longer the one this summary was made
-        from (replaced or removed since): the page says so and offers to regenerate."""
-        return bool(self.source_sha256) and self.source_sha256 != (session.transcript_sha256 or "")
-
-
-def kind_label(kind):
-    """A summary kind's name on the page (a summary's, or a summary job's kinds)."""
-    return STORY_LABEL if kind == STORY_SO_FAR else KINDS.get(kind, kind)
-
-
-# --- text -------------------------------------------------------------------------------
-def clean_summary_text(text):
-    """The text as a hand edit stores it: line ends normalised, outer blank space gone.
-    Raises SummaryTextInvalid when it is empty or past the caps."""
-    cleaned = _normalised(text)
-    if not cleaned:
-        raise SummaryTextInvalid("A summary cannot be empty.")
-    if len(cleaned) > MAX_SUMMARY_CHARS:
-        raise SummaryTextInvalid(
-            f"A summary can be up to {MAX_SUMMARY_CHARS:,} characters; this one has {len(cleaned):,}."
-        )
-    if len(cleaned.encode()) > MAX_SUMMARY_BYTES:
-        raise SummaryTextInvalid(
-            f"This summary is too large to store ({len(cleaned.encode()):,} bytes; at most "
-            f"{MAX_SUMMARY_BYTES:,}): shorten it, emoji and other symbols take up to four bytes each."
-        )
-    return cleaned
-
-
-def fit_summary_text(text):
-    """Generated text within the caps: whole lines kept while they fit, then "…"."""
-    text = _normalised(text)
-    if len(text) <= MAX_SUMMARY_CHARS and len(text.encode()) <= MAX_SUMMARY_BYTES:
-        return text
-    kept, chars, size = [], len(_TRUNCATED), len(_TRUNCATED.encode())
-    for line in text.split("\n"):
-        line_chars, line_bytes = len(line) + 1, len(line.encode()) + 1
-        if chars + line_chars > MAX_SUMMARY_CHARS or size + line_bytes > MAX_SUMMARY_BYTES:
-            break
-        kept.append(line)
-        chars, size = chars + line_chars, size + line_bytes
-    if not kept:  # one enormous line: cut it by characters until it fits
-        line = text.split("\n", 1)[0][: MAX_SUMMARY_CHARS - len(_TRUNCATED)]
-        while len(line.encode()) > MAX_SUMMARY_BYTES - len(_TRUNCATED.encode()):
-            line = line[: len(line) * 9 // 10]
-        kept = [line]
-    return "\n".join(kept) + _TRUNCATED
-
-
-def _normalised(text):
-    return "\n".join(
-        line.rstrip() for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ).strip()
-
-
 def generated_summary(
     *,
     sub,
-    sk,
+    campaign_id,
+    session_id=None,
     result,
     version,
     source_sha256,
@@ -199,9 +71,11 @@ def generated_summary(
     speaker_names_sha=None,
     now=None,
 ):
-    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1);
-    `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
-    now = now or datetime.now(UTC)
+    """A Summary item for a provider's SummaryResult, at `version` (the stored one + 1): the
+    session's summary of the result's kind, or without session_id the campaign's story so
+    far; `fallback_reason` when the offline summarizer wrote it in the configured provider's place."""
+    now = now or timezone.now()
+    sk = story_summary_sk(campaign_id) if session_id is None else summary_sk(campaign_id, session_id, result.kind)
     return Summary(
         user_pk(sub),
         sk,
@@ -277,7 +151,7 @@ def _update_by_hand(transaction, sub, sk, *, text, expected_version):
         actions=[
             Summary.text.set(text),
             Summary.edited.set(True),
-            Summary.updated.set(datetime.now(UTC)),
+            Summary.updated.set(timezone.now()),
             Summary.version.add(1),
         ],
         condition=Summary.sk.exists() & (Summary.version == int(expected_version)),
@@ -366,6 +240,109 @@ def story_is_stale(story, recaps_in_play_order):
 def campaign_is_live():
     """The condition for writing anything of a campaign: it exists and is not being deleted."""
     return Campaign.sk.exists() & Campaign.deleting_since.does_not_exist()
+
+
+# --- summary jobs ----------------------------------------------------------------------
+def get_summary_job(*, sub, campaign_id, session_id):
+    """The session's latest summary job, or None (never asked, or expired)."""
+    return _get_job(sub, summary_job_sk(campaign_id, session_id))
+
+
+def get_story_job(*, sub, campaign_id):
+    """The campaign's latest story-so-far job, or None."""
+    return _get_job(sub, story_job_sk(campaign_id))
+
+
+def _get_job(sub, sk):
+    try:
+        job = SummaryJob.get(user_pk(sub), sk, consistent_read=True)
+    except SummaryJob.DoesNotExist:
+        return None
+    return None if job.is_expired else job
+
+
+def get_session_page(*, sub, campaign_id, session_id):
+    """(campaign, session, speaker_names, summary_job) in one strongly consistent
+    BatchGetItem, for the session page: sessions.core.repository's
+    get_session_with_campaign_and_speaker_names plus the session's latest summary job
+    (None when there is none, or it expired). A missing campaign (or one being deleted)
+    makes all four None."""
+    found = read_items(
+        [
+            (user_pk(sub), campaign_sk(campaign_id)),
+            (user_pk(sub), session_sk(campaign_id, session_id)),
+            (user_pk(sub), speaker_names_sk(campaign_id)),
+            (user_pk(sub), summary_job_sk(campaign_id, session_id)),
+        ]
+    )
+    campaign = live_campaign(found)
+    if campaign is None:
+        return None, None, None, None
+    session = first_of(found, PlaySession)
+    if session is None:
+        return campaign, None, None, None
+    return campaign, session, first_of(found, SpeakerNames), live_job(first_of(found, SummaryJob))
+
+
+def read_for_start(*, sub, campaign_id, session_id, kinds):
+    """(campaign, session, job, {kind: summary}) in one strongly consistent BatchGetItem."""
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), session_sk(campaign_id, session_id)),
+        (user_pk(sub), summary_job_sk(campaign_id, session_id)),
+    ] + [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds]
+    found = read_items(keys)
+    summaries = {item.kind: item for item in found if isinstance(item, Summary)}
+    return live_campaign(found), first_of(found, PlaySession), live_job(first_of(found, SummaryJob)), summaries
+
+
+def read_for_story_start(*, sub, campaign_id):
+    """(campaign, job, story so far) in one strongly consistent BatchGetItem."""
+    keys = [
+        (user_pk(sub), campaign_sk(campaign_id)),
+        (user_pk(sub), story_job_sk(campaign_id)),
+        (user_pk(sub), story_summary_sk(campaign_id)),
+    ]
+    found = read_items(keys)
+    return live_campaign(found), live_job(first_of(found, SummaryJob)), first_of(found, Summary)
+
+
+def get_story_page(*, sub, campaign_id):
+    """(campaign, story so far, its job, the campaign's speaker names) in one strongly
+    consistent BatchGetItem, for the story page; each None when missing (all four when the
+    campaign is missing or being deleted). The names tell which recaps were written before
+    the speakers were named (sessions.summaries.presentation.speaker_names_note)."""
+    found = read_items(
+        [
+            (user_pk(sub), campaign_sk(campaign_id)),
+            (user_pk(sub), story_summary_sk(campaign_id)),
+            (user_pk(sub), story_job_sk(campaign_id)),
+            (user_pk(sub), speaker_names_sk(campaign_id)),
+        ]
+    )
+    campaign = live_campaign(found)
+    if campaign is None:
+        return None, None, None, None
+    return campaign, first_of(found, Summary), live_job(first_of(found, SummaryJob)), first_of(found, SpeakerNames)
+
+
+def has_a_recap(*, sub, campaign_id):
+    recaps = Summary.query(
+        user_pk(sub),
+        Summary.sk.startswith(summaries_prefix(campaign_id)),
+        filter_condition=(Summary.kind == "recap") & (Summary.text != ""),
+        consistent_read=True,
+        attributes_to_get=["PK", "SK", "entity"],
+    )
+    return any(True for _ in recaps)
+
+
+def replaceable_job_condition(now=None):
+    """A new job may take the place of none, a finished one, or one past its deadline; a
+    write that removes a session's job item (sessions.core.repository.move_session) is
+    conditioned on it too: only when no job is running."""
+    now = now or timezone.now()
+    return SummaryJob.sk.does_not_exist() | SummaryJob.status.is_in(*FINISHED) | (SummaryJob.deadline < now)
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -16,10 +16,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaigns.repository import CampaignNotFound
+from campaigns_site.errors import StillChanging
 from campaigns_site.forms import refused_form_notice
-from campaigns_site.lazy import lazy_import
+from campaigns_site.owners import found_or_404, sub
+from campaigns_site.refusals import still_changing_message
+from sessions.summaries import repository as summaries
 from sessions.summaries.forms import StoryForm
-from sessions.summaries.views import (
+from sessions.summaries.jobs import EditedSummaries, JobAlreadyRunning, NothingToTell, start_story_job
+from sessions.summaries.presentation import (
     ShownSummary,
     job_status_label,
     job_status_response,
@@ -29,17 +34,9 @@ from sessions.summaries.views import (
     status_worth_showing,
 )
 
-# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
-summaries = lazy_import("sessions.summaries.repository")
-summary_jobs = lazy_import("sessions.summaries.jobs")
-
 STORY = "the story so far"
 ALREADY_RUNNING = "The story so far was already being written when you asked, so nothing new was started."
 NOTHING_TO_TELL = "No session of this campaign has a recap yet. Summarize a session with a Recap first."
-
-
-def _sub(request):
-    return request.user.pk  # the Cognito sub (accounts.models.User)
 
 
 def _story_url(campaign_id):
@@ -56,36 +53,17 @@ def story(request, campaign_id):
     form = StoryForm(request.POST or None)
     confirm_replace = False
     if request.method == "POST" and form.is_valid():
-        try:
-            summary_jobs.start_story_job(
-                sub=_sub(request),
-                campaign_id=campaign_id,
-                length=form.cleaned_data["length"],
-                replace_edits=form.cleaned_data["replace_edits"],
-            )
-        except summary_jobs.CampaignNotFound:
-            raise Http404 from None  # not the user's (or being deleted): nothing was written
-        except summary_jobs.NothingToTell:
-            messages.error(request, NOTHING_TO_TELL)
-        except summary_jobs.JobAlreadyRunning:
-            messages.info(request, ALREADY_RUNNING)
-        except summary_jobs.StillChanging:
-            messages.error(request, "The campaign is changing right now. Try again in a moment.")
-        except summary_jobs.EditedSummaries:
-            confirm_replace = True  # the page asks, and posts again with replace_edits
+        confirm_replace = _start_story(request, campaign_id, form)
         if not confirm_replace:
             return redirect(_story_url(campaign_id))
-    sub = _sub(request)
-    campaign, story_item, job, names_item = summary_jobs.get_story_page(sub=sub, campaign_id=campaign_id)
-    if campaign is None:
-        raise Http404  # no detail: the 404 page must not tell whose or what it was
+    campaign, story_item, job, names_item = summaries.get_story_page(sub=sub(request), campaign_id=campaign_id)
+    found_or_404(campaign)
     names = names_item.as_dict() if names_item else {}
-    in_play_order = summaries.list_recaps_in_play_order(sub=sub, campaign_id=campaign_id)
+    in_play_order = summaries.list_recaps_in_play_order(sub=sub(request), campaign_id=campaign_id)
     recaps = [
         (session, ShownSummary.of(recap, session=session, names=names) if recap else None)
         for session, recap in in_play_order
     ]
-    active = job is not None and bool(job.is_active)
     return render(
         request,
         "campaigns/story.html",
@@ -94,15 +72,7 @@ def story(request, campaign_id):
             "story": ShownSummary.of(story_item) if story_item else None,
             "story_is_stale": summaries.story_is_stale(story_item, in_play_order),
             "confirm_replace": confirm_replace,
-            "story_job": job,
-            "story_status": job.effective_status if job else None,
-            "story_status_label": job_status_label(job, what=STORY) if job else "",
-            "story_active": active,
-            "story_show_status": status_worth_showing(job),
-            "story_status_url": reverse("campaigns:story_status", args=[campaign_id]),
-            "story_poll_ms": poll_delays_attribute(),
-            "story_refresh_seconds": refresh_seconds(job) if active else None,
-            "story_refresh_url": refresh_url(reverse("campaigns:story", args=[campaign_id]), "story"),
+            **_job_context(campaign_id, job),
             "recaps": recaps,
             "recap_count": sum(1 for _, recap in recaps if recap),
             "form": form,
@@ -112,9 +82,49 @@ def story(request, campaign_id):
     )
 
 
+def _start_story(request, campaign_id, form):
+    """Start the job the valid form asks for; True when the story was edited by hand and
+    the page must ask first (it posts again with replace_edits). Other refusals are said
+    in a message."""
+    try:
+        start_story_job(
+            sub=sub(request),
+            campaign_id=campaign_id,
+            length=form.cleaned_data["length"],
+            replace_edits=form.cleaned_data["replace_edits"],
+        )
+    except CampaignNotFound:
+        raise Http404 from None  # not the user's (or being deleted): nothing was written
+    except NothingToTell:
+        messages.error(request, NOTHING_TO_TELL)
+    except JobAlreadyRunning:
+        messages.info(request, ALREADY_RUNNING)
+    except StillChanging:
+        messages.error(request, still_changing_message("campaign"))
+    except EditedSummaries:
+        return True
+    return False
+
+
+def _job_context(campaign_id, job):
+    """The story job's status line and how the page follows it."""
+    active = job is not None and bool(job.is_active)
+    return {
+        "story_job": job,
+        "story_status": job.effective_status if job else None,
+        "story_status_label": job_status_label(job, what=STORY) if job else "",
+        "story_active": active,
+        "story_show_status": status_worth_showing(job),
+        "story_status_url": reverse("campaigns:story_status", args=[campaign_id]),
+        "story_poll_ms": poll_delays_attribute(),
+        "story_refresh_seconds": refresh_seconds(job) if active else None,
+        "story_refresh_url": refresh_url(reverse("campaigns:story", args=[campaign_id]), "story"),
+    }
+
+
 @login_required
 @require_GET
 @never_cache
 def story_status(request, campaign_id):
     """The story job's status for the page's script: {"status", "label", "active"}. One GetItem."""
-    return job_status_response(summary_jobs.get_story_job(sub=_sub(request), campaign_id=campaign_id), what=STORY)
+    return job_status_response(summaries.get_story_job(sub=sub(request), campaign_id=campaign_id), what=STORY)

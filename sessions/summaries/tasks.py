@@ -1,6 +1,7 @@
 """Where summary jobs run, by settings.SUMMARY_JOB_RUNNER. The jobs themselves, and every
-promise about them (claimed once, never left running), are in sessions/summaries/jobs.py;
-this module only hands them over.
+promise about them (claimed once, never left running), are in sessions/summaries/jobs.py
+(starting them) and sessions/summaries/runners.py (running them); this module only hands
+them over.
 
 - "lambda" (production): Zappa's @task. On Lambda it invokes this same function
   asynchronously (InvocationType=Event) with the payload
@@ -16,7 +17,7 @@ this module only hands them over.
   queue, one at a time, started on first use. A job lost with the process (an
   autoreload) stays queued until its deadline, then reads as failed and can be retried.
 - "inline" (tests): at once, inside the request.
-- "manual": only queued; something else calls summary_jobs.run_summary_job (the browser
+- "manual": only queued; something else calls runners.run_summary_job (the browser
   test, tests that look at a queued job).
 """
 
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from campaigns_site import aws
+from sessions.summaries.runners import run_story_job, run_summary_job
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +56,6 @@ def dispatch_story_job(*, sub, campaign_id, job_id):
 def summary_job_task(sub, campaign_id, session_id, job_id):
     """Zappa's task (and the thread's): returns None, and never raises, since an exception
     would make Lambda deliver the same invocation again."""
-    from sessions.summaries.jobs import run_summary_job
-
     try:
         run_summary_job(sub=sub, campaign_id=campaign_id, session_id=session_id, job_id=job_id)
     except Exception:  # run_summary_job catches its own; this is the last line
@@ -63,8 +63,6 @@ def summary_job_task(sub, campaign_id, session_id, job_id):
 
 
 def story_job_task(sub, campaign_id, job_id):
-    from sessions.summaries.jobs import run_story_job
-
     try:
         run_story_job(sub=sub, campaign_id=campaign_id, job_id=job_id)
     except Exception:

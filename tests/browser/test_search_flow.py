@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.core.segments import Segment
-from sessions.summaries.repository import Summary, edit_summary
+from sessions.summaries.items import Summary
+from sessions.summaries.repository import edit_summary
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.transcript_samples import render_vtt
 from tests.transcript_uploads import store_transcript

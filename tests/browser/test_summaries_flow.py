@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
-from sessions.summaries import jobs as summary_jobs
+from sessions.summaries import repository as summary_repository
+from sessions.summaries import runners
 from tests.browser.test_campaigns_flow import confirmed_user, log_in
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
@@ -51,10 +52,8 @@ def test_generate_a_recap_watch_it_finish_and_edit_it(live_server, page, transac
     gaps = [later - earlier for earlier, later in zip(early, early[1:], strict=False)]
     assert gaps[-1] > gaps[0], gaps
 
-    job = summary_jobs.get_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id)
-    summary_jobs.run_summary_job(
-        sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, job_id=job.job_id
-    )
+    job = summary_repository.get_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id)
+    runners.run_summary_job(sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, job_id=job.job_id)
     # The page polls, says "Done." and reloads: the summary is there, and no status line
     # stays to say what is plain to see (issue 11).
     recap = summaries.locator("#summary-recap")

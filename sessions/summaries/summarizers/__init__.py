@@ -1,7 +1,8 @@
 """Summaries of a play session's transcript, behind one interface.
 
 A provider turns a SummaryRequest (one kind, one length, the transcript's segments and
-the campaign's speaker names) into a SummaryResult. Two providers exist:
+the campaign's speaker names) into a SummaryResult (sessions.summaries.summarizers.base,
+with the errors every provider raises). Two providers exist:
 
 - "offline" (sessions.summaries.summarizers.offline): extractive and heuristic, standard library
   only, no network, no model. The default for local runs and tests, and the stand-in
@@ -13,129 +14,22 @@ settings.SUMMARY_PROVIDER picks one (get_summarizer). Jobs, storage and views li
 elsewhere: nothing here reads or writes the table.
 """
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple, Protocol
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR  # noqa: F401  (re-exported)
-from sessions.core.segments import Segment
+from sessions.summaries.summarizers.base import SessionSummary, StoryRequest, SummaryInputError
+from sessions.summaries.summarizers.bedrock import BedrockSummarizer
+from sessions.summaries.summarizers.offline import OfflineSummarizer
 
 PROVIDERS = ("offline", "bedrock")
-
-
-class SummaryError(Exception):
-    """A summary could not be made. The message is written for the person who asked."""
-
-
-class SummaryInputError(SummaryError):
-    """Nothing (or nothing usable) to summarize: no transcript, no text, too little text."""
-
-
-class SummaryProviderError(SummaryError):
-    """The provider failed. `retryable` says whether trying again later may help.
-
-    `fallback_reason`, in words for the page ("Amazon Bedrock was too busy"), is set when
-    the provider refused the service itself (no access to the model, no such model in the
-    region, throttled past every retry, unreachable) rather than this input: a job then
-    has the offline summarizer write in its place (sessions.summaries.jobs)."""
-
-    def __init__(self, message, *, retryable=False, fallback_reason=None):
-        super().__init__(message)
-        self.retryable = retryable
-        self.fallback_reason = fallback_reason
-
-
-@dataclass(frozen=True, kw_only=True)
-class SummaryRequest:
-    kind: str
-    length: str = "standard"
-    segments: Sequence[Segment] = ()
-    # Raw label -> display name: "Mira (Ana)" (character and player) or just "Mira".
-    speaker_names: Mapping[str, str] = field(default_factory=dict)
-    session_title: str = ""
-    campaign_name: str = ""
-
-    def __post_init__(self):
-        # A wrong kind or length is the caller's bug, not the user's input.
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown summary kind {self.kind!r}; expected one of {', '.join(KINDS)}")
-        if self.length not in LENGTHS:
-            raise ValueError(f"unknown summary length {self.length!r}; expected one of {', '.join(LENGTHS)}")
-
-    def display_name(self, label):
-        """The name to show for a raw speaker label: the campaign's name for it, else the label."""
-        if not label:
-            return ""
-        return (self.speaker_names.get(label) or "").strip() or label
-
-    def character_name(self, label):
-        """The in-story name: "Mira (Ana)" -> "Mira". Summaries talk about characters, not players."""
-        return character_part(self.display_name(label))
-
-    def require_text(self):
-        """Raise SummaryInputError unless some segment has text."""
-        if not self.segments:
-            raise SummaryInputError("There is no transcript to summarize yet: upload one first.")
-        if not any(segment.text and segment.text.strip() for segment in self.segments):
-            raise SummaryInputError("The transcript has no spoken text to summarize.")
-
-
-class SessionSummary(NamedTuple):
-    """One session's summary (usually its recap), for the story so far."""
-
-    title: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class StoryRequest:
-    campaign_name: str
-    length: str = "standard"
-    session_summaries: Sequence[SessionSummary] = ()  # oldest session first
-
-    def __post_init__(self):
-        if self.length not in LENGTHS:
-            raise ValueError(f"unknown summary length {self.length!r}; expected one of {', '.join(LENGTHS)}")
-
-
-@dataclass(frozen=True, kw_only=True)
-class SummaryResult:
-    text: str  # plain text; lists are "- " bullets, one a line
-    kind: str  # one of KINDS, or STORY_SO_FAR
-    length: str
-    provider: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    estimated_cost_usd: Decimal
-    # True when the token counts are estimates (offline: words x 1.3), not a provider's count.
-    tokens_estimated: bool = False
-
-
-class Summarizer(Protocol):
-    provider: str
-
-    def summarize(self, request: SummaryRequest) -> SummaryResult: ...
-
-    def summarize_story(self, request: StoryRequest) -> SummaryResult: ...
 
 
 def get_summarizer():
     """The provider settings.SUMMARY_PROVIDER names."""
     provider = settings.SUMMARY_PROVIDER
     if provider == "offline":
-        from sessions.summaries.summarizers.offline import OfflineSummarizer
-
         return OfflineSummarizer()
     if provider == "bedrock":
-        # Imported only here: the Bedrock module is not needed by offline deployments.
-        from sessions.summaries.summarizers.bedrock import BedrockSummarizer
-
         return BedrockSummarizer.from_settings()
     raise ImproperlyConfigured(f"SUMMARY_PROVIDER must be one of {', '.join(PROVIDERS)}, not {provider!r}")
 
@@ -160,41 +54,3 @@ def summarize_story_so_far(*, session_summaries, campaign_name, length="standard
         raise SummaryInputError("No session of this campaign has a summary yet: summarize a session first.")
     request = StoryRequest(campaign_name=campaign_name, length=length, session_summaries=usable)
     return (summarizer or get_summarizer()).summarize_story(request)
-
-
-# --- Helpers the providers share -------------------------------------------------------
-
-_PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
-def character_part(name):
-    """ "Mira (Ana)" -> "Mira"; a name without a parenthetical stays as it is."""
-    stripped = _PARENTHETICAL.sub("", name or "").strip()
-    return stripped or (name or "").strip()
-
-
-def estimate_tokens(text):
-    """An approximate token count: words x 1.3, and one per CJK character (written without spaces).
-
-    Only an estimate: real tokenizers differ by model. Good enough for budgets and for
-    the offline provider's figures, which are labelled as estimates.
-    """
-    if not text:
-        return 0
-    cjk = len(_CJK.findall(text))
-    words = len(text.split())
-    return round(words * 1.3) + cjk
-
-
-def format_time(seconds):
-    """hh:mm:ss for a segment start; "" when the format has no times."""
-    if seconds is None:
-        return ""
-    total = max(0, int(seconds))
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
-def round_cost(value):
-    """US dollars to six places: small calls cost fractions of a cent."""
-    return Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)

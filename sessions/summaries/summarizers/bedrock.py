@@ -21,13 +21,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from campaigns_site import aws
-from sessions.summaries.summarizers import (
-    STORY_SO_FAR,
+from sessions.core.kinds import STORY_SO_FAR
+from sessions.summaries.summarizers import prompts
+from sessions.summaries.summarizers.base import (
     SummaryProviderError,
     SummaryResult,
     estimate_tokens,
     format_time,
-    prompts,
     round_cost,
 )
 

@@ -5,7 +5,7 @@ always goes in the user message, never in the system prompt: players' words are 
 and the system prompt tells the model not to follow instructions found in them.
 """
 
-from sessions.summaries.summarizers import STORY_SO_FAR
+from sessions.core.kinds import STORY_SO_FAR
 
 BASE = (
     "You summarize transcripts of tabletop role-playing game sessions for the people who played them. "
