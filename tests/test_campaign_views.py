@@ -7,7 +7,7 @@ import pytest
 
 from campaigns import repository
 from campaigns.forms import DESCRIPTION_MAX_LENGTH, GAME_SYSTEM_MAX_LENGTH, NAME_MAX_LENGTH
-from campaigns.services import delete_campaign
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign
 from tests.web_clients import anonymous_client, login_url, post
 
@@ -512,7 +512,7 @@ def interrupted_delete(owner, campaign, monkeypatch):
         def fail(**kwargs):
             raise RuntimeError("S3 did not delete 1 objects; try again")
 
-        patch.setattr("campaigns.services.delete_transcript_objects", fail)
+        patch.setattr("sessions.core.campaign_deletion.delete_transcript_objects", fail)
         return post(owner, url("delete/", campaign))
 
 

@@ -226,7 +226,7 @@ def test_a_blank_find_is_no_filter(four_hours):
 
 # --- a search's words, marked on the page around its line -----------------------------------
 def test_mark_words_fold_split_and_cap_as_a_search_does():
-    from sessions.core import search_index
+    from sessions.core import search_terms
     from sessions.search import services as search
 
     assert reader.mark_words("  Zoë's DRAGON, dragon! a I ") == ("zoe", "dragon")
@@ -238,7 +238,7 @@ def test_mark_words_fold_split_and_cap_as_a_search_does():
     assert (reader.MAX_MARKS, reader.MIN_MARK_CHARS, reader.MAX_WORD_CHARS) == (
         search.MAX_WORDS,
         search.MIN_WORD_CHARS,
-        search_index.MAX_WORD_CHARS,
+        search_terms.MAX_WORD_CHARS,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from campaigns.repository import create_campaign, get_campaign, set_campaign_archived
 from sessions.core.forms import NOTES_MAX_BYTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
-from sessions.core.items import MAX_NUMBER
+from sessions.core.play_order import MAX_NUMBER
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign, update_session
 from tests.web_clients import login_url, post
 

@@ -47,10 +47,9 @@ from sessions.core.search_index import (
     SPEAKER_LABELS,
     SPEAKER_TERMS,
     TRANSCRIPT_TERMS,
-    has_word_starting,
     summary_attribute,
-    words,
 )
+from sessions.core.search_terms import has_word_starting, words
 from sessions.summaries.summarizers import KINDS
 from sessions.transcripts.reader import word_pieces
 from sessions.transcripts.speaker_display import speaker_display

@@ -56,6 +56,7 @@ from campaigns_site.table import (
     summary_sk,
     user_pk,
 )
+from campaigns_site.table_keys import summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession
@@ -66,7 +67,6 @@ from sessions.core.repository import (
     live_campaign,
     read_items,
     record_child_write,
-    summaries_prefix,
 )
 from sessions.summaries import tasks as summary_tasks
 from sessions.summaries.repository import (

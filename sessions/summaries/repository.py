@@ -42,11 +42,11 @@ from campaigns_site.table import (
     summary_sk,
     user_pk,
 )
-from campaigns_site.table_keys import STORY
+from campaigns_site.table_keys import STORY, play_order_prefix, summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
-from sessions.core.items import PlaySession, play_order_prefix
-from sessions.core.repository import SessionNotFound, record_child_write, summaries_prefix
+from sessions.core.items import PlaySession
+from sessions.core.repository import SessionNotFound, record_child_write
 from sessions.summaries.summarizers import KINDS, LENGTHS, STORY_SO_FAR
 
 MAX_SUMMARY_CHARS = 20_000

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from sessions.core.segments import Segment
+from sessions.core.transcript_formats import FORMAT_NAMES
 from sessions.transcripts.text import (
     MAX_TRANSCRIPT_BYTES,
     TranscriptError,
@@ -78,12 +79,6 @@ __all__ = [
     "parse_transcript_bytes",
 ]
 
-FORMAT_NAMES = {
-    "text": "plain text (Name: words)",
-    "vtt": "WebVTT",
-    "srt": "SRT",
-    "whisper_json": "Whisper JSON",
-}
 _EXTENSIONS = {".txt": "text", ".text": "text", ".vtt": "vtt", ".webvtt": "vtt", ".srt": "srt", ".json": "whisper_json"}
 
 # The item keeps the speaker list: keep it bounded (data-model.md's item size budget).

@@ -28,7 +28,7 @@ PAGE_SIZE = 200  # lines a page: long enough to read on, short enough to render 
 MAX_MARKS = 8  # words a page marks (= sessions.search.services.MAX_WORDS: a search's words)
 MIN_MARK_CHARS = 2  # = sessions.search.services.MIN_WORD_CHARS
 MARK_TEXT_CHARS = 400  # of the `mark` text read; the rest is ignored
-MAX_WORD_CHARS = 40  # = sessions.core.search_index.MAX_WORD_CHARS: longer words are cut, as the index cuts them
+MAX_WORD_CHARS = 40  # = sessions.core.search_terms.MAX_WORD_CHARS: longer words are cut, as the index cuts them
 WORD = re.compile(r"[^\W_]+")  # a word: letters and digits (after folding), as search indexes them
 
 TIME_HELP = "Enter a time like 1:23:45, 23:45 or 95 (seconds)."
@@ -174,7 +174,7 @@ def _pieces(text, folded_query):
 # --- marking a search's words ---------------------------------------------------------------------
 def mark_words(text):
     """The words to mark from a `mark` parameter: folded and split as search indexes them
-    (sessions.core.search_index.words), at least MIN_MARK_CHARS long, each once, at most MAX_MARKS."""
+    (sessions.core.search_terms.words), at least MIN_MARK_CHARS long, each once, at most MAX_MARKS."""
     found = (word[:MAX_WORD_CHARS] for word in WORD.findall(fold((text or "")[:MARK_TEXT_CHARS])))
     return tuple(dict.fromkeys(word for word in found if len(word) >= MIN_MARK_CHARS))[:MAX_MARKS]
 

@@ -17,7 +17,7 @@ Access (docs/data-model.md):
   first save), with a ConditionCheck that the campaign exists and is not being deleted,
   so a save racing the campaign's delete cascade cannot leave an orphan. Someone else's
   save in between raises StaleEdit(current); nothing is overwritten unseen.
-- Deleted by the campaign's cascade (campaigns.services) and with the whole partition by
+- Deleted by the campaign's cascade (sessions.core.campaign_deletion) and with the whole partition by
   account deletion.
 
 Item size: at most MAX_SPEAKER_NAMES (200) labels a campaign, each label at most
