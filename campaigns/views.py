@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns import repository
 from campaigns.forms import CampaignEditForm, CampaignForm
 from campaigns.lookups import campaign_or_404
+from campaigns_site.errors import StaleEdit, StillChanging
 from campaigns_site.owners import sub
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.refusals import still_changing_message
@@ -98,7 +99,7 @@ def campaign_create(request):
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, campaign_id):
     """The form carries the version it started from; a save over a newer version is refused
-    and shows, field by field, what differs (repository.StaleEdit)."""
+    and shows, field by field, what differs (StaleEdit)."""
     differences = None
     if request.method == "POST":
         form = CampaignEditForm(request.POST)
@@ -114,11 +115,11 @@ def campaign_edit(request, campaign_id):
                 )
             except repository.CampaignNotFound:
                 raise Http404 from None
-            except repository.StaleEdit as stale:
+            except StaleEdit as stale:
                 differences = form.differences(stale.current)
                 form = form.restarted_from(stale.current)
                 campaign = stale.current
-            except repository.StillChanging:
+            except StillChanging:
                 form.add_error(None, still_changing_message("campaign"))
             else:
                 messages.success(request, "Campaign saved.")
@@ -148,7 +149,7 @@ def _set_archived(request, campaign_id, *, archived):
         repository.set_campaign_archived(sub=sub(request), campaign_id=campaign_id, archived=archived)
     except repository.CampaignNotFound:
         raise Http404 from None
-    except repository.StillChanging:
+    except StillChanging:
         messages.error(request, still_changing_message("campaign"))
     else:
         if archived:

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns import repository as campaign_repository
 from campaigns.lookups import campaign_or_404
+from campaigns.repository import CampaignNotFound
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.owners import sub
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.refusals import still_changing_message
@@ -54,9 +56,9 @@ def session_create(request, campaign_id):
     if request.method == "POST" and form.is_valid():
         try:
             session = repository.create_session(sub=sub(request), campaign_id=campaign_id, **_fields(form.cleaned_data))
-        except repository.CampaignNotFound:
+        except CampaignNotFound:
             raise Http404 from None  # not the user's campaign (or being deleted): nothing was written
-        except repository.StillChanging:
+        except StillChanging:
             form.add_error(None, still_changing_message("campaign"))
         else:
             messages.success(request, "Session added.")
@@ -115,13 +117,13 @@ def session_edit(request, campaign_id, session_id):
                     expected_version=form.cleaned_data["version"],
                     **_fields(form.cleaned_data),
                 )
-            except repository.NotFound:
+            except NotFound:
                 # Not the user's; or deleted, or moved to another campaign, while the form was open.
                 raise Http404 from None
-            except repository.StaleEdit as stale:
+            except StaleEdit as stale:
                 differences = form.differences(stale.current)
                 form = form.restarted_from(stale.current)
-            except repository.StillChanging:
+            except StillChanging:
                 form.add_error(None, still_changing_message("campaign"))
             else:
                 messages.success(request, "Session saved.")
@@ -147,9 +149,9 @@ def session_delete(request, campaign_id, session_id):
         return render(request, "sessions/delete.html", {"campaign": campaign, "session": session})
     try:
         repository.delete_session(sub=sub(request), campaign_id=campaign_id, session_id=session_id)
-    except repository.NotFound:
+    except NotFound:
         raise Http404 from None
-    except repository.StillChanging:
+    except StillChanging:
         messages.error(request, still_changing_message("session"))
         return redirect("sessions:delete", campaign_id=campaign_id, session_id=session_id)
     messages.success(request, "Session deleted.")
@@ -171,7 +173,7 @@ def session_move(request, campaign_id, session_id):
             repository.move_session(
                 sub=sub(request), campaign_id=campaign_id, session_id=session_id, to_campaign_id=to_campaign_id
             )
-        except repository.CampaignNotFound as error:
+        except CampaignNotFound as error:
             if error.args and error.args[0] != to_campaign_id:
                 raise Http404 from None  # its own campaign went (deleted meanwhile)
             form.add_error("to_campaign", "That campaign is no longer available. Pick another one.")
@@ -179,7 +181,7 @@ def session_move(request, campaign_id, session_id):
             raise Http404 from None
         except repository.TooMuchToMove:
             form.add_error(None, "This session has too many summaries and share links to move in one go.")
-        except repository.StillChanging:
+        except StillChanging:
             form.add_error(None, still_changing_message("session"))
         else:
             target = next(other for other in others if other.campaign_id == to_campaign_id)
@@ -248,7 +250,7 @@ def campaign_finish_delete(request, campaign_id):
 def _run_delete(request, campaign_id):
     try:
         deleted = campaign_deletion.delete_campaign(sub=sub(request), campaign_id=campaign_id)
-    except campaign_repository.CampaignNotFound:
+    except CampaignNotFound:
         raise Http404 from None
     except Exception:
         # Whatever stopped the cascade, the campaign stays marked and is listed under
