@@ -11,10 +11,10 @@ from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign
-from campaigns_site.errors import NotFound, StaleEdit, StillChanging  # noqa: F401  (re-exported)
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
 from campaigns_site.table_keys import campaign_order_key, campaign_order_prefix, campaign_sk, new_id, user_pk
-from campaigns_site.transactions import Transaction, TransactionCanceled  # noqa: F401  (re-exported)
+from campaigns_site.transactions import Transaction, TransactionCanceled
 
 PAGE_SIZE = 25
 # Attempts at a write whose guess about the campaign's state (archived or not) was wrong:

@@ -8,13 +8,8 @@ SessionNotFound or CampaignNotFound (both NotFound). A session's campaign counts
 from django.utils import timezone
 
 from campaigns.items import Campaign
-from campaigns.repository import (  # noqa: F401  (CampaignNotFound: re-exported for callers)
-    PAGE_SIZE,
-    CampaignChange,
-    CampaignNotFound,
-    write_with_campaign_changes,
-)
-from campaigns_site.errors import NotFound, StaleEdit, StillChanging  # noqa: F401  (re-exported for callers)
+from campaigns.repository import PAGE_SIZE, CampaignChange, write_with_campaign_changes
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
