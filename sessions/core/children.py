@@ -19,6 +19,7 @@ from campaigns_site.table_keys import (
     speaker_names_sk,
     summaries_prefix,
     summary_jobs_prefix,
+    summary_sk,
     user_pk,
 )
 from campaigns_site.transactions import Transaction
@@ -39,11 +40,13 @@ def session_share_link_pointers(*, sub, session_id):
 
 
 # --- a move, inside the move's transaction ---------------------------------------------------
-def move_summaries(transaction, summaries, *, campaign_id, to_campaign_id):
-    """Delete each summary and put a copy under the other campaign's key, whole, as stored."""
+def move_summaries(transaction, summaries, *, campaign_id, session_id, to_campaign_id):
+    """Delete each of the session's summaries and put a copy under the other campaign's key,
+    whole, as stored."""
     for summary in summaries:
         transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
-        new_sk = summary["SK"]["S"].replace(f"#{campaign_id}#", f"#{to_campaign_id}#", 1)
+        kind = summary["SK"]["S"].removeprefix(summaries_prefix(campaign_id, session_id))
+        new_sk = summary_sk(to_campaign_id, session_id, kind)
         transaction.put(dict(summary, SK={"S": new_sk}), condition=TableModel.sk.does_not_exist())
 
 

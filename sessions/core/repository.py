@@ -295,17 +295,16 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
                 session_id=session_id,
                 part=search_index.session_part_of(session),
             )
-            children.move_summaries(transaction, summaries, campaign_id=campaign_id, to_campaign_id=to_campaign_id)
+            children.move_summaries(
+                transaction, summaries, campaign_id=campaign_id, session_id=session_id, to_campaign_id=to_campaign_id
+            )
             children.point_share_links(transaction, links, session_id=session_id, to_campaign_id=to_campaign_id)
             if len(transaction) + 2 > Transaction.MAX_ACTIONS:
                 raise TooMuchToMove(
                     f"{len(summaries)} summaries and {len(links)} share links: too many to move in one transaction"
                 )
 
-        changes = [
-            CampaignChange(campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes),
-            CampaignChange(to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes),
-        ]
+        changes = _counted_elsewhere(session, from_campaign_id=campaign_id, to_campaign_id=to_campaign_id)
         try:
             write_with_campaign_changes(sub=sub, changes=changes, add_own_actions=move_items, now=now)
             return moved
@@ -337,6 +336,14 @@ def _unchanged_since_read(session):
     if not session.children_version:
         children |= PlaySession.children_version.does_not_exist()  # an item older than the attribute
     return (PlaySession.version == session.version) & children
+
+
+def _counted_elsewhere(session, *, from_campaign_id, to_campaign_id):
+    """The campaigns' counters for a move: the session and its transcript bytes change campaign."""
+    return [
+        CampaignChange(from_campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes),
+        CampaignChange(to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes),
+    ]
 
 
 def _moved_session(session, to_campaign_id, *, now):
