@@ -1,6 +1,5 @@
-"""The campaign item (fields as in v1.0) and its place in the second sort order (LSI1)."""
-
-from datetime import UTC
+"""The campaign item (fields as in v1.0); its place in the second sort order (LSI1) is
+campaigns_site.table_keys.campaign_order_key."""
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -16,20 +15,6 @@ from campaigns_site.table import TableModel
 ACTIVE = "ACTIVE"
 ARCHIVED = "ARCHIVED"
 DELETING = "DELETING"  # its delete cascade has started: out of every list but "finish deleting"
-
-
-def campaign_order_prefix(state):
-    return f"CAMPAIGN#{state}#"
-
-
-def campaign_order_key(*, state, moment, campaign_id):
-    """LSI1SK `CAMPAIGN#<state>#<UTC time, fixed width>#<campaign_id>`: sorts by time within a state."""
-    return f"{campaign_order_prefix(state)}{sortable_time(moment)}#{campaign_id}"
-
-
-def sortable_time(moment):
-    """Fixed width, so that string order is time order: 2024-05-31T18:04:05.000123Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Campaign(TableModel, discriminator="Campaign"):
@@ -54,7 +39,18 @@ class Campaign(TableModel, discriminator="Campaign"):
         return self.sk.removeprefix("CAMPAIGN#")
 
     @property
+    def is_live(self):
+        """Not being deleted: once its delete cascade has started, a campaign counts as gone
+        for every read and write, and so does everything in it."""
+        return self.deleting_since is None
+
+    @classmethod
+    def live_condition(cls):
+        """The write condition of is_live: the campaign exists and its delete has not started."""
+        return cls.sk.exists() & cls.deleting_since.does_not_exist()
+
+    @property
     def state(self):
-        if self.deleting_since is not None:
+        if not self.is_live:
             return DELETING
         return ARCHIVED if self.archived else ACTIVE

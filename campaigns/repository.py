@@ -6,15 +6,15 @@ cascade has started counts as gone for both.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
-from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign, campaign_order_key, campaign_order_prefix
-from campaigns_site.errors import NotFound, StaleEdit, StillChanging  # noqa: F401  (re-exported)
+from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
-from campaigns_site.table import campaign_sk, new_id, user_pk
-from campaigns_site.transactions import Transaction, TransactionCanceled  # noqa: F401  (re-exported)
+from campaigns_site.table_keys import campaign_order_key, campaign_order_prefix, campaign_sk, new_id, user_pk
+from campaigns_site.transactions import Transaction, TransactionCanceled
 
 PAGE_SIZE = 25
 # Attempts at a write whose guess about the campaign's state (archived or not) was wrong:
@@ -29,7 +29,7 @@ class CampaignNotFound(NotFound):
 def get_campaign(*, sub, campaign_id):
     """The campaign, or None if the user has no campaign with that id (or it is being deleted)."""
     campaign = _stored_campaign(sub, campaign_id)
-    if campaign is None or campaign.state == DELETING:
+    if campaign is None or not campaign.is_live:
         return None
     return campaign
 
@@ -38,7 +38,7 @@ def get_campaign_being_deleted(*, sub, campaign_id):
     """The campaign if its delete cascade has started and not finished, else None: what a
     "finish deleting" action may act on (never a campaign nobody confirmed deleting)."""
     campaign = _stored_campaign(sub, campaign_id)
-    if campaign is None or campaign.state != DELETING:
+    if campaign is None or campaign.is_live:
         return None
     return campaign
 
@@ -75,7 +75,7 @@ def _stored_campaign(sub, campaign_id):
 
 # --- changes --------------------------------------------------------------------------
 def create_campaign(*, sub, name, description="", game_system=""):
-    now = _now()
+    now = timezone.now()
     campaign_id = new_id()
     campaign = Campaign(
         user_pk(sub),
@@ -101,7 +101,7 @@ def update_campaign(*, sub, campaign_id, expected_version, name, description, ga
     """
     archived = False  # a guess that saves a read for most campaigns; corrected if wrong
     for _ in range(STATE_ATTEMPTS):
-        now = _now()
+        now = timezone.now()
         campaign = Campaign(user_pk(sub), campaign_sk(campaign_id), version=int(expected_version))
         state = ARCHIVED if archived else ACTIVE
         try:
@@ -122,7 +122,7 @@ def update_campaign(*, sub, campaign_id, expected_version, name, description, ga
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
         current = _stored_campaign(sub, campaign_id)
-        if current is None or current.state == DELETING:
+        if current is None or not current.is_live:
             raise CampaignNotFound(campaign_id)
         if current.version != int(expected_version):
             raise StaleEdit(current)
@@ -138,7 +138,7 @@ def set_campaign_archived(*, sub, campaign_id, archived):
     """
     for _ in range(STATE_ATTEMPTS):
         current = _stored_campaign(sub, campaign_id)
-        if current is None or current.state == DELETING:
+        if current is None or not current.is_live:
             raise CampaignNotFound(campaign_id)
         if current.archived == archived:
             return
@@ -149,7 +149,7 @@ def set_campaign_archived(*, sub, campaign_id, archived):
             campaign_sk(campaign_id),
             actions=[
                 Campaign.archived.set(archived),
-                Campaign.updated.set(_now()),
+                Campaign.updated.set(timezone.now()),
                 Campaign.lsi1sk.set(
                     campaign_order_key(state=new_state, moment=current.last_activity, campaign_id=campaign_id)
                 ),
@@ -167,13 +167,13 @@ def set_campaign_archived(*, sub, campaign_id, archived):
 
 def mark_campaign_deleting(*, sub, campaign_id):
     """Take the campaign out of every list and refuse new sessions in it: its delete cascade
-    begins (campaigns.services.delete_campaign). Returns the campaign as marked."""
+    begins (sessions.core.campaign_deletion.delete_campaign). Returns the campaign as marked."""
     current = _stored_campaign(sub, campaign_id)
     if current is None:
         raise CampaignNotFound(campaign_id)
-    if current.deleting_since is not None:
+    if not current.is_live:
         return current  # a resumed cascade keeps the time the first run started
-    now = _now()
+    now = timezone.now()
     current.update(
         actions=[
             Campaign.deleting_since.set(now),
@@ -220,7 +220,7 @@ def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None)
     bytes: e.g. attaching a transcript puts the session's new size and passes
     CampaignChange(campaign_id, transcript_bytes=new_size - old_size).
     """
-    now = now or _now()
+    now = now or timezone.now()
     archived = {change.campaign_id: False for change in changes}  # a guess, right for most
     for _ in range(STATE_ATTEMPTS):
         transaction = Transaction()
@@ -244,7 +244,7 @@ def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None)
                 raise  # the caller's own condition
             for campaign_id in failed:
                 current = _stored_campaign(sub, campaign_id)
-                if current is None or current.state == DELETING:
+                if current is None or not current.is_live:
                     raise CampaignNotFound(campaign_id) from None
                 archived[campaign_id] = current.archived
     raise StillChanging(", ".join(archived))  # archived and unarchived under our feet, again and again
@@ -272,8 +272,4 @@ def _activity_actions(change, *, now, archived):
 
 def _campaign_in_state(archived):
     """The campaign exists, is (or is not) archived as we think, and is not being deleted."""
-    return Campaign.sk.exists() & (Campaign.archived == archived) & Campaign.deleting_since.does_not_exist()
-
-
-def _now():
-    return datetime.now(UTC)
+    return Campaign.live_condition() & (Campaign.archived == archived)

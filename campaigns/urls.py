@@ -16,12 +16,18 @@ urlpatterns = [
     path("archived/", _view("views.archived_list"), name="archived"),
     path("deleting/", _view("views.deleting_list"), name="deleting"),
     path("new/", _view("views.campaign_create"), name="new"),
-    path("<item_id:campaign_id>/", _view("views.campaign_detail"), name="detail"),
+    # The campaign's page lists its sessions, and its delete is a cascade through them: both
+    # views live with the sessions (campaigns never import sessions), their addresses here.
+    path("<item_id:campaign_id>/", lazy_view("sessions.views.campaign_detail"), name="detail"),
     path("<item_id:campaign_id>/edit/", _view("views.campaign_edit"), name="edit"),
     path("<item_id:campaign_id>/archive/", _view("views.campaign_archive"), name="archive"),
     path("<item_id:campaign_id>/unarchive/", _view("views.campaign_unarchive"), name="unarchive"),
-    path("<item_id:campaign_id>/delete/", _view("views.campaign_delete"), name="delete"),
-    path("<item_id:campaign_id>/finish-delete/", _view("views.campaign_finish_delete"), name="finish_delete"),
+    path("<item_id:campaign_id>/delete/", lazy_view("sessions.views.campaign_delete"), name="delete"),
+    path(
+        "<item_id:campaign_id>/finish-delete/",
+        lazy_view("sessions.views.campaign_finish_delete"),
+        name="finish_delete",
+    ),
     # The story so far is a campaign's page made of its sessions' summaries: its views live
     # with the summaries (campaigns never import sessions), its address with the campaign.
     path("<item_id:campaign_id>/story/", lazy_view("sessions.summaries.story_views.story"), name="story"),

@@ -5,6 +5,8 @@ accepts a raw partition key from outside. This module imports nothing heavy, so 
 only needs keys does not load PynamoDB.
 """
 
+from datetime import UTC
+
 from ulid import ULID
 
 
@@ -54,6 +56,61 @@ def sessions_of_campaign_prefix(campaign_id):
     return f"SESSION#{_part('campaign id', campaign_id)}#"
 
 
+# --- the second sort order (LSI1SK) ------------------------------------------------------
+def sortable_time(moment):
+    """Fixed width, so that string order is time order: 2024-05-31T18:04:05.000123Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def campaign_order_prefix(state):
+    return f"CAMPAIGN#{_part('campaign state', state)}#"
+
+
+def campaign_order_key(*, state, moment, campaign_id):
+    """LSI1SK `CAMPAIGN#<state>#<UTC time, fixed width>#<campaign_id>`: sorts by time within a state."""
+    return f"{campaign_order_prefix(state)}{sortable_time(moment)}#{_part('campaign id', campaign_id)}"
+
+
+NO_DATE = "0000-00-00"  # below every real date: sessions without one sort as the oldest
+NO_NUMBER = "-"  # below every digit: unnumbered sessions sort below numbered ones of the same day
+NUMBER_DIGITS = 10
+
+
+def _day_and_number(played_on, number):
+    """`<played_on or 0000-00-00>#<number, 10 digits, or ->`: newest last in string order."""
+    numbered = NO_NUMBER if number is None else f"{int(number):0{NUMBER_DIGITS}d}"
+    return f"{played_on or NO_DATE}#{numbered}"
+
+
+def play_order_prefix(campaign_id):
+    """A campaign's sessions on LSI1 (the same text as their SK prefix)."""
+    return sessions_of_campaign_prefix(campaign_id)
+
+
+def play_order_key(*, campaign_id, played_on, number, session_id):
+    """LSI1SK `SESSION#<cid>#<played_on or 0000-00-00>#<number, 10 digits, or ->#<sid>`.
+
+    Read backwards (newest first) this is play order: latest date first, then the highest
+    number, then the latest created (ULID); a missing date or number sorts as the oldest.
+    """
+    return f"{play_order_prefix(campaign_id)}{_day_and_number(played_on, number)}#{_part('session id', session_id)}"
+
+
+# The search item of a session (sessions/core/search_index.py): its SK names neither the
+# campaign nor the date, so moving a session or changing its date only sets attributes.
+SEARCH_PREFIX = "SEARCH#"
+
+
+def search_sk(session_id):
+    return f"{SEARCH_PREFIX}{_part('session id', session_id)}"
+
+
+def search_order_key(*, played_on, number, session_id):
+    """LSI1SK `SEARCH#<played_on or 0000-00-00>#<number, 10 digits, or ->#<sid>`: read
+    backwards, newest first (latest date, then highest number, then latest created)."""
+    return f"{SEARCH_PREFIX}{_day_and_number(played_on, number)}#{_part('session id', session_id)}"
+
+
 def summary_sk(campaign_id, session_id, kind):
     return f"SUMMARY#{_part('campaign id', campaign_id)}#{_part('session id', session_id)}#{_part('kind', kind)}"
 
@@ -93,20 +150,11 @@ def summary_jobs_prefix(campaign_id):
     return f"SUMMARYJOB#{_part('campaign id', campaign_id)}#"
 
 
-# A session's search item (sessions/core/search_index.py), in its owner's partition: the SK
-# names neither the campaign nor the date, so a move or a new date only sets attributes.
-SEARCH_PREFIX = "SEARCH#"
-
-
-def search_sk(session_id):
-    return f"{SEARCH_PREFIX}{_part('session id', session_id)}"
-
-
 SPEAKER_NAMES_PREFIX = "SPEAKERS#"  # the speaker names of every campaign of a user
 
 
 def speaker_names_sk(campaign_id):
-    return f"SPEAKERS#{_part('campaign id', campaign_id)}"
+    return f"{SPEAKER_NAMES_PREFIX}{_part('campaign id', campaign_id)}"
 
 
 SHARE_PK_PREFIX = "SHARE#"  # the partition of a share link: SHARE#<sha256(token)>

@@ -11,6 +11,12 @@ THEME_COOKIE = "theme"
 ONE_YEAR = 60 * 60 * 24 * 365
 
 
+def start_over(request, first_page_url):
+    """A page link (cursor) that is forged, from another list, or signed with an old key:
+    nothing was read for it. Say so and link to the first page (any paged list)."""
+    return render(request, "campaigns/start_over.html", {"first_page_url": first_page_url}, status=400)
+
+
 @require_GET
 def home(request):
     return render(request, "home.html")

@@ -1,57 +1,50 @@
-"""Play session pages: add, read, edit, delete and move a session of one of my campaigns.
+"""Play session pages: add, read, edit, delete and move a session of one of my campaigns;
+and the campaign pages made of its sessions: the campaign's page (one page of its sessions)
+and its delete (a cascade through its sessions), at the campaign's addresses
+(campaigns/urls.py), because campaigns never import sessions.
 
-Every page reads the session through _get_session_for_user: one BatchGetItem of the
-session and its campaign (the breadcrumb needs the campaign's name). A session that is
-not the signed-in user's, or not in that campaign, answers 404, never 403. Writes go
-straight to the repository, whose conditions refuse another user's ids, so a valid POST
-costs no read first. Request costs are pinned in tests/test_session_views.py.
+Every page reads the session through sessions.core.lookups.session_or_404: one
+BatchGetItem of the session and its campaign (the breadcrumb needs the campaign's name).
+A session that is not the signed-in user's, or not in that campaign, answers 404, never
+403. Writes go straight to the repository, whose conditions refuse another user's ids, so
+a valid POST costs no read first. Request costs are pinned in tests/test_session_views.py
+and tests/test_campaign_views.py.
 """
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns_site.lazy import lazy_import
+from campaigns import repository as campaign_repository
+from campaigns.lookups import campaign_or_404
+from campaigns.repository import CampaignNotFound
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging
+from campaigns_site.owners import sub
+from campaigns_site.pagination import InvalidCursor
+from campaigns_site.refusals import still_changing_message
 from campaigns_site.text_blocks import text_blocks
+from campaigns_site.views import start_over
+from sessions.core import campaign_deletion, repository
 from sessions.core.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
+from sessions.core.lookups import session_or_404
+from sessions.sharing import repository as share_links
 from sessions.summaries import repository as summaries
 from sessions.summaries import views as summary_views
 from sessions.transcripts.speaker_display import speaker_display
 from sessions.transcripts.upload_pages import render_with_upload_form, upload_context
 
-# Loaded on first use: they bring PynamoDB and botocore (see campaigns_site.lazy).
-campaign_repository = lazy_import("campaigns.repository")
-repository = lazy_import("sessions.core.repository")
-share_links = lazy_import("sessions.sharing.repository")
+log = logging.getLogger(__name__)
 
 # The move page lists my most recently active campaigns to choose from: one Query. Far
 # more than anyone keeps active; archived campaigns are left out (unarchive one to move
 # sessions into it).
 MOVE_TARGETS_LIMIT = 100
-
-
-def _sub(request):
-    return request.user.pk  # the Cognito sub (accounts.models.User)
-
-
-def _get_campaign_for_user(request, campaign_id):
-    campaign = campaign_repository.get_campaign(sub=_sub(request), campaign_id=campaign_id)
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def _get_session_for_user(request, campaign_id, session_id):
-    """(campaign, session), or 404 when either is not the user's: one BatchGetItem."""
-    campaign, session = repository.get_session_with_campaign(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
-    )
-    if session is None:
-        raise Http404  # no detail: the 404 page must not tell whose or what it was
-    return campaign, session
 
 
 def _fields(cleaned_data):
@@ -64,17 +57,15 @@ def session_create(request, campaign_id):
     form = PlaySessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            session = repository.create_session(
-                sub=_sub(request), campaign_id=campaign_id, **_fields(form.cleaned_data)
-            )
-        except repository.CampaignNotFound:
+            session = repository.create_session(sub=sub(request), campaign_id=campaign_id, **_fields(form.cleaned_data))
+        except CampaignNotFound:
             raise Http404 from None  # not the user's campaign (or being deleted): nothing was written
-        except repository.StillChanging:
-            form.add_error(None, "The campaign is changing right now. Save again in a moment.")
+        except StillChanging:
+            form.add_error(None, still_changing_message("campaign"))
         else:
             messages.success(request, "Session added.")
             return redirect("sessions:detail", campaign_id=campaign_id, session_id=session.session_id)
-    campaign = _get_campaign_for_user(request, campaign_id)
+    campaign = campaign_or_404(request, campaign_id)
     return render(request, "sessions/form.html", {"form": form, "campaign": campaign})
 
 
@@ -92,7 +83,7 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     the campaign's speaker names and the session's summary job; one Query its summaries
     (none when nothing was ever written under the session: summary_views.summaries_context)."""
     campaign, session, names_item, summary_job = summaries.get_session_page(
-        sub=_sub(request), campaign_id=campaign_id, session_id=session_id
+        sub=sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
         raise Http404
@@ -107,7 +98,7 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
         summary_views.summaries_context(request, campaign, session, summary_job, form=summarize_form, names=names)
     )
     if session.share_links_made:  # never shared: no link to list, no Query
-        context["share_links"] = share_links.list_share_links_for_session(sub=_sub(request), session_id=session_id)
+        context["share_links"] = share_links.list_share_links_for_session(sub=sub(request), session_id=session_id)
     return render_with_upload_form(request, "sessions/detail.html", context)
 
 
@@ -122,26 +113,26 @@ def session_edit(request, campaign_id, session_id):
         if form.is_valid():
             try:
                 repository.update_session(
-                    sub=_sub(request),
+                    sub=sub(request),
                     campaign_id=campaign_id,
                     session_id=session_id,
                     expected_version=form.cleaned_data["version"],
                     **_fields(form.cleaned_data),
                 )
-            except repository.NotFound:
+            except NotFound:
                 # Not the user's; or deleted, or moved to another campaign, while the form was open.
                 raise Http404 from None
-            except repository.StaleEdit as stale:
+            except StaleEdit as stale:
                 differences = form.differences(stale.current)
                 form = form.restarted_from(stale.current)
-            except repository.StillChanging:
-                form.add_error(None, "The campaign is changing right now. Save again in a moment.")
+            except StillChanging:
+                form.add_error(None, still_changing_message("campaign"))
             else:
                 messages.success(request, "Session saved.")
                 return redirect("sessions:detail", campaign_id=campaign_id, session_id=session_id)
-        campaign, session = _get_session_for_user(request, campaign_id, session_id)
+        campaign, session = session_or_404(request, campaign_id, session_id)
     else:
-        campaign, session = _get_session_for_user(request, campaign_id, session_id)
+        campaign, session = session_or_404(request, campaign_id, session_id)
         form = PlaySessionEditForm.for_item(session)
     return render(
         request,
@@ -156,14 +147,14 @@ def session_delete(request, campaign_id, session_id):
     """GET asks for confirmation; POST deletes the session with its transcript, summaries
     and share links (repository.delete_session)."""
     if request.method == "GET":
-        campaign, session = _get_session_for_user(request, campaign_id, session_id)
+        campaign, session = session_or_404(request, campaign_id, session_id)
         return render(request, "sessions/delete.html", {"campaign": campaign, "session": session})
     try:
-        repository.delete_session(sub=_sub(request), campaign_id=campaign_id, session_id=session_id)
-    except repository.NotFound:
+        repository.delete_session(sub=sub(request), campaign_id=campaign_id, session_id=session_id)
+    except NotFound:
         raise Http404 from None
-    except repository.StillChanging:
-        messages.error(request, "The session is changing right now. Try deleting it again in a moment.")
+    except StillChanging:
+        messages.error(request, still_changing_message("session"))
         return redirect("sessions:delete", campaign_id=campaign_id, session_id=session_id)
     messages.success(request, "Session deleted.")
     return redirect("campaigns:detail", campaign_id=campaign_id)
@@ -174,21 +165,21 @@ def session_delete(request, campaign_id, session_id):
 def session_move(request, campaign_id, session_id):
     """Move the session to another of my campaigns, chosen from a select: the choices are
     one Query (my active campaigns, latest activity first)."""
-    campaign, session = _get_session_for_user(request, campaign_id, session_id)
-    targets = campaign_repository.list_campaigns_for_user(sub=_sub(request), limit=MOVE_TARGETS_LIMIT)
+    campaign, session = session_or_404(request, campaign_id, session_id)
+    targets = campaign_repository.list_campaigns_for_user(sub=sub(request), limit=MOVE_TARGETS_LIMIT)
     others = [other for other in targets.items if other.campaign_id != campaign_id]
     form = MoveSessionForm(request.POST or None, campaigns=others)
     if request.method == "POST" and form.is_valid():
         to_campaign_id = form.cleaned_data["to_campaign"]
         try:
             repository.move_session(
-                sub=_sub(request),
+                sub=sub(request),
                 campaign_id=campaign_id,
                 session_id=session_id,
                 to_campaign_id=to_campaign_id,
                 job_condition=summaries.replaceable_job_condition(),
             )
-        except repository.CampaignNotFound as error:
+        except CampaignNotFound as error:
             if error.args and error.args[0] != to_campaign_id:
                 raise Http404 from None  # its own campaign went (deleted meanwhile)
             form.add_error("to_campaign", "That campaign is no longer available. Pick another one.")
@@ -196,8 +187,8 @@ def session_move(request, campaign_id, session_id):
             raise Http404 from None
         except repository.TooMuchToMove:
             form.add_error(None, "This session has too many summaries and share links to move in one go.")
-        except repository.StillChanging:
-            form.add_error(None, "The session is changing right now. Try again in a moment.")
+        except StillChanging:
+            form.add_error(None, still_changing_message("session"))
         else:
             target = next(other for other in others if other.campaign_id == to_campaign_id)
             messages.success(request, f"Session moved to “{target.name}”.")
@@ -214,3 +205,65 @@ def session_move(request, campaign_id, session_id):
             "limit": MOVE_TARGETS_LIMIT,
         },
     )
+
+
+# --- a campaign's pages made of its sessions ------------------------------------------------
+@login_required
+@require_GET
+def campaign_detail(request, campaign_id):
+    """The campaign and one page of its sessions in play order: GetItem + one Query."""
+    campaign = campaign_or_404(request, campaign_id)
+    cursor = request.GET.get("cursor") or None
+    first_page_url = reverse("campaigns:detail", args=[campaign_id])
+    try:
+        sessions = repository.list_sessions_for_campaign(sub=sub(request), campaign_id=campaign_id, cursor=cursor)
+    except InvalidCursor:
+        return start_over(request, first_page_url)
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "sessions": sessions,
+            "first_page_url": first_page_url,
+            "is_first_page": cursor is None,
+            # The description shows as summaries and notes do: paragraphs, and "- " lines as a list.
+            "description_blocks": text_blocks(campaign.description),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_delete(request, campaign_id):
+    """GET asks for confirmation; POST runs the delete cascade (sessions.core.campaign_deletion)."""
+    if request.method == "GET":
+        campaign = campaign_or_404(request, campaign_id)
+        return render(request, "campaigns/delete.html", {"campaign": campaign})
+    return _run_delete(request, campaign_id)
+
+
+@login_required
+@require_POST
+def campaign_finish_delete(request, campaign_id):
+    """Finish a delete that stopped midway (an error, a timeout). Only for a campaign whose
+    delete was confirmed and started: this never deletes a campaign without confirmation."""
+    if campaign_repository.get_campaign_being_deleted(sub=sub(request), campaign_id=campaign_id) is None:
+        raise Http404
+    return _run_delete(request, campaign_id)
+
+
+def _run_delete(request, campaign_id):
+    try:
+        deleted = campaign_deletion.delete_campaign(sub=sub(request), campaign_id=campaign_id)
+    except CampaignNotFound:
+        raise Http404 from None
+    except Exception:
+        # Whatever stopped the cascade, the campaign stays marked and is listed under
+        # "Being deleted", where the user can finish the job: say so instead of a 500.
+        log.exception("delete of campaign %s stopped midway", campaign_id)
+        messages.error(request, "The campaign could not be deleted completely. It is listed here: finish deleting it.")
+        return redirect("campaigns:deleting")
+    sessions = "1 session" if deleted.sessions == 1 else f"{deleted.sessions} sessions"
+    messages.success(request, f"Campaign deleted, with {sessions}.")
+    return redirect("campaigns:list")

@@ -9,17 +9,19 @@ from campaigns.repository import (
     CampaignNotFound,
     create_campaign,
     get_campaign,
+    get_campaign_being_deleted,
     list_campaigns_being_deleted,
     list_campaigns_for_user,
+    mark_campaign_deleting,
     set_campaign_archived,
     update_campaign,
 )
-from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.table import InvalidKeyPart, share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.repository import create_session, list_sessions_for_campaign
 from sessions.core.storage_keys import transcript_key
 
@@ -98,6 +100,19 @@ def test_not_found_errors_share_a_base():
 
 
 # --- lists --------------------------------------------------------------------------------
+def test_a_campaign_is_live_until_its_delete_starts(aws):
+    campaign = create_campaign(sub=OWNER, name="Doomed")
+    assert campaign.is_live
+
+    mark_campaign_deleting(sub=OWNER, campaign_id=campaign.campaign_id)
+
+    marked = get_campaign_being_deleted(sub=OWNER, campaign_id=campaign.campaign_id)
+    assert not marked.is_live
+    assert get_campaign(sub=OWNER, campaign_id=campaign.campaign_id) is None
+    with pytest.raises(CampaignNotFound):  # the write condition refuses it too
+        create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="Too late")
+
+
 def test_list_is_latest_activity_first(aws):
     first = create_campaign(sub=OWNER, name="First")
     second = create_campaign(sub=OWNER, name="Second")
@@ -354,7 +369,7 @@ def interrupt_at(prefix):
 
 @pytest.mark.parametrize("step", ["campaign: marked", "share links", "summaries", "sessions", "campaign: deleted"])
 def test_an_interrupted_delete_is_listed_and_a_rerun_finishes_it(doomed, monkeypatch, step):
-    monkeypatch.setattr("campaigns.services.SESSIONS_PER_STEP", 2)  # "sessions" stops after the first 2
+    monkeypatch.setattr("sessions.core.campaign_deletion.SESSIONS_PER_STEP", 2)  # "sessions" stops after the first 2
 
     with pytest.raises(Interrupted):
         delete_campaign(sub=OWNER, campaign_id=doomed.campaign_id, progress=interrupt_at(step))
@@ -377,10 +392,10 @@ def test_an_interrupted_delete_is_listed_and_a_rerun_finishes_it(doomed, monkeyp
 
 
 def test_a_delete_interrupted_between_objects_and_items_leaves_items_only(doomed, monkeypatch):
-    def fail(keys):
+    def fail(**kwargs):
         raise Interrupted("DynamoDB went away")
 
-    monkeypatch.setattr("campaigns.services.delete_items", fail)
+    monkeypatch.setattr("sessions.core.campaign_deletion.delete_sessions_with_search_items", fail)
     with pytest.raises(Interrupted):
         delete_campaign(sub=OWNER, campaign_id=doomed.campaign_id)
     # The objects are gone, their sessions are not: items without objects are fine.

@@ -7,7 +7,9 @@ import pytest
 
 from campaigns import repository
 from campaigns.forms import DESCRIPTION_MAX_LENGTH, GAME_SYSTEM_MAX_LENGTH, NAME_MAX_LENGTH
-from campaigns.services import delete_campaign
+from campaigns_site.errors import StillChanging
+from campaigns_site.refusals import still_changing_message
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign
 from tests.web_clients import anonymous_client, login_url, post
 
@@ -481,6 +483,16 @@ def test_archive_and_unarchive(owner, campaign):
     assert names_listed(owner, "/campaigns/archived/") == []
 
 
+def test_archiving_a_campaign_that_keeps_changing_says_so(owner, campaign, monkeypatch):
+    def refuse(**kwargs):
+        raise StillChanging(campaign.campaign_id)
+
+    monkeypatch.setattr(repository, "set_campaign_archived", refuse)
+    response = post(owner, url("archive/", campaign))
+    assert response["Location"] == url("", campaign)
+    assert still_changing_message("campaign") in owner.get(response["Location"]).content.decode()
+
+
 # --- delete ----------------------------------------------------------------------------
 def test_delete_asks_first(owner, campaign):
     create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="One")
@@ -512,7 +524,7 @@ def interrupted_delete(owner, campaign, monkeypatch):
         def fail(**kwargs):
             raise RuntimeError("S3 did not delete 1 objects; try again")
 
-        patch.setattr("campaigns.services.delete_transcript_objects", fail)
+        patch.setattr("sessions.core.campaign_deletion.delete_transcript_objects", fail)
         return post(owner, url("delete/", campaign))
 
 

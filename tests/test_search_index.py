@@ -9,23 +9,20 @@ import pytest
 from django.conf import settings
 
 from campaigns.repository import create_campaign
-from campaigns.services import delete_campaign
 from campaigns_site import aws
+from campaigns_site.table_keys import search_order_key, search_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
 from sessions.core.search_index import (
     PART_BUDGETS,
-    SNIPPET_CHARS,
     SearchItem,
     build_item,
     get_search_item,
-    has_word_starting,
-    search_order_key,
-    search_sk,
-    terms,
 )
+from sessions.core.search_terms import SNIPPET_CHARS, has_word_starting, terms
 from sessions.core.segments import Segment
 from sessions.core.text import MAX_WORD_CHARS, words
 from sessions.search.rebuild import refresh_search_item
@@ -383,7 +380,7 @@ def test_a_delete_takes_the_item_in_the_sessions_transaction(session, aws_calls)
 
 
 def test_the_campaign_cascade_deletes_its_sessions_items_and_no_other(campaign, session, monkeypatch):
-    monkeypatch.setattr("campaigns.services.SESSIONS_PER_STEP", 2)  # a page of sessions at a time
+    monkeypatch.setattr("sessions.core.campaign_deletion.SESSIONS_PER_STEP", 2)  # a page of sessions at a time
     others = [create_session(sub=SUB, campaign_id=campaign.campaign_id, title=f"Session {n}") for n in range(4)]
     kept = create_campaign(sub=SUB, name="Kept")
     survivor = create_session(sub=SUB, campaign_id=kept.campaign_id, title="Survivor")

@@ -15,13 +15,13 @@ from campaigns.repository import (
     update_campaign,
     write_with_campaign_changes,
 )
-from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
 from campaigns_site.transactions import Transaction
-from sessions.core import repository as sessions_repository
+from sessions.core import children
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.items import PlaySession
 from sessions.core.repository import (
     SessionNotFound,
@@ -461,7 +461,7 @@ def test_a_move_makes_an_edit_begun_before_it_stale(moving, campaign):
 
 def test_a_summary_written_during_a_move_moves_too(moving, campaign, monkeypatch):
     session, target = moving
-    find_links = sessions_repository._share_link_pointers
+    find_links = children.session_share_link_pointers
     written = []
 
     def summary_job_finishes_meanwhile(*args, **kwargs):
@@ -476,7 +476,7 @@ def test_a_summary_written_during_a_move_moves_too(moving, campaign, monkeypatch
             written.append(True)
         return find_links(*args, **kwargs)
 
-    monkeypatch.setattr(sessions_repository, "_share_link_pointers", summary_job_finishes_meanwhile)
+    monkeypatch.setattr(children, "session_share_link_pointers", summary_job_finishes_meanwhile)
     move(session, target.campaign_id)
 
     assert get_raw(user_pk(OWNER), summary_sk(target.campaign_id, session.session_id, "npcs"))["text"]["S"] == "Strahd"
@@ -499,7 +499,7 @@ def test_a_campaign_being_deleted_takes_no_sessions_in_or_out(moving, campaign, 
     def stop(**kwargs):
         raise RuntimeError("stop")
 
-    monkeypatch.setattr("campaigns.services.delete_share_links", stop)
+    monkeypatch.setattr("sessions.core.campaign_deletion.delete_share_links", stop)
     with pytest.raises(RuntimeError):
         delete_campaign(sub=OWNER, campaign_id=target.campaign_id)  # marked, then stopped
 

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from campaigns.repository import create_campaign, get_campaign, set_campaign_archived
+from campaigns_site.refusals import still_changing_message
 from sessions.core.forms import NOTES_MAX_BYTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
-from sessions.core.items import MAX_NUMBER
+from sessions.core.play_order import MAX_NUMBER
 from sessions.core.repository import create_session, get_session, list_sessions_for_campaign, update_session
 from tests.web_clients import login_url, post
 
@@ -489,6 +490,19 @@ def test_move_into_a_campaign_deleted_meanwhile_says_so(owner, campaign, session
     assert response.status_code == 200
     assert "That campaign is no longer available." in response.content.decode()
     assert stored(owner, session) is not None
+
+
+def test_a_move_refused_while_summaries_are_made_says_the_session_is_changing(owner, session, monkeypatch):
+    target = create_campaign(sub=owner.sub, name="Elsewhere")
+    from sessions.core import repository
+
+    def refuse(**kwargs):
+        raise repository.SummariesBeingMade(session.session_id)
+
+    monkeypatch.setattr(repository, "move_session", refuse)
+    response = post(owner, url(session, "move/"), {"to_campaign": target.campaign_id})
+    assert response.status_code == 200
+    assert still_changing_message("session") in response.content.decode()
 
 
 def test_move_with_no_other_campaign_says_what_to_do(owner, session):

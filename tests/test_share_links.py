@@ -12,10 +12,10 @@ import pytest
 from django.conf import settings
 
 from campaigns.repository import create_campaign
-from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.table import share_pk, story_summary_sk, summary_sk, user_pk
 from campaigns_site.table_keys import new_id, share_pointer_sk
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.repository import (
     SessionNotFound,
     create_session,

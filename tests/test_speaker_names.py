@@ -184,7 +184,7 @@ def test_no_names_for_a_campaign_being_deleted(campaign):
 
 
 def test_deleting_the_campaign_deletes_its_names(campaign):
-    from campaigns.services import delete_campaign
+    from sessions.core.campaign_deletion import delete_campaign
 
     other = create_campaign(sub=SUB, name="Other")
     save(campaign, 0, {"SPEAKER_00": names("Ann")})

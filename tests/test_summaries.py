@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 
 from campaigns.repository import CampaignNotFound, create_campaign
-from campaigns.services import delete_campaign
 from campaigns_site.errors import StaleEdit
 from campaigns_site.table import story_summary_sk, summary_sk, user_pk
 from campaigns_site.transactions import Transaction
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS, STORY_SO_FAR
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.summaries.items import (
@@ -188,9 +188,9 @@ def test_an_edit_for_a_summary_whose_session_went_writes_nothing(session, campai
     """The summary written under a session that is gone (say, a crash in a delete) is
     never brought back to life: the session's condition refuses the write."""
     recap = summarize(session, kinds=["recap"])["recap"]
-    from sessions.core.repository import delete_items
-
-    delete_items([(session.pk, session.sk)])  # the session only, its summary left behind
+    transaction = Transaction()
+    transaction.delete(session.pk, session.sk)  # the session only, its summary left behind
+    transaction.commit()
 
     with pytest.raises(SessionNotFound):
         edit(session, "recap", "Orphan", recap.version)

@@ -17,10 +17,10 @@ from botocore.stub import Stubber
 from django.conf import settings as django_settings
 
 from campaigns.repository import CampaignNotFound, create_campaign, get_campaign
-from campaigns.services import delete_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.errors import StillChanging
 from campaigns_site.table import summary_job_sk, user_pk
+from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
 from sessions.core.object_store import delete_objects_under
 from sessions.core.repository import (
@@ -850,7 +850,7 @@ def test_no_story_for_a_campaign_being_deleted_or_someone_elses(campaign, monkey
     def stop(**kwargs):
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr("campaigns.services.delete_share_links", stop)
+    monkeypatch.setattr("sessions.core.campaign_deletion.delete_share_links", stop)
     with pytest.raises(RuntimeError):
         delete_campaign(sub=SUB, campaign_id=campaign.campaign_id)  # marked, then stopped
     with pytest.raises(CampaignNotFound):

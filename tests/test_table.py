@@ -7,9 +7,13 @@ from campaigns_site.table_keys import (
     InvalidKeyPart,
     campaign_sk,
     new_id,
+    play_order_key,
+    search_order_key,
+    search_sk,
     session_sk,
     sessions_of_campaign_prefix,
     share_pk,
+    summaries_prefix,
     summary_sk,
     user_pk,
     web_session_pk,
@@ -24,6 +28,16 @@ def test_keys_have_the_documented_shapes():
     assert summary_sk("C1", "S1", "recap") == "SUMMARY#C1#S1#recap"
     assert share_pk("abc") == "SHARE#abc"
     assert web_session_pk("k") == "WEBSESSION#k"
+
+
+def test_order_and_prefix_keys_have_the_documented_shapes():
+    assert summaries_prefix("C1") == "SUMMARY#C1#"
+    assert summaries_prefix("C1", "S1") == "SUMMARY#C1#S1#"
+    assert search_sk("S1") == "SEARCH#S1"
+    assert play_order_key(campaign_id="C1", played_on="2024-05-31", number=3, session_id="S1") == (
+        "SESSION#C1#2024-05-31#0000000003#S1"
+    )
+    assert search_order_key(played_on=None, number=None, session_id="S1") == "SEARCH#0000-00-00#-#S1"
 
 
 def test_sessions_of_a_campaign_prefix_matches_only_that_campaign():
@@ -44,6 +58,11 @@ def test_sessions_of_a_campaign_prefix_matches_only_that_campaign():
         lambda part: session_sk(part, "S1"),
         lambda part: summary_sk("C1", "S1", part),
         sessions_of_campaign_prefix,
+        search_sk,
+        summaries_prefix,
+        lambda part: summaries_prefix("C1", part),
+        lambda part: play_order_key(campaign_id=part, played_on=None, number=None, session_id="S1"),
+        lambda part: search_order_key(played_on=None, number=None, session_id=part),
     ],
 )
 def test_key_parts_that_could_break_out_of_a_key_are_refused(build, bad):

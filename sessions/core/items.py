@@ -1,4 +1,5 @@
-"""The play session item (fields as in v1.0) and its place in play order (LSI1)."""
+"""The play session item (fields as in v1.0); its place in play order (LSI1) is
+campaigns_site.table_keys.play_order_key."""
 
 from datetime import date
 
@@ -12,17 +13,8 @@ from pynamodb.attributes import (
 
 from campaigns_site.table import TableModel
 from sessions.core import storage_keys
-from sessions.core.play_order import (  # noqa: F401  (re-exported)
-    MAX_NUMBER,
-    NO_DATE,
-    NO_NUMBER,
-    NUMBER_DIGITS,
-    clean_number,
-    clean_played_on,
-    play_order_key,
-    play_order_prefix,
-)
 from sessions.core.segments import format_time
+from sessions.core.transcript_formats import FORMAT_NAMES
 
 
 class PlaySession(TableModel, discriminator="PlaySession"):
@@ -53,7 +45,7 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     # normalized segments. All of these are set or removed together.
     transcript_upload_id = UnicodeAttribute(null=True)  # names the objects' prefix
     transcript_filename = UnicodeAttribute(null=True)  # as the uploader's browser named it ("" if unknown)
-    transcript_format = UnicodeAttribute(null=True)  # a key of transcript_parsing.FORMAT_NAMES
+    transcript_format = UnicodeAttribute(null=True)  # a key of sessions.core.transcript_formats.FORMAT_NAMES
     transcript_encoding = UnicodeAttribute(null=True)  # a Python codec name ("utf-8", "cp1252", ...)
     transcript_sha256 = UnicodeAttribute(null=True)  # of the original's bytes
     transcript_segment_count = NumberAttribute(null=True)
@@ -99,8 +91,6 @@ class PlaySession(TableModel, discriminator="PlaySession"):
 
     @property
     def transcript_format_name(self):
-        from sessions.transcripts.parsing import FORMAT_NAMES  # standard library only
-
         return FORMAT_NAMES.get(self.transcript_format, self.transcript_format)
 
     @property

@@ -5,45 +5,26 @@ SessionNotFound or CampaignNotFound (both NotFound). A session's campaign counts
 (session_count, transcript_bytes) in the same transaction that writes or deletes it.
 """
 
-from datetime import UTC, datetime
+from django.utils import timezone
 
-from django.conf import settings
-
-from campaigns.items import DELETING, Campaign
-from campaigns.repository import (  # noqa: F401  (CampaignNotFound: re-exported for callers)
-    PAGE_SIZE,
-    CampaignChange,
-    CampaignNotFound,
-    write_with_campaign_changes,
-)
-from campaigns_site import aws
-from campaigns_site.errors import NotFound, StaleEdit, StillChanging  # noqa: F401  (re-exported for callers)
+from campaigns.items import Campaign
+from campaigns.repository import PAGE_SIZE, CampaignChange, write_with_campaign_changes
+from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
-from campaigns_site.table import (
-    SHARE_SK,
-    TableModel,
+from campaigns_site.table import TableModel
+from campaigns_site.table_keys import (
     campaign_sk,
     new_id,
-    session_sk,
-    share_pk,
-    summary_job_sk,
-    summary_jobs_prefix,
-    user_pk,
-)
-from campaigns_site.table_keys import SHARE_POINTER_PREFIX, summaries_prefix
-from campaigns_site.transactions import Transaction, TransactionCanceled
-from sessions.core import search_index
-from sessions.core.items import (
-    SHARED_CAMPAIGN_ID,
-    SHARED_SESSION_ID,
-    PlaySession,
-    clean_number,
-    clean_played_on,
     play_order_key,
     play_order_prefix,
+    session_sk,
+    summary_job_sk,
+    user_pk,
 )
-from sessions.core.object_store import delete_objects_under
-from sessions.core.storage_keys import session_transcripts_prefix
+from campaigns_site.transactions import Transaction, TransactionCanceled
+from sessions.core import children, search_index
+from sessions.core.items import PlaySession
+from sessions.core.play_order import clean_number, clean_played_on
 
 # A session changed while we moved or deleted it: read it again, this many times at most.
 CHANGE_ATTEMPTS = 3
@@ -85,7 +66,7 @@ def live_campaign(found):
     """The campaign among the items found, unless it is being deleted: then it counts as
     missing, and so does everything in it."""
     campaign = first_of(found, Campaign)
-    return campaign if campaign is not None and campaign.state != DELETING else None
+    return campaign if campaign is not None and campaign.is_live else None
 
 
 def get_session_with_campaign(*, sub, campaign_id, session_id):
@@ -105,7 +86,7 @@ def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None
     return query_page(
         PlaySession,
         user_pk(sub),
-        PlaySession.lsi1sk.startswith(play_order_prefix(_checked(campaign_id))),
+        PlaySession.lsi1sk.startswith(play_order_prefix(campaign_id)),
         index=PlaySession.second_sort_order,
         limit=limit,
         cursor=cursor,
@@ -116,7 +97,7 @@ def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None
 # --- changes --------------------------------------------------------------------------
 def create_session(*, sub, campaign_id, title, number=None, played_on=None, notes=""):
     """Write the session and count it on its campaign, both or neither."""
-    now = _now()
+    now = timezone.now()
     session_id = new_id()
     number, played_on = clean_number(number), clean_played_on(played_on)
     session = PlaySession(
@@ -157,7 +138,7 @@ def update_session(*, sub, campaign_id, session_id, expected_version, title, num
     """
     number, played_on = clean_number(number), clean_played_on(played_on)
     expected_version = int(expected_version)
-    now = _now()
+    now = timezone.now()
 
     def write_session(transaction):
         transaction.update(
@@ -209,12 +190,10 @@ def delete_session(*, sub, campaign_id, session_id):
     (its writes are conditioned on the session, and on its own item, both gone).
     """
     for _ in range(CHANGE_ATTEMPTS):
-        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        if session is None:
-            raise SessionNotFound(session_id)
-        delete_transcript_objects(sub=sub, session_id=session_id)
-        delete_share_links(sub=sub, session_id=session_id)
-        delete_summaries(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        session = _existing_session(sub, campaign_id, session_id)
+        children.delete_transcript_objects(sub=sub, session_id=session_id)
+        children.delete_share_links(sub=sub, session_id=session_id)
+        children.delete_summaries(sub=sub, campaign_id=campaign_id, session_id=session_id)
 
         def delete_item(transaction):
             # Only as we read it: a transcript replaced meanwhile changed the bytes to take
@@ -246,18 +225,13 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
     no use at the new address. A job overdue but still working finds its session gone: no write.
     """
     if to_campaign_id == campaign_id:
-        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        if session is None:
-            raise SessionNotFound(session_id)
-        return session
+        return _existing_session(sub, campaign_id, session_id)
     session_sk(to_campaign_id, session_id)  # refuses a bad id before anything is read
     for _ in range(CHANGE_ATTEMPTS):
-        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        if session is None:
-            raise SessionNotFound(session_id)
-        summaries = _items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
-        links = _share_link_pointers(sub, session_id=session_id)
-        now = _now()
+        session = _existing_session(sub, campaign_id, session_id)
+        summaries = children.session_summaries(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        links = children.session_share_link_pointers(sub=sub, session_id=session_id)
+        now = timezone.now()
         moved = _moved_session(session, to_campaign_id, now=now)
         job_action = []
 
@@ -276,33 +250,16 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
                 session_id=session_id,
                 part=search_index.session_part_of(session),
             )
-            for summary in summaries:  # copied whole, as stored
-                transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
-                new_sk = summary["SK"]["S"].replace(f"#{campaign_id}#", f"#{to_campaign_id}#", 1)
-                transaction.put(dict(summary, SK={"S": new_sk}), condition=TableModel.sk.does_not_exist())
-            for pointer in links:
-                still_this_session = TableModel.sk.exists() & (SHARED_SESSION_ID == session_id)
-                transaction.update(
-                    pointer["PK"]["S"],
-                    pointer["SK"]["S"],
-                    actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
-                    condition=still_this_session,
-                )
-                transaction.update(
-                    share_pk(_token_hash(pointer)),
-                    SHARE_SK,
-                    actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
-                    condition=still_this_session,
-                )
+            children.move_summaries(
+                transaction, summaries, campaign_id=campaign_id, session_id=session_id, to_campaign_id=to_campaign_id
+            )
+            children.point_share_links(transaction, links, session_id=session_id, to_campaign_id=to_campaign_id)
             if len(transaction) + 2 > Transaction.MAX_ACTIONS:
                 raise TooMuchToMove(
                     f"{len(summaries)} summaries and {len(links)} share links: too many to move in one transaction"
                 )
 
-        changes = [
-            CampaignChange(campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes),
-            CampaignChange(to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes),
-        ]
+        changes = _counted_elsewhere(session, from_campaign_id=campaign_id, to_campaign_id=to_campaign_id)
         try:
             write_with_campaign_changes(sub=sub, changes=changes, add_own_actions=move_items, now=now)
             return moved
@@ -313,6 +270,13 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
     raise StillChanging(session_id)
 
 
+def _existing_session(sub, campaign_id, session_id):
+    session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    if session is None:
+        raise SessionNotFound(session_id)
+    return session
+
+
 def _unchanged_since_read(session):
     """Neither edited nor given a summary or share link since it was read (see
     PlaySession.children_version): what we read of it and its children is still all of it."""
@@ -320,6 +284,14 @@ def _unchanged_since_read(session):
     if not session.children_version:
         children |= PlaySession.children_version.does_not_exist()  # an item older than the attribute
     return (PlaySession.version == session.version) & children
+
+
+def _counted_elsewhere(session, *, from_campaign_id, to_campaign_id):
+    """The campaigns' counters for a move: the session and its transcript bytes change campaign."""
+    return [
+        CampaignChange(from_campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes),
+        CampaignChange(to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes),
+    ]
 
 
 def _moved_session(session, to_campaign_id, *, now):
@@ -334,7 +306,7 @@ def _moved_session(session, to_campaign_id, *, now):
     return moved
 
 
-# --- what belongs to a session: summaries, share links, transcript objects ------------
+# --- the session's children (sessions/core/children.py) -------------------------------
 def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
     """Add to a transaction that writes one of the session's children (a summary, a share
     link, ...): the session must exist, and its children_version goes up, so that a
@@ -348,85 +320,5 @@ def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
     )
 
 
-def delete_summaries(*, sub, campaign_id, session_id=None):
-    """Delete one session's summaries (or, without session_id, all of a campaign's); returns how many."""
-    return _delete_items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
-
-
-def delete_summary_jobs(*, sub, campaign_id):
-    """Delete every summary job item of a campaign (its sessions' and its story's); returns
-    how many. A job still running finds its item gone and writes nothing more."""
-    return _delete_items_with_prefix(sub, summary_jobs_prefix(campaign_id))
-
-
-def delete_share_links(*, sub, campaign_id=None, session_id=None):
-    """Delete the share links of a session (or of a whole campaign): each public
-    `SHARE#<hash>` item together with its pointer. Returns how many."""
-    pointers = _share_link_pointers(sub, campaign_id=campaign_id, session_id=session_id)
-    for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 2):
-        keys = []
-        for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 2]:
-            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"]["S"], pointer["SK"]["S"])]
-        delete_items(keys)  # both in one transaction: never a link that nothing lists
-    return len(pointers)
-
-
-def delete_transcript_objects(*, sub, session_id):
-    """Delete the session's objects under `transcripts/<sub>/<session_id>/`; returns how many."""
-    return delete_objects_under(prefix=session_transcripts_prefix(sub=sub, session_id=session_id))
-
-
-def delete_items(keys):
-    """Delete (pk, sk) pairs, 100 to a transaction. Deleting what is already gone is fine."""
-    for start in range(0, len(keys), Transaction.MAX_ACTIONS):
-        transaction = Transaction()
-        for pk, sk in keys[start : start + Transaction.MAX_ACTIONS]:
-            transaction.delete(pk, sk)
-        transaction.commit()
-
-
-def _delete_items_with_prefix(sub, prefix):
-    found = _items_with_prefix(sub, prefix)
-    delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in found])
-    return len(found)
-
-
-def _share_link_pointers(sub, *, campaign_id=None, session_id=None):
-    if session_id is not None:
-        return _items_with_prefix(sub, SHARE_POINTER_PREFIX, attribute=(SHARED_SESSION_ID, session_id))
-    return _items_with_prefix(sub, SHARE_POINTER_PREFIX, attribute=(SHARED_CAMPAIGN_ID, _checked(campaign_id)))
-
-
-def _token_hash(pointer):
-    # The pointer may carry `token_hash`; otherwise its SK, SHARELINK#<token_hash>, names it.
-    return pointer.get("token_hash", {}).get("S") or pointer["SK"]["S"].removeprefix(SHARE_POINTER_PREFIX)
-
-
-def _items_with_prefix(sub, prefix, *, attribute=None):
-    """Every item of the user's whose SK starts with prefix (and, if given, whose attribute
-    has the value), whole and as stored: a Query, page after page, strongly consistent."""
-    query = {
-        "TableName": settings.DYNAMODB_TABLE,
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-        "ConsistentRead": True,
-    }
-    if attribute:
-        query["FilterExpression"] = "#attribute = :value"
-        query["ExpressionAttributeNames"] = {"#attribute": attribute[0].attr_name}
-        query["ExpressionAttributeValues"][":value"] = {"S": attribute[1]}
-    pages = aws.client("dynamodb").get_paginator("query").paginate(**query)
-    return [item for page in pages for item in page["Items"]]
-
-
 def _set_or_remove(attribute, value):
     return attribute.remove() if value is None else attribute.set(value)
-
-
-def _checked(campaign_id):
-    session_sk(campaign_id, "x")  # refuses an id that would reach into another key
-    return campaign_id
-
-
-def _now():
-    return datetime.now(UTC)

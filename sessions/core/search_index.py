@@ -24,11 +24,8 @@ cascade, delete the search item in the same transaction as the session item. So 
 can never bring back the item of a session that is gone, and no search item outlives its
 session.
 
-Words are "terms": one string per part, " word1 word2 … ", of distinct normalised words
-(lower case, accents folded as the reader's find folds them, split at anything that is
-not a letter or a digit). A search for "drag" is `contains(terms, " drag")`: it matches
-a word that starts with "drag". A word that starts another kept word ("drag" beside
-"dragon") adds nothing to that test and is left out.
+Words are "terms" (sessions/core/search_terms.py): one string per part, " word1 word2 … ",
+of distinct normalised words.
 
 Size: each part has a budget in UTF-8 bytes (PART_BUDGETS). A transcript with more
 distinct words than its budget keeps the words in order of first appearance until the
@@ -48,6 +45,7 @@ did, and for repairs (`manage.py rebuild_search_index`).
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.utils import timezone
 from pynamodb.attributes import (
     BooleanAttribute,
     NumberAttribute,
@@ -56,14 +54,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from campaigns_site.table import TableModel, user_pk
-from campaigns_site.table_keys import SEARCH_PREFIX, search_sk
+from campaigns_site.table import TableModel
+from campaigns_site.table_keys import search_order_key, search_sk, user_pk
 from sessions.core.kinds import KINDS
-from sessions.core.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
-from sessions.core.text import words
+from sessions.core.search_terms import snippet, terms
 
 ENTITY = "SearchItem"
-SNIPPET_CHARS = 300  # of the notes and of the recap, kept to show a highlighted snippet without more reads
 TITLE_CHARS = 200  # = sessions.core.forms.TITLE_MAX_LENGTH
 SESSION_TERMS = "session_terms"
 TRANSCRIPT_TERMS = "transcript_terms"
@@ -115,62 +111,6 @@ class SearchItem(TableModel, discriminator=ENTITY):
 
 assert all(summary_attribute(kind) in SearchItem.get_attributes() for kind in KINDS), "a kind without terms"
 _ENTITY_ATTRIBUTE = UnicodeAttribute(attr_name="entity")  # set by updates, which may create the item
-
-
-# --- keys -----------------------------------------------------------------------------------
-def search_order_key(*, played_on, number, session_id):
-    """LSI1SK `SEARCH#<played_on or 0000-00-00>#<number, 10 digits, or ->#<sid>`: read
-    backwards, newest first (latest date, then highest number, then latest created)."""
-    day = played_on or NO_DATE
-    numbered = NO_NUMBER if number is None else f"{int(number):0{NUMBER_DIGITS}d}"
-    return f"{SEARCH_PREFIX}{day}#{numbered}#{session_id}"
-
-
-# --- words ----------------------------------------------------------------------------------
-@dataclass
-class Terms:
-    text: str  # " word1 word2 … ", or "" for none
-    complete: bool  # every distinct word fit the budget
-    count: int = 0  # words kept
-
-
-def terms(texts, *, budget):
-    """Terms of the words of `texts` (an iterable of strings) within `budget` bytes:
-    distinct words in order of first appearance while they fit (once a word does not,
-    later shorter ones may still fill what is left), without the words that start another
-    kept word (a search by prefix finds them through it). `complete` is False when a word
-    was left out for lack of room."""
-    kept, seen, size, complete = [], set(), 1, True
-    for text in texts:
-        for word in words(text):
-            if word in seen:
-                continue
-            seen.add(word)
-            cost = len(word.encode()) + 1
-            if size + cost > budget:
-                complete = False
-                continue  # a shorter word later may still fit; first appearance decides among equals
-            kept.append(word)
-            size += cost
-    redundant = _prefixes_of_others(kept)
-    kept = [word for word in kept if word not in redundant]
-    return Terms(text=f" {' '.join(kept)} " if kept else "", complete=complete, count=len(kept))
-
-
-def _prefixes_of_others(kept):
-    ordered = sorted(set(kept))
-    return {word for word, following in zip(ordered, ordered[1:], strict=False) if following.startswith(word)}
-
-
-def has_word_starting(terms_text, word):
-    """Whether terms (" a b c ") hold a word starting with `word`: the filter's test."""
-    return bool(terms_text) and f" {word}" in terms_text
-
-
-def snippet(text):
-    """The start of a text, kept to show where a word was found."""
-    text = " ".join((text or "").split())
-    return text[:SNIPPET_CHARS]
 
 
 # --- parts -----------------------------------------------------------------------------------
@@ -270,7 +210,7 @@ def _attribute(name):
 def put_new_item(transaction, *, sub, campaign_id, session_id, part):
     """Add the Put of a new session's whole search item (a session's part; nothing else yet)."""
     item = SearchItem(
-        user_pk(sub), search_sk(session_id), session_id=session_id, campaign_id=campaign_id, updated=_now()
+        user_pk(sub), search_sk(session_id), session_id=session_id, campaign_id=campaign_id, updated=timezone.now()
     )
     for name, value in part.values.items():
         setattr(item, name, value)
@@ -287,7 +227,7 @@ def write_part(transaction, *, sub, campaign_id, session_id, part):
         SearchItem.session_id.set(session_id),
         SearchItem.campaign_id.set(campaign_id),
         _ENTITY_ATTRIBUTE.set(ENTITY),
-        SearchItem.updated.set(_now()),
+        SearchItem.updated.set(timezone.now()),
     ]
     return transaction.update(user_pk(sub), search_sk(session_id), actions=actions)
 
@@ -313,7 +253,7 @@ def build_item(*, session, summaries=(), segments=None):
         search_sk(session.session_id),
         session_id=session.session_id,
         campaign_id=session.campaign_id,
-        updated=_now(),
+        updated=timezone.now(),
     )
     parts = [session_part_of(session), transcript_part(segments) if segments is not None else no_transcript_part()]
     parts += [summary_part(summary.kind, summary.text) for summary in summaries if summary.kind in KINDS]

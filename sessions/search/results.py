@@ -15,9 +15,9 @@ from sessions.core.search_index import (
     SPEAKER_LABELS,
     SPEAKER_TERMS,
     TRANSCRIPT_TERMS,
-    has_word_starting,
     summary_attribute,
 )
+from sessions.core.search_terms import has_word_starting
 from sessions.core.text import terms_of, word_pieces
 from sessions.transcripts.speaker_display import speaker_display
 

@@ -49,9 +49,9 @@ from sessions.core.search_index import (
     SPEAKER_LABELS,
     SPEAKER_TERMS,
     TRANSCRIPT_TERMS,
-    has_word_starting,
     summary_attribute,
 )
+from sessions.core.search_terms import has_word_starting
 from sessions.core.text import MAX_WORDS, distinct_words, query_words, terms_of
 from sessions.search.results import result_of
 from sessions.transcripts.items import SpeakerNames

@@ -35,7 +35,7 @@ def _query_string(request, **extra):
 
 
 def _start_over(request):
-    from campaigns.views import start_over
+    from campaigns_site.views import start_over
 
     first_page = reverse("sessions:search")
     query = _query_string(request)

@@ -37,10 +37,10 @@ from campaigns_site.table import (
     summary_sk,
     user_pk,
 )
-from campaigns_site.table_keys import summaries_prefix
+from campaigns_site.table_keys import play_order_prefix, summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
-from sessions.core.items import PlaySession, play_order_prefix
+from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS, STORY_SO_FAR
 from sessions.core.repository import SessionNotFound, first_of, live_campaign, read_items, record_child_write
 from sessions.summaries.items import (

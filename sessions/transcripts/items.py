@@ -11,7 +11,7 @@ Access (docs/data-model.md, sessions/transcripts/repository.py): read with the s
 and its campaign in one BatchGetItem (get_session_with_campaign_and_speaker_names) or
 GetItem (get_speaker_names); saved by save_speaker_names, merged (merged_names, below)
 into the stored map in one TransactWriteItems conditioned on the version the form
-started from; deleted by the campaign's cascade (campaigns.services) and with the whole
+started from; deleted by the campaign's cascade (sessions.core.campaign_deletion) and with the whole
 partition by account deletion.
 
 Item size: at most MAX_SPEAKER_NAMES (200) labels a campaign, each label at most

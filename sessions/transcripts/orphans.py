@@ -43,8 +43,9 @@ from django.utils import timezone
 from campaigns_site import aws
 from campaigns_site.table_keys import InvalidKeyPart
 from sessions.core import storage_keys
+from sessions.core.children import _items_with_prefix
 from sessions.core.object_store import S3_BATCH_SIZE
-from sessions.core.repository import _items_with_prefix, get_session
+from sessions.core.repository import get_session
 
 DEFAULT_MIN_AGE = timedelta(hours=24)
 SESSION_SK_PREFIX = "SESSION#"  # SESSION#<campaign_id>#<session_id>

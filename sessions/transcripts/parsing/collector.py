@@ -5,16 +5,9 @@ speaker labels found in text, the order and the totals into a `ParsedTranscript`
 from dataclasses import dataclass
 
 from sessions.core.segments import Segment
+from sessions.core.transcript_formats import FORMAT_NAMES  # noqa: E402,F401  (the item names its format too)
 from sessions.transcripts.parsing.labels import leading_label
 from sessions.transcripts.text import TranscriptError
-
-FORMAT_NAMES = {
-    "text": "plain text (Name: words)",
-    "vtt": "WebVTT",
-    "srt": "SRT",
-    "whisper_json": "Whisper JSON",
-}
-
 
 # The item keeps the speaker list: keep it bounded (data-model.md's item size budget).
 MAX_SPEAKERS = 200

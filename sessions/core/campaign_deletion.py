@@ -1,5 +1,8 @@
 """Deleting a campaign with everything in it: a cascade that a re-run can finish.
 
+It lives with the sessions, which it deletes (campaigns never import sessions); the
+campaign's own steps, the mark and the last delete, are campaigns.repository's.
+
 The campaign is marked first (`deleting_since`; its LSI1SK moves to `CAMPAIGN#DELETING#`),
 which takes it out of the lists and refuses new or moved-in sessions, and it is deleted
 last. Each step deletes what it still finds and treats "already gone" as done, so a run
@@ -23,16 +26,16 @@ after an interruption at any point completes the job. The order, and why:
 from dataclasses import dataclass
 
 from campaigns.repository import delete_campaign_item, mark_campaign_deleting
-from campaigns_site.table import sessions_of_campaign_prefix, speaker_names_sk, user_pk
-from sessions.core import search_index
-from sessions.core.items import PlaySession
-from sessions.core.repository import (
-    delete_items,
+from campaigns_site.table_keys import sessions_of_campaign_prefix, user_pk
+from sessions.core.children import (
+    delete_sessions_with_search_items,
     delete_share_links,
+    delete_speaker_names,
     delete_summaries,
     delete_summary_jobs,
     delete_transcript_objects,
 )
+from sessions.core.items import PlaySession
 
 SESSIONS_PER_STEP = 50  # one transaction deletes a page of session items with their search items (100 actions)
 
@@ -70,13 +73,9 @@ def delete_campaign(*, sub, campaign_id, progress=None):
     while sessions := _some_sessions(sub, campaign_id):
         for session in sessions:
             deleted.transcript_objects += delete_transcript_objects(sub=sub, session_id=session.session_id)
-        # In pairs, and 100 keys to a transaction: a session and its search item go together.
-        delete_items(
-            [
-                key
-                for session in sessions
-                for key in ((session.pk, session.sk), (session.pk, search_index.search_sk(session.session_id)))
-            ]
+        # A session and its search item go together (sessions/core/search_index.py).
+        delete_sessions_with_search_items(
+            sub=sub, campaign_id=campaign_id, session_ids=[session.session_id for session in sessions]
         )
         deleted.sessions += len(sessions)
         say(f"sessions: {deleted.sessions} deleted, with {deleted.transcript_objects} transcript objects")
@@ -86,7 +85,7 @@ def delete_campaign(*, sub, campaign_id, progress=None):
     deleted.share_links += delete_share_links(sub=sub, campaign_id=campaign_id)
     deleted.summaries += delete_summaries(sub=sub, campaign_id=campaign_id)
     deleted.summary_jobs += delete_summary_jobs(sub=sub, campaign_id=campaign_id)
-    delete_items([(user_pk(sub), speaker_names_sk(campaign_id))])  # the campaign's speaker names
+    delete_speaker_names(sub=sub, campaign_id=campaign_id)
     delete_campaign_item(sub=sub, campaign_id=campaign_id)
     say("campaign: deleted")
     return deleted

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from campaigns.repository import CampaignNotFound, list_campaigns_being_deleted
-from campaigns.services import delete_campaign
 from campaigns_site import aws
 from campaigns_site.operations import OperationsCommand
+from sessions.core.campaign_deletion import delete_campaign
 
 
 class Command(OperationsCommand):

@@ -1,0 +1,159 @@
+"""What belongs to a play session besides its item: its summaries, its summary job, its
+share links and its transcript objects. Found by key prefix, deleted with the session
+(or with its campaign), moved with it. Every function takes the owner's Cognito `sub`.
+
+Writes of a child go through sessions.core.repository.record_child_write, so that a
+delete or a move that read the children reads them again when one was written meanwhile.
+"""
+
+from django.conf import settings
+
+from campaigns_site import aws
+from campaigns_site.table import TableModel
+from campaigns_site.table_keys import (
+    SHARE_POINTER_PREFIX,
+    SHARE_SK,
+    search_sk,
+    session_sk,
+    share_pk,
+    speaker_names_sk,
+    summaries_prefix,
+    summary_jobs_prefix,
+    summary_sk,
+    user_pk,
+)
+from campaigns_site.transactions import Transaction
+from sessions.core.items import SHARED_CAMPAIGN_ID, SHARED_SESSION_ID
+from sessions.core.object_store import delete_objects_under
+from sessions.core.storage_keys import session_transcripts_prefix
+
+
+# --- reads, for a move ---------------------------------------------------------------------
+def session_summaries(*, sub, campaign_id, session_id):
+    """The session's summaries, whole and as stored (a move copies them)."""
+    return _items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
+
+
+def session_share_link_pointers(*, sub, session_id):
+    """The pointers (`SHARELINK#<hash>`, in the owner's partition) of the session's share links."""
+    return _share_link_pointers(sub, session_id=session_id)
+
+
+# --- a move, inside the move's transaction ---------------------------------------------------
+def move_summaries(transaction, summaries, *, campaign_id, session_id, to_campaign_id):
+    """Delete each of the session's summaries and put a copy under the other campaign's key,
+    whole, as stored."""
+    for summary in summaries:
+        transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
+        kind = summary["SK"]["S"].removeprefix(summaries_prefix(campaign_id, session_id))
+        new_sk = summary_sk(to_campaign_id, session_id, kind)
+        transaction.put(dict(summary, SK={"S": new_sk}), condition=TableModel.sk.does_not_exist())
+
+
+def point_share_links(transaction, pointers, *, session_id, to_campaign_id):
+    """Point each share link (its public item and its pointer) at the session's new campaign."""
+    for pointer in pointers:
+        still_this_session = TableModel.sk.exists() & (SHARED_SESSION_ID == session_id)
+        transaction.update(
+            pointer["PK"]["S"],
+            pointer["SK"]["S"],
+            actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
+            condition=still_this_session,
+        )
+        transaction.update(
+            share_pk(_token_hash(pointer)),
+            SHARE_SK,
+            actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
+            condition=still_this_session,
+        )
+
+
+# --- deletes ---------------------------------------------------------------------------------
+def delete_summaries(*, sub, campaign_id, session_id=None):
+    """Delete one session's summaries (or, without session_id, all of a campaign's); returns how many."""
+    return _delete_items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
+
+
+def delete_summary_jobs(*, sub, campaign_id):
+    """Delete every summary job item of a campaign (its sessions' and its story's); returns
+    how many. A job still running finds its item gone and writes nothing more."""
+    return _delete_items_with_prefix(sub, summary_jobs_prefix(campaign_id))
+
+
+def delete_share_links(*, sub, campaign_id=None, session_id=None):
+    """Delete the share links of a session (or of a whole campaign): each public
+    `SHARE#<hash>` item together with its pointer. Returns how many."""
+    pointers = _share_link_pointers(sub, campaign_id=campaign_id, session_id=session_id)
+    for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 2):
+        keys = []
+        for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 2]:
+            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"]["S"], pointer["SK"]["S"])]
+        _delete_items(keys)  # both in one transaction: never a link that nothing lists
+    return len(pointers)
+
+
+def delete_transcript_objects(*, sub, session_id):
+    """Delete the session's objects under `transcripts/<sub>/<session_id>/`; returns how many."""
+    return delete_objects_under(prefix=session_transcripts_prefix(sub=sub, session_id=session_id))
+
+
+def delete_sessions_with_search_items(*, sub, campaign_id, session_ids):
+    """Delete the session items (with no condition: a campaign's cascade, whose mark refuses
+    new writes, has taken their children already), each in the same transaction as its
+    search item: 50 sessions to a transaction."""
+    _delete_items(
+        [
+            key
+            for session_id in session_ids
+            for key in ((user_pk(sub), session_sk(campaign_id, session_id)), (user_pk(sub), search_sk(session_id)))
+        ]
+    )
+
+
+def delete_speaker_names(*, sub, campaign_id):
+    """Delete the campaign's SpeakerNames item (a campaign's cascade, once its sessions are gone)."""
+    _delete_items([(user_pk(sub), speaker_names_sk(campaign_id))])
+
+
+def _delete_items(keys):
+    """Delete (pk, sk) pairs, 100 to a transaction. Deleting what is already gone is fine."""
+    for start in range(0, len(keys), Transaction.MAX_ACTIONS):
+        transaction = Transaction()
+        for pk, sk in keys[start : start + Transaction.MAX_ACTIONS]:
+            transaction.delete(pk, sk)
+        transaction.commit()
+
+
+def _delete_items_with_prefix(sub, prefix):
+    found = _items_with_prefix(sub, prefix)
+    _delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in found])
+    return len(found)
+
+
+def _share_link_pointers(sub, *, campaign_id=None, session_id=None):
+    if session_id is not None:
+        return _items_with_prefix(sub, SHARE_POINTER_PREFIX, attribute=(SHARED_SESSION_ID, session_id))
+    session_sk(campaign_id, "x")  # refuses an id that would reach into another key
+    return _items_with_prefix(sub, SHARE_POINTER_PREFIX, attribute=(SHARED_CAMPAIGN_ID, campaign_id))
+
+
+def _token_hash(pointer):
+    # The pointer may carry `token_hash`; otherwise its SK, SHARELINK#<token_hash>, names it.
+    return pointer.get("token_hash", {}).get("S") or pointer["SK"]["S"].removeprefix(SHARE_POINTER_PREFIX)
+
+
+def _items_with_prefix(sub, prefix, *, attribute=None):
+    """Every item of the user's whose SK starts with prefix (and, if given, whose attribute
+    has the value), whole and as stored: a Query, page after page, strongly consistent."""
+    query = {
+        "TableName": settings.DYNAMODB_TABLE,
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
+        "ConsistentRead": True,
+    }
+    if attribute:
+        query["FilterExpression"] = "#attribute = :value"
+        query["ExpressionAttributeNames"] = {"#attribute": attribute[0].attr_name}
+        query["ExpressionAttributeValues"][":value"] = {"S": attribute[1]}
+    pages = aws.client("dynamodb").get_paginator("query").paginate(**query)
+    return [item for page in pages for item in page["Items"]]
