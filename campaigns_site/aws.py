@@ -13,7 +13,6 @@ counts DynamoDB/S3/Cognito requests per page (tests and the debug middleware), a
 IAM test (tests/iam_policy.py) checks each against deploy/iam-policy.json.
 """
 
-import sys
 import threading
 from contextlib import contextmanager
 from functools import cache, partial
@@ -158,24 +157,13 @@ client.cache_info = _client.cache_info
 client.cache_clear = _client.cache_clear
 
 
-def configure_pynamodb():
-    """Point the table's PynamoDB models at the configured table, region and endpoint.
+_reset_callbacks = []
 
-    campaigns_site.table calls it when first imported, and tests again whenever they
-    change the endpoint. Dropping the
-    cached connections makes the next request build a new one with the new values.
-    """
-    from campaigns_site.table import TableModel
 
-    for model in _model_and_subclasses(TableModel):
-        model.Meta.table_name = settings.DYNAMODB_TABLE
-        model.Meta.region = settings.AWS_REGION
-        model.Meta.host = settings.AWS_ENDPOINT_URL or None
-        model.Meta.connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
-        model.Meta.read_timeout_seconds = READ_TIMEOUT_SECONDS
-        # PynamoDB's botocore client makes 1 + max_retry_attempts attempts (standard mode).
-        model.Meta.max_retry_attempts = MAX_ATTEMPTS - 1
-        model._connection = None
+def on_reset(callback):
+    """Call callback() after every reset(): campaigns_site.table remakes the table's
+    connection with the new settings (it registers when loaded; aws imports no model)."""
+    _reset_callbacks.append(callback)
 
 
 def reset():
@@ -185,8 +173,8 @@ def reset():
     to load than a client takes to build from them."""
     global _configured_for
     client.cache_clear()
-    if "campaigns_site.table" in sys.modules:
-        configure_pynamodb()
+    for callback in _reset_callbacks:
+        callback()
     _configured_for = _configuration()
 
 
@@ -204,9 +192,3 @@ def refresh():
     rebuilding clients and connections each time would dominate the suite's run time."""
     if _configuration() != _configured_for:
         reset()
-
-
-def _model_and_subclasses(model):
-    yield model
-    for subclass in model.__subclasses__():
-        yield from _model_and_subclasses(subclass)

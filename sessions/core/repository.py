@@ -7,8 +7,6 @@ SessionNotFound or CampaignNotFound (both NotFound). A session's campaign counts
 
 from datetime import UTC, datetime
 
-from django.conf import settings
-
 from campaigns.items import DELETING, Campaign
 from campaigns.repository import (  # noqa: F401  (CampaignNotFound: re-exported for callers)
     PAGE_SIZE,
@@ -16,7 +14,7 @@ from campaigns.repository import (  # noqa: F401  (CampaignNotFound: re-exported
     CampaignNotFound,
     write_with_campaign_changes,
 )
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging  # noqa: F401  (re-exported for callers)
 from campaigns_site.pagination import query_page
 from campaigns_site.table import (
@@ -322,14 +320,14 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id):
                 part=search_index.session_part_of(session),
             )
             for summary in summaries:  # copied whole, as stored
-                transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
-                new_sk = summary["SK"]["S"].replace(f"#{campaign_id}#", f"#{to_campaign_id}#", 1)
-                transaction.put(dict(summary, SK={"S": new_sk}), condition=TableModel.sk.does_not_exist())
+                transaction.delete(summary["PK"], summary["SK"], condition=TableModel.sk.exists())
+                new_sk = summary["SK"].replace(f"#{campaign_id}#", f"#{to_campaign_id}#", 1)
+                transaction.put(dict(summary, SK=new_sk), condition=TableModel.sk.does_not_exist())
             for pointer in links:
                 still_this_session = TableModel.sk.exists() & (SHARED_SESSION_ID == session_id)
                 transaction.update(
-                    pointer["PK"]["S"],
-                    pointer["SK"]["S"],
+                    pointer["PK"],
+                    pointer["SK"],
                     actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
                     condition=still_this_session,
                 )
@@ -426,7 +424,7 @@ def delete_share_links(*, sub, campaign_id=None, session_id=None):
     for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 2):
         keys = []
         for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 2]:
-            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"]["S"], pointer["SK"]["S"])]
+            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"], pointer["SK"])]
         delete_items(keys)  # both in one transaction: never a link that nothing lists
     return len(pointers)
 
@@ -447,7 +445,7 @@ def delete_items(keys):
 
 def _delete_items_with_prefix(sub, prefix):
     found = _items_with_prefix(sub, prefix)
-    delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in found])
+    delete_items([(item["PK"], item["SK"]) for item in found])
     return len(found)
 
 
@@ -459,24 +457,14 @@ def _share_link_pointers(sub, *, campaign_id=None, session_id=None):
 
 def _token_hash(pointer):
     # The pointer may carry `token_hash`; otherwise its SK, SHARELINK#<token_hash>, names it.
-    return pointer.get("token_hash", {}).get("S") or pointer["SK"]["S"].removeprefix(SHARE_POINTER_PREFIX)
+    return pointer.get("token_hash") or pointer["SK"].removeprefix(SHARE_POINTER_PREFIX)
 
 
 def _items_with_prefix(sub, prefix, *, attribute=None):
     """Every item of the user's whose SK starts with prefix (and, if given, whose attribute
     has the value), whole and as stored: a Query, page after page, strongly consistent."""
-    query = {
-        "TableName": settings.DYNAMODB_TABLE,
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-        "ConsistentRead": True,
-    }
-    if attribute:
-        query["FilterExpression"] = "#attribute = :value"
-        query["ExpressionAttributeNames"] = {"#attribute": attribute[0].attr_name}
-        query["ExpressionAttributeValues"][":value"] = {"S": attribute[1]}
-    pages = aws.client("dynamodb").get_paginator("query").paginate(**query)
-    return [item for page in pages for item in page["Items"]]
+    where = attribute[0] == attribute[1] if attribute else None
+    return dynamodb.query(user_pk(sub), sk_prefix=prefix, where=where)
 
 
 def _set_or_remove(attribute, value):

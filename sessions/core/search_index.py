@@ -56,6 +56,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
+from campaigns_site import dynamodb
 from campaigns_site.table import TableModel, session_sk, user_pk
 from sessions.core.play_order import NO_DATE, NO_NUMBER, NUMBER_DIGITS
 from sessions.summaries.summarizers import KINDS
@@ -429,19 +430,4 @@ def rebuild_search_items(*, sub, progress=None):
 
 
 def _keys_with_prefix(sub, prefix):
-    from django.conf import settings
-
-    from campaigns_site import aws
-
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-            ProjectionExpression="SK",
-            ConsistentRead=True,
-        )
-    )
-    return [item["SK"]["S"] for page in pages for item in page["Items"]]
+    return [item["SK"] for item in dynamodb.query(user_pk(sub), sk_prefix=prefix, attributes=["SK"])]

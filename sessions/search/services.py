@@ -36,9 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
 from sessions.core import search_index
@@ -235,17 +233,14 @@ def search_sessions(
     query = _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size)
 
     page = SearchPage(words=found_words)
-    dynamodb = aws.client("dynamodb")
     next_key = None
     while True:
-        if start_key:
-            query["ExclusiveStartKey"] = start_key
-        response = dynamodb.query(**query)
+        response = dynamodb.query_expression(query, start_key=start_key)
         page.pages_read += 1
-        page.items_read += response.get("ScannedCount", 0)
-        page.capacity_units += float(response.get("ConsumedCapacity", {}).get("CapacityUnits", 0) or 0)
-        items = response.get("Items", [])
-        last_evaluated = response.get("LastEvaluatedKey")
+        page.items_read += response.scanned
+        page.capacity_units += response.capacity_units
+        items = response.items
+        last_evaluated = response.last_key
         for position, item in enumerate(items):
             result = _result(item, found_words, campaigns, names, name_matches)
             if result is None:
@@ -269,17 +264,15 @@ def search_sessions(
 
 def _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size):
     names = {"#pk": "PK", "#order": "LSI1SK", "#cid": "campaign_id", "#labels": SPEAKER_LABELS}
-    values = {":pk": {"S": partition}}
+    values = {":pk": partition}
     if played_from or played_to:
         key_condition = "#pk = :pk AND #order BETWEEN :from AND :to"
         # Undated sessions (0000-00-00) sort below every date, so any range leaves them out.
-        values[":from"] = {"S": f"{search_index.SEARCH_PREFIX}{played_from or '0001-01-01'}"}
-        values[":to"] = {
-            "S": f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to else f"{search_index.SEARCH_PREFIX}~"
-        }
+        values[":from"] = f"{search_index.SEARCH_PREFIX}{played_from or '0001-01-01'}"
+        values[":to"] = f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to else f"{search_index.SEARCH_PREFIX}~"
     else:
         key_condition = "#pk = :pk AND begins_with(#order, :prefix)"
-        values[":prefix"] = {"S": search_index.SEARCH_PREFIX}
+        values[":prefix"] = search_index.SEARCH_PREFIX
     for position, attribute in enumerate(_SEARCH_FIELDS):
         names[f"#f{position}"] = attribute
     filter_expression = _filter(found_words, name_matches, values, campaign_id)
@@ -291,13 +284,12 @@ def _query(partition, found_words, name_matches, campaign_id, played_from, playe
             names[placeholder] = attribute
         projection.append(placeholder)
     query = {
-        "TableName": settings.DYNAMODB_TABLE,
         "IndexName": _INDEX,
         "KeyConditionExpression": key_condition,
         "FilterExpression": filter_expression,
         "ProjectionExpression": ", ".join(projection),
         "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
+        "ExpressionAttributeValues": values,  # plain values: campaigns_site.dynamodb types them
         "ScanIndexForward": False,  # newest first
         "ReturnConsumedCapacity": "TOTAL",
     }
@@ -312,15 +304,15 @@ def _filter(found_words, name_matches, values, campaign_id):
     campaigns = {}
     clauses_by_word = []
     for position, word in enumerate(found_words):
-        values[f":w{position}"] = {"S": f" {word}"}
+        values[f":w{position}"] = f" {word}"
         tests = [f"contains(#f{field}, :w{position})" for field in range(len(_SEARCH_FIELDS))]
         named = []
         for campaign, label in name_matches.get(word, []):
             if campaign not in campaigns:
                 campaigns[campaign] = f":c{len(campaigns)}"
-                values[campaigns[campaign]] = {"S": campaign}
+                values[campaigns[campaign]] = campaign
             placeholder = f":l{position}_{len(named)}"
-            values[placeholder] = {"S": label}
+            values[placeholder] = label
             named.append(f"(#cid = {campaigns[campaign]} AND contains(#labels, {placeholder}))")
         clauses_by_word.append((tests, named))
 
@@ -331,7 +323,7 @@ def _filter(found_words, name_matches, values, campaign_id):
         return " AND ".join(parts)
 
     if campaign_id:
-        values[":campaign"] = {"S": campaign_id}
+        values[":campaign"] = campaign_id
     while _too_big(expression()):
         for _tests, named in reversed(clauses_by_word):
             if named:
@@ -377,13 +369,12 @@ def _name_terms(entry):
 
 
 def _key_of(item):
-    return {name: item[name] for name in ("PK", "SK", "LSI1SK")}
+    return dynamodb.start_key_of(item, ("PK", "SK", "LSI1SK"))
 
 
 # --- one result -------------------------------------------------------------------------------------
 def _text(item, name):
-    value = item.get(name)
-    return value.get("S", "") if value else ""
+    return item.get(name) or ""
 
 
 def _result(item, found_words, campaigns, names, name_matches):
@@ -394,7 +385,7 @@ def _result(item, found_words, campaigns, names, name_matches):
     title = _text(item, "title")
     notes_snippet = _text(item, "notes_snippet")
     recap_snippet = _text(item, "recap_snippet")
-    has_transcript = bool(item.get("has_transcript", {}).get("BOOL"))
+    has_transcript = bool(item.get("has_transcript"))
     places = _places(item, found_words, names.get(campaign_id, {}), name_matches, campaign_id, has_transcript)
     fields = sorted({place.field for place in places if place.certain}, key=FIELDS.index)
 
@@ -406,7 +397,7 @@ def _result(item, found_words, campaigns, names, name_matches):
         pieces = snippet_pieces(text, found_words)
         if pieces:
             snippets.append(Snippet(label=label, pieces=pieces, field=field_name, kind=kind))
-    number = item.get("number", {}).get("N")
+    number = item.get("number")
     return SearchResult(
         session_id=_text(item, "session_id"),
         campaign_id=campaign_id,
@@ -438,8 +429,8 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
     session_terms = _text(item, SESSION_TERMS)
     speaker_terms = _text(item, SPEAKER_TERMS)
     transcript_terms = _text(item, TRANSCRIPT_TERMS)
-    transcript_incomplete = has_transcript and item.get("transcript_complete", {}).get("BOOL") is False
-    labels = sorted(set(item.get(SPEAKER_LABELS, {}).get("SS", [])))
+    transcript_incomplete = has_transcript and item.get("transcript_complete") is False
+    labels = sorted(item.get(SPEAKER_LABELS, set()))
     summaries = {kind: _text(item, summary_attribute(kind)) for kind in KINDS}
 
     found = {}  # (field, key): Place, in the order first found
