@@ -13,7 +13,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP_PACKAGES = ["accounts", "campaigns", "campaigns_site", "sessions"]
 LOW_LEVEL_MODULE = PROJECT_DIR / "campaigns_site" / "dynamodb.py"
 # Typed attribute values, written or read: {"S": ...}, item["S"], value.get("N"), {"BOOL": ...}
-RAW_ATTRIBUTE_VALUE = re.compile(r"""[{\[(]\s*["'](S|N|B|BOOL|NULL|SS|NS|BS|L|M)["']\s*[:\])]""")
+RAW_ATTRIBUTE_VALUE = re.compile(r"""[{\[(]\s*["'](S|N|B|BOOL|NULL|SS|NS|BS|L|M)["']\s*[:\]),]""")
 # The table's control plane (creating it, describing it for the staff page) may use boto3.
 CONTROL_PLANE = {"campaigns_site/provision.py", "accounts/staff_overview.py"}
 
@@ -35,7 +35,7 @@ def test_no_raw_attribute_values_outside_the_low_level_module():
 
 
 def test_the_pattern_finds_what_it_is_meant_to():
-    for raw in ['{"S": pk}', 'item["SK"]["S"]', 'value.get("N")', '{"BOOL": True}', "['S']"]:
+    for raw in ['{"S": pk}', 'item["SK"]["S"]', 'value.get("N")', 'value.get("SS", [])', '{"BOOL": True}', "['S']"]:
         assert RAW_ATTRIBUTE_VALUE.search(raw), raw
     for plain in ['item["SK"]', '{"SK": sk}', 'f"{prefix}S"', '"S3"']:
         assert not RAW_ATTRIBUTE_VALUE.search(plain), plain
