@@ -23,17 +23,16 @@ The order, and why:
 8. the profile, once the partition holds nothing else.
 """
 
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from accounts.items import Profile
 from accounts.services import forget_user
-from campaigns_site import aws
+from campaigns_site import aws, dynamodb
 from campaigns_site.table_keys import (
     PROFILE_SK,
     SHARE_POINTER_PREFIX,
@@ -46,9 +45,6 @@ from campaigns_site.table_keys import (
 )
 from sessions.core.object_store import S3_BATCH_SIZE, ObjectsNotDeleted, delete_objects_under
 from sessions.core.storage_keys import user_transcripts_prefix
-
-BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
-BATCH_WRITE_ATTEMPTS = 8
 
 # Kinds of item that step 6 leaves alone: the profile goes last, and pointers go with
 # their items in steps 3 and 4.
@@ -155,10 +151,9 @@ def delete_web_sessions(*, sub, say):
     count = 0
     for pointers in _partition_pages(sub, prefix=WEB_SESSION_POINTER_PREFIX):
         # The pointer's SK is "WEBSESSION#<key>", the same string as the session's PK.
-        _batch_delete(
-            [_key(web_session_pk(_sk(p).removeprefix(WEB_SESSION_POINTER_PREFIX)), WEB_SESSION_SK) for p in pointers]
-        )
-        _batch_delete([_key(p["PK"]["S"], _sk(p)) for p in pointers])
+        sessions = [web_session_pk(p["SK"].removeprefix(WEB_SESSION_POINTER_PREFIX)) for p in pointers]
+        _batch_delete([(session_pk, WEB_SESSION_SK) for session_pk in sessions])
+        _batch_delete([(p["PK"], p["SK"]) for p in pointers])
         count += len(pointers)
     say(f"web sessions: {count} deleted")
     return count
@@ -167,8 +162,8 @@ def delete_web_sessions(*, sub, say):
 def delete_share_links(*, sub, say):
     count = 0
     for pointers in _partition_pages(sub, prefix=SHARE_POINTER_PREFIX):
-        _batch_delete([_key(share_pk(_share_token_hash(p)), SHARE_SK) for p in pointers])
-        _batch_delete([_key(p["PK"]["S"], _sk(p)) for p in pointers])
+        _batch_delete([(share_pk(_share_token_hash(p)), SHARE_SK) for p in pointers])
+        _batch_delete([(p["PK"], p["SK"]) for p in pointers])
         count += len(pointers)
     say(f"share links: {count} deleted")
     return count
@@ -188,7 +183,7 @@ def delete_other_items(*, sub, say):
     kinds = Counter()
     for page in _partition_pages(sub):
         plain = [item for item in page if _kind(item) not in _KINDS_WITH_THEIR_OWN_STEP]
-        _batch_delete([_key(item["PK"]["S"], _sk(item)) for item in plain])
+        _batch_delete([(item["PK"], item["SK"]) for item in plain])
         kinds.update(_kind(item) for item in plain)
     listed = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
     say(f"items: {kinds.total()} deleted" + (f" ({listed})" if listed else ""))
@@ -210,13 +205,15 @@ def delete_cognito_user(*, sub, say):
 def delete_profile(*, sub, say):
     # Something written after its step ran (a write that raced the deletion mark) would be
     # left without a profile to show the deletion is unfinished: keep the profile then.
-    left = [_sk(item) for page in _partition_pages(sub) for item in page if _sk(item) != PROFILE_SK]
+    left = [item["SK"] for page in _partition_pages(sub) for item in page if item["SK"] != PROFILE_SK]
     if left:
         raise DeletionIncomplete(f"{len(left)} items appeared during the deletion (first: {left[0]}); run it again")
-    response = aws.client("dynamodb").delete_item(
-        TableName=settings.DYNAMODB_TABLE, Key=_key(user_pk(sub), PROFILE_SK), ReturnValues="ALL_OLD"
-    )
-    if "Attributes" not in response:
+    try:
+        # Conditional, to tell a deletion from nothing to delete: the same one DeleteItem.
+        Profile(user_pk(sub), PROFILE_SK).delete(condition=Profile.pk.exists())
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
         say("profile: already gone")
         return 0
     say("profile: deleted")
@@ -224,59 +221,25 @@ def delete_profile(*, sub, say):
 
 
 # --- table access -------------------------------------------------------------------
-def _key(pk, sk):
-    return {"PK": {"S": pk}, "SK": {"S": sk}}
-
-
-def _sk(item):
-    return item["SK"]["S"]
-
-
 def _kind(item):
-    return _sk(item).split("#", 1)[0]
+    return item["SK"].split("#", 1)[0]
 
 
 def _share_token_hash(pointer):
     # docs/data-model.md plans the pointer as SHARELINK#<cid>#<sid>#<lid> with a
     # `token_hash` attribute; without that attribute the SK is SHARELINK#<token_hash>.
     # share_pk refuses anything else, so a pointer we cannot read stops the run loudly.
-    return pointer.get("token_hash", {}).get("S") or _sk(pointer).removeprefix(SHARE_POINTER_PREFIX)
+    return pointer.get("token_hash") or pointer["SK"].removeprefix(SHARE_POINTER_PREFIX)
 
 
 def _partition_pages(sub, *, prefix=None):
-    """The keys of the user's items (SK starting with prefix, if given), a page at a time."""
-    condition, values = "#pk = :pk", {":pk": {"S": user_pk(sub)}}
-    if prefix:
-        condition += " AND begins_with(#sk, :prefix)"
-        values[":prefix"] = {"S": prefix}
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            KeyConditionExpression=condition,
-            ExpressionAttributeNames={"#pk": "PK", "#sk": "SK"},
-            ExpressionAttributeValues=values,
-            ProjectionExpression="#pk, #sk, token_hash",
-            # Consistent: a run right after another must see what that one left.
-            ConsistentRead=True,
-        )
-    )
-    for page in pages:
-        if page["Items"]:
-            yield page["Items"]
+    """The keys of the user's items (SK starting with prefix, if given), a page at a time.
+    Consistent: a run right after another must see what that one left."""
+    return dynamodb.query_pages(user_pk(sub), sk_prefix=prefix, attributes=["PK", "SK", "token_hash"])
 
 
 def _batch_delete(keys):
-    dynamodb = aws.client("dynamodb")
-    for start in range(0, len(keys), BATCH_WRITE_SIZE):
-        requests = {
-            settings.DYNAMODB_TABLE: [{"DeleteRequest": {"Key": key}} for key in keys[start : start + BATCH_WRITE_SIZE]]
-        }
-        for attempt in range(BATCH_WRITE_ATTEMPTS):
-            requests = dynamodb.batch_write_item(RequestItems=requests).get("UnprocessedItems")
-            if not requests:
-                break
-            time.sleep(min(0.05 * 2**attempt, 2))  # throttled: back off, as AWS advises for UnprocessedItems
-        else:
-            raise DeletionIncomplete("DynamoDB kept some deletes unprocessed (throttling); run the deletion again")
+    try:
+        dynamodb.delete_keys(keys)
+    except dynamodb.DeletesUnprocessed as error:
+        raise DeletionIncomplete(f"{error}; run the deletion again") from error

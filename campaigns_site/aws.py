@@ -164,21 +164,22 @@ def reset():
     to load than a client takes to build from them."""
     global _configured_for
     client.cache_clear()
-    for forget_connections in _on_reset:
-        forget_connections()
+    for callback in _reset_callbacks:
+        callback()
     _configured_for = _configuration()
 
 
 _configured_for = None
 # What else reset() must forget, registered by its owner on import: campaigns_site.table's
 # PynamoDB connections (so this module never imports the table: the table imports it).
-_on_reset = []
+_reset_callbacks = []
 
 
-def on_reset(forget_connections):
-    """Have reset() call `forget_connections` too; returns it (usable as a decorator)."""
-    _on_reset.append(forget_connections)
-    return forget_connections
+def on_reset(callback):
+    """Have reset() call `callback()` too: campaigns_site.table remakes the table's
+    connection with the new settings (it registers when loaded; aws imports no model)."""
+    _reset_callbacks.append(callback)
+    return callback
 
 
 def _configuration():

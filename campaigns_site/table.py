@@ -2,12 +2,21 @@
 
 Every item lives in one table keyed by PK/SK (see docs/data-model.md); keys come from
 campaigns_site.table_keys, re-exported here for the repositories' convenience.
+
+One connection for every item type: PynamoDB gives a model the connection of its base
+when the base has one for the same table (Model._get_connection), so TableModel's is made
+as soon as this module is loaded (and again by aws.reset()), before any item type can
+make one of its own. One connection means one botocore client, so DynamoDB's service
+model is parsed once on a cold start instead of once per item type (tens of ms each).
+Making it costs no request and no client: PynamoDB makes its botocore client on the
+first request.
 """
 
 from django.conf import settings
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.signals import pre_dynamodb_send
 
 from campaigns_site import aws
 from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
@@ -64,37 +73,44 @@ class TableModel(Model):
     lsi1sk = UnicodeAttribute(null=True, attr_name="LSI1SK")
     second_sort_order = SecondSortOrder()
 
-    @classmethod
-    def _get_connection(cls):
-        # One connection, so one botocore client, for every item type: they share the
-        # table and its key schema. PynamoDB would otherwise build one per subclass, each
-        # parsing DynamoDB's service model again (tens of ms each on a cold start).
-        connection = Model._get_connection.__func__(TableModel)
-        # Its requests are reported to aws's recorders (call counts, the IAM test) like
-        # those of aws.client(): with their parameters, which PynamoDB's signals lack.
-        aws.watch(connection.connection.client)
-        return connection
+
+def configure():
+    """Point the table's PynamoDB models at the configured table, region and endpoint,
+    and make again the one connection they share (aws.reset() calls it, so tests can
+    change the endpoint). Item types have no Meta of their own: TableModel's is theirs."""
+    TableModel.Meta.table_name = settings.DYNAMODB_TABLE
+    TableModel.Meta.region = settings.AWS_REGION
+    TableModel.Meta.host = settings.AWS_ENDPOINT_URL or None
+    TableModel.Meta.connect_timeout_seconds = aws.CONNECT_TIMEOUT_SECONDS
+    TableModel.Meta.read_timeout_seconds = aws.READ_TIMEOUT_SECONDS
+    TableModel.Meta.max_retry_attempts = aws.MAX_ATTEMPTS - 1
+    share_one_connection()
 
 
-@aws.on_reset
-def configure_pynamodb():
-    """Point the table's PynamoDB models at the configured table, region and endpoint.
-
-    aws.reset() calls it whenever tests (or the local run) change the endpoint. Dropping
-    the cached connections makes the next request build a new one with the new values.
-    """
+def share_one_connection():
+    """(Re)make TableModel's connection, the one every item type uses; item types drop
+    any connection of their own."""
     for model in _model_and_subclasses(TableModel):
-        model.Meta.table_name = settings.DYNAMODB_TABLE
-        model.Meta.region = settings.AWS_REGION
-        model.Meta.host = settings.AWS_ENDPOINT_URL or None
-        model.Meta.connect_timeout_seconds = aws.CONNECT_TIMEOUT_SECONDS
-        model.Meta.read_timeout_seconds = aws.READ_TIMEOUT_SECONDS
-        # PynamoDB's botocore client makes 1 + max_retry_attempts attempts (standard mode).
-        model.Meta.max_retry_attempts = aws.MAX_ATTEMPTS - 1
-        model._connection = None
+        if "_connection" in vars(model):
+            del model._connection  # back to the inherited one (PynamoDB's Model: None)
+    TableModel._get_connection()
 
 
 def _model_and_subclasses(model):
     yield model
     for subclass in model.__subclasses__():
         yield from _model_and_subclasses(subclass)
+
+
+def _report_requests(connection, **kwargs):
+    # PynamoDB's public signal, sent before each request with the connection that makes
+    # it: its botocore client then reports the request to aws's recorders (call counts,
+    # the IAM test) like those of aws.client(), with its parameters, which the signal
+    # lacks. Watching a client twice is a no-op; a client PynamoDB makes again (it does
+    # when one has no credentials) is watched at its first request.
+    aws.watch(connection.client)
+
+
+pre_dynamodb_send.connect(_report_requests)
+aws.on_reset(configure)
+share_one_connection()

@@ -1,12 +1,10 @@
-"""One DynamoDB transaction built from PynamoDB models, conditions and update actions."""
+"""One DynamoDB transaction built from PynamoDB models, conditions and update actions
+(sent through PynamoDB's connection of the table: campaigns_site.dynamodb)."""
 
 import random
 import time
 
-from django.conf import settings
-from pynamodb.expressions.update import Update
-
-from campaigns_site import aws
+from campaigns_site import dynamodb
 
 
 class TransactionCanceled(Exception):
@@ -41,32 +39,22 @@ class Transaction:
         return len(self.actions)
 
     def put(self, item, *, condition=None):
-        """Put a PynamoDB model's item, or an item as DynamoDB returned it, with every
-        attribute as it is (version included)."""
-        return self._add("Put", {"Item": item if isinstance(item, dict) else item.serialize()}, condition=condition)
+        """Put a PynamoDB model's item, or an item as campaigns_site.dynamodb read it, with
+        every attribute as it is (version included)."""
+        return self._add(dynamodb.transaction_action("Put", item=item, condition=condition))
 
     def update(self, pk, sk, *, actions, condition=None):
-        return self._add("Update", {"Key": _key(pk, sk)}, condition=condition, actions=actions)
+        return self._add(dynamodb.transaction_action("Update", key=(pk, sk), condition=condition, actions=actions))
 
     def delete(self, pk, sk, *, condition=None):
-        return self._add("Delete", {"Key": _key(pk, sk)}, condition=condition)
+        return self._add(dynamodb.transaction_action("Delete", key=(pk, sk), condition=condition))
 
     def check(self, pk, sk, *, condition):
-        return self._add("ConditionCheck", {"Key": _key(pk, sk)}, condition=condition)
+        return self._add(dynamodb.transaction_action("ConditionCheck", key=(pk, sk), condition=condition))
 
-    def _add(self, kind, operation, *, condition=None, actions=None):
+    def _add(self, action):
         """Add an action; returns its index (for TransactionCanceled.failed)."""
-        placeholders, values = {}, {}
-        if condition is not None:
-            operation["ConditionExpression"] = condition.serialize(placeholders, values)
-        if actions:
-            operation["UpdateExpression"] = Update(*actions).serialize(placeholders, values)
-        if placeholders:
-            operation["ExpressionAttributeNames"] = {placeholder: name for name, placeholder in placeholders.items()}
-        if values:
-            operation["ExpressionAttributeValues"] = values
-        operation["TableName"] = settings.DYNAMODB_TABLE
-        self.actions.append({kind: operation})
+        self.actions.append(action)
         return len(self.actions) - 1
 
     def commit(self):
@@ -75,22 +63,13 @@ class Transaction:
             return
         if len(self.actions) > self.MAX_ACTIONS:
             raise ValueError(f"{len(self.actions)} actions: a transaction holds at most {self.MAX_ACTIONS}")
-        dynamodb = aws.client("dynamodb")
         for attempt in range(self.CONFLICT_ATTEMPTS):
-            try:
-                # botocore fills in ClientRequestToken, so its own retry of this very
-                # request (after a lost response) cannot apply the ADDs twice.
-                dynamodb.transact_write_items(TransactItems=self.actions)
+            reasons = dynamodb.write_transaction(self.actions)
+            if reasons is None:
                 return
-            except dynamodb.exceptions.TransactionCanceledException as error:
-                reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
-                last_attempt = attempt == self.CONFLICT_ATTEMPTS - 1
-                # Another transaction held one of the items (a concurrent session write on
-                # the same campaign): nothing was written, so trying again is safe.
-                if "TransactionConflict" not in reasons or last_attempt:
-                    raise TransactionCanceled(reasons) from None
+            last_attempt = attempt == self.CONFLICT_ATTEMPTS - 1
+            # Another transaction held one of the items (a concurrent session write on
+            # the same campaign): nothing was written, so trying again is safe.
+            if "TransactionConflict" not in reasons or last_attempt:
+                raise TransactionCanceled(reasons)
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
-
-
-def _key(pk, sk):
-    return {"PK": {"S": pk}, "SK": {"S": sk}}

@@ -16,6 +16,7 @@ from accounts.items import WebSession
 from accounts.profiles import create_profile, get_profile
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
+from campaigns_site.dynamodb import connection as table_connection
 from campaigns_site.table_keys import (
     SHARE_SK,
     WEB_SESSION_SK,
@@ -276,7 +277,7 @@ def test_a_failure_in_the_middle_of_the_transcripts_is_finished_by_the_next_run(
 
 
 def test_throttled_deletes_are_retried(owner, other):
-    dynamodb = aws_clients.client("dynamodb")
+    dynamodb = table_connection().connection.client  # PynamoDB's, which table traffic goes through
     throttled = []
 
     def throttle_the_first_batch(params, **kwargs):

@@ -16,6 +16,7 @@ from campaigns.repository import (
     write_with_campaign_changes,
 )
 from campaigns_site import aws as aws_clients
+from campaigns_site.dynamodb import connection as table_connection
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import share_pk, user_pk
 from campaigns_site.table_keys import share_pointer_sk, summary_sk
@@ -468,9 +469,7 @@ def test_a_summary_written_during_a_move_moves_too(moving, campaign, monkeypatch
         if not written:  # after the move read the summaries, before it writes
             transaction = Transaction()
             summary = summary_sk(campaign.campaign_id, session.session_id, "npcs")
-            transaction.put(
-                {"PK": {"S": user_pk(OWNER)}, "SK": {"S": summary}, "entity": {"S": "Summary"}, "text": {"S": "Strahd"}}
-            )
+            transaction.put({"PK": user_pk(OWNER), "SK": summary, "entity": "Summary", "text": "Strahd"})
             record_child_write(transaction, sub=OWNER, campaign_id=campaign.campaign_id, session_id=session.session_id)
             transaction.commit()
             written.append(True)
@@ -511,7 +510,7 @@ def test_a_campaign_being_deleted_takes_no_sessions_in_or_out(moving, campaign, 
 def test_a_transaction_conflict_is_tried_again(campaign, aws_calls):
     """DynamoDB cancels a transaction that meets another one on the same item (two session
     writes on one campaign); moto never does, so the first attempt is answered here."""
-    dynamodb = aws_clients.client("dynamodb")
+    dynamodb = table_connection().connection.client  # PynamoDB's, which table traffic goes through
     answered = []
 
     def conflict_once(**kwargs):

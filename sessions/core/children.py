@@ -6,9 +6,7 @@ Writes of a child go through sessions.core.repository.record_child_write, so tha
 delete or a move that read the children reads them again when one was written meanwhile.
 """
 
-from django.conf import settings
-
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
     SHARE_POINTER_PREFIX,
@@ -44,10 +42,10 @@ def move_summaries(transaction, summaries, *, campaign_id, session_id, to_campai
     """Delete each of the session's summaries and put a copy under the other campaign's key,
     whole, as stored."""
     for summary in summaries:
-        transaction.delete(summary["PK"]["S"], summary["SK"]["S"], condition=TableModel.sk.exists())
-        kind = summary["SK"]["S"].removeprefix(summaries_prefix(campaign_id, session_id))
+        transaction.delete(summary["PK"], summary["SK"], condition=TableModel.sk.exists())
+        kind = summary["SK"].removeprefix(summaries_prefix(campaign_id, session_id))
         new_sk = summary_sk(to_campaign_id, session_id, kind)
-        transaction.put(dict(summary, SK={"S": new_sk}), condition=TableModel.sk.does_not_exist())
+        transaction.put(dict(summary, SK=new_sk), condition=TableModel.sk.does_not_exist())
 
 
 def point_share_links(transaction, pointers, *, session_id, to_campaign_id):
@@ -55,8 +53,8 @@ def point_share_links(transaction, pointers, *, session_id, to_campaign_id):
     for pointer in pointers:
         still_this_session = TableModel.sk.exists() & (SHARED_SESSION_ID == session_id)
         transaction.update(
-            pointer["PK"]["S"],
-            pointer["SK"]["S"],
+            pointer["PK"],
+            pointer["SK"],
             actions=[SHARED_CAMPAIGN_ID.set(to_campaign_id)],
             condition=still_this_session,
         )
@@ -87,7 +85,7 @@ def delete_share_links(*, sub, campaign_id=None, session_id=None):
     for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 2):
         keys = []
         for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 2]:
-            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"]["S"], pointer["SK"]["S"])]
+            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"], pointer["SK"])]
         _delete_items(keys)  # both in one transaction: never a link that nothing lists
     return len(pointers)
 
@@ -126,7 +124,7 @@ def _delete_items(keys):
 
 def _delete_items_with_prefix(sub, prefix):
     found = _items_with_prefix(sub, prefix)
-    _delete_items([(item["PK"]["S"], item["SK"]["S"]) for item in found])
+    _delete_items([(item["PK"], item["SK"]) for item in found])
     return len(found)
 
 
@@ -139,21 +137,11 @@ def _share_link_pointers(sub, *, campaign_id=None, session_id=None):
 
 def _token_hash(pointer):
     # The pointer may carry `token_hash`; otherwise its SK, SHARELINK#<token_hash>, names it.
-    return pointer.get("token_hash", {}).get("S") or pointer["SK"]["S"].removeprefix(SHARE_POINTER_PREFIX)
+    return pointer.get("token_hash") or pointer["SK"].removeprefix(SHARE_POINTER_PREFIX)
 
 
 def _items_with_prefix(sub, prefix, *, attribute=None):
     """Every item of the user's whose SK starts with prefix (and, if given, whose attribute
     has the value), whole and as stored: a Query, page after page, strongly consistent."""
-    query = {
-        "TableName": settings.DYNAMODB_TABLE,
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-        "ConsistentRead": True,
-    }
-    if attribute:
-        query["FilterExpression"] = "#attribute = :value"
-        query["ExpressionAttributeNames"] = {"#attribute": attribute[0].attr_name}
-        query["ExpressionAttributeValues"][":value"] = {"S": attribute[1]}
-    pages = aws.client("dynamodb").get_paginator("query").paginate(**query)
-    return [item for page in pages for item in page["Items"]]
+    where = attribute[0] == attribute[1] if attribute else None
+    return dynamodb.query(user_pk(sub), sk_prefix=prefix, where=where)

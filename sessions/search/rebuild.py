@@ -8,10 +8,9 @@ operations path, never a request's: it reads every session's transcript.
 
 import logging
 
-from django.conf import settings
 from django.utils import timezone
 
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.errors import NotFound
 from campaigns_site.table import user_pk
 from campaigns_site.table_keys import SEARCH_PREFIX, SESSION_PREFIX
@@ -99,15 +98,4 @@ def rebuild_search_items(*, sub, progress=None):
 
 
 def _keys_with_prefix(sub, prefix):
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-            ProjectionExpression="SK",
-            ConsistentRead=True,
-        )
-    )
-    return [item["SK"]["S"] for page in pages for item in page["Items"]]
+    return [item["SK"] for item in dynamodb.query(user_pk(sub), sk_prefix=prefix, attributes=["SK"])]

@@ -70,12 +70,11 @@ class SearchResult:
 
 
 def _text(item, name):
-    value = item.get(name)
-    return value.get("S", "") if value else ""
+    return item.get(name) or ""
 
 
 def result_of(item, found_words, campaigns, names, name_matches):
-    """The SearchResult of a search item (as DynamoDB returned it), or None when its
+    """The SearchResult of a search item (plain values, campaigns_site.dynamodb), or None when its
     campaign is not among `campaigns` (it is being deleted)."""
     campaign_id = _text(item, "campaign_id")
     campaign = campaigns.get(campaign_id)
@@ -84,7 +83,7 @@ def result_of(item, found_words, campaigns, names, name_matches):
     title = _text(item, "title")
     notes_snippet = _text(item, "notes_snippet")
     recap_snippet = _text(item, "recap_snippet")
-    has_transcript = bool(item.get("has_transcript", {}).get("BOOL"))
+    has_transcript = bool(item.get("has_transcript"))
     places = _places(item, found_words, names.get(campaign_id, {}), name_matches, campaign_id, has_transcript)
     fields = sorted({place.field for place in places if place.certain}, key=FIELDS.index)
 
@@ -96,7 +95,7 @@ def result_of(item, found_words, campaigns, names, name_matches):
         pieces = snippet_pieces(text, found_words)
         if pieces:
             snippets.append(Snippet(label=label, pieces=pieces, field=field_name, kind=kind))
-    number = item.get("number", {}).get("N")
+    number = item.get("number")
     return SearchResult(
         session_id=_text(item, "session_id"),
         campaign_id=campaign_id,
@@ -128,8 +127,8 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
     session_terms = _text(item, SESSION_TERMS)
     speaker_terms = _text(item, SPEAKER_TERMS)
     transcript_terms = _text(item, TRANSCRIPT_TERMS)
-    transcript_incomplete = has_transcript and item.get("transcript_complete", {}).get("BOOL") is False
-    labels = sorted(set(item.get(SPEAKER_LABELS, {}).get("SS", [])))
+    transcript_incomplete = has_transcript and item.get("transcript_complete") is False
+    labels = sorted(item.get(SPEAKER_LABELS, set()))
     summaries = {kind: _text(item, summary_attribute(kind)) for kind in KINDS}
 
     found = {}  # (field, key): Place, in the order first found

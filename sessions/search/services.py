@@ -35,10 +35,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from campaigns.items import DELETING, Campaign
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
 from campaigns_site.table_keys import CAMPAIGN_PREFIX, SPEAKER_NAMES_PREFIX
@@ -186,17 +184,14 @@ def _read_pages(page, query, start_key, *, limit, result):
     """Read Query pages from `start_key` into `page` until it holds `limit` results, the
     items run out, or MAX_PAGES were read; returns the key to go on from (None: the end).
     `result(item)` is the item's SearchResult, or None to leave it out."""
-    dynamodb = aws.client("dynamodb")
     next_key = None
     while True:
-        if start_key:
-            query["ExclusiveStartKey"] = start_key
-        response = dynamodb.query(**query)
+        response = dynamodb.query_expression(query, start_key=start_key)
         page.pages_read += 1
-        page.items_read += response.get("ScannedCount", 0)
-        page.capacity_units += float(response.get("ConsumedCapacity", {}).get("CapacityUnits", 0) or 0)
-        items = response.get("Items", [])
-        last_evaluated = response.get("LastEvaluatedKey")
+        page.items_read += response.scanned
+        page.capacity_units += response.capacity_units
+        items = response.items
+        last_evaluated = response.last_key
         for position, item in enumerate(items):
             found = result(item)
             if found is None:
@@ -219,17 +214,15 @@ def _read_pages(page, query, start_key, *, limit, result):
 
 def _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size):
     names = {"#pk": "PK", "#order": "LSI1SK", "#cid": "campaign_id", "#labels": SPEAKER_LABELS}
-    values = {":pk": {"S": partition}}
+    values = {":pk": partition}
     if played_from or played_to:
         key_condition = "#pk = :pk AND #order BETWEEN :from AND :to"
         # Undated sessions (0000-00-00) sort below every date, so any range leaves them out.
-        values[":from"] = {"S": f"{search_index.SEARCH_PREFIX}{played_from or '0001-01-01'}"}
-        values[":to"] = {
-            "S": f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to else f"{search_index.SEARCH_PREFIX}~"
-        }
+        values[":from"] = f"{search_index.SEARCH_PREFIX}{played_from or '0001-01-01'}"
+        values[":to"] = f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to else f"{search_index.SEARCH_PREFIX}~"
     else:
         key_condition = "#pk = :pk AND begins_with(#order, :prefix)"
-        values[":prefix"] = {"S": search_index.SEARCH_PREFIX}
+        values[":prefix"] = search_index.SEARCH_PREFIX
     for position, attribute in enumerate(_SEARCH_FIELDS):
         names[f"#f{position}"] = attribute
     filter_expression = _filter(found_words, name_matches, values, campaign_id)
@@ -241,13 +234,12 @@ def _query(partition, found_words, name_matches, campaign_id, played_from, playe
             names[placeholder] = attribute
         projection.append(placeholder)
     query = {
-        "TableName": settings.DYNAMODB_TABLE,
         "IndexName": _INDEX,
         "KeyConditionExpression": key_condition,
         "FilterExpression": filter_expression,
         "ProjectionExpression": ", ".join(projection),
         "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
+        "ExpressionAttributeValues": values,  # plain values: campaigns_site.dynamodb types them
         "ScanIndexForward": False,  # newest first
         "ReturnConsumedCapacity": "TOTAL",
     }
@@ -262,15 +254,15 @@ def _filter(found_words, name_matches, values, campaign_id):
     campaigns = {}
     clauses_by_word = []
     for position, word in enumerate(found_words):
-        values[f":w{position}"] = {"S": f" {word}"}
+        values[f":w{position}"] = f" {word}"
         tests = [f"contains(#f{field}, :w{position})" for field in range(len(_SEARCH_FIELDS))]
         named = []
         for campaign, label in name_matches.get(word, []):
             if campaign not in campaigns:
                 campaigns[campaign] = f":c{len(campaigns)}"
-                values[campaigns[campaign]] = {"S": campaign}
+                values[campaigns[campaign]] = campaign
             placeholder = f":l{position}_{len(named)}"
-            values[placeholder] = {"S": label}
+            values[placeholder] = label
             named.append(f"(#cid = {campaigns[campaign]} AND contains(#labels, {placeholder}))")
         clauses_by_word.append((tests, named))
 
@@ -281,7 +273,7 @@ def _filter(found_words, name_matches, values, campaign_id):
         return " AND ".join(parts)
 
     if campaign_id:
-        values[":campaign"] = {"S": campaign_id}
+        values[":campaign"] = campaign_id
     while _too_big(expression()):
         for _tests, named in reversed(clauses_by_word):
             if named:
@@ -326,4 +318,4 @@ def _name_terms(entry):
 
 
 def _key_of(item):
-    return {name: item[name] for name in ("PK", "SK", "LSI1SK")}
+    return dynamodb.start_key_of(item, ("PK", "SK", "LSI1SK"))

@@ -40,10 +40,9 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.utils import timezone
 
-from campaigns_site import aws
-from campaigns_site.table_keys import InvalidKeyPart
+from campaigns_site import aws, dynamodb
+from campaigns_site.table_keys import InvalidKeyPart, user_pk
 from sessions.core import storage_keys
-from sessions.core.children import _items_with_prefix
 from sessions.core.object_store import S3_BATCH_SIZE
 from sessions.core.repository import get_session
 
@@ -212,23 +211,16 @@ def _check_sessions_without_objects(subs_with_objects, *, report, say):
     """Scan for the sessions with a transcript whose owner had no object at all: both of
     their objects are missing. (The other owners' sessions were checked with the listing.)
     An operations command may Scan; a request path never does."""
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("scan")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            FilterExpression="entity = :session AND attribute_exists(transcript_upload_id)",
-            ExpressionAttributeValues={":session": {"S": "PlaySession"}},
-            ProjectionExpression="PK, SK, transcript_upload_id",
-        )
-    )
-    for page in pages:
-        for item in page["Items"]:
-            sub = item["PK"]["S"].removeprefix("USER#")
+    with_transcript = (dynamodb.attribute("entity") == "PlaySession") & dynamodb.attribute(
+        "transcript_upload_id"
+    ).exists()
+    for page in dynamodb.scan_pages(where=with_transcript, attributes=["PK", "SK", "transcript_upload_id"]):
+        for item in page:
+            sub = item["PK"].removeprefix("USER#")
             if sub not in subs_with_objects:
-                campaign_id, session_id = _ids_of(item["SK"]["S"])
+                campaign_id, session_id = _ids_of(item["SK"])
                 report.missing += confirmed_missing(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        report.sessions_scanned += len(page["Items"])
+        report.sessions_scanned += len(page)
         say(f"scanned {report.sessions_scanned:,} sessions with a transcript…")
 
 
@@ -236,10 +228,10 @@ def current_uploads(*, sub):
     """{session_id: (campaign_id, upload_id)} of the user's sessions that have a
     transcript, read now: one strongly consistent Query of the partition, paged."""
     uploads = {}
-    for item in _items_with_prefix(sub, SESSION_SK_PREFIX):
+    for item in dynamodb.query(user_pk(sub), sk_prefix=SESSION_SK_PREFIX, attributes=["SK", "transcript_upload_id"]):
         if "transcript_upload_id" in item:
-            campaign_id, session_id = _ids_of(item["SK"]["S"])
-            uploads[session_id] = (campaign_id, item["transcript_upload_id"]["S"])
+            campaign_id, session_id = _ids_of(item["SK"])
+            uploads[session_id] = (campaign_id, item["transcript_upload_id"])
     return uploads
 
 

@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.core.management.base import CommandError
 
 from campaigns.repository import CampaignNotFound, list_campaigns_being_deleted
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.operations import OperationsCommand
 from sessions.core.campaign_deletion import delete_campaign
 
@@ -45,18 +44,6 @@ def _being_deleted_of(sub):
 
 
 def _being_deleted_everywhere():
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("scan")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            FilterExpression="attribute_exists(deleting_since) AND entity = :campaign",
-            ExpressionAttributeValues={":campaign": {"S": "Campaign"}},
-            ProjectionExpression="PK, SK",
-        )
-    )
-    return [
-        (item["PK"]["S"].removeprefix("USER#"), item["SK"]["S"].removeprefix("CAMPAIGN#"))
-        for page in pages
-        for item in page["Items"]
-    ]
+    being_deleted = dynamodb.attribute("deleting_since").exists() & (dynamodb.attribute("entity") == "Campaign")
+    pages = dynamodb.scan_pages(where=being_deleted, attributes=["PK", "SK"])
+    return [(item["PK"].removeprefix("USER#"), item["SK"].removeprefix("CAMPAIGN#")) for page in pages for item in page]

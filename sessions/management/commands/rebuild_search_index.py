@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.core.management.base import CommandError
 
-from campaigns_site import aws
+from campaigns_site import dynamodb
 from campaigns_site.operations import OperationsCommand
 from sessions.search.rebuild import rebuild_search_items
 
@@ -32,14 +31,5 @@ class Command(OperationsCommand):
 
 
 def _every_user():
-    pages = (
-        aws.client("dynamodb")
-        .get_paginator("scan")
-        .paginate(
-            TableName=settings.DYNAMODB_TABLE,
-            FilterExpression="SK = :profile",
-            ExpressionAttributeValues={":profile": {"S": "PROFILE"}},
-            ProjectionExpression="PK",
-        )
-    )
-    return [item["PK"]["S"].removeprefix("USER#") for page in pages for item in page["Items"]]
+    pages = dynamodb.scan_pages(where=dynamodb.attribute("SK") == "PROFILE", attributes=["PK"])
+    return [item["PK"].removeprefix("USER#") for page in pages for item in page]
