@@ -24,6 +24,7 @@ test: install-dev system-deps lint
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## Rewrite the code in the house style (ruff format, and the fixes ruff can make safely).
 format: install-dev
