@@ -11,6 +11,7 @@ from pynamodb.attributes import (
 )
 
 from campaigns_site.table import TableModel
+from campaigns_site.table_keys import sub_of_user_pk
 
 
 class Profile(TableModel, discriminator="Profile"):
@@ -29,7 +30,7 @@ class Profile(TableModel, discriminator="Profile"):
 
     @property
     def sub(self):
-        return self.pk.removeprefix("USER#")
+        return sub_of_user_pk(self.pk)
 
 
 class WebSession(TableModel, discriminator="WebSession"):

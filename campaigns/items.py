@@ -10,6 +10,7 @@ from pynamodb.attributes import (
 )
 
 from campaigns_site.table import TableModel
+from campaigns_site.table_keys import CAMPAIGN_PREFIX
 
 # A campaign is listed under one of these, by its latest activity.
 ACTIVE = "ACTIVE"
@@ -36,7 +37,7 @@ class Campaign(TableModel, discriminator="Campaign"):
 
     @property
     def campaign_id(self):
-        return self.sk.removeprefix("CAMPAIGN#")
+        return self.sk.removeprefix(CAMPAIGN_PREFIX)
 
     @property
     def is_live(self):

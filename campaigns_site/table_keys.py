@@ -26,13 +26,16 @@ def new_id():
     return str(ULID())
 
 
+USER_PREFIX = "USER#"
+
+
 def user_pk(sub):
-    return f"USER#{_part('sub', sub)}"
+    return f"{USER_PREFIX}{_part('sub', sub)}"
 
 
 def sub_of_user_pk(pk):
     """The owner's `sub` back from a `USER#<sub>` partition key (an item read from the table)."""
-    return pk.removeprefix("USER#")
+    return pk.removeprefix(USER_PREFIX)
 
 
 PROFILE_SK = "PROFILE"

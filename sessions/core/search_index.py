@@ -43,7 +43,6 @@ did, and for repairs (`manage.py rebuild_search_index`).
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from django.utils import timezone
 from pynamodb.attributes import (
@@ -261,7 +260,3 @@ def build_item(*, session, summaries=(), segments=None):
         for name, value in part.values.items():
             setattr(item, name, None if isinstance(value, set) and not value else value)
     return item
-
-
-def _now():
-    return datetime.now(UTC)

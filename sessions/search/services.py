@@ -35,12 +35,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from campaigns.items import DELETING, Campaign
+from campaigns.items import Campaign
 from campaigns_site import dynamodb
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
-from campaigns_site.table_keys import CAMPAIGN_PREFIX, SPEAKER_NAMES_PREFIX
-from sessions.core import search_index
+from campaigns_site.table_keys import CAMPAIGN_PREFIX, SEARCH_PREFIX, SPEAKER_NAMES_PREFIX
 from sessions.core.kinds import KINDS
 from sessions.core.search_index import (
     SESSION_TERMS,
@@ -109,7 +108,7 @@ def campaigns_for_search(*, sub):
     names (so renaming a campaign touches no search item) and offers them as a filter;
     a result whose campaign is not here (being deleted) is left out."""
     found = Campaign.query(user_pk(sub), Campaign.sk.startswith(CAMPAIGN_PREFIX))
-    return {campaign.campaign_id: campaign for campaign in found if campaign.state != DELETING}
+    return {campaign.campaign_id: campaign for campaign in found if campaign.is_live}
 
 
 def speaker_names_by_campaign(*, sub):
@@ -218,11 +217,11 @@ def _query(partition, found_words, name_matches, campaign_id, played_from, playe
     if played_from or played_to:
         key_condition = "#pk = :pk AND #order BETWEEN :from AND :to"
         # Undated sessions (0000-00-00) sort below every date, so any range leaves them out.
-        values[":from"] = f"{search_index.SEARCH_PREFIX}{played_from or '0001-01-01'}"
-        values[":to"] = f"{search_index.SEARCH_PREFIX}{played_to}~" if played_to else f"{search_index.SEARCH_PREFIX}~"
+        values[":from"] = f"{SEARCH_PREFIX}{played_from or '0001-01-01'}"
+        values[":to"] = f"{SEARCH_PREFIX}{played_to}~" if played_to else f"{SEARCH_PREFIX}~"
     else:
         key_condition = "#pk = :pk AND begins_with(#order, :prefix)"
-        values[":prefix"] = search_index.SEARCH_PREFIX
+        values[":prefix"] = SEARCH_PREFIX
     for position, attribute in enumerate(_SEARCH_FIELDS):
         names[f"#f{position}"] = attribute
     filter_expression = _filter(found_words, name_matches, values, campaign_id)

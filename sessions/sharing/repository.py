@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
-from campaigns.items import DELETING, Campaign
+from campaigns.items import Campaign
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
@@ -214,7 +214,7 @@ def read_link_to_revoke(*, sub, campaign_id, session_id, token_hash, now=None):
         (share_pk(token_hash), SHARE_SK),
     ]
     found = list(TableModel.batch_get(keys, consistent_read=True))
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.is_live), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
     if campaign is None or session is None:
         return None
@@ -333,7 +333,7 @@ def read_shared_session(link):
     if link.characters_only:
         keys.append((user_pk(sub), speaker_names_sk(campaign_id)))
     found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.is_live), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
     if campaign is None or session is None:
         return None
@@ -373,7 +373,7 @@ def read_session_to_share(*, sub, campaign_id, session_id):
     ]
     keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in KINDS]
     found = list(TableModel.batch_get(keys, consistent_read=True))
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.state != DELETING), None)
+    campaign = next((item for item in found if isinstance(item, Campaign) and item.is_live), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
     if campaign is None or session is None:
         return None, None, {}, []

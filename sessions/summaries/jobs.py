@@ -36,6 +36,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from campaigns.items import Campaign
 from campaigns.repository import CampaignNotFound
 from campaigns_site.errors import StillChanging
 from campaigns_site.table import campaign_sk, new_id, story_job_sk, summary_job_sk, user_pk
@@ -53,7 +54,6 @@ from sessions.summaries.items import (
     kind_label,
 )
 from sessions.summaries.repository import (
-    campaign_is_live,
     get_story_job,
     get_summary_job,
     has_a_recap,
@@ -180,7 +180,7 @@ def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False)
         new = _new_job(sub, sk, kinds=[STORY_SO_FAR], length=length, replace_edits=replace_edits, expected=expected)
         transaction = Transaction()
         transaction.put(new, condition=replaceable_job_condition(new.requested))
-        transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=campaign_is_live())
+        transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.live_condition())
         if not _put_new_job(
             transaction,
             gone=CampaignNotFound(campaign_id),

@@ -179,7 +179,7 @@ def edit_story_so_far(*, sub, campaign_id, expected_version, text):
     sk = story_summary_sk(campaign_id)
     transaction = Transaction()
     _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
-    transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=campaign_is_live())
+    transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.live_condition())
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -235,11 +235,6 @@ def story_sources_sha256(recaps_in_play_order):
 def story_is_stale(story, recaps_in_play_order):
     """True when a session's recap was added, changed or removed since the story was made."""
     return story is not None and story.source_sha256 != story_sources_sha256(recaps_in_play_order)
-
-
-def campaign_is_live():
-    """The condition for writing anything of a campaign: it exists and is not being deleted."""
-    return Campaign.sk.exists() & Campaign.deleting_since.does_not_exist()
 
 
 # --- summary jobs ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
+from campaigns.items import Campaign
 from campaigns.repository import get_campaign
 from campaigns_site.table import campaign_sk, story_job_sk, summary_job_sk, user_pk
 from campaigns_site.transactions import Transaction, TransactionCanceled
@@ -39,7 +40,6 @@ from sessions.summaries.items import (
     took_too_long,
 )
 from sessions.summaries.repository import (
-    campaign_is_live,
     generated_summary,
     list_recaps_in_play_order,
     story_sources,
@@ -210,7 +210,7 @@ def _run_story_job(job, *, sub, campaign_id):
     )
 
     def campaign_check(transaction):
-        transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=campaign_is_live())
+        transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.live_condition())
 
     outcome = _save(job, STORY_SO_FAR, item, campaign_check)
     if outcome is _GONE:

@@ -41,13 +41,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from campaigns_site import aws, dynamodb
-from campaigns_site.table_keys import InvalidKeyPart, user_pk
+from campaigns_site.table_keys import SESSION_PREFIX, InvalidKeyPart, sub_of_user_pk, user_pk
 from sessions.core import storage_keys
 from sessions.core.object_store import S3_BATCH_SIZE
 from sessions.core.repository import get_session
 
 DEFAULT_MIN_AGE = timedelta(hours=24)
-SESSION_SK_PREFIX = "SESSION#"  # SESSION#<campaign_id>#<session_id>
 OBJECT_NAMES = (storage_keys.ORIGINAL_NAME, storage_keys.SEGMENTS_NAME)
 
 
@@ -216,7 +215,7 @@ def _check_sessions_without_objects(subs_with_objects, *, report, say):
     ).exists()
     for page in dynamodb.scan_pages(where=with_transcript, attributes=["PK", "SK", "transcript_upload_id"]):
         for item in page:
-            sub = item["PK"].removeprefix("USER#")
+            sub = sub_of_user_pk(item["PK"])
             if sub not in subs_with_objects:
                 campaign_id, session_id = _ids_of(item["SK"])
                 report.missing += confirmed_missing(sub=sub, campaign_id=campaign_id, session_id=session_id)
@@ -228,7 +227,7 @@ def current_uploads(*, sub):
     """{session_id: (campaign_id, upload_id)} of the user's sessions that have a
     transcript, read now: one strongly consistent Query of the partition, paged."""
     uploads = {}
-    for item in dynamodb.query(user_pk(sub), sk_prefix=SESSION_SK_PREFIX, attributes=["SK", "transcript_upload_id"]):
+    for item in dynamodb.query(user_pk(sub), sk_prefix=SESSION_PREFIX, attributes=["SK", "transcript_upload_id"]):
         if "transcript_upload_id" in item:
             campaign_id, session_id = _ids_of(item["SK"])
             uploads[session_id] = (campaign_id, item["transcript_upload_id"])

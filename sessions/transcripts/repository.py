@@ -78,7 +78,7 @@ def save_speaker_names(*, sub, campaign_id, expected_version, names, current=_UN
     transaction.check(
         user_pk(sub),
         campaign_sk(campaign_id),
-        condition=Campaign.sk.exists() & Campaign.deleting_since.does_not_exist(),
+        condition=Campaign.live_condition(),
     )
     unchanged = model.version == expected_version if expected_version else model.sk.does_not_exist()
     transaction.put(item, condition=unchanged)

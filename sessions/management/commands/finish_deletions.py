@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 from campaigns.repository import CampaignNotFound, list_campaigns_being_deleted
 from campaigns_site import dynamodb
 from campaigns_site.operations import OperationsCommand
+from campaigns_site.table_keys import CAMPAIGN_PREFIX, sub_of_user_pk
 from sessions.core.campaign_deletion import delete_campaign
 
 
@@ -46,4 +47,4 @@ def _being_deleted_of(sub):
 def _being_deleted_everywhere():
     being_deleted = dynamodb.attribute("deleting_since").exists() & (dynamodb.attribute("entity") == "Campaign")
     pages = dynamodb.scan_pages(where=being_deleted, attributes=["PK", "SK"])
-    return [(item["PK"].removeprefix("USER#"), item["SK"].removeprefix("CAMPAIGN#")) for page in pages for item in page]
+    return [(sub_of_user_pk(item["PK"]), item["SK"].removeprefix(CAMPAIGN_PREFIX)) for page in pages for item in page]

@@ -2,6 +2,7 @@ from django.core.management.base import CommandError
 
 from campaigns_site import dynamodb
 from campaigns_site.operations import OperationsCommand
+from campaigns_site.table_keys import sub_of_user_pk
 from sessions.search.rebuild import rebuild_search_items
 
 
@@ -32,4 +33,4 @@ class Command(OperationsCommand):
 
 def _every_user():
     pages = dynamodb.scan_pages(where=dynamodb.attribute("SK") == "PROFILE", attributes=["PK"])
-    return [item["PK"].removeprefix("USER#") for page in pages for item in page]
+    return [sub_of_user_pk(item["PK"]) for page in pages for item in page]
