@@ -155,3 +155,31 @@ def session(owner, campaign):
         played_on="2024-05-31",
         notes="Hidden notes about the mimic",
     )
+
+
+@pytest.fixture
+def call_lambda(aws, db, settings, tmp_path, monkeypatch):
+    """Zappa's handler on a fresh "container": its settings module, a new app object.
+    The Lambda entry's tests feed it API Gateway events, the summary tasks' a job's payload."""
+    import ast
+    import re
+    import sys
+
+    from zappa.handler import LambdaHandler
+
+    from tests.zappa_package import HOST, packaged_zappa_settings
+
+    settings.ALLOWED_HOSTS = [HOST]
+    source = packaged_zappa_settings()
+    (tmp_path / "zappa_settings.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    # The handler exports these into os.environ; have them restored afterwards.
+    exported = re.search(r"ENVIRONMENT_VARIABLES=(\{.*\})", source).group(1)
+    for name in [*ast.literal_eval(exported), "SERVERTYPE", "FRAMEWORK", "PROJECT", "STAGE"]:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    for module in ("zappa_settings", "campaigns_site.wsgi"):
+        sys.modules.pop(module, None)
+    monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
+    LambdaHandler("zappa_settings")
+    yield lambda event: LambdaHandler.lambda_handler(event, None)
+    sys.modules.pop("zappa_settings", None)

@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.profiles import get_profile
 from accounts.staff import list_staff as staff_list
 from campaigns_site import aws as aws_clients
-from tests.test_profile_view import header, signed_in
+from tests.web_clients import header, signed_in
 
 STAFF = "/staff/"
 POLICY = Path(__file__).resolve().parent.parent / "deploy" / "iam-policy.json"

@@ -20,9 +20,8 @@ from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
 from sessions.summaries.summarizers import bedrock
 from sessions.transcripts import services as transcripts
-from tests.test_profile_view import signed_in
 from tests.transcript_samples import sample_bytes
-from tests.web_clients import post
+from tests.web_clients import post, signed_in
 
 MODEL = "amazon.nova-lite-v1:0"
 REPLY = {

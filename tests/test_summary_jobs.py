@@ -55,7 +55,7 @@ from sessions.summaries.repository import edit_story_so_far, edit_summary, get_s
 from sessions.summaries.summarizers import KINDS, LENGTHS, STORY_SO_FAR, SummaryProviderError
 from sessions.transcripts.services import delete_transcript, store_transcript
 from sessions.transcripts.speaker_names import save_speaker_names
-from tests.test_offline_summarizer import GERMAN, SESSION
+from tests.summary_samples import GERMAN, SESSION
 from tests.transcript_samples import render_vtt, sample_bytes
 
 SUB = "user-1"

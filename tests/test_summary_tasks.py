@@ -22,7 +22,6 @@ from sessions.summaries import tasks as summary_tasks
 from sessions.summaries.jobs import DISPATCH_FAILURE, DONE, FAILED, QUEUED, RUNNING, get_summary_job, start_summary_job
 from sessions.summaries.repository import list_summaries_for_session
 from sessions.transcripts.services import store_transcript
-from tests.test_lambda_entry import call_lambda  # noqa: F401  (Zappa's handler on a fresh "container")
 from tests.transcript_samples import sample_bytes
 
 SUB = "user-1"
@@ -161,7 +160,7 @@ def test_off_lambda_the_lambda_runner_runs_the_job_at_once(session, settings, mo
     assert job_of(session).status == DONE
 
 
-def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_client, call_lambda):  # noqa: F811
+def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_client, call_lambda):
     zappa_lambda_client.add_response("invoke", {"StatusCode": 202})
     job = start(session, kinds=["recap", "npcs"])
     payload = json.loads(zappa_lambda_client.sent[0]["Payload"])

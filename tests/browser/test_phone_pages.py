@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.transcripts.services import store_transcript
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
-from tests.browser.test_transcript_flow import VTT
+from tests.browser.flows import VTT, confirmed_user, log_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}

@@ -12,7 +12,7 @@ from sessions.core.repository import create_session
 from sessions.core.segments import Segment
 from sessions.summaries.repository import Summary, edit_summary
 from sessions.transcripts.services import store_transcript
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.browser.flows import confirmed_user, log_in
 from tests.transcript_samples import render_vtt
 
 pytestmark = pytest.mark.browser

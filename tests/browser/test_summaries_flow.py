@@ -10,7 +10,7 @@ from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.summaries import jobs as summary_jobs
 from sessions.transcripts.services import store_transcript
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.browser.flows import confirmed_user, log_in
 from tests.transcript_samples import sample_bytes
 
 pytestmark = pytest.mark.browser
