@@ -36,27 +36,27 @@ FULL_REPORT = DeletionReport(
 
 
 @pytest.fixture
-def gm(aws, db, monkeypatch):  # db: deletion drops the cached user row too
+def gm_account(aws, db, monkeypatch):  # db: deletion drops the cached user row too
     # Small S3 pages, so the transcripts take several list/delete rounds.
     monkeypatch.setattr(deletion, "S3_BATCH_SIZE", 2)
     return make_account("gm@example.com", campaigns=2, objects=OWNER_OBJECTS)
 
 
 @pytest.fixture
-def player(aws):
+def player_account(aws):
     return make_account("player@example.com", campaigns=1, objects=1)
 
 
-def test_deletes_everything_of_the_account_and_nothing_else(gm, player, aws_calls):
-    assert len(gm["partition"]) == 1 + OWNER_ITEMS.total() + 3  # profile, items, 3 pointers
+def test_deletes_everything_of_the_account_and_nothing_else(gm_account, player_account, aws_calls):
+    assert len(gm_account["partition"]) == 1 + OWNER_ITEMS.total() + 3  # profile, items, 3 pointers
     lines = []
 
     with aws_calls() as calls:
-        report = delete_account(sub=gm["sub"], progress=lines.append)
+        report = delete_account(sub=gm_account["sub"], progress=lines.append)
 
     assert report == FULL_REPORT
-    assert_all_gone(gm)
-    assert_intact(player)
+    assert_all_gone(gm_account)
+    assert_intact(player_account)
     assert calls.count("dynamodb", "Query") and not calls.count("dynamodb", "Scan")
     assert calls.count("s3", "DeleteObjects") == 3  # 5 objects, 2 a page
     assert calls.count("cognito-idp", "AdminUserGlobalSignOut") == 1
@@ -65,21 +65,21 @@ def test_deletes_everything_of_the_account_and_nothing_else(gm, player, aws_call
     assert lines[-1] == f"done: deleted {report.describe()}"
 
 
-def test_a_second_run_reports_zeros_and_creates_nothing(gm, player):
-    delete_account(sub=gm["sub"])
+def test_a_second_run_reports_zeros_and_creates_nothing(gm_account, player_account):
+    delete_account(sub=gm_account["sub"])
 
-    assert delete_account(sub=gm["sub"]) == DeletionReport()
+    assert delete_account(sub=gm_account["sub"]) == DeletionReport()
     assert DeletionReport().describe() == "nothing (already deleted)"
-    assert partition(gm["sub"]) == []  # marking never makes a profile for a missing account
-    assert_intact(player)
+    assert partition(gm_account["sub"]) == []  # marking never makes a profile for a missing account
+    assert_intact(player_account)
 
 
-def test_marking_keeps_the_first_start_and_is_what_other_code_checks(gm):
-    assert not is_being_deleted(get_profile(sub=gm["sub"]))
+def test_marking_keeps_the_first_start_and_is_what_other_code_checks(gm_account):
+    assert not is_being_deleted(get_profile(sub=gm_account["sub"]))
 
-    started = deletion.mark_account_deleting(sub=gm["sub"])
-    assert deletion.mark_account_deleting(sub=gm["sub"]) == started
-    profile = get_profile(sub=gm["sub"])
+    started = deletion.mark_account_deleting(sub=gm_account["sub"])
+    assert deletion.mark_account_deleting(sub=gm_account["sub"]) == started
+    profile = get_profile(sub=gm_account["sub"])
     assert is_being_deleted(profile) and profile.deleting_since == started
     assert profile.email == "gm@example.com"  # the update touched nothing else
     assert deletion.mark_account_deleting(sub="no-such-sub") is None
@@ -103,7 +103,7 @@ class Interrupted(Exception):
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_run_interrupted_before_any_step_is_finished_by_the_next(gm, player, monkeypatch, step):
+def test_a_run_interrupted_before_any_step_is_finished_by_the_next(gm_account, player_account, monkeypatch, step):
     real_step = getattr(deletion, step)
     interrupted = []
 
@@ -115,22 +115,22 @@ def test_a_run_interrupted_before_any_step_is_finished_by_the_next(gm, player, m
 
     monkeypatch.setattr(deletion, step, step_that_fails_once)
     with pytest.raises(Interrupted):
-        delete_account(sub=gm["sub"])
+        delete_account(sub=gm_account["sub"])
     if step != "mark_account_deleting":
         # What other code sees meanwhile: the account, marked as going.
-        assert is_being_deleted(get_profile(sub=gm["sub"]))
+        assert is_being_deleted(get_profile(sub=gm_account["sub"]))
 
-    second = delete_account(sub=gm["sub"])
+    second = delete_account(sub=gm_account["sub"])
 
-    assert_all_gone(gm)
-    assert_intact(player)
+    assert_all_gone(gm_account)
+    assert_intact(player_account)
     # Whatever the first run did, the second did the rest: nothing counted twice or lost.
     assert second.profile == 1
     if step in ("mark_account_deleting", "sign_out_everywhere", "delete_web_sessions"):
         assert second == FULL_REPORT
 
 
-def test_a_failure_in_the_middle_of_the_transcripts_is_finished_by_the_next_run(gm, player):
+def test_a_failure_in_the_middle_of_the_transcripts_is_finished_by_the_next_run(gm_account, player_account):
     s3 = aws_clients.client("s3")
     delete_calls = []
 
@@ -142,22 +142,22 @@ def test_a_failure_in_the_middle_of_the_transcripts_is_finished_by_the_next_run(
     s3.meta.events.register("before-call.s3.DeleteObjects", connection_lost_on_the_second_delete)
     try:
         with pytest.raises(EndpointConnectionError):
-            delete_account(sub=gm["sub"])
+            delete_account(sub=gm_account["sub"])
     finally:
         s3.meta.events.unregister("before-call.s3.DeleteObjects", connection_lost_on_the_second_delete)
-    assert len(transcripts(gm["sub"])) == OWNER_OBJECTS - 2  # the first page went
-    assert get_profile(sub=gm["sub"]).deleting_since
+    assert len(transcripts(gm_account["sub"])) == OWNER_OBJECTS - 2  # the first page went
+    assert get_profile(sub=gm_account["sub"]).deleting_since
 
-    second = delete_account(sub=gm["sub"])
+    second = delete_account(sub=gm_account["sub"])
 
     assert second.transcript_objects == OWNER_OBJECTS - 2
     assert (second.web_sessions, second.share_links) == (0, 0)  # done by the first run
     assert second.items == OWNER_ITEMS and second.profile == 1
-    assert_all_gone(gm)
-    assert_intact(player)
+    assert_all_gone(gm_account)
+    assert_intact(player_account)
 
 
-def test_throttled_deletes_are_retried(gm, player):
+def test_throttled_deletes_are_retried(gm_account, player_account):
     dynamodb = aws_clients.client("dynamodb")
     throttled = []
 
@@ -170,32 +170,32 @@ def test_throttled_deletes_are_retried(gm, player):
 
     dynamodb.meta.events.register("before-call.dynamodb.BatchWriteItem", throttle_the_first_batch)
     try:
-        report = delete_account(sub=gm["sub"])
+        report = delete_account(sub=gm_account["sub"])
     finally:
         dynamodb.meta.events.unregister("before-call.dynamodb.BatchWriteItem", throttle_the_first_batch)
 
     assert throttled and report == FULL_REPORT
-    assert_all_gone(gm)
-    assert_intact(player)
+    assert_all_gone(gm_account)
+    assert_intact(player_account)
 
 
-def test_an_item_written_during_the_deletion_keeps_the_profile_until_a_rerun(gm, player, monkeypatch):
+def test_an_item_written_during_the_deletion_keeps_the_profile_until_a_rerun(gm_account, player_account, monkeypatch):
     real_step = deletion.delete_other_items
 
     def step_then_a_racing_write(**kwargs):
         counted = real_step(**kwargs)
-        create_campaign(sub=gm["sub"], name="Made by a request that was already running")
+        create_campaign(sub=gm_account["sub"], name="Made by a request that was already running")
         return counted
 
     monkeypatch.setattr(deletion, "delete_other_items", step_then_a_racing_write)
     with pytest.raises(DeletionIncomplete, match="appeared during the deletion"):
-        delete_account(sub=gm["sub"])
-    assert is_being_deleted(get_profile(sub=gm["sub"]))
+        delete_account(sub=gm_account["sub"])
+    assert is_being_deleted(get_profile(sub=gm_account["sub"]))
 
     monkeypatch.setattr(deletion, "delete_other_items", real_step)
-    assert delete_account(sub=gm["sub"]).items == Counter(CAMPAIGN=1)
-    assert_all_gone(gm)
-    assert_intact(player)
+    assert delete_account(sub=gm_account["sub"]).items == Counter(CAMPAIGN=1)
+    assert_all_gone(gm_account)
+    assert_intact(player_account)
 
 
 @pytest.mark.parametrize("bad", ["", "a#b", "a/b", "x" * 201])
@@ -223,60 +223,60 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_command_deletes_with_yes_and_prints_what_it_did(gm, player):
+def test_command_deletes_with_yes_and_prints_what_it_did(gm_account, player_account):
     out = io.StringIO()
-    call_command("delete_account", gm["sub"], "--yes", stdout=out)
+    call_command("delete_account", gm_account["sub"], "--yes", stdout=out)
 
     output = out.getvalue()
-    assert f"Account {gm['sub']} (gm@example.com)." in output
+    assert f"Account {gm_account['sub']} (gm@example.com)." in output
     assert "  cognito: signed out everywhere" in output
     assert "  share links: 2 deleted" in output
-    assert f"Account {gm['sub']} deleted: {FULL_REPORT.describe()}." in output
-    assert_all_gone(gm)
-    assert_intact(player)
+    assert f"Account {gm_account['sub']} deleted: {FULL_REPORT.describe()}." in output
+    assert_all_gone(gm_account)
+    assert_intact(player_account)
 
     again = io.StringIO()
-    call_command("delete_account", gm["sub"], "--yes", stdout=again)
+    call_command("delete_account", gm_account["sub"], "--yes", stdout=again)
     assert "no profile (already deleted" in again.getvalue()
     assert "deleted: nothing (already deleted)." in again.getvalue()
 
 
-def test_command_drops_the_cached_user_row(gm, player):
+def test_command_drops_the_cached_user_row(gm_account, player_account):
     from accounts.models import User
     from accounts.services import cache_user
 
-    for account in (gm, player):
+    for account in (gm_account, player_account):
         cache_user(get_profile(sub=account["sub"]))
-    call_command("delete_account", gm["sub"], "--yes", stdout=io.StringIO())
-    assert not User.objects.filter(sub=gm["sub"]).exists()
-    assert User.objects.filter(sub=player["sub"]).exists()
+    call_command("delete_account", gm_account["sub"], "--yes", stdout=io.StringIO())
+    assert not User.objects.filter(sub=gm_account["sub"]).exists()
+    assert User.objects.filter(sub=player_account["sub"]).exists()
 
 
-def test_command_shows_an_unfinished_deletion_and_finishes_it(gm):
-    deletion.mark_account_deleting(sub=gm["sub"])
+def test_command_shows_an_unfinished_deletion_and_finishes_it(gm_account):
+    deletion.mark_account_deleting(sub=gm_account["sub"])
     out = io.StringIO()
-    call_command("delete_account", gm["sub"], "--yes", stdout=out)
+    call_command("delete_account", gm_account["sub"], "--yes", stdout=out)
     assert "deletion started" in out.getvalue() and "not finished" in out.getvalue()
-    assert_all_gone(gm)
+    assert_all_gone(gm_account)
 
 
-def test_command_refuses_without_yes_when_nobody_can_answer(gm, monkeypatch):
+def test_command_refuses_without_yes_when_nobody_can_answer(gm_account, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with pytest.raises(CommandError, match="without --yes"):
-        call_command("delete_account", gm["sub"], stdout=io.StringIO())
-    assert partition(gm["sub"]) == gm["partition"]
-    assert not is_being_deleted(get_profile(sub=gm["sub"]))
+        call_command("delete_account", gm_account["sub"], stdout=io.StringIO())
+    assert partition(gm_account["sub"]) == gm_account["partition"]
+    assert not is_being_deleted(get_profile(sub=gm_account["sub"]))
 
 
-def test_command_asks_for_the_sub_at_a_terminal(gm, monkeypatch):
+def test_command_asks_for_the_sub_at_a_terminal(gm_account, monkeypatch):
     monkeypatch.setattr("sys.stdin", Terminal("yes\n"))
     with pytest.raises(CommandError, match="Not confirmed"):
-        call_command("delete_account", gm["sub"], stdout=io.StringIO())
-    assert partition(gm["sub"]) == gm["partition"]
+        call_command("delete_account", gm_account["sub"], stdout=io.StringIO())
+    assert partition(gm_account["sub"]) == gm_account["partition"]
 
-    monkeypatch.setattr("sys.stdin", Terminal(f"{gm['sub']}\n"))
-    call_command("delete_account", gm["sub"], stdout=io.StringIO())
-    assert_all_gone(gm)
+    monkeypatch.setattr("sys.stdin", Terminal(f"{gm_account['sub']}\n"))
+    call_command("delete_account", gm_account["sub"], stdout=io.StringIO())
+    assert_all_gone(gm_account)
 
 
 def test_command_refuses_a_bad_sub(aws):

@@ -57,11 +57,6 @@ def test_decorator_lets_staff_through():
 
 # --- the page ------------------------------------------------------------------------
 @pytest.fixture
-def staff(make_user):
-    return make_user("ada@example.com", staff=True)
-
-
-@pytest.fixture
 def player(make_user):
     return make_user("bo@example.com", display_name="Bo the Brave")
 

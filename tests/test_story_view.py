@@ -19,14 +19,7 @@ from tests.web_clients import login_url, post
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    transcripts.clear_cache()
-
-
-@pytest.fixture
-def manual(settings):
-    settings.SUMMARY_JOB_RUNNER = "manual"
+pytestmark = pytest.mark.usefixtures("empty_transcript_cache")
 
 
 def add_session(owner, campaign, title, *, number, played_on, recap=True):

@@ -71,15 +71,7 @@ def _setup(settings):
     settings.BEDROCK_MAX_ATTEMPTS = 1  # "past the retries" at once: no test sleeps
 
 
-@pytest.fixture
-def transcribed(owner, session):
-    return transcripts.store_transcript(
-        sub=owner.sub,
-        campaign_id=session.campaign_id,
-        session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.2),
-        filename="night.vtt",
-    ).session
+pytestmark = pytest.mark.transcript(data=sample_bytes("vtt", hours=0.2), filename="night.vtt")
 
 
 @pytest.fixture
@@ -227,11 +219,6 @@ def test_a_record_that_cannot_be_written_never_fails_the_job(aws, monkeypatch, c
 
 
 # --- the staff page -----------------------------------------------------------------------------
-@pytest.fixture
-def staff(make_user):
-    return make_user("ada@example.com", staff=True)
-
-
 def test_staff_see_the_last_fallbacks_with_time_and_reason(staff, aws_calls):
     summary_fallbacks.record_fallback(
         reason=bedrock.NO_ACCESS,

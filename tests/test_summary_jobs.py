@@ -63,9 +63,10 @@ ALL_KINDS = list(KINDS)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=SUB, name="Dragon Heist")
+pytestmark = [
+    pytest.mark.campaign(sub=SUB, name="Dragon Heist"),
+    pytest.mark.session(title="The Yawning Portal", transcript=sample_bytes("vtt", hours=0.2), filename="x.vtt"),
+]
 
 
 def new_session(campaign, title="The Yawning Portal", *, data=None, filename="x.vtt", **fields):
@@ -79,11 +80,6 @@ def new_session(campaign, title="The Yawning Portal", *, data=None, filename="x.
             filename=filename,
         )
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
-
-
-@pytest.fixture
-def session(campaign):
-    return new_session(campaign)
 
 
 def vtt(lines):
@@ -146,12 +142,6 @@ def partition_keys(sub=SUB):
 
 def keys_naming(session_id):
     return [sk for sk in partition_keys() if session_id in sk]
-
-
-@pytest.fixture
-def manual(settings):
-    """Jobs are only queued: the test runs them."""
-    settings.SUMMARY_JOB_RUNNER = "manual"
 
 
 class Clock:

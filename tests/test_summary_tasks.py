@@ -42,9 +42,10 @@ def new_session(name="Dragon Heist"):
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
 
 
-@pytest.fixture
-def session(aws):
-    return new_session()
+pytestmark = [
+    pytest.mark.campaign(sub=SUB, name="Dragon Heist"),
+    pytest.mark.session(title="The Yawning Portal", transcript=sample_bytes("vtt", hours=0.2), filename="x.vtt"),
+]
 
 
 def start(session, kinds=("recap",)):

@@ -22,23 +22,7 @@ AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 VTT = sample_bytes("vtt", hours=0.2)
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    transcripts.clear_cache()
-
-
-@pytest.fixture
-def transcribed(owner, session):
-    """The session once it has a transcript of twelve minutes, four speakers."""
-    return transcripts.store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, data=VTT, filename="night.vtt"
-    ).session
-
-
-@pytest.fixture
-def manual(settings):
-    """Jobs are only queued: the test runs them (summary_jobs.run_summary_job)."""
-    settings.SUMMARY_JOB_RUNNER = "manual"
+pytestmark = [pytest.mark.transcript(data=VTT, filename="night.vtt"), pytest.mark.usefixtures("empty_transcript_cache")]
 
 
 @pytest.fixture

@@ -33,11 +33,9 @@ from sessions.sharing.forms import ShareLinkForm
 from sessions.sharing.repository import list_share_links_for_session
 from sessions.summaries import repository as summaries
 from sessions.summaries.forms import SummaryEditForm
-from sessions.transcripts import services as transcripts
 from sessions.transcripts.speaker_forms import SpeakerNamesForm
 from sessions.transcripts.speaker_names import get_speaker_names, labels_fingerprint
 from tests.conftest import PASSWORD
-from tests.transcript_samples import sample_bytes
 from tests.web_clients import post
 
 CONTROLS = [chr(code) for code in range(0x20)] + [chr(code) for code in range(0x7F, 0xA0)] + ["\u2028", "\u2029"]
@@ -256,18 +254,6 @@ def check_saved_or_refused(response, text, *, before, after, saved, rule=ONE_LIN
     assert after == before
     if refused:
         assert "Remove the control characters from " in response.content.decode()
-
-
-@pytest.fixture
-def transcribed(owner, session):
-    transcripts.clear_cache()
-    return transcripts.store_transcript(
-        sub=owner.sub,
-        campaign_id=session.campaign_id,
-        session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.01),
-        filename="night.vtt",
-    ).session
 
 
 def session_url(session, path=""):

@@ -33,9 +33,7 @@ SRT = sample_bytes("srt", hours=0.01, seed=1)
 TOKEN_SALT = "sessions.transcript-upload"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    transcripts.clear_cache()
+pytestmark = pytest.mark.usefixtures("empty_transcript_cache")
 
 
 @pytest.fixture
