@@ -170,6 +170,7 @@ def make_session(aws):
     """make_session(sub=..., campaign=..., title=..., transcript=bytes, filename=..., number=...,
     played_on=..., notes=...): a new session in `campaign`, with `transcript` stored if given."""
     from sessions.core.repository import create_session
+    from tests.factories import store_transcript_for
 
     def make(*, sub, campaign, title="The Death House", transcript=None, filename="night.vtt", **fields):
         session = create_session(sub=sub, campaign_id=campaign.campaign_id, title=title, **fields)
@@ -178,16 +179,6 @@ def make_session(aws):
         return store_transcript_for(sub, session, transcript, filename)
 
     return make
-
-
-def store_transcript_for(sub, session, data, filename):
-    """The session once `data` is its transcript (stored as an upload would)."""
-    from sessions.transcripts.services import store_transcript
-
-    stored = store_transcript(
-        sub=sub, campaign_id=session.campaign_id, session_id=session.session_id, data=data, filename=filename
-    )
-    return stored.session
 
 
 @pytest.fixture
@@ -248,6 +239,7 @@ def session(request, make_session, campaign_sub, campaign):
 def transcribed(request, campaign_sub, session, empty_transcript_cache):
     """`session` once it has a transcript: pytest.mark.transcript's `data` (and `filename`), else
     a few minutes of a VTT file. The transcript cache starts empty, as in a fresh process."""
+    from tests.factories import store_transcript_for
     from tests.transcript_samples import sample_bytes
 
     fields = {"data": sample_bytes("vtt", hours=0.01), "filename": "night.vtt", **marked(request, "transcript")}
