@@ -134,24 +134,180 @@ def anonymous(aws, db):
     return anonymous_client()
 
 
-# The owner's campaign and a session in it, for the pages of a session (the test files of
-# campaign pages and the speaker names page make their own).
+def pytest_configure(config):
+    for name, what in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}(**fields): {what}")
+
+
+# What a test module (or a test) changes in the `campaign`, `session` and `transcribed` it is
+# given: pytest's way of passing data to a fixture, so no module needs its own copy of them.
+MARKERS = {
+    "campaign": "the campaign fixture's owner `sub` (a made-up one: no Cognito user) and fields",
+    "session": "the session fixture's fields, and its `transcript` bytes and `filename`",
+    "transcript": "the transcribed fixture's `data` bytes and `filename`",
+}
+
+
+def marked(request, name):
+    marker = request.node.get_closest_marker(name)
+    return dict(marker.kwargs) if marker else {}
+
+
+# --- factories: the objects a test needs, as many as it needs ----------------------------------
 @pytest.fixture
-def campaign(owner):
+def make_campaign(aws):
+    """make_campaign(sub=..., name=..., description=..., game_system=...): a new campaign."""
     from campaigns.repository import create_campaign
 
-    return create_campaign(sub=owner.sub, name="Secret Strahd")
+    def make(*, sub, name="Secret Strahd", **fields):
+        return create_campaign(sub=sub, name=name, **fields)
+
+    return make
 
 
 @pytest.fixture
-def session(owner, campaign):
+def make_session(aws):
+    """make_session(sub=..., campaign=..., title=..., transcript=bytes, filename=..., number=...,
+    played_on=..., notes=...): a new session in `campaign`, with `transcript` stored if given."""
     from sessions.core.repository import create_session
+    from tests.factories import store_transcript_for
 
-    return create_session(
-        sub=owner.sub,
-        campaign_id=campaign.campaign_id,
-        title="The Death House",
-        number=1,
-        played_on="2024-05-31",
-        notes="Hidden notes about the mimic",
-    )
+    def make(*, sub, campaign, title="The Death House", transcript=None, filename="night.vtt", **fields):
+        session = create_session(sub=sub, campaign_id=campaign.campaign_id, title=title, **fields)
+        if transcript is None:
+            return session
+        return store_transcript_for(sub, session, transcript, filename)
+
+    return make
+
+
+@pytest.fixture
+def make_summary(aws):
+    """make_summary(sub=..., session=..., kind=..., text=..., model=...): a stored summary."""
+    from django.utils import timezone
+
+    from campaigns_site.table import summary_sk, user_pk
+    from sessions.summaries.items import Summary
+
+    def make(*, sub, session, kind, text, provider="offline", **fields):
+        summary = Summary(
+            user_pk(sub),
+            summary_sk(session.campaign_id, session.session_id, kind),
+            kind=kind,
+            text=text,
+            provider=provider,
+            created=timezone.now(),
+            **fields,
+        )
+        summary.save()
+        return summary
+
+    return make
+
+
+# --- the campaign and session most tests work in -------------------------------------------------
+# The owner's campaign and a session in it, for the pages of a session. Repository tests name a
+# made-up owner instead (pytest.mark.campaign(sub=...)): they need no Cognito user nor login.
+@pytest.fixture
+def campaign_sub(request):
+    """Whose `campaign` and `session` are: pytest.mark.campaign's `sub`, else the signed-in owner's."""
+    if sub := marked(request, "campaign").get("sub"):
+        return sub
+    return request.getfixturevalue("owner").sub
+
+
+@pytest.fixture
+def campaign(request, make_campaign, campaign_sub):
+    return make_campaign(**{"name": "Secret Strahd", **marked(request, "campaign"), "sub": campaign_sub})
+
+
+SESSION_FIELDS = {
+    "title": "The Death House",
+    "number": 1,
+    "played_on": "2024-05-31",
+    "notes": "Hidden notes about the mimic",
+}
+
+
+@pytest.fixture
+def session(request, make_session, campaign_sub, campaign):
+    """A session in `campaign`: pytest.mark.session's fields (all of them), else SESSION_FIELDS."""
+    return make_session(sub=campaign_sub, campaign=campaign, **(marked(request, "session") or SESSION_FIELDS))
+
+
+@pytest.fixture
+def transcribed(request, campaign_sub, session, empty_transcript_cache):
+    """`session` once it has a transcript: pytest.mark.transcript's `data` (and `filename`), else
+    a few minutes of a VTT file. The transcript cache starts empty, as in a fresh process."""
+    from tests.factories import store_transcript_for
+    from tests.transcript_samples import sample_bytes
+
+    fields = {"data": sample_bytes("vtt", hours=0.01), "filename": "night.vtt", **marked(request, "transcript")}
+    return store_transcript_for(campaign_sub, session, fields["data"], fields["filename"])
+
+
+SUMMARIES = {
+    "recap": "Previously: the mists closed in.\n\nThe house woke.",
+    "npcs": "- Rose, a ghost child\n- Thorn, her brother",
+    "loot": "- A silver key",
+}
+
+
+@pytest.fixture
+def summarized(owner, session, make_summary):
+    """`session` with a recap, an NPC list and a loot list."""
+    for kind, text in SUMMARIES.items():
+        make_summary(sub=owner.sub, session=session, kind=kind, text=text, model="some-model")
+    return session
+
+
+# --- other shared fixtures --------------------------------------------------------------------
+@pytest.fixture
+def empty_transcript_cache():
+    """Parsed transcripts are cached per process: a module that counts reads starts (and ends) cold.
+    Modules use it with pytestmark = pytest.mark.usefixtures("empty_transcript_cache")."""
+    from sessions.transcripts import storage as transcripts
+
+    transcripts.clear_cache()
+    yield
+    transcripts.clear_cache()
+
+
+@pytest.fixture
+def manual(settings):
+    """Summary jobs are only queued: the test runs them (sessions.summaries.jobs.run_summary_job)."""
+    settings.SUMMARY_JOB_RUNNER = "manual"
+
+
+@pytest.fixture
+def staff(make_user):
+    """A staff member (ada@example.com); returns the sub."""
+    return make_user("ada@example.com", staff=True)
+
+
+@pytest.fixture
+def call_lambda(aws, db, settings, tmp_path, monkeypatch):
+    """Zappa's handler on a fresh "container": its settings module, a new app object.
+    The Lambda entry's tests feed it API Gateway events, the summary tasks' a job's payload."""
+    import ast
+    import re
+    import sys
+
+    from zappa.handler import LambdaHandler
+
+    from tests.zappa_package import HOST, packaged_zappa_settings
+
+    settings.ALLOWED_HOSTS = [HOST]
+    source = packaged_zappa_settings()
+    (tmp_path / "zappa_settings.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    # The handler exports these into os.environ; have them restored afterwards.
+    exported = re.search(r"ENVIRONMENT_VARIABLES=(\{.*\})", source).group(1)
+    for name in [*ast.literal_eval(exported), "SERVERTYPE", "FRAMEWORK", "PROJECT", "STAGE"]:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    for module in ("zappa_settings", "campaigns_site.wsgi"):
+        sys.modules.pop(module, None)
+    monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
+    LambdaHandler("zappa_settings")
+    yield lambda event: LambdaHandler.lambda_handler(event, None)
+    sys.modules.pop("zappa_settings", None)

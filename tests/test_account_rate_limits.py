@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import PASSWORD
-from tests.test_profile_view import signed_in
+from tests.web_clients import signed_in
 
 WRONG = "not the password 99"
 EMAIL = "ada@example.com"

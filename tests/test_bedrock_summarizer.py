@@ -19,6 +19,7 @@ from sessions.core.segments import Segment
 from sessions.summaries.summarizers import prompts, summarize_story_so_far
 from sessions.summaries.summarizers.base import SummaryInputError, SummaryProviderError, SummaryRequest
 from sessions.summaries.summarizers.bedrock import BedrockSummarizer, runtime_client
+from tests.bedrock_replies import reply
 
 LINES = [
     ("SPEAKER_00", "You reach the Sunken Temple at nightfall."),
@@ -42,15 +43,6 @@ def request_for(lines=LINES, *, kind="recap", length="standard", seconds_apart=6
         session_title="Session 4: The temple",
         campaign_name="The Raven Crown",
     )
-
-
-def reply(text="Previously on The Raven Crown…\n- The party entered the temple.", *, tokens=(100, 20), stop="end_turn"):
-    return {
-        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-        "stopReason": stop,
-        "usage": {"inputTokens": tokens[0], "outputTokens": tokens[1], "totalTokens": sum(tokens)},
-        "metrics": {"latencyMs": 850},
-    }
 
 
 @pytest.fixture

@@ -17,11 +17,7 @@ UNICODE = "Ünïcödé 🐉 竜 — naïve café"
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 
 
-@pytest.fixture
-def campaign(owner):
-    return repository.create_campaign(
-        sub=owner.sub, name="Secret Strahd", description="Gothic horror", game_system="D&D 5e"
-    )
+pytestmark = pytest.mark.campaign(description="Gothic horror", game_system="D&D 5e")
 
 
 def url(name, campaign=None):

@@ -2,7 +2,6 @@
 
 import pytest
 from botocore.stub import ANY, Stubber
-from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
@@ -12,14 +11,11 @@ from accounts.password_views import PASSWORD_CHANGED
 from accounts.session_store import sub_of_session_key
 from campaigns_site import aws as aws_clients
 from tests.conftest import PASSWORD
+from tests.web_clients import log_in, session_key
 
 CHANGE = "/accounts/password/change/"
 LOGIN = "/accounts/login/"
 NEW_PASSWORD = "new dragon hoard 7"
-
-
-def log_in(client, email="ada@example.com", password=PASSWORD):
-    return client.post(LOGIN, {"login": email, "password": password})
 
 
 def signed_in_client(email="ada@example.com", **client_options):
@@ -43,10 +39,6 @@ def signed_in_as(client):
 
 def change(client, old=PASSWORD, new=NEW_PASSWORD, again=None, **extra):
     return client.post(CHANGE, {"old_password": old, "new_password1": new, "new_password2": again or new, **extra})
-
-
-def session_key(client):
-    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
 
 
 def test_anonymous_visitors_are_sent_to_log_in(aws, db, aws_calls):

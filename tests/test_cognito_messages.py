@@ -16,7 +16,7 @@ from accounts.password_services import WRONG_CURRENT_PASSWORD
 from accounts.profile_forms import WRONG_PASSWORD
 from campaigns_site import aws as aws_clients
 from tests.conftest import PASSWORD
-from tests.test_profile_view import signed_in
+from tests.web_clients import signed_in
 
 RAW = "RAW COGNITO TEXT: 1 validation error detected: does not confirm to the configured password policy"
 NEW_PASSWORD = "another horse 43"  # meets the local pool's rules: only Cognito refuses it here

@@ -12,9 +12,9 @@ from accounts.deletion import is_being_deleted
 from accounts.profile_views import DELETION_NOT_STARTED, DELETION_UNFINISHED, GOODBYE
 from accounts.profiles import get_profile
 from campaigns_site import aws as aws_clients
+from tests.account_data import assert_all_gone, assert_intact, make_account, partition
 from tests.conftest import PASSWORD
-from tests.test_account_deletion import assert_all_gone, assert_intact, make_account, partition
-from tests.test_profile_view import csrf_token
+from tests.web_clients import csrf_token
 
 DELETE = "/accounts/delete/"
 CONFIRMED = {"password": PASSWORD, "confirm": "on"}
@@ -40,28 +40,28 @@ def snapshot(account):
 
 
 @pytest.fixture
-def owner(aws, db):
+def signed_in_gm(aws, db):
     account = make_account("gm@example.com", campaigns=2, objects=3)
     account["client"] = signed_in("gm@example.com")
     return snapshot(account)
 
 
 @pytest.fixture
-def other(aws, db):
+def signed_in_player(aws, db):
     account = make_account("player@example.com", campaigns=1, objects=1)
     account["client"] = signed_in("player@example.com")
     return snapshot(account)
 
 
-def test_anonymous_is_sent_to_log_in_and_nothing_changes(owner):
+def test_anonymous_is_sent_to_log_in_and_nothing_changes(signed_in_gm):
     for response in (Client().get(DELETE), Client().post(DELETE, CONFIRMED)):
         assert response.status_code == 302
         assert response["Location"] == "/accounts/login/?next=/accounts/delete/"
-    assert_intact(owner)
+    assert_intact(signed_in_gm)
 
 
-def test_the_page_says_what_goes_and_asks_for_password_and_tick(owner):
-    response = owner["client"].get(DELETE)
+def test_the_page_says_what_goes_and_asks_for_password_and_tick(signed_in_gm):
+    response = signed_in_gm["client"].get(DELETE)
     assert response.status_code == 200
     assert [t.name for t in response.templates][:2] == ["account/delete.html", "base.html"]
     html = response.content.decode()
@@ -80,101 +80,103 @@ def test_the_page_says_what_goes_and_asks_for_password_and_tick(owner):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_owner_deletes_everything_and_is_logged_out_with_a_goodbye(owner, other, aws_calls):
+def test_owner_deletes_everything_and_is_logged_out_with_a_goodbye(signed_in_gm, signed_in_player, aws_calls):
     with aws_calls() as calls:
-        response = owner["client"].post(DELETE, CONFIRMED)
+        response = signed_in_gm["client"].post(DELETE, CONFIRMED)
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert calls.count("cognito-idp", "InitiateAuth") == 1  # the password, checked by Cognito
     assert calls.count("dynamodb", "Scan") == 0
 
-    home = owner["client"].get("/").content.decode()
+    home = signed_in_gm["client"].get("/").content.decode()
     assert GOODBYE in home
     assert "Every session, remembered." in home  # the page for visitors: nobody is signed in
-    assert_all_gone(owner)
-    assert_intact(other)
-    assert is_signed_in(other["client"])
+    assert_all_gone(signed_in_gm)
+    assert_intact(signed_in_player)
+    assert is_signed_in(signed_in_player["client"])
 
 
-def test_the_deleted_users_cached_row_is_gone(owner, other):
+def test_the_deleted_users_cached_row_is_gone(signed_in_gm, signed_in_player):
     from accounts.models import User
 
-    assert User.objects.filter(sub=owner["sub"]).exists()  # the login cached it
-    owner["client"].post(DELETE, CONFIRMED)
-    assert not User.objects.filter(sub=owner["sub"]).exists()
+    assert User.objects.filter(sub=signed_in_gm["sub"]).exists()  # the login cached it
+    signed_in_gm["client"].post(DELETE, CONFIRMED)
+    assert not User.objects.filter(sub=signed_in_gm["sub"]).exists()
     assert not User.objects.filter(email="gm@example.com").exists()
-    assert User.objects.filter(sub=other["sub"]).exists()
+    assert User.objects.filter(sub=signed_in_player["sub"]).exists()
 
 
-def test_another_containers_row_goes_at_the_accounts_next_request(owner):
+def test_another_containers_row_goes_at_the_accounts_next_request(signed_in_gm):
     from accounts.models import User
 
     # Being deleted from elsewhere (another container, or the command): this container's
     # row goes at the session's next request, which finds the profile marked.
-    deletion.mark_account_deleting(sub=owner["sub"])
-    assert User.objects.filter(sub=owner["sub"]).exists()
-    assert not is_signed_in(owner["client"])
-    assert not User.objects.filter(sub=owner["sub"]).exists()
+    deletion.mark_account_deleting(sub=signed_in_gm["sub"])
+    assert User.objects.filter(sub=signed_in_gm["sub"]).exists()
+    assert not is_signed_in(signed_in_gm["client"])
+    assert not User.objects.filter(sub=signed_in_gm["sub"]).exists()
 
 
-def test_the_deleted_login_no_longer_works(owner):
-    owner["client"].post(DELETE, CONFIRMED)
+def test_the_deleted_login_no_longer_works(signed_in_gm):
+    signed_in_gm["client"].post(DELETE, CONFIRMED)
     response = Client().post("/accounts/login/", {"login": "gm@example.com", "password": PASSWORD})
     assert response.status_code == 200
     assert "That email and password do not match." in response.content.decode()
 
 
-def test_a_wrong_password_changes_nothing(owner, aws_calls):
+def test_a_wrong_password_changes_nothing(signed_in_gm, aws_calls):
     with aws_calls() as calls:
-        response = owner["client"].post(DELETE, {**CONFIRMED, "password": "not it at all 1"})
+        response = signed_in_gm["client"].post(DELETE, {**CONFIRMED, "password": "not it at all 1"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "That password is not right. Nothing was deleted." in html
     assert "not it at all 1" not in html  # a password field is never filled back in
     assert calls.count("dynamodb", "UpdateItem") == 0  # not even marked
-    assert_intact(owner)
-    assert is_signed_in(owner["client"])
+    assert_intact(signed_in_gm)
+    assert is_signed_in(signed_in_gm["client"])
 
 
-def test_without_the_tick_cognito_is_not_even_asked(owner, aws_calls):
+def test_without_the_tick_cognito_is_not_even_asked(signed_in_gm, aws_calls):
     with aws_calls() as calls:
-        response = owner["client"].post(DELETE, {"password": PASSWORD})
+        response = signed_in_gm["client"].post(DELETE, {"password": PASSWORD})
     assert response.status_code == 200
     assert "Tick the box to confirm that you want to delete everything." in response.content.decode()
     assert calls.count("cognito-idp") == 0
-    assert_intact(owner)
+    assert_intact(signed_in_gm)
 
 
-def test_a_locked_out_account_is_told_so(owner):
+def test_a_locked_out_account_is_told_so(signed_in_gm):
     with Stubber(aws_clients.client("cognito-idp")) as cognito_stub:
         cognito_stub.add_client_error(
             "initiate_auth", service_error_code="NotAuthorizedException", service_message="Password attempts exceeded"
         )
-        response = owner["client"].post(DELETE, CONFIRMED)
+        response = signed_in_gm["client"].post(DELETE, CONFIRMED)
     assert response.status_code == 200
     assert "This account is locked for a while" in response.content.decode()
-    assert_intact(owner)
+    assert_intact(signed_in_gm)
 
 
-def test_a_post_needs_the_csrf_token(owner):
+def test_a_post_needs_the_csrf_token(signed_in_gm):
     client = signed_in("gm@example.com", enforce_csrf_checks=True)
-    owner["partition"] = partition(owner["sub"])  # this login added a web session
+    signed_in_gm["partition"] = partition(signed_in_gm["sub"])  # this login added a web session
     assert client.post(DELETE, CONFIRMED).status_code == 403
-    assert_intact(owner)
+    assert_intact(signed_in_gm)
 
     token = csrf_token(client.get(DELETE).content.decode())
     assert client.post(DELETE, {**CONFIRMED, "csrfmiddlewaretoken": token})["Location"] == "/"
-    assert_all_gone(owner)
+    assert_all_gone(signed_in_gm)
 
 
-def test_another_user_can_only_delete_their_own_account(owner, other):
+def test_another_user_can_only_delete_their_own_account(signed_in_gm, signed_in_player):
     # Extra fields naming the owner are ignored: the view knows only request.user.
-    response = other["client"].post(DELETE, {**CONFIRMED, "sub": owner["sub"], "email": "gm@example.com"})
+    response = signed_in_player["client"].post(
+        DELETE, {**CONFIRMED, "sub": signed_in_gm["sub"], "email": "gm@example.com"}
+    )
     assert response["Location"] == "/"
     # Whatever the request named, the signed-in user's account went, and only that one.
-    assert_all_gone(other)
-    assert_intact(owner)
-    assert is_signed_in(owner["client"])
+    assert_all_gone(signed_in_player)
+    assert_intact(signed_in_gm)
+    assert is_signed_in(signed_in_gm["client"])
 
 
 class Interrupted(Exception):
@@ -190,36 +192,36 @@ class Interrupted(Exception):
     ],
 )
 def test_an_interrupted_deletion_logs_out_refuses_login_and_the_command_finishes_it(
-    owner, other, monkeypatch, step, login_refusal
+    signed_in_gm, signed_in_player, monkeypatch, step, login_refusal
 ):
     def step_fails(**kwargs):
         raise Interrupted(f"{step}: AWS went away")
 
     monkeypatch.setattr(deletion, step, step_fails)
-    response = owner["client"].post(DELETE, CONFIRMED)
+    response = signed_in_gm["client"].post(DELETE, CONFIRMED)
 
     assert response.status_code == 302 and response["Location"] == "/"
-    home = owner["client"].get("/").content.decode()
+    home = signed_in_gm["client"].get("/").content.decode()
     assert DELETION_UNFINISHED in home
     assert "Every session, remembered." in home  # logged out
-    assert is_being_deleted(get_profile(sub=owner["sub"]))
+    assert is_being_deleted(get_profile(sub=signed_in_gm["sub"]))
     login = Client().post("/accounts/login/", {"login": "gm@example.com", "password": PASSWORD})
     assert login_refusal in login.content.decode()
-    assert not is_signed_in(owner["client"])
+    assert not is_signed_in(signed_in_gm["client"])
 
     monkeypatch.undo()
-    call_command("delete_account", owner["sub"], "--yes", stdout=io.StringIO())
-    assert_all_gone(owner)
-    assert_intact(other)
+    call_command("delete_account", signed_in_gm["sub"], "--yes", stdout=io.StringIO())
+    assert_all_gone(signed_in_gm)
+    assert_intact(signed_in_player)
 
 
-def test_when_even_the_mark_fails_nothing_changes_and_the_user_stays(owner, monkeypatch):
+def test_when_even_the_mark_fails_nothing_changes_and_the_user_stays(signed_in_gm, monkeypatch):
     def table_unreachable(**kwargs):
         raise Interrupted("DynamoDB went away")
 
     monkeypatch.setattr(deletion, "mark_account_deleting", table_unreachable)
-    response = owner["client"].post(DELETE, CONFIRMED)
+    response = signed_in_gm["client"].post(DELETE, CONFIRMED)
     assert response["Location"] == DELETE
-    assert DELETION_NOT_STARTED in owner["client"].get(DELETE).content.decode()
-    assert_intact(owner)
-    assert is_signed_in(owner["client"])
+    assert DELETION_NOT_STARTED in signed_in_gm["client"].get(DELETE).content.decode()
+    assert_intact(signed_in_gm)
+    assert is_signed_in(signed_in_gm["client"])

@@ -4,12 +4,12 @@ import ast
 import fnmatch
 import json
 import subprocess
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
-from zappa.cli import ZappaCLI
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.zappa_package import ROOT, stage_config
+
 STAGES = ["dev", "production"]
 # What Zappa's handler and the app import on Lambda: never left out of the package.
 RUNTIME_PACKAGES = [
@@ -31,14 +31,6 @@ RUNTIME_PACKAGES = [
     "asgiref",
     "sqlparse",
 ]
-
-
-def stage_config(stage):
-    """The stage as Zappa itself resolves it (with `extends`)."""
-    cli = ZappaCLI()
-    cli.api_stage = stage
-    cli.load_settings_file(str(ROOT / "zappa_settings.json"))
-    return cli.stage_config
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from accounts.session_store import SessionStore, sub_of_session_key
 from accounts.tokens import issuer
 from campaigns_site.provision import STAFF_GROUP
 from tests.conftest import PASSWORD
-from tests.test_login_view import log_in, session_key
+from tests.web_clients import log_in, session_key
 
 DOMAIN = "auth.example.com"
 LOGIN = "/accounts/amazon-cognito/login/"
@@ -375,7 +375,7 @@ def test_without_a_domain_there_is_no_door(client, db):
 
 
 def test_one_orm_cache_template_serves_the_door_on_and_off(tmp_path):
-    from tests.test_settings import PRODUCTION, manage
+    from tests.fresh_processes import PRODUCTION, manage
 
     door_on = {**PRODUCTION, "COGNITO_DOMAIN": DOMAIN}
     # scripts/build-lambda migrates the template with the door on...
@@ -387,7 +387,7 @@ def test_one_orm_cache_template_serves_the_door_on_and_off(tmp_path):
 
 
 def test_a_template_made_without_the_door_lacks_its_tables(tmp_path):
-    from tests.test_settings import PRODUCTION, manage
+    from tests.fresh_processes import PRODUCTION, manage
 
     assert manage(PRODUCTION, tmp_path, "migrate", "-v", "0").returncode == 0
     result = manage({**PRODUCTION, "COGNITO_DOMAIN": DOMAIN}, tmp_path, "migrate", "--check", "--plan")

@@ -30,6 +30,7 @@ from campaigns_site import aws as aws_module
 from sessions.core.repository import get_session, list_sessions_for_campaign
 from sessions.sharing.items import hash_token
 from sessions.summaries import tasks as summary_tasks
+from tests.bedrock_replies import reply
 from tests.conftest import PASSWORD
 from tests.iam_policy import (
     ACCOUNT,
@@ -41,11 +42,10 @@ from tests.iam_policy import (
     resource_matches,
     unused_grants,
 )
-from tests.test_bedrock_summarizer import reply
-from tests.test_deploy_config import stage_config
-from tests.test_transcript_views import confirm, forms_of, post_to_s3, upload_form_of
 from tests.transcript_samples import sample_bytes
+from tests.uploads import confirm, forms_of, post_to_s3, upload_form_of
 from tests.web_clients import anonymous_client, post
+from tests.zappa_package import stage_config
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "deploy" / "iam-policy.json"

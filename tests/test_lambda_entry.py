@@ -4,7 +4,6 @@ The handler loads the settings module that `zappa package` writes into the zip; 
 tests generate it from zappa_settings.json with Zappa's own code, as the package has it.
 """
 
-import ast
 import fnmatch
 import json
 import os
@@ -16,23 +15,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
-from zappa.cli import ZappaCLI
-from zappa.handler import LambdaHandler
-
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "campaign-sessions.example"
-
-
-def zappa_cli(stage="production"):
-    cli = ZappaCLI()
-    cli.api_stage = stage
-    cli.load_settings(str(ROOT / "zappa_settings.json"))
-    return cli
-
-
-def packaged_zappa_settings(stage="production"):
-    return zappa_cli(stage).get_zappa_settings_string()
+from tests.zappa_package import HOST, ROOT, packaged_zappa_settings, zappa_cli
 
 
 def shipped_project(into):
@@ -88,26 +71,6 @@ def cookies_of(response):
 
 def csrf_form_token(html):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
-@pytest.fixture
-def call_lambda(aws, db, settings, tmp_path, monkeypatch):
-    """Zappa's handler on a fresh "container": its settings module, a new app object.
-    tests/test_summary_tasks.py feeds it a summary job's invocation payload too."""
-    settings.ALLOWED_HOSTS = [HOST]
-    source = packaged_zappa_settings()
-    (tmp_path / "zappa_settings.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    # The handler exports these into os.environ; have them restored afterwards.
-    exported = re.search(r"ENVIRONMENT_VARIABLES=(\{.*\})", source).group(1)
-    for name in [*ast.literal_eval(exported), "SERVERTYPE", "FRAMEWORK", "PROJECT", "STAGE"]:
-        monkeypatch.setenv(name, os.environ.get(name, ""))
-    for module in ("zappa_settings", "campaigns_site.wsgi"):
-        sys.modules.pop(module, None)
-    monkeypatch.setattr(LambdaHandler, "_LambdaHandler__instance", None)
-    LambdaHandler("zappa_settings")
-    yield lambda event: LambdaHandler.lambda_handler(event, None)
-    sys.modules.pop("zappa_settings", None)
 
 
 def test_page_get_answers_html(call_lambda):

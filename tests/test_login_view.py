@@ -10,17 +10,10 @@ from accounts.models import User
 from accounts.session_store import SessionStore, sub_of_session_key
 from campaigns_site import aws as aws_clients
 from tests.conftest import PASSWORD
+from tests.web_clients import log_in, session_key
 
 LOGIN = "/accounts/login/"
 LOGOUT = "/accounts/logout/"
-
-
-def log_in(client, email="ada@example.com", password=PASSWORD, **extra):
-    return client.post(LOGIN, {"login": email, "password": password, **extra})
-
-
-def session_key(client):
-    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
 
 
 def raw_item(pk, sk):

@@ -9,61 +9,14 @@ from sessions.core.segments import Segment
 from sessions.summaries.summarizers import summarize_story_so_far
 from sessions.summaries.summarizers.base import SessionSummary, SummaryInputError, SummaryRequest
 from sessions.summaries.summarizers.offline import OfflineSummarizer
+from tests.summary_samples import GERMAN, SESSION
 
-# One evening of a fantasy campaign: a GM and three players, with table talk in between.
-SESSION = [
-    ("SPEAKER_00", "Okay everyone, welcome back. Last time you left Phandalin at dawn with the wagon."),
-    ("SPEAKER_00", "You are on the road to the Sunken Temple, and the rain has not stopped for two days."),
-    ("SPEAKER_01", "Mira pulls her hood up and checks the map again."),
-    ("SPEAKER_02", "Can I roll Perception? I rolled a 17 plus 4."),
-    ("SPEAKER_00", "With a 21 you notice tracks leading off the road toward the Greywood Forest."),
-    ("SPEAKER_03", "I think those are goblin tracks. We should follow them."),
-    (
-        "SPEAKER_00",
-        "Lord Varis rides up behind you on a black horse. Lord Varis says the vault beneath the temple is sealed.",
-    ),
-    ("SPEAKER_01", "Why would a noble ride out alone in this weather?"),
-    ("SPEAKER_00", "Varis smiles and tells you that Captain Elra Stone went missing near the temple a week ago."),
-    ("SPEAKER_02", "Hold on, I need a snack, does anyone want pizza?"),
-    ("SPEAKER_00", "Back to the game. The goblins ambushed you at the old bridge, arrows flying from the trees."),
-    ("SPEAKER_03", "Thorin charges the nearest goblin and swings his axe."),
-    ("SPEAKER_00", "Roll damage. That is 14 damage, the goblin falls and the others flee into the forest."),
-    ("SPEAKER_01", "Mira searches the bodies. What do we find?"),
-    ("SPEAKER_00", "You found 35 gold pieces, a silver ring with a raven crest, and a potion of healing."),
-    ("SPEAKER_02", "I take the ring. Sable pockets the raven ring and studies the crest."),
-    ("SPEAKER_00", "The raven crest belongs to House Corvane, the family that ruled Greymoor Keep before the war."),
-    ("SPEAKER_03", "We need to find out why goblins carry a noble's ring."),
-    (
-        "SPEAKER_00",
-        "By nightfall you reach the Sunken Temple. Water covers the lower steps and a green light glows inside.",
-    ),
-    ("SPEAKER_01", "Mira lights a torch and we enter the temple carefully."),
-    ("SPEAKER_00", "Inside, a priestess named Sister Ilse kneels at the altar. Sister Ilse asks who sent you."),
-    ("SPEAKER_02", "Sable lies and says we are pilgrims from Neverwinter."),
-    ("SPEAKER_00", "She does not believe you. She warns that the dead of Greymoor Keep are waking."),
-    ("SPEAKER_03", "Who is waking them? Is it Varis?"),
-    ("SPEAKER_00", "She refuses to answer and hands you an old iron key to the vault."),
-    ("SPEAKER_01", "We should go down to the vault before Varis gets there."),
-    ("SPEAKER_00", "The stairs collapse behind you and you are trapped in the flooded crypt. That is where we stop."),
-    ("SPEAKER_02", "Next time we have to get out of the crypt and find Captain Elra Stone."),
-    ("SPEAKER_03", "And we still owe the blacksmith in Phandalin fifty gold for the axe."),
-    ("SPEAKER_01", "Great session everyone, same time next week?"),
-]
 NAMES = {
     "SPEAKER_00": "GM (Dana)",
     "SPEAKER_01": "Mira (Ana)",
     "SPEAKER_02": "Sable (Ben)",
     "SPEAKER_03": "Thorin (Carl)",
 }
-GERMAN = [
-    ("SPEAKER_00", "Willkommen zurück. Ihr steht vor dem alten Tempel im Nebelwald."),
-    ("SPEAKER_01", "Ich zünde eine Fackel an und gehe vorsichtig hinein."),
-    ("SPEAKER_00", "Drinnen kniet eine Priesterin am Altar. Sie fragt, wer euch geschickt hat."),
-    ("SPEAKER_02", "Wir sagen, dass wir Pilger aus der Hauptstadt sind."),
-    ("SPEAKER_00", "Sie glaubt euch nicht und warnt, dass die Toten erwachen."),
-    ("SPEAKER_01", "Wer weckt die Toten? Wir müssen das herausfinden."),
-    ("SPEAKER_00", "Die Treppe stürzt hinter euch ein, und ihr seid in der Gruft gefangen."),
-]
 JAPANESE = [
     ("SPEAKER_00", "おかえりなさい。皆さんは霧の森の古い神殿の前に立っています。"),
     ("SPEAKER_01", "松明に火をつけて、慎重に中へ入ります。"),

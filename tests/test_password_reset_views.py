@@ -11,16 +11,13 @@ from accounts.forms import password_help_text
 from accounts.password_views import CODE_SENT, LOCAL_CODE_SESSION_KEY, PASSWORD_RESET
 from campaigns_site import aws as aws_clients
 from tests.conftest import PASSWORD
+from tests.web_clients import log_in
 
 RESET = "/accounts/password/reset/"
 CODE = "/accounts/password/reset/code/"
 LOGIN = "/accounts/login/"
 NEW_PASSWORD = "new dragon hoard 7"
 CODE_PAGE_FOR_ADA = CODE + "?email=ada%40example.com"
-
-
-def log_in(client, email="ada@example.com", password=PASSWORD):
-    return client.post(LOGIN, {"login": email, "password": password})
 
 
 def signed_in_as(client):

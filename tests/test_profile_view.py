@@ -1,7 +1,5 @@
 """The profile page: who you are, your display name, and the way to the other account pages."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import path, reverse
@@ -10,25 +8,9 @@ from accounts import profile_views
 from accounts.models import User
 from accounts.profiles import get_profile
 from campaigns_site import views as site_views
-from tests.conftest import PASSWORD
+from tests.web_clients import csrf_token, header, signed_in
 
 PROFILE = "/accounts/profile/"
-
-
-def signed_in(email="ada@example.com", **client_options):
-    client = Client(**client_options)
-    token = csrf_token(client.get("/accounts/login/").content.decode())
-    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token})
-    assert response.status_code == 302, "the login failed"
-    return client
-
-
-def csrf_token(html):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
-def header(html):
-    return html.split("</header>")[0]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 
 from campaigns.repository import create_campaign
-from sessions.core.repository import create_session
 from sessions.core.segments import Segment
 from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.storage import clear_cache
@@ -27,9 +26,10 @@ LINES = [
 ]
 
 
-@pytest.fixture
-def session(owner, campaign):
-    return create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="The Death House", number=1)
+pytestmark = [
+    pytest.mark.session(title="The Death House", number=1),
+    pytest.mark.transcript(data=render_vtt(LINES).encode(), filename="game.vtt"),
+]
 
 
 def attach(owner, session, data, filename="game.vtt"):
@@ -39,12 +39,7 @@ def attach(owner, session, data, filename="game.vtt"):
 
 
 @pytest.fixture
-def transcribed(owner, session):
-    return attach(owner, session, render_vtt(LINES).encode())
-
-
-@pytest.fixture
-def four_hours(owner, session):
+def four_hours_transcribed(owner, session):
     stored = attach(owner, session, sample_bytes("vtt", hours=4))
     assert stored.transcript_segment_count == 5200
     return stored
@@ -173,8 +168,8 @@ def test_every_line_links_to_itself(owner, transcribed):
         assert f'href="?line={number}#line-{number}"' in html
 
 
-def test_a_line_link_opens_its_page_and_marks_the_line(owner, four_hours):
-    html = page_html(owner, four_hours, "?line=4321")
+def test_a_line_link_opens_its_page_and_marks_the_line(owner, four_hours_transcribed):
+    html = page_html(owner, four_hours_transcribed, "?line=4321")
     assert shown_lines(html) == list(range(4200, 4400))
     assert '<li id="line-4321" class="transcript-line is-focus">' in html
     assert "Page 22 of 26" in html
@@ -187,26 +182,26 @@ def test_a_line_past_the_end_says_so(owner, transcribed):
 
 
 # --- pages ----------------------------------------------------------------------------------
-def test_a_four_hour_session_opens_on_200_lines_with_page_links(owner, four_hours):
-    html = page_html(owner, four_hours)
+def test_a_four_hour_session_opens_on_200_lines_with_page_links(owner, four_hours_transcribed):
+    html = page_html(owner, four_hours_transcribed)
     assert shown_lines(html) == list(range(200))
     assert "5,200 lines" in html and "4 speakers" in html
     assert html.count("Page 1 of 26") == 2  # above and below the lines
     assert 'href="?page=2" rel="next"' in html
     assert 'rel="prev"' not in html
 
-    html = page_html(owner, four_hours, "?page=2")
+    html = page_html(owner, four_hours_transcribed, "?page=2")
     assert shown_lines(html) == list(range(200, 400))
     assert 'href="?page=1" rel="prev"' in html and 'href="?page=3" rel="next"' in html
 
-    html = page_html(owner, four_hours, "?page=26")
+    html = page_html(owner, four_hours_transcribed, "?page=26")
     assert shown_lines(html) == list(range(5000, 5200))
     assert 'rel="next"' not in html
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "", "1.5", "27", "99999", "9" * 5000, "%00"])
-def test_bad_page_numbers_show_a_page(owner, four_hours, page):
-    html = page_html(owner, four_hours, f"?page={page}")
+def test_bad_page_numbers_show_a_page(owner, four_hours_transcribed, page):
+    html = page_html(owner, four_hours_transcribed, f"?page={page}")
     first = shown_lines(html)[0]
     assert first in (0, 5000)  # the first page, or the last for numbers past the end
     assert len(shown_lines(html)) == 200
@@ -226,11 +221,11 @@ def test_filter_by_speaker_keeps_line_numbers(owner, transcribed):
     assert 'href="?line=2#line-2"' in html  # a line links to itself in the whole transcript
 
 
-def test_filter_pages_keep_the_filter(owner, four_hours):
-    html = page_html(owner, four_hours, "?speaker=SPEAKER_01")
+def test_filter_pages_keep_the_filter(owner, four_hours_transcribed):
+    html = page_html(owner, four_hours_transcribed, "?speaker=SPEAKER_01")
     assert len(shown_lines(html)) == 200
     assert 'href="?speaker=SPEAKER_01&amp;page=2" rel="next"' in html
-    second = page_html(owner, four_hours, "?speaker=SPEAKER_01&page=2")
+    second = page_html(owner, four_hours_transcribed, "?speaker=SPEAKER_01&page=2")
     assert shown_lines(second)[0] > shown_lines(html)[-1]
 
 
@@ -263,8 +258,8 @@ def test_find_and_speaker_combine(owner, transcribed):
     assert "2 matches for “<mark>dragon</mark>” in 1 line by SPEAKER_02." in html
 
 
-def test_find_pages_keep_the_find(owner, four_hours):
-    html = page_html(owner, four_hours, "?q=roll")
+def test_find_pages_keep_the_find(owner, four_hours_transcribed):
+    html = page_html(owner, four_hours_transcribed, "?q=roll")
     assert len(shown_lines(html)) == 200
     assert 'href="?q=roll&amp;page=2" rel="next"' in html
     assert 'href="?line=' in html
@@ -323,18 +318,18 @@ def test_first_costs_what_a_page_costs(owner, transcribed, aws_calls):
 
 
 # --- a search result's landing: its line, in context, its words marked ----------------------
-def test_a_search_lands_on_the_plain_page_around_its_line_with_the_words_marked(owner, four_hours):
+def test_a_search_lands_on_the_plain_page_around_its_line_with_the_words_marked(owner, four_hours_transcribed):
     # Issue 11: the landing was a find (`?q=…&line=n`): a filtered page of the lines that say it.
     said = [
         number for number, segment in enumerate(sample_segments(hours=4)) if re.search(r"\broll", segment.text, re.I)
     ]
-    response = owner.get(url(four_hours, "?mark=ROLL&first=1"))
+    response = owner.get(url(four_hours_transcribed, "?mark=ROLL&first=1"))
     assert response.status_code == 302
-    assert response["Location"] == url(four_hours, f"?mark=roll&line={said[0]}#line-{said[0]}")
+    assert response["Location"] == url(four_hours_transcribed, f"?mark=roll&line={said[0]}#line-{said[0]}")
 
     target = next(number for number in said if number > 300)
 
-    html = page_html(owner, four_hours, f"?mark=roll&line={target}")
+    html = page_html(owner, four_hours_transcribed, f"?mark=roll&line={target}")
     page = target // 200
     assert shown_lines(html) == list(range(page * 200, page * 200 + 200))  # every line of its page
     assert f'<li id="line-{target}" class="transcript-line is-focus">' in html
@@ -420,12 +415,12 @@ def test_jump_keeps_the_filters(owner, transcribed):
     assert response["Location"] == url(transcribed, "?speaker=SPEAKER_00&q=zoe&line=2#line-2")
 
 
-def test_jump_in_four_hours(owner, four_hours):
+def test_jump_in_four_hours(owner, four_hours_transcribed):
     segments = sample_segments(hours=4)
     expected = next(number for number, segment in enumerate(segments) if segment.start >= 3 * 3600)
-    response = owner.get(url(four_hours, "?t=3:00:00"))
-    assert response["Location"] == url(four_hours, f"?line={expected}#line-{expected}")
-    html = page_html(owner, four_hours, f"?line={expected}")
+    response = owner.get(url(four_hours_transcribed, "?t=3:00:00"))
+    assert response["Location"] == url(four_hours_transcribed, f"?line={expected}#line-{expected}")
+    html = page_html(owner, four_hours_transcribed, f"?line={expected}")
     assert expected in shown_lines(html)
 
 
@@ -457,8 +452,8 @@ def test_a_page_costs_one_batch_get_and_at_most_one_s3_get(owner, transcribed, a
     assert calls.count("dynamodb", "Scan") == 0
 
 
-def test_the_four_hour_page_after_upload_costs_no_s3_request(owner, four_hours, aws_calls):
+def test_the_four_hour_page_after_upload_costs_no_s3_request(owner, four_hours_transcribed, aws_calls):
     with aws_calls() as calls:
-        html = page_html(owner, four_hours, "?page=13")
+        html = page_html(owner, four_hours_transcribed, "?page=13")
     assert calls.operations() == READ  # storing it left it in the cache
     assert shown_lines(html) == list(range(2400, 2600))

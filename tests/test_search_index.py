@@ -43,21 +43,12 @@ LINES = [
 ]
 
 
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=SUB, name="Dragon Heist")
-
-
-@pytest.fixture
-def session(campaign):
-    return create_session(
-        sub=SUB,
-        campaign_id=campaign.campaign_id,
-        title="The Yawning Portal",
-        number=3,
-        played_on="2024-05-31",
-        notes="Volo hires the party. The stirges bite.",
-    )
+pytestmark = [
+    pytest.mark.campaign(sub=SUB, name="Dragon Heist"),
+    pytest.mark.session(
+        title="The Yawning Portal", number=3, played_on="2024-05-31", notes="Volo hires the party. The stirges bite."
+    ),
+]
 
 
 def item_of(session):

@@ -12,7 +12,6 @@ from sessions.core.repository import create_session
 from sessions.core.segments import Segment
 from sessions.search import services as search
 from tests.transcript_samples import render_vtt
-from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -36,19 +35,11 @@ def result_titles(html):
     return [re.sub(r"<[^>]+>", "", title) for title in titles]
 
 
-@pytest.fixture
-def transcribed(owner, session):
-    lines = [
-        Segment(start=1.0, end=3.0, speaker="SPEAKER_00", text="Welcome back to Barovia."),
-        Segment(start=3.0, end=6.0, speaker="SPEAKER_01", text="The ferryman wants two coins."),
-    ]
-    return store_transcript(
-        sub=owner.sub,
-        campaign_id=session.campaign_id,
-        session_id=session.session_id,
-        data=render_vtt(lines).encode(),
-        filename="night.vtt",
-    ).session
+TRANSCRIPT = [
+    Segment(start=1.0, end=3.0, speaker="SPEAKER_00", text="Welcome back to Barovia."),
+    Segment(start=3.0, end=6.0, speaker="SPEAKER_01", text="The ferryman wants two coins."),
+]
+pytestmark = pytest.mark.transcript(data=render_vtt(TRANSCRIPT).encode(), filename="night.vtt")
 
 
 # --- access: owner, another signed-in user, nobody -------------------------------------------

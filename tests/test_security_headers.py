@@ -157,7 +157,7 @@ def test_share_pages_have_the_policy_and_their_own_headers(owner, session):
 
 
 def test_the_staff_page(make_user):
-    from tests.test_profile_view import signed_in
+    from tests.web_clients import signed_in
 
     make_user("ada@example.com", staff=True)
     response = signed_in("ada@example.com").get("/staff/")

@@ -41,9 +41,7 @@ OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"
 UNICODE = "Ünïcödé 🐉 竜"
 
 
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=OWNER, name="Curse of Strahd")
+pytestmark = pytest.mark.campaign(sub=OWNER, name="Curse of Strahd")
 
 
 def titles(page):

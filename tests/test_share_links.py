@@ -40,14 +40,10 @@ OTHER = "22222222-aaaa-4bbb-8ccc-000000000002"
 V1_TOKEN = "Zq3xP9vL2mN8kR4tY6wB1c"  # the shape of v1.0's tokens: 22 URL-safe characters
 
 
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=OWNER, name="Curse of Strahd")
-
-
-@pytest.fixture
-def session(campaign):
-    return create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="The Death House", number=1)
+pytestmark = [
+    pytest.mark.campaign(sub=OWNER, name="Curse of Strahd"),
+    pytest.mark.session(title="The Death House", number=1),
+]
 
 
 def make(session, sub=OWNER, **fields):

@@ -63,19 +63,6 @@ def errors(html):
     return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
 
 
-@pytest.fixture
-def summarized(owner, session):
-    Summary(
-        user_pk(owner.sub),
-        summary_sk(session.campaign_id, session.session_id, "recap"),
-        kind="recap",
-        text="Previously: the mists closed in.",
-        provider="offline",
-        created=datetime.now(UTC),
-    ).save()
-    return session
-
-
 # --- access: owner, another signed-in user, nobody -------------------------------------------------------
 def test_owner_opens_the_share_page(owner, session, aws_calls):
     with aws_calls() as calls:

@@ -72,23 +72,7 @@ def add_summary(owner, session, kind, text):
     ).save()
 
 
-@pytest.fixture
-def summarized(owner, session):
-    add_summary(owner, session, "recap", "Previously: the mists closed in.\n\nThe house woke.")
-    add_summary(owner, session, "npcs", "- Rose, a ghost child\n- Thorn, her brother")
-    add_summary(owner, session, "loot", "- A silver key")
-    return session
-
-
-@pytest.fixture
-def transcribed(owner, summarized):
-    return store_transcript(
-        sub=owner.sub,
-        campaign_id=summarized.campaign_id,
-        session_id=summarized.session_id,
-        data=render_vtt(LINES).encode(),
-        filename="game.vtt",
-    ).session
+pytestmark = pytest.mark.transcript(data=render_vtt(LINES).encode(), filename="game.vtt")
 
 
 def views(token):
@@ -157,7 +141,7 @@ def test_no_owner_no_notes_no_internal_ids(owner, transcribed, summarized):
 
 
 # --- headers -----------------------------------------------------------------------------------------
-def test_headers_on_every_page_and_on_the_404(owner, anonymous, transcribed):
+def test_headers_on_every_page_and_on_the_404(owner, anonymous, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript")
     responses = [
         anonymous.get(url(token)),
@@ -219,7 +203,7 @@ def test_the_owner_and_other_users_get_the_same_404(owner, other, summarized):
     assert len(bodies) == 1
 
 
-def test_revoking_kills_the_link_at_once_even_for_a_visitor_reading_it(owner, transcribed):
+def test_revoking_kills_the_link_at_once_even_for_a_visitor_reading_it(owner, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()
     assert visitor.get(url(token)).status_code == 200
@@ -234,7 +218,7 @@ def test_revoking_kills_the_link_at_once_even_for_a_visitor_reading_it(owner, tr
     assert visitor.get(url(token, "transcript/?page=2")).status_code == 404
 
 
-def test_expiry_kills_the_link_for_a_visitor_reading_it(owner, transcribed):
+def test_expiry_kills_the_link_for_a_visitor_reading_it(owner, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript", expires=now() + timedelta(hours=1))
     visitor = fresh()
     assert visitor.get(url(token)).status_code == 200
@@ -258,7 +242,7 @@ def test_a_campaign_being_deleted_shares_nothing(owner, campaign, summarized):
 
 
 # --- what each scope shows, and costs --------------------------------------------------------------------
-def test_a_recap_link_shows_the_recap_only(owner, transcribed, aws_calls):
+def test_a_recap_link_shows_the_recap_only(owner, summarized, transcribed, aws_calls):
     token = make(owner, transcribed, scope="recap")
     with aws_calls() as calls:
         response = fresh().get(url(token))
@@ -270,7 +254,7 @@ def test_a_recap_link_shows_the_recap_only(owner, transcribed, aws_calls):
     assert fresh().get(url(token, "transcript/")).status_code == 404
 
 
-def test_a_summaries_link_shows_every_summary_in_order(owner, transcribed, aws_calls):
+def test_a_summaries_link_shows_every_summary_in_order(owner, summarized, transcribed, aws_calls):
     token = make(owner, transcribed, scope="summaries")
     with aws_calls() as calls:
         html = fresh().get(url(token)).content.decode()
@@ -281,7 +265,7 @@ def test_a_summaries_link_shows_every_summary_in_order(owner, transcribed, aws_c
     assert fresh().get(url(token, "transcript/")).status_code == 404
 
 
-def test_a_transcript_link_shows_the_summaries_and_a_way_to_the_transcript(owner, transcribed, aws_calls):
+def test_a_transcript_link_shows_the_summaries_and_a_way_to_the_transcript(owner, summarized, transcribed, aws_calls):
     token = make(owner, transcribed, scope="transcript")
     with aws_calls() as calls:
         html = fresh().get(url(token)).content.decode()
@@ -303,7 +287,7 @@ def test_without_summaries_the_page_says_so(owner, session):
     assert "No summary of this session has been written yet." in html
 
 
-def test_transcript_pages_cost_the_link_read_and_the_reader_s(owner, transcribed, aws_calls):
+def test_transcript_pages_cost_the_link_read_and_the_reader_s(owner, summarized, transcribed, aws_calls):
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()
     visitor.get(url(token))
@@ -317,7 +301,7 @@ def test_transcript_pages_cost_the_link_read_and_the_reader_s(owner, transcribed
 
 
 # --- views: counted once per visitor -------------------------------------------------------------------
-def test_a_visitor_s_reloads_and_transcript_pages_count_no_more_views(owner, transcribed):
+def test_a_visitor_s_reloads_and_transcript_pages_count_no_more_views(owner, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript", view_limit=2)
     visitor = fresh()
     response = visitor.get(url(token))
@@ -328,7 +312,7 @@ def test_a_visitor_s_reloads_and_transcript_pages_count_no_more_views(owner, tra
     assert views(token) == 1
 
 
-def test_the_last_allowed_viewer_reads_on(owner, transcribed):
+def test_the_last_allowed_viewer_reads_on(owner, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript", view_limit=1)
     last = fresh()
     assert last.get(url(token)).status_code == 200
@@ -338,7 +322,7 @@ def test_the_last_allowed_viewer_reads_on(owner, transcribed):
     assert views(token) == 1
 
 
-def test_the_transcript_address_counts_a_view_for_a_new_visitor(owner, transcribed):
+def test_the_transcript_address_counts_a_view_for_a_new_visitor(owner, summarized, transcribed):
     # So a used-up link's transcript is not open to whoever goes there directly.
     token = make(owner, transcribed, scope="transcript", view_limit=1)
     assert fresh().get(url(token, "transcript/")).status_code == 200
@@ -347,7 +331,7 @@ def test_the_transcript_address_counts_a_view_for_a_new_visitor(owner, transcrib
     assert fresh().get(url(token)).status_code == 404
 
 
-def test_a_grant_is_bound_to_its_link_and_signed(owner, transcribed):
+def test_a_grant_is_bound_to_its_link_and_signed(owner, summarized, transcribed):
     first = make(owner, transcribed, scope="transcript", view_limit=1)
     second = make(owner, transcribed, scope="transcript", view_limit=1)
     visitor = fresh()
@@ -360,7 +344,9 @@ def test_a_grant_is_bound_to_its_link_and_signed(owner, transcribed):
 
 
 # --- the transcript's pages ---------------------------------------------------------------------------------
-def test_the_transcript_reads_with_names_and_without_raw_labels_of_named_speakers(owner, campaign, transcribed):
+def test_the_transcript_reads_with_names_and_without_raw_labels_of_named_speakers(
+    owner, campaign, summarized, transcribed
+):
     save_speaker_names(
         sub=owner.sub,
         campaign_id=campaign.campaign_id,
@@ -378,7 +364,7 @@ def test_the_transcript_reads_with_names_and_without_raw_labels_of_named_speaker
     assert "Speaker names" not in html and "Download" not in html and "/campaigns/" not in html
 
 
-def test_a_characters_only_link_shows_no_player_and_no_recorded_label(owner, campaign, transcribed):
+def test_a_characters_only_link_shows_no_player_and_no_recorded_label(owner, campaign, summarized, transcribed):
     save_speaker_names(
         sub=owner.sub,
         campaign_id=campaign.campaign_id,
@@ -484,7 +470,7 @@ def test_a_link_with_full_names_shows_the_summaries_as_written(owner, named_in_s
     assert "<li>Sam pays &lt;b&gt;Bob&lt;/b&gt; and SPEAKER_02.</li>" in html
 
 
-def test_the_transcript_s_links_and_forms_stay_under_the_link(owner, transcribed):
+def test_the_transcript_s_links_and_forms_stay_under_the_link(owner, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()
     html = visitor.get(url(token, "transcript/")).content.decode()
@@ -496,7 +482,7 @@ def test_the_transcript_s_links_and_forms_stay_under_the_link(owner, transcribed
     assert response["Location"] == f"/share/{token}/transcript/?speaker=2&line=3#line-3"
 
 
-def test_filter_by_speaker_number_and_find(owner, transcribed):
+def test_filter_by_speaker_number_and_find(owner, summarized, transcribed):
     token = make(owner, transcribed, scope="transcript")
     visitor = fresh()
     assert shown_lines(visitor.get(url(token, "transcript/?speaker=0")).content.decode()) == [0, 2]
@@ -507,7 +493,7 @@ def test_filter_by_speaker_number_and_find(owner, transcribed):
         assert shown_lines(visitor.get(url(token, "transcript/" + odd)).content.decode()) == [0, 1, 2, 3]
 
 
-def test_marked_words_land_in_context_under_the_link_without_raw_labels(owner, campaign, transcribed):
+def test_marked_words_land_in_context_under_the_link_without_raw_labels(owner, campaign, summarized, transcribed):
     # Search never links here (it is the owner's), but the reader's `mark` works the same.
     save_speaker_names(
         sub=owner.sub,

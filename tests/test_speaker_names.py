@@ -32,9 +32,7 @@ SUB = "0d6f0c1e-1111-4b1c-9a5e-5f4c3b2a1d00"
 ODD_LABELS = ["Mira (GM)", "xX_Drake_Xx", "zoë.🐉 the bold", "<b>Jean-Luc</b>", "as_dict", "attribute_values"]
 
 
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=SUB, name="Dragon Heist")
+pytestmark = pytest.mark.campaign(sub=SUB, name="Dragon Heist")
 
 
 def names(player="", character=""):

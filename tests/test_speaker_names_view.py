@@ -40,9 +40,9 @@ def transcript_of(labels):
     return render_whisper_json(segments).encode()
 
 
-@pytest.fixture
-def session(owner, campaign):
-    return add_session(owner, campaign, data=sample_bytes("vtt", hours=0.1))
+pytestmark = pytest.mark.session(
+    title="The Death House", transcript=sample_bytes("vtt", hours=0.1), filename="session.vtt"
+)
 
 
 def url(session):

@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.profiles import get_profile
 from accounts.staff import list_staff as staff_list
 from campaigns_site import aws as aws_clients
-from tests.test_profile_view import header, signed_in
+from tests.web_clients import header, signed_in
 
 STAFF = "/staff/"
 POLICY = Path(__file__).resolve().parent.parent / "deploy" / "iam-policy.json"
@@ -56,11 +56,6 @@ def test_decorator_lets_staff_through():
 
 
 # --- the page ------------------------------------------------------------------------
-@pytest.fixture
-def staff(make_user):
-    return make_user("ada@example.com", staff=True)
-
-
 @pytest.fixture
 def player(make_user):
     return make_user("bo@example.com", display_name="Bo the Brave")

@@ -13,7 +13,6 @@ from sessions.summaries import jobs as summary_jobs
 from sessions.summaries import repository as summaries
 from sessions.summaries import runners
 from sessions.summaries.summarizers.base import SummaryProviderError
-from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url, post
@@ -21,14 +20,7 @@ from tests.web_clients import login_url, post
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    clear_cache()
-
-
-@pytest.fixture
-def manual(settings):
-    settings.SUMMARY_JOB_RUNNER = "manual"
+pytestmark = pytest.mark.usefixtures("empty_transcript_cache")
 
 
 def add_session(owner, campaign, title, *, number, played_on, recap=True):

@@ -39,9 +39,10 @@ from tests.transcript_uploads import store_transcript
 SUB = "user-1"
 
 
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=SUB, name="Dragon Heist")
+pytestmark = [
+    pytest.mark.campaign(sub=SUB, name="Dragon Heist"),
+    pytest.mark.session(title="The Yawning Portal", transcript=sample_bytes("vtt", hours=0.2), filename="x.vtt"),
+]
 
 
 def new_session(campaign, title="The Yawning Portal", **fields):
@@ -54,11 +55,6 @@ def new_session(campaign, title="The Yawning Portal", **fields):
         filename="x.vtt",
     )
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
-
-
-@pytest.fixture
-def session(campaign):
-    return new_session(campaign)
 
 
 def summarize(session, kinds=tuple(KINDS), **options):

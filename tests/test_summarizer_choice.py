@@ -83,7 +83,7 @@ def test_defaults_from_an_empty_environment(tmp_path):
 
 
 def test_production_defaults_to_bedrock(tmp_path):
-    from tests.test_settings import PRODUCTION
+    from tests.fresh_processes import PRODUCTION
 
     result = run(["-c", SHOW_SETTINGS], PRODUCTION, tmp_path)
 
@@ -92,7 +92,7 @@ def test_production_defaults_to_bedrock(tmp_path):
 
 
 def test_production_may_still_choose_the_offline_summarizer(tmp_path):
-    from tests.test_settings import PRODUCTION
+    from tests.fresh_processes import PRODUCTION
 
     result = run(["-c", SHOW_SETTINGS], {**PRODUCTION, "SUMMARY_PROVIDER": "offline"}, tmp_path)
 

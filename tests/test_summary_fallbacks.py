@@ -19,10 +19,8 @@ from sessions.summaries import fallbacks as summary_fallbacks
 from sessions.summaries import repository as summaries
 from sessions.summaries.summarizers import bedrock
 from sessions.transcripts.storage import clear_cache
-from tests.test_profile_view import signed_in
 from tests.transcript_samples import sample_bytes
-from tests.transcript_uploads import store_transcript
-from tests.web_clients import post
+from tests.web_clients import post, signed_in
 
 MODEL = "amazon.nova-lite-v1:0"
 REPLY = {
@@ -72,15 +70,7 @@ def _setup(settings):
     settings.BEDROCK_MAX_ATTEMPTS = 1  # "past the retries" at once: no test sleeps
 
 
-@pytest.fixture
-def transcribed(owner, session):
-    return store_transcript(
-        sub=owner.sub,
-        campaign_id=session.campaign_id,
-        session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.2),
-        filename="night.vtt",
-    ).session
+pytestmark = pytest.mark.transcript(data=sample_bytes("vtt", hours=0.2), filename="night.vtt")
 
 
 @pytest.fixture
@@ -228,11 +218,6 @@ def test_a_record_that_cannot_be_written_never_fails_the_job(aws, monkeypatch, c
 
 
 # --- the staff page -----------------------------------------------------------------------------
-@pytest.fixture
-def staff(make_user):
-    return make_user("ada@example.com", staff=True)
-
-
 def test_staff_see_the_last_fallbacks_with_time_and_reason(staff, aws_calls):
     summary_fallbacks.record_fallback(
         reason=bedrock.NO_ACCESS,

@@ -57,7 +57,7 @@ from sessions.summaries.runners import run_story_job, run_summary_job
 from sessions.summaries.summarizers.base import SummaryProviderError
 from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.services import delete_transcript
-from tests.test_offline_summarizer import GERMAN, SESSION
+from tests.summary_samples import GERMAN, SESSION
 from tests.transcript_samples import render_vtt, sample_bytes
 from tests.transcript_uploads import store_transcript
 
@@ -66,9 +66,10 @@ ALL_KINDS = list(KINDS)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=SUB, name="Dragon Heist")
+pytestmark = [
+    pytest.mark.campaign(sub=SUB, name="Dragon Heist"),
+    pytest.mark.session(title="The Yawning Portal", transcript=sample_bytes("vtt", hours=0.2), filename="x.vtt"),
+]
 
 
 def new_session(campaign, title="The Yawning Portal", *, data=None, filename="x.vtt", **fields):
@@ -82,11 +83,6 @@ def new_session(campaign, title="The Yawning Portal", *, data=None, filename="x.
             filename=filename,
         )
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
-
-
-@pytest.fixture
-def session(campaign):
-    return new_session(campaign)
 
 
 def vtt(lines):
@@ -149,12 +145,6 @@ def partition_keys(sub=SUB):
 
 def keys_naming(session_id):
     return [sk for sk in partition_keys() if session_id in sk]
-
-
-@pytest.fixture
-def manual(settings):
-    """Jobs are only queued: the test runs them."""
-    settings.SUMMARY_JOB_RUNNER = "manual"
 
 
 class Clock:

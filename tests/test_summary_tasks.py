@@ -22,7 +22,6 @@ from sessions.summaries import tasks as summary_tasks
 from sessions.summaries.items import DONE, FAILED, QUEUED, RUNNING
 from sessions.summaries.jobs import DISPATCH_FAILURE, start_story_job, start_summary_job
 from sessions.summaries.repository import get_summary_job, list_summaries_for_session
-from tests.test_lambda_entry import call_lambda  # noqa: F401  (Zappa's handler on a fresh "container")
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
 
@@ -44,9 +43,10 @@ def new_session(name="Dragon Heist"):
     return get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
 
 
-@pytest.fixture
-def session(aws):
-    return new_session()
+pytestmark = [
+    pytest.mark.campaign(sub=SUB, name="Dragon Heist"),
+    pytest.mark.session(title="The Yawning Portal", transcript=sample_bytes("vtt", hours=0.2), filename="x.vtt"),
+]
 
 
 def start(session, kinds=("recap",)):
@@ -162,7 +162,7 @@ def test_off_lambda_the_lambda_runner_runs_the_job_at_once(session, settings, mo
     assert job_of(session).status == DONE
 
 
-def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_client, call_lambda):  # noqa: F811
+def test_zappas_handler_routes_the_payload_to_the_job(session, zappa_lambda_client, call_lambda):
     zappa_lambda_client.add_response("invoke", {"StatusCode": 202})
     job = start(session, kinds=["recap", "npcs"])
     payload = json.loads(zappa_lambda_client.sent[0]["Payload"])

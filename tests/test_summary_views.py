@@ -17,7 +17,6 @@ from sessions.summaries import repository as summaries
 from sessions.summaries import runners
 from sessions.summaries.presentation import format_cost
 from sessions.summaries.summarizers.base import SummaryInputError, SummaryProviderError
-from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
 from tests.web_clients import login_url, post
@@ -26,23 +25,7 @@ AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 VTT = sample_bytes("vtt", hours=0.2)
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    clear_cache()
-
-
-@pytest.fixture
-def transcribed(owner, session):
-    """The session once it has a transcript of twelve minutes, four speakers."""
-    return store_transcript(
-        sub=owner.sub, campaign_id=session.campaign_id, session_id=session.session_id, data=VTT, filename="night.vtt"
-    ).session
-
-
-@pytest.fixture
-def manual(settings):
-    """Jobs are only queued: the test runs them (runners.run_summary_job)."""
-    settings.SUMMARY_JOB_RUNNER = "manual"
+pytestmark = [pytest.mark.transcript(data=VTT, filename="night.vtt"), pytest.mark.usefixtures("empty_transcript_cache")]
 
 
 @pytest.fixture

@@ -24,10 +24,7 @@ NO_AGE = timedelta(0)
 BOTH = (storage_keys.ORIGINAL_NAME, storage_keys.SEGMENTS_NAME)
 
 
-@pytest.fixture
-def session(aws):
-    campaign = create_campaign(sub=OWNER, name="Curse of Strahd")
-    return create_session(sub=OWNER, campaign_id=campaign.campaign_id, title="Into the mists")
+pytestmark = [pytest.mark.campaign(sub=OWNER, name="Curse of Strahd"), pytest.mark.session(title="Into the mists")]
 
 
 def put_upload(sub, session_id, upload_id=None, *, names=BOTH, body=b"x" * 10):

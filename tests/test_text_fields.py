@@ -36,10 +36,7 @@ from sessions.summaries.forms import SummaryEditForm
 from sessions.transcripts.items import labels_fingerprint
 from sessions.transcripts.repository import get_speaker_names
 from sessions.transcripts.speaker_forms import SpeakerNamesForm
-from sessions.transcripts.storage import clear_cache
 from tests.conftest import PASSWORD
-from tests.transcript_samples import sample_bytes
-from tests.transcript_uploads import store_transcript
 from tests.web_clients import post
 
 CONTROLS = [chr(code) for code in range(0x20)] + [chr(code) for code in range(0x7F, 0xA0)] + ["\u2028", "\u2029"]
@@ -258,18 +255,6 @@ def check_saved_or_refused(response, text, *, before, after, saved, rule=ONE_LIN
     assert after == before
     if refused:
         assert "Remove the control characters from " in response.content.decode()
-
-
-@pytest.fixture
-def transcribed(owner, session):
-    clear_cache()
-    return store_transcript(
-        sub=owner.sub,
-        campaign_id=session.campaign_id,
-        session_id=session.session_id,
-        data=sample_bytes("vtt", hours=0.01),
-        filename="night.vtt",
-    ).session
 
 
 def session_url(session, path=""):

@@ -10,7 +10,6 @@ import base64
 import json
 import time
 from html import unescape
-from html.parser import HTMLParser
 from types import SimpleNamespace
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -25,9 +24,9 @@ from sessions.core import storage_keys
 from sessions.core.repository import create_session, delete_session, get_session
 from sessions.transcripts import repository as transcript_repository
 from sessions.transcripts import services as transcripts
-from sessions.transcripts.storage import clear_cache
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
+from tests.uploads import confirm, forms_of, post_to_s3, upload_form_of
 from tests.web_clients import login_url, post
 
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
@@ -36,9 +35,7 @@ SRT = sample_bytes("srt", hours=0.01, seed=1)
 TOKEN_SALT = "sessions.transcript-upload"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    clear_cache()
+pytestmark = pytest.mark.usefixtures("empty_transcript_cache")
 
 
 @pytest.fixture
@@ -95,47 +92,6 @@ def assert_nothing_stored(owner, session):
     assert campaign_bytes(owner, session) == 0
 
 
-class _Forms(HTMLParser):
-    """The forms of a page: action, method, class, and their named fields' values in order
-    (a <select> gives its first option's value)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self._select = [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append(SimpleNamespace(attrs=attrs, fields={}, file_fields=[], selects=[]))
-        elif tag == "input" and self.forms and "name" in attrs:
-            if attrs.get("type") == "file":
-                self.forms[-1].file_fields.append(attrs["name"])
-            else:
-                self.forms[-1].fields[attrs["name"]] = attrs.get("value", "")
-        elif tag == "select" and self.forms:
-            self._select = attrs["name"]
-            self.forms[-1].selects.append(attrs["name"])
-        elif tag == "option" and self._select and self._select not in self.forms[-1].fields:
-            self.forms[-1].fields[self._select] = attrs.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
-def forms_of(response):
-    """The page's own forms: not the layout's (sign out, theme), which have an action."""
-    parser = _Forms()
-    parser.feed(response.content.decode())
-    layout = ("/accounts/logout/", "/preferences/theme/")
-    return [form for form in parser.forms if not form.attrs.get("action", "").endswith(layout)]
-
-
-def upload_form_of(response):
-    (form,) = [form for form in forms_of(response) if "upload-form" in form.attrs.get("class", "")]
-    return form
-
-
 def token_of(uploaded_path):
     return parse_qs(urlsplit(uploaded_path).query)["upload"][0]
 
@@ -151,33 +107,6 @@ def upload_through_s3(client, session, data, filename="night.vtt", *, format="",
     response = client.get(url(session, page))
     assert response.status_code == 200
     return post_to_s3(upload_form_of(response), data, filename, format=format, **fields)
-
-
-def post_to_s3(form, data, filename, *, format="", **fields):
-    assert form.file_fields == ["file"]
-    data_fields = {
-        **form.fields,
-        "x-amz-meta-filename": filename,
-        "x-amz-meta-format": format,
-        "x-amz-meta-summarize": "",
-        **fields,
-    }
-    answer = requests.post(
-        form.attrs["action"], data=data_fields, files={"file": (filename or "blob", data)}, allow_redirects=False
-    )
-    assert answer.status_code == 303, answer.text
-    location = answer.headers["Location"]
-    assert location.startswith("http://testserver/")
-    return location.removeprefix("http://testserver")
-
-
-def confirm(client, uploaded_path):
-    """GET the page S3 sent the browser to, then post its form back (the page's script does)."""
-    page = client.get(uploaded_path)
-    assert page.status_code == 200, page.content.decode()
-    (form,) = forms_of(page)
-    assert form.attrs.get("method") == "post" and "action" not in form.attrs  # posts to the same URL
-    return post(client, uploaded_path, {"upload": form.fields["upload"]})
 
 
 def attach_through_pages(client, session, data, filename="night.vtt", **options):

@@ -17,7 +17,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from campaigns.repository import create_campaign, get_campaign
+from campaigns.repository import get_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.errors import StillChanging
 from campaigns_site.transactions import TransactionCanceled
@@ -37,28 +37,11 @@ VTT = sample_bytes("vtt", hours=0.1)
 SRT = sample_bytes("srt", hours=0.1, seed=1)
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    clear_cache()
-    yield
-    clear_cache()
-
-
-@pytest.fixture
-def campaign(aws):
-    return create_campaign(sub=OWNER, name="Curse of Strahd")
-
-
-@pytest.fixture
-def session(campaign):
-    return create_session(
-        sub=OWNER,
-        campaign_id=campaign.campaign_id,
-        title="The Death House",
-        number=1,
-        played_on="2024-05-31",
-        notes="The mimic was a door.",
-    )
+pytestmark = [
+    pytest.mark.campaign(sub=OWNER, name="Curse of Strahd"),
+    pytest.mark.session(title="The Death House", number=1, played_on="2024-05-31", notes="The mimic was a door."),
+    pytest.mark.usefixtures("empty_transcript_cache"),
+]
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -27,18 +27,19 @@ UNKNOWN = {"campaign_id": "0" * 26, "session_id": "0" * 26, "token_hash": "0" * 
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def multi_id_world(django_db_setup, django_db_blocker):
     """Built once for the module (tests/url_world.py): nothing here may change it."""
     with module_world(django_db_blocker, routes=MULTI_ID_ROUTES) as world:
         yield world
 
 
 @pytest.fixture
-def objects(world, db):
+def objects(multi_id_world, db):
     """The ids a URL names (a session with a transcript, summaries and a share link), and,
     for each, other real ids of the owner that do not go with the rest: another campaign,
     a session of that campaign, a link of another session of the same campaign and one of
     the other campaign, a kind of summary this session lacks."""
+    world = multi_id_world
     refresh(world)
     named = world.named
     swaps = {

@@ -1,8 +1,10 @@
 """Test clients for page tests: signed in (through the real login form) or anonymous, all
 with CSRF checks on, so every POST a test makes carries the token as a browser's would."""
 
+import re
 from urllib.parse import quote
 
+from django.conf import settings
 from django.test import Client
 
 from tests.conftest import PASSWORD
@@ -33,3 +35,29 @@ def post(client, url, data=None):
 def login_url(path):
     """Where login_required sends an anonymous visitor of `path` (the path kept as `next`)."""
     return f"/accounts/login/?next={quote(path, safe='/')}"
+
+
+def signed_in(email="ada@example.com", **client_options):
+    """A client of an existing user, logged in through the login page's form (no `sub`)."""
+    client = Client(**client_options)
+    token = csrf_token(client.get("/accounts/login/").content.decode())
+    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302, "the login failed"
+    return client
+
+
+def log_in(client, email="ada@example.com", password=PASSWORD, **extra):
+    """POST the login form (the client checks no CSRF token)."""
+    return client.post("/accounts/login/", {"login": email, "password": password, **extra})
+
+
+def session_key(client):
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def csrf_token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def header(html):
+    return html.split("</header>")[0]

@@ -3,30 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts import cognito, services
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
+from tests.browser.flows import confirmed_user, log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse 42"
 UNICODE = "Ünïcödé 🐉 竜 — naïve café"
-
-
-def confirmed_user(email):
-    """A user on the moto server's Cognito, as sign-up and confirmation leave it; returns the sub.
-    The server lives for the whole run: each test uses its own email address."""
-    sub = services.sign_up(email=email, password=PASSWORD, display_name="Mira")
-    cognito.confirm_sign_up(email=email, code="123456")  # moto accepts any code
-    return sub
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server.url + "/campaigns/")
 
 
 def add_session(page, *, title, number, played_on, notes=""):

@@ -8,8 +8,7 @@ from accounts import staff
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.sharing.repository import create_share_link
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
-from tests.browser.test_transcript_flow import upload_transcript
+from tests.browser.flows import confirmed_user, log_in, upload_transcript
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
-from tests.browser.test_transcript_flow import VTT
+from tests.browser.flows import VTT, confirmed_user, log_in
 from tests.transcript_uploads import store_transcript
 
 pytestmark = pytest.mark.browser
@@ -16,7 +15,7 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touc
 
 
 @pytest.fixture
-def transcribed(transactional_db, request):
+def reader_with_transcript(transactional_db, request):
     """A session with a transcript, of a user of its own (the moto server lives for the run)."""
     sub = confirmed_user(f"{request.node.name[5:25]}@example.com")
     campaign = create_campaign(sub=sub, name="Curse of Strahd")
@@ -31,10 +30,12 @@ def page_width(page):
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_the_share_link_is_whole_in_view_and_copied_with_one_tap(live_server, new_page, transcribed, console_errors):
+def test_the_share_link_is_whole_in_view_and_copied_with_one_tap(
+    live_server, new_page, reader_with_transcript, console_errors
+):
     page = new_page(**PHONE)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    email, session_url = transcribed
+    email, session_url = reader_with_transcript
     log_in(page, live_server, email)
     page.goto(f"{live_server.url}{session_url}share/")
     page.get_by_label("Summaries and transcript").check()
@@ -55,9 +56,9 @@ def test_the_share_link_is_whole_in_view_and_copied_with_one_tap(live_server, ne
     assert console_errors == []
 
 
-def test_speaker_names_keep_their_labels_on_a_phone(live_server, new_page, transcribed, console_errors):
+def test_speaker_names_keep_their_labels_on_a_phone(live_server, new_page, reader_with_transcript, console_errors):
     page = new_page(**PHONE)
-    email, session_url = transcribed
+    email, session_url = reader_with_transcript
     log_in(page, live_server, email)
     page.goto(f"{live_server.url}{session_url}transcript/speakers/")
 

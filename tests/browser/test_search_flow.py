@@ -12,7 +12,7 @@ from sessions.core.repository import create_session
 from sessions.core.segments import Segment
 from sessions.summaries.items import Summary
 from sessions.summaries.repository import edit_summary
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.browser.flows import confirmed_user, log_in
 from tests.transcript_samples import render_vtt
 from tests.transcript_uploads import store_transcript
 

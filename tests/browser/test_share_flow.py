@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
-from tests.browser.test_transcript_flow import VTT
+from tests.browser.flows import VTT, confirmed_user, log_in
 from tests.transcript_uploads import store_transcript
 
 pytestmark = pytest.mark.browser

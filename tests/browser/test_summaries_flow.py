@@ -10,7 +10,7 @@ from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
 from sessions.summaries import repository as summary_repository
 from sessions.summaries import runners
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.browser.flows import confirmed_user, log_in
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
 

@@ -6,31 +6,9 @@ from playwright.sync_api import expect
 
 from campaigns.repository import create_campaign
 from sessions.core.repository import create_session
-from tests.browser.test_campaigns_flow import confirmed_user, log_in
+from tests.browser.flows import VTT, confirmed_user, log_in, upload_transcript
 
 pytestmark = pytest.mark.browser
-
-VTT = """WEBVTT
-
-00:00:01.000 --> 00:00:04.000
-<v SPEAKER_00>Welcome back to Barovia, everyone.
-
-00:00:04.500 --> 00:00:07.250
-<v SPEAKER_01>I check the door for traps &amp; listen.
-
-00:00:08.000 --> 00:00:11.000
-<v SPEAKER_00>You hear &lt;script&gt;alert("the lich")&lt;/script&gt; whispering.
-"""
-
-
-def upload_transcript(page, session_url, path, text):
-    """Write `text` to `path` and upload it through the session page's form (straight to
-    the moto server's S3, which sends the browser back to the page)."""
-    path.write_text(text, encoding="utf-8")
-    page.goto(session_url)
-    page.get_by_label("Transcript file").set_input_files(str(path))
-    page.get_by_role("button", name="Upload transcript").click()
-    page.wait_for_url(session_url)
 
 
 def test_upload_read_rename_download(live_server, page, transactional_db, console_errors, tmp_path):
