@@ -22,7 +22,7 @@ from campaigns_site.table_keys import (
     web_session_pk,
     web_session_pointer_sk,
 )
-from campaigns_site.websession_item import WebSession
+from accounts.items import WebSession
 from sessions.core.repository import create_session
 from sessions.core.storage_keys import user_transcripts_prefix
 from tests.conftest import PASSWORD
