@@ -8,6 +8,7 @@ from django.conf import settings
 
 from accounts import cognito
 from accounts.deletion import is_being_deleted
+from accounts.items import WebSession
 from accounts.profiles import create_profile, get_profile
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
@@ -22,7 +23,6 @@ from campaigns_site.table_keys import (
     web_session_pk,
     web_session_pointer_sk,
 )
-from accounts.items import WebSession
 from sessions.core.repository import create_session
 from sessions.core.storage_keys import user_transcripts_prefix
 from tests.conftest import PASSWORD
