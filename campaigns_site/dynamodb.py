@@ -80,6 +80,23 @@ def write_transaction(actions):
 
 
 # --- reads ---------------------------------------------------------------------------------------
+def read_items(keys):
+    """The items that exist among (pk, sk) keys, as their item classes, in one strongly
+    consistent BatchGetItem (PynamoDB retries unprocessed keys): the one read a page makes
+    of several items. Repositories build the keys (table_keys) from `sub` and ids; pick the
+    items out with first_of."""
+    return list(TableModel.batch_get(keys, consistent_read=True))
+
+
+def first_of(found, item_class):
+    return next((item for item in found if isinstance(item, item_class)), None)
+
+
+def set_or_remove(attribute, value):
+    """The update action that stores `value`, or removes the attribute for None."""
+    return attribute.remove() if value is None else attribute.set(value)
+
+
 def query_pages(pk, *, sk_prefix=None, where=None, attributes=None):
     """The partition's items (SK starting with sk_prefix, if given; passing `where`, a
     PynamoDB condition, if given), a page at a time as lists of plain items: a Query, page

@@ -56,6 +56,15 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     transcript_speakers = ListAttribute(of=UnicodeAttribute, null=True)
     transcript_uploaded = UTCDateTimeAttribute(null=True)
 
+    def unchanged_since_read(self):
+        """The write condition that this session was neither edited nor given a summary or
+        share link since it was read (children_version): what we read of it and its
+        children is still all of it."""
+        children = PlaySession.children_version == self.children_version
+        if not self.children_version:
+            children |= PlaySession.children_version.does_not_exist()  # an item older than the attribute
+        return (PlaySession.version == self.version) & children
+
     @property
     def campaign_id(self):
         return self.sk.split("#")[1]

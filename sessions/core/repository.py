@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from campaigns.items import Campaign
 from campaigns.repository import PAGE_SIZE, CampaignChange, write_with_campaign_changes
+from campaigns_site.dynamodb import first_of, read_items, set_or_remove
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
-from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
     campaign_sk,
     new_id,
@@ -50,16 +50,6 @@ def get_session(*, sub, campaign_id, session_id):
         return PlaySession.get(user_pk(sub), session_sk(campaign_id, session_id), consistent_read=True)
     except PlaySession.DoesNotExist:
         return None
-
-
-def read_items(keys):
-    """The items that exist among (pk, sk) keys, in one strongly consistent BatchGetItem
-    (PynamoDB retries unprocessed keys). Pick them out with first_of and live_campaign."""
-    return list(TableModel.batch_get(keys, consistent_read=True))
-
-
-def first_of(found, item_class):
-    return next((item for item in found if isinstance(item, item_class)), None)
 
 
 def live_campaign(found):
@@ -146,8 +136,8 @@ def update_session(*, sub, campaign_id, session_id, expected_version, title, num
             session_sk(campaign_id, session_id),
             actions=[
                 PlaySession.title.set(title),
-                _set_or_remove(PlaySession.number, number),
-                _set_or_remove(PlaySession.played_on, played_on),
+                set_or_remove(PlaySession.number, number),
+                set_or_remove(PlaySession.played_on, played_on),
                 PlaySession.notes.set(notes),
                 PlaySession.updated.set(now),
                 PlaySession.lsi1sk.set(
@@ -198,7 +188,7 @@ def delete_session(*, sub, campaign_id, session_id):
         def delete_item(transaction):
             # Only as we read it: a transcript replaced meanwhile changed the bytes to take
             # off, and a summary or link written meanwhile would be left behind.
-            transaction.delete(session.pk, session.sk, condition=_unchanged_since_read(session))
+            transaction.delete(session.pk, session.sk, condition=session.unchanged_since_read())
             transaction.delete(session.pk, summary_job_sk(campaign_id, session_id))
             search_index.delete_item(transaction, sub=sub, session_id=session_id)
 
@@ -236,7 +226,7 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
         job_action = []
 
         def move_items(transaction):
-            transaction.delete(session.pk, session.sk, condition=_unchanged_since_read(session))
+            transaction.delete(session.pk, session.sk, condition=session.unchanged_since_read())
             transaction.put(moved, condition=PlaySession.sk.does_not_exist())
             job_action[:] = [
                 transaction.delete(session.pk, summary_job_sk(campaign_id, session_id), condition=job_condition)
@@ -277,15 +267,6 @@ def _existing_session(sub, campaign_id, session_id):
     return session
 
 
-def _unchanged_since_read(session):
-    """Neither edited nor given a summary or share link since it was read (see
-    PlaySession.children_version): what we read of it and its children is still all of it."""
-    children = PlaySession.children_version == session.children_version
-    if not session.children_version:
-        children |= PlaySession.children_version.does_not_exist()  # an item older than the attribute
-    return (PlaySession.version == session.version) & children
-
-
 def _counted_elsewhere(session, *, from_campaign_id, to_campaign_id):
     """The campaigns' counters for a move: the session and its transcript bytes change campaign."""
     return [
@@ -318,7 +299,3 @@ def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
         actions=[PlaySession.children_version.add(1), *also],
         condition=PlaySession.sk.exists(),
     )
-
-
-def _set_or_remove(attribute, value):
-    return attribute.remove() if value is None else attribute.set(value)

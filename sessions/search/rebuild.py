@@ -16,7 +16,7 @@ from campaigns_site.table import user_pk
 from campaigns_site.table_keys import SEARCH_PREFIX, SESSION_PREFIX
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
-from sessions.core.repository import SessionNotFound, _unchanged_since_read, get_session
+from sessions.core.repository import SessionNotFound, get_session
 from sessions.core.search_index import SearchItem, build_item
 from sessions.summaries.repository import list_summaries_for_session
 from sessions.transcripts.segments_json import load_segments
@@ -47,7 +47,7 @@ def refresh_search_item(*, sub, campaign_id, session_id):
         segments = load_segments(load_stored_segments(session)) if session.has_transcript else None
         item = build_item(session=session, summaries=summaries, segments=segments)
         transaction = Transaction()
-        transaction.check(session.pk, session.sk, condition=PlaySession.sk.exists() & _unchanged_since_read(session))
+        transaction.check(session.pk, session.sk, condition=PlaySession.sk.exists() & session.unchanged_since_read())
         transaction.put(item)
         try:
             transaction.commit()

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from campaigns.items import Campaign
 from campaigns.repository import CampaignNotFound
+from campaigns_site.dynamodb import first_of, read_items
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import (
     campaign_sk,
@@ -42,7 +43,7 @@ from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS, STORY_SO_FAR
-from sessions.core.repository import SessionNotFound, first_of, live_campaign, read_items, record_child_write
+from sessions.core.repository import SessionNotFound, live_campaign, record_child_write
 from sessions.summaries.items import (
     FINISHED,
     Summary,

@@ -11,12 +11,13 @@ from datetime import datetime
 
 from campaigns.items import Campaign
 from campaigns.repository import CampaignChange, CampaignNotFound, write_with_campaign_changes
+from campaigns_site.dynamodb import first_of, read_items, set_or_remove
 from campaigns_site.errors import StaleEdit
 from campaigns_site.table_keys import campaign_sk, session_sk, speaker_names_sk, user_pk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession
-from sessions.core.repository import _set_or_remove, first_of, live_campaign, read_items
+from sessions.core.repository import live_campaign
 from sessions.transcripts.items import SpeakerNames, merged_names, stored_names, stored_version
 
 
@@ -136,7 +137,7 @@ class TranscriptFields:
     def actions(self):
         # Each of _TRANSCRIPT_FIELDS is `transcript_<name>` for this class's `<name>`.
         return [
-            _set_or_remove(attribute, getattr(self, attribute.attr_name.removeprefix("transcript_")))
+            set_or_remove(attribute, getattr(self, attribute.attr_name.removeprefix("transcript_")))
             for attribute in _TRANSCRIPT_FIELDS
         ] + [PlaySession.transcript_bytes.set(self.size)]
 
