@@ -1,29 +1,14 @@
-"""Import a module on first use (the standard library's LazyLoader recipe).
+"""Views that load on their first request (lazy_view).
 
-Views import their repositories this way: loading a repository loads PynamoDB and
-botocore (~60 ms), and the URLconf imports every view at start-up, so a cold start that
-serves the home page, the login page or a health check would otherwise pay for them.
+The URLconf imports every view it names at start-up. Signed-in pages bring PynamoDB and
+botocore (~130 ms to import) with their repositories, so they are named by dotted path
+and imported on first use: a cold start that serves a health check, the home page or the
+login page pays for none of it (tests/test_aws_access.py). Inside a view module imports
+are plain: once the module loads, its page needs them anyway (issue 12 removed the
+per-module lazy_import handles this made redundant; docs/decisions.md).
 """
 
-import importlib.util
-import sys
-
-
-def lazy_import(name):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    parent, _, child = name.rpartition(".")
-    if parent:
-        # As a normal import does: `campaigns.services` must also be reachable as an
-        # attribute of `campaigns` (monkeypatch and mock resolve dotted names that way).
-        setattr(importlib.import_module(parent), child, module)
-    return module
+import importlib
 
 
 def lazy_view(dotted_path, *, csrf_exempt=False):

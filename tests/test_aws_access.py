@@ -161,13 +161,3 @@ def test_no_aws_calls_header_without_debug(aws, settings):
     settings.DEBUG = False
     response = Client().get("/two-calls/")
     assert "X-AWS-Calls" not in response
-
-
-def test_a_lazily_imported_module_is_a_normal_module_once_used():
-    import importlib
-
-    from campaigns_site.lazy import lazy_import
-
-    module = lazy_import("campaigns_site.pagination")
-    assert importlib.import_module("campaigns_site").pagination is module
-    assert module.InvalidCursor is importlib.import_module("campaigns_site.pagination").InvalidCursor
