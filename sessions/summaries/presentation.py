@@ -166,7 +166,7 @@ def format_tokens(count, estimated):
 class ShownSummary:
     """One stored summary as the page shows it."""
 
-    item: object  # sessions.summaries.repository.Summary
+    item: object  # sessions.summaries.items.Summary
     blocks: list
     from_earlier_transcript: bool
     length_label: str
