@@ -80,5 +80,6 @@ def _summarize_after_upload(request, attached):
     except JobRefused as refused:
         messages.info(request, str(refused))
     else:
-        # Not "writing now": the job may be done by the time the page shows (sessions.summaries.presentation.asked_message).
+        # Not "writing now": the job may be done by the time the page shows
+        # (sessions.summaries.presentation.asked_message).
         messages.info(request, asked_message(kinds))
