@@ -367,3 +367,10 @@ def test_fold_ignores_case_accents_and_compatibility_forms():
     # Folding each character gives the folded string: what lets matches map back.
     text = "İstanbul cafe\u0301 ǰ ℌ 🐉 Ⅻ"
     assert "".join(fold(character) for character in text) == fold(text)
+
+
+def test_the_summarizers_time_stamps_are_one_fixed_shape():
+    # One format_time for the reader and the summarizers: a model reads "hh:mm:ss" always.
+    assert format_time(123, fixed_width=True) == "00:02:03"
+    assert format_time(3723.9, fixed_width=True) == "01:02:03"
+    assert format_time(None, fixed_width=True) == ""

@@ -22,12 +22,15 @@ class Segment:
         return cls(start=data.get("start"), end=data.get("end"), speaker=data.get("speaker"), text=data["text"])
 
 
-def format_time(seconds):
+def format_time(seconds, *, fixed_width=False):
     """A time into the recording: "1:02:03" from an hour on, "02:03" below it; "" for no
     time. Whole seconds, rounded down, so a jump to the time shown lands on that line or
-    an earlier one."""
+    an earlier one. fixed_width: always "hh:mm:ss" (the summarizers' stamps, so that a
+    model reads one shape of time)."""
     if seconds is None:
         return ""
-    hours, rest = divmod(int(seconds), 3600)
+    hours, rest = divmod(max(0, int(seconds)), 3600)
     minutes, seconds = divmod(rest, 60)
+    if fixed_width:
+        return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"

@@ -135,14 +135,6 @@ def estimate_tokens(text):
     return round(words * 1.3) + cjk
 
 
-def format_time(seconds):
-    """hh:mm:ss for a segment start; "" when the format has no times."""
-    if seconds is None:
-        return ""
-    total = max(0, int(seconds))
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
 def round_cost(value):
     """US dollars to six places: small calls cost fractions of a cent."""
     return Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)

@@ -22,12 +22,12 @@ from django.conf import settings
 
 from campaigns_site import aws
 from sessions.core.kinds import STORY_SO_FAR
+from sessions.core.segments import format_time
 from sessions.summaries.summarizers import prompts
 from sessions.summaries.summarizers.base import (
     SummaryProviderError,
     SummaryResult,
     estimate_tokens,
-    format_time,
     round_cost,
 )
 
@@ -329,7 +329,7 @@ def transcript_lines(request):
         text = " ".join((segment.text or "").split())
         if not text:
             continue
-        stamp = format_time(segment.start)
+        stamp = format_time(segment.start, fixed_width=True)
         who = request.display_name(segment.speaker)
         prefix = f"[{stamp}] " if stamp else ""
         lines.append(f"{prefix}{who}: {text}" if who else f"{prefix}{text}")

@@ -24,11 +24,11 @@ offline_words.py (the cue words and how many lines each kind keeps).
 import re
 
 from sessions.core.kinds import STORY_SO_FAR
+from sessions.core.segments import format_time
 from sessions.summaries.summarizers.base import (
     SummaryInputError,
     SummaryResult,
     estimate_tokens,
-    format_time,
     round_cost,
 )
 from sessions.summaries.summarizers.offline_names import locations, npcs
@@ -106,7 +106,7 @@ class OfflineSummarizer:
 
 
 def _line(sentence, *, length, with_time):
-    stamp = format_time(sentence.start) if with_time else ""
+    stamp = format_time(sentence.start, fixed_width=True) if with_time else ""
     who = f"{sentence.speaker}: " if sentence.speaker else ""
     when = f"[{stamp}] " if stamp else ""
     return f"- {when}{who}{quote(sentence.text, words=QUOTE_WORDS[length])}"

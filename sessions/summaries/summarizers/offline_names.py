@@ -7,7 +7,7 @@ around them that say person ("Lord", "<Name> says", "met <Name>") or place ("in 
 import re
 from dataclasses import dataclass
 
-from sessions.summaries.summarizers.base import format_time
+from sessions.core.segments import format_time
 from sessions.summaries.summarizers.offline_reading import EDGE_PUNCTUATION, Sentence, quote
 from sessions.summaries.summarizers.offline_words import (
     CONNECTORS,
@@ -185,7 +185,7 @@ def _name_list(transcript, *, length, want):
         mentions = "1 mention" if entry.mentions == 1 else f"{entry.mentions} mentions"
         line = f"- {display} ({mentions}): “{quote(context.text, words=words)}”"
         if length == "detailed":
-            stamp = format_time(context.start)
+            stamp = format_time(context.start, fixed_width=True)
             if stamp:
                 line = f"- {display} ({mentions}, first at {stamp}): “{quote(context.text, words=words)}”"
             if entry.last is not None and entry.last is not context:
