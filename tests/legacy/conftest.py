@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
 from psycopg import sql
+from v1_data import build_v1_dataset, create_v1_schema, write_v1_dataset
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +37,29 @@ def postgres_database(postgres_server):
     yield postgres_server.url(name)
     with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def v1_database(postgres_database):
+    """The URL of a new database holding v1.0's schema (tests/legacy/v1_schema.sql), no rows."""
+    with psycopg.connect(postgres_database) as conn:
+        create_v1_schema(conn)
+    return postgres_database
+
+
+@pytest.fixture(scope="session")
+def v1_dataset():
+    """Every awkward v1.0 case (tests/legacy/v1_cases.py), built once: the bcrypt hashes and
+    the multi-megabyte transcript take a few seconds. Read it, never change it."""
+    return build_v1_dataset(seed=13)
+
+
+@pytest.fixture
+def v1_filled_database(v1_database, v1_dataset):
+    """The URL of a v1.0 database holding `v1_dataset`."""
+    with psycopg.connect(v1_database) as conn:
+        write_v1_dataset(conn, v1_dataset)
+    return v1_database
 
 
 def pytest_collection_modifyitems(items):
