@@ -10,7 +10,9 @@ import psycopg
 import pytest
 from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
 from psycopg import sql
-from v1_data import build_v1_dataset, create_v1_schema, write_v1_dataset
+from v1_data import build_v1_dataset, create_v1_schema, put_v1_objects, write_v1_dataset
+
+from campaigns_site import aws as aws_module
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +62,17 @@ def v1_filled_database(v1_database, v1_dataset):
     with psycopg.connect(v1_database) as conn:
         write_v1_dataset(conn, v1_dataset)
     return v1_database
+
+
+V1_BUCKET = "campaign-sessions-v1"
+
+
+@pytest.fixture
+def v1_bucket(aws, v1_dataset):
+    """The name of v1.0's bucket in moto (next to this app's, from the `aws` fixture),
+    holding `v1_dataset.objects`: every transcript object but the missing ones."""
+    put_v1_objects(aws_module.client("s3"), bucket=V1_BUCKET, dataset=v1_dataset)
+    return V1_BUCKET
 
 
 def pytest_collection_modifyitems(items):

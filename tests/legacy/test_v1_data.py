@@ -14,6 +14,7 @@ from v1_cases import CASES, V1_KINDS
 from v1_data import build_v1_dataset, write_v1_dataset
 from v1_rows import TABLE_COLUMNS
 
+from campaigns_site import aws as aws_module
 from sessions.transcripts.parsing import parse_transcript, parse_transcript_bytes
 from sessions.transcripts.text import TranscriptError
 
@@ -174,6 +175,17 @@ def test_transcripts_in_the_bucket_and_the_missing_one(v1_filled_database, v1_da
     assert keys[missing_session] in v1_dataset.missing_object_keys
     assert keys[missing_session] not in v1_dataset.objects
     assert set(keys.values()) - set(v1_dataset.objects) == set(v1_dataset.missing_object_keys)
+
+
+def test_v1_bucket_holds_every_object_but_the_missing_one(v1_bucket, v1_dataset):
+    s3 = aws_module.client("s3")
+    listed = s3.list_objects_v2(Bucket=v1_bucket)
+    assert {item["Key"] for item in listed["Contents"]} == set(v1_dataset.objects)
+    some_key = next(iter(v1_dataset.objects))
+    assert s3.get_object(Bucket=v1_bucket, Key=some_key)["Body"].read() == v1_dataset.objects[some_key]
+    (missing,) = v1_dataset.missing_object_keys
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket=v1_bucket, Key=missing)
 
 
 def test_every_transcript_parses_as_an_upload_would_but_the_unparseable_one(v1_filled_database, v1_dataset):

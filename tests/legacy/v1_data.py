@@ -19,7 +19,7 @@ from psycopg import sql
 from v1_cases import CASES, V1_KINDS, add_awkward_cases
 from v1_rows import SERIAL_TABLES, TABLE_COLUMNS, V1Builder, V1Dataset
 
-__all__ = ["CASES", "V1Dataset", "build_v1_dataset", "create_v1_schema", "write_v1_dataset"]
+__all__ = ["CASES", "V1Dataset", "build_v1_dataset", "create_v1_schema", "put_v1_objects", "write_v1_dataset"]
 
 SCHEMA_FILE = Path(__file__).with_name("v1_schema.sql")
 # Ordinary users share a few passwords, so their bcrypt hashes are made once per process.
@@ -100,3 +100,11 @@ def write_v1_dataset(conn, dataset):
                 ).format(sql.Literal(table), sql.Identifier(table))
             )
     conn.commit()
+
+
+def put_v1_objects(s3, *, bucket, dataset):
+    """Create v1.0's bucket (moto's, or the benchmark's local AWS) and put every object the
+    data set names, except `missing_object_keys`."""
+    s3.create_bucket(Bucket=bucket)
+    for key, body in dataset.objects.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
