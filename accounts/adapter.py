@@ -3,6 +3,7 @@
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 from accounts.cognito import MESSAGES
 
@@ -15,6 +16,12 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": MESSAGES["NotAuthorizedException"],
     }
+
+    def get_login_redirect_url(self, request):
+        # Signed in with a v1.0 password the pool's policy refuses: choose a new one first.
+        if getattr(request.user, "needs_new_password", False):
+            return reverse("account_legacy_new_password")
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):
         # Cognito sends every account email (codes, resets). A flow of allauth's that

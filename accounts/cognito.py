@@ -177,6 +177,20 @@ def change_password(*, access_token, old_password, new_password):
     _call("change_password", AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password)
 
 
+def set_permanent_password(*, sub, password):
+    """AdminSetUserPassword, permanent: a v1.0 password becomes the Cognito user's own.
+
+    Raises CognitoError (InvalidPasswordException when the pool's policy refuses it).
+    """
+    _call(
+        "admin_set_user_password",
+        UserPoolId=settings.COGNITO_USER_POOL_ID,
+        Username=sub,
+        Password=password,
+        Permanent=True,
+    )
+
+
 def global_sign_out(*, sub):
     """End every Cognito refresh token of the user (all devices)."""
     _call("admin_user_global_sign_out", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
