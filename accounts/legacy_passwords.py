@@ -16,7 +16,8 @@ from campaigns_site.table import TableModel, user_pk
 from campaigns_site.table_keys import LEGACY_PASSWORD_SK, sub_of_user_pk
 
 # An old password the pool's policy refuses signs its user in during this long after the
-# first such sign-in, while they choose a new one; then the item expires (README: why).
+# first such sign-in, while they choose a new one; then the item expires
+# (docs/data-model.md says why).
 POLICY_REFUSED_GRACE = timedelta(days=14)
 
 

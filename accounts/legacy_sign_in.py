@@ -10,6 +10,7 @@ import logging
 import bcrypt
 from django.urls import reverse
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_variables
 
 from accounts import cognito, legacy_passwords, profiles, services
 from accounts.cognito import CognitoError
@@ -22,6 +23,9 @@ BCRYPT_MAX_BYTES = 72
 SOCIAL_ONLY = "SocialOnlyAccount"
 
 
+# sensitive_variables: Django's error reports (the DEBUG page, mailed reports) show each
+# frame's variables; these never show the password or the hash.
+@sensitive_variables("password", "password_hash")
 def bcrypt_matches(password, password_hash):
     """True if `password` (its first 72 bytes) is the one v1.0 hashed; False for any
     malformed hash (logged without the hash)."""
@@ -43,6 +47,7 @@ def social_only_error():
     )
 
 
+@sensitive_variables("password", "item")
 def log_in_with_old_password(*, email, password):
     """The user, signed in with their v1.0 password; None when it is not theirs (or they
     have no old password left). `user.needs_new_password` is True when the pool's policy

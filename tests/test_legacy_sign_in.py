@@ -138,3 +138,29 @@ def test_the_usual_rate_limit_applies(make_user, settings, aws_calls):
         response = log_in(client, password=OLD_PASSWORD)
     assert "Too many" in response.content.decode() or response.status_code == 429
     assert calls.count("cognito-idp") == 0
+
+
+def error_report_of_an_old_password_sign_in(request):
+    """Django's HTML error report (every frame's variables) of a sign-in that fails."""
+    from django.views.debug import ExceptionReporter
+
+    try:
+        legacy_sign_in.log_in_with_old_password(email="ada@example.com", password=OLD_PASSWORD)
+    except RuntimeError as error:
+        return ExceptionReporter(request, type(error), error, error.__traceback__).get_traceback_html()
+    raise AssertionError("the sign-in did not fail")
+
+
+def test_error_reports_hide_the_password_and_the_hash(make_user, monkeypatch, rf):
+    """Django's error reports list each frame's variables: not these."""
+    password_hash = old_hash()
+    make_legacy_user(make_user, password_hash=password_hash)
+
+    def table_away(**_):
+        raise RuntimeError("the table is away")
+
+    monkeypatch.setattr(legacy_passwords, "delete_legacy_password", table_away)
+    report = error_report_of_an_old_password_sign_in(rf.post("/accounts/login/"))
+    assert "the table is away" in report
+    assert password_hash not in report
+    assert OLD_PASSWORD not in report
