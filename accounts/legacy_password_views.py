@@ -38,4 +38,6 @@ def new_password(request):
 
 @require_GET
 def social_only(request):
-    return render(request, "account/legacy_social_only.html", {"reset_url": reset_request_url()})
+    # The email typed on the login page, so "Forgot password" opens with it filled in.
+    email = request.GET.get("email", "")[:254]
+    return render(request, "account/legacy_social_only.html", {"reset_url": reset_request_url(email)})

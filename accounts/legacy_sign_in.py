@@ -10,6 +10,7 @@ import logging
 import bcrypt
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import cognito, legacy_passwords, profiles, services
@@ -36,13 +37,14 @@ def bcrypt_matches(password, password_hash):
         return False
 
 
-def social_only_error():
+def social_only_error(*, email):
+    """The login form's answer for a Discord/Google-only account: its page, email kept."""
     return CognitoError(
         SOCIAL_ONLY,
         format_html(
             "This account signed in with Discord or Google before, so it has no password yet. "
             '<a href="{}">Set one with “Forgot password”</a>.',
-            reverse("account_legacy_social_only"),
+            f"{reverse('account_legacy_social_only')}?{urlencode({'email': email})}",
         ),
     )
 
@@ -62,7 +64,7 @@ def log_in_with_old_password(*, email, password):
     if item is None:
         return None
     if item.social_only:
-        raise social_only_error()
+        raise social_only_error(email=email)
     if not bcrypt_matches(password, item.password_hash):
         return None
     try:

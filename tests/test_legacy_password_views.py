@@ -59,10 +59,11 @@ def test_the_discord_google_page_explains_and_links_to_forgot_password(make_user
     make_legacy_user(make_user, social_only=True)
     client = anonymous_client()
     login = post(client, "/accounts/login/", {"login": "ada@example.com", "password": "anything at all 1"})
-    assert f'href="{SOCIAL_PAGE}"' in login.content.decode()
-    page = client.get(SOCIAL_PAGE).content.decode()
+    assert f'href="{SOCIAL_PAGE}?email=ada%40example.com"' in login.content.decode()
+    page = client.get(SOCIAL_PAGE, {"email": "ada@example.com"}).content.decode()
     assert "signed in with Discord or Google" in page
-    assert 'href="/accounts/password/reset/"' in page
+    assert 'href="/accounts/password/reset/?email=ada%40example.com"' in page  # filled in
+    assert 'href="/accounts/password/reset/"' in client.get(SOCIAL_PAGE).content.decode()
 
 
 def test_the_discord_google_page_is_the_same_for_a_signed_in_user(owner):

@@ -97,7 +97,7 @@ def test_a_discord_or_google_only_user_is_told_to_set_a_password(make_user):
     html = response.content.decode()
     assert response.status_code == 200
     assert "signed in with Discord or Google before" in html
-    assert 'href="/accounts/password/old-discord-google/"' in html
+    assert 'href="/accounts/password/old-discord-google/?email=ada%40example.com"' in html
 
 
 def test_the_hash_never_reaches_a_page_a_log_or_an_error(make_user, caplog, monkeypatch):
