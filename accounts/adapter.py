@@ -17,11 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
         "email_password_mismatch": MESSAGES["NotAuthorizedException"],
     }
 
-    def get_login_redirect_url(self, request):
-        # Signed in with a v1.0 password the pool's policy refuses: choose a new one first.
-        if getattr(request.user, "needs_new_password", False):
-            return reverse("account_legacy_new_password")
-        return super().get_login_redirect_url(request)
+    def post_login(self, request, user, **kwargs):
+        # Signed in with a v1.0 password the pool's policy refuses: choose a new one first,
+        # whatever page the login was on its way to (a `next` included).
+        if getattr(user, "needs_new_password", False):
+            kwargs["redirect_url"] = reverse("account_legacy_new_password")
+        return super().post_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         # Cognito sends every account email (codes, resets). A flow of allauth's that
