@@ -3,6 +3,7 @@
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 from accounts.cognito import MESSAGES
 
@@ -15,6 +16,13 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": MESSAGES["NotAuthorizedException"],
     }
+
+    def post_login(self, request, user, **kwargs):
+        # Signed in with a v1.0 password the pool's policy refuses: choose a new one first,
+        # whatever page the login was on its way to (a `next` included).
+        if getattr(user, "needs_new_password", False):
+            kwargs["redirect_url"] = reverse("account_legacy_new_password")
+        return super().post_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         # Cognito sends every account email (codes, resets). A flow of allauth's that

@@ -17,6 +17,7 @@ class CognitoBackend(BaseBackend):
     def authenticate(self, request, email=None, password=None, **credentials):
         """The user, or None for credentials that are not ours or not right.
 
+        A password Cognito refuses may be a v1.0 user's old one (accounts.legacy_sign_in).
         Any other refusal (unconfirmed, locked out, Cognito unavailable) raises
         CognitoError, which Django's authenticate() lets through (it stops only
         PermissionDenied): the login form turns it into a message.
@@ -26,9 +27,15 @@ class CognitoBackend(BaseBackend):
         try:
             return services.log_in_with_password(email=email, password=password)
         except CognitoError as error:
-            if error.code in WRONG_CREDENTIALS:
+            if error.code not in WRONG_CREDENTIALS:
+                raise
+            if error.code != "NotAuthorizedException":
                 return None
-            raise
+        # Imported here: bcrypt is needed only when Cognito refused a password.
+        from accounts import legacy_sign_in
+
+        # A v1.0 user's first sign-in: their old password may still be the right one.
+        return legacy_sign_in.log_in_with_old_password(email=email, password=password)
 
     def get_user(self, user_id):
         profile = profiles.profile_for_request(sub=user_id)

@@ -12,6 +12,7 @@ import logging
 from functools import lru_cache
 
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from campaigns_site import aws
 
@@ -175,6 +176,21 @@ def find_user(*, email):
 
 def change_password(*, access_token, old_password, new_password):
     _call("change_password", AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password)
+
+
+@sensitive_variables("password")
+def set_permanent_password(*, sub, password):
+    """AdminSetUserPassword, permanent: a v1.0 password becomes the Cognito user's own.
+
+    Raises CognitoError (InvalidPasswordException when the pool's policy refuses it).
+    """
+    _call(
+        "admin_set_user_password",
+        UserPoolId=settings.COGNITO_USER_POOL_ID,
+        Username=sub,
+        Password=password,
+        Permanent=True,
+    )
 
 
 def global_sign_out(*, sub):

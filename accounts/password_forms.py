@@ -163,3 +163,25 @@ class ChangePasswordForm(forms.Form):
             field = self.FIELD_OF_REFUSAL.get(error.code)
             self.add_error(field, forms.ValidationError(error.message, code=error.code))
         return cleaned_data
+
+
+class NewPasswordForm(forms.Form):
+    """A v1.0 user's new password, when the pool's policy refused their old one."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        _new_password_fields(self)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors or not _passwords_match(self, cleaned_data):
+            return cleaned_data
+        from accounts import legacy_sign_in
+
+        try:
+            legacy_sign_in.set_new_password(sub=self.user.pk, new_password=cleaned_data["new_password1"])
+        except CognitoError as error:
+            field = "new_password1" if error.code == "InvalidPasswordException" else None
+            self.add_error(field, forms.ValidationError(error.message, code=error.code))
+        return cleaned_data

@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 
-from accounts import cognito, deletion, profiles, websessions
+from accounts import cognito, deletion, legacy_passwords, profiles, websessions
 from accounts.cognito import MESSAGES, CognitoError
 from accounts.services import UNAVAILABLE
 from accounts.tokens import InvalidToken, verify_id_token
@@ -65,6 +65,9 @@ def reset_password(*, email, code, new_password):
     if account is None:
         raise CognitoError("CodeMismatchException", MESSAGES["CodeMismatchException"])
     cognito.confirm_forgot_password(email=email, code=code, password=new_password)
+    # A v1.0 user's old password (or their Discord/Google-only mark) ends with the reset:
+    # the old password must not keep signing in beside the new one.
+    legacy_passwords.delete_legacy_password(sub=account["sub"])
     end_every_session(sub=account["sub"])
 
 

@@ -14,6 +14,13 @@ urlpatterns = [
     path("password/reset/", password_views.reset_password, name="account_reset_password"),
     path("password/reset/code/", password_views.reset_password_with_code, name="account_reset_password_code"),
     path("password/change/", password_views.change_password, name="account_change_password"),
+    # v1.0 users: their old password broke the pool's rules, or they had none (Discord/Google).
+    path("password/new/", lazy_view("accounts.legacy_password_views.new_password"), name="account_legacy_new_password"),
+    path(
+        "password/old-discord-google/",
+        lazy_view("accounts.legacy_password_views.social_only"),
+        name="account_legacy_social_only",
+    ),
     path("logout/everywhere/", password_views.logout_everywhere, name="account_logout_everywhere"),
 ]
 

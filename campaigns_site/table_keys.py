@@ -39,6 +39,9 @@ def sub_of_user_pk(pk):
 
 
 PROFILE_SK = "PROFILE"
+# A v1.0 user's old password (accounts/legacy_passwords.py): one item, written by the
+# importer, gone once the password is set in Cognito.
+LEGACY_PASSWORD_SK = "LEGACYPASSWORD"
 
 
 CAMPAIGN_PREFIX = "CAMPAIGN#"  # every campaign of a user

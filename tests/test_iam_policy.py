@@ -42,6 +42,7 @@ from tests.iam_policy import (
     resource_matches,
     unused_grants,
 )
+from tests.legacy_users import OLD_PASSWORD, make_legacy_user, old_hash
 from tests.transcript_samples import sample_bytes
 from tests.uploads import confirm, forms_of, post_to_s3, upload_form_of
 from tests.web_clients import anonymous_client, post
@@ -163,6 +164,22 @@ def run_invoked_tasks(recorder, invoked):
             recorder.finished()
 
 
+def tour_as_v1_users(make_user, routes):
+    """v1.0 users as the importer leaves them: an old password that becomes Cognito's, one
+    the pool's policy refuses (then the new one chosen for it), a Discord/Google-only one."""
+    make_legacy_user(make_user, "old@example.com")
+    Visitor(anonymous_client(), routes).post("/accounts/login/", {"login": "old@example.com", "password": OLD_PASSWORD})
+    make_legacy_user(make_user, "short@example.com", password_hash=old_hash("short1"))
+    refused = Visitor(anonymous_client(), routes)
+    refused.post("/accounts/login/", {"login": "short@example.com", "password": "short1"})
+    refused.get("/accounts/password/new/")
+    refused.post("/accounts/password/new/", {"new_password1": "new horse 45", "new_password2": "new horse 45"})
+    make_legacy_user(make_user, "discord@example.com", social_only=True)
+    social = Visitor(anonymous_client(), routes)
+    social.post("/accounts/login/", {"login": "discord@example.com", "password": "anything 1234"}, expected=200)
+    social.get("/accounts/password/old-discord-google/")
+
+
 def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     invoked, lambda_stub, bedrock_stub = lambda_and_bedrock
     settings.SUMMARY_JOB_RUNNER = "lambda"
@@ -203,6 +220,7 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
         visitor.get(path, expected=ANY_ANSWER)
     visitor.get("/accounts/login/")
     visitor.post("/accounts/login/", {"login": "new@example.com", "password": "another horse 43"})
+    tour_as_v1_users(make_user, routes)
 
     # The owner (staff too, for the staff page): campaigns and sessions.
     owner = Visitor(sign_in(make_user, "gm@example.com", staff=True), routes)
