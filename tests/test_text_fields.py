@@ -171,6 +171,7 @@ FORM_ARGUMENTS = {
     "ChangePasswordForm": {"user": None},
     "DeleteAccountForm": {"email": "ada@example.com"},
     "MoveSessionForm": {"campaigns": []},
+    "NewPasswordForm": {"user": None},
     "SearchForm": {"campaigns": {}},
     "SpeakerNamesForm": {"labels": ["SPEAKER_00"]},
 }
