@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import secrets
 from functools import lru_cache
 
 from django.conf import settings
@@ -172,6 +173,28 @@ def find_user(*, email):
         raise
     attributes = {attribute["Name"]: attribute["Value"] for attribute in response.get("UserAttributes", [])}
     return {"sub": attributes["sub"], "status": response["UserStatus"], "enabled": response["Enabled"]}
+
+
+def create_confirmed_user(*, email):
+    """A user made by an operator (the v1.0 import): confirmed, e-mail verified, no
+    invitation e-mail, and a random permanent password, so Cognito never holds it in
+    FORCE_CHANGE_PASSWORD (where it refuses "forgot password"). Returns the `sub`.
+
+    The password is never known to anyone: the user signs in with their old one
+    (accounts.legacy_sign_in) or sets one through "forgot password".
+    """
+    response = _call(
+        "admin_create_user",
+        UserPoolId=settings.COGNITO_USER_POOL_ID,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in response["User"].get("Attributes", [])}
+    sub = attributes.get("sub") or response["User"]["Username"]
+    # Every character class a pool's policy may ask for, and far longer than it may ask.
+    set_permanent_password(sub=sub, password=f"{secrets.token_urlsafe(32)}aA1!")
+    return sub
 
 
 def change_password(*, access_token, old_password, new_password):

@@ -74,22 +74,30 @@ def _stored_campaign(sub, campaign_id):
 
 
 # --- changes --------------------------------------------------------------------------
-def create_campaign(*, sub, name, description="", game_system=""):
+def create_campaign(
+    *, sub, name, description="", game_system="", archived=False, campaign_id=None, created=None, updated=None
+):
+    """A new campaign. `campaign_id`, `created`, `updated`: an imported one's (v1/), which
+    keeps v1.0's times; its latest activity is then `updated` until its sessions land."""
     now = timezone.now()
-    campaign_id = new_id()
+    campaign_id = campaign_id or new_id()
+    created = created or now
+    updated = updated or created
     campaign = Campaign(
         user_pk(sub),
         campaign_sk(campaign_id),
-        lsi1sk=campaign_order_key(state=ACTIVE, moment=now, campaign_id=campaign_id),
+        lsi1sk=campaign_order_key(state=ARCHIVED if archived else ACTIVE, moment=updated, campaign_id=campaign_id),
         name=name,
         description=description,
         game_system=game_system,
-        created=now,
-        updated=now,
-        last_activity=now,
+        archived=archived,
+        created=created,
+        updated=updated,
+        last_activity=updated,
     )
     # A new ULID never collides; the version condition PynamoDB adds (version absent)
-    # also guarantees this write cannot replace an existing campaign.
+    # also guarantees this write cannot replace an existing campaign (an imported id may
+    # be there already: PutError).
     campaign.save()
     return campaign
 
@@ -162,6 +170,32 @@ def set_campaign_archived(*, sub, campaign_id, archived):
             return
         except TransactionCanceled:
             continue  # changed in between: read again
+    raise StillChanging(campaign_id)
+
+
+def set_campaign_activity(*, sub, campaign_id, moment):
+    """Set the campaign's latest activity (and so its place in the list) to `moment`: the
+    import's last step for a campaign, whose sessions each wrote their own v1.0 time."""
+    for _ in range(STATE_ATTEMPTS):
+        current = _stored_campaign(sub, campaign_id)
+        if current is None or not current.is_live:
+            raise CampaignNotFound(campaign_id)
+        if current.last_activity == moment:
+            return
+        state = ARCHIVED if current.archived else ACTIVE
+        try:
+            current.update(
+                actions=[
+                    Campaign.last_activity.set(moment),
+                    Campaign.lsi1sk.set(campaign_order_key(state=state, moment=moment, campaign_id=campaign_id)),
+                ],
+                condition=_campaign_in_state(current.archived),
+                add_version_condition=False,  # not an edit: an open edit form still saves
+            )
+            return
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
     raise StillChanging(campaign_id)
 
 

@@ -200,3 +200,14 @@ def share_pointer_sk(token_hash):
 # starts with "USER#"): what staff read on /staff/.
 OPS_PK = "OPS"
 SUMMARY_FALLBACKS_SK = "SUMMARYFALLBACKS"  # the last times Bedrock refused and the offline summarizer wrote
+
+# The v1.0 import's own items (v1/checkpoints.py): the run's checkpoint and one item per
+# account it imported, in a partition no user's sub can name.
+V1_IMPORT_PK = "V1IMPORT"
+V1_IMPORT_RUN_SK = "RUN"
+V1_ACCOUNT_PREFIX = "ACCOUNT#"
+
+
+def v1_account_sk(v1_user_id):
+    """An imported account's item, by the v1.0 user id whose name and password it has."""
+    return f"{V1_ACCOUNT_PREFIX}{int(v1_user_id):012d}"

@@ -85,10 +85,16 @@ def list_sessions_for_campaign(*, sub, campaign_id, limit=PAGE_SIZE, cursor=None
 
 
 # --- changes --------------------------------------------------------------------------
-def create_session(*, sub, campaign_id, title, number=None, played_on=None, notes=""):
-    """Write the session and count it on its campaign, both or neither."""
-    now = timezone.now()
-    session_id = new_id()
+def create_session(
+    *, sub, campaign_id, title, number=None, played_on=None, notes="", session_id=None, created=None, updated=None
+):
+    """Write the session and count it on its campaign, both or neither. `session_id`,
+    `created`, `updated`: an imported one's (v1/); the campaign's activity is then `updated`.
+
+    Raises TransactionCanceled when a session with `session_id` exists already."""
+    now = updated or timezone.now()
+    created = created or now
+    session_id = session_id or new_id()
     number, played_on = clean_number(number), clean_played_on(played_on)
     session = PlaySession(
         user_pk(sub),
@@ -98,7 +104,7 @@ def create_session(*, sub, campaign_id, title, number=None, played_on=None, note
         number=number,
         played_on=played_on,
         notes=notes,
-        created=now,
+        created=created,
         updated=now,
         version=1,
     )

@@ -358,3 +358,36 @@ def _checked_kind(kind):
 def _checked_campaign(campaign_id):
     sessions_of_campaign_prefix(campaign_id)  # refuses an id that would reach into another key
     return campaign_id
+
+
+def save_imported_summary(*, sub, campaign_id, session_id, kind, text, model, input_tokens, output_tokens, created):
+    """Write a summary imported from v1.0 (provider "v1.0", as v1.0 had it) with the
+    session's child write; False, writing nothing, when the session has one of that kind."""
+    summary = Summary(
+        user_pk(sub),
+        summary_sk(campaign_id, session_id, kind),
+        kind=kind,
+        length="standard",
+        text=text,
+        provider="v1.0",
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        tokens_estimated=False,
+        estimated_cost_text="0",
+        created=created,
+        updated=created,
+        edited=False,
+        source_sha256="",
+        version=1,
+    )
+    transaction = Transaction()
+    transaction.put(summary, condition=Summary.sk.does_not_exist())
+    record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if not canceled.failed(0):
+            raise SessionNotFound(session_id) from None
+        return False
+    return True

@@ -230,7 +230,7 @@ def _clean_filename(filename):
     return name.strip()[:FILENAME_MAX_LENGTH]
 
 
-def _attach(session, *, data, upload_id, filename, format, max_bytes):
+def _attach(session, *, data, upload_id, filename, format, max_bytes, uploaded=None):
     """Parse, store the segments, record both on the item; the upload's objects are
     deleted if anything fails before the item names them."""
     sub, campaign_id, session_id = session.owner_sub, session.campaign_id, session.session_id
@@ -243,6 +243,7 @@ def _attach(session, *, data, upload_id, filename, format, max_bytes):
             filename=filename,
             format=format,
             max_bytes=max_bytes,
+            uploaded=uploaded,
         )
         del data  # the caller's reference goes when it returns; the parse is done
         previous = _record_with_retries(session, fields=fields)
@@ -263,7 +264,7 @@ def _attach(session, *, data, upload_id, filename, format, max_bytes):
     return AttachedTranscript(session=stored, note=parsed.note)
 
 
-def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_bytes):
+def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_bytes, uploaded):
     """(parsed, the item's new transcript fields) once the segments are in S3."""
     sha256 = hashlib.sha256(data).hexdigest()
     size = len(data)
@@ -282,7 +283,7 @@ def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_
         duration=parsed.duration,
         speaker_count=len(parsed.speakers),
         speakers=_speakers_within_budget(parsed.speakers),
-        uploaded=timezone.now(),
+        uploaded=uploaded or timezone.now(),
         size=size,
         search=search_index.transcript_part(parsed.segments),
     )
@@ -314,6 +315,41 @@ def _speakers_within_budget(speakers):
             break
         kept.append(speaker)
     return kept
+
+
+# --- import (v1/) -----------------------------------------------------------------------
+def import_transcript(*, session, upload_id, filename, uploaded, data=None, copy_from=None):
+    """Make `data` (bytes), or the object `copy_from` ({"Bucket", "Key"}: a server-side
+    copy), the session's transcript, as if uploaded at `uploaded`: the same checks, parse
+    and records as an upload. Returns the AttachedTranscript.
+
+    Raises UploadRefused (nothing kept) when it does not parse, and the S3 client's
+    NoSuchKey when `copy_from` names no object. `upload_id` is the caller's, the same on
+    every attempt: a retry after a crash overwrites the objects it left, never adds more.
+    """
+    sub, session_id = session.owner_sub, session.session_id
+    key = storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id)
+    s3 = aws.client("s3")
+    if copy_from is not None:
+        s3.copy_object(
+            Bucket=settings.TRANSCRIPT_BUCKET,
+            Key=key,
+            CopySource=copy_from,
+            ContentType=UPLOAD_CONTENT_TYPE,
+            MetadataDirective="REPLACE",
+        )
+        data = s3.get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)["Body"].read()
+    else:
+        s3.put_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Body=data, ContentType=UPLOAD_CONTENT_TYPE)
+    return _attach(
+        session,
+        data=data,
+        upload_id=upload_id,
+        filename=_clean_filename(filename),
+        format=None,
+        max_bytes=max(settings.TRANSCRIPT_MAX_BYTES, len(data)),
+        uploaded=uploaded,
+    )
 
 
 # --- delete -----------------------------------------------------------------------------
