@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "accounts",
     "campaigns",
     "sessions.apps.PlaySessionsConfig",
+    "v1",  # the move from v1.0: management commands only
 ]
 if not PRODUCTION:
     # The local run (`manage.py runlocal`, the embedded moto, the demo): development

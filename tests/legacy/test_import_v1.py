@@ -1,0 +1,95 @@
+"""manage.py import_v1 against a real PostgreSQL holding every awkward v1.0 case
+(tests/legacy/v1_cases.py), into moto."""
+
+import pytest
+from import_runs import lines_for, partition, run_import_v1, sub_of, whole_table
+
+from accounts.legacy_passwords import get_legacy_password
+from accounts.profiles import get_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def imported(v1_filled_database, v1_bucket, tmp_path):
+    report, output = run_import_v1(v1_filled_database, v1_bucket, tmp_path)
+    return report, output
+
+
+def user_row(dataset, user_id):
+    return next(row for row in dataset.rows["users"] if row["id"] == user_id)
+
+
+def session_row(dataset, session_id):
+    return next(row for row in dataset.rows["game_sessions"] if row["id"] == session_id)
+
+
+def test_the_report_counts_every_table_and_says_it_completed(imported, v1_dataset):
+    report, output = imported
+    assert report["source_rows"] == v1_dataset.counts()
+    assert report["imported"]["users"] > 0 and report["imported"]["sessions"] > 0
+    assert "Import complete." in output
+
+
+def test_case_duplicates_and_null_emails_are_reported_not_imported(imported, v1_dataset):
+    report, _ = imported
+    older, newer = v1_dataset.case("email_case_duplicates")
+    assert {line["id"] for line in lines_for(report, "email_case_duplicate")} == {str(older), str(newer)}
+    assert sub_of(user_row(v1_dataset, older)["email"]) is None
+    assert {line["id"] for line in lines_for(report, "email_null")} == {str(i) for i in v1_dataset.case("email_null")}
+
+
+def test_users_land_with_profile_staff_and_old_password_item(imported, v1_dataset):
+    (admin,) = v1_dataset.case("admin")
+    sub = sub_of(user_row(v1_dataset, admin)["email"])
+    assert get_profile(sub=sub).is_staff
+    assert get_legacy_password(sub=sub).password_hash == user_row(v1_dataset, admin)["password_hash"]
+    for oauth_only in v1_dataset.case("oauth_only"):
+        item = get_legacy_password(sub=sub_of(user_row(v1_dataset, oauth_only)["email"]))
+        assert item.social_only
+
+
+def test_soft_deleted_rows_are_counted_not_imported(imported, v1_dataset):
+    report, _ = imported
+    skipped = {line["id"] for line in lines_for(report, "soft_deleted")}
+    assert str(v1_dataset.case("campaign_soft_deleted")[0]) in skipped
+    assert str(v1_dataset.case("session_soft_deleted")[0]) in skipped
+    in_gone = {line["id"] for line in lines_for(report, "in_soft_deleted_campaign")}
+    assert str(v1_dataset.case("session_in_soft_deleted_campaign")[0]) in in_gone
+
+
+def test_session_numbers_the_forms_refuse_become_no_number(imported, v1_dataset):
+    report, _ = imported
+    items = {item["SK"]: item for item in partition("Keeper@Example.com")}
+    dropped = {line["id"] for line in lines_for(report, "session_number_dropped")}
+    for case in ("session_number_zero", "session_number_negative"):
+        (session_id,) = v1_dataset.case(case)
+        assert str(session_id) in dropped
+    sessions = [item for item in items.values() if item["SK"].startswith("SESSION#")]
+    repeated = [item for item in sessions if item.get("number") == 7]
+    assert len(repeated) == 2
+
+
+def test_played_at_names_the_day_in_the_owners_time_zone(imported, v1_dataset):
+    for session_id, day in v1_dataset.local_days.items():
+        row = session_row(v1_dataset, session_id)
+        campaign = next(c for c in v1_dataset.rows["campaigns"] if c["id"] == row["campaign_id"])
+        email = user_row(v1_dataset, campaign["owner_id"])["email"]
+        sessions = [item for item in partition(email) if item["SK"].startswith("SESSION#")]
+        assert [item["played_on"] for item in sessions] == [day.isoformat()]
+
+
+def test_a_rerun_changes_nothing_and_says_so(v1_filled_database, v1_bucket, tmp_path, imported):
+    before = whole_table()
+    report, output = run_import_v1(v1_filled_database, v1_bucket, tmp_path)
+    assert report["imported"] == {}
+    assert "Nothing changed" in output
+    assert whole_table() == before
+
+
+def test_a_dry_run_writes_nothing(v1_filled_database, v1_bucket, tmp_path, aws):
+    before = whole_table()
+    report, output = run_import_v1(v1_filled_database, v1_bucket, tmp_path, "--dry-run")
+    assert whole_table() == before
+    assert report["imported"]["users"] > 0
+    assert "Dry run: nothing was written." in output

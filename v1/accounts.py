@@ -1,0 +1,95 @@
+"""v1.0's users → accounts here: which rows become one account, and the Cognito user,
+profile and old-password item of each.
+
+An account is one v1.0 user, or (with --merge-case-duplicates) every user whose e-mail
+differs from another's only by letter case: Cognito and people read them as one address.
+"""
+
+from dataclasses import dataclass
+
+from accounts import cognito
+from accounts.legacy_passwords import save_legacy_password
+from accounts.profiles import ProfileAlreadyExists, create_profile
+from campaigns_site.provision import STAFF_GROUP
+from v1 import checkpoints
+from v1 import report as lines
+from v1.mapping import email_key
+
+
+@dataclass(frozen=True)
+class PlannedAccount:
+    user_ids: tuple  # v1.0 user ids, oldest created first: the last one's name, password and settings win
+
+    @property
+    def position(self):
+        """Accounts are imported in this order; the checkpoint counts through it."""
+        return min(self.user_ids)
+
+    @property
+    def main_user_id(self):
+        return self.user_ids[-1]
+
+
+def plan_accounts(user_emails, *, merge_case_duplicates, report):
+    """[PlannedAccount] in import order, from [(id, email, created_at)]; the users left out
+    (NULL e-mail, case duplicates not merged) are reported."""
+    by_address = {}
+    for user_id, email, created_at in user_emails:
+        if email is None:
+            report.skip("users", user_id, lines.NULL_EMAIL, "no e-mail to sign in with")
+            continue
+        by_address.setdefault(email_key(email), []).append((created_at, user_id, email))
+    accounts = []
+    for users in by_address.values():
+        users.sort()
+        if len(users) > 1 and not merge_case_duplicates:
+            emails = ", ".join(email for _, _, email in users)
+            for _, user_id, _ in users:
+                report.skip("users", user_id, lines.CASE_DUPLICATE, f"one address in different case: {emails}")
+            continue
+        if len(users) > 1:
+            for _, user_id, _ in users[:-1]:
+                report.note("users", user_id, lines.MERGED, f"merged into v1.0 user {users[-1][1]}")
+        accounts.append(PlannedAccount(user_ids=tuple(user_id for _, user_id, _ in users)))
+    return sorted(accounts, key=lambda account: account.position)
+
+
+def skipped_user_ids(report):
+    return sorted(
+        {int(line.id) for line in report.lines if line.table == "users" and line.reason in lines.SKIPPED_REASONS}
+    )
+
+
+def find_imported_sub(account, rows):
+    """The account's `sub` if an earlier run made its user (the checkpoint item, else the
+    pool, for a run killed between the two), else None."""
+    imported = checkpoints.get_imported_account(v1_user_id=account.main_user_id)
+    if imported is not None:
+        return imported.sub
+    found = cognito.find_user(email=rows.user.email)
+    return found["sub"] if found else None
+
+
+def ensure_user(account, rows, *, report):
+    """The account's `sub`: its Cognito user, profile and old-password item made unless an
+    earlier run recorded them (then nothing is written, not even the old-password item)."""
+    imported = checkpoints.get_imported_account(v1_user_id=account.main_user_id)
+    if imported is not None:
+        report.found("users")
+        return imported.sub
+    user = rows.user
+    found = cognito.find_user(email=user.email)
+    sub = found["sub"] if found else cognito.create_confirmed_user(email=user.email)
+    is_staff = user.role == "admin"
+    if is_staff:
+        cognito.add_to_group(sub=sub, group=STAFF_GROUP)
+    try:
+        create_profile(sub=sub, email=user.email, display_name=user.name or "", is_staff=is_staff)
+    except ProfileAlreadyExists:
+        pass  # a run killed after making it
+    save_legacy_password(sub=sub, password_hash=user.password_hash)
+    checkpoints.record_imported_account(
+        v1_user_id=account.main_user_id, sub=sub, email=user.email, v1_user_ids=account.user_ids
+    )
+    report.wrote("users")
+    return sub

@@ -1,0 +1,89 @@
+"""import_v1's run: every account of v1.0, in order, from the checkpoint on
+(docs/migration.md, "Run book").
+
+The run reads v1.0 in one repeatable-read snapshot (source.V1Source) and writes through
+the app's repositories (accounts.py for users, content.py for the rest). After each
+account the checkpoint moves on, so a killed run continues from the next account; the
+account it was killed in is written again, which writes only what is missing.
+"""
+
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from v1 import checkpoints
+from v1.accounts import ensure_user, find_imported_sub, plan_accounts, skipped_user_ids
+from v1.content import AccountContent
+from v1.mapping import email_key
+from v1.report import OF_SKIPPED_USER, Report
+
+
+class NoSuchUser(Exception):
+    """--user names no v1.0 user that would be imported."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    v1_bucket: str
+    dry_run: bool = False
+    merge_case_duplicates: bool = False
+    user_email: str | None = None  # import this one user only
+
+
+def run_import(*, source, options, progress_file=None):
+    """Import v1.0 (`source`, an open V1Source); returns the Report."""
+    report = Report(dry_run=options.dry_run)
+    report.source_rows = source.table_counts()
+    accounts = plan_accounts(source.user_emails(), merge_case_duplicates=options.merge_case_duplicates, report=report)
+    if options.user_email:
+        accounts = _accounts_of(options.user_email, accounts, source)
+        report.lines.clear()  # the others' lines: this run is about one user
+    _report_rows_of_skipped_users(source, report, options)
+    whole_pass = not (options.dry_run or options.user_email)
+    run = checkpoints.start_pass() if whole_pass else None
+    done_through = run.done_through if run else 0
+    todo = [account for account in accounts if account.position > done_through]
+    report.resumed_after = done_through or None
+    for account in tqdm(todo, unit="user", file=progress_file, mininterval=1, desc="import_v1"):
+        rows = source.rows_of(source.users(account.user_ids))
+        if options.dry_run:
+            sub = find_imported_sub(account, rows)
+            report.found("users") if sub else report.wrote("users")
+        else:
+            sub = ensure_user(account, rows, report=report)
+        AccountContent(
+            rows, sub=sub, source=source, v1_bucket=options.v1_bucket, report=report, dry_run=options.dry_run
+        ).run()
+        report.accounts_done += 1
+        if run:
+            checkpoints.record_progress(run, done_through=account.position)
+    if run:
+        checkpoints.complete_pass(run, report_json=report.as_json())
+    return report
+
+
+def _accounts_of(email, accounts, source):
+    wanted = {
+        user_id for user_id, address, _ in source.user_emails() if address and email_key(address) == email_key(email)
+    }
+    chosen = [account for account in accounts if wanted & set(account.user_ids)]
+    if not chosen:
+        raise NoSuchUser(f"no v1.0 user to import has the e-mail {email!r} (see the report's skipped users)")
+    return chosen
+
+
+def _report_rows_of_skipped_users(source, report, options):
+    """Every campaign, session and summary of a user left out, as a line: the report names
+    every row that was not brought over."""
+    skipped = skipped_user_ids(report)
+    if options.user_email:
+        return
+    for user_id in skipped:
+        rows = source.rows_of(source.users([user_id]))
+        for table, found in (
+            ("campaigns", rows.campaigns),
+            ("game_sessions", rows.sessions),
+            ("summaries", rows.summaries),
+        ):
+            for row in found:
+                report.skip(table, row.id, OF_SKIPPED_USER, f"of v1.0 user {user_id}")

@@ -1,0 +1,90 @@
+"""How a v1.0 row becomes this app's data: pure functions, shared by import_v1 and
+verify_v1 so that both agree on every id, kind, day and number (docs/migration.md).
+
+Ids are derived from the v1.0 row, not drawn at random: a ULID whose time part is the
+row's created_at (lists keep v1.0's order of creation) and whose random part is a hash of
+its v1.0 UUID. A re-run makes the same ids, so it finds what it wrote before without a
+lookup table, and verify_v1 pairs the rows the same way.
+"""
+
+import hashlib
+from datetime import UTC
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ulid import ULID
+
+from sessions.core.play_order import MAX_NUMBER
+
+# v1.0's summary kinds that this app has under another name; the others known here keep
+# theirs, and a kind this app does not know is kept under its v1.0 name.
+KIND_RENAMES = {"highlights": "key_events", "quests": "open_threads"}
+# v1.0's theme → this app's (campaigns_site.forms.THEMES): "system" is "match my device".
+THEMES = {"light": "light", "dark": "dark", "system": "auto"}
+# What the summary items say made them (the page shows the model as v1.0 had it).
+PROVIDER = "v1.0"
+
+
+def derived_id(kind, v1_id, created_at):
+    """The ULID this app uses for a v1.0 row: `kind` keeps ids of different tables apart."""
+    milliseconds = int(created_at.timestamp() * 1000)
+    randomness = hashlib.sha256(f"v1:{kind}:{v1_id}".encode()).digest()[:10]
+    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + randomness))
+
+
+def campaign_id_for(campaign):
+    return derived_id("campaign", campaign.id, campaign.created_at)
+
+
+def session_id_for(session):
+    return derived_id("session", session.id, session.created_at)
+
+
+def upload_id_for(session):
+    """The upload id of an imported transcript: the same on a re-run, so a run killed after
+    putting the objects and before recording them overwrites them, never leaves two."""
+    return derived_id("transcript", session.id, session.created_at)
+
+
+def summary_kind_for(v1_kind):
+    return KIND_RENAMES.get(v1_kind, v1_kind)
+
+
+def theme_for(v1_theme):
+    """This app's theme for v1.0's, or None (keep the default: match the device)."""
+    return THEMES.get(v1_theme or "")
+
+
+def time_zone_for(name):
+    """(ZoneInfo, None) for a known IANA name; (UTC, a note) otherwise. NULL is UTC, silently."""
+    if not name:
+        return UTC, None
+    try:
+        return ZoneInfo(name), None
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC, f"unknown time zone {name!r}: days are read in UTC"
+
+
+def played_on_for(played_at, zone):
+    """The day `played_at` names in the owner's time zone; None when v1.0 had no instant."""
+    if played_at is None:
+        return None
+    return played_at.astimezone(zone).date()
+
+
+def session_number_for(v1_number):
+    """(number, note): 0, a negative number or one past MAX_NUMBER becomes no number, and
+    the note says which it was, for the report. NULL is simply no number.
+
+    0: the issue counts it among the numbers to drop, though this app's form accepts it
+    (docs/migration.md, "session_number"); the title keeps what the GM called it.
+    """
+    if v1_number is None:
+        return None, None
+    if not 1 <= v1_number <= MAX_NUMBER:
+        return None, f"session number {v1_number} imported as no number"
+    return v1_number, None
+
+
+def email_key(email):
+    """Emails that differ only by letter case are one address to Cognito and to people."""
+    return email.casefold()
