@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
-from accounts import profile_views
+from accounts import preference_views, profile_views
 from accounts.models import User
 from accounts.profiles import get_profile
 from campaigns_site import views as site_views
@@ -143,7 +143,7 @@ def elsewhere(request):
 # where they do not: the profile links to them only once they resolve.
 with_password_pages = [
     path("", site_views.home, name="home"),
-    path("preferences/theme/", site_views.set_theme, name="set_theme"),
+    path("preferences/theme/", preference_views.set_theme, name="set_theme"),
     path("accounts/profile/", profile_views.profile, name="account_profile"),
     path("accounts/delete/", profile_views.delete_account, name="account_delete"),
     path("elsewhere/password/", elsewhere, name="account_change_password"),
