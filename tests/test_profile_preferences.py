@@ -41,6 +41,12 @@ def test_create_profile_without_preferences_keeps_none(aws):
     assert stored.created >= before.replace(microsecond=0)
 
 
+def test_create_profile_leaves_out_a_preference_given_as_none(aws):
+    # v1.0's user_settings with a NULL column: nothing stored for it.
+    create_profile(sub=ADA, email="ada@example.com", preferences={"theme": None, "time_zone": "Europe/Paris"})
+    assert preferences_of(get_profile(sub=ADA)) == {"time_zone": "Europe/Paris"}
+
+
 def test_create_profile_still_never_overwrites_one(aws):
     create_profile(sub=ADA, email="ada@example.com", preferences={"theme": "dark"})
     with pytest.raises(ProfileAlreadyExists):
