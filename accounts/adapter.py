@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
 from accounts.cognito import MESSAGES
+from campaigns_site.themes import remember_theme
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # whatever page the login was on its way to (a `next` included).
         if getattr(user, "needs_new_password", False):
             kwargs["redirect_url"] = reverse("account_legacy_new_password")
-        return super().post_login(request, user, **kwargs)
+        response = super().post_login(request, user, **kwargs)
+        # Every way in ends here (password, v1.0 password, hosted UI): the theme saved in
+        # the profile becomes this browser's, as if chosen on it.
+        saved_theme = getattr(user, "saved_theme", None)
+        if saved_theme:
+            remember_theme(response, theme=saved_theme, secure=request.is_secure())
+        return response
 
     def send_mail(self, template_prefix, email, context):
         # Cognito sends every account email (codes, resets). A flow of allauth's that

@@ -88,9 +88,7 @@ def _log_in_once(item, *, email):
     profile = profiles.get_profile(sub=item.sub)
     if profile is None:
         profile = profiles.sync_profile_at_login(sub=item.sub, email=email, display_name="", is_staff=False)
-    if profile.deleting_since:
-        raise CognitoError("AccountBeingDeleted", services.BEING_DELETED)
-    user = services.cache_user(profile)
+    user = services.signed_in_user(profile)
     user.needs_new_password = True
     log.info("User %s signed in with a v1.0 password the pool's policy refuses", item.sub)
     return user

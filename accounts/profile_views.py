@@ -47,9 +47,14 @@ def profile(request):
             return redirect("account_profile")
     else:
         form = DisplayNameForm(initial={"display_name": request.user.display_name})
-    # One GetItem: "member since" is in the profile only, not in the user row.
+    # One GetItem: "member since" and the time zone are in the profile only, not in the user row.
     stored = profiles.get_profile(sub=owner)
-    return render(request, "account/profile.html", {"form": form, "member_since": stored.created if stored else None})
+    context = {
+        "form": form,
+        "member_since": stored.created if stored else None,
+        "time_zone": profiles.preferences_of(stored).get("time_zone") if stored else None,
+    }
+    return render(request, "account/profile.html", context)
 
 
 @never_cache

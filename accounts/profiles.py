@@ -1,12 +1,20 @@
 """Profile items, by owner."""
 
+import zoneinfo
 from contextvars import ContextVar
+from functools import cache
 
 from django.utils import timezone
+from pynamodb.attributes import MapAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.items import Profile
+from campaigns_site.forms import THEMES
 from campaigns_site.table import PROFILE_SK, user_pk
+
+# What Profile.preferences may hold: `theme` (a key of THEMES: the cookie every page
+# reads, set again from here at each sign-in) and `time_zone` (an IANA name).
+PREFERENCES = ("theme", "time_zone")
 
 
 class ProfileAlreadyExists(Exception):
@@ -25,15 +33,24 @@ def get_profile(*, sub):
         return None
 
 
-def create_profile(*, sub, email, display_name="", is_staff=False):
-    """Create the profile; raises ProfileAlreadyExists instead of overwriting one."""
+def create_profile(*, sub, email, display_name="", is_staff=False, created=None, preferences=None):
+    """Create the profile; raises ProfileAlreadyExists instead of overwriting one.
+
+    `created` is now unless given (an import keeps the account's first day); `preferences`
+    ({"theme": ..., "time_zone": ...}, either optional) are checked as set_preferences
+    checks them: ValueError before anything is written.
+    """
+    unknown = sorted(set(preferences or {}) - set(PREFERENCES))
+    if unknown:
+        raise ValueError(f"Unknown preferences {unknown}: a profile keeps only {', '.join(PREFERENCES)}.")
     profile = Profile(
         user_pk(sub),
         PROFILE_SK,
         email=email,
         display_name=display_name,
         is_staff=is_staff,
-        created=timezone.now(),
+        created=created or timezone.now(),
+        preferences=checked_preferences(**(preferences or {})),
     )
     try:
         profile.save(condition=Profile.sk.does_not_exist())
@@ -67,17 +84,48 @@ def update_display_name(*, sub, display_name):
     One UpdateItem. Raises ProfileMissing for a user without a profile (never creates a
     bare one) or whose account is being deleted (nothing should be written to it then).
     """
-    profile = Profile(user_pk(sub), PROFILE_SK)
-    try:
-        profile.update(
-            actions=[Profile.display_name.set(display_name)],
-            condition=Profile.sk.exists() & Profile.deleting_since.does_not_exist(),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise ProfileMissing(sub) from error
-        raise
-    return profile  # PynamoDB fills it from the UpdateItem's ALL_NEW answer
+    return _update_live_profile(sub, [Profile.display_name.set(display_name)])
+
+
+def set_preferences(*, sub, theme=None, time_zone=None):
+    """Save the user's theme, time zone or both (None leaves one as it is); returns the
+    updated profile.
+
+    One UpdateItem, of the named preferences only. ValueError for a theme that is not
+    one of THEMES' keys or a time zone zoneinfo does not know, or for neither given;
+    ProfileMissing as for update_display_name.
+    """
+    changes = checked_preferences(theme=theme, time_zone=time_zone)
+    if not changes:
+        raise ValueError("Give a theme, a time zone or both to set.")
+    return _update_live_profile(sub, [Profile.preferences[name].set(value) for name, value in changes.items()])
+
+
+def checked_preferences(*, theme=None, time_zone=None):
+    """The preferences given (None leaves one out), or ValueError saying what is wrong."""
+    preferences = {}
+    if theme is not None:
+        if not isinstance(theme, str) or theme not in dict(THEMES):
+            raise ValueError(f"Unknown theme {theme!r}: a theme is one of {', '.join(dict(THEMES))}.")
+        preferences["theme"] = theme
+    if time_zone is not None:
+        if not isinstance(time_zone, str) or time_zone not in _known_time_zones():
+            raise ValueError(f"Unknown time zone {time_zone!r}: a time zone is an IANA name such as 'Europe/Paris'.")
+        preferences["time_zone"] = time_zone
+    return preferences
+
+
+def preferences_of(profile):
+    """The profile's preferences as a plain dict: only those set ({} for none)."""
+    stored = profile.preferences
+    return stored.as_dict() if isinstance(stored, MapAttribute) else dict(stored or {})
+
+
+@cache
+def _known_time_zones():
+    # The names zoneinfo can load (the system's database, else the tzdata package), and
+    # only those: ZoneInfo() alone would also take a file name such as "posixrules".
+    return frozenset(zoneinfo.available_timezones())
 
 
 def set_staff(*, sub, is_staff):
@@ -98,6 +146,19 @@ def bump_auth_version(*, sub):
     profile = Profile(user_pk(sub), PROFILE_SK)
     _update(profile, [Profile.auth_version.add(1)])
     return profile.auth_version
+
+
+def _update_live_profile(sub, actions):
+    """One UpdateItem of a profile that exists and is not being deleted (nothing should
+    be written to it then), else ProfileMissing; the profile from its ALL_NEW answer."""
+    profile = Profile(user_pk(sub), PROFILE_SK)
+    try:
+        profile.update(actions=actions, condition=Profile.sk.exists() & Profile.deleting_since.does_not_exist())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise ProfileMissing(sub) from error
+        raise
+    return profile
 
 
 def _update(profile, actions):

@@ -54,9 +54,20 @@ def log_in_with_claims(claims, *, email=""):
         display_name=claims.get("name", ""),
         is_staff=STAFF_GROUP in claims.get("cognito:groups", []),
     )
+    return signed_in_user(profile)
+
+
+def signed_in_user(profile):
+    """The user row for a sign-in with `profile`; CognitoError while the account is being
+    deleted. `user.saved_theme` is the profile's theme (None: none saved), which the
+    login's response sets as the theme cookie (accounts.adapter): it follows the user to
+    any browser they sign in on, with no read per page.
+    """
     if profile.deleting_since:
         raise CognitoError("AccountBeingDeleted", BEING_DELETED)
-    return cache_user(profile)
+    user = cache_user(profile)
+    user.saved_theme = profiles.preferences_of(profile).get("theme")
+    return user
 
 
 def cache_user(profile):

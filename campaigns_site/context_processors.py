@@ -1,12 +1,12 @@
 from django.conf import settings
 
 from campaigns_site.forms import THEMES
+from campaigns_site.themes import theme_from_cookie
 
 
 def site(request):
-    theme = request.COOKIES.get("theme", "auto")
     return {
         "local_mode": not settings.PRODUCTION,
-        "theme": theme if theme in dict(THEMES) else "auto",
+        "theme": theme_from_cookie(request),
         "themes": THEMES,
     }

@@ -1,10 +1,12 @@
 from django.urls import include, path
 
 from campaigns_site import views
+from campaigns_site.lazy import lazy_view
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("preferences/theme/", views.set_theme, name="set_theme"),
+    # A signed-in user's choice is saved in the profile: PynamoDB loads on the first one.
+    path("preferences/theme/", lazy_view("accounts.preference_views.set_theme"), name="set_theme"),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
     # Ours first: the confirm page, and 404s for allauth pages that cannot work with Cognito.

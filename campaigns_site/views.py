@@ -1,14 +1,9 @@
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
-
-from campaigns_site.forms import ThemeForm
-
-THEME_COOKIE = "theme"
-ONE_YEAR = 60 * 60 * 24 * 365
+from django.views.decorators.http import require_GET
 
 
 def start_over(request, first_page_url):
@@ -20,26 +15,6 @@ def start_over(request, first_page_url):
 @require_GET
 def home(request):
     return render(request, "home.html")
-
-
-@require_POST
-def set_theme(request):
-    """Remember the reader's light/dark choice in a cookie: no account needed."""
-    form = ThemeForm(request.POST)
-    form.is_valid()
-    # A plain redirect to the checked path (ThemeForm.clean_next), whatever else was sent:
-    # never redirect(), which would try a bare word as a URL name.
-    response = HttpResponseRedirect(form.cleaned_data.get("next") or "/")
-    if "theme" in form.cleaned_data:  # a valid choice is kept even if `next` was not
-        response.set_cookie(
-            THEME_COOKIE,
-            form.cleaned_data["theme"],
-            max_age=ONE_YEAR,
-            samesite="Lax",
-            secure=request.is_secure(),
-            httponly=True,
-        )
-    return response
 
 
 @never_cache

@@ -231,6 +231,21 @@ def test_first_login_creates_the_profile_and_signs_in(hosted_ui, aws, aws_calls)
     assert calls.operations() == ["dynamodb.BatchGetItem"]
 
 
+def test_a_saved_theme_becomes_the_browser_s_at_a_hosted_login(hosted_ui):
+    sub = hosted_user()
+    first = Client()
+    params = start(first, next_url="/")
+    finish(first, hosted_ui, id_token(sub, "hana@example.com"), state=params["state"])
+    profiles.set_preferences(sub=sub, theme="dark")
+
+    browser = Client()  # another device: no theme cookie
+    params = start(browser, next_url="/")
+    response = finish(browser, hosted_ui, id_token(sub, "hana@example.com"), state=params["state"])
+    assert response["Location"] == "/"
+    assert response.cookies["theme"].value == "dark"
+    assert 'data-theme="dark"' in browser.get("/").content.decode()
+
+
 def test_hosted_and_password_logins_are_the_same_account(hosted_ui):
     from allauth.socialaccount.models import SocialAccount, SocialToken
 

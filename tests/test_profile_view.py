@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
-from accounts import profile_views
+from accounts import preference_views, profile_views
 from accounts.models import User
-from accounts.profiles import get_profile
+from accounts.profiles import get_profile, set_preferences
 from campaigns_site import views as site_views
 from tests.web_clients import csrf_token, header, signed_in
 
@@ -47,6 +47,18 @@ def test_owner_sees_email_name_and_member_since(ada, aws_calls):
     # The session and profile in one BatchGetItem, then the profile once more for "member since".
     assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.GetItem"]
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_the_owner_s_time_zone_is_shown_at_no_extra_request(ada, bo, aws_calls):
+    set_preferences(sub=ada, time_zone="America/Los_Angeles")  # as the v1.0 import keeps it
+    client = signed_in()
+    client.get("/")
+    with aws_calls() as calls:
+        html = client.get(PROFILE).content.decode()
+    assert "<dt>Time zone</dt><dd>America/Los_Angeles</dd>" in html
+    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.GetItem"]
+    # Another user sees their own profile: no time zone saved, none shown.
+    assert "Time zone" not in signed_in("bo@example.com").get(PROFILE).content.decode()
 
 
 def test_the_header_links_the_name_to_the_profile_on_every_page(ada):
@@ -143,7 +155,7 @@ def elsewhere(request):
 # where they do not: the profile links to them only once they resolve.
 with_password_pages = [
     path("", site_views.home, name="home"),
-    path("preferences/theme/", site_views.set_theme, name="set_theme"),
+    path("preferences/theme/", preference_views.set_theme, name="set_theme"),
     path("accounts/profile/", profile_views.profile, name="account_profile"),
     path("accounts/delete/", profile_views.delete_account, name="account_delete"),
     path("elsewhere/password/", elsewhere, name="account_change_password"),

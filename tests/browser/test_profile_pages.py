@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts import cognito, services
+from accounts import cognito, profiles, services
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,34 @@ def signed_in_phone(live_server, new_page, email):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
     return page
+
+
+def log_in(page, live_server, email):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def test_the_theme_follows_the_user_to_another_device(live_server, new_page, transactional_db, console_errors):
+    email = "reginald@theme.example"
+    phone = signed_in_phone(live_server, new_page, email)
+    with phone.expect_response(lambda response: "/preferences/theme/" in response.url) as saved:
+        phone.get_by_label("Theme").select_option("dark")
+    assert saved.value.status == 302
+    profiles.set_preferences(sub=cognito.find_user(email=email)["sub"], time_zone="America/Los_Angeles")
+
+    laptop = new_page()  # another device: a fresh context, no theme cookie
+    laptop.goto(live_server.url + "/")
+    expect(laptop.locator("html")).to_have_attribute("data-theme", "auto")
+    log_in(laptop, live_server, email)
+    expect(laptop.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(laptop.get_by_label("Theme")).to_have_value("dark")
+
+    laptop.goto(live_server.url + "/accounts/profile/")
+    expect(laptop.locator("dd", has_text="America/Los_Angeles")).to_be_visible()
+    assert console_errors == []
 
 
 def fits_the_screen(page):
