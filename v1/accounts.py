@@ -13,7 +13,7 @@ from accounts.profiles import ProfileAlreadyExists, create_profile
 from campaigns_site.provision import STAFF_GROUP
 from v1 import checkpoints
 from v1 import report as lines
-from v1.mapping import email_key
+from v1.mapping import email_key, preferences_for
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,14 @@ def ensure_user(account, rows, *, report):
     if is_staff:
         cognito.add_to_group(sub=sub, group=STAFF_GROUP)
     try:
-        create_profile(sub=sub, email=user.email, display_name=user.name or "", is_staff=is_staff)
+        create_profile(
+            sub=sub,
+            email=user.email,
+            display_name=user.name or "",
+            is_staff=is_staff,
+            created=user.created_at,
+            preferences=preferences_for(user),
+        )
     except ProfileAlreadyExists:
         pass  # a run killed after making it
     save_legacy_password(sub=sub, password_hash=user.password_hash)

@@ -9,10 +9,11 @@ lookup table, and verify_v1 pairs the rows the same way.
 
 import hashlib
 from datetime import UTC
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ulid import ULID
 
+from accounts.profiles import checked_preferences
 from sessions.core.play_order import MAX_NUMBER
 
 # v1.0's summary kinds that this app has under another name; the others known here keep
@@ -55,13 +56,21 @@ def theme_for(v1_theme):
 
 
 def time_zone_for(name):
-    """(ZoneInfo, None) for a known IANA name; (UTC, a note) otherwise. NULL is UTC, silently."""
+    """(ZoneInfo, None) for a known IANA name; (UTC, a note) otherwise. NULL is UTC, silently.
+    Known: what the profile accepts (accounts.profiles.checked_preferences)."""
     if not name:
         return UTC, None
     try:
-        return ZoneInfo(name), None
-    except (ZoneInfoNotFoundError, ValueError):
+        checked_preferences(time_zone=name)
+    except ValueError:
         return UTC, f"unknown time zone {name!r}: days are read in UTC"
+    return ZoneInfo(name), None
+
+
+def preferences_for(v1_user):
+    """The profile's preferences for v1.0's user_settings: theme and time zone, when known."""
+    zone_name = v1_user.time_zone if time_zone_for(v1_user.time_zone)[1] is None else None
+    return {"theme": theme_for(v1_user.theme), "time_zone": zone_name or None}
 
 
 def played_on_for(played_at, zone):

@@ -93,3 +93,18 @@ def test_a_dry_run_writes_nothing(v1_filled_database, v1_bucket, tmp_path, aws):
     assert whole_table() == before
     assert report["imported"]["users"] > 0
     assert "Dry run: nothing was written." in output
+
+
+def test_the_profile_keeps_name_created_theme_and_time_zone(imported, v1_dataset):
+    from accounts.profiles import preferences_of
+
+    expected_theme = {"light": "light", "dark": "dark", "system": "auto", None: None}
+    for theme in ("light", "dark", "system", None):
+        (user_id,) = v1_dataset.case(f"theme_{theme or 'null'}")
+        profile = get_profile(sub=sub_of(user_row(v1_dataset, user_id)["email"]))
+        assert preferences_of(profile).get("theme") == expected_theme[theme]
+        assert profile.created == user_row(v1_dataset, user_id)["created_at"]
+    keeper = get_profile(sub=sub_of("Keeper@Example.com"))
+    assert preferences_of(keeper) == {"theme": "dark", "time_zone": "Europe/Berlin"}
+    (markup_user,) = v1_dataset.case("user_markup")
+    assert get_profile(sub=sub_of("markup@example.com")).display_name == user_row(v1_dataset, markup_user)["name"]
