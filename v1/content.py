@@ -208,6 +208,7 @@ class AccountContent:
             expires=expires,
             label=V1_LINK_LABEL,
             token=session.share_token,
+            now=session.updated_at,  # v1.0 kept no time of sharing: the session's last change
         )
 
     def _write(self, what, write, **arguments):

@@ -56,6 +56,20 @@ def v1_dataset():
     return build_v1_dataset(seed=13)
 
 
+@pytest.fixture(scope="session")
+def v1_small_dataset():
+    """Every awkward case with a 200 KB long transcript instead of 3 MB: for the tests that
+    import several times (kill and resume)."""
+    return build_v1_dataset(seed=13, big_transcript_bytes=200_000)
+
+
+@pytest.fixture
+def v1_small_database(v1_database, v1_small_dataset):
+    with psycopg.connect(v1_database) as conn:
+        write_v1_dataset(conn, v1_small_dataset)
+    return v1_database
+
+
 @pytest.fixture
 def v1_filled_database(v1_database, v1_dataset):
     """The URL of a v1.0 database holding `v1_dataset`."""
