@@ -15,7 +15,7 @@ from campaigns_site import aws
 from campaigns_site.dynamodb import query_pages
 from campaigns_site.table_keys import campaign_sk, session_sk, share_pointer_sk, summary_sk, user_pk
 from sessions.core.repository import create_session, get_session
-from sessions.sharing.items import hash_token
+from sessions.sharing.items import hash_token, is_well_formed
 from sessions.sharing.repository import create_share_link
 from sessions.summaries.repository import save_imported_summary
 from sessions.transcripts.parsing import TranscriptError
@@ -83,9 +83,7 @@ class AccountContent:
                 create_campaign,
                 sub=self.sub,
                 campaign_id=campaign_id,
-                name=campaign.name,
-                description=campaign.description or "",
-                game_system=campaign.game_system or "",
+                **self._texts("campaigns", campaign, "name", "description", "game_system"),
                 archived=campaign.archived,
                 created=campaign.created_at,
                 updated=campaign.updated_at,
@@ -117,10 +115,9 @@ class AccountContent:
                 sub=self.sub,
                 campaign_id=campaign_id,
                 session_id=session_id,
-                title=session.title,
                 number=number,
                 played_on=mapping.played_on_for(session.played_at, self.zone),
-                notes=session.notes or "",
+                **self._texts("game_sessions", session, "title", "notes"),
                 created=session.created_at,
                 updated=session.updated_at,
             )
@@ -183,7 +180,7 @@ class AccountContent:
             campaign_id=campaign_id,
             session_id=session_id,
             kind=kind,
-            text=summary.content,
+            text=self._texts("summaries", summary, "content")["content"],
             model=summary.model or "",
             input_tokens=summary.prompt_tokens or 0,
             output_tokens=summary.completion_tokens or 0,
@@ -192,6 +189,9 @@ class AccountContent:
 
     def _share_link(self, campaign_id, session_id, session):
         expires = session.share_expires_at
+        if not is_well_formed(session.share_token):
+            self.report.skip("game_sessions", session.id, lines.SHARE_MALFORMED, "no link can carry this token")
+            return
         if expires is not None and expires <= timezone.now():
             self.report.skip("game_sessions", session.id, lines.SHARE_EXPIRED, f"expired {expires:%Y-%m-%d %H:%M} UTC")
             return
@@ -210,6 +210,15 @@ class AccountContent:
             token=session.share_token,
             now=session.updated_at,  # v1.0 kept no time of sharing: the session's last change
         )
+
+    def _texts(self, table, row, *fields):
+        """{field: its text as imported}; a text cut to its budget is reported."""
+        texts = {}
+        for field in fields:
+            texts[field], note = mapping.fitted_text(getattr(row, field), field)
+            if note:
+                self.report.note(table, row.id, lines.TEXT_CUT, note)
+        return texts
 
     def _write(self, what, write, **arguments):
         """The write's result (None in a dry run), counted."""

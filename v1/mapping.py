@@ -94,6 +94,31 @@ def session_number_for(v1_number):
     return v1_number, None
 
 
+# v1.0's TEXT has no limit, an item holds 400 KB, and the app's forms cap what people type
+# far lower. Imported text is kept whole up to these UTF-8 sizes (beyond any form's cap:
+# nothing typed in v1.0 is cut for being longer than the form allows), and cut beyond,
+# with a report line: a value this long was never typed by hand.
+TEXT_BUDGETS = {
+    "name": 10_000,
+    "title": 10_000,
+    "game_system": 10_000,
+    "description": 100_000,
+    "notes": 200_000,
+    "content": 200_000,
+}
+
+
+def fitted_text(value, field):
+    """(the text as imported, None) or, past the field's budget, (its start, a note)."""
+    value = value or ""
+    budget = TEXT_BUDGETS[field]
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= budget:
+        return value, None
+    kept = encoded[:budget].decode("utf-8", "ignore")  # never half a character
+    return kept, f"{field} of {len(encoded):,} bytes cut to {budget:,}"
+
+
 def email_key(email):
     """Emails that differ only by letter case are one address to Cognito and to people."""
     return email.casefold()

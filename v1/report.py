@@ -20,6 +20,8 @@ UNPARSEABLE = "transcript_unparseable"
 NUMBER_DROPPED = "session_number_dropped"
 UNKNOWN_TIME_ZONE = "unknown_time_zone"
 SHARE_EXPIRED = "share_token_expired"
+SHARE_MALFORMED = "share_token_malformed"
+TEXT_CUT = "text_cut"
 NOT_MIGRATED = "not_migrated"
 
 SKIPPED_REASONS = {
@@ -30,6 +32,7 @@ SKIPPED_REASONS = {
     NULL_EMAIL,
     OF_SKIPPED_USER,
     SHARE_EXPIRED,
+    SHARE_MALFORMED,
 }
 
 

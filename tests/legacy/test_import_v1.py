@@ -108,3 +108,14 @@ def test_the_profile_keeps_name_created_theme_and_time_zone(imported, v1_dataset
     assert preferences_of(keeper) == {"theme": "dark", "time_zone": "Europe/Berlin"}
     (markup_user,) = v1_dataset.case("user_markup")
     assert get_profile(sub=sub_of("markup@example.com")).display_name == user_row(v1_dataset, markup_user)["name"]
+
+
+def test_text_past_an_items_budget_is_cut_whole_characters_and_reported(imported, v1_dataset):
+    report, _ = imported
+    (session_id,) = v1_dataset.case("session_notes_over_budget")
+    (line,) = lines_for(report, "text_cut")
+    assert line["id"] == str(session_id) and "notes of 370,000 bytes cut to 200,000" in line["detail"]
+    sessions = [item for item in partition("Keeper@Example.com") if item.get("entity") == "PlaySession"]
+    (stored,) = [item for item in sessions if item["title"] == "Very long notes"]
+    original = session_row(v1_dataset, session_id)["notes"]
+    assert original.startswith(stored["notes"]) and len(stored["notes"].encode()) <= 200_000

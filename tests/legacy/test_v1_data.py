@@ -65,6 +65,7 @@ CASE_QUERIES = {
     "session_number_repeated": """SELECT id FROM game_sessions g WHERE EXISTS (SELECT FROM game_sessions o
         WHERE o.campaign_id = g.campaign_id AND o.session_number = g.session_number AND o.id <> g.id)""",
     "session_markup": f"SELECT id FROM game_sessions WHERE {MARKED_UP.format('title', 'notes')}",
+    "session_notes_over_budget": "SELECT id FROM game_sessions WHERE octet_length(notes) > 300000",
     "transcript_none": f"SELECT id FROM game_sessions WHERE {NO_TRANSCRIPT}",
     "transcript_text": "SELECT id FROM game_sessions WHERE transcript_text IS NOT NULL",
     "transcript_text_multi_megabyte": "SELECT id FROM game_sessions WHERE octet_length(transcript_text) > 2 << 20",

@@ -44,6 +44,7 @@ CASES = {
     "session_number_negative": "game_sessions: session_number < 0",
     "session_number_repeated": "game_sessions: two sessions of one campaign with the same number",
     "session_markup": "game_sessions: title and notes with markup and control characters",
+    "session_notes_over_budget": "game_sessions: notes of 350 KB, past what an item should hold",
     "transcript_none": "game_sessions: no transcript at all",
     "transcript_text": "game_sessions: transcript_text (inline, small)",
     "transcript_text_multi_megabyte": "game_sessions: transcript_text of several MB",
@@ -142,6 +143,8 @@ def _session_fields(b, campaign):
     b.mark("played_at_null", b.session(campaign, number=8, title="Undated", played_at=None))
     b.mark("session_soft_deleted", b.session(campaign, number=9, title="Deleted", deleted_at=_at(2024, 2)))
     b.mark("session_markup", b.session(campaign, number=10, title=f"{MARKUP} {CONTROL}", notes=f"{MARKUP}\n{CONTROL}"))
+    long_notes = "The party argues about the map. 🐉\n" * 10_000  # 370,000 bytes of UTF-8
+    b.mark("session_notes_over_budget", b.session(campaign, number=11, title="Very long notes", notes=long_notes))
 
 
 def _transcripts(b, owner, campaign, big_transcript_bytes):
