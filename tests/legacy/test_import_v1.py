@@ -2,10 +2,13 @@
 (tests/legacy/v1_cases.py), into moto."""
 
 import pytest
+from django.conf import settings
 from import_runs import lines_for, partition, run_import_v1, sub_of, whole_table
 
+from accounts import cognito
 from accounts.legacy_passwords import get_legacy_password
 from accounts.profiles import get_profile
+from campaigns_site import aws as aws_module
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +47,10 @@ def test_users_land_with_profile_staff_and_old_password_item(imported, v1_datase
     sub = sub_of(user_row(v1_dataset, admin)["email"])
     assert get_profile(sub=sub).is_staff
     assert get_legacy_password(sub=sub).password_hash == user_row(v1_dataset, admin)["password_hash"]
+    user = aws_module.client("cognito-idp").admin_get_user(UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+    assert user["UserStatus"] == "CONFIRMED"  # never FORCE_CHANGE_PASSWORD: "forgot password" works
+    assert {"Name": "email_verified", "Value": "true"} in user["UserAttributes"]
+    cognito.forgot_password(email=user_row(v1_dataset, admin)["email"])  # a code is sent, not refused
     for oauth_only in v1_dataset.case("oauth_only"):
         item = get_legacy_password(sub=sub_of(user_row(v1_dataset, oauth_only)["email"]))
         assert item.social_only
