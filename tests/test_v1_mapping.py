@@ -78,3 +78,10 @@ def test_fitted_text_cuts_a_long_value_between_characters():
 
 def test_emails_differing_only_by_case_are_one_key():
     assert mapping.email_key("Ana.Case@Example.com") == mapping.email_key("ana.case@example.COM")
+
+
+def test_an_address_signs_in_in_lower_case_and_nonsense_is_no_address():
+    assert mapping.address_for(" Keeper@Example.com ") == "keeper@example.com"
+    assert mapping.is_valid_address("Keeper@Example.com")
+    for nonsense in ("player one at home", "@", "a@b@c", ""):
+        assert not mapping.is_valid_address(nonsense)

@@ -13,7 +13,7 @@ from accounts.profiles import ProfileAlreadyExists, create_profile
 from campaigns_site.provision import STAFF_GROUP
 from v1 import checkpoints
 from v1 import report as lines
-from v1.mapping import email_key, preferences_for
+from v1.mapping import address_for, email_key, is_valid_address, preferences_for
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ def plan_accounts(user_emails, *, merge_case_duplicates, report):
     for user_id, email, created_at in user_emails:
         if email is None:
             report.skip("users", user_id, lines.NULL_EMAIL, "no e-mail to sign in with")
+            continue
+        if not is_valid_address(email):
+            report.skip("users", user_id, lines.INVALID_EMAIL, f"{email!r} is not an e-mail address")
             continue
         by_address.setdefault(email_key(email), []).append((created_at, user_id, email))
     accounts = []
@@ -66,7 +69,7 @@ def find_imported_sub(account, rows):
     imported = checkpoints.get_imported_account(v1_user_id=account.main_user_id)
     if imported is not None:
         return imported.sub
-    found = cognito.find_user(email=rows.user.email)
+    found = cognito.find_user(email=address_for(rows.user.email))
     return found["sub"] if found else None
 
 
@@ -78,15 +81,16 @@ def ensure_user(account, rows, *, report):
         report.found("users")
         return imported.sub
     user = rows.user
-    found = cognito.find_user(email=user.email)
-    sub = found["sub"] if found else cognito.create_confirmed_user(email=user.email)
+    email = address_for(user.email)
+    found = cognito.find_user(email=email)
+    sub = found["sub"] if found else cognito.create_confirmed_user(email=email)
     is_staff = user.role == "admin"
     if is_staff:
         cognito.add_to_group(sub=sub, group=STAFF_GROUP)
     try:
         create_profile(
             sub=sub,
-            email=user.email,
+            email=email,
             display_name=user.name or "",
             is_staff=is_staff,
             created=user.created_at,
@@ -96,7 +100,7 @@ def ensure_user(account, rows, *, report):
         pass  # a run killed after making it
     save_legacy_password(sub=sub, password_hash=user.password_hash)
     checkpoints.record_imported_account(
-        v1_user_id=account.main_user_id, sub=sub, email=user.email, v1_user_ids=account.user_ids
+        v1_user_id=account.main_user_id, sub=sub, email=email, v1_user_ids=account.user_ids
     )
     report.wrote("users")
     return sub

@@ -11,6 +11,8 @@ import hashlib
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from ulid import ULID
 
 from accounts.profiles import checked_preferences
@@ -121,4 +123,19 @@ def fitted_text(value, field):
 
 def email_key(email):
     """Emails that differ only by letter case are one address to Cognito and to people."""
-    return email.casefold()
+    return address_for(email)
+
+
+def address_for(email):
+    """The address the account signs in with: lower case, as the app's sign-up and login
+    forms make every address (accounts/forms.py), so any spelling v1.0 kept signs in."""
+    return email.strip().lower()
+
+
+def is_valid_address(email):
+    """Whether Cognito (and the app's forms) would take it as an e-mail address."""
+    try:
+        validate_email(address_for(email))
+    except ValidationError:
+        return False
+    return True

@@ -14,6 +14,7 @@ OF_SKIPPED_SESSION = "of_skipped_session"
 CASE_DUPLICATE = "email_case_duplicate"
 MERGED = "merged_case_duplicate"
 NULL_EMAIL = "email_null"
+INVALID_EMAIL = "email_invalid"
 OF_SKIPPED_USER = "of_skipped_user"
 MISSING_OBJECT = "transcript_object_missing"
 UNPARSEABLE = "transcript_unparseable"
@@ -30,6 +31,7 @@ SKIPPED_REASONS = {
     OF_SKIPPED_SESSION,
     CASE_DUPLICATE,
     NULL_EMAIL,
+    INVALID_EMAIL,
     OF_SKIPPED_USER,
     SHARE_EXPIRED,
     SHARE_MALFORMED,

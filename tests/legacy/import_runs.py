@@ -30,7 +30,9 @@ def run_import_v1(source, bucket, tmp_path, *options):
 
 
 def sub_of(email):
-    found = cognito.find_user(email=email)
+    """The sub of the imported user with this address, in any letter case (the importer
+    signs them up in lower case, as the app's forms do)."""
+    found = cognito.find_user(email=email.strip().lower())
     return found["sub"] if found else None
 
 

@@ -40,6 +40,7 @@ def test_case_duplicates_and_null_emails_are_reported_not_imported(imported, v1_
     assert {line["id"] for line in lines_for(report, "email_case_duplicate")} == {str(older), str(newer)}
     assert sub_of(user_row(v1_dataset, older)["email"]) is None
     assert {line["id"] for line in lines_for(report, "email_null")} == {str(i) for i in v1_dataset.case("email_null")}
+    assert [line["id"] for line in lines_for(report, "email_invalid")] == [str(v1_dataset.case("email_invalid")[0])]
 
 
 def test_users_land_with_profile_staff_and_old_password_item(imported, v1_dataset):

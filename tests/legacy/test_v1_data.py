@@ -32,6 +32,7 @@ CASE_QUERIES = {
     "email_case_duplicates": """SELECT id FROM users WHERE lower(email) IN
         (SELECT lower(email) FROM users GROUP BY lower(email) HAVING count(*) > 1) ORDER BY created_at""",
     "email_null": "SELECT id FROM users WHERE email IS NULL",
+    "email_invalid": "SELECT id FROM users WHERE email NOT LIKE '%@%'",
     "email_unverified": 'SELECT id FROM users WHERE "emailVerified" IS NULL',
     "oauth_only": 'SELECT u.id FROM users u JOIN accounts a ON a."userId" = u.id WHERE u.password_hash IS NULL',
     "oauth_and_password": "SELECT u.id FROM users u JOIN accounts a ON a.\"userId\" = u.id WHERE u.password_hash <> ''",

@@ -12,6 +12,7 @@ import v1_transcripts as bodies
 CASES = {
     "email_case_duplicates": "users: two rows whose emails differ only by letter case (older first)",
     "email_null": "users: email IS NULL",
+    "email_invalid": "users: an e-mail that is no address (v1.0 did not check)",
     "email_unverified": 'users: "emailVerified" IS NULL',
     "oauth_only": "users: accounts rows (discord, google) and password_hash IS NULL",
     "oauth_and_password": "users: an accounts row and a password",
@@ -101,6 +102,7 @@ def _users(b):
     b.mark("email_null", b.user(email=None, name="No email", password="no-email-pass"))
     b.mark("email_null", b.user(email=None, name="No email, Discord only"))
     b.account(b.case("email_null")[-1], provider="discord")
+    b.mark("email_invalid", b.user(email="player one at home", name="No address", password="invalid-1"))
     b.mark("email_unverified", b.user(email="unverified@example.com", password="unverified-1", emailVerified=None))
     for provider in ("discord", "google"):
         user_id = b.mark("oauth_only", b.user(email=f"{provider}-only@example.com", name=f"{provider} user"))
