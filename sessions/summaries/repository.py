@@ -50,6 +50,7 @@ from sessions.summaries.items import (
     SummaryJob,
     clean_summary_text,
     fit_summary_text,
+    is_storable_kind,
     live_job,
 )
 from sessions.transcripts.items import SpeakerNames
@@ -130,9 +131,14 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
     transaction = Transaction()
     _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
     record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
-    search_index.write_part(
-        transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=search_index.summary_part(kind, text)
-    )  # its words, as edited
+    if kind in KINDS:  # the search item has terms for KINDS only
+        search_index.write_part(
+            transaction,
+            sub=sub,
+            campaign_id=campaign_id,
+            session_id=session_id,
+            part=search_index.summary_part(kind, text),
+        )  # its words, as edited
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -350,8 +356,10 @@ def _get(sub, sk):
 
 
 def _checked_kind(kind):
-    if kind not in KINDS:
-        raise ValueError(f"unknown summary kind {kind!r}; expected one of {', '.join(KINDS)}")
+    """A kind a stored summary may have: one of KINDS, or one kept from v1.0 under its own
+    name (reading and editing it works; a job writes only KINDS: jobs._checked_kinds)."""
+    if not is_storable_kind(kind):
+        raise ValueError(f"summary kind {kind!r} cannot be stored; expected one of {', '.join(KINDS)} or a v1.0 kind")
     return kind
 
 
