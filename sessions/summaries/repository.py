@@ -357,7 +357,7 @@ def _get(sub, sk):
 
 def _checked_kind(kind):
     """A kind a stored summary may have: one of KINDS, or one kept from v1.0 under its own
-    name (reading and editing it works; a job writes only KINDS: jobs._checked_kinds)."""
+    name (reading and editing it works; a job writes only KINDS: jobs.checked_kinds)."""
     if not is_storable_kind(kind):
         raise ValueError(f"summary kind {kind!r} cannot be stored; expected one of {', '.join(KINDS)} or a v1.0 kind")
     return kind
