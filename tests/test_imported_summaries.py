@@ -11,7 +11,7 @@ from campaigns_site.table import summary_sk, user_pk
 from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
-from sessions.core.search_index import get_search_item
+from sessions.core.search_index import build_item, get_search_item
 from sessions.search.services import search_sessions
 from sessions.summaries.imported import imported_summary, save_imported_summary
 from sessions.summaries.items import IMPORTED_PROVIDER, MARKDOWN, kind_label
@@ -208,3 +208,34 @@ def test_known_kinds_are_searchable_by_their_words(session):
     item = get_search_item(sub=SUB, session_id=session.session_id)
     assert "gelatinous" in item.summary_recap and "innkeeper" in item.summary_npcs
     assert [result.title for result in search_sessions(sub=SUB, text="innkeeper").results] == ["The Yawning Portal"]
+
+
+def test_v1s_own_kinds_are_searchable_together_and_an_edit_replaces_their_words(session):
+    save(session, "session_mood", text="A *grim* evening.")
+    save(session, "combat_log", text="The **ghoul** hits.")
+    assert save(session, "combat_log", text="The wraith misses.") is False  # a re-run writes no words either
+    item = get_search_item(sub=SUB, session_id=session.session_id)
+    assert "grim" in item.summary_other and "ghoul" in item.summary_other and "wraith" not in item.summary_other
+    found = search_sessions(sub=SUB, text="ghoul").results
+    assert [result.title for result in found] == ["The Yawning Portal"]
+    assert found[0].summary_kinds == ["Other summaries"]
+    edit_summary(
+        sub=SUB,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        kind="combat_log",
+        expected_version=1,
+        text="The **wight** flees.",
+    )
+    item = get_search_item(sub=SUB, session_id=session.session_id)
+    assert "wight" in item.summary_other and "grim" in item.summary_other and "ghoul" not in item.summary_other
+    assert search_sessions(sub=SUB, text="ghoul").results == []
+
+
+def test_a_rebuilt_search_item_has_the_same_words(session):
+    save(session, "recap", text="The **gelatinous** cube.")
+    save(session, "session_mood", text="A *grim* evening.")
+    session = get_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
+    rebuilt = build_item(session=session, summaries=listed(session))
+    stored = get_search_item(sub=SUB, session_id=session.session_id)
+    assert (rebuilt.summary_recap, rebuilt.summary_other) == (stored.summary_recap, stored.summary_other)

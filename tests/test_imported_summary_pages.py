@@ -269,3 +269,11 @@ def test_the_story_page_renders_an_imported_recap(owner, imported):
     html = owner.get(f"/campaigns/{imported.campaign_id}/story/").content.decode()
     assert "<strong>Strahd</strong> at <em>dinner</em>" in html
     assert "Grim" not in html  # v1.0's own kinds are not recaps
+
+
+# --- search -----------------------------------------------------------------------------------------
+def test_a_search_finds_v1s_own_kinds_and_links_to_the_summaries(owner, imported):
+    html = owner.get("/search/", {"q": "ghoul"}).content.decode()
+    assert "The Death House" in html
+    assert "Other summaries" in html
+    assert url(imported) + "#summaries" in html

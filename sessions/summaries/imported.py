@@ -15,6 +15,7 @@ from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, record_child_write
 from sessions.summaries.items import IMPORTED_PROVIDER, MARKDOWN, Summary, fit_summary_text, is_storable_kind
+from sessions.summaries.repository import summary_search_part
 
 
 def imported_summary(
@@ -66,23 +67,16 @@ def save_imported_summary(*, summary):
     returns False when it had one (a re-run of the import, or a summary written since:
     never overwritten). One TransactWriteItems: the Put (attribute_not_exists), the
     session's child write (which also lists a kind outside KINDS in the session's
-    other_summary_kinds, for the share page), and the summary's words in the search item.
+    other_summary_kinds, for the share page), and the summary's words in the search item
+    (for v1.0's own kinds, with those of the session's others: one Query first).
     Raises SessionNotFound when the session is not there."""
-    campaign_id, session_id, kind = summary.campaign_id, summary.session_id, summary.kind
+    sub, campaign_id, session_id, kind = summary.owner_sub, summary.campaign_id, summary.session_id, summary.kind
     transaction = Transaction()
     transaction.put(summary, condition=Summary.sk.does_not_exist())
     other_kind = [] if kind in KINDS else [PlaySession.other_summary_kinds.add({kind})]
-    record_child_write(
-        transaction, sub=summary.owner_sub, campaign_id=campaign_id, session_id=session_id, also=other_kind
-    )
-    if kind in KINDS:  # the search item has terms for KINDS only
-        search_index.write_part(
-            transaction,
-            sub=summary.owner_sub,
-            campaign_id=campaign_id,
-            session_id=session_id,
-            part=search_index.summary_part(kind, summary.text),
-        )
+    record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, also=other_kind)
+    part = summary_search_part(sub=sub, campaign_id=campaign_id, session_id=session_id, kind=kind, text=summary.text)
+    search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=part)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:

@@ -131,14 +131,13 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
     transaction = Transaction()
     _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
     record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
-    if kind in KINDS:  # the search item has terms for KINDS only
-        search_index.write_part(
-            transaction,
-            sub=sub,
-            campaign_id=campaign_id,
-            session_id=session_id,
-            part=search_index.summary_part(kind, text),
-        )  # its words, as edited
+    search_index.write_part(
+        transaction,
+        sub=sub,
+        campaign_id=campaign_id,
+        session_id=session_id,
+        part=summary_search_part(sub=sub, campaign_id=campaign_id, session_id=session_id, kind=kind, text=text),
+    )  # its words, as edited
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -148,6 +147,18 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
             raise SessionNotFound(session_id) from None
         raise
     return _get(sub, sk)
+
+
+def summary_search_part(*, sub, campaign_id, session_id, kind, text):
+    """The search item's part for the session's summary of `kind` once its text is `text`.
+    v1.0's own kinds share one part (search_index.other_summaries_part), made from all of
+    their texts: one Query of the session's summaries, for those kinds only."""
+    if kind in KINDS:
+        return search_index.summary_part(kind, text)
+    stored = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    texts = {summary.kind: summary.text for summary in stored if summary.kind not in KINDS}
+    texts[kind] = text  # as it is about to be
+    return search_index.other_summaries_part([texts[other] for other in sorted(texts)])
 
 
 def _update_by_hand(transaction, sub, sk, *, text, expected_version):
