@@ -239,3 +239,8 @@ def test_a_rebuilt_search_item_has_the_same_words(session):
     rebuilt = build_item(session=session, summaries=listed(session))
     stored = get_search_item(sub=SUB, session_id=session.session_id)
     assert (rebuilt.summary_recap, rebuilt.summary_other) == (stored.summary_recap, stored.summary_other)
+
+
+def test_the_text_is_kept_byte_for_byte(session):
+    text = "  Line one  \r\nline two\t\n\n- item  \n"  # Markdown: two trailing spaces are a line break
+    assert imported(session, "recap", text=text).text == text

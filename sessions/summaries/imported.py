@@ -14,7 +14,15 @@ from sessions.core import search_index
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, record_child_write
-from sessions.summaries.items import IMPORTED_PROVIDER, MARKDOWN, Summary, fit_summary_text, is_storable_kind
+from sessions.summaries.items import (
+    IMPORTED_PROVIDER,
+    MARKDOWN,
+    MAX_SUMMARY_BYTES,
+    MAX_SUMMARY_CHARS,
+    Summary,
+    fit_summary_text,
+    is_storable_kind,
+)
 from sessions.summaries.repository import summary_search_part
 
 
@@ -36,8 +44,9 @@ def imported_summary(
     importer maps v1.0's: highlights -> key_events...) or, with no equivalent, v1.0's own
     name, shown with it (items.kind_label); ValueError for one that cannot be a key
     (items.is_storable_kind). `text_format`: MARKDOWN (v1.0's) or None (plain). A NULL
-    model is empty, NULL counts are 0. No length, cost or source: v1.0 recorded none, and a
-    summary without a source is never "made from an earlier transcript"."""
+    model is empty, NULL counts are 0. The text is kept byte for byte (past the caps: cut at
+    a line). No length, cost or source: v1.0 recorded none, and a summary without a source
+    is never "made from an earlier transcript"."""
     if not is_storable_kind(kind):
         raise ValueError(f"summary kind {kind!r} cannot be stored: letters, digits, '_' and '-' only")
     if text_format not in (None, MARKDOWN):
@@ -47,7 +56,7 @@ def imported_summary(
         summary_sk(campaign_id, session_id, kind),
         kind=kind,
         length="",
-        text=fit_summary_text(text),
+        text=_kept_whole(text),
         text_format=text_format,
         provider=IMPORTED_PROVIDER,
         model=model or "",
@@ -60,6 +69,15 @@ def imported_summary(
         edited=False,
         version=1,
     )
+
+
+def _kept_whole(text):
+    """v1.0's text exactly as it was (Markdown's trailing spaces are line breaks; verify_v1
+    compares bytes), unless it is past the item's caps: then cut at a line, as a job's is."""
+    text = text or ""
+    if len(text) <= MAX_SUMMARY_CHARS and len(text.encode()) <= MAX_SUMMARY_BYTES:
+        return text
+    return fit_summary_text(text)
 
 
 def save_imported_summary(*, summary):
