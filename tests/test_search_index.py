@@ -192,7 +192,7 @@ def test_an_item_with_every_part_full_of_four_byte_letters_stays_under_64_kb(cam
     ]
     item = build_item(
         session=get_session(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id),
-        summaries=[Summary(kind) for kind in KINDS],
+        summaries=[Summary(kind) for kind in [*KINDS, "session_mood"]],  # and one of v1.0's own kinds
         segments=segments,
     )
 

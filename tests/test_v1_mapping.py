@@ -85,3 +85,13 @@ def test_an_address_signs_in_in_lower_case_and_nonsense_is_no_address():
     assert mapping.is_valid_address("Keeper@Example.com")
     for nonsense in ("player one at home", "@", "a@b@c", ""):
         assert not mapping.is_valid_address(nonsense)
+
+
+def test_a_v1_kind_that_cannot_be_a_key_is_kept_in_a_form_that_can():
+    from sessions.summaries.items import is_storable_kind
+
+    for odd in ("Session Mood", "combat log #2", "éclair", "###"):
+        kind = mapping.summary_kind_for(odd)
+        assert is_storable_kind(kind), kind
+        assert kind == mapping.summary_kind_for(odd)  # the same on every run
+    assert mapping.summary_kind_for("Session Mood").startswith("Session_Mood_")

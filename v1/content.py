@@ -17,7 +17,7 @@ from campaigns_site.table_keys import campaign_sk, session_sk, share_pointer_sk,
 from sessions.core.repository import create_session, get_session
 from sessions.sharing.items import hash_token, is_well_formed
 from sessions.sharing.repository import create_share_link
-from sessions.summaries.repository import save_imported_summary
+from sessions.summaries.imported import imported_summary, save_imported_summary
 from sessions.transcripts.parsing import TranscriptError
 from sessions.transcripts.services import import_transcript
 from v1 import mapping
@@ -25,6 +25,7 @@ from v1 import report as lines
 
 V1_LINK_LABEL = "v1.0 link"  # what the owner sees beside an imported link on the session page
 V1_LINK_SCOPE = "summaries"  # v1.0's share page showed the recap and the other summaries
+DRY_RUN_SUB = "dry-run"  # the owner of the items a dry run builds and never writes
 
 
 class AccountContent:
@@ -170,22 +171,26 @@ class AccountContent:
 
     def _summary(self, campaign_id, session_id, summary):
         kind = mapping.summary_kind_for(summary.kind)
+        if kind != mapping.KIND_RENAMES.get(summary.kind, summary.kind):
+            self.report.note("summaries", summary.id, lines.KIND_RENAMED, f"kind {summary.kind!r} kept as {kind!r}")
         if summary_sk(campaign_id, session_id, kind) in self.existing:
             self.report.found("summaries")
             return
-        self._write(
-            "summaries",
-            save_imported_summary,
-            sub=self.sub,
+        item = imported_summary(
+            sub=self.sub or DRY_RUN_SUB,
             campaign_id=campaign_id,
             session_id=session_id,
             kind=kind,
-            text=self._texts("summaries", summary, "content")["content"],
-            model=summary.model or "",
-            input_tokens=summary.prompt_tokens or 0,
-            output_tokens=summary.completion_tokens or 0,
+            text=summary.content,
+            model=summary.model,
+            input_tokens=summary.prompt_tokens,
+            output_tokens=summary.completion_tokens,
             created=summary.created_at,
         )
+        if item.text != summary.content:
+            size = len(summary.content.encode("utf-8", "surrogatepass"))
+            self.report.note("summaries", summary.id, lines.TEXT_CUT, f"content of {size:,} bytes cut at a line")
+        self._write("summaries", save_imported_summary, summary=item)
 
     def _share_link(self, campaign_id, session_id, session):
         expires = session.share_expires_at

@@ -8,6 +8,7 @@ lookup table, and verify_v1 pairs the rows the same way.
 """
 
 import hashlib
+import re
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from ulid import ULID
 
 from accounts.profiles import checked_preferences
 from sessions.core.play_order import MAX_NUMBER
+from sessions.summaries.items import is_storable_kind
 
 # v1.0's summary kinds that this app has under another name; the others known here keep
 # theirs, and a kind this app does not know is kept under its v1.0 name.
@@ -49,7 +51,13 @@ def upload_id_for(session):
 
 
 def summary_kind_for(v1_kind):
-    return KIND_RENAMES.get(v1_kind, v1_kind)
+    """This app's kind for v1.0's: renamed, or kept under v1.0's name; a name that cannot be
+    a key (sessions.summaries.items.is_storable_kind) is kept in a form that can."""
+    kind = KIND_RENAMES.get(v1_kind, v1_kind)
+    if is_storable_kind(kind):
+        return kind
+    hashed = hashlib.sha256(v1_kind.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{re.sub(r'[^A-Za-z0-9_-]+', '_', v1_kind).strip('_')[:50]}_{hashed}".lstrip("_")
 
 
 def theme_for(v1_theme):
@@ -106,7 +114,6 @@ TEXT_BUDGETS = {
     "game_system": 10_000,
     "description": 100_000,
     "notes": 200_000,
-    "content": 200_000,
 }
 
 

@@ -23,6 +23,7 @@ UNKNOWN_TIME_ZONE = "unknown_time_zone"
 SHARE_EXPIRED = "share_token_expired"
 SHARE_MALFORMED = "share_token_malformed"
 TEXT_CUT = "text_cut"
+KIND_RENAMED = "summary_kind_renamed"
 NOT_MIGRATED = "not_migrated"
 
 SKIPPED_REASONS = {

@@ -7,6 +7,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -38,6 +39,10 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     # How many share links were ever made for it (never lowered: a revoke does not know
     # the session's campaign). The session page lists links only once it is above 0.
     share_links_made = NumberAttribute(default=0)
+    # Kinds of summary kept from v1.0 under a name this app does not write (KINDS), added
+    # by sessions.summaries.repository.save_imported_summary: the share page reads every
+    # summary by key in its one BatchGetItem, and these keys are not in KINDS.
+    other_summary_kinds = UnicodeSetAttribute(null=True)
     version = VersionAttribute()
 
     # The transcript, when one is attached (sessions/transcripts/services.py). Only what describes

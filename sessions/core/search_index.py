@@ -17,7 +17,9 @@ follows (no extra request, and never out of step with what it indexes):
 - the transcript part (its words and speaker labels): attaching or deleting a
   transcript (sessions/transcripts/services.py);
 - one part per summary kind: a summary job's save of that kind (sessions/summaries/runners.py)
-  and a hand edit (sessions/summaries/repository.py).
+  and a hand edit (sessions/summaries/repository.py), or an import (sessions/summaries/imported.py);
+  and one for all the kinds kept from v1.0 under their own names (OTHER_SUMMARY_TERMS),
+  rewritten from all their texts when one of them is imported or edited.
 Each of those transactions already requires the session to exist (its own update, or
 sessions.core.repository.record_child_write), and the session's delete, and a campaign's delete
 cascade, delete the search item in the same transaction as the session item. So a part
@@ -64,6 +66,9 @@ SESSION_TERMS = "session_terms"
 TRANSCRIPT_TERMS = "transcript_terms"
 SPEAKER_TERMS = "speaker_terms"
 SPEAKER_LABELS = "speaker_labels"
+# The words of the session's summaries of kinds kept from v1.0 under their own names (not
+# KINDS), all in one part: their kinds are not known when a search is written.
+OTHER_SUMMARY_TERMS = "summary_other"
 
 
 def summary_attribute(kind):
@@ -79,6 +84,7 @@ PART_BUDGETS = {
     SPEAKER_TERMS: 1_000,
     SPEAKER_LABELS: 1_500,
     **{summary_attribute(kind): 3_000 if kind == "recap" else 2_000 for kind in KINDS},
+    OTHER_SUMMARY_TERMS: 2_000,
 }
 
 
@@ -105,6 +111,7 @@ class SearchItem(TableModel, discriminator=ENTITY):
     summary_locations = UnicodeAttribute(null=True)
     summary_loot = UnicodeAttribute(null=True)
     summary_open_threads = UnicodeAttribute(null=True)
+    summary_other = UnicodeAttribute(null=True)  # OTHER_SUMMARY_TERMS: v1.0's own kinds, together
     updated = UTCDateTimeAttribute(null=True)
 
 
@@ -191,6 +198,12 @@ def summary_part(kind, text):
     return Part(values)
 
 
+def other_summaries_part(texts):
+    """The part the session's summaries of v1.0's own kinds make, from all their texts."""
+    found = terms(texts, budget=PART_BUDGETS[OTHER_SUMMARY_TERMS]).text
+    return Part({OTHER_SUMMARY_TERMS: found or None})
+
+
 def _within(labels, budget):
     kept, used = [], 0
     for label in labels:
@@ -256,6 +269,9 @@ def build_item(*, session, summaries=(), segments=None):
     )
     parts = [session_part_of(session), transcript_part(segments) if segments is not None else no_transcript_part()]
     parts += [summary_part(summary.kind, summary.text) for summary in summaries if summary.kind in KINDS]
+    others = [summary.text for summary in summaries if summary.kind not in KINDS]
+    if others:
+        parts.append(other_summaries_part(others))
     for part in parts:
         for name, value in part.values.items():
             setattr(item, name, None if isinstance(value, set) and not value else value)

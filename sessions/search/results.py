@@ -11,6 +11,7 @@ from datetime import date
 
 from sessions.core.kinds import KINDS
 from sessions.core.search_index import (
+    OTHER_SUMMARY_TERMS,
     SESSION_TERMS,
     SPEAKER_LABELS,
     SPEAKER_TERMS,
@@ -22,6 +23,7 @@ from sessions.core.text import terms_of, word_pieces
 from sessions.transcripts.speaker_display import speaker_display
 
 SNIPPET_WINDOW = 160  # characters of a snippet shown around the first match
+OTHER_SUMMARIES_LABEL = "Other summaries"  # those of kinds kept from v1.0 under their own names
 FIELDS = ("title", "notes", "summaries", "speakers", "transcript")  # what a result may say it matched, in order
 
 
@@ -130,6 +132,7 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
     transcript_incomplete = has_transcript and item.get("transcript_complete") is False
     labels = sorted(item.get(SPEAKER_LABELS, set()))
     summaries = {kind: _text(item, summary_attribute(kind)) for kind in KINDS}
+    other_summaries = _text(item, OTHER_SUMMARY_TERMS)  # v1.0's own kinds: which one is not known
 
     found = {}  # (field, key): Place, in the order first found
 
@@ -146,6 +149,8 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
         for kind, kind_label in KINDS.items():
             if has_word_starting(summaries[kind], word):
                 add("summaries", kind, word, label=kind_label, kind=kind)
+        if has_word_starting(other_summaries, word):
+            add("summaries", OTHER_SUMMARY_TERMS, word, label=OTHER_SUMMARIES_LABEL)
         speaking = {label for label in labels if has_word_starting(terms_of(label), word)}
         speaking |= {
             label for campaign, label in name_matches.get(word, []) if campaign == campaign_id and label in labels
@@ -165,7 +170,7 @@ def _places(item, found_words, by_label, name_matches, campaign_id, has_transcri
         # uncertain one (the landing marks every word of the search anyway).
         places = [place for place in places if place.certain]
     order = {kind: position for position, kind in enumerate(KINDS)}
-    places.sort(key=lambda place: (FIELDS.index(place.field), order.get(place.kind, 0)))
+    places.sort(key=lambda place: (FIELDS.index(place.field), order.get(place.kind, len(order))))
     return places
 
 

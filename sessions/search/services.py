@@ -42,6 +42,7 @@ from campaigns_site.table import user_pk
 from campaigns_site.table_keys import CAMPAIGN_PREFIX, SEARCH_PREFIX, SPEAKER_NAMES_PREFIX
 from sessions.core.kinds import KINDS
 from sessions.core.search_index import (
+    OTHER_SUMMARY_TERMS,
     SESSION_TERMS,
     SPEAKER_LABELS,
     SPEAKER_TERMS,
@@ -59,7 +60,8 @@ MAX_NAME_CLAUSES = 24  # (campaign, label) pairs the filter may name, all words 
 MAX_EXPRESSION_CHARS = 4_000  # DynamoDB refuses expressions over 4 KB
 MAX_EXPRESSION_OPERATORS = 300  # and over 300 operators and functions
 _INDEX = "LSI1"
-_SEARCH_FIELDS = [SESSION_TERMS, TRANSCRIPT_TERMS, SPEAKER_TERMS] + [summary_attribute(kind) for kind in KINDS]
+_SUMMARY_FIELDS = [summary_attribute(kind) for kind in KINDS] + [OTHER_SUMMARY_TERMS]  # v1.0's own kinds last
+_SEARCH_FIELDS = [SESSION_TERMS, TRANSCRIPT_TERMS, SPEAKER_TERMS] + _SUMMARY_FIELDS
 _PROJECTED = [
     "PK",
     "SK",
@@ -77,7 +79,7 @@ _PROJECTED = [
     "transcript_complete",
     SPEAKER_TERMS,
     SPEAKER_LABELS,
-] + [summary_attribute(kind) for kind in KINDS]
+] + _SUMMARY_FIELDS
 
 
 class NoWords(ValueError):

@@ -101,8 +101,8 @@ def _for_template(result):
 def _place_url(place, result, session_url, reader_url):
     if place.field == "notes":
         return f"{session_url}#notes-title"
-    if place.field == "summaries":
-        return f"{session_url}#summary-{place.kind}"
+    if place.field == "summaries":  # without a kind: v1.0's own kinds, together (the Summaries section)
+        return f"{session_url}#summary-{place.kind}" if place.kind else f"{session_url}#summaries"
     if place.field == "speakers":
         return f"{reader_url}?{urlencode({'speaker': place.speaker})}" if place.speaker else reader_url
     if place.field == "transcript":

@@ -44,6 +44,19 @@ SCOPES = {
 }
 # Which summaries each scope shows. "transcript" shows every summary and the transcript.
 SCOPE_KINDS = {"recap": ("recap",), "summaries": tuple(KINDS), "transcript": tuple(KINDS)}
+
+
+def kinds_shown(scope, session):
+    """The kinds of summary a link of `scope` shows of `session` (a PlaySession), in order:
+    SCOPE_KINDS, then, for every scope but the recap's, the kinds kept from v1.0 under
+    their own names (the session's other_summary_kinds): v1.0's share page showed every
+    summary. Those are read once the session is (read_shared_session)."""
+    kinds = SCOPE_KINDS.get(scope, ())
+    if scope == "recap":
+        return kinds
+    return kinds + tuple(sorted(session.other_summary_kinds or ()))
+
+
 LABEL_MAX_LENGTH = 60
 MAX_VIEW_LIMIT = 100_000
 TOKEN_BYTES = 32  # 256 bits

@@ -11,7 +11,7 @@ Pure functions of the names and texts: no request.
 import re
 from dataclasses import dataclass
 
-from sessions.sharing.items import SCOPE_KINDS
+from sessions.sharing.items import SCOPE_KINDS, kinds_shown
 from sessions.transcripts.speaker_display import speaker_display
 
 
@@ -111,7 +111,8 @@ def names_shown_by_a_link(session, names, summaries):
     pattern = names_pattern(summary_replacements(names, labels))
     texts = {summary.kind: summary.text or "" for summary in summaries}
     by_scope = {}
-    for scope, kinds in SCOPE_KINDS.items():
+    for scope in SCOPE_KINDS:
+        kinds = kinds_shown(scope, session)
         found = [name for kind in kinds if pattern for name in pattern.findall(texts.get(kind, ""))]
         if scope == "transcript":
             found = in_transcript + found

@@ -39,6 +39,7 @@ from sessions.sharing.items import (
     ShareLinkPointer,
     hash_token,
     is_well_formed,
+    kinds_shown,
     new_token,
 )
 from sessions.sharing.names import replace_names, summary_replacements
@@ -58,9 +59,8 @@ class SharedSession:
 
     campaign: Campaign
     session: PlaySession
-    summaries: list  # of sessions.summaries.items.Summary, in KINDS order
-    # {what a summary may say: what the link shows instead} (summary_replacements): empty
-    # unless the link shows character names only.
+    summaries: list  # of sessions.summaries.items.Summary, in kinds_shown order
+    # {what a summary may say: what the link shows instead} (summary_replacements): empty unless characters only.
     replacements: dict
 
     def summary_text(self, summary):
@@ -325,11 +325,10 @@ def read_shared_session(link):
     link that shows character names only, the campaign's speaker names, to take players'
     names and raw labels out of the summaries (summary_replacements). The labels come from
     the session item (speaker_names.speaker_labels: S3 only for a transcript with more
-    speakers than the item lists)."""
+    speakers than the item lists). v1.0's own kinds of summary: a second one (_other_summaries)."""
     sub, campaign_id, session_id = link.owner_sub, link.campaign_id, link.session_id
-    kinds = SCOPE_KINDS.get(link.scope, ())
     keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
-    keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds]
+    keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in SCOPE_KINDS.get(link.scope, ())]
     if link.characters_only:
         keys.append((user_pk(sub), speaker_names_sk(campaign_id)))
     found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
@@ -337,6 +336,8 @@ def read_shared_session(link):
     session = next((item for item in found if isinstance(item, PlaySession)), None)
     if campaign is None or session is None:
         return None
+    kinds = kinds_shown(link.scope, session)
+    found += _other_summaries(sub, campaign_id, session_id, kinds)
     order = {kind: index for index, kind in enumerate(kinds)}
     summaries = sorted(
         (item for item in found if isinstance(item, Summary) and item.kind in order),
@@ -364,22 +365,27 @@ def read_shared_transcript(link):
 def read_session_to_share(*, sub, campaign_id, session_id):
     """(campaign, session, {label: names}, summaries) for the share form, in one strongly
     consistent BatchGetItem: the campaign, the session, the campaign's speaker names and
-    every kind of summary (its warning says who each scope would show). (None, None, {}, [])
-    when the campaign or session is not the user's (or the campaign is being deleted)."""
-    keys = [
-        (user_pk(sub), campaign_sk(campaign_id)),
-        (user_pk(sub), session_sk(campaign_id, session_id)),
-        (user_pk(sub), speaker_names_sk(campaign_id)),
-    ]
-    keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in KINDS]
+    every kind of summary (its warning says who each scope would show; v1.0's own kinds: a
+    second, _other_summaries). (None, None, {}, []) when the campaign or session is not the
+    user's (or the campaign is being deleted)."""
+    sks = [campaign_sk(campaign_id), session_sk(campaign_id, session_id), speaker_names_sk(campaign_id)]
+    sks += [summary_sk(campaign_id, session_id, kind) for kind in KINDS]
+    keys = [(user_pk(sub), sk) for sk in sks]
     found = list(TableModel.batch_get(keys, consistent_read=True))
     campaign = next((item for item in found if isinstance(item, Campaign) and item.is_live), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
     if campaign is None or session is None:
         return None, None, {}, []
     names = next((item for item in found if isinstance(item, SpeakerNames)), None)
-    summaries = [item for item in found if isinstance(item, Summary) and item.kind in KINDS]
+    found += _other_summaries(sub, campaign_id, session_id, kinds_shown("summaries", session))
+    summaries = [item for item in found if isinstance(item, Summary)]
     return campaign, session, (names.as_dict() if names else {}), summaries
+
+
+def _other_summaries(sub, campaign_id, session_id, kinds):
+    """The summaries of `kinds` outside KINDS (v1.0's own, named by the session): none, no request."""
+    keys = [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds if kind not in KINDS]
+    return list(TableModel.batch_get(keys, consistent_read=True)) if keys else []
 
 
 def _pointers_of_session(sub, session_id, *, now):

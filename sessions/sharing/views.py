@@ -159,7 +159,13 @@ def _session_page(request, link, *, transcript_url, preview=False):
             "scope": link.scope,
             "summaries": [
                 # A characters-only link's summaries name speakers as its transcript does.
-                {"kind": summary.kind, "label": summary.kind_label, "blocks": text_blocks(shared.summary_text(summary))}
+                {
+                    "kind": summary.kind,
+                    "label": summary.kind_label,
+                    "text": shared.summary_text(summary),
+                    "is_markdown": summary.is_markdown,  # v1.0's: rendered safely (campaigns_site.markdown_text)
+                    "blocks": [] if summary.is_markdown else text_blocks(shared.summary_text(summary)),
+                }
                 for summary in shared.summaries
             ],
             "transcript_url": transcript_url if link.shows_transcript and shared.session.has_transcript else None,

@@ -85,6 +85,16 @@ class SummaryEditForm(VersionedEditForm):
             "text"
         ].help_text = f"Plain text, up to {self.max_chars:,} characters. Start a line with “- ” for a list."
 
+    def written_in_markdown(self):
+        """Say that the text is Markdown (a summary imported from v1.0): it is edited as its
+        source, and stays Markdown once saved."""
+        help_text = (
+            f"Markdown, as v1.0 wrote it, up to {self.max_chars:,} characters: **bold**, *italics*, "
+            "“- ” at the start of a line for a list, [a link](https://…). The page shows it formatted."
+        )
+        self.fields["text"].help_text = help_text
+        self["text"].help_text = help_text  # a bound field made by a validation copied the old one
+
     def clean_text(self):
         try:
             return clean_summary_text(self.cleaned_data["text"])  # the item's own rules

@@ -6,12 +6,16 @@
   MAX_SUMMARY_CHARS characters and MAX_SUMMARY_BYTES bytes of UTF-8, so an item stays
   under the 64 KB item budget (docs/data-model.md, rule 8): generated text past the cap
   is cut at a line (fit_summary_text); an edit past it is refused (SummaryTextInvalid).
+  Summaries imported from v1.0 are Markdown (text_format), and may be of a kind this app
+  does not write (KINDS): kept under v1.0's name, shown with it (kind_label), never
+  written by a job.
 - SummaryJob: the latest job of a session, SK `SUMMARYJOB#<cid>#<sid>`, or of a
   campaign's story, `SUMMARYJOB#<cid>#STORY` (sessions/summaries/jobs.py starts them,
   sessions/summaries/runners.py runs them). A job queued or running past its deadline
   reads as failed (effective_status); an expired one as gone (live_job, rule 5).
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -33,6 +37,10 @@ from campaigns_site.table_keys import STORY, sub_of_user_pk
 from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
 
 MAX_SUMMARY_CHARS = 20_000
+MARKDOWN = "markdown"  # Summary.text_format of v1.0's summaries
+IMPORTED_PROVIDER = "v1.0"  # Summary.provider of a summary brought over from v1.0
+# A summary kind in a key (SUMMARY#<cid>#<sid>#<kind>) and a URL (<slug:kind>).
+_STORABLE_KIND = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # 20,000 characters of emoji would be 80 KB: the bytes are capped too, as for a session's notes.
 MAX_SUMMARY_BYTES = 48_000
 STORY_LABEL = "The story so far"
@@ -56,6 +64,10 @@ class SessionOrStory:
     a session, or its campaign's story so far (a summary and a summary job alike)."""
 
     @property
+    def owner_sub(self):
+        return sub_of_user_pk(self.pk)
+
+    @property
     def campaign_id(self):
         return self.sk.split("#")[1]
 
@@ -74,8 +86,12 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
 
     kind = UnicodeAttribute()  # a key of summarizers.KINDS, or STORY_SO_FAR
     length = UnicodeAttribute(default="standard")  # a key of summarizers.LENGTHS
-    text = UnicodeAttribute(default="")  # plain text; lists are "- " lines
-    provider = UnicodeAttribute(default="")  # "offline", "bedrock"
+    text = UnicodeAttribute(default="")  # plain text; lists are "- " lines (or Markdown: text_format)
+    # How `text` is written: None, this app's plain text; MARKDOWN, v1.0's Markdown (an
+    # imported summary, and its hand edits), shown rendered safely
+    # (campaigns_site.markdown_text).
+    text_format = UnicodeAttribute(null=True)
+    provider = UnicodeAttribute(default="")  # "offline", "bedrock"; IMPORTED_PROVIDER from v1.0
     model = UnicodeAttribute(default="")
     input_tokens = NumberAttribute(default=0)
     output_tokens = NumberAttribute(default=0)
@@ -104,6 +120,20 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
         return kind_label(self.kind)
 
     @property
+    def is_markdown(self):
+        return self.text_format == MARKDOWN
+
+    @property
+    def is_imported(self):
+        """Brought over from v1.0 (sessions.summaries.repository.imported_summary)."""
+        return self.provider == IMPORTED_PROVIDER
+
+    @property
+    def can_be_regenerated(self):
+        """A job writes only KINDS: a kind kept from v1.0 under its own name can be edited, not written again."""
+        return self.kind in KINDS
+
+    @property
     def length_label(self):
         return LENGTHS.get(self.length, self.length)
 
@@ -125,8 +155,20 @@ class Summary(SessionOrStory, TableModel, discriminator="Summary"):
 
 
 def kind_label(kind):
-    """A summary kind's name on the page (a summary's, or a summary job's kinds)."""
-    return STORY_LABEL if kind == STORY_SO_FAR else KINDS.get(kind, kind)
+    """A summary kind's name on the page (a summary's, or a summary job's kinds). A kind
+    kept from v1.0 under its own name reads as words: "session_mood" -> "Session mood"."""
+    if kind == STORY_SO_FAR:
+        return STORY_LABEL
+    if kind in KINDS:
+        return KINDS[kind]
+    words = " ".join(kind.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else kind
+
+
+def is_storable_kind(kind):
+    """Whether `kind` can name a summary: one of KINDS, or a kind kept from v1.0 under its
+    own name that fits in a key and a URL (letters, digits, "_" and "-"; never the story's)."""
+    return isinstance(kind, str) and kind != STORY_SO_FAR and bool(_STORABLE_KIND.fullmatch(kind))
 
 
 class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
@@ -151,11 +193,7 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
     kind_errors = MapAttribute(default=dict)  # {kind: why that kind has no summary} (e.g. not English)
     ttl = TTLAttribute(null=True)
 
-    # --- where it belongs (campaign_id, is_story and session_id: SessionOrStory)
-    @property
-    def owner_sub(self):
-        return sub_of_user_pk(self.pk)
-
+    # --- where it belongs (owner_sub, campaign_id, is_story and session_id: SessionOrStory)
     # --- status
     @property
     def is_expired(self):

@@ -189,7 +189,7 @@ class ShownSummary:
         from_earlier_transcript = session is not None and item.is_stale_for(session)
         return cls(
             item=item,
-            blocks=text_blocks(item.text),
+            blocks=[] if item.is_markdown else text_blocks(item.text),  # Markdown: the template's `markdown` filter
             from_earlier_transcript=from_earlier_transcript,
             names_note=(
                 speaker_names_note(item, session, names)
@@ -199,7 +199,7 @@ class ShownSummary:
             length_label=item.length_label or "",
             input_tokens=format_tokens(item.input_tokens, estimated),
             output_tokens=format_tokens(item.output_tokens, estimated),
-            cost=format_cost(item.estimated_cost_usd),
+            cost="" if item.is_imported else format_cost(item.estimated_cost_usd),  # v1.0 kept no cost
         )
 
 

@@ -50,6 +50,7 @@ from sessions.summaries.items import (
     SummaryJob,
     clean_summary_text,
     fit_summary_text,
+    is_storable_kind,
     live_job,
 )
 from sessions.transcripts.items import SpeakerNames
@@ -131,7 +132,11 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
     _update_by_hand(transaction, sub, sk, text=text, expected_version=expected_version)
     record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
     search_index.write_part(
-        transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=search_index.summary_part(kind, text)
+        transaction,
+        sub=sub,
+        campaign_id=campaign_id,
+        session_id=session_id,
+        part=summary_search_part(sub=sub, campaign_id=campaign_id, session_id=session_id, kind=kind, text=text),
     )  # its words, as edited
     try:
         transaction.commit()
@@ -142,6 +147,18 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
             raise SessionNotFound(session_id) from None
         raise
     return _get(sub, sk)
+
+
+def summary_search_part(*, sub, campaign_id, session_id, kind, text):
+    """The search item's part for the session's summary of `kind` once its text is `text`.
+    v1.0's own kinds share one part (search_index.other_summaries_part), made from all of
+    their texts: one Query of the session's summaries, for those kinds only."""
+    if kind in KINDS:
+        return search_index.summary_part(kind, text)
+    stored = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    texts = {summary.kind: summary.text for summary in stored if summary.kind not in KINDS}
+    texts[kind] = text  # as it is about to be
+    return search_index.other_summaries_part([texts[other] for other in sorted(texts)])
 
 
 def _update_by_hand(transaction, sub, sk, *, text, expected_version):
@@ -350,44 +367,13 @@ def _get(sub, sk):
 
 
 def _checked_kind(kind):
-    if kind not in KINDS:
-        raise ValueError(f"unknown summary kind {kind!r}; expected one of {', '.join(KINDS)}")
+    """A kind a stored summary may have: one of KINDS, or one kept from v1.0 under its own
+    name (reading and editing it works; a job writes only KINDS: jobs.checked_kinds)."""
+    if not is_storable_kind(kind):
+        raise ValueError(f"summary kind {kind!r} cannot be stored; expected one of {', '.join(KINDS)} or a v1.0 kind")
     return kind
 
 
 def _checked_campaign(campaign_id):
     sessions_of_campaign_prefix(campaign_id)  # refuses an id that would reach into another key
     return campaign_id
-
-
-def save_imported_summary(*, sub, campaign_id, session_id, kind, text, model, input_tokens, output_tokens, created):
-    """Write a summary imported from v1.0 (provider "v1.0", as v1.0 had it) with the
-    session's child write; False, writing nothing, when the session has one of that kind."""
-    summary = Summary(
-        user_pk(sub),
-        summary_sk(campaign_id, session_id, kind),
-        kind=kind,
-        length="standard",
-        text=text,
-        provider="v1.0",
-        model=model,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        tokens_estimated=False,
-        estimated_cost_text="0",
-        created=created,
-        updated=created,
-        edited=False,
-        source_sha256="",
-        version=1,
-    )
-    transaction = Transaction()
-    transaction.put(summary, condition=Summary.sk.does_not_exist())
-    record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
-    try:
-        transaction.commit()
-    except TransactionCanceled as canceled:
-        if not canceled.failed(0):
-            raise SessionNotFound(session_id) from None
-        return False
-    return True

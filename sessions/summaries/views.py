@@ -24,12 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaigns_site.errors import StaleEdit
 from campaigns_site.forms import refused_form_notice
 from campaigns_site.owners import sub
-from sessions.core.kinds import KINDS
 from sessions.core.lookups import session_or_404
 from sessions.core.repository import SessionNotFound
 from sessions.summaries import repository as summaries
 from sessions.summaries.forms import SummarizeForm, SummaryEditForm
-from sessions.summaries.items import SummaryTextInvalid
+from sessions.summaries.items import SummaryTextInvalid, is_storable_kind
 from sessions.summaries.presentation import (
     ShownSummary,
     job_status_label,
@@ -64,6 +63,8 @@ def summaries_context(request, campaign, session, job, *, form=None, names=None)
     active = job is not None and bool(job.is_active)
     return {
         "summaries": [ShownSummary.of(item, session=session, names=names) for item in stored],
+        # Without a transcript, whether some were written from one (since deleted); v1.0's were not.
+        "summaries_outlived_transcript": any(not item.is_imported for item in stored),
         "summary_job": job,
         "summary_status": job.effective_status if job else None,
         "summary_status_label": job_status_label(job) if job else "",
@@ -98,8 +99,8 @@ def summary_edit(request, campaign_id, session_id, kind):
     """Edit one summary's text by hand. The form carries the version it started from; a save
     over a newer version (a regenerated summary, another tab) is refused and shows what
     differs. A saved edit is marked, and regenerating asks before replacing it."""
-    if kind not in KINDS:
-        raise Http404  # before any request
+    if not is_storable_kind(kind):
+        raise Http404  # before any request (a kind kept from v1.0 under its own name is one)
     differences = None
     summary = None
     if request.method == "POST":
@@ -126,25 +127,37 @@ def summary_edit(request, campaign_id, session_id, kind):
                 messages.success(request, "Summary saved.")
                 return redirect(session_url(campaign_id, session_id, anchor=f"summary-{kind}"))
         campaign, session = session_or_404(request, campaign_id, session_id)
-        if summary is None and not summaries.get_summary(
+        stored = summary or summaries.get_summary(
             sub=sub(request), campaign_id=campaign_id, session_id=session_id, kind=kind
-        ):
+        )
+        if stored is None:
             raise Http404  # a refused form for a summary that is not there: no page to show it on
     else:
         campaign, session = session_or_404(request, campaign_id, session_id)
-        summary = summaries.get_summary(sub=sub(request), campaign_id=campaign_id, session_id=session_id, kind=kind)
+        summary = stored = summaries.get_summary(
+            sub=sub(request), campaign_id=campaign_id, session_id=session_id, kind=kind
+        )
         if summary is None:
             raise Http404
         form = SummaryEditForm.for_item(summary)
+    return _edit_page(request, campaign, session, stored, form, shown=summary, differences=differences)
+
+
+def _edit_page(request, campaign, session, stored, form, *, shown, differences):
+    """The edit page of the summary `stored`; `shown`: the version whose figures it shows (None: none)."""
+    if stored.is_markdown:
+        form.written_in_markdown()  # an edit keeps it Markdown (the item's text_format stays)
     return render(
         request,
         "sessions/summary_edit.html",
         {
             "campaign": campaign,
             "session": session,
-            "kind": kind,
-            "kind_label": KINDS[kind],
-            "summary": ShownSummary.of(summary, session=session) if summary else None,
+            "kind": stored.kind,
+            "kind_label": stored.kind_label,
+            "is_markdown": stored.is_markdown,
+            "can_be_regenerated": stored.can_be_regenerated,
+            "summary": ShownSummary.of(shown, session=session) if shown else None,
             "form": form,
             "differences": differences,
         },

@@ -1,0 +1,106 @@
+"""Summaries brought over from v1.0 (manage.py import_v1 calls these): an imported
+summary is a Summary item like any other, with provider IMPORTED_PROVIDER and its text in
+v1.0's Markdown (text_format), of this app's kind or of a kind kept under v1.0's name
+(sessions/summaries/items.py). Written as a job's summary is: with the session's child
+write (sessions.core.repository.record_child_write) and its words in the search item, but
+never over a summary already there, so a re-run of the import changes nothing.
+
+Apart from sessions/summaries/repository.py, which reads and edits summaries in the app.
+"""
+
+from campaigns_site.table import summary_sk, user_pk
+from campaigns_site.transactions import Transaction, TransactionCanceled
+from sessions.core import search_index
+from sessions.core.items import PlaySession
+from sessions.core.kinds import KINDS
+from sessions.core.repository import SessionNotFound, record_child_write
+from sessions.summaries.items import (
+    IMPORTED_PROVIDER,
+    MARKDOWN,
+    MAX_SUMMARY_BYTES,
+    MAX_SUMMARY_CHARS,
+    Summary,
+    fit_summary_text,
+    is_storable_kind,
+)
+from sessions.summaries.repository import summary_search_part
+
+
+def imported_summary(
+    *,
+    sub,
+    campaign_id,
+    session_id,
+    kind,
+    text,
+    text_format=MARKDOWN,
+    model=None,
+    input_tokens=None,
+    output_tokens=None,
+    created,
+):
+    """An unsaved Summary item for a v1.0 summary: provider IMPORTED_PROVIDER, not edited,
+    version 1, `created` as v1.0 recorded it (`updated` too). `kind` is this app's (the
+    importer maps v1.0's: highlights -> key_events...) or, with no equivalent, v1.0's own
+    name, shown with it (items.kind_label); ValueError for one that cannot be a key
+    (items.is_storable_kind). `text_format`: MARKDOWN (v1.0's) or None (plain). A NULL
+    model is empty, NULL counts are 0. The text is kept byte for byte (past the caps: cut at
+    a line). No length, cost or source: v1.0 recorded none, and a summary without a source
+    is never "made from an earlier transcript"."""
+    if not is_storable_kind(kind):
+        raise ValueError(f"summary kind {kind!r} cannot be stored: letters, digits, '_' and '-' only")
+    if text_format not in (None, MARKDOWN):
+        raise ValueError(f"unknown text format {text_format!r}")
+    return Summary(
+        user_pk(sub),
+        summary_sk(campaign_id, session_id, kind),
+        kind=kind,
+        length="",
+        text=_kept_whole(text),
+        text_format=text_format,
+        provider=IMPORTED_PROVIDER,
+        model=model or "",
+        input_tokens=int(input_tokens or 0),
+        output_tokens=int(output_tokens or 0),
+        tokens_estimated=False,
+        estimated_cost_text="0",
+        created=created,
+        updated=created,
+        edited=False,
+        version=1,
+    )
+
+
+def _kept_whole(text):
+    """v1.0's text exactly as it was (Markdown's trailing spaces are line breaks; verify_v1
+    compares bytes), unless it is past the item's caps: then cut at a line, as a job's is."""
+    text = text or ""
+    if len(text) <= MAX_SUMMARY_CHARS and len(text.encode()) <= MAX_SUMMARY_BYTES:
+        return text
+    return fit_summary_text(text)
+
+
+def save_imported_summary(*, summary):
+    """Write an imported_summary item, only if the session has no summary of its kind yet;
+    returns False when it had one (a re-run of the import, or a summary written since:
+    never overwritten). One TransactWriteItems: the Put (attribute_not_exists), the
+    session's child write (which also lists a kind outside KINDS in the session's
+    other_summary_kinds, for the share page), and the summary's words in the search item
+    (for v1.0's own kinds, with those of the session's others: one Query first).
+    Raises SessionNotFound when the session is not there."""
+    sub, campaign_id, session_id, kind = summary.owner_sub, summary.campaign_id, summary.session_id, summary.kind
+    transaction = Transaction()
+    transaction.put(summary, condition=Summary.sk.does_not_exist())
+    other_kind = [] if kind in KINDS else [PlaySession.other_summary_kinds.add({kind})]
+    record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, also=other_kind)
+    part = summary_search_part(sub=sub, campaign_id=campaign_id, session_id=session_id, kind=kind, text=summary.text)
+    search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=part)
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(1):
+            raise SessionNotFound(session_id) from None
+        if canceled.failed(0):
+            return False
+        raise
+    return True
