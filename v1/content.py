@@ -145,14 +145,12 @@ class AccountContent:
         arguments = {"session": stored, "upload_id": mapping.upload_id_for(session), "uploaded": session.updated_at}
         if session.transcript_key:
             arguments["copy_from"] = {"Bucket": self.v1_bucket, "Key": session.transcript_key}
-            filename = session.transcript_filename or session.transcript_key.rsplit("/", 1)[-1]
         else:
             text, raw = self.source.transcript_body(session.id)
             arguments["data"] = text.encode("utf-8") if text is not None else raw
-            filename = session.transcript_filename or "transcript.txt"
             del text, raw
         try:
-            attached = import_transcript(filename=filename, **arguments)
+            attached = import_transcript(filename=mapping.transcript_filename_for(session), **arguments)
         except TranscriptError as error:
             self.report.note("game_sessions", session.id, lines.UNPARSEABLE, str(error))
             return

@@ -46,6 +46,16 @@ def upload_id_for(session):
     return derived_id("transcript", session.id, session.created_at)
 
 
+def transcript_filename_for(session):
+    """The name an imported transcript is uploaded under (its extension helps the parser
+    tell the format): v1.0's file name, else its object key's last part, else a .txt."""
+    if session.transcript_filename:
+        return session.transcript_filename
+    if session.transcript_key:
+        return session.transcript_key.rsplit("/", 1)[-1]
+    return "transcript.txt"
+
+
 def summary_kind_for(v1_kind):
     return KIND_RENAMES.get(v1_kind, v1_kind)
 
