@@ -226,3 +226,34 @@ def test_a_bad_source_or_a_missing_bucket_is_one_clear_line(v1_filled_database, 
         call_command("verify_v1", "--source", postgres_server.url("no_such_db"), "--v1-bucket", v1_bucket)
     with pytest.raises(CommandError, match=r"^v1.0's bucket 'no-such-bucket' cannot be read \(\w+\)\.$"):
         call_command("verify_v1", "--source", v1_filled_database, "--v1-bucket", "no-such-bucket")
+
+
+def test_merged_case_duplicates_pass_with_the_imports_flag_and_rows_made_here_are_extra(
+    v1_filled_database, v1_bucket, v1_dataset, tmp_path
+):
+    from campaigns.repository import create_campaign
+
+    run_import_v1(v1_filled_database, v1_bucket, tmp_path, "--merge-case-duplicates")
+    passed, report, output = run_verify_v1(v1_filled_database, v1_bucket, tmp_path, "--merge-case-duplicates")
+    assert passed, output
+    assert report["on_purpose"]["reasons"]["merged_case_duplicate"] == 1
+    older, newer = v1_dataset.case("email_case_duplicates")
+    newer_email = row(v1_dataset, "users", newer)["email"]
+    assert report["counts"][newer_email]["campaigns"] == [2, 2]  # both users' campaigns, in one account
+
+    passed, _, output = run_verify_v1(v1_filled_database, v1_bucket, tmp_path)  # not the import's flag
+    assert not passed
+    the_line(output, "extra", "users", newer, sub_of(newer_email), f"[{older}, {newer}]")
+
+    made_here = create_campaign(sub=sub_of("Keeper@Example.com"), name="Made here")
+    passed, report, output = run_verify_v1(
+        v1_filled_database, v1_bucket, tmp_path, "--merge-case-duplicates", "--user", "KEEPER@example.com"
+    )
+    assert not passed and list(report["counts"]) == ["Keeper@Example.com"]
+    the_line(output, "extra", "campaigns", "-", f"CAMPAIGN#{made_here.campaign_id}", "no v1.0 row")
+    the_line(
+        output, "count", "campaigns", row(v1_dataset, "campaigns", v1_dataset.case("campaign_archived")[0])["owner_id"]
+    )
+
+    with pytest.raises(CommandError, match=r"^no v1.0 user that the import brings over has the e-mail 'nobody@x.org'$"):
+        call_command("verify_v1", "--source", v1_filled_database, "--v1-bucket", v1_bucket, "--user", "nobody@x.org")
