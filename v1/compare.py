@@ -114,8 +114,7 @@ class AccountComparison:
     def _expect_session(self, campaign_id, session, summaries):
         session_id = mapping.session_id_for(session)
         self.expected["sessions"][session_sk(campaign_id, session_id)] = (campaign_id, session)
-        if mapping.session_number_for(session.session_number)[1]:
-            note = mapping.session_number_for(session.session_number)[1]
+        if note := mapping.session_number_for(session.session_number)[1]:
             self.result.on_purpose.note("game_sessions", session.id, lines.NUMBER_DROPPED, note)
         for summary in summaries:
             key = summary_sk(campaign_id, session_id, mapping.summary_kind_for(summary.kind))
@@ -195,34 +194,34 @@ class AccountComparison:
 
     def _share_links(self):
         """Each token by its hash: the owner's pointer and the public link item exist, name
-        the session, and expire at v1.0's instant."""
+        the session (and the link its owner), and expire at v1.0's instant."""
         expected = self.expected["share_links"]
-        links = read_items([(share_pk(key.removeprefix(SHARE_POINTER_PREFIX)), SHARE_SK) for key in expected])
-        links = {link.token_hash: link for link in links if isinstance(link, ShareLink)}
+        found = read_items([(share_pk(key.removeprefix(SHARE_POINTER_PREFIX)), SHARE_SK) for key in expected])
+        links = {link.token_hash: link for link in found if isinstance(link, ShareLink)}
         for key, (campaign_id, session_id, session) in expected.items():
             token_hash = key.removeprefix(SHARE_POINTER_PREFIX)
             here = f"{self.sub} SHARELINK#{token_hash[:12]}…"
             self.result.compared["share_links"] += 1
-            want = {"campaign_id": campaign_id, "session_id": session_id, "expires": session.share_expires_at}
             pointer, link = self.found["share_links"].get(key), links.get(token_hash)
-            if pointer is None or link is None:
-                missing = " and ".join(
-                    n for n, i in (("the owner's pointer", pointer), ("the link", link)) if i is None
-                )
-                self.result.differ(MISSING, "game_sessions", session.id, here, f"share token: {missing} not here")
+            absent = [name for name, item in (("the owner's pointer", pointer), ("the link", link)) if item is None]
+            if absent:
+                what = f"share token: {' and '.join(absent)} not here"
+                self.result.differ(MISSING, "game_sessions", session.id, here, what)
                 continue
-            stored = {**pointer, "expires": moment(pointer.get("expires"))}
-            public = {"campaign_id": link.campaign_id, "session_id": link.session_id, "expires": link.expires}
-            what = "; ".join(
-                f"{name}: {found_what}"
-                for name, found_what in (
-                    ("pointer", field_differences(want, stored)),
-                    ("link", field_differences(want, public)),
-                )
-                if found_what
+            want = {"campaign_id": campaign_id, "session_id": session_id, "expires": session.share_expires_at}
+            of_pointer = field_differences(want, {**pointer, "expires": moment(pointer.get("expires"))})
+            of_link = field_differences(
+                {**want, "owner_sub": self.sub},
+                {
+                    "campaign_id": link.campaign_id,
+                    "session_id": link.session_id,
+                    "expires": link.expires,
+                    "owner_sub": link.owner_sub,
+                },
             )
-            if link.owner_sub != self.sub:
-                what = f"{what}; link: owner {link.owner_sub}".lstrip("; ")
+            what = "; ".join(
+                f"{name}: {differs}" for name, differs in (("pointer", of_pointer), ("link", of_link)) if differs
+            )
             if what:
                 self.result.differ(CHANGED, "game_sessions", session.id, here, f"share token: {what}")
 

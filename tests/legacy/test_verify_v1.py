@@ -4,6 +4,7 @@ named with its ids. Few imports (each takes seconds): one clean, one with every 
 
 import io
 import json
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -13,7 +14,7 @@ from import_runs import partition, run_import_v1, sub_of
 
 from campaigns_site import aws as aws_module
 from campaigns_site.dynamodb import delete_keys
-from campaigns_site.table_keys import user_pk
+from campaigns_site.table_keys import share_pk, user_pk
 from sessions.sharing.items import hash_token
 from v1 import mapping
 
@@ -45,11 +46,15 @@ def row(dataset, table, row_id):
 def ids_of(dataset, session_id):
     """(owner's e-mail, sub, campaign id, session id) here of a v1.0 session."""
     session = row(dataset, "game_sessions", session_id)
-    campaign = row(dataset, "campaigns", session["campaign_id"])
+    email, sub, campaign_id = campaign_here(dataset, session["campaign_id"])
+    return email, sub, campaign_id, mapping.session_id_for(SimpleNamespace(**session))
+
+
+def campaign_here(dataset, campaign_id):
+    """(owner's e-mail, sub, campaign id here) of a v1.0 campaign."""
+    campaign = row(dataset, "campaigns", campaign_id)
     email = row(dataset, "users", campaign["owner_id"])["email"]
-    as_row = type("Row", (), {"id": session_id, "created_at": session["created_at"]})
-    campaign_row = type("Row", (), {"id": campaign["id"], "created_at": campaign["created_at"]})
-    return email, sub_of(email), mapping.campaign_id_for(campaign_row), mapping.session_id_for(as_row)
+    return email, sub_of(email), mapping.campaign_id_for(SimpleNamespace(**campaign))
 
 
 def session_item(dataset, session_id):
@@ -113,13 +118,6 @@ def test_after_a_clean_import_verify_passes_and_lists_what_was_skipped_on_purpos
     assert list(report["counts"]) == ["Keeper@Example.com"]
 
 
-def campaign_here(dataset, campaign_id):
-    campaign = row(dataset, "campaigns", campaign_id)
-    email = row(dataset, "users", campaign["owner_id"])["email"]
-    as_row = type("Row", (), {"id": campaign_id, "created_at": campaign["created_at"]})
-    return email, sub_of(email), mapping.campaign_id_for(as_row)
-
-
 def session_of_token(dataset, token):
     return next(found["id"] for found in dataset.rows["game_sessions"] if found["share_token"] == token)
 
@@ -164,6 +162,8 @@ def test_every_kind_of_planted_difference_is_found_and_named(imported, v1_bucket
     set_attribute(user_pk(sub), session_item(d, noted)["SK"], "notes", "edited here")
     (edited_summary,) = d.case("summary_highlights")
     set_attribute(*summary_key(d, edited_summary), "text", "edited here")
+    (later_token,) = d.case("share_token_future_expiry")
+    set_attribute(share_pk(hash_token(later_token)), "SHARE", "expires", "2098-01-01T00:00:00.000000+0000")
     # Transcript bytes: one byte of a stored original here, one byte of a v1.0 row.
     (here_changed,) = d.case("transcript_text")
     original = _original_key(d, here_changed)
@@ -200,6 +200,9 @@ def test_every_kind_of_planted_difference_is_found_and_named(imported, v1_bucket
     )
     the_line(output, "changed", "game_sessions", noted, "notes: v1.0 sha256", "here 'edited here'")
     the_line(output, "changed", "summaries", edited_summary, "text: v1.0 sha256", "here 'edited here'")
+    the_line(
+        output, "changed", "game_sessions", session_of_token(d, later_token), "share token: link: expires: v1.0 2099-"
+    )
     the_line(output, "transcript", "game_sessions", here_changed, "stored original's bytes changed")
     the_line(output, "transcript", "game_sessions", v1_changed, "bytes differ: v1.0 sha256")
     the_line(output, "object_missing", "game_sessions", lost_original, "original object transcripts/")
