@@ -109,7 +109,9 @@ class AccountComparison:
     def _skip_session(self, session, reason, summaries_of):
         self.result.on_purpose.skip("game_sessions", session.id, reason)
         for summary in summaries_of.get(session.id, []):
-            self.result.on_purpose.skip("summaries", summary.id, lines.OF_SKIPPED_SESSION)
+            self.result.on_purpose.skip(
+                "summaries", summary.id, lines.OF_SKIPPED_SESSION, f"of game_session {session.id}"
+            )
 
     def _expect_session(self, campaign_id, session, summaries):
         session_id = mapping.session_id_for(session)

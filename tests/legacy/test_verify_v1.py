@@ -1,6 +1,7 @@
 """manage.py verify_v1 against a real PostgreSQL holding every awkward v1.0 case, after
 import_v1 into moto: a clean import passes; each kind of planted difference is found and
-named with its ids. Few imports (each takes seconds): one clean, one with every plant."""
+named with its ids. Few imports (each takes seconds): one clean, one with every plant,
+one merging case duplicates."""
 
 import io
 import json
@@ -79,10 +80,18 @@ def imported(v1_filled_database, v1_bucket, tmp_path):
 
 
 def test_after_a_clean_import_verify_passes_and_lists_what_was_skipped_on_purpose(
-    imported, v1_bucket, v1_dataset, tmp_path
+    imported, v1_bucket, v1_dataset, tmp_path, aws_calls
 ):
-    passed, report, output = run_verify_v1(imported, v1_bucket, tmp_path)
+    with aws_calls() as calls:
+        passed, report, output = run_verify_v1(imported, v1_bucket, tmp_path)
     assert passed, output
+    # By key only: per account one AdminGetUser, a profile GetItem, one Query of the
+    # partition (one page each here) and a BatchGetItem of its share links, if any.
+    accounts = report["accounts"]
+    assert calls.count("dynamodb", "Scan") == 0
+    assert calls.count("dynamodb", "Query") == accounts + 1  # + the import's account records
+    assert calls.count("cognito-idp", "AdminGetUser") == accounts
+    assert calls.count("dynamodb", "BatchGetItem") == 1  # only Keeper has share links
     assert report["ok"] and report["differences"] == []
     reasons = report["on_purpose"]["reasons"]
     for reason in (
