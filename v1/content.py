@@ -143,14 +143,12 @@ class AccountContent:
         arguments = {"session": stored, "upload_id": mapping.upload_id_for(session), "uploaded": session.updated_at}
         if session.transcript_key:
             arguments["copy_from"] = {"Bucket": self.v1_bucket, "Key": session.transcript_key}
-            filename = session.transcript_filename or session.transcript_key.rsplit("/", 1)[-1]
         else:
             text, raw = self.source.transcript_body(session.id)
             arguments["data"] = text.encode("utf-8") if text is not None else raw
-            filename = session.transcript_filename or "transcript.txt"
             del text, raw
         try:
-            attached = import_transcript(filename=filename, **arguments)
+            attached = import_transcript(filename=mapping.transcript_filename_for(session), **arguments)
         except TranscriptError as error:
             self.report.note("game_sessions", session.id, lines.UNPARSEABLE, str(error))
             return
@@ -181,15 +179,12 @@ class AccountContent:
             campaign_id=campaign_id,
             session_id=session_id,
             kind=kind,
-            text=summary.content,
+            text=self._texts("summaries", summary, "content")["content"],
             model=summary.model,
             input_tokens=summary.prompt_tokens,
             output_tokens=summary.completion_tokens,
             created=summary.created_at,
         )
-        if item.text != summary.content:
-            size = len(summary.content.encode("utf-8", "surrogatepass"))
-            self.report.note("summaries", summary.id, lines.TEXT_CUT, f"content of {size:,} bytes cut at a line")
         self._write("summaries", save_imported_summary, summary=item)
 
     def _share_link(self, campaign_id, session_id, session):
@@ -218,12 +213,9 @@ class AccountContent:
 
     def _texts(self, table, row, *fields):
         """{field: its text as imported}; a text cut to its budget is reported."""
-        texts = {}
-        for field in fields:
-            texts[field], note = mapping.fitted_text(getattr(row, field), field)
-            if note:
-                self.report.note(table, row.id, lines.TEXT_CUT, note)
-        return texts
+        return mapping.texts_as_imported(
+            row, fields, on_cut=lambda note: self.report.note(table, row.id, lines.TEXT_CUT, note)
+        )
 
     def _write(self, what, write, **arguments):
         """The write's result (None in a dry run), counted."""

@@ -18,6 +18,7 @@ from ulid import ULID
 
 from accounts.profiles import checked_preferences
 from sessions.core.play_order import MAX_NUMBER
+from sessions.summaries.imported import kept_whole
 from sessions.summaries.items import is_storable_kind
 
 # v1.0's summary kinds that this app has under another name; the others known here keep
@@ -48,6 +49,16 @@ def upload_id_for(session):
     """The upload id of an imported transcript: the same on a re-run, so a run killed after
     putting the objects and before recording them overwrites them, never leaves two."""
     return derived_id("transcript", session.id, session.created_at)
+
+
+def transcript_filename_for(session):
+    """The name an imported transcript is uploaded under (its extension helps the parser
+    tell the format): v1.0's file name, else its object key's last part, else a .txt."""
+    if session.transcript_filename:
+        return session.transcript_filename
+    if session.transcript_key:
+        return session.transcript_key.rsplit("/", 1)[-1]
+    return "transcript.txt"
 
 
 def summary_kind_for(v1_kind):
@@ -126,6 +137,24 @@ def fitted_text(value, field):
         return value, None
     kept = encoded[:budget].decode("utf-8", "ignore")  # never half a character
     return kept, f"{field} of {len(encoded):,} bytes cut to {budget:,}"
+
+
+def texts_as_imported(row, fields, *, on_cut):
+    """{field: the row's text as the import writes it}: `fitted_text` for the row's own
+    fields, a summary's `content` as imported_summary keeps it. `on_cut(note)` is called
+    for each text that is cut (import_v1 and verify_v1 report it the same way)."""
+    texts = {}
+    for field in fields:
+        value = getattr(row, field) or ""
+        if field == "content":
+            texts[field], note = kept_whole(value), None
+            if texts[field] != value:
+                note = f"content of {len(value.encode('utf-8', 'surrogatepass')):,} bytes cut at a line"
+        else:
+            texts[field], note = fitted_text(value, field)
+        if note:
+            on_cut(note)
+    return texts
 
 
 def email_key(email):

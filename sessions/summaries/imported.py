@@ -56,7 +56,7 @@ def imported_summary(
         summary_sk(campaign_id, session_id, kind),
         kind=kind,
         length="",
-        text=_kept_whole(text),
+        text=kept_whole(text),
         text_format=text_format,
         provider=IMPORTED_PROVIDER,
         model=model or "",
@@ -71,7 +71,7 @@ def imported_summary(
     )
 
 
-def _kept_whole(text):
+def kept_whole(text):
     """v1.0's text exactly as it was (Markdown's trailing spaces are line breaks; verify_v1
     compares bytes), unless it is past the item's caps: then cut at a line, as a job's is."""
     text = text or ""
