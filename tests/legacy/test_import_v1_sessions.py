@@ -116,3 +116,21 @@ def test_old_share_links_open_until_their_expiry(imported, v1_dataset):
     assert len(lines_for(imported, "share_token_expired")) == 1
     tokens = [item for item in whole_table() if item.get("entity") == "ShareLink"]
     assert all(expired not in repr(item) for item in tokens)  # stored hashed
+
+
+def test_an_old_share_link_is_listed_on_its_session_and_revocable(imported, v1_dataset):
+    from sessions.sharing.items import hash_token
+    from sessions.sharing.repository import list_share_links_for_session, revoke_share_link
+
+    (token,) = v1_dataset.case("share_token_no_expiry")
+    (v1_session,) = [found for found in v1_dataset.rows["game_sessions"] if found["share_token"] == token]
+    session = stored_session(v1_dataset, v1_session["id"])
+    (listed,) = list_share_links_for_session(sub=session.owner_sub, session_id=session.session_id)
+    assert listed.token_hash == hash_token(token) and listed.pointer.label == "v1.0 link"
+    revoke_share_link(
+        sub=session.owner_sub,
+        campaign_id=session.campaign_id,
+        session_id=session.session_id,
+        token_hash=hash_token(token),
+    )
+    assert open_share_link(token=token) is None
