@@ -10,6 +10,7 @@ written. A re-run writes nothing; a run killed half-way through an account write
 from botocore.exceptions import ClientError
 from django.utils import timezone
 
+from campaigns.items import Campaign
 from campaigns.repository import create_campaign, set_campaign_activity
 from campaigns_site import aws
 from campaigns_site.dynamodb import query_pages
@@ -41,12 +42,12 @@ class AccountContent:
         self.existing = self._existing_items()
 
     def _existing_items(self):
-        """{SK: transcript upload id or None} of every item in the user's partition."""
+        """{SK: the item's attributes the import looks at} of every item in the user's partition."""
         if self.sub is None:
             return {}
         existing = {}
-        for page in query_pages(user_pk(self.sub), attributes=["SK", "transcript_upload_id"]):
-            existing.update((item["SK"], item.get("transcript_upload_id")) for item in page)
+        for page in query_pages(user_pk(self.sub), attributes=["SK", "transcript_upload_id", "last_activity"]):
+            existing.update((item["SK"], item) for item in page)
         return existing
 
     def run(self):
@@ -94,10 +95,16 @@ class AccountContent:
                 self._skip_session(session, lines.SOFT_DELETED, summaries_of)
             else:
                 self._session(campaign_id, session, summaries_of.get(session.id, []))
-        if sum(self.report.imported.values()) != wrote_before and not self.dry_run:
-            # Each session's write set the campaign's activity to its own time: the
-            # campaign's latest is the latest of it and its sessions', as in the app.
-            latest = max([campaign.updated_at, *(session.updated_at for session in live)])
+        # Each session's write set the campaign's activity to its own time: the campaign's
+        # latest is the latest of it and its sessions', as in the app (or the later
+        # activity it had before this run: a user's own, never moved back). Checked on
+        # every run, so a run killed just before this write sets it on the next.
+        latest = max([campaign.updated_at, *(session.updated_at for session in live)])
+        stored = self.existing.get(campaign_sk(campaign_id), {}).get("last_activity")
+        if stored is not None:
+            latest = max(latest, Campaign.last_activity.deserialize(stored))
+        wrote = sum(self.report.imported.values()) != wrote_before
+        if not self.dry_run and (wrote or stored != Campaign.last_activity.serialize(latest)):
             set_campaign_activity(sub=self.sub, campaign_id=campaign_id, moment=latest)
 
     def _session(self, campaign_id, session, summaries):
@@ -123,7 +130,7 @@ class AccountContent:
                 updated=session.updated_at,
             )
         if session.transcript_key or session.has_text or session.has_raw:
-            if self.existing.get(sk):
+            if self.existing.get(sk, {}).get("transcript_upload_id"):
                 self.report.found("transcripts")
             else:
                 self._transcript(campaign_id, session_id, session, created)

@@ -127,3 +127,23 @@ def test_text_past_an_items_budget_is_cut_whole_characters_and_reported(imported
     (stored,) = [item for item in sessions if item["title"] == "Very long notes"]
     original = session_row(v1_dataset, session_id)["notes"]
     assert original.startswith(stored["notes"]) and len(stored["notes"].encode()) <= 200_000
+
+
+def test_a_rerun_puts_back_a_campaigns_latest_activity_and_never_moves_a_later_one_back(
+    v1_filled_database, v1_bucket, tmp_path, imported
+):
+    from datetime import UTC, datetime
+
+    from campaigns.repository import list_campaigns_for_user, set_campaign_activity
+
+    sub = sub_of("Keeper@Example.com")
+    campaigns = list_campaigns_for_user(sub=sub).items
+    first, second = campaigns[0], campaigns[1]
+    expected = first.last_activity
+    set_campaign_activity(sub=sub, campaign_id=first.campaign_id, moment=datetime(2001, 1, 1, tzinfo=UTC))
+    later = datetime(2030, 1, 1, tzinfo=UTC)  # the user's own activity, after the import
+    set_campaign_activity(sub=sub, campaign_id=second.campaign_id, moment=later)
+    run_import_v1(v1_filled_database, v1_bucket, tmp_path)
+    after = {campaign.campaign_id: campaign.last_activity for campaign in list_campaigns_for_user(sub=sub).items}
+    assert after[first.campaign_id] == expected
+    assert after[second.campaign_id] == later
