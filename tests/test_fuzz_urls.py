@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from campaigns_site.converters import ITEM_ID_REGEX
 from sessions.core.kinds import KINDS, LENGTHS
 from tests.url_patterns import fill, walk
-from tests.url_world import module_world, refresh
+from tests.url_world import module_world, refresh, view_key
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 FUZZ = settings(
@@ -193,7 +193,7 @@ def draw_path(data, world, route):
 
 
 def draw_fields(data, world, route):
-    known = world.forms.get(route.callback, {})
+    known = world.forms.get(view_key(route.callback), {})
     one = values(world)
     body = {}
     for name, seen in known.items():
@@ -267,6 +267,6 @@ def test_the_walk_finds_every_kind_of_page(world):
         "/campaigns/<campaign_id>/sessions/<session_id>/share/<token_hash>/revoke/",
     } <= ids
     by_id = {route.id: route for route in ROUTES}
-    assert "theme" in world.forms[by_id["/preferences/theme/"].callback]
-    assert "login" in world.forms[by_id["/accounts/login/"].callback]
-    assert "kinds" in world.forms[by_id["/campaigns/<campaign_id>/sessions/<session_id>/summaries/"].callback]
+    assert "theme" in world.forms[view_key(by_id["/preferences/theme/"].callback)]
+    assert "login" in world.forms[view_key(by_id["/accounts/login/"].callback)]
+    assert "kinds" in world.forms[view_key(by_id["/campaigns/<campaign_id>/sessions/<session_id>/summaries/"].callback)]

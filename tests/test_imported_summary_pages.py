@@ -36,7 +36,7 @@ HOSTILE = (
 
 
 @pytest.fixture
-def imported(owner, session):
+def imported_summaries(owner, session):
     """`session` (no transcript) with a v1.0 summary of every kind in TEXTS."""
     for kind, text in TEXTS.items():
         summary = imported_summary(
@@ -76,26 +76,32 @@ def share(owner, session, scope):
 
 # --- access: owner, another signed-in user, nobody ---------------------------------------------
 @pytest.mark.parametrize("path", ["", "summaries/session_mood/edit/", "summaries/recap/edit/"])
-def test_owner_other_and_anonymous(owner, other, anonymous, imported, path):
-    assert owner.get(url(imported, path)).status_code == 200
-    response = other.get(url(imported, path))
+def test_owner_other_and_anonymous(owner, other, anonymous, imported_summaries, path):
+    assert owner.get(url(imported_summaries, path)).status_code == 200
+    response = other.get(url(imported_summaries, path))
     assert response.status_code == 404
     assert "Grim" not in response.content.decode() and "Session mood" not in response.content.decode()
-    response = anonymous.get(url(imported, path))
-    assert response.status_code == 302 and response["Location"] == login_url(url(imported, path))
+    response = anonymous.get(url(imported_summaries, path))
+    assert response.status_code == 302 and response["Location"] == login_url(url(imported_summaries, path))
 
 
-def test_another_user_cannot_edit_one(other, owner, imported):
-    assert post(other, url(imported, "summaries/session_mood/edit/"), {"text": "Mine", "version": 1}).status_code == 404
+def test_another_user_cannot_edit_one(other, owner, imported_summaries):
+    assert (
+        post(other, url(imported_summaries, "summaries/session_mood/edit/"), {"text": "Mine", "version": 1}).status_code
+        == 404
+    )
     stored = get_summary(
-        sub=owner.sub, campaign_id=imported.campaign_id, session_id=imported.session_id, kind="session_mood"
+        sub=owner.sub,
+        campaign_id=imported_summaries.campaign_id,
+        session_id=imported_summaries.session_id,
+        kind="session_mood",
     )
     assert stored.text == TEXTS["session_mood"]
 
 
 # --- the session page ---------------------------------------------------------------------------
-def test_every_kind_shows_in_order_under_its_name_rendered(owner, imported):
-    html = summary_section(owner.get(url(imported)).content.decode())
+def test_every_kind_shows_in_order_under_its_name_rendered(owner, imported_summaries):
+    html = summary_section(owner.get(url(imported_summaries)).content.decode())
     titles = [*KINDS.values(), "Combat log", "Session mood"]
     positions = [html.index(f">{title}</h3>") for title in titles]
     assert positions == sorted(positions)
@@ -112,8 +118,8 @@ def test_every_kind_shows_in_order_under_its_name_rendered(owner, imported):
     assert 'href="#summary-session_mood">Session mood</a>' in html  # the jump list
 
 
-def test_a_session_without_a_transcript_shows_them_without_saying_they_came_from_one(owner, imported):
-    html = summary_section(owner.get(url(imported)).content.decode())
+def test_a_session_without_a_transcript_shows_them_without_saying_they_came_from_one(owner, imported_summaries):
+    html = summary_section(owner.get(url(imported_summaries)).content.decode())
     assert "Upload a transcript first" in html
     assert "made from a transcript that has since been deleted" not in html
     assert "<form" not in html  # nothing to write summaries from
@@ -182,47 +188,49 @@ def test_markup_in_markdown_is_escaped_or_dropped(owner, session):
         assert '<a href="https://tracker.example/p.gif" rel="nofollow noopener noreferrer">pixel (image)</a>' in shown
 
 
-def test_the_session_page_costs_what_it_did(owner, imported, aws_calls):
+def test_the_session_page_costs_what_it_did(owner, imported_summaries, aws_calls):
     with aws_calls() as calls:
-        assert owner.get(url(imported)).status_code == 200
+        assert owner.get(url(imported_summaries)).status_code == 200
     assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]
 
 
 # --- the edit page ----------------------------------------------------------------------------------
-def test_the_edit_page_says_markdown_and_shows_the_source(owner, imported):
-    html = owner.get(url(imported, "summaries/recap/edit/")).content.decode()
+def test_the_edit_page_says_markdown_and_shows_the_source(owner, imported_summaries):
+    html = owner.get(url(imported_summaries, "summaries/recap/edit/")).content.decode()
     assert "written in Markdown" in html
     assert "# Last time\n\nThe party met **Strahd** at *dinner*." in html  # the textarea holds the source
     assert "Markdown, as v1.0 wrote it" in html  # the field's help
-    html = owner.get(url(imported, "summaries/session_mood/edit/")).content.decode()
+    html = owner.get(url(imported_summaries, "summaries/session_mood/edit/")).content.decode()
     assert "Edit summary: Session mood" in html
     assert "writing this summary again" not in html  # it is never written again
 
 
-def test_an_edit_keeps_it_markdown(owner, imported):
-    response = post(owner, url(imported, "summaries/session_mood/edit/"), {"text": "Now **bright**.", "version": 1})
+def test_an_edit_keeps_it_markdown(owner, imported_summaries):
+    response = post(
+        owner, url(imported_summaries, "summaries/session_mood/edit/"), {"text": "Now **bright**.", "version": 1}
+    )
     assert response.status_code == 302
-    html = article(owner.get(url(imported)).content.decode(), "session_mood")
+    html = article(owner.get(url(imported_summaries)).content.decode(), "session_mood")
     assert "Now <strong>bright</strong>." in html
     assert "Edited by hand" in html
 
 
-def test_a_refused_edit_still_says_markdown(owner, imported):
-    response = post(owner, url(imported, "summaries/recap/edit/"), {"text": "  ", "version": 1})
+def test_a_refused_edit_still_says_markdown(owner, imported_summaries):
+    response = post(owner, url(imported_summaries, "summaries/recap/edit/"), {"text": "  ", "version": 1})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Markdown, as v1.0 wrote it" in html
 
 
-def test_the_edit_form_costs_what_it_did(owner, imported, aws_calls):
+def test_the_edit_form_costs_what_it_did(owner, imported_summaries, aws_calls):
     with aws_calls() as calls:
-        assert owner.get(url(imported, "summaries/session_mood/edit/")).status_code == 200
+        assert owner.get(url(imported_summaries, "summaries/session_mood/edit/")).status_code == 200
     assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.GetItem"]
 
 
 # --- the share page ---------------------------------------------------------------------------------
-def test_the_summaries_scope_shows_every_kind_v1s_own_included(owner, imported, aws_calls):
-    link = share(owner, imported, "summaries")
+def test_the_summaries_scope_shows_every_kind_v1s_own_included(owner, imported_summaries, aws_calls):
+    link = share(owner, imported_summaries, "summaries")
     with aws_calls() as calls:
         html = Client().get(link).content.decode()
     for kind in TEXTS:
@@ -236,10 +244,10 @@ def test_the_summaries_scope_shows_every_kind_v1s_own_included(owner, imported, 
     assert calls.operations() == ["dynamodb.UpdateItem", "dynamodb.BatchGetItem", "dynamodb.BatchGetItem"]
 
 
-def test_the_transcript_scope_shows_them_too_and_the_recap_scope_only_the_recap(owner, imported, aws_calls):
-    html = Client().get(share(owner, imported, "transcript")).content.decode()
+def test_the_transcript_scope_shows_them_too_and_the_recap_scope_only_the_recap(owner, imported_summaries, aws_calls):
+    html = Client().get(share(owner, imported_summaries, "transcript")).content.decode()
     assert 'id="summary-session_mood"' in html
-    link = share(owner, imported, "recap")
+    link = share(owner, imported_summaries, "recap")
     with aws_calls() as calls:
         html = Client().get(link).content.decode()
     assert 'id="summary-recap"' in html and "summary-session_mood" not in html and "summary-npcs" not in html
@@ -254,26 +262,26 @@ def test_a_session_without_v1s_own_kinds_costs_what_it_did(owner, session, make_
     assert calls.operations() == ["dynamodb.UpdateItem", "dynamodb.BatchGetItem"]
 
 
-def test_the_share_form_reads_v1s_own_kinds_for_its_names_warning(owner, imported, aws_calls):
+def test_the_share_form_reads_v1s_own_kinds_for_its_names_warning(owner, imported_summaries, aws_calls):
     with aws_calls() as calls:
         _, _, _, summaries = read_session_to_share(
-            sub=owner.sub, campaign_id=imported.campaign_id, session_id=imported.session_id
+            sub=owner.sub, campaign_id=imported_summaries.campaign_id, session_id=imported_summaries.session_id
         )
     assert {summary.kind for summary in summaries} == set(TEXTS)
     assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.BatchGetItem"]
-    assert owner.get(url(imported, "share/")).status_code == 200
+    assert owner.get(url(imported_summaries, "share/")).status_code == 200
 
 
 # --- the story so far -------------------------------------------------------------------------------
-def test_the_story_page_renders_an_imported_recap(owner, imported):
-    html = owner.get(f"/campaigns/{imported.campaign_id}/story/").content.decode()
+def test_the_story_page_renders_an_imported_recap(owner, imported_summaries):
+    html = owner.get(f"/campaigns/{imported_summaries.campaign_id}/story/").content.decode()
     assert "<strong>Strahd</strong> at <em>dinner</em>" in html
     assert "Grim" not in html  # v1.0's own kinds are not recaps
 
 
 # --- search -----------------------------------------------------------------------------------------
-def test_a_search_finds_v1s_own_kinds_and_links_to_the_summaries(owner, imported):
+def test_a_search_finds_v1s_own_kinds_and_links_to_the_summaries(owner, imported_summaries):
     html = owner.get("/search/", {"q": "ghoul"}).content.decode()
     assert "The Death House" in html
     assert "Other summaries" in html
-    assert url(imported) + "#summaries" in html
+    assert url(imported_summaries) + "#summaries" in html

@@ -34,7 +34,7 @@ class World:
     emails: dict = field(default_factory=dict)
     coherent: list = field(default_factory=list)  # path parameters naming real objects together
     pools: dict = field(default_factory=dict)  # parameter name -> every real value
-    forms: dict = field(default_factory=dict)  # view callback -> {field name: [values seen]}
+    forms: dict = field(default_factory=dict)  # view_key(view callback) -> {field name: [values seen]}
     checks: list = field(default_factory=list)  # (sub, campaign_id, session_id) that must exist
     get_form_fields: set = field(default_factory=set)  # names of the GET forms' fields (query parameters)
     named: dict = field(default_factory=dict)  # objects by role, for tests that need one in particular
@@ -187,6 +187,12 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
+def view_key(callback):
+    """A view's name, the same after a test reloads the URLconf (tests/test_hosted_ui_login.py):
+    a reload makes new lazy_view wrappers, so the callbacks themselves differ."""
+    return getattr(callback, "lazy_view_path", None) or f"{callback.__module__}.{callback.__qualname__}"
+
+
 def _collect_forms(world, client, path):
     response = client.get(path)
     if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
@@ -199,7 +205,7 @@ def _collect_forms(world, client, path):
             match = resolve(target)
         except Resolver404:
             continue
-        known = world.forms.setdefault(match.func, {})
+        known = world.forms.setdefault(view_key(match.func), {})
         for name, values in fields.items():
             if name != "csrfmiddlewaretoken":
                 known.setdefault(name, set()).update(values)

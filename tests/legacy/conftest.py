@@ -8,6 +8,7 @@ import uuid
 
 import psycopg
 import pytest
+from import_runs import run_import_v1
 from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
 from psycopg import sql
 from v1_data import build_v1_dataset, create_v1_schema, put_v1_objects, write_v1_dataset
@@ -87,6 +88,19 @@ def v1_bucket(aws, v1_dataset):
     holding `v1_dataset.objects`: every transcript object but the missing ones."""
     put_v1_objects(aws_module.client("s3"), bucket=V1_BUCKET, dataset=v1_dataset)
     return V1_BUCKET
+
+
+@pytest.fixture
+def v1_small_bucket(aws, v1_small_dataset):
+    """v1.0's bucket in moto holding `v1_small_dataset.objects`."""
+    put_v1_objects(aws_module.client("s3"), bucket=V1_BUCKET, dataset=v1_small_dataset)
+    return V1_BUCKET
+
+
+@pytest.fixture
+def imported_v1(v1_small_database, v1_small_bucket, tmp_path):
+    """import_v1 run once on `v1_small_dataset`: (the JSON report, the command's output)."""
+    return run_import_v1(v1_small_database, v1_small_bucket, tmp_path)
 
 
 def pytest_collection_modifyitems(items):

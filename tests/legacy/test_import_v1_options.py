@@ -11,33 +11,23 @@ pytestmark = pytest.mark.django_db
 BUCKET = "campaign-sessions-v1"
 
 
-@pytest.fixture
-def bucket(aws, v1_small_dataset):
-    from v1_data import put_v1_objects
-
-    from campaigns_site import aws as aws_module
-
-    put_v1_objects(aws_module.client("s3"), bucket=BUCKET, dataset=v1_small_dataset)
-    return BUCKET
-
-
-def test_user_imports_that_user_only(v1_small_database, bucket, tmp_path):
-    report, _ = run_import_v1(v1_small_database, bucket, tmp_path, "--user", "keeper@example.com")
+def test_user_imports_that_user_only(v1_small_database, v1_small_bucket, tmp_path):
+    report, _ = run_import_v1(v1_small_database, v1_small_bucket, tmp_path, "--user", "keeper@example.com")
     assert report["imported"]["users"] == 1
     assert sub_of("Keeper@Example.com") and sub_of("admin@example.com") is None
     assert any(item.get("entity") == "PlaySession" for item in partition("Keeper@Example.com"))
 
 
-def test_user_refuses_an_email_nobody_imports(v1_small_database, bucket, tmp_path):
+def test_user_refuses_an_email_nobody_imports(v1_small_database, v1_small_bucket, tmp_path):
     with pytest.raises(CommandError, match="no v1.0 user to import has the e-mail"):
-        run_import_v1(v1_small_database, bucket, tmp_path, "--user", "ana.case@example.com")
+        run_import_v1(v1_small_database, v1_small_bucket, tmp_path, "--user", "ana.case@example.com")
 
 
 def test_merge_case_duplicates_makes_one_account_where_the_newest_row_wins(
-    v1_small_database, v1_small_dataset, bucket, tmp_path
+    v1_small_database, v1_small_dataset, v1_small_bucket, tmp_path
 ):
     older, newer = v1_small_dataset.case("email_case_duplicates")
-    report, _ = run_import_v1(v1_small_database, bucket, tmp_path, "--merge-case-duplicates")
+    report, _ = run_import_v1(v1_small_database, v1_small_bucket, tmp_path, "--merge-case-duplicates")
     assert [line["id"] for line in lines_for(report, "merged_case_duplicate")] == [str(older)]
     newest = next(user for user in v1_small_dataset.rows["users"] if user["id"] == newer)
     sub = sub_of(newest["email"])
@@ -49,9 +39,9 @@ def test_merge_case_duplicates_makes_one_account_where_the_newest_row_wins(
     assert names == {f"Campaign of user {older}", f"Campaign of user {newer}"}
 
 
-def test_a_bad_source_stops_with_one_line(aws, bucket, tmp_path):
+def test_a_bad_source_stops_with_one_line(aws, v1_small_bucket, tmp_path):
     with pytest.raises(CommandError, match="cannot connect to v1.0's database") as refused:
-        run_import_v1("postgresql://nobody@127.0.0.1:1/none", bucket, tmp_path)
+        run_import_v1("postgresql://nobody@127.0.0.1:1/none", v1_small_bucket, tmp_path)
     assert "\n" not in str(refused.value)
 
 

@@ -69,15 +69,18 @@ def snapshot():
     return sorted(lines)
 
 
+_CLEAN_RUN = {}  # made once: the data set and the snapshot (subs replaced) are the same every time
+
+
 @pytest.fixture
-def clean_run(aws, v1_small_database, v1_small_dataset, tmp_path):
+def clean_run(aws, v1_small_database, v1_small_bucket, tmp_path):
     """(the snapshot a never-killed run leaves, its number of AWS requests)."""
-    bucket = "campaign-sessions-v1"
-    put_v1_objects(aws_module.client("s3"), bucket=bucket, dataset=v1_small_dataset)
-    log = AwsCallLog()
-    with record_aws_calls(log):
-        run_import_v1(v1_small_database, bucket, tmp_path)
-    return snapshot(), len(log)
+    if not _CLEAN_RUN:
+        log = AwsCallLog()
+        with record_aws_calls(log):
+            run_import_v1(v1_small_database, v1_small_bucket, tmp_path)
+        _CLEAN_RUN["run"] = snapshot(), len(log)
+    return _CLEAN_RUN["run"]
 
 
 @pytest.mark.parametrize("point", KILL_POINTS)

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 KEEPER = "Keeper@Example.com"
 
 
-@pytest.fixture
-def imported(v1_filled_database, v1_bucket, tmp_path):
-    return run_import_v1(v1_filled_database, v1_bucket, tmp_path)[0]
-
-
 def row(dataset, table, row_id):
     return next(found for found in dataset.rows[table] if found["id"] == row_id)
 
@@ -46,7 +41,8 @@ def original_bytes(session):
     return aws_module.client("s3").get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)["Body"].read()
 
 
-def test_every_transcript_source_lands_as_if_uploaded(imported, v1_dataset):
+def test_every_transcript_source_lands_as_if_uploaded(v1_filled_database, v1_bucket, v1_dataset, tmp_path):
+    run_import_v1(v1_filled_database, v1_bucket, tmp_path)  # the multi-megabyte transcript: the full data set
     for case in ("transcript_text", "transcript_text_multi_megabyte"):
         (session_id,) = v1_dataset.case(case)
         session = stored_session(v1_dataset, session_id)
@@ -65,17 +61,17 @@ def test_every_transcript_source_lands_as_if_uploaded(imported, v1_dataset):
         assert session.transcript_filename == key.rsplit("/", 1)[-1]
 
 
-def test_a_missing_object_or_unparseable_transcript_is_reported_and_the_session_kept(imported, v1_dataset):
+def test_a_missing_object_or_unparseable_transcript_is_reported_and_the_session_kept(imported_v1, v1_small_dataset):
     for case, reason in (
         ("transcript_key_missing_object", "transcript_object_missing"),
         ("transcript_unparseable", "transcript_unparseable"),
     ):
-        (session_id,) = v1_dataset.case(case)
-        assert [line["id"] for line in lines_for(imported, reason)] == [str(session_id)]
-        assert not stored_session(v1_dataset, session_id).has_transcript
+        (session_id,) = v1_small_dataset.case(case)
+        assert [line["id"] for line in lines_for(imported_v1[0], reason)] == [str(session_id)]
+        assert not stored_session(v1_small_dataset, session_id).has_transcript
 
 
-def test_no_object_is_left_without_its_session(imported, v1_dataset):
+def test_no_object_is_left_without_its_session(imported_v1, v1_small_dataset):
     from django.conf import settings
 
     named = {item["transcript_upload_id"] for item in whole_table() if item.get("transcript_upload_id")}
@@ -84,7 +80,7 @@ def test_no_object_is_left_without_its_session(imported, v1_dataset):
     assert keys and all(key.split("/")[3] in named for key in keys)
 
 
-def test_summaries_keep_their_kind_model_and_tokens(imported, v1_dataset):
+def test_summaries_keep_their_kind_model_and_tokens(imported_v1, v1_small_dataset):
     summaries = {item["kind"]: item for item in partition(KEEPER) if item.get("entity") == "Summary"}
     for v1_kind, kind in (
         ("recap", "recap"),
@@ -96,8 +92,8 @@ def test_summaries_keep_their_kind_model_and_tokens(imported, v1_dataset):
         ("cliffhangers", "cliffhangers"),
     ):
         assert kind in summaries, v1_kind
-    (summary_id,) = v1_dataset.case("summary_highlights")
-    v1_summary = row(v1_dataset, "summaries", summary_id)
+    (summary_id,) = v1_small_dataset.case("summary_highlights")
+    v1_summary = row(v1_small_dataset, "summaries", summary_id)
     stored = summaries["key_events"]
     assert stored["text"] == v1_summary["content"]
     assert (stored["model"], stored["input_tokens"], stored["output_tokens"]) == (
@@ -107,24 +103,24 @@ def test_summaries_keep_their_kind_model_and_tokens(imported, v1_dataset):
     )
 
 
-def test_old_share_links_open_until_their_expiry(imported, v1_dataset):
+def test_old_share_links_open_until_their_expiry(imported_v1, v1_small_dataset):
     for case in ("share_token_no_expiry", "share_token_future_expiry", "share_token_dash_underscore"):
-        (token,) = v1_dataset.case(case)
+        (token,) = v1_small_dataset.case(case)
         assert open_share_link(token=token) is not None, case
-    (expired,) = v1_dataset.case("share_token_expired")
+    (expired,) = v1_small_dataset.case("share_token_expired")
     assert open_share_link(token=expired) is None
-    assert len(lines_for(imported, "share_token_expired")) == 1
+    assert len(lines_for(imported_v1[0], "share_token_expired")) == 1
     tokens = [item for item in whole_table() if item.get("entity") == "ShareLink"]
     assert all(expired not in repr(item) for item in tokens)  # stored hashed
 
 
-def test_an_old_share_link_is_listed_on_its_session_and_revocable(imported, v1_dataset):
+def test_an_old_share_link_is_listed_on_its_session_and_revocable(imported_v1, v1_small_dataset):
     from sessions.sharing.items import hash_token
     from sessions.sharing.repository import list_share_links_for_session, revoke_share_link
 
-    (token,) = v1_dataset.case("share_token_no_expiry")
-    (v1_session,) = [found for found in v1_dataset.rows["game_sessions"] if found["share_token"] == token]
-    session = stored_session(v1_dataset, v1_session["id"])
+    (token,) = v1_small_dataset.case("share_token_no_expiry")
+    (v1_session,) = [found for found in v1_small_dataset.rows["game_sessions"] if found["share_token"] == token]
+    session = stored_session(v1_small_dataset, v1_session["id"])
     (listed,) = list_share_links_for_session(sub=session.owner_sub, session_id=session.session_id)
     assert listed.token_hash == hash_token(token) and listed.pointer.label == "v1.0 link"
     revoke_share_link(

@@ -73,17 +73,11 @@ def set_attribute(pk, sk, name, value):
     )
 
 
-@pytest.fixture
-def imported(v1_filled_database, v1_bucket, tmp_path):
-    run_import_v1(v1_filled_database, v1_bucket, tmp_path)
-    return v1_filled_database
-
-
 def test_after_a_clean_import_verify_passes_and_lists_what_was_skipped_on_purpose(
-    imported, v1_bucket, v1_dataset, tmp_path, aws_calls
+    imported_v1, v1_small_database, v1_small_bucket, v1_small_dataset, tmp_path, aws_calls
 ):
     with aws_calls() as calls:
-        passed, report, output = run_verify_v1(imported, v1_bucket, tmp_path)
+        passed, report, output = run_verify_v1(v1_small_database, v1_small_bucket, tmp_path)
     assert passed, output
     # By key only: per account one AdminGetUser, a profile GetItem, one Query of the
     # partition (one page each here) and a BatchGetItem of its share links, if any.
@@ -115,14 +109,14 @@ def test_after_a_clean_import_verify_passes_and_lists_what_was_skipped_on_purpos
         "transcript_key_missing_object",
         "transcript_unparseable",
     ):
-        assert {str(i) for i in v1_dataset.case(case)} <= ids, case
+        assert {str(i) for i in v1_small_dataset.case(case)} <= ids, case
     assert "skipped on purpose: " in output and "verify_v1: 0 differences" in output
     assert report["compared"]["transcripts"] > 0 and report["compared"]["share_links"] == 3
     assert (
         report["counts"]["Keeper@Example.com"]["campaigns"][0] == report["counts"]["Keeper@Example.com"]["campaigns"][1]
     )
 
-    passed, report, output = run_verify_v1(imported, v1_bucket, tmp_path, "--user", "keeper@example.com")
+    passed, report, output = run_verify_v1(v1_small_database, v1_small_bucket, tmp_path, "--user", "keeper@example.com")
     assert passed, output
     assert list(report["counts"]) == ["Keeper@Example.com"]
 
@@ -145,8 +139,10 @@ def the_line(output, kind, table, v1_id, *words):
     return found[0]
 
 
-def test_every_kind_of_planted_difference_is_found_and_named(imported, v1_bucket, v1_dataset, tmp_path):
-    d, s3, bucket = v1_dataset, aws_module.client("s3"), settings.TRANSCRIPT_BUCKET
+def test_every_kind_of_planted_difference_is_found_and_named(
+    imported_v1, v1_small_database, v1_small_bucket, v1_small_dataset, tmp_path
+):
+    d, s3, bucket = v1_small_dataset, aws_module.client("s3"), settings.TRANSCRIPT_BUCKET
     # Missing rows: a session, a summary, a campaign, a share link (the owner's pointer).
     (gone_session,) = d.case("session_number_null")
     email, sub, campaign_id, session_id = ids_of(d, gone_session)
@@ -180,7 +176,7 @@ def test_every_kind_of_planted_difference_is_found_and_named(imported, v1_bucket
     data[5] ^= 0x01
     s3.put_object(Bucket=bucket, Key=original, Body=bytes(data))
     (v1_changed,) = d.case("transcript_text_multi_megabyte")
-    with psycopg.connect(imported) as conn:
+    with psycopg.connect(v1_small_database) as conn:
         conn.execute(
             "UPDATE game_sessions SET transcript_text = overlay(transcript_text placing 'Z' from 10 for 1)"
             " WHERE id = %s",
@@ -196,7 +192,7 @@ def test_every_kind_of_planted_difference_is_found_and_named(imported, v1_bucket
     admin_sub = sub_of(admin_email)
     aws_module.client("cognito-idp").admin_delete_user(UserPoolId=settings.COGNITO_USER_POOL_ID, Username=admin_email)
 
-    passed, report, output = run_verify_v1(imported, v1_bucket, tmp_path)
+    passed, report, output = run_verify_v1(v1_small_database, v1_small_bucket, tmp_path)
 
     assert not passed
     assert "CommandError: verify_v1: " in output and not report["ok"]
@@ -233,39 +229,46 @@ def _original_key(dataset, session_id):
     return f"transcripts/{sub}/{sid}/{item['transcript_upload_id']}/original"
 
 
-def test_a_bad_source_or_a_missing_bucket_is_one_clear_line(v1_filled_database, v1_bucket, postgres_server, tmp_path):
+def test_a_bad_source_or_a_missing_bucket_is_one_clear_line(
+    v1_small_database, v1_small_bucket, postgres_server, tmp_path
+):
     with pytest.raises(CommandError, match=r"^cannot connect to v1.0's database: "):
-        call_command("verify_v1", "--source", postgres_server.url("no_such_db"), "--v1-bucket", v1_bucket)
+        call_command("verify_v1", "--source", postgres_server.url("no_such_db"), "--v1-bucket", v1_small_bucket)
     with pytest.raises(CommandError, match=r"^v1.0's bucket 'no-such-bucket' cannot be read \(\w+\)\.$"):
-        call_command("verify_v1", "--source", v1_filled_database, "--v1-bucket", "no-such-bucket")
+        call_command("verify_v1", "--source", v1_small_database, "--v1-bucket", "no-such-bucket")
 
 
 def test_merged_case_duplicates_pass_with_the_imports_flag_and_rows_made_here_are_extra(
-    v1_filled_database, v1_bucket, v1_dataset, tmp_path
+    v1_small_database, v1_small_bucket, v1_small_dataset, tmp_path
 ):
     from campaigns.repository import create_campaign
 
-    run_import_v1(v1_filled_database, v1_bucket, tmp_path, "--merge-case-duplicates")
-    passed, report, output = run_verify_v1(v1_filled_database, v1_bucket, tmp_path, "--merge-case-duplicates")
+    run_import_v1(v1_small_database, v1_small_bucket, tmp_path, "--merge-case-duplicates")
+    passed, report, output = run_verify_v1(v1_small_database, v1_small_bucket, tmp_path, "--merge-case-duplicates")
     assert passed, output
     assert report["on_purpose"]["reasons"]["merged_case_duplicate"] == 1
-    older, newer = v1_dataset.case("email_case_duplicates")
-    newer_email = row(v1_dataset, "users", newer)["email"]
+    older, newer = v1_small_dataset.case("email_case_duplicates")
+    newer_email = row(v1_small_dataset, "users", newer)["email"]
     assert report["counts"][newer_email]["campaigns"] == [2, 2]  # both users' campaigns, in one account
 
-    passed, _, output = run_verify_v1(v1_filled_database, v1_bucket, tmp_path)  # not the import's flag
+    passed, _, output = run_verify_v1(v1_small_database, v1_small_bucket, tmp_path)  # not the import's flag
     assert not passed
     the_line(output, "extra", "users", newer, sub_of(newer_email), f"[{older}, {newer}]")
 
     made_here = create_campaign(sub=sub_of("Keeper@Example.com"), name="Made here")
     passed, report, output = run_verify_v1(
-        v1_filled_database, v1_bucket, tmp_path, "--merge-case-duplicates", "--user", "KEEPER@example.com"
+        v1_small_database, v1_small_bucket, tmp_path, "--merge-case-duplicates", "--user", "KEEPER@example.com"
     )
     assert not passed and list(report["counts"]) == ["Keeper@Example.com"]
     the_line(output, "extra", "campaigns", "-", f"CAMPAIGN#{made_here.campaign_id}", "no v1.0 row")
     the_line(
-        output, "count", "campaigns", row(v1_dataset, "campaigns", v1_dataset.case("campaign_archived")[0])["owner_id"]
+        output,
+        "count",
+        "campaigns",
+        row(v1_small_dataset, "campaigns", v1_small_dataset.case("campaign_archived")[0])["owner_id"],
     )
 
     with pytest.raises(CommandError, match=r"^no v1.0 user that the import brings over has the e-mail 'nobody@x.org'$"):
-        call_command("verify_v1", "--source", v1_filled_database, "--v1-bucket", v1_bucket, "--user", "nobody@x.org")
+        call_command(
+            "verify_v1", "--source", v1_small_database, "--v1-bucket", v1_small_bucket, "--user", "nobody@x.org"
+        )
