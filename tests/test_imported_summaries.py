@@ -13,7 +13,7 @@ from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.core.search_index import build_item, get_search_item
 from sessions.search.services import search_sessions
-from sessions.summaries.imported import imported_summary, save_imported_summary
+from sessions.summaries.imported import imported_summary, save_imported_summaries, save_imported_summary
 from sessions.summaries.items import IMPORTED_PROVIDER, MARKDOWN, kind_label
 from sessions.summaries.jobs import checked_kinds, start_summary_job
 from sessions.summaries.repository import (
@@ -244,3 +244,14 @@ def test_a_rebuilt_search_item_has_the_same_words(session):
 def test_the_text_is_kept_byte_for_byte(session):
     text = "  Line one  \r\nline two\t\n\n- item  \n"  # Markdown: two trailing spaces are a line break
     assert imported(session, "recap", text=text).text == text
+
+
+def test_several_summaries_of_a_session_are_saved_in_one_request(session, aws_calls):
+    items = [imported(session, kind, text=f"The {kind} text.") for kind in ("recap", "key_events", "session_mood")]
+    with aws_calls() as calls:
+        assert save_imported_summaries(summaries=items)
+    assert calls.operations() == ["dynamodb.Query", "dynamodb.TransactWriteItems"]  # the Query: v1.0's own kind
+    assert [summary.kind for summary in listed(session)] == ["recap", "key_events", "session_mood"]
+    assert search_sessions(sub=SUB, text="mood").results  # their words are in the search item
+    assert not save_imported_summaries(summaries=items[:1])  # there already: nothing written, one by one then
+    assert not save_imported_summaries(summaries=[items[0], imported(session, "recap")])  # two of one kind

@@ -18,7 +18,7 @@ from campaigns_site.table_keys import campaign_sk, session_sk, share_pointer_sk,
 from sessions.core.repository import create_session, get_session
 from sessions.sharing.items import hash_token, is_well_formed
 from sessions.sharing.repository import create_share_link
-from sessions.summaries.imported import imported_summary, save_imported_summary
+from sessions.summaries.imported import imported_summary, save_imported_summaries, save_imported_summary
 from sessions.transcripts.parsing import TranscriptError
 from sessions.transcripts.services import import_transcript
 from v1 import mapping
@@ -134,8 +134,10 @@ class AccountContent:
                 self.report.found("transcripts")
             else:
                 self._transcript(campaign_id, session_id, session, created)
-        for summary in summaries:
-            self._summary(campaign_id, session_id, summary)
+        missing = [item for item in (self._summary(campaign_id, session_id, summary) for summary in summaries) if item]
+        if missing and not self.dry_run and not save_imported_summaries(summaries=missing):
+            for item in missing:  # one of them is there already (written meanwhile): one at a time
+                save_imported_summary(summary=item)
         if session.share_token:
             self._share_link(campaign_id, session_id, session)
 
@@ -175,13 +177,15 @@ class AccountContent:
         return True
 
     def _summary(self, campaign_id, session_id, summary):
+        """The summary's item if it is missing (None if the session has it), counted."""
         kind = mapping.summary_kind_for(summary.kind)
         if kind != mapping.KIND_RENAMES.get(summary.kind, summary.kind):
             self.report.note("summaries", summary.id, lines.KIND_RENAMED, f"kind {summary.kind!r} kept as {kind!r}")
         if summary_sk(campaign_id, session_id, kind) in self.existing:
             self.report.found("summaries")
-            return
-        item = imported_summary(
+            return None
+        self.report.wrote("summaries")
+        return imported_summary(
             sub=self.sub or DRY_RUN_SUB,
             campaign_id=campaign_id,
             session_id=session_id,
@@ -192,7 +196,6 @@ class AccountContent:
             output_tokens=summary.completion_tokens,
             created=summary.created_at,
         )
-        self._write("summaries", save_imported_summary, summary=item)
 
     def _share_link(self, campaign_id, session_id, session):
         expires = session.share_expires_at

@@ -23,7 +23,7 @@ from sessions.summaries.items import (
     fit_summary_text,
     is_storable_kind,
 )
-from sessions.summaries.repository import summary_search_part
+from sessions.summaries.repository import list_summaries_for_session, summary_search_part
 
 
 def imported_summary(
@@ -101,6 +101,59 @@ def save_imported_summary(*, summary):
         if canceled.failed(1):
             raise SessionNotFound(session_id) from None
         if canceled.failed(0):
+            return False
+        raise
+    return True
+
+
+# A transaction holds 100 actions: the summaries, the session's child write, the search item.
+MAX_SUMMARIES_AT_ONCE = 90
+
+
+def save_imported_summaries(*, summaries):
+    """Write several imported_summary items of ONE session in one TransactWriteItems: each
+    Put (attribute_not_exists), one child write of the session, one update of its search
+    item with all their words (plus one Query first when some are of v1.0's own kinds).
+    The import's way: one request for a session's summaries instead of one each.
+
+    Returns False, writing nothing, when one of them exists already (or there are more than
+    MAX_SUMMARIES_AT_ONCE, or two of one kind): the caller then saves them one at a time
+    (save_imported_summary).
+    Raises SessionNotFound when the session is not there."""
+    if not summaries or len(summaries) > MAX_SUMMARIES_AT_ONCE or len({s.kind for s in summaries}) < len(summaries):
+        return False  # (two of one kind: one item, which one transaction cannot put twice)
+    first = summaries[0]
+    sub, campaign_id, session_id = first.owner_sub, first.campaign_id, first.session_id
+    if any(
+        (summary.owner_sub, summary.campaign_id, summary.session_id) != (sub, campaign_id, session_id)
+        for summary in summaries
+    ):
+        raise ValueError("save_imported_summaries writes the summaries of one session")
+    transaction = Transaction()
+    for summary in summaries:
+        transaction.put(summary, condition=Summary.sk.does_not_exist())
+    other_kinds = {summary.kind for summary in summaries if summary.kind not in KINDS}
+    also = [PlaySession.other_summary_kinds.add(other_kinds)] if other_kinds else []
+    session_check = len(transaction)
+    record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, also=also)
+    values = {}
+    for summary in summaries:
+        if summary.kind in KINDS:
+            values.update(search_index.summary_part(summary.kind, summary.text).values)
+    if other_kinds:
+        stored = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        texts = {summary.kind: summary.text for summary in stored if summary.kind not in KINDS}
+        texts.update((summary.kind, summary.text) for summary in summaries if summary.kind not in KINDS)
+        values.update(search_index.other_summaries_part([texts[kind] for kind in sorted(texts)]).values)
+    search_index.write_part(
+        transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=search_index.Part(values)
+    )
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(session_check):
+            raise SessionNotFound(session_id) from None
+        if any(canceled.failed(index) for index in range(len(summaries))):
             return False
         raise
     return True
