@@ -279,14 +279,15 @@ def import_v1(dsn, report_path, *, profile=None):
     return step
 
 
-def verify_v1(dsn, measured):
+def verify_v1(dsn, measured, report_path):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
     def step():
         out = io.StringIO()
         try:
-            call_command("verify_v1", "--source", dsn, "--v1-bucket", V1_BUCKET, stdout=out, stderr=out)
+            arguments = ["--source", dsn, "--v1-bucket", V1_BUCKET, "--report", str(report_path)]
+            call_command("verify_v1", *arguments, stdout=out, stderr=out)
         except CommandError as error:
             measured.exit_status = f"CommandError: {error}"
         measured.output = out.getvalue()
@@ -401,7 +402,7 @@ def run(args, postgres, aws_child, endpoint, workdir):
 
     if "verify_v1" in get_commands():
         verify = Measured(aws_child.pid)
-        verify.run(verify_v1(dsn, verify))
+        verify.run(verify_v1(dsn, verify, workdir / "verify.json"))
         print_run(f"verify_v1 (exit status {verify.exit_status})", verify, rows)
         print("  " + "\n  ".join(verify.output.strip().splitlines()[-5:]))
     else:
