@@ -50,10 +50,12 @@ STAGE ?= production
 build:
 	scripts/build-lambda $(STAGE)
 
-BENCHMARKS = coldstart reader search summaries transcripts
+BENCHMARKS = coldstart import reader search summaries transcripts
 .PHONY: $(addprefix bench-,$(BENCHMARKS))
 ## Benchmarks, each printing medians (scripts/bench_<name>.py; BENCH_ARGS passes options):
 ##   bench-coldstart    the Lambda package's cold start against a bare Django app, and their ratio
+##   bench-import       a generated v1.0 PostgreSQL database (100,000 rows) through import_v1 into the local AWS:
+##                      rows/s, AWS requests per row, peak memory; verify_v1; the no-op re-run
 ##   bench-reader       transcript upload (parse + store) and first reader page, 1/4/8 hours, peak memory
 ##   bench-search       search over 500 sessions of four-hour transcripts: read units, pages, time
 ##   bench-summaries    the offline summarizer on 1- and 4-hour transcripts, per kind
