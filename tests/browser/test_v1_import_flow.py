@@ -80,7 +80,7 @@ def path_of(dataset, session_row):
 
 
 @pytest.fixture(scope="module")
-def v1_database():
+def v1_browser_database():
     """The URL of a v1.0 database holding the awkward-case data set; (url, dataset)."""
     bin_dir = find_postgres_bin()
     if bin_dir is None:
@@ -103,10 +103,10 @@ def v1_database():
 
 
 @pytest.fixture(scope="module")
-def imported(moto_server, v1_database, tmp_path_factory):
+def imported(moto_server, v1_browser_database, tmp_path_factory):
     """import_v1 run once against the moto server, provisioned as `live_aws` has it; what the
     tests need of the v1.0 side."""
-    url, dataset = v1_database
+    url, dataset = v1_browser_database
     blank_cognito = {"COGNITO_USER_POOL_ID": "", "COGNITO_APP_CLIENT_ID": "", "COGNITO_APP_CLIENT_SECRET": ""}
     with override_settings(AWS_ENDPOINT_URL=moto_server, **blank_cognito):
         aws.reset()
