@@ -63,6 +63,28 @@ def skipped_user_ids(report):
     )
 
 
+def accounts_with_email(email, accounts, source):
+    """The planned accounts with a v1.0 user of this address (any letter case): --user."""
+    wanted = {
+        user_id for user_id, address, _ in source.user_emails() if address and email_key(address) == email_key(email)
+    }
+    return [account for account in accounts if wanted & set(account.user_ids)]
+
+
+def report_rows_of_skipped_users(source, report):
+    """Every campaign, session and summary of a user left out, as a line of `report`: the
+    import's report and verify's list name every row that was not brought over."""
+    for user_id in skipped_user_ids(report):
+        rows = source.rows_of(source.users([user_id]))
+        for table, found in (
+            ("campaigns", rows.campaigns),
+            ("game_sessions", rows.sessions),
+            ("summaries", rows.summaries),
+        ):
+            for row in found:
+                report.skip(table, row.id, lines.OF_SKIPPED_USER, f"of v1.0 user {user_id}")
+
+
 def find_imported_sub(account, rows):
     """The account's `sub` if an earlier run made its user (the checkpoint item, else the
     pool, for a run killed between the two), else None."""

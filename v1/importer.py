@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from v1 import checkpoints
-from v1.accounts import ensure_user, find_imported_sub, plan_accounts, skipped_user_ids
+from v1.accounts import (
+    accounts_with_email,
+    ensure_user,
+    find_imported_sub,
+    plan_accounts,
+    report_rows_of_skipped_users,
+)
 from v1.content import AccountContent
-from v1.mapping import email_key
-from v1.report import OF_SKIPPED_USER, Report
+from v1.report import Report
 
 
 class NoSuchUser(Exception):
@@ -36,9 +41,14 @@ def run_import(*, source, options, progress_file=None):
     report.source_rows = source.table_counts()
     accounts = plan_accounts(source.user_emails(), merge_case_duplicates=options.merge_case_duplicates, report=report)
     if options.user_email:
-        accounts = _accounts_of(options.user_email, accounts, source)
+        accounts = accounts_with_email(options.user_email, accounts, source)
+        if not accounts:
+            raise NoSuchUser(
+                f"no v1.0 user to import has the e-mail {options.user_email!r} (see the report's skipped users)"
+            )
         report.lines.clear()  # the others' lines: this run is about one user
-    _report_rows_of_skipped_users(source, report, options)
+    else:
+        report_rows_of_skipped_users(source, report)
     whole_pass = not (options.dry_run or options.user_email)
     run = checkpoints.start_pass() if whole_pass else None
     done_through = run.done_through if run else 0
@@ -60,30 +70,3 @@ def run_import(*, source, options, progress_file=None):
     if run:
         checkpoints.complete_pass(run, report_json=report.as_json())
     return report
-
-
-def _accounts_of(email, accounts, source):
-    wanted = {
-        user_id for user_id, address, _ in source.user_emails() if address and email_key(address) == email_key(email)
-    }
-    chosen = [account for account in accounts if wanted & set(account.user_ids)]
-    if not chosen:
-        raise NoSuchUser(f"no v1.0 user to import has the e-mail {email!r} (see the report's skipped users)")
-    return chosen
-
-
-def _report_rows_of_skipped_users(source, report, options):
-    """Every campaign, session and summary of a user left out, as a line: the report names
-    every row that was not brought over."""
-    skipped = skipped_user_ids(report)
-    if options.user_email:
-        return
-    for user_id in skipped:
-        rows = source.rows_of(source.users([user_id]))
-        for table, found in (
-            ("campaigns", rows.campaigns),
-            ("game_sessions", rows.sessions),
-            ("summaries", rows.summaries),
-        ):
-            for row in found:
-                report.skip(table, row.id, OF_SKIPPED_USER, f"of v1.0 user {user_id}")

@@ -16,11 +16,10 @@ from accounts import cognito
 from accounts.profiles import get_profile, preferences_of
 from campaigns_site.table_keys import v1_account_sk
 from v1 import checkpoints
-from v1.accounts import plan_accounts, skipped_user_ids
+from v1.accounts import accounts_with_email, plan_accounts, report_rows_of_skipped_users
 from v1.compare import AccountComparison
 from v1.differences import CHANGED, COGNITO, EXTRA, MISSING, Verification, field_differences
-from v1.mapping import address_for, email_key, preferences_for
-from v1.report import OF_SKIPPED_USER
+from v1.mapping import address_for, preferences_for
 
 
 class NoSuchUser(Exception):
@@ -42,10 +41,12 @@ def run_verify(*, source, options, progress_file=None):
         source.user_emails(), merge_case_duplicates=options.merge_case_duplicates, report=result.on_purpose
     )
     if options.user_email:
-        accounts = _accounts_of(options.user_email, accounts, source)
+        accounts = accounts_with_email(options.user_email, accounts, source)
+        if not accounts:
+            raise NoSuchUser(f"no v1.0 user that the import brings over has the e-mail {options.user_email!r}")
         result.on_purpose.lines.clear()  # the other users': this run is about one
     else:
-        _rows_of_skipped_users(source, result)
+        report_rows_of_skipped_users(source, result.on_purpose)
     imported = {item.sk: item for item in checkpoints.list_imported_accounts()}
     for account in tqdm(accounts, unit="user", file=progress_file, mininterval=1, desc="verify_v1"):
         rows = source.rows_of(source.users(account.user_ids))
@@ -109,26 +110,3 @@ def _check_user(rows, record, account, result):
     }
     if what := field_differences(expected, stored):
         result.differ(CHANGED, "users", user.id, sub, f"profile: {what}")
-
-
-def _accounts_of(email, accounts, source):
-    wanted = {
-        user_id for user_id, address, _ in source.user_emails() if address and email_key(address) == email_key(email)
-    }
-    chosen = [account for account in accounts if wanted & set(account.user_ids)]
-    if not chosen:
-        raise NoSuchUser(f"no v1.0 user that the import brings over has the e-mail {email!r}")
-    return chosen
-
-
-def _rows_of_skipped_users(source, result):
-    """Every campaign, session and summary of a user the rules leave out: on purpose."""
-    for user_id in skipped_user_ids(result.on_purpose):
-        rows = source.rows_of(source.users([user_id]))
-        for table, found in (
-            ("campaigns", rows.campaigns),
-            ("game_sessions", rows.sessions),
-            ("summaries", rows.summaries),
-        ):
-            for row in found:
-                result.on_purpose.skip(table, row.id, OF_SKIPPED_USER, f"of v1.0 user {user_id}")
