@@ -7,7 +7,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from campaigns_site import aws
+from v1.buckets import check_readable
 from v1.importer import ImportOptions, NoSuchUser, run_import
 from v1.source import SourceUnavailable, V1Source
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             user_email=options["user"],
         )
         try:
-            _check_bucket(import_options.v1_bucket)
+            check_readable(import_options.v1_bucket)
             with V1Source(options["source"]) as source:
                 report = run_import(source=source, options=import_options, progress_file=sys.stderr)
         except (SourceUnavailable, NoSuchUser) as error:
@@ -49,12 +49,3 @@ class Command(BaseCommand):
         self.stdout.write(f"The JSON report is in {path}.")
         verdict = "Dry run: nothing was written." if import_options.dry_run else "Import complete."
         self.stdout.write(self.style.SUCCESS(verdict))
-
-
-def _check_bucket(name):
-    s3 = aws.client("s3")
-    try:
-        s3.head_bucket(Bucket=name)
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        raise CommandError(f"v1.0's bucket {name!r} cannot be read ({code}).") from None

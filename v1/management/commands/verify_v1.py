@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from campaigns_site import aws
+from v1.buckets import check_readable
 from v1.source import SourceUnavailable, V1Source
 from v1.verify import NoSuchUser, VerifyOptions, run_verify
 
@@ -35,8 +35,8 @@ class Command(BaseCommand):
             user_email=options["user"],
         )
         try:
-            _check_bucket(verify_options.v1_bucket, whose="v1.0's")
-            _check_bucket(settings.TRANSCRIPT_BUCKET, whose="This app's")
+            check_readable(verify_options.v1_bucket, whose="v1.0's")
+            check_readable(settings.TRANSCRIPT_BUCKET, whose="This app's")
             with V1Source(options["source"]) as source:
                 result = run_verify(source=source, options=verify_options, progress_file=sys.stderr)
         except (SourceUnavailable, NoSuchUser) as error:
@@ -50,11 +50,3 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(result.summary())
         self.stdout.write(self.style.SUCCESS(result.summary()))
-
-
-def _check_bucket(name, *, whose):
-    try:
-        aws.client("s3").head_bucket(Bucket=name)
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        raise CommandError(f"{whose} bucket {name!r} cannot be read ({code}).") from None
