@@ -106,6 +106,15 @@ if SUMMARY_JOB_RUNNER not in ("lambda", "thread", "inline", "manual"):
 # and may be started again. Keep it below the Lambda timeout (zappa_settings.json: 330 s).
 SUMMARY_JOB_TIMEOUT_SECONDS = env_int("SUMMARY_JOB_TIMEOUT_SECONDS", 300, minimum=10)
 
+# --- The cutover from v1.0 (cutover/, docs/cutover.md) ----------------------------
+# v1.0's PostgreSQL, read by sync_v1 (its change log); empty: no sync runs.
+V1_SOURCE_DSN = env_str("V1_SOURCE_DSN", "")
+# The same database, written by the mirror: with it set, every change made here that v1.0
+# can represent is queued in the outbox (in the change's own transaction) and applied there.
+V1_MIRROR_DSN = env_str("V1_MIRROR_DSN", "")
+# v1.0's transcript bucket: the mirror copies uploads made here into it (transcript_key).
+V1_BUCKET = env_str("V1_BUCKET", "", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -119,6 +128,7 @@ INSTALLED_APPS = [
     "campaigns",
     "sessions.apps.PlaySessionsConfig",
     "v1",  # the move from v1.0: management commands only
+    "cutover",  # both stacks live: change capture, sync, the mirror, the traffic split
 ]
 if not PRODUCTION:
     # The local run (`manage.py runlocal`, the embedded moto, the demo): development

@@ -211,3 +211,9 @@ V1_ACCOUNT_PREFIX = "ACCOUNT#"
 def v1_account_sk(v1_user_id):
     """An imported account's item, by the v1.0 user id whose name and password it has."""
     return f"{V1_ACCOUNT_PREFIX}{int(v1_user_id):012d}"
+
+
+# The cutover's own items (cutover/): the sync's watermark, the traffic shifts, the
+# conflicts it resolved; and the outbox of changes to mirror into v1.0, one partition each.
+CUTOVER_PK = "CUTOVER"
+OUTBOX_PK = "OUTBOX"
