@@ -148,6 +148,14 @@ def test_everything_else_is_forwarded_to_the_router_and_never_cached(behaviours)
         assert behaviour["TargetOriginId"] == "v1", "unrouted, a request goes to the stack that served everyone"
 
 
+def test_error_answers_are_not_cached_either(config):
+    """By default CloudFront may keep an origin's 4xx or 5xx for 10 s (its error caching
+    minimum TTL): one stack's error could then answer a visitor of the other."""
+    codes = {answer["ErrorCode"]: answer["ErrorCachingMinTTL"] for answer in config["CustomErrorResponses"]}
+    assert codes == dict.fromkeys([400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504], 0)
+    assert not any("ResponsePagePath" in answer for answer in config["CustomErrorResponses"]), "each stack's own pages"
+
+
 def test_share_pages_and_signed_in_pages_are_no_store_as_the_app_sends_them(resources, behaviours):
     for path in NO_STORE_PATHS:
         assert custom_headers(resources, behaviours[path]) == {"Cache-Control": (SHARE_HEADERS["Cache-Control"], True)}

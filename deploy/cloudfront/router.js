@@ -12,10 +12,13 @@ import cf from 'cloudfront';
 // Each visitor holds a cohort 0..99 in the cookie cs_cohort. The rule, in order:
 //   1. percent 0 (rollback): v1.0, for everyone, signed in or not.
 //   2. percent 100: this app, for everyone.
-//   3. a visitor signed in on exactly one stack (holding that stack's session cookie and not
+//   3. a share link only this app can open (a token longer than v1.0's 22 characters: the
+//      app's new 43-character links) goes to this app: share pages are public, nobody's
+//      login changes.
+//   4. a visitor signed in on exactly one stack (holding that stack's session cookie and not
 //      the other's) stays there: a shift never signs anyone out mid-visit. They follow their
 //      cohort once that session ends (sign-out, expiry), or at 0 and 100.
-//   4. anyone else: this app when cohort < percent, else v1.0.
+//   5. anyone else: this app when cohort < percent, else v1.0.
 // Cohort < percent is monotonic: raising the percentage only moves visitors from v1.0 to this
 // app, lowering it only the other way, and at a given percentage a cohort always lands on the
 // same stack. A visitor never bounces between two logins.
@@ -37,6 +40,7 @@ var PERCENT_KEY = 'app_percent';
 var APP_ORIGIN = 'app';
 var V1_ORIGIN = 'v1';
 var COHORT_COOKIE = 'cs_cohort';
+var APP_ONLY_SHARE_PATH = /^\/share\/[A-Za-z0-9_-]{23,64}(\/|$)/;
 // This app's Django session (settings.SESSION_COOKIE_NAME; tests/test_cloudfront_function.py
 // checks it). v1.0's Auth.js session, every name it uses: NextAuth 4 and Auth.js 5, with the
 // __Secure- prefix on HTTPS, and split into .0, .1, ... when the value is long.
@@ -52,7 +56,7 @@ async function handler(event) {
     var request = event.request;
     var percent = await appPercent();
     var cohort = cohortOf(request.cookies, event.context.requestId);
-    cf.selectRequestOriginById(stackFor(percent, cohort, request.cookies));
+    cf.selectRequestOriginById(stackFor(percent, cohort, request));
     return request;
 }
 
@@ -66,13 +70,14 @@ async function appPercent() {
     return /^(100|[1-9]?[0-9])$/.test(value) ? parseInt(value, 10) : 0;
 }
 
-function stackFor(percent, cohort, cookies) {
+function stackFor(percent, cohort, request) {
     if (percent <= 0) {
         return V1_ORIGIN;
     }
-    if (percent >= 100) {
+    if (percent >= 100 || APP_ONLY_SHARE_PATH.test(request.uri)) {
         return APP_ORIGIN;
     }
+    var cookies = request.cookies;
     var onApp = holdsAny(cookies, APP_SESSION_COOKIES);
     var onV1 = holdsAny(cookies, V1_SESSION_COOKIES);
     if (onApp && !onV1) {

@@ -41,8 +41,8 @@ function edge(percent) {
     return {
         store,
         // One viewer request: the origin it goes to, and the response's new cohort cookie.
-        async visit({ cookies = {}, requestId = requestIdOf(Math.random()) } = {}) {
-            const request = { method: 'GET', uri: '/', querystring: {}, headers: {}, cookies: asCookies(cookies) };
+        async visit({ cookies = {}, requestId = requestIdOf(Math.random()), uri = '/' } = {}) {
+            const request = { method: 'GET', uri, querystring: {}, headers: {}, cookies: asCookies(cookies) };
             const context = { eventType: 'viewer-request', requestId };
             const returned = await router.handler({ version: '1.0', context, viewer: { ip: '198.51.100.7' }, request });
             assert.equal(returned, request, 'the request goes on to the origin');
@@ -225,6 +225,30 @@ describe('signed-in visitors', () => {
         const site = edge(50);
         assert.equal(await originOf(site, '90', 'csrf', { 'next-auth.csrf-token': 't', sessionid_old: 'x' }), 'v1');
         assert.equal(await originOf(site, '10', 'csrf2', { 'next-auth.csrf-token': 't' }), 'app');
+    });
+});
+
+describe('share links', () => {
+    const APP_TOKEN = 'q8Xr0v2Jb4Hk6Lm8Np0Qr2St4Uv6Wx8Yz0Ab2Cd4Efg'; // 43 characters: made here
+    const V1_TOKEN = 'Zm9vYmFyYmF6cXV4cXV1eA'; // 22 characters: v1.0's, on both stacks
+
+    it("that only this app can open go to it, whatever the cohort, until a rollback", async () => {
+        const site = edge(10);
+        for (const uri of [`/share/${APP_TOKEN}`, `/share/${APP_TOKEN}/`, `/share/${APP_TOKEN}/transcript/`]) {
+            for (const cohort of ['10', '99']) {
+                const cookies = { cs_cohort: cohort, 'next-auth.session-token': 't' };
+                assert.equal((await site.visit({ cookies, uri })).origin, 'app', `${uri} for cohort ${cohort}`);
+            }
+        }
+        site.store.percent = '0';
+        assert.equal((await site.visit({ cookies: { cs_cohort: '0' }, uri: `/share/${APP_TOKEN}/` })).origin, 'v1');
+    });
+
+    it("of v1.0's follow the cohort like any page", async () => {
+        const site = edge(10);
+        assert.equal((await site.visit({ cookies: { cs_cohort: '99' }, uri: `/share/${V1_TOKEN}/` })).origin, 'v1');
+        assert.equal((await site.visit({ cookies: { cs_cohort: '5' }, uri: `/share/${V1_TOKEN}/` })).origin, 'app');
+        assert.equal((await site.visit({ cookies: { cs_cohort: '99' }, uri: `/campaigns/${APP_TOKEN}/` })).origin, 'v1');
     });
 });
 
