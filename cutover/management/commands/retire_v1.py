@@ -108,7 +108,7 @@ class Command(OperationsCommand):
             self.say(f"would remove from {function}'s environment: {', '.join(names)}")
         else:
             self.say("would print the commands that remove V1_MIRROR_DSN and V1_SOURCE_DSN from the function")
-        self.say(f"would run `{CAPTURE_COMMAND} uninstall` on v1.0's database")
+        self.say("would run `v1_capture uninstall` on v1.0's database")
         key = retire.backup_key(timezone.now())
         self.say(f"would dump v1.0 into s3://{settings.TRANSCRIPT_BUCKET}/{key} ({self._encryption()})")
         scratch = self.options["scratch_dsn"]
@@ -133,6 +133,7 @@ class Command(OperationsCommand):
             )
             for line in retire.manual_stop_commands():
                 self.stdout.write(f"    {line}")
+            self.say("(the function is campaign-sessions-<stage>; or pass --function and retire_v1 does it)")
         # Entries written between the gate's drain and the variables' removal.
         self._check_outbox_empty(drain=True)
         call_command(CAPTURE_COMMAND, "uninstall", "--source", self.source, stdout=self.stdout, stderr=self.stderr)
@@ -170,12 +171,12 @@ class Command(OperationsCommand):
                     restored = pg_backup.restore_and_count(
                         bucket=backup.bucket, key=backup.key, scratch_dsn=dsn, on_bytes=bar.update
                     )
+                differences = pg_backup.count_differences(backup.counts, restored)
+                if differences:
+                    raise CommandError("The restored copy differs, v1.0 is not retired: " + "; ".join(differences))
+                self.say(f"restored into {pg_backup.describe_dsn(dsn)}: every table's row count matches the dump's")
         except pg_backup.BackupFailed as error:
             raise CommandError(f"The backup did not restore, v1.0 is not retired: {error}") from None
-        differences = pg_backup.count_differences(backup.counts, restored)
-        if differences:
-            raise CommandError("The restored copy differs, v1.0 is not retired: " + "; ".join(differences))
-        self.say(f"restored into {pg_backup.describe_dsn(dsn)}: every table's row count matches the dump's")
 
     def _progress(self, what):
         return tqdm(unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, mininterval=1, desc=what)
