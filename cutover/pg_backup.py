@@ -95,6 +95,21 @@ def _major_version(path):
     return int(found.group(1)) if found else None
 
 
+def check_tools(source_dsn):
+    """Before anything changes: the source answers and the pg_dump and pg_restore for its
+    version are here. Returns a line saying which, or raises BackupFailed."""
+    try:
+        with psycopg.connect(source_dsn, connect_timeout=10) as conn:
+            version = conn.info.server_version
+    except psycopg.Error as error:
+        raise BackupFailed(
+            f"Cannot reach v1.0's database ({describe_dsn(source_dsn)}): {' '.join(str(error).split())}"
+        ) from None
+    major = version // 10000
+    tools = [find_pg_tool(name, server_major=major) for name in ("pg_dump", "pg_restore")]
+    return f"PostgreSQL {major}.{version % 10000}; {', '.join(tools)}"
+
+
 def count_rows(conn):
     """Rows of each of v1.0's tables, as {table: count}."""
     return {

@@ -251,3 +251,14 @@ def test_a_large_stream_goes_up_in_parts_and_a_failed_dump_leaves_nothing(aws, s
             on_bytes=lambda n: None,
         )
     assert "backups/failed.dump" not in _backups(bucket)
+
+
+def test_an_unreachable_source_is_refused_before_anything_changes(aws, settings):
+    _lambda_function({"V1_MIRROR_DSN": "postgresql://x"})
+    _shift_to_100(8)
+
+    with pytest.raises(CommandError, match=r"^Not retiring: Cannot reach v1.0's database \(nowhere on 127.0.0.1:1 as"):
+        run("--function", FUNCTION, source="postgresql://postgres:hunter2@127.0.0.1:1/nowhere")
+
+    variables = aws_module.client("lambda").get_function_configuration(FunctionName=FUNCTION)["Environment"]
+    assert variables["Variables"] == {"V1_MIRROR_DSN": "postgresql://x"}

@@ -59,6 +59,10 @@ class Command(OperationsCommand):
         self.source, self.options = source, options
         self.step(1, f"gate: v1.0's database is {pg_backup.describe_dsn(source)}")
         self._check_held()
+        try:
+            self.say(f"v1.0's database answers: {pg_backup.check_tools(source)}")
+        except pg_backup.BackupFailed as error:
+            raise CommandError(f"Not retiring: {error}") from None
         self._check_outbox_empty(drain=not options["dry_run"])
         if options["dry_run"]:
             self._say_plan()
