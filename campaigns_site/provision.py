@@ -155,20 +155,51 @@ def ensure_bucket(*, say):
         },
     )
     s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": bucket_cors_rules()})
-    s3.put_bucket_lifecycle_configuration(
-        Bucket=name,
-        LifecycleConfiguration={
-            "Rules": [
-                {
-                    "ID": "abort-incomplete-uploads",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                }
-            ]
-        },
-    )
+    ensure_lifecycle_rules(s3, name, say=say)
     say(f"bucket {name}: private, encrypted (SSE-S3), public access blocked, CORS for {settings.SITE_ORIGIN}")
+
+
+# Objects S3 removes by itself: multipart uploads left unfinished (a killed upload), and
+# the backups retire_v1 writes (v1.0's final pg_dump) once their retention has passed.
+BACKUPS_PREFIX = "backups/"
+BACKUP_RETENTION_DAYS = 14  # the plan: "Backup RDS 2 weeks post-migration"
+LIFECYCLE_RULES = [
+    {
+        "ID": "abort-incomplete-uploads",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    },
+    {
+        "ID": "expire-backups",
+        "Status": "Enabled",
+        "Filter": {"Prefix": BACKUPS_PREFIX},
+        "Expiration": {"Days": BACKUP_RETENTION_DAYS},
+    },
+]
+
+
+def ensure_lifecycle_rules(s3, name, *, say):
+    """Put our rules by ID, keeping every other rule of the bucket: the request replaces the
+    whole set, so a rule someone added by hand would otherwise be lost."""
+    try:
+        existing = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchLifecycleConfiguration":
+            raise
+        existing = []
+    ours = {rule["ID"]: rule for rule in LIFECYCLE_RULES}
+    others = [rule for rule in existing if rule.get("ID") not in ours]
+    found = {rule.get("ID"): rule for rule in existing}
+    if all(found.get(rule_id, {}).get(key) == value for rule_id, rule in ours.items() for key, value in rule.items()):
+        say(f"bucket {name}: lifecycle rules already set ({', '.join(ours)})")
+        return
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": others + LIFECYCLE_RULES})
+    kept = f", kept {len(others)} other rule(s)" if others else ""
+    say(
+        f"bucket {name}: lifecycle rules set (unfinished uploads aborted after 1 day, "
+        f"{BACKUPS_PREFIX} expires after {BACKUP_RETENTION_DAYS} days{kept})"
+    )
 
 
 # --- Cognito ---------------------------------------------------------------------

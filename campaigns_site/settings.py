@@ -114,6 +114,8 @@ V1_SOURCE_DSN = env_str("V1_SOURCE_DSN", "")
 V1_MIRROR_DSN = env_str("V1_MIRROR_DSN", "")
 # v1.0's transcript bucket: the mirror copies uploads made here into it (transcript_key).
 V1_BUCKET = env_str("V1_BUCKET", "", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# The KMS key (id or ARN) retire_v1 encrypts v1.0's final pg_dump with; empty: SSE-S3 (AES256).
+V1_BACKUP_KMS_KEY = env_str("V1_BACKUP_KMS_KEY", "")
 
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -105,3 +105,46 @@ def test_a_table_without_the_index_is_reported_not_patched(aws, settings):
     )
     with pytest.raises(ProvisionError, match="LSI1"):
         ensure_table(say=lambda line: None)
+
+
+def _lifecycle_rules(bucket):
+    return {
+        rule["ID"]: rule for rule in aws_clients.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    }
+
+
+def test_bucket_expires_backups_after_14_days_and_aborts_unfinished_uploads(aws, settings):
+    rules = _lifecycle_rules(settings.TRANSCRIPT_BUCKET)
+
+    assert rules["expire-backups"]["Filter"] == {"Prefix": "backups/"}
+    assert rules["expire-backups"]["Expiration"] == {"Days": 14}
+    assert rules["expire-backups"]["Status"] == "Enabled"
+    assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+
+
+def test_lifecycle_keeps_the_buckets_other_rules_and_a_rerun_changes_nothing(aws, settings):
+    s3 = aws_clients.client("s3")
+    bucket = settings.TRANSCRIPT_BUCKET
+    hand_made = {"ID": "old-exports", "Status": "Enabled", "Filter": {"Prefix": "exports/"}, "Expiration": {"Days": 3}}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [hand_made]})
+
+    first = provision()
+    after_first = _lifecycle_rules(bucket)
+    second = provision()
+
+    assert set(after_first) == {"old-exports", "abort-incomplete-uploads", "expire-backups"}
+    assert after_first["old-exports"]["Filter"] == {"Prefix": "exports/"}
+    assert any("lifecycle rules set" in line and "kept 1 other rule" in line for line in first.lines)
+    assert any("lifecycle rules already set" in line for line in second.lines)
+    assert _lifecycle_rules(bucket) == after_first
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def test_a_bucket_without_lifecycle_rules_gets_them(aws, settings):
+    s3 = aws_clients.client("s3")
+    s3.delete_bucket_lifecycle(Bucket=settings.TRANSCRIPT_BUCKET)
+
+    provision()
+
+    assert set(_lifecycle_rules(settings.TRANSCRIPT_BUCKET)) == {"abort-incomplete-uploads", "expire-backups"}
