@@ -41,7 +41,7 @@ from cutover.changes import (
 )
 from cutover.ids import CAMPAIGN, IDS_DDL, SESSION, USER, remember_many
 from v1.mapping import campaign_id_for, session_id_for
-from v1.source import SourceUnavailable
+from v1.source import SourceUnavailable, first_line
 
 TRIGGER = "cutover_capture"
 LOCK_TIMEOUT = "5s"  # CREATE/DROP TRIGGER waits for v1.0's open transactions; v1.0's writes queue behind it
@@ -95,10 +95,6 @@ def connect(dsn):
         conn.close()
         raise SourceUnavailable(f"this database does not look like v1.0's: no table {', '.join(missing)}")
     return conn
-
-
-def first_line(error):
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _exists(conn, relation):

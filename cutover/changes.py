@@ -10,8 +10,9 @@ before a position already read, and a killed reader restarts at its watermark wi
 skipping or repeating.
 
 Each row keeps the changed row as JSON (`old_row` before, `new_row` after), without the
-large or secret columns (transcript_text, transcript_raw, password_hash): the sync reads
-the current row for those. Writes made by this app's mirror set MIRROR_SETTING locally
+large or secret columns (transcript_text, transcript_raw, password_hash, and the OAuth
+tokens of `accounts`): the sync reads the current row for those. cutover/capture.py says
+which operation and user_id each change gets. Writes made by this app's mirror set MIRROR_SETTING locally
 in their transaction and the triggers log nothing for them, so nothing echoes back.
 """
 

@@ -11,7 +11,7 @@ from campaigns_site.table_keys import V1_ACCOUNT_PREFIX
 from cutover import capture
 from cutover.state import get_sync_state
 from v1.checkpoints import list_imported_accounts
-from v1.source import SourceUnavailable
+from v1.source import SourceUnavailable, first_line
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 "nothing changed; try again."
             ) from None
         except psycopg.Error as error:
-            raise CommandError(f"v1.0's database refused: {capture.first_line(error)}") from None
+            raise CommandError(f"v1.0's database refused: {first_line(error)}") from None
         except (BotoCoreError, ClientError) as error:
             raise CommandError(f"AWS refused or is unreachable: {error}") from None
 
