@@ -10,8 +10,9 @@ before a position already read, and a killed reader restarts at its watermark wi
 skipping or repeating.
 
 Each row keeps the changed row as JSON (`old_row` before, `new_row` after), without the
-large or secret columns (transcript_text, transcript_raw, password_hash): the sync reads
-the current row for those. Writes made by this app's mirror set MIRROR_SETTING locally
+large or secret columns (transcript_text, transcript_raw, password_hash, and the OAuth
+tokens of `accounts`): the sync reads the current row for those. cutover/capture.py says
+which operation and user_id each change gets. Writes made by this app's mirror set MIRROR_SETTING locally
 in their transaction and the triggers log nothing for them, so nothing echoes back.
 """
 
@@ -37,6 +38,10 @@ CREATE TABLE IF NOT EXISTS cutover_changes (
   new_row JSONB
 );
 CREATE INDEX IF NOT EXISTS cutover_changes_position ON cutover_changes (xid, id);
+-- A row deleted by the cascade of its parent's delete finds its owner in the parent's DELETE,
+-- logged just before it in the same transaction (cutover/capture.py): deletes only, so
+-- inserts and updates never pay for this index.
+CREATE INDEX IF NOT EXISTS cutover_changes_deletes ON cutover_changes (row_id, xid) WHERE operation = 'delete';
 """
 
 START = (0, 0)  # the position before every change
@@ -61,14 +66,20 @@ class Change:
 
 def read_changes(conn, *, after=START, limit=500):
     """Up to `limit` changes after the position `after`, in order, only from transactions
-    that finished before any still running began (see the module's docstring)."""
+    that finished before any still running began (see the module's docstring).
+
+    The horizon is taken once per query (an InitPlan), and the order names the table's
+    columns, not the output's `xid` (a bigint): so the read walks the index
+    cutover_changes_position from the watermark and stops after `limit` rows, instead of
+    sorting the whole backlog on every call."""
     rows = conn.execute(
         """
-        SELECT xid::text::bigint, id, changed_at, table_name, operation, row_id, user_id, old_row, new_row
-        FROM cutover_changes
-        WHERE (xid, id) > (%s::text::xid8, %s)
-          AND xid < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY xid, id
+        SELECT c.xid::text::bigint, c.id, c.changed_at, c.table_name, c.operation, c.row_id, c.user_id,
+               c.old_row, c.new_row
+        FROM cutover_changes c
+        WHERE (c.xid, c.id) > (%s::text::xid8, %s::bigint)
+          AND c.xid < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+        ORDER BY c.xid, c.id
         LIMIT %s
         """,
         (str(after[0]), after[1], limit),
@@ -79,7 +90,7 @@ def read_changes(conn, *, after=START, limit=500):
 def oldest_unread_change_time(conn, *, after):
     """When the oldest change after `after` was made (None when there is none): the lag."""
     row = conn.execute(
-        "SELECT min(changed_at) FROM cutover_changes WHERE (xid, id) > (%s::text::xid8, %s)",
+        "SELECT min(changed_at) FROM cutover_changes WHERE (xid, id) > (%s::text::xid8, %s::bigint)",
         (str(after[0]), after[1]),
     ).fetchone()
     return row[0]

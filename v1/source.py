@@ -114,13 +114,13 @@ class V1Source:
         try:
             self.conn = psycopg.connect(self.dsn, connect_timeout=10)
         except psycopg.Error as error:
-            raise SourceUnavailable(f"cannot connect to v1.0's database: {_first_line(error)}") from None
+            raise SourceUnavailable(f"cannot connect to v1.0's database: {first_line(error)}") from None
         self.conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         self.conn.read_only = True
         try:
             self.table_counts()  # the tables are v1.0's: fail now, in one line, if not
         except psycopg.Error as error:
-            raise SourceUnavailable(f"this database does not look like v1.0's: {_first_line(error)}") from None
+            raise SourceUnavailable(f"this database does not look like v1.0's: {first_line(error)}") from None
         return self
 
     def __exit__(self, *exc_info):
@@ -182,5 +182,6 @@ class V1Source:
             return cursor.fetchall()
 
 
-def _first_line(error):
+def first_line(error):
+    """An error's first line: what a command says, in one line, when a database refuses."""
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
