@@ -114,6 +114,12 @@ V1_SOURCE_DSN = env_str("V1_SOURCE_DSN", "")
 V1_MIRROR_DSN = env_str("V1_MIRROR_DSN", "")
 # v1.0's transcript bucket: the mirror copies uploads made here into it (transcript_key).
 V1_BUCKET = env_str("V1_BUCKET", "", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# The CloudFront KeyValueStore holding the traffic split (key `app_percent`), written by
+# shift_traffic; empty: no edge configured, the split is kept in the table only.
+CUTOVER_KVS_ARN = env_str("CUTOVER_KVS_ARN", "", pattern=r"arn:aws:cloudfront::\d{12}:key-value-store/[\w-]{1,64}")
+# API Gateway's API (its name, as CloudWatch's ApiName) whose 5XXError shift_traffic
+# watches before a step forward; empty: that gate is skipped.
+CUTOVER_API_NAME = env_str("CUTOVER_API_NAME", "")
 
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [
