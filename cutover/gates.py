@@ -121,5 +121,10 @@ def verify_drift_gate(*, source, v1_bucket, sample=DEFAULT_SAMPLE, full=False, r
         return gate("verify_v1", False, f"{what}: AWS refused or is unreachable: {error}")
     if result.ok:
         return gate("verify_v1", True, f"{what}: {result.summary()}")
-    shown = "; ".join(difference.line() for difference in result.differences[:DIFFERENCES_SHOWN])
-    return gate("verify_v1", False, f"{what}: {result.summary()} {shown}")
+    # Ids only: the detail is recorded and shown on the staff page, which never shows a
+    # user's text (a difference's `what` quotes field values); verify_v1 --user says more.
+    shown = ", ".join(
+        f"{difference.kind} {difference.table} {difference.v1_id}"
+        for difference in result.differences[:DIFFERENCES_SHOWN]
+    )
+    return gate("verify_v1", False, f"{what}: {result.summary()} First: {shown}.")
