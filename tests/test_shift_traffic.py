@@ -122,6 +122,13 @@ def test_full_and_the_source_reach_the_verify_gate(healthy, settings):
     assert healthy[-1]["source"] == "postgresql://other/v1" and healthy[-1]["v1_bucket"] == "other-bucket"
 
 
+def test_a_step_other_than_the_usual_one_is_noted_and_allowed(healthy):
+    out, _ = shift("--percent", "30")
+    assert "Note: the usual next step is 10 %, not 30 %." in out
+    assert "Shifted: 30 %" in out
+    assert "usual" not in shift("--percent", "50")[0]
+
+
 def test_who_shifted_defaults_to_the_login(healthy, monkeypatch):
     monkeypatch.setenv("USER", "operator-ann")
     shift("--percent", "10")

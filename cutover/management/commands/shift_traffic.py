@@ -62,6 +62,8 @@ class Command(BaseCommand):
         if target < split.percent:
             gates = self._drain()
         else:
+            if target != split.next_step:
+                self.stdout.write(f"Note: the usual next step is {split.next_step} %, not {target} %.")
             self.stdout.write(f"Gates for {split.percent} % → {target} %:")
             gates = cutover_gates.forward_gates(
                 source=options["source"] or settings.V1_SOURCE_DSN,
