@@ -116,6 +116,12 @@ V1_MIRROR_DSN = env_str("V1_MIRROR_DSN", "")
 V1_BUCKET = env_str("V1_BUCKET", "", pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # The KMS key (id or ARN) retire_v1 encrypts v1.0's final pg_dump with; empty: SSE-S3 (AES256).
 V1_BACKUP_KMS_KEY = env_str("V1_BACKUP_KMS_KEY", "")
+# The CloudFront KeyValueStore holding the traffic split (key `app_percent`), written by
+# shift_traffic; empty: no edge configured, the split is kept in the table only.
+CUTOVER_KVS_ARN = env_str("CUTOVER_KVS_ARN", "", pattern=r"arn:aws:cloudfront::\d{12}:key-value-store/[\w-]{1,64}")
+# API Gateway's API (its name, as CloudWatch's ApiName) whose 5XXError shift_traffic
+# watches before a step forward; empty: that gate is skipped.
+CUTOVER_API_NAME = env_str("CUTOVER_API_NAME", "")
 
 # --- Django ----------------------------------------------------------------------
 INSTALLED_APPS = [

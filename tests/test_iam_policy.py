@@ -11,7 +11,7 @@ with the production names replaced by the test's table, bucket and pool. Presign
 and forms count: the browser makes those requests with the role's credentials.
 
 Not on the tour: the operators' commands (provision, sweep_orphans, rebuild_search_index,
-finish_deletions), which run with operator credentials (deploy/README.md); the requests
+finish_deletions, shift_traffic), which run with operator credentials (deploy/README.md); the requests
 of account deletion are on it, since "delete my account" runs the cascade in the request.
 """
 
@@ -337,6 +337,7 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
 
     # The account: profile, staff page, password, sessions, sign-out, deletion.
     owner.get("/staff/")
+    owner.get("/staff/cutover/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
     owner.get("/accounts/profile/")

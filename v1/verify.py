@@ -31,6 +31,8 @@ class VerifyOptions:
     v1_bucket: str
     merge_case_duplicates: bool = False  # as the import was run
     user_email: str | None = None  # verify this one user only
+    # Verify only the accounts whose main v1.0 user id is in it (shift_traffic's sample).
+    v1_user_ids: frozenset | None = None
 
 
 def run_verify(*, source, options, progress_file=None):
@@ -45,6 +47,9 @@ def run_verify(*, source, options, progress_file=None):
         if not accounts:
             raise NoSuchUser(f"no v1.0 user that the import brings over has the e-mail {options.user_email!r}")
         result.on_purpose.lines.clear()  # the other users': this run is about one
+    elif options.v1_user_ids is not None:
+        accounts = [account for account in accounts if account.main_user_id in options.v1_user_ids]
+        result.on_purpose.lines.clear()  # the other users': this run is about a sample
     else:
         report_rows_of_skipped_users(source, result.on_purpose)
     imported = {item.sk: item for item in checkpoints.list_imported_accounts()}
@@ -58,7 +63,7 @@ def run_verify(*, source, options, progress_file=None):
             continue
         _check_user(rows, record, account, result)
         AccountComparison(rows, sub=record.sub, source=source, v1_bucket=options.v1_bucket, result=result).run()
-    if not options.user_email:
+    if not options.user_email and options.v1_user_ids is None:
         for record in imported.values():
             what = f"{record.email}: imported, but the rules leave v1.0 user(s) {record.v1_user_ids} out"
             result.differ(EXTRA, "users", record.sk.removeprefix("ACCOUNT#").lstrip("0"), record.sub, what)
