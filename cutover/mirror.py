@@ -101,7 +101,7 @@ def apply_entry(conn, entry):
     rows = mirror_rows.Rows(conn=conn, now=timezone.now(), entry_created=entry.created)
     with conn.transaction():
         conn.execute("SELECT set_config(%s, %s, true)", (MIRROR_SETTING, MIRROR_ORIGIN))  # SET LOCAL
-        _apply_items(rows, items, entry)
+        _apply_items(rows, items)
     for conflict in rows.conflicts:
         state.record_conflict(**conflict)
     try:
@@ -112,13 +112,13 @@ def apply_entry(conn, entry):
         # Applied by another runner meanwhile, or its attempts counted: it is applied again, harmlessly.
 
 
-def _apply_items(rows, items, entry):
+def _apply_items(rows, items):
     profile = items.profile
     if profile is None:
         if (user_pk(items.sub), PROFILE_SK) in items.keys:
             mirror_rows.delete_user(rows, sub=items.sub)
         return  # the account is gone (or going): its deletion's entry removes v1.0's user
-    writer = _Writer(rows=rows, items=items, entry=entry)
+    writer = _Writer(rows=rows, items=items)
     writer.user_id = (
         mirror_rows.write_user(rows, profile)
         if (profile.pk, PROFILE_SK) in items.keys
@@ -132,7 +132,6 @@ def _apply_items(rows, items, entry):
 class _Writer:
     rows: object
     items: EntryItems
-    entry: object
     user_id: int | None = None
 
     def apply(self, pk, sk):
