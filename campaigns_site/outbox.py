@@ -110,6 +110,9 @@ def new_entry(keys, *, delay=None):
 
 # --- the entries of this request ---------------------------------------------------------------
 _written = ContextVar("outbox_entries_written", default=None)
+# Work outside requests (a Lambda task, a command) is never taken: keep only the latest,
+# the outbox holds them all anyway.
+MAX_REMEMBERED = 1000
 
 
 def remember_written(entry):
@@ -119,6 +122,7 @@ def remember_written(entry):
         written = []
         _written.set(written)
     written.append(entry)
+    del written[:-MAX_REMEMBERED]
 
 
 def take_written_entries():

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cutover import ids
-from v1.mapping import KIND_RENAMES, THEMES
+from v1.mapping import KIND_RENAMES, THEMES, session_number_for
 
 # This app's names back to v1.0's (v1.mapping maps them forward).
 V1_KINDS = {kind: v1_kind for v1_kind, kind in KIND_RENAMES.items()}
@@ -187,9 +187,11 @@ def write_session(rows, session, *, campaign_uuid, zone, transcript):
     if rows.later_in_v1("game_sessions", session_uuid, session.updated):
         return session_uuid
     current = rows.conn.execute(
-        "SELECT played_at, created_at, transcript_key FROM game_sessions WHERE id = %s", (session_uuid,)
+        "SELECT played_at, session_number, created_at, transcript_key FROM game_sessions WHERE id = %s",
+        (session_uuid,),
     ).fetchone()
     played_at = played_at_for(session.played_on, zone, current_played_at=current[0] if current else None)
+    number = number_for(session.number, current_number=current[1] if current else None)
     rows.conn.execute(
         """
         INSERT INTO game_sessions (id, campaign_id, session_number, title, played_at, notes, deleted_at, created_at,
@@ -202,7 +204,7 @@ def write_session(rows, session, *, campaign_uuid, zone, transcript):
         (
             session_uuid,
             campaign_uuid,
-            None if session.number is None else int(session.number),
+            number,
             session.title,
             played_at,
             session.notes or None,
@@ -210,7 +212,7 @@ def write_session(rows, session, *, campaign_uuid, zone, transcript):
             session.updated,
         ),
     )
-    columns = transcript(session, session_uuid, *(current[1:] if current else (session.created, None)))
+    columns = transcript(session, session_uuid, *(current[2:] if current else (session.created, None)))
     if columns:
         assignments = ", ".join(f"{name} = %s" for name in columns)
         rows.conn.execute(f"UPDATE game_sessions SET {assignments} WHERE id = %s", (*columns.values(), session_uuid))
@@ -225,6 +227,16 @@ def played_at_for(played_on, zone, *, current_played_at=None):
     if current_played_at is not None and current_played_at.astimezone(zone).date() == day:
         return current_played_at
     return datetime.combine(day, PLAYED_AT_TIME, tzinfo=zone).astimezone(UTC)
+
+
+def number_for(number, *, current_number=None):
+    """The item's number; none here but one v1.0 had that the import dropped (0, negative,
+    past MAX_NUMBER: v1.mapping.session_number_for) keeps v1.0's."""
+    if number is not None:
+        return int(number)
+    if current_number is not None and session_number_for(current_number)[0] is None:
+        return current_number
+    return None
 
 
 def zone_of(profile):
