@@ -20,6 +20,7 @@ cutover app applies them right after the response (cutover/apps.py); the schedul
 drain (manage.py drain_outbox) applies whatever is left.
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -67,9 +68,25 @@ def count_pending():
     return sum(1 for _ in dynamodb.query(OUTBOX_PK, attributes=["PK"]))
 
 
+_not_mirrored = ContextVar("outbox_not_mirrored", default=False)
+
+
 def mirroring():
-    """Whether changes are mirrored into v1.0 (settings.V1_MIRROR_DSN is set)."""
-    return bool(settings.V1_MIRROR_DSN)
+    """Whether changes are mirrored into v1.0 (settings.V1_MIRROR_DSN is set, and the
+    code running is not one that must not be mirrored: not_mirrored())."""
+    return bool(settings.V1_MIRROR_DSN) and not _not_mirrored.get()
+
+
+@contextmanager
+def not_mirrored():
+    """Writes made inside write no outbox entry: the sync's, which bring v1.0's own
+    changes here (mirroring them back would only echo them, and could log a conflict of
+    a change with itself). Per context: a thread started inside does not inherit it."""
+    token = _not_mirrored.set(True)
+    try:
+        yield
+    finally:
+        _not_mirrored.reset(token)
 
 
 def is_mirrored_key(pk, sk):

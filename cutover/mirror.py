@@ -100,7 +100,7 @@ def apply_entry(conn, entry):
     items = read_entry_items(entry)
     rows = mirror_rows.Rows(conn=conn, now=timezone.now(), entry_created=entry.created)
     with conn.transaction():
-        conn.execute("SELECT set_config(%s, %s, true)", (MIRROR_SETTING, MIRROR_ORIGIN))  # SET LOCAL
+        conn.execute(f"SET LOCAL {MIRROR_SETTING} = '{MIRROR_ORIGIN}'")  # the capture triggers skip it
         _apply_items(rows, items)
     for conflict in rows.conflicts:
         state.record_conflict(**conflict)

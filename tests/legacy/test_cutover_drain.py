@@ -2,6 +2,7 @@
 
 import io
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -104,3 +105,45 @@ def test_a_campaign_deleted_with_many_sessions_is_deleted_on_v1_with_them(mirror
     assert len(deleted) == len(sessions) and all(found["deleted_at"] for found in deleted)
     assert rows(mirror, "SELECT deleted_at FROM campaigns")[0]["deleted_at"] is not None
     assert entries() == []
+
+
+def test_writes_inside_not_mirrored_write_no_entry(mirror, profile):
+    from campaigns_site.outbox import not_mirrored
+
+    forget_request_entries()
+    before = len(entries())
+    with not_mirrored():
+        campaigns.create_campaign(sub=SUB, name="From v1.0, by the sync")
+    assert len(entries()) == before
+    campaigns.create_campaign(sub=SUB, name="Made here")
+    assert len(entries()) == before + 1
+
+
+def test_the_mirrors_writes_are_marked_for_the_capture_triggers(mirror, profile):
+    # A stand-in for v1_capture's triggers: log every change unless the mirror made it.
+    with psycopg.connect(mirror) as conn:
+        conn.execute("CREATE TABLE logged (table_name text)")
+        conn.execute(
+            """
+            CREATE FUNCTION log_change() RETURNS trigger AS $$
+            BEGIN
+              IF current_setting('cutover.origin', true) IS DISTINCT FROM 'mirror' THEN
+                INSERT INTO logged VALUES (TG_TABLE_NAME);
+              END IF;
+              RETURN NULL;
+            END $$ LANGUAGE plpgsql
+            """
+        )
+        for table in ("users", "campaigns"):
+            conn.execute(
+                f"CREATE TRIGGER log_{table} AFTER INSERT OR UPDATE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION log_change()"
+            )
+    campaigns.create_campaign(sub=SUB, name="Quiet")
+    forget_request_entries()
+    drain_command()
+    assert len(rows(mirror, "SELECT id FROM campaigns")) == 1
+    assert rows(mirror, "SELECT * FROM logged") == []
+    with psycopg.connect(mirror) as conn:  # v1.0's own write is logged
+        conn.execute("UPDATE campaigns SET name = 'Loud'")
+    assert rows(mirror, "SELECT * FROM logged") == [{"table_name": "campaigns"}]
