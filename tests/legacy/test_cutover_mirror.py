@@ -20,6 +20,7 @@ from sessions.summaries.repository import list_summaries_for_session
 from sessions.summaries.runners import run_summary_job
 from tests.conftest import PASSWORD
 from tests.transcript_uploads import store_transcript
+from tests.uploads import confirm, post_to_s3, upload_form_of
 from tests.web_clients import post
 
 
@@ -165,21 +166,22 @@ def test_create_edit_and_delete_a_session(mirror, ada):
     assert entries() == []
 
 
-def test_a_transcript_is_copied_into_v1s_bucket(mirror, ada):
+def test_an_uploaded_transcript_is_copied_into_v1s_bucket(mirror, ada):
     campaign = campaigns.create_campaign(sub=ada.sub, name="Strahd")
     session = create_session(sub=ada.sub, campaign_id=campaign.campaign_id, title="Night")
-    data = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ada>Hello there\n"
-    attached = store_transcript(
-        sub=ada.sub, campaign_id=campaign.campaign_id, session_id=session.session_id, data=data, filename="n.vtt"
-    )
     forget_request_entries()
     drain(mirror)
+    data = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ada>Hello there\n"
+    # What the browser does: the page's upload form, the file posted to S3, the confirmation.
+    page = ada.get(f"/campaigns/{campaign.campaign_id}/sessions/{session.session_id}/")
+    assert confirm(ada, post_to_s3(upload_form_of(page), data, "n.vtt")).status_code == 302
+    assert entries() == []  # applied after the confirmation's response
 
     found = session_row(mirror, session.session_id)
+    stored = get_session(sub=ada.sub, campaign_id=campaign.campaign_id, session_id=session.session_id)
     session_uuid = ids.uuid_for_new_item(session.session_id)
-    upload_id = attached.session.transcript_upload_id
-    assert found["transcript_key"] == f"mirror/{session_uuid}/{upload_id}/n.vtt"
-    assert found["transcript_filename"] == "n.vtt"
+    assert found["transcript_key"] == f"mirror/{session_uuid}/{stored.transcript_upload_id}/n.vtt"
+    assert (found["transcript_filename"], found["updated_at"]) == ("n.vtt", stored.updated)
     copied = aws_module.client("s3").get_object(Bucket=V1_BUCKET, Key=found["transcript_key"])["Body"].read()
     assert copied == data
 
