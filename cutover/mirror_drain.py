@@ -105,11 +105,18 @@ def record_failure(entry, error):
         # Applied and deleted meanwhile (the request's own attempt): nothing waits.
 
 
+# After PostgreSQL could not be reached, requests leave their entries to the drain for a
+# while instead of each waiting for its own connect timeout (on Lambda the response waits).
+UNREACHABLE_PAUSE_SECONDS = 60
+_paused_until = 0.0
+
+
 def apply_written_entries(entries, *, dsn):
     """Apply a request's own entries right after its response, within a short connect
     timeout; any failure leaves them for the drain (logged, never raised: the response
-    is already sent, or on Lambda about to be)."""
-    if not entries:
+    is already sent, or on Lambda about to be). Returns how many were applied."""
+    global _paused_until
+    if not entries or time.monotonic() < _paused_until:
         return 0
     applied = 0
     try:
@@ -117,7 +124,9 @@ def apply_written_entries(entries, *, dsn):
             for entry in entries:
                 apply_entry(conn, entry)
                 applied += 1
-    except Exception:  # noqa: BLE001 (whatever it is, the drain retries it)
+    except Exception as error:  # noqa: BLE001 (whatever it is, the drain retries it)
+        if isinstance(error, psycopg.OperationalError):
+            _paused_until = time.monotonic() + UNREACHABLE_PAUSE_SECONDS
         log.exception("mirror: %s of %s entries left for the drain", len(entries) - applied, len(entries))
     return applied
 

@@ -8,6 +8,7 @@ from campaigns_site import aws as aws_module
 from campaigns_site import outbox
 from campaigns_site.dynamodb import query
 from campaigns_site.table_keys import OUTBOX_PK
+from cutover import mirror_drain
 from cutover.ids import IDS_DDL
 from cutover.mirror_drain import drain_outbox
 
@@ -23,6 +24,7 @@ def start_mirroring(settings, dsn, *, create_bucket=True):
         aws_module.client("s3").create_bucket(Bucket=V1_BUCKET)
     settings.V1_MIRROR_DSN = dsn
     settings.V1_BUCKET = V1_BUCKET
+    mirror_drain._paused_until = 0.0  # an earlier test's PostgreSQL outage is not this one's
 
 
 def rows(dsn, sql, *params):

@@ -2,6 +2,7 @@
 outbox, driven through the app's real views where it is cheap, applied after the
 response or by the drain. PostgreSQL is the test server; AWS is moto."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -13,7 +14,7 @@ from accounts import cognito, profiles
 from campaigns import repository as campaigns
 from campaigns_site import aws as aws_module
 from campaigns_site.table_keys import OUTBOX_PK, campaign_sk, user_pk
-from cutover import ids
+from cutover import ids, mirror_drain
 from sessions.core.repository import create_session, get_session
 from sessions.summaries.jobs import start_summary_job
 from sessions.summaries.repository import list_summaries_for_session
@@ -249,6 +250,9 @@ def test_postgres_down_keeps_the_entry_backed_off_then_the_drain_applies_it(mirr
     assert response.status_code == 302  # the response never suffers
     (entry,) = entries()
     assert entry["attempts"] == 0
+    # The next requests leave their entries to the drain for a while, without waiting for
+    # a connect timeout each.
+    assert mirror_drain._paused_until > time.monotonic()
 
     from cutover.mirror_drain import drain_outbox
 
