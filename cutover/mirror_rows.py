@@ -62,14 +62,17 @@ class Rows:
 
 # --- users ----------------------------------------------------------------------------------------
 def user_id_for(rows, profile):
-    """v1.0's users.id of the profile's owner: the pair, else a row with the same address
-    (paired now), else a new row without a password (its owner resets it on v1.0)."""
+    """v1.0's users.id of the profile's owner: the pair, else an unpaired row with the same
+    address (paired now), else a new row without a password (its owner resets it on v1.0).
+    An address a paired row holds makes the INSERT fail: the entry waits with that error."""
     sub = profile.sub
     v1_id = ids.v1_id_for(rows.conn, kind=ids.USER, app_id=sub)
     if v1_id is not None:
         return int(v1_id)
     found = rows.conn.execute(
-        "SELECT id FROM users WHERE lower(email) = lower(%s) ORDER BY id LIMIT 1", (profile.email,)
+        "SELECT id FROM users WHERE lower(email) = lower(%s) AND NOT EXISTS "
+        "(SELECT 1 FROM cutover_ids WHERE kind = 'user' AND v1_id = users.id::text) ORDER BY id LIMIT 1",
+        (profile.email,),
     ).fetchone()
     if found is None:
         found = rows.conn.execute(

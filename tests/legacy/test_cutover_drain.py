@@ -147,3 +147,16 @@ def test_the_mirrors_writes_are_marked_for_the_capture_triggers(mirror, profile)
     with psycopg.connect(mirror) as conn:  # v1.0's own write is logged
         conn.execute("UPDATE campaigns SET name = 'Loud'")
     assert rows(mirror, "SELECT * FROM logged") == [{"table_name": "campaigns"}]
+
+
+def test_a_profile_finds_the_unpaired_v1_user_with_its_address(mirror):
+    from accounts.profiles import create_profile
+
+    with psycopg.connect(mirror) as conn:
+        conn.execute("INSERT INTO users (email, name, password_hash) VALUES ('GM@example.com', 'Old', '$2b$10$x')")
+    create_profile(sub=SUB, email="gm@example.com", display_name="GM")
+    forget_request_entries()
+    drain_command()
+    (user,) = rows(mirror, "SELECT email, name, password_hash FROM users")
+    assert user == {"email": "GM@example.com", "name": "GM", "password_hash": "$2b$10$x"}  # v1.0's spelling, password
+    assert len(rows(mirror, "SELECT * FROM cutover_ids WHERE kind = 'user' AND app_id = %s", SUB)) == 1
