@@ -32,7 +32,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from accounts.items import Profile
 from accounts.services import forget_user
-from campaigns_site import aws, dynamodb
+from campaigns_site import aws, dynamodb, mirrored_writes
 from campaigns_site.table_keys import (
     PROFILE_SK,
     SHARE_POINTER_PREFIX,
@@ -210,7 +210,7 @@ def delete_profile(*, sub, say):
         raise DeletionIncomplete(f"{len(left)} items appeared during the deletion (first: {left[0]}); run it again")
     try:
         # Conditional, to tell a deletion from nothing to delete: the same one DeleteItem.
-        Profile(user_pk(sub), PROFILE_SK).delete(condition=Profile.pk.exists())
+        mirrored_writes.delete(Profile(user_pk(sub), PROFILE_SK), condition=Profile.pk.exists())
     except DeleteError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise

@@ -9,6 +9,7 @@ from pynamodb.attributes import MapAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.items import Profile
+from campaigns_site import mirrored_writes
 from campaigns_site.forms import THEMES
 from campaigns_site.table import PROFILE_SK, user_pk
 
@@ -53,7 +54,7 @@ def create_profile(*, sub, email, display_name="", is_staff=False, created=None,
         preferences=checked_preferences(**(preferences or {})),
     )
     try:
-        profile.save(condition=Profile.sk.does_not_exist())
+        mirrored_writes.save(profile, condition=Profile.sk.does_not_exist())
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise ProfileAlreadyExists(sub) from error
@@ -153,7 +154,9 @@ def _update_live_profile(sub, actions):
     be written to it then), else ProfileMissing; the profile from its ALL_NEW answer."""
     profile = Profile(user_pk(sub), PROFILE_SK)
     try:
-        profile.update(actions=actions, condition=Profile.sk.exists() & Profile.deleting_since.does_not_exist())
+        mirrored_writes.update(
+            profile, actions=actions, condition=Profile.sk.exists() & Profile.deleting_since.does_not_exist()
+        )
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise ProfileMissing(sub) from error
@@ -163,7 +166,7 @@ def _update_live_profile(sub, actions):
 
 def _update(profile, actions):
     try:
-        profile.update(actions=actions, condition=Profile.sk.exists())
+        mirrored_writes.update(profile, actions=actions, condition=Profile.sk.exists())
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise ProfileMissing(profile.sub) from error

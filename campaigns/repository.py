@@ -11,6 +11,7 @@ from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign
+from campaigns_site import mirrored_writes
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
 from campaigns_site.table_keys import campaign_order_key, campaign_order_prefix, campaign_sk, new_id, user_pk
@@ -98,7 +99,7 @@ def create_campaign(
     # A new ULID never collides; the version condition PynamoDB adds (version absent)
     # also guarantees this write cannot replace an existing campaign (an imported id may
     # be there already: PutError).
-    campaign.save()
+    mirrored_writes.save(campaign)
     return campaign
 
 
@@ -114,7 +115,8 @@ def update_campaign(*, sub, campaign_id, expected_version, name, description, ga
         state = ARCHIVED if archived else ACTIVE
         try:
             # PynamoDB adds "version = expected_version" to the condition, and version + 1.
-            campaign.update(
+            mirrored_writes.update(
+                campaign,
                 actions=[
                     Campaign.name.set(name),
                     Campaign.description.set(description),
@@ -208,7 +210,8 @@ def mark_campaign_deleting(*, sub, campaign_id):
     if not current.is_live:
         return current  # a resumed cascade keeps the time the first run started
     now = timezone.now()
-    current.update(
+    mirrored_writes.update(
+        current,
         actions=[
             Campaign.deleting_since.set(now),
             Campaign.lsi1sk.set(campaign_order_key(state=DELETING, moment=now, campaign_id=campaign_id)),
