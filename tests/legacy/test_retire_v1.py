@@ -8,8 +8,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 import time_machine
-from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from campaigns_site import aws as aws_module
@@ -20,32 +20,12 @@ from cutover.state import record_shift
 FUNCTION = "campaign-sessions-production"
 
 
-class StandInCapture(BaseCommand):
-    """v1_capture until cutover/capture.py is merged: records what it was asked to do."""
-
-    calls = []
-
-    def add_arguments(self, parser):
-        parser.add_argument("action")
-        parser.add_argument("--source")
-
-    def handle(self, *args, **options):
-        self.calls.append((options["action"], options["source"]))
-        self.stdout.write("capture: uninstalled (stand-in)")
-
-
 @pytest.fixture
-def capture(monkeypatch, v1_small_database):
-    """The real v1_capture, installed on the source, when it is there; else the stand-in.
-    Yields a check that the capture is gone after the run."""
-    if retire_v1.CAPTURE_COMMAND in get_commands():
-        call_command(retire_v1.CAPTURE_COMMAND, "install", "--source", v1_small_database, stdout=io.StringIO())
-        # v1.0's schema has no triggers of its own: every one there is the capture's.
-        yield lambda: _user_triggers(v1_small_database) == []
-        return
-    StandInCapture.calls = []
-    monkeypatch.setattr(retire_v1, "CAPTURE_COMMAND", StandInCapture())
-    yield lambda: StandInCapture.calls == [("uninstall", v1_small_database)]
+def capture(v1_small_database):
+    """v1_capture installed on the source; yields a check that the capture is gone after the run."""
+    call_command("v1_capture", "install", "--source", v1_small_database, stdout=io.StringIO())
+    # v1.0's schema has no triggers of its own: every one there is the capture's.
+    return lambda: _user_triggers(v1_small_database) == []
 
 
 def _user_triggers(dsn):
@@ -98,17 +78,30 @@ def test_refuses_unless_100_percent_has_held_and_says_why(
     assert retire.get_retirement() is None
 
 
-def test_refuses_while_the_outbox_holds_writes_not_in_v1(aws, capture, v1_small_database, settings):
+def _pending_entry():
     from campaigns_site.outbox import OutboxEntry
     from campaigns_site.table_keys import OUTBOX_PK, new_id
 
+    OutboxEntry(OUTBOX_PK, new_id(), sub="s", keys=[["USER#s", "PROFILE"]], created=timezone.now()).save()
+
+
+def test_refuses_while_the_outbox_holds_writes_v1_cannot_take(aws, capture, v1_small_database, settings):
     _shift_to_100(8)
-    OutboxEntry(OUTBOX_PK, new_id(), sub="s", keys=[["U#s", "P"]], created=timezone.now()).save()
-    # No drain_outbox on this branch: only the count is checked (one pending entry).
-    if retire_v1.DRAIN_COMMAND in get_commands():
-        pytest.skip("drain_outbox is merged: it would apply the entry; its own tests cover that")
+    _pending_entry()
+    # The mirror's own role cannot reach v1.0: the drain fails, the entry stays, retire refuses.
+    settings.V1_MIRROR_DSN = "postgresql://nobody@127.0.0.1:1/v1?connect_timeout=1"
     with pytest.raises(CommandError, match="1 outbox entries are not in v1.0 yet"):
         run(source=v1_small_database)
+    assert _backups(settings.TRANSCRIPT_BUCKET) == []
+
+
+def test_drains_the_outbox_into_v1_before_it_stops_the_mirror(aws, capture, v1_small_database, settings):
+    from campaigns_site.outbox import count_pending
+
+    _shift_to_100(8)
+    _pending_entry()
+    run(source=v1_small_database)
+    assert count_pending() == 0
 
 
 def test_retires_dumps_encrypted_restores_and_records(aws, capture, v1_small_database, settings):

@@ -56,11 +56,11 @@ class Command(BaseCommand):
             return
         if target == split.percent:
             if options["rollback"]:
-                self._drain()  # nothing to shift, but the outbox still goes to v1.0
+                self._drain(options)  # nothing to shift, but the outbox still goes to v1.0
             self.stdout.write(f"Already at {target} %: nothing changed.")
             return
         if target < split.percent:
-            gates = self._drain()
+            gates = self._drain(options)
         else:
             if target != split.next_step:
                 self.stdout.write(f"Note: the usual next step is {split.next_step} %, not {target} %.")
@@ -125,12 +125,16 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"The usual next step: --percent {split.next_step}.")
 
-    def _drain(self):
+    def _drain(self, options):
         """Before users go back to v1.0: every change they made here must be there."""
-        self.stdout.write("Draining the outbox into v1.0 first (drain_outbox):")
+        self.stdout.write("Draining the outbox into v1.0 first (drain_outbox --all):")
+        # --all: entries backed off after a failure go too; the mirror's DSN, else --source.
+        dsn = settings.V1_MIRROR_DSN or options["source"] or settings.V1_SOURCE_DSN
         try:
-            call_command("drain_outbox", stdout=self.stdout, stderr=self.stderr)
-        except CommandError as error:  # unknown command, or v1.0 unreachable: the outbox gate says what is left
+            call_command(
+                "drain_outbox", "--all", *(["--dsn", dsn] if dsn else []), stdout=self.stdout, stderr=self.stderr
+            )
+        except CommandError as error:  # v1.0 unreachable, an entry failed: the outbox gate says what is left
             self.stderr.write(f"drain_outbox: {error}")
         return [cutover_gates.outbox_gate()]
 
