@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from campaigns_site import aws as aws_module
 from cutover import pg_backup, retire
-from cutover.management.commands import retire_v1
 from cutover.state import record_shift
 
 FUNCTION = "campaign-sessions-production"
