@@ -186,3 +186,33 @@ def test_deletes_on_v1_delete_here(v1, db):
     sync(v1)
     assert get_campaign(sub=sub, campaign_id=campaign_id) is None
     assert get_profile(sub=sub) is None and sub_of("newcomer@example.com") is None
+
+
+def test_a_transcript_replaced_on_v1_is_brought_over_again_once(v1, settings):
+    s3 = aws.client("s3")
+    longer = TRANSCRIPT + "[00:00:09] Ben: Aldric puts the tea down.\n"
+    s3.put_object(Bucket=V1_BUCKET, Key="transcripts/new/one.txt", Body=TRANSCRIPT.encode())
+    s3.put_object(Bucket=V1_BUCKET, Key="transcripts/new/two.txt", Body=longer.encode())
+    with time_machine.travel(NOW, tick=False) as clock:
+        _, campaign = new_player(v1)
+        inline = v1.new_session(campaign, title="Inline", number=1, transcript_text=TRANSCRIPT)
+        keyed = v1.new_session(
+            campaign, title="Keyed", number=2, transcript_key="transcripts/new/one.txt", transcript_filename="one.txt"
+        )
+        sync(v1)
+        sub = sub_of("newcomer@example.com")
+        places = [ids_of(v1, "game_sessions", session) for session in (inline, keyed)]
+        before = [get_session(sub=sub, campaign_id=c, session_id=s).transcript_upload_id for c, s in places]
+
+        clock.shift(timedelta(minutes=1))
+        v1.edit_session(inline, transcript_text=longer)
+        v1.edit_session(keyed, transcript_key="transcripts/new/two.txt", transcript_filename="two.txt")
+        assert "[2 applied]" in sync(v1)
+        v1.edit_session(inline, title="Inline, renamed")  # the same transcript: not copied again
+        assert "[1 applied]" in sync(v1)
+
+    for (campaign_id, session_id), old_upload in zip(places, before, strict=True):
+        session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+        assert session.transcript_speaker_count == 3 and session.transcript_upload_id != old_upload
+        listed = s3.list_objects_v2(Bucket=settings.TRANSCRIPT_BUCKET, Prefix=f"transcripts/{sub}/{session_id}/")
+        assert {obj["Key"].split("/")[3] for obj in listed["Contents"]} == {session.transcript_upload_id}
