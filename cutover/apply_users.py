@@ -16,8 +16,8 @@ from accounts.legacy_passwords import save_legacy_password
 from accounts.profiles import get_profile, preferences_of, set_preferences, update_display_name
 from cutover import ids
 from cutover.changes import DELETE, INSERT, PASSWORD, SOFT_DELETE
+from cutover.conflicts import record_once
 from cutover.outcomes import APPLIED, KEPT_HERE, SKIPPED, UNCHANGED
-from cutover.state import record_conflict
 from v1 import checkpoints
 from v1.accounts import PlannedAccount, ensure_user
 from v1.mapping import address_for, is_valid_address, preferences_for
@@ -48,7 +48,7 @@ def _new_user(applier, user):
     if cognito.find_user(email=email) is not None:
         # Somebody signed up here with this address (or one that differs only by case):
         # never merge two people's accounts; the operator decides.
-        record_conflict(
+        record_once(
             kept="app",
             what=f"users {user.id}",
             v1_updated=user.created_at,

@@ -30,16 +30,21 @@ def changed_on_both_sides(change, *, app_updated, v1_updated):
 def settle(change, *, what, app_updated, v1_updated):
     """The side whose change stands (V1 or APP), recorded once."""
     kept = APP if app_updated > v1_updated else V1
+    record_once(
+        kept=kept,
+        what=what,
+        v1_updated=v1_updated,
+        app_updated=app_updated,
+        detail=f"change {change.id} ({change.operation}): both changed since {change.old_row.get('updated_at')}",
+    )
+    return kept
+
+
+def record_once(*, kept, what, v1_updated, app_updated, detail):
+    """record_conflict, unless this very conflict is recorded already (a change applied again)."""
     recorded = any(
         conflict.what == what and conflict.v1_updated == v1_updated and conflict.app_updated == app_updated
         for conflict in list_conflicts(limit=100)
     )
     if not recorded:
-        record_conflict(
-            kept=kept,
-            what=what,
-            v1_updated=v1_updated,
-            app_updated=app_updated,
-            detail=f"change {change.id} ({change.operation}): both changed since {change.old_row.get('updated_at')}",
-        )
-    return kept
+        record_conflict(kept=kept, what=what, v1_updated=v1_updated, app_updated=app_updated, detail=detail)

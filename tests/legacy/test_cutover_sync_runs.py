@@ -284,3 +284,20 @@ def test_an_imported_session_edited_on_v1_keeps_its_ids_and_transcript(v1):
     after = get_session(sub=imported.sub, campaign_id=campaign_id, session_id=session_id)
     assert after.title == "Renamed after the import"
     assert after.transcript_upload_id == before.transcript_upload_id  # the same transcript, not copied again
+
+
+def test_a_new_v1_user_whose_address_signed_up_here_is_not_merged_into_that_account(v1):
+    from accounts import cognito
+
+    sub = cognito.create_confirmed_user(email="signed-up-here@example.org")
+    user_id = v1.new_user("Signed-Up-Here@example.org", "an old v1 password 49")
+    assert "[1 kept here]" in sync(v1)
+    [conflict] = list_conflicts()
+    assert (conflict.kept, conflict.what) == ("app", f"users {user_id}")
+    assert checkpoints.get_imported_account(v1_user_id=user_id) is None
+    assert sub_of("signed-up-here@example.org") == sub
+    state = get_sync_state()
+    state.watermark_xid = state.watermark_id = 0
+    state.save()
+    sync(v1)
+    assert len(list_conflicts()) == 1
