@@ -13,9 +13,8 @@ from campaigns.repository import (
     update_campaign,
 )
 from campaigns_site.table_keys import summary_sk, user_pk
-from cutover import ids
 from cutover.apply_sessions import apply_session_change, session_place
-from cutover.changed_content import ChangedContent, rows_for
+from cutover.changed_content import bring_over_campaign
 from cutover.changes import DELETE, SOFT_DELETE
 from cutover.conflicts import APP, changed_on_both_sides, settle
 from cutover.outcomes import APPLIED, KEPT_HERE, SKIPPED, UNCHANGED
@@ -44,7 +43,7 @@ def apply_campaign_change(applier, change):
     if item is None:
         if get_campaign_being_deleted(sub=sub, campaign_id=campaign_id) is not None:
             return UNCHANGED  # deleted here meanwhile: v1.0 hears of it from the mirror
-        return _bring_over_campaign(applier, sub, row)
+        return bring_over_campaign(applier, sub, row)
     if changed_on_both_sides(change, app_updated=item.updated, v1_updated=row.updated_at):
         if settle(change, what=f"campaigns {row.id}", app_updated=item.updated, v1_updated=row.updated_at) == APP:
             return KEPT_HERE
@@ -59,19 +58,6 @@ def apply_campaign_change(applier, change):
         set_campaign_archived(sub=sub, campaign_id=campaign_id, archived=row.archived, updated=row.updated_at)
         outcome = APPLIED
     return outcome
-
-
-def _bring_over_campaign(applier, sub, row):
-    sessions = [session for session in applier.source.sessions_of_campaign(row.id) if session.deleted_at is None]
-    summaries = [summary for session in sessions for summary in applier.source.summaries_of(session.id)]
-    user = applier.source.user(row.owner_id)
-    rows = rows_for(user, campaigns=[row], sessions=sessions, summaries=summaries)
-    content = ChangedContent(rows, sub=sub, source=applier.source, v1_bucket=applier.v1_bucket, report=applier.report)
-    content.bring_over_campaign(row, sessions, summaries)
-    applier.remember(ids.CAMPAIGN, row.id, mapping.campaign_id_for(row))
-    for session in sessions:
-        applier.remember(ids.SESSION, session.id, mapping.session_id_for(session))
-    return APPLIED
 
 
 def _delete_campaign(applier, change):

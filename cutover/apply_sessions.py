@@ -11,8 +11,9 @@ attached and copies nothing.
 from botocore.exceptions import ClientError
 from django.utils import timezone
 
+from campaigns.repository import get_campaign, get_campaign_being_deleted
 from cutover import ids
-from cutover.changed_content import ChangedContent, rows_for
+from cutover.changed_content import ChangedContent, bring_over_campaign, rows_for
 from cutover.changes import DELETE
 from cutover.conflicts import APP, changed_on_both_sides, settle
 from cutover.outcomes import APPLIED, KEPT_HERE, SKIPPED, UNCHANGED
@@ -51,6 +52,10 @@ def apply_session_change(applier, change):
     item = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
     user = applier.source.user(campaign.owner_id)
     if item is None:
+        if get_campaign(sub=sub, campaign_id=campaign_id) is None:
+            if get_campaign_being_deleted(sub=sub, campaign_id=campaign_id) is not None:
+                return UNCHANGED  # deleted here meanwhile: v1.0 hears of it from the mirror
+            return bring_over_campaign(applier, sub, campaign)  # with this session
         summaries = applier.source.summaries_of(row.id)
         rows = rows_for(user, sessions=[row], summaries=summaries)
         content = ChangedContent(

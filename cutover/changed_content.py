@@ -8,6 +8,8 @@ BatchGetItem) and then makes what is missing exactly as the import does.
 from campaigns.items import Campaign
 from campaigns_site.dynamodb import read_items
 from campaigns_site.table_keys import campaign_sk, session_sk, share_pointer_sk, summary_sk, user_pk
+from cutover import ids
+from cutover.outcomes import APPLIED
 from sessions.sharing.items import hash_token, is_well_formed
 from v1 import mapping
 from v1.content import AccountContent
@@ -56,6 +58,21 @@ class ChangedContent(AccountContent):
     def bring_over_session(self, campaign_id, session, summaries):
         """A session new here, in the campaign `campaign_id`, with its transcript, summaries and link."""
         self._session(campaign_id, session, summaries)
+
+
+def bring_over_campaign(applier, sub, row):
+    """A v1.0 campaign missing here (new, or its soft delete taken back), with its live
+    sessions and their summaries, the import's way; its id pairs written."""
+    sessions = [session for session in applier.source.sessions_of_campaign(row.id) if session.deleted_at is None]
+    summaries = [summary for session in sessions for summary in applier.source.summaries_of(session.id)]
+    user = applier.source.user(row.owner_id)
+    rows = rows_for(user, campaigns=[row], sessions=sessions, summaries=summaries)
+    content = ChangedContent(rows, sub=sub, source=applier.source, v1_bucket=applier.v1_bucket, report=applier.report)
+    content.bring_over_campaign(row, sessions, summaries)
+    applier.remember(ids.CAMPAIGN, row.id, mapping.campaign_id_for(row))
+    for session in sessions:
+        applier.remember(ids.SESSION, session.id, mapping.session_id_for(session))
+    return APPLIED
 
 
 def rows_for(user, *, campaigns=(), sessions=(), summaries=()):

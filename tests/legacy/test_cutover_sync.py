@@ -216,3 +216,24 @@ def test_a_transcript_replaced_on_v1_is_brought_over_again_once(v1, settings):
         assert session.transcript_speaker_count == 3 and session.transcript_upload_id != old_upload
         listed = s3.list_objects_v2(Bucket=settings.TRANSCRIPT_BUCKET, Prefix=f"transcripts/{sub}/{session_id}/")
         assert {obj["Key"].split("/")[3] for obj in listed["Contents"]} == {session.transcript_upload_id}
+
+
+def test_a_campaign_restored_on_v1_comes_back_with_its_sessions(v1):
+    with time_machine.travel(NOW, tick=False) as clock:
+        _, campaign = new_player(v1)
+        session = v1.new_session(campaign, title="Kept", number=1, transcript_text=TRANSCRIPT)
+        v1.new_summary(session, kind="recap", content="Still here.")
+        clock.shift(timedelta(minutes=1))
+        v1.edit_campaign(campaign, deleted_at=NOW + timedelta(minutes=1))
+        sync(v1)
+        sub = sub_of("newcomer@example.com")
+        campaign_id, session_id = ids_of(v1, "game_sessions", session)
+        assert get_campaign(sub=sub, campaign_id=campaign_id) is None
+
+        clock.shift(timedelta(minutes=1))
+        v1.edit_campaign(campaign, deleted_at=None)
+        assert "[1 applied]" in sync(v1)
+    assert get_campaign(sub=sub, campaign_id=campaign_id).session_count == 1
+    restored = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    assert restored.has_transcript and restored.title == "Kept"
+    assert get_summary(sub=sub, campaign_id=campaign_id, session_id=session_id, kind="recap").text == "Still here."
