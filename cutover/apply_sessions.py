@@ -74,8 +74,6 @@ def apply_session_change(applier, change):
             return KEPT_HERE
     zone, _ = mapping.time_zone_for(user.time_zone if user else None)
     changed = _edit_fields(sub, item, row, zone)
-    if changed:
-        item = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
     changed |= _transcript(applier, change, item, row)
     changed |= _share_link(sub, campaign_id, session_id, change, row)
     return APPLIED if changed else UNCHANGED
@@ -123,8 +121,9 @@ def _transcript(applier, change, item, row):
         upload_id = mapping.derived_id("transcript", f"{row.id}#{digest}", row.created_at)
         text, raw = applier.source.transcript_body(row.id)
         arguments["data"] = text.encode("utf-8") if text is not None else raw
+    current = get_session(sub=item.owner_sub, campaign_id=item.campaign_id, session_id=item.session_id)
     try:
-        import_transcript(session=item, upload_id=upload_id, **arguments)
+        import_transcript(session=current, upload_id=upload_id, **arguments)
     except (TranscriptError, ClientError) as error:
         if isinstance(error, ClientError) and error.response["Error"]["Code"] not in ("NoSuchKey", "404", "NotFound"):
             raise
