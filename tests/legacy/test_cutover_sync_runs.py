@@ -301,3 +301,28 @@ def test_a_new_v1_user_whose_address_signed_up_here_is_not_merged_into_that_acco
     state.save()
     sync(v1)
     assert len(list_conflicts()) == 1
+
+
+def test_v1_database_lost_mid_pass_is_one_line_and_the_next_run_goes_on(v1, monkeypatch):
+    import psycopg
+
+    from cutover import sync as sync_module
+
+    for number in range(3):
+        v1.new_user(f"lost{number}@example.com", "an old v1 password 50")
+    real_read = sync_module.read_changes
+    reads = []
+
+    def lost_after_one_batch(conn, **options):
+        reads.append(1)
+        if len(reads) == 2:
+            raise psycopg.OperationalError("server closed the connection unexpectedly\n\tThis probably means...")
+        return real_read(conn, **options)
+
+    monkeypatch.setattr(sync_module, "read_changes", lost_after_one_batch)
+    with pytest.raises(CommandError, match=r"^lost v1.0's database \(server closed the connection unexpectedly\)"):
+        sync(v1, "--limit", "2")
+    assert get_sync_state().applied == 2
+    monkeypatch.setattr(sync_module, "read_changes", real_read)
+    assert "applied 1 changes" in sync(v1)
+    assert all(sub_of(f"lost{number}@example.com") for number in range(3))

@@ -45,6 +45,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         except psycopg.errors.UndefinedTable:
             raise CommandError("v1.0's database has no change log: run `manage.py v1_capture install` first.") from None
+        except psycopg.OperationalError as error:
+            first = (str(error).strip().splitlines() or ["connection lost"])[0]
+            raise CommandError(
+                f"lost v1.0's database ({first}): every change up to the saved watermark is applied; run again"
+            ) from None
         except StateMoved as error:
             raise CommandError(str(error)) from None
         except (BotoCoreError, ClientError) as error:
