@@ -103,14 +103,15 @@ def create_campaign(
     return campaign
 
 
-def update_campaign(*, sub, campaign_id, expected_version, name, description, game_system):
+def update_campaign(*, sub, campaign_id, expected_version, name, description, game_system, updated=None):
     """Save the edit if the campaign is still at expected_version; returns the saved campaign.
+    `updated`: the edit's time when it is v1.0's (the cutover's sync), else now.
 
     Raises StaleEdit (with the stored campaign) if somebody saved in between.
     """
     archived = False  # a guess that saves a read for most campaigns; corrected if wrong
     for _ in range(STATE_ATTEMPTS):
-        now = timezone.now()
+        now = updated or timezone.now()
         campaign = Campaign(user_pk(sub), campaign_sk(campaign_id), version=int(expected_version))
         state = ARCHIVED if archived else ACTIVE
         try:
@@ -140,8 +141,9 @@ def update_campaign(*, sub, campaign_id, expected_version, name, description, ga
     raise StillChanging(campaign_id)  # archived and unarchived under our feet, again and again
 
 
-def set_campaign_archived(*, sub, campaign_id, archived):
+def set_campaign_archived(*, sub, campaign_id, archived, updated=None):
     """Archive (or unarchive) the campaign. Setting what is already set changes nothing.
+    `updated`: the change's time when it is v1.0's (the cutover's sync), else now.
 
     Not an edit: the version stays, so an open edit form still saves. Not activity either:
     the campaign keeps its place by latest activity, in the other list.
@@ -159,7 +161,7 @@ def set_campaign_archived(*, sub, campaign_id, archived):
             campaign_sk(campaign_id),
             actions=[
                 Campaign.archived.set(archived),
-                Campaign.updated.set(timezone.now()),
+                Campaign.updated.set(updated or timezone.now()),
                 Campaign.lsi1sk.set(
                     campaign_order_key(state=new_state, moment=current.last_activity, campaign_id=campaign_id)
                 ),

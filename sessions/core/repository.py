@@ -126,15 +126,16 @@ def create_session(
     return session
 
 
-def update_session(*, sub, campaign_id, session_id, expected_version, title, number, played_on, notes):
-    """Save the edit if the session is still at expected_version.
+def update_session(*, sub, campaign_id, session_id, expected_version, title, number, played_on, notes, updated=None):
+    """Save the edit if the session is still at expected_version. `updated`: the edit's
+    time when it is v1.0's (the cutover's sync), else now.
 
     Raises StaleEdit (with the stored session) if somebody saved in between. Counts as
     activity on the campaign, without touching the campaign's own version.
     """
     number, played_on = clean_number(number), clean_played_on(played_on)
     expected_version = int(expected_version)
-    now = timezone.now()
+    now = updated or timezone.now()
 
     def write_session(transaction):
         transaction.update(

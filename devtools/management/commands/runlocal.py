@@ -150,6 +150,13 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
 
     def serve(self, addrport, use_reloader):
+        # v1.0's changes, followed while the site runs (in the process that serves, not
+        # in the autoreloader's parent).
+        if settings.V1_SOURCE_DSN and (not use_reloader or os.environ.get("RUN_MAIN") == "true"):
+            from cutover.background import follow_in_background
+
+            follow_in_background(settings.V1_SOURCE_DSN)
+            self.stdout.write("  Sync:        following v1.0's change log (V1_SOURCE_DSN)")
         call_command("runserver", addrport, use_reloader=use_reloader)
 
 
