@@ -21,6 +21,7 @@ import psycopg
 from django.utils import timezone
 from pynamodb.exceptions import PutError
 
+from campaigns_site.outbox import not_mirrored
 from cutover.apply_v1 import ChangeApplier
 from cutover.changes import oldest_unread_change_time, read_changes
 from cutover.state import SyncState, get_sync_state
@@ -75,6 +76,7 @@ def count_unread(conn, *, after):
     ).fetchone()[0]
 
 
+@not_mirrored()  # v1.0's own changes: mirroring them back would only echo them
 def run_sync_pass(conn, *, limit=DEFAULT_BATCH, applier=None, should_stop=None, on_applied=None):
     """Apply every change after the watermark (or until `should_stop()` says so, checked
     between batches); returns the PassResult. `on_applied(n)` is called after each change

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from campaigns_site.outbox import not_mirrored
 from v1 import checkpoints
 from v1.accounts import (
     accounts_with_email,
@@ -35,6 +36,7 @@ class ImportOptions:
     user_email: str | None = None  # import this one user only
 
 
+@not_mirrored()  # v1.0's own rows: with the mirror on, nothing of the import goes back
 def run_import(*, source, options, progress_file=None):
     """Import v1.0 (`source`, an open V1Source); returns the Report."""
     report = Report(dry_run=options.dry_run)
