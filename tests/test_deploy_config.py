@@ -207,3 +207,26 @@ def test_the_summary_job_timeout_fits_inside_the_function_timeout():
 
     for stage in STAGES:
         assert settings.SUMMARY_JOB_TIMEOUT_SECONDS + 20 <= stage_config(stage)["timeout_seconds"]
+
+
+def _no_duplicate_keys(pairs):
+    keys = [key for key, _ in pairs]
+    duplicates = {key for key in keys if keys.count(key) > 1}
+    assert not duplicates, f"zappa_settings.json names {sorted(duplicates)} twice: JSON keeps only the last"
+    return dict(pairs)
+
+
+def test_production_schedules_the_cutovers_sync_and_drain_every_minute():
+    """Both scheduled functions of the cutover, in one `events` list (a second `events` key
+    would silently replace the first), each importable by the path Zappa calls."""
+    import importlib
+
+    json.loads((ROOT / "zappa_settings.json").read_text(), object_pairs_hook=_no_duplicate_keys)
+    events = {event["function"]: event["expression"] for event in stage_config("production")["events"]}
+    assert events == {
+        "cutover.scheduled.sync_v1_event": "rate(1 minute)",
+        "cutover.scheduled_drain.drain_outbox_event": "rate(1 minute)",
+    }
+    for path in events:
+        module, name = path.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), name))
