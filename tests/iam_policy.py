@@ -113,6 +113,13 @@ def iam_requests(service, operation, params, *, region, account=ACCOUNT, presign
         bucket = f"arn:aws:s3:::{params['Bucket']}"
         if operation in S3_OBJECT_ACTIONS:
             return [request(f"s3:{S3_OBJECT_ACTIONS[operation]}", f"{bucket}/{params['Key']}")]
+        if operation == "CopyObject":  # a read of the source and a write of the copy
+            source = params["CopySource"]
+            source = f"{source['Bucket']}/{source['Key']}" if isinstance(source, dict) else source.lstrip("/")
+            return [
+                request("s3:GetObject", f"arn:aws:s3:::{source.split('?')[0]}"),
+                request("s3:PutObject", f"{bucket}/{params['Key']}"),
+            ]
         if operation == "DeleteObjects":  # authorised as s3:DeleteObject on each key
             return [request("s3:DeleteObject", f"{bucket}/{item['Key']}") for item in params["Delete"]["Objects"]]
         if operation in ("ListObjectsV2", "ListObjects"):

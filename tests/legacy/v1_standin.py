@@ -46,13 +46,15 @@ def soft_delete_campaign(conn, *, campaign_id):
     conn.execute("UPDATE campaigns SET deleted_at = now(), updated_at = now() WHERE id = %s", (campaign_id,))
 
 
-def create_session(conn, *, campaign_id, title, number=None, transcript_text=None, notes=None):
+def create_session(conn, *, campaign_id, title, number=None, transcript_text=None, transcript_key=None, notes=None):
+    """Older v1.0 kept the transcript inline (transcript_text), newer in its bucket (transcript_key)."""
     session_id = uuid.uuid4()
+    filename = "session.txt" if transcript_text or transcript_key else None
     conn.execute(
         "INSERT INTO game_sessions (id, campaign_id, session_number, title, played_at, notes, transcript_text,"
-        " transcript_filename, created_at, updated_at)"
-        " VALUES (%s, %s, %s, %s, now(), %s, %s, %s, now(), now())",
-        (session_id, campaign_id, number, title, notes, transcript_text, "session.txt" if transcript_text else None),
+        " transcript_key, transcript_filename, created_at, updated_at)"
+        " VALUES (%s, %s, %s, %s, now(), %s, %s, %s, %s, now(), now())",
+        (session_id, campaign_id, number, title, notes, transcript_text, transcript_key, filename),
     )
     return session_id
 
