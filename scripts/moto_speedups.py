@@ -1,0 +1,77 @@
+"""moto's costs that DynamoDB does not have, taken away for benchmarks that write many
+items (scripts/bench_import.py's local AWS, tests/legacy/bench_cutover_load.py): each
+function patches moto in this process. Never used by the tests: they run moto as it is."""
+
+
+def back_up_only_the_items_a_transaction_names():
+    """moto (5.2) deep-copies the whole table before each TransactWriteItems, once per
+    action, to roll back a failed one: every transaction then costs time in proportion to
+    the table, the import grows quadratic, and at ~50,000 items one takes seconds, past the
+    app's 5 s read timeout (a retry then fails its own condition: moto ignores the
+    ClientRequestToken that makes DynamoDB's retries idempotent). DynamoDB's cost does not
+    depend on the table's size, so here the backup is the named items alone, as good for
+    the rollback: the table is shared, not copied, and a failed transaction puts back
+    (or removes again) each item it named."""
+    import copy
+
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    Table.__deepcopy__ = lambda table, memo: table
+    whole_table_backup = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(backend, transact_items):
+        saved = []
+        for action in transact_items:
+            ((_, operation),) = action.items()
+            table = backend.get_table(operation["TableName"])
+            key = operation.get("Key") or operation["Item"]
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.has_range_key else None
+            saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+        try:
+            return whole_table_backup(backend, transact_items)
+        except Exception:
+            for table, hash_value, range_value, item in reversed(saved):
+                if item is None:
+                    table.delete_item(hash_value, range_value)
+                elif range_value is None:
+                    table.items[hash_value] = item
+                else:
+                    table.items[hash_value][range_value] = item
+            raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def query_only_the_partition():
+    """moto (5.2) answers a Query by listing and sorting every item of the table, then
+    keeping the partition's: each Query costs time in proportion to the table (over a
+    second at 150,000 items), and the import grows quadratic. DynamoDB reads the
+    partition alone; so does moto here, for a Query on the table or a local index (whose
+    partition is the table's)."""
+    from moto.dynamodb.models.table import Table
+
+    list_every_item, whole_table_query = Table.all_items, Table.query
+
+    def all_items(table):
+        partition = getattr(table, "queried_partition", None)
+        if partition is None:
+            return list_every_item(table)
+        found = table.items.get(partition)
+        if found is None:
+            return []
+        return sorted(found.values(), key=lambda item: item.range_key) if table.has_range_key else [found]
+
+    def query(table, hash_key, *args, **kwargs):
+        index_name = kwargs.get("index_name") or (args[6] if len(args) > 6 else None)
+        if index_name and index_name not in {index.name for index in table.indexes}:
+            return whole_table_query(table, hash_key, *args, **kwargs)  # a global index
+        table.queried_partition = hash_key
+        try:
+            return whole_table_query(table, hash_key, *args, **kwargs)
+        finally:
+            table.queried_partition = None
+
+    Table.all_items, Table.query = all_items, query
