@@ -62,6 +62,15 @@ def transaction_action(kind, *, key=None, item=None, condition=None, actions=Non
     return {kind: operation}
 
 
+def keys_written_by(actions):
+    """The (pk, sk) key of each transaction_action() that writes (a ConditionCheck does not), in order."""
+    for action in actions:
+        ((kind, operation),) = action.items()
+        if kind != "ConditionCheck":
+            written = operation.get("Key") or operation.get("Item")
+            yield (written["PK"]["S"], written["SK"]["S"])
+
+
 def write_transaction(actions):
     """One TransactWriteItems request of transaction_action()s, in their order.
 

@@ -100,12 +100,7 @@ def mirrored_keys(actions):
     """The (pk, sk) keys of mirrored items that transaction actions write, in order, once each.
     A ConditionCheck writes nothing."""
     keys = []
-    for action in actions:
-        ((kind, operation),) = action.items()
-        if kind == "ConditionCheck":
-            continue
-        written = operation.get("Key") or operation.get("Item")
-        key = (written["PK"]["S"], written["SK"]["S"])
+    for key in dynamodb.keys_written_by(actions):
         if is_mirrored_key(*key) and key not in keys:
             keys.append(key)
     return keys

@@ -17,6 +17,10 @@ class CutoverConfig(AppConfig):
 
 def forget_written_entries(**kwargs):
     """A request starts with no entries of its own (a thread's earlier work is the drain's)."""
+    from django.conf import settings
+
+    if not settings.V1_MIRROR_DSN:
+        return  # no entries are written, and a page need not load the AWS libraries for this
     from campaigns_site import outbox
 
     outbox.take_written_entries()
@@ -28,10 +32,12 @@ def mirror_written_entries(**kwargs):
     Whatever fails stays in the outbox for the drain; the response is never affected."""
     from django.conf import settings
 
+    if not settings.V1_MIRROR_DSN:
+        return
     from campaigns_site import outbox
 
     entries = outbox.take_written_entries()
-    if not entries or not settings.V1_MIRROR_DSN:
+    if not entries:
         return
     from cutover.mirror_drain import apply_written_entries
 
