@@ -1,5 +1,7 @@
-"""The sync as a thread of `manage.py runlocal` when V1_SOURCE_DSN is set: locally, v1.0's
-changes arrive as they would from the scheduled Lambda in production."""
+"""The scheduled functions of production as threads of `manage.py runlocal`: the sync when
+V1_SOURCE_DSN is set (v1.0's changes arrive as they would from the scheduled Lambda), the
+drain when V1_MIRROR_DSN is set (what a request could not apply after its response,
+v1.0's database being down, is retried as the scheduled drain would)."""
 
 import logging
 import threading
@@ -24,6 +26,28 @@ def follow_in_background(dsn, *, interval=5.0):
                 stop.wait(interval)
 
     thread = threading.Thread(target=run, name="sync_v1", daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def drain_in_background(dsn, *, interval=60.0):
+    """Start a daemon thread draining the outbox every `interval` seconds; returns (thread,
+    stop event). An error is logged and the next round tries again."""
+    from cutover.mirror_drain import drain_outbox
+
+    stop = threading.Event()
+
+    def run():
+        while not stop.wait(interval):
+            try:
+                result = drain_outbox(dsn=dsn)
+            except Exception:
+                log.exception("drain_outbox (background) failed; trying again in %s s", interval)
+                continue
+            if result.applied or result.failed or result.unreachable:
+                log.info("drain_outbox: %s", result.describe())
+
+    thread = threading.Thread(target=run, name="drain_outbox", daemon=True)
     thread.start()
     return thread, stop
 

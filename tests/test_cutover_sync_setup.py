@@ -51,6 +51,44 @@ def test_runlocal_follows_v1_only_when_v1_source_dsn_is_set(settings, monkeypatc
     assert len(started) == 2
 
 
+def test_runlocal_drains_the_outbox_only_when_v1_mirror_dsn_is_set(settings, monkeypatch):
+    started = []
+    monkeypatch.setattr(background, "drain_in_background", lambda dsn, **options: started.append(dsn))
+    monkeypatch.setattr(runlocal, "call_command", lambda *args, **options: None)
+    command = runlocal.Command(stdout=io.StringIO())
+    settings.V1_SOURCE_DSN = ""
+
+    settings.V1_MIRROR_DSN = ""
+    command.serve("8000", False)
+    assert started == []
+    settings.V1_MIRROR_DSN = "postgresql://v1.example/v1"
+    command.serve("8000", False)
+    assert started == ["postgresql://v1.example/v1"]
+
+
+def test_the_background_drain_retries_every_interval_and_stops(monkeypatch):
+    from cutover import mirror_drain
+
+    rounds = []
+
+    def drain_outbox(*, dsn):
+        rounds.append(dsn)
+        if len(rounds) == 1:
+            raise RuntimeError("the table is unreachable")
+        return mirror_drain.DrainResult(applied=1)
+
+    monkeypatch.setattr(mirror_drain, "drain_outbox", drain_outbox)
+    thread, stop = background.drain_in_background("postgresql://v1.example/v1", interval=0.01)
+    assert thread.daemon and thread.name == "drain_outbox"
+    for _ in range(200):
+        if len(rounds) >= 2:
+            break
+        stop.wait(0.01)
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive() and len(rounds) >= 2
+
+
 def test_the_background_sync_is_a_daemon_thread_that_outlives_errors_and_stops(monkeypatch):
     attempts = []
 

@@ -150,13 +150,19 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
 
     def serve(self, addrport, use_reloader):
-        # v1.0's changes, followed while the site runs (in the process that serves, not
-        # in the autoreloader's parent).
-        if settings.V1_SOURCE_DSN and (not use_reloader or os.environ.get("RUN_MAIN") == "true"):
+        # The cutover's scheduled work, while the site runs (in the process that serves, not
+        # in the autoreloader's parent): v1.0's changes followed, the outbox drained.
+        serving = not use_reloader or os.environ.get("RUN_MAIN") == "true"
+        if settings.V1_SOURCE_DSN and serving:
             from cutover.background import follow_in_background
 
             follow_in_background(settings.V1_SOURCE_DSN)
             self.stdout.write("  Sync:        following v1.0's change log (V1_SOURCE_DSN)")
+        if settings.V1_MIRROR_DSN and serving:
+            from cutover.background import drain_in_background
+
+            drain_in_background(settings.V1_MIRROR_DSN)
+            self.stdout.write("  Mirror:      this app's changes into v1.0, retried every minute (V1_MIRROR_DSN)")
         call_command("runserver", addrport, use_reloader=use_reloader)
 
 
