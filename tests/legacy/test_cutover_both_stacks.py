@@ -174,7 +174,10 @@ def test_a_rollback_after_writes_here_loses_none_of_them(both_stacks, ada, setti
 
     settings.V1_MIRROR_DSN = dsn
     mirror_drain._paused_until = 0.0
-    call_command("shift_traffic", "--rollback", stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command("shift_traffic", "--rollback", stdout=out, stderr=io.StringIO())
+    # Ada signed up here: v1.0 has her, without a password; the rollback says so.
+    assert "1 user(s) who signed up here have no password on v1.0" in out.getvalue()
 
     assert read_split().percent == 0
     assert entries() == []

@@ -136,7 +136,25 @@ class Command(BaseCommand):
             )
         except CommandError as error:  # v1.0 unreachable, an entry failed: the outbox gate says what is left
             self.stderr.write(f"drain_outbox: {error}")
+        else:
+            self._count_users_without_a_v1_password(dsn)
         return [cutover_gates.outbox_gate()]
+
+    def _count_users_without_a_v1_password(self, dsn):
+        """Who signed up here has no password on v1.0 (the mirror cannot know it): going
+        back, they need v1.0's "forgot password". The operator tells them."""
+        from cutover.mirror_drain import mirror_status
+
+        try:
+            users = mirror_status(dsn=dsn).users_without_password
+        except Exception as error:  # a report only: the rollback does not depend on it
+            self.stderr.write(f"Could not count the users without a v1.0 password: {error}")
+            return
+        if users:
+            self.stdout.write(
+                f"{users} user(s) who signed up here have no password on v1.0: after this step they "
+                'use v1.0\'s "forgot password" (tell them; docs/cutover.md).'
+            )
 
     def _print_gates(self, gates):
         for gate in gates:
