@@ -125,13 +125,28 @@ def ada(request, owner):
     return owner
 
 
-@pytest.fixture
-def v1(imported_v1, v1_small_database, settings):
-    """v1.0 after the import, capture installed as the run book does it (`v1_capture
-    install`), written to by the stand-in (tests/legacy/v1_standin.py): its `.url`, `.conn`."""
+def _standin_with_capture(dsn, settings):
+    """Capture installed as the run book does it (`v1_capture install`), then the stand-in
+    (tests/legacy/v1_standin.py) writing to v1.0 as v1.0 does: its `.url`, `.conn`."""
     settings.V1_BUCKET = V1_BUCKET
-    call_command("v1_capture", "install", "--source", v1_small_database, stdout=io.StringIO())
-    with V1Standin(v1_small_database) as standin:
+    call_command("v1_capture", "install", "--source", dsn, stdout=io.StringIO())
+    return V1Standin(dsn)
+
+
+@pytest.fixture
+def v1(v1_database, aws, settings):
+    """An empty v1.0 (its bucket empty in moto) with capture installed, written by the stand-in:
+    for the sync of what v1.0 writes from now on."""
+    aws_module.client("s3").create_bucket(Bucket=V1_BUCKET)
+    with _standin_with_capture(v1_database, settings) as standin:
+        yield standin
+
+
+@pytest.fixture
+def v1_after_import(imported_v1, v1_small_database, settings):
+    """`v1`, but v1.0 after import_v1 ran on `v1_small_dataset` (the imported users paired):
+    for the sync's work on imported rows and next to them."""
+    with _standin_with_capture(v1_small_database, settings) as standin:
         yield standin
 
 

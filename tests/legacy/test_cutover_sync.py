@@ -1,6 +1,6 @@
 """manage.py sync_v1: v1.0's changes, logged by the real capture triggers, arrive here (issue
-14, point 2), on top of an import (`imported_v1`), with v1.0 stood in for by
-tests/legacy/v1_standin.py (the `v1` fixture)."""
+14, point 2), with v1.0 stood in for by tests/legacy/v1_standin.py: on an empty v1.0 (`v1`),
+and next to imported users (`v1_after_import`)."""
 
 import io
 from datetime import timedelta
@@ -48,7 +48,8 @@ def new_player(v1, email="newcomer@example.com", password="an old v1 password 41
     return user_id, campaign
 
 
-def test_a_new_v1_user_with_everything_arrives_and_signs_in_with_the_old_password(v1, db):
+def test_a_new_v1_user_with_everything_arrives_and_signs_in_with_the_old_password(v1_after_import, db):
+    v1 = v1_after_import  # next to the imported users
     user_id, campaign = new_player(v1)
     v1.settings(user_id, time_zone="Europe/Berlin", theme="dark")
     inline = v1.new_session(campaign, title="The tavern", number=1, transcript_text=TRANSCRIPT)

@@ -257,7 +257,8 @@ def test_the_scheduled_sync_does_nothing_without_a_source_and_stops_near_the_tim
     assert (ran["applied"], ran["caught_up"], ran["lag_seconds"]) == (1, True, 0)
 
 
-def test_an_imported_session_edited_on_v1_keeps_its_ids_and_transcript(v1):
+def test_an_imported_session_edited_on_v1_keeps_its_ids_and_transcript(v1_after_import):
+    v1 = v1_after_import
     session, owner = v1.conn.execute(
         "SELECT g.id, c.owner_id FROM game_sessions g JOIN campaigns c ON c.id = g.campaign_id"
         " WHERE g.deleted_at IS NULL AND c.deleted_at IS NULL AND g.transcript_text IS NOT NULL"
