@@ -286,6 +286,36 @@ def staff(make_user):
 
 
 @pytest.fixture
+def player(make_user):
+    """A signed-up user who is not staff (bo@example.com); returns the sub."""
+    return make_user("bo@example.com", display_name="Bo the Brave")
+
+
+@pytest.fixture
+def policy_read_afresh():
+    """The pool's password policy read again from Cognito (moto's pool is new in each test).
+    Modules use it with pytestmark = pytest.mark.usefixtures("policy_read_afresh")."""
+    from accounts import cognito
+
+    cognito.cached_password_policy.cache_clear()
+
+
+@pytest.fixture
+def kvs(aws, settings, monkeypatch):
+    """The edge configured: a Stubber on the KeyValueStore client (tests/kvs_stub.py), which
+    must use every answer."""
+    from botocore.stub import Stubber
+
+    from tests.kvs_stub import ARN, allow_sigv4a_without_crt
+
+    settings.CUTOVER_KVS_ARN = ARN
+    allow_sigv4a_without_crt(monkeypatch)
+    with Stubber(aws_module.client("cloudfront-keyvaluestore")) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+@pytest.fixture
 def call_lambda(aws, db, settings, tmp_path, monkeypatch):
     """Zappa's handler on a fresh "container": its settings module, a new app object.
     The Lambda entry's tests feed it API Gateway events, the summary tasks' a job's payload."""

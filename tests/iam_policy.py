@@ -1,4 +1,7 @@
-"""The IAM side of the app's AWS requests, for tests/test_iam_policy.py.
+"""The IAM side of the app's AWS requests, for tests/test_iam_policy.py (and the cutover's
+tour, tests/legacy/test_cutover_iam.py).
+
+- policy_for(settings): deploy/iam-policy.json with the production names replaced by the test's.
 
 - iam_requests(): the (action, resource ARN, condition keys) that IAM authorises for one
   API request, from its parameters, as AWS documents it in "Actions, resources, and
@@ -13,10 +16,31 @@
   to judge (UnsupportedPolicy) rather than guess.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.zappa_package import stage_config
 
 ACCOUNT = "123456789012"  # moto's account, and the policy's placeholder
+POLICY = Path(__file__).resolve().parent.parent / "deploy" / "iam-policy.json"
+PRODUCTION = stage_config("production")["aws_environment_variables"]
+POOL_PLACEHOLDER = "us-east-1_REPLACEME"  # deploy/README.md: replaced with the pool's id
+
+
+def policy_for(settings):
+    """deploy/iam-policy.json with the production names replaced by the test's."""
+    text = POLICY.read_text()
+    for production, test in [
+        (f":table/{PRODUCTION['DYNAMODB_TABLE']}", f":table/{settings.DYNAMODB_TABLE}"),
+        (f":::{PRODUCTION['TRANSCRIPT_BUCKET']}", f":::{settings.TRANSCRIPT_BUCKET}"),
+        (f":userpool/{POOL_PLACEHOLDER}", f":userpool/{settings.COGNITO_USER_POOL_ID}"),
+    ]:
+        assert production in text, production
+        text = text.replace(production, test)
+    return json.loads(text)
+
 
 # Cognito operations "authorised by the app client": the Service Authorization Reference
 # lists no IAM permission for them (they are called unsigned, with a client id or a token).

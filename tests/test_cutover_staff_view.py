@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -19,11 +18,6 @@ from tests.web_clients import signed_in
 PAGE = "/staff/cutover/"
 POLICY = Path(__file__).resolve().parent.parent / "deploy" / "iam-policy.json"
 ARN = "arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-example11111"
-
-
-@pytest.fixture
-def player(make_user):
-    return make_user("bo@example.com", display_name="Bo the Brave")
 
 
 def test_anonymous_is_sent_to_log_in(aws, db):

@@ -4,44 +4,11 @@ and a change refused when someone else changed the split since it was read."""
 
 import botocore.auth
 import pytest
-from botocore.stub import Stubber
 
 from campaigns_site import aws as aws_module
 from cutover import traffic
 from cutover.traffic import EdgeUnavailable, Split, SplitChanged, read_split, stored_split, write_split
-
-ARN = "arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-example11111"
-STORE = {"ItemCount": 1, "TotalSizeInBytes": 16, "KvsARN": ARN, "Created": "2026-01-01T00:00:00Z"}
-
-
-def allow_sigv4a_without_crt(monkeypatch):
-    """The KeyValueStore's endpoint asks for SigV4A, which botocore signs only with awscrt
-    (botocore[crt]). The Stubber answers before anything is signed, so in tests a stand-in
-    signer lets endpoint resolution pass; production needs the CRT (see the last test)."""
-    if not botocore.auth.HAS_CRT:
-        monkeypatch.setitem(botocore.auth.AUTH_TYPE_MAPS, "v4a", botocore.auth.SigV4Auth)
-
-
-@pytest.fixture
-def kvs(aws, settings, monkeypatch):
-    """The edge configured: a Stubber on the KeyValueStore client, which must use every answer."""
-    settings.CUTOVER_KVS_ARN = ARN
-    allow_sigv4a_without_crt(monkeypatch)
-    with Stubber(aws_module.client("cloudfront-keyvaluestore")) as stub:
-        yield stub
-        stub.assert_no_pending_responses()
-
-
-def expect_read(stub, *, etag, value):
-    stub.add_response("describe_key_value_store", {**STORE, "ETag": etag}, {"KvsARN": ARN})
-    if value is None:
-        stub.add_client_error("get_key", service_error_code="ResourceNotFoundException", http_status_code=404)
-    else:
-        stub.add_response(
-            "get_key",
-            {"Key": "app_percent", "Value": value, "ItemCount": 1, "TotalSizeInBytes": 16},
-            {"KvsARN": ARN, "Key": "app_percent"},
-        )
+from tests.kvs_stub import ARN, expect_read
 
 
 # --- no edge configured: the table -------------------------------------------------------

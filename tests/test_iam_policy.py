@@ -17,7 +17,6 @@ of account deletion are on it, since "delete my account" runs the cascade in the
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from botocore.stub import ANY, Stubber
@@ -39,6 +38,7 @@ from tests.iam_policy import (
     action_matches,
     evaluate,
     iam_requests,
+    policy_for,
     resource_matches,
     unused_grants,
 )
@@ -46,12 +46,7 @@ from tests.legacy_users import OLD_PASSWORD, make_legacy_user, old_hash
 from tests.transcript_samples import sample_bytes
 from tests.uploads import confirm, forms_of, post_to_s3, upload_form_of
 from tests.web_clients import anonymous_client, post
-from tests.zappa_package import stage_config
 
-ROOT = Path(__file__).resolve().parent.parent
-POLICY = ROOT / "deploy" / "iam-policy.json"
-PRODUCTION = stage_config("production")["aws_environment_variables"]
-POOL_PLACEHOLDER = "us-east-1_REPLACEME"  # deploy/README.md: replaced with the pool's id
 FUNCTION = "campaign-sessions-production"  # the production stage's function (Zappa: <project>-<stage>)
 REGION = "us-east-1"
 # Written by the Lambda service from the function's output, never by the app.
@@ -61,19 +56,6 @@ NOT_AVAILABLE = "accounts.views.not_available"
 # allauth routes no request reaches: accounts.urls' not_available "password/reset/key/<path:key>/"
 # comes first and takes every path under it.
 SHADOWED = {"accounts/password/reset/key/done/", "accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$"}
-
-
-def policy_for(settings):
-    """deploy/iam-policy.json with the production names replaced by the test's."""
-    text = POLICY.read_text()
-    for production, test in [
-        (f":table/{PRODUCTION['DYNAMODB_TABLE']}", f":table/{settings.DYNAMODB_TABLE}"),
-        (f":::{PRODUCTION['TRANSCRIPT_BUCKET']}", f":::{settings.TRANSCRIPT_BUCKET}"),
-        (f":userpool/{POOL_PLACEHOLDER}", f":userpool/{settings.COGNITO_USER_POOL_ID}"),
-    ]:
-        assert production in text, production
-        text = text.replace(production, test)
-    return json.loads(text)
 
 
 class ServingRecorder(IamRecorder):

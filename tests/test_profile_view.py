@@ -14,7 +14,7 @@ PROFILE = "/accounts/profile/"
 
 
 @pytest.fixture
-def ada(make_user):
+def ada_sub(make_user):
     return make_user()
 
 
@@ -29,7 +29,7 @@ def test_anonymous_is_sent_to_log_in(aws, db):
         assert response["Location"] == "/accounts/login/?next=/accounts/profile/"
 
 
-def test_owner_sees_email_name_and_member_since(ada, aws_calls):
+def test_owner_sees_email_name_and_member_since(ada_sub, aws_calls):
     client = signed_in()
     client.get("/")  # the login message is shown once, and its cookie cleared
     with aws_calls() as calls:
@@ -39,7 +39,7 @@ def test_owner_sees_email_name_and_member_since(ada, aws_calls):
     html = response.content.decode()
     assert "<dt>Email</dt><dd>ada@example.com</dd>" in html
     assert "<dt>Display name</dt><dd>Ada the Bard</dd>" in html
-    created = get_profile(sub=ada).created
+    created = get_profile(sub=ada_sub).created
     assert f'<time datetime="{created:%Y-%m-%d}">{created.day} {created:%B %Y}</time>' in html
     assert 'value="Ada the Bard"' in html  # the form starts from the current name
     assert f'href="{reverse("account_delete")}"' in html
@@ -49,8 +49,8 @@ def test_owner_sees_email_name_and_member_since(ada, aws_calls):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_the_owner_s_time_zone_is_shown_at_no_extra_request(ada, bo, aws_calls):
-    set_preferences(sub=ada, time_zone="America/Los_Angeles")  # as the v1.0 import keeps it
+def test_the_owner_s_time_zone_is_shown_at_no_extra_request(ada_sub, bo, aws_calls):
+    set_preferences(sub=ada_sub, time_zone="America/Los_Angeles")  # as the v1.0 import keeps it
     client = signed_in()
     client.get("/")
     with aws_calls() as calls:
@@ -61,13 +61,13 @@ def test_the_owner_s_time_zone_is_shown_at_no_extra_request(ada, bo, aws_calls):
     assert "Time zone" not in signed_in("bo@example.com").get(PROFILE).content.decode()
 
 
-def test_the_header_links_the_name_to_the_profile_on_every_page(ada):
+def test_the_header_links_the_name_to_the_profile_on_every_page(ada_sub):
     html = signed_in().get("/").content.decode()
     assert '<a href="/accounts/profile/" title="Your profile">Ada the Bard</a>' in header(html)
     assert 'href="/accounts/profile/"' not in header(Client().get("/").content.decode())
 
 
-def test_a_new_name_is_saved_and_shown_at_once_escaped(ada, aws_calls):
+def test_a_new_name_is_saved_and_shown_at_once_escaped(ada_sub, aws_calls):
     client = signed_in()
     name = "Zoë 🐉 <b>the Bold</b> & “Co”"
     with aws_calls() as calls:
@@ -75,8 +75,8 @@ def test_a_new_name_is_saved_and_shown_at_once_escaped(ada, aws_calls):
     assert response.status_code == 302
     assert response["Location"] == PROFILE
     assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.UpdateItem"]
-    assert get_profile(sub=ada).display_name == name  # trimmed, every character kept
-    assert User.objects.get(pk=ada).display_name == name  # this container's row, refreshed now
+    assert get_profile(sub=ada_sub).display_name == name  # trimmed, every character kept
+    assert User.objects.get(pk=ada_sub).display_name == name  # this container's row, refreshed now
 
     html = client.get(PROFILE).content.decode()
     escaped = "Zoë 🐉 &lt;b&gt;the Bold&lt;/b&gt; &amp; “Co”"
@@ -86,7 +86,7 @@ def test_a_new_name_is_saved_and_shown_at_once_escaped(ada, aws_calls):
     assert "<b>the Bold</b>" not in html
 
 
-def test_another_container_shows_the_new_name_too(ada):
+def test_another_container_shows_the_new_name_too(ada_sub):
     client = signed_in()
     client.post(PROFILE, {"display_name": "Ada the Sage"})
     User.objects.all().delete()  # a fresh Lambda container: only DynamoDB knows the user
@@ -104,7 +104,7 @@ def test_another_container_shows_the_new_name_too(ada):
         ("Ada\x1b[31mthe\x85Bard", "Remove the control characters from the display name (found U+001B, U+0085)."),
     ],
 )
-def test_a_name_that_does_not_fit_is_refused_and_nothing_changes(ada, aws_calls, posted, error):
+def test_a_name_that_does_not_fit_is_refused_and_nothing_changes(ada_sub, aws_calls, posted, error):
     client = signed_in()
     with aws_calls() as calls:
         response = client.post(PROFILE, {"display_name": posted})
@@ -112,23 +112,23 @@ def test_a_name_that_does_not_fit_is_refused_and_nothing_changes(ada, aws_calls,
     assert error in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
     assert "dynamodb.UpdateItem" not in calls.operations()
-    assert get_profile(sub=ada).display_name == "Ada the Bard"
+    assert get_profile(sub=ada_sub).display_name == "Ada the Bard"
 
 
-def test_eighty_characters_of_emoji_fit(ada):
+def test_eighty_characters_of_emoji_fit(ada_sub):
     name = "🐉" * 80
     response = signed_in().post(PROFILE, {"display_name": name})
     assert response.status_code == 302
-    assert get_profile(sub=ada).display_name == name
+    assert get_profile(sub=ada_sub).display_name == name
 
 
-def test_another_user_changes_only_their_own_name(ada, bo):
+def test_another_user_changes_only_their_own_name(ada_sub, bo):
     bo_client = signed_in("bo@example.com")
     # Whatever the request names, the view acts on the signed-in user's sub only.
-    response = bo_client.post(PROFILE, {"display_name": "Bo the Bold", "sub": ada, "email": "ada@example.com"})
+    response = bo_client.post(PROFILE, {"display_name": "Bo the Bold", "sub": ada_sub, "email": "ada@example.com"})
     assert response.status_code == 302
     assert get_profile(sub=bo).display_name == "Bo the Bold"
-    assert get_profile(sub=ada).display_name == "Ada the Bard"
+    assert get_profile(sub=ada_sub).display_name == "Ada the Bard"
 
     html = bo_client.get(PROFILE).content.decode()
     assert "bo@example.com" in html
@@ -136,15 +136,15 @@ def test_another_user_changes_only_their_own_name(ada, bo):
     assert "Ada the Bard" in signed_in().get(PROFILE).content.decode()
 
 
-def test_a_post_needs_the_csrf_token(ada):
+def test_a_post_needs_the_csrf_token(ada_sub):
     client = signed_in(enforce_csrf_checks=True)
     assert client.post(PROFILE, {"display_name": "Mallory"}).status_code == 403
-    assert get_profile(sub=ada).display_name == "Ada the Bard"
+    assert get_profile(sub=ada_sub).display_name == "Ada the Bard"
 
     token = csrf_token(client.get(PROFILE).content.decode())
     response = client.post(PROFILE, {"display_name": "Ada the Sage", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert get_profile(sub=ada).display_name == "Ada the Sage"
+    assert get_profile(sub=ada_sub).display_name == "Ada the Sage"
 
 
 def elsewhere(request):
@@ -173,9 +173,9 @@ class WithoutPasswordPages:
 
 
 @pytest.mark.parametrize("site", [WithPasswordPages, WithoutPasswordPages])
-def test_password_links_show_once_their_pages_exist(ada, site, settings):
+def test_password_links_show_once_their_pages_exist(ada_sub, site, settings):
     client = Client()
-    client.force_login(User.objects.get(pk=ada))
+    client.force_login(User.objects.get(pk=ada_sub))
     settings.ROOT_URLCONF = site
     html = client.get(PROFILE).content.decode()
     present = site is WithPasswordPages
@@ -184,5 +184,5 @@ def test_password_links_show_once_their_pages_exist(ada, site, settings):
     assert 'href="/accounts/delete/">Delete your account</a>' in html
 
 
-def test_only_get_and_post(ada):
+def test_only_get_and_post(ada_sub):
     assert signed_in().put(PROFILE).status_code == 405

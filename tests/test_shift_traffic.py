@@ -18,7 +18,7 @@ from cutover import gates
 from cutover.management.commands import shift_traffic
 from cutover.state import SYNC_SK, SyncState, list_shifts
 from cutover.traffic import read_split, stored_split
-from tests.test_cutover_traffic import ARN, allow_sigv4a_without_crt, expect_read
+from tests.kvs_stub import ARN, expect_read
 
 VERIFIED = {"name": "verify_v1", "ok": True, "detail": "20 of 40 imported accounts: verify_v1: 0 differences"}
 
@@ -344,16 +344,7 @@ def test_rollback_at_zero_drains_and_changes_nothing(aws, drained):
 
 
 # --- the KeyValueStore ------------------------------------------------------------------
-@pytest.fixture
-def kvs(healthy, settings, monkeypatch):
-    settings.CUTOVER_KVS_ARN = ARN
-    allow_sigv4a_without_crt(monkeypatch)
-    with Stubber(aws_module.client("cloudfront-keyvaluestore")) as stub:
-        yield stub
-        stub.assert_no_pending_responses()
-
-
-def test_with_an_edge_the_step_is_put_in_the_store_with_the_etag_read(kvs):
+def test_with_an_edge_the_step_is_put_in_the_store_with_the_etag_read(healthy, kvs):
     expect_read(kvs, etag="ETAG1", value="10")
     kvs.add_response(
         "put_key",
@@ -367,7 +358,7 @@ def test_with_an_edge_the_step_is_put_in_the_store_with_the_etag_read(kvs):
     assert (list_shifts()[0].from_percent, list_shifts()[0].to_percent) == (10, 25)
 
 
-def test_with_an_edge_changed_by_someone_else_nothing_is_changed_or_recorded(kvs):
+def test_with_an_edge_changed_by_someone_else_nothing_is_changed_or_recorded(healthy, kvs):
     expect_read(kvs, etag="ETAG1", value="10")
     kvs.add_client_error("put_key", service_error_code="ConflictException", http_status_code=409)
     _, error = refused("--percent", "25")
@@ -375,6 +366,6 @@ def test_with_an_edge_changed_by_someone_else_nothing_is_changed_or_recorded(kvs
     assert stored_split() is None and list_shifts() == []
 
 
-def test_with_an_edge_that_refuses_the_read_the_command_says_so(kvs):
+def test_with_an_edge_that_refuses_the_read_the_command_says_so(healthy, kvs):
     kvs.add_client_error("describe_key_value_store", service_error_code="AccessDeniedException", http_status_code=403)
     assert "Cannot read the split: CloudFront KeyValueStore" in refused("--percent", "25")[1]

@@ -10,12 +10,10 @@ from accounts.profiles import get_profile
 from campaigns_site import aws as aws_clients
 from tests.conftest import PASSWORD
 
+# moto's pool is new in each test: its password policy is read afresh
+pytestmark = pytest.mark.usefixtures("policy_read_afresh")
+
 SIGNUP = "/accounts/signup/"
-
-
-@pytest.fixture(autouse=True)
-def _policy_read_afresh():
-    cognito.cached_password_policy.cache_clear()
 
 
 def sign_up(client, email="ada@example.com", display_name="Ada the Bard", password=PASSWORD, **extra):

@@ -56,11 +56,6 @@ def test_decorator_lets_staff_through():
 
 
 # --- the page ------------------------------------------------------------------------
-@pytest.fixture
-def player(make_user):
-    return make_user("bo@example.com", display_name="Bo the Brave")
-
-
 def test_anonymous_is_sent_to_log_in(aws, db):
     response = Client().get(STAFF)
     assert response.status_code == 302

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import pytest
-import v1_standin as v1
 from django.core.management import call_command
 from django.utils import timezone
 from mirror_world import start_mirroring
+from v1_standin import V1Standin
 
 from campaigns import repository as campaigns
 from campaigns_site import outbox
@@ -71,10 +71,10 @@ def test_steady_load(v1_database, aws, settings, make_user):
     settings.V1_SOURCE_DSN = dsn
     ada = make_user("ada@example.com")
     heist = campaigns.create_campaign(sub=ada, name="Dragon Heist")
-    with v1.connect(dsn) as on_v1, connect(dsn) as conn:
-        bea = v1.sign_up(on_v1, email="bea@example.com", password="bea's old secret 1")
-        tomb = v1.create_campaign(on_v1, owner_id=bea, name="Tomb of Annihilation")
-        sessions = [v1.create_session(on_v1, campaign_id=tomb, title=f"Session {n}") for n in range(RATE)]
+    with V1Standin(dsn) as on_v1, connect(dsn) as conn:
+        bea = on_v1.new_user("bea@example.com", "bea's old secret 1")
+        tomb = on_v1.new_campaign(bea, name="Tomb of Annihilation")
+        sessions = [on_v1.new_session(tomb, title=f"Session {n}") for n in range(RATE)]
         run_sync_pass(conn)
         drain_outbox(dsn=dsn)
 
@@ -83,7 +83,7 @@ def test_steady_load(v1_database, aws, settings, make_user):
         for second in range(SECONDS):
             started = time.monotonic()
             for n, session_id in enumerate(sessions):
-                v1.edit_session(on_v1, session_id=session_id, title=f"Round {second} #{n}")
+                on_v1.edit_session(session_id, title=f"Round {second} #{n}")
             for n in range(RATE):
                 create_session(sub=ada, campaign_id=heist.campaign_id, title=f"Round {second} #{n}")
             lags_before.append(max(unsynced_age(conn), oldest_outbox_age()))

@@ -8,13 +8,15 @@ updates and 200 new sessions with small inline transcripts (BENCH_SYNC_UPDATES,
 BENCH_SYNC_NEW to change the sizes).
 """
 
+import io
 import os
 import time
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from moto.core.botocore_stubber import BotocoreStubber
-from v1_writes import V1Writer
+from v1_standin import V1Standin
 
 from cutover.apply_v1 import ChangeApplier
 from cutover.sync import connect, run_sync_pass
@@ -58,7 +60,8 @@ def moto_seconds(monkeypatch):
 
 
 def test_sync_throughput(v1_database, aws, aws_calls, moto_seconds):
-    v1 = V1Writer(v1_database)
+    call_command("v1_capture", "install", "--source", v1_database, stdout=io.StringIO())
+    v1 = V1Standin(v1_database)
     user_id = v1.new_user("bench@example.com", "an old v1 password 48")
     campaign = v1.new_campaign(user_id, name="Bench")
     sessions = [v1.new_session(campaign, title=f"Session {number}", number=number) for number in range(1, UPDATES + 1)]

@@ -4,14 +4,18 @@ A missing PostgreSQL makes these tests fail with a message saying what to instal
 never skip: a silently skipped migration test would look like a passing one.
 """
 
+import io
 import uuid
 
 import psycopg
 import pytest
+from django.core.management import call_command
 from import_runs import run_import_v1
+from mirror_world import drain, forget_request_entries, start_mirroring
 from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
 from psycopg import sql
 from v1_data import build_v1_dataset, create_v1_schema, put_v1_objects, write_v1_dataset
+from v1_standin import V1Standin
 
 from campaigns_site import aws as aws_module
 
@@ -101,6 +105,49 @@ def v1_small_bucket(aws, v1_small_dataset):
 def imported_v1(v1_small_database, v1_small_bucket, tmp_path):
     """import_v1 run once on `v1_small_dataset`: (the JSON report, the command's output)."""
     return run_import_v1(v1_small_database, v1_small_bucket, tmp_path)
+
+
+@pytest.fixture
+def mirror(v1_database, aws, settings):
+    """This app mirroring into an empty v1.0 database (with v1.0's bucket in moto): its URL."""
+    start_mirroring(settings, v1_database)
+    return v1_database
+
+
+@pytest.fixture
+def ada(request, owner):
+    """The signed-in owner (`owner`), already in v1.0: her sign-up, made outside a request,
+    drained into the database of the test's mirroring fixture (`both_stacks` where the test
+    has it, else `mirror`)."""
+    dsn = request.getfixturevalue("both_stacks" if "both_stacks" in request.fixturenames else "mirror")
+    forget_request_entries()
+    drain(dsn)
+    return owner
+
+
+def _standin_with_capture(dsn, settings):
+    """Capture installed as the run book does it (`v1_capture install`), then the stand-in
+    (tests/legacy/v1_standin.py) writing to v1.0 as v1.0 does: its `.url`, `.conn`."""
+    settings.V1_BUCKET = V1_BUCKET
+    call_command("v1_capture", "install", "--source", dsn, stdout=io.StringIO())
+    return V1Standin(dsn)
+
+
+@pytest.fixture
+def v1(v1_database, aws, settings):
+    """An empty v1.0 (its bucket empty in moto) with capture installed, written by the stand-in:
+    for the sync of what v1.0 writes from now on."""
+    aws_module.client("s3").create_bucket(Bucket=V1_BUCKET)
+    with _standin_with_capture(v1_database, settings) as standin:
+        yield standin
+
+
+@pytest.fixture
+def v1_after_import(imported_v1, v1_small_database, settings):
+    """`v1`, but v1.0 after import_v1 ran on `v1_small_dataset` (the imported users paired):
+    for the sync's work on imported rows and next to them."""
+    with _standin_with_capture(v1_small_database, settings) as standin:
+        yield standin
 
 
 def pytest_collection_modifyitems(items):

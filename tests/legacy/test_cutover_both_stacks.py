@@ -8,11 +8,11 @@ import io
 
 import psycopg
 import pytest
-import v1_standin as v1
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from import_runs import sub_of
-from mirror_world import entries, forget_request_entries
+from mirror_world import entries
+from v1_standin import V1Standin
 
 from campaigns import repository as campaigns
 from campaigns_site.aws import record_aws_calls
@@ -54,17 +54,10 @@ def both_stacks(imported_v1, v1_small_database, v1_small_bucket, settings):
 
 
 @pytest.fixture
-def ada(both_stacks, owner):
-    """A user signed up here (her profile, written outside a request, drained into v1.0)."""
-    forget_request_entries()
-    drain(both_stacks)
-    return owner
-
-
-@pytest.fixture
 def on_v1(both_stacks):
-    with v1.connect(both_stacks) as conn:
-        yield conn
+    """v1.0's side: the stand-in writing SQL as v1.0 does (tests/legacy/v1_standin.py)."""
+    with V1Standin(both_stacks) as standin:
+        yield standin
 
 
 def sync(dsn):
@@ -102,9 +95,9 @@ def unapplied_changes(dsn):
 def test_writes_on_either_side_arrive_on_the_other_without_echo(both_stacks, ada, on_v1):
     dsn = both_stacks
     # v1.0 serves Bea: she signs up there, makes a campaign and a session with a transcript.
-    bea = v1.sign_up(on_v1, email="bea@example.com", password="bea's old secret 1")
-    tomb = v1.create_campaign(on_v1, owner_id=bea, name="Tomb of Annihilation")
-    v1.create_session(on_v1, campaign_id=tomb, title="Port Nyanzaru", transcript_text="DM: Welcome to Chult.\n")
+    bea = on_v1.new_user("bea@example.com", "bea's old secret 1")
+    tomb = on_v1.new_campaign(bea, name="Tomb of Annihilation")
+    on_v1.new_session(tomb, title="Port Nyanzaru", transcript_text="DM: Welcome to Chult.\n")
     # Meanwhile this app serves Ada: a campaign, applied to v1.0 right after the response.
     new_campaign_here(ada, "Dragon Heist")
 
@@ -115,7 +108,7 @@ def test_writes_on_either_side_arrive_on_the_other_without_echo(both_stacks, ada
     (tomb_here,) = campaigns.list_campaigns_for_user(sub=bea_sub).items
     (session,) = list_sessions_for_campaign(sub=bea_sub, campaign_id=tomb_here.campaign_id).items
     assert session.title == "Port Nyanzaru" and session.has_transcript
-    assert v1.campaigns_of(on_v1, owner_id=v1_user_id(dsn, ada.sub)) == [("Dragon Heist", False)]
+    assert on_v1.campaigns_of(v1_user_id(dsn, ada.sub)) == [("Dragon Heist", False)]
     assert entries() == []
     # Nothing echoes: the mirror's writes were never logged, so the sync has nothing left.
     assert unapplied_changes(dsn) == []
@@ -124,10 +117,10 @@ def test_writes_on_either_side_arrive_on_the_other_without_echo(both_stacks, ada
 
 def test_a_sync_killed_mid_way_and_restarted_loses_and_repeats_nothing(both_stacks, on_v1):
     dsn = both_stacks
-    bea = v1.sign_up(on_v1, email="bea@example.com", password="bea's old secret 1")
-    made = [v1.create_campaign(on_v1, owner_id=bea, name=f"Campaign {n:02d}") for n in range(12)]
+    bea = on_v1.new_user("bea@example.com", "bea's old secret 1")
+    made = [on_v1.new_campaign(bea, name=f"Campaign {n:02d}") for n in range(12)]
     for campaign_id in made[:4]:
-        v1.rename_campaign(on_v1, campaign_id=campaign_id, name=f"Renamed {campaign_id.hex[:6]}")
+        on_v1.edit_campaign(campaign_id, name=f"Renamed {campaign_id.hex[:6]}")
 
     # Killed at the 25th AWS request of the pass: every later request refused, like a SIGKILL.
     with record_aws_calls(KillFrom(25)), pytest.raises(Killed):
@@ -155,8 +148,8 @@ def test_postgres_down_loses_nothing_made_here(both_stacks, ada, settings):
     mirror_drain._paused_until = 0.0
     drain(dsn, "--all")
 
-    with v1.connect(dsn) as conn:
-        assert v1.campaigns_of(conn, owner_id=v1_user_id(dsn, ada.sub)) == [
+    with V1Standin(dsn) as on_v1:
+        assert on_v1.campaigns_of(v1_user_id(dsn, ada.sub)) == [
             ("Out of the Abyss", False),
             ("Storm King's Thunder", False),
         ]
@@ -181,8 +174,8 @@ def test_a_rollback_after_writes_here_loses_none_of_them(both_stacks, ada, setti
 
     assert read_split().percent == 0
     assert entries() == []
-    with v1.connect(dsn) as conn:
-        assert v1.campaigns_of(conn, owner_id=v1_user_id(dsn, ada.sub)) == [(name, False) for name in names]
+    with V1Standin(dsn) as on_v1:
+        assert on_v1.campaigns_of(v1_user_id(dsn, ada.sub)) == [(name, False) for name in names]
     assert list_shifts()[0].rollback
 
 
@@ -202,7 +195,7 @@ def test_the_same_row_changed_on_both_sides_is_resolved_by_time_and_logged(both_
     campaign_id = new_campaign_here(ada, "Dragon Heist")  # in v1.0 too, by the mirror
     uuid = ids.uuid_for_new_item(campaign_id)
     # Within one sync interval: renamed on v1.0 (Ada on another device, still on v1.0)...
-    v1.rename_campaign(on_v1, campaign_id=uuid, name="Renamed on v1.0")
+    on_v1.edit_campaign(uuid, name="Renamed on v1.0")
     # ...then here, later, while the mirror cannot reach v1.0.
     stored = campaigns.get_campaign(sub=ada.sub, campaign_id=campaign_id)
     edit = {"name": "Renamed here", "game_system": "", "description": "", "version": stored.version}
@@ -214,7 +207,7 @@ def test_the_same_row_changed_on_both_sides_is_resolved_by_time_and_logged(both_
     drain(dsn, "--all")
 
     assert campaign_names_here(ada.sub) == ["Renamed here"]  # the later one wins on both sides
-    assert v1.campaigns_of(on_v1, owner_id=v1_user_id(dsn, ada.sub)) == [("Renamed here", False)]
+    assert on_v1.campaigns_of(v1_user_id(dsn, ada.sub)) == [("Renamed here", False)]
     (conflict,) = list_conflicts()
     assert conflict.kept == "app"
     assert "Renamed" not in conflict.what  # metadata only

@@ -35,7 +35,7 @@ HIDDEN = {"transcript_text", "transcript_raw", "password_hash", "refresh_token",
 
 
 @pytest.fixture
-def v1(v1_database):
+def captured(v1_database):
     """An autocommit connection to an empty v1.0 database with capture installed."""
     with psycopg.connect(v1_database, autocommit=True) as conn:
         capture.install(conn, user_pairs=[])
@@ -86,14 +86,14 @@ def last_position(conn):
     return changes[-1].position if changes else START
 
 
-def test_insert_update_and_delete_log_the_row_its_key_and_its_owner(v1):
-    owner = add_user(v1)
-    campaign_id = add_campaign(v1, owner)
-    v1.execute("UPDATE campaigns SET name = 'Saltmarsh (again)' WHERE id = %s", [campaign_id])
-    session_id = add_session(v1, campaign_id)
-    summary_id = add_summary(v1, session_id)
-    v1.execute("DELETE FROM summaries WHERE id = %s", [summary_id])
-    changes = logged(v1)
+def test_insert_update_and_delete_log_the_row_its_key_and_its_owner(captured):
+    owner = add_user(captured)
+    campaign_id = add_campaign(captured, owner)
+    captured.execute("UPDATE campaigns SET name = 'Saltmarsh (again)' WHERE id = %s", [campaign_id])
+    session_id = add_session(captured, campaign_id)
+    summary_id = add_summary(captured, session_id)
+    captured.execute("DELETE FROM summaries WHERE id = %s", [summary_id])
+    changes = logged(captured)
     assert [(change.table, change.operation, change.row_id, change.user_id) for change in changes] == [
         ("users", INSERT, str(owner), owner),
         ("campaigns", INSERT, str(campaign_id), owner),
@@ -110,15 +110,15 @@ def test_insert_update_and_delete_log_the_row_its_key_and_its_owner(v1):
     assert all(change.changed_at.tzinfo is not None for change in changes)
 
 
-def test_a_soft_delete_is_its_own_operation_and_an_undelete_an_update(v1):
-    owner = add_user(v1)
-    campaign_id = add_campaign(v1, owner)
-    session_id = add_session(v1, campaign_id)
-    after = last_position(v1)
-    v1.execute("UPDATE game_sessions SET deleted_at = now(), title = 'gone' WHERE id = %s", [session_id])
-    v1.execute("UPDATE campaigns SET deleted_at = now() WHERE id = %s", [campaign_id])
-    v1.execute("UPDATE campaigns SET deleted_at = NULL WHERE id = %s", [campaign_id])
-    changes = logged(v1, after)
+def test_a_soft_delete_is_its_own_operation_and_an_undelete_an_update(captured):
+    owner = add_user(captured)
+    campaign_id = add_campaign(captured, owner)
+    session_id = add_session(captured, campaign_id)
+    after = last_position(captured)
+    captured.execute("UPDATE game_sessions SET deleted_at = now(), title = 'gone' WHERE id = %s", [session_id])
+    captured.execute("UPDATE campaigns SET deleted_at = now() WHERE id = %s", [campaign_id])
+    captured.execute("UPDATE campaigns SET deleted_at = NULL WHERE id = %s", [campaign_id])
+    changes = logged(captured, after)
     assert [(change.table, change.operation, change.user_id) for change in changes] == [
         ("game_sessions", SOFT_DELETE, owner),
         ("campaigns", SOFT_DELETE, owner),
@@ -128,49 +128,51 @@ def test_a_soft_delete_is_its_own_operation_and_an_undelete_an_update(v1):
     assert changes[2].new_row["deleted_at"] is None
 
 
-def test_a_hard_delete_cascades_parent_first_and_every_row_names_its_owner(v1):
-    owner = add_user(v1)
-    v1.execute("INSERT INTO user_settings (user_id, theme) VALUES (%s, 'dark')", [owner])
-    v1.execute(
+def test_a_hard_delete_cascades_parent_first_and_every_row_names_its_owner(captured):
+    owner = add_user(captured)
+    captured.execute("INSERT INTO user_settings (user_id, theme) VALUES (%s, 'dark')", [owner])
+    captured.execute(
         """INSERT INTO accounts ("userId", type, provider, "providerAccountId") VALUES (%s, 'oauth', 'discord', '4')""",
         [owner],
     )
-    kept, dropped = add_campaign(v1, owner), add_campaign(v1, owner)
-    sessions = [add_session(v1, dropped), add_session(v1, dropped)]
-    summaries = [add_summary(v1, session_id, kind) for session_id in sessions for kind in ("recap", "npcs")]
-    lone = add_session(v1, kept)
-    lone_summary = add_summary(v1, lone)
+    kept, dropped = add_campaign(captured, owner), add_campaign(captured, owner)
+    sessions = [add_session(captured, dropped), add_session(captured, dropped)]
+    summaries = [add_summary(captured, session_id, kind) for session_id in sessions for kind in ("recap", "npcs")]
+    lone = add_session(captured, kept)
+    lone_summary = add_summary(captured, lone)
 
-    after = last_position(v1)
-    v1.execute("DELETE FROM game_sessions WHERE id = %s", [lone])  # a session alone: its summary cascades
-    changes = logged(v1, after)
+    after = last_position(captured)
+    captured.execute("DELETE FROM game_sessions WHERE id = %s", [lone])  # a session alone: its summary cascades
+    changes = logged(captured, after)
     assert [(change.table, change.row_id, change.user_id) for change in changes] == [
         ("game_sessions", str(lone), owner),
         ("summaries", str(lone_summary), owner),
     ]
 
     after = changes[-1].position
-    v1.execute("DELETE FROM campaigns WHERE id = %s", [dropped])
-    changes = logged(v1, after)
+    captured.execute("DELETE FROM campaigns WHERE id = %s", [dropped])
+    changes = logged(captured, after)
     assert [change.table for change in changes] == ["campaigns"] + ["game_sessions"] * 2 + ["summaries"] * 4
     assert {change.row_id for change in changes} == {str(row_id) for row_id in [dropped, *sessions, *summaries]}
     assert {(change.operation, change.user_id, change.new_row) for change in changes} == {(DELETE, owner, None)}
     assert len({change.xid for change in changes}) == 1
 
     after = changes[-1].position
-    v1.execute("DELETE FROM users WHERE id = %s", [owner])  # everything of the user goes
-    changes = logged(v1, after)
+    captured.execute("DELETE FROM users WHERE id = %s", [owner])  # everything of the user goes
+    changes = logged(captured, after)
     assert changes[0].table == "users"
     assert {change.table for change in changes} == {"users", "user_settings", "accounts", "campaigns"}
     assert {(change.operation, change.user_id) for change in changes} == {(DELETE, owner)}
 
 
-def test_a_password_change_is_logged_as_password_without_the_hash(v1):
-    owner = add_user(v1)
-    after = last_position(v1)
-    v1.execute("UPDATE users SET password_hash = %s, name = 'Ana B.' WHERE id = %s", ["$2b$10$" + "b" * 53, owner])
-    v1.execute("UPDATE users SET name = 'Ana C.' WHERE id = %s", [owner])
-    password, rename = logged(v1, after)
+def test_a_password_change_is_logged_as_password_without_the_hash(captured):
+    owner = add_user(captured)
+    after = last_position(captured)
+    captured.execute(
+        "UPDATE users SET password_hash = %s, name = 'Ana B.' WHERE id = %s", ["$2b$10$" + "b" * 53, owner]
+    )
+    captured.execute("UPDATE users SET name = 'Ana C.' WHERE id = %s", [owner])
+    password, rename = logged(captured, after)
     assert (password.table, password.operation, password.row_id, password.user_id) == (
         "users",
         PASSWORD,
@@ -182,17 +184,17 @@ def test_a_password_change_is_logged_as_password_without_the_hash(v1):
     assert "password_hash" not in password.old_row and "password_hash" not in password.new_row
 
 
-def test_a_user_settings_upsert_logs_insert_then_update_keyed_by_user(v1):
-    owner = add_user(v1)
-    after = last_position(v1)
+def test_a_user_settings_upsert_logs_insert_then_update_keyed_by_user(captured):
+    owner = add_user(captured)
+    after = last_position(captured)
     upsert = (
         "INSERT INTO user_settings (user_id, time_zone, theme) VALUES (%s, %s, %s)"
         " ON CONFLICT (user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, theme = EXCLUDED.theme"
     )
-    v1.execute(upsert, [owner, "Europe/Berlin", "dark"])
-    v1.execute(upsert, [owner, "Asia/Tokyo", "dark"])
-    v1.execute(upsert, [owner, "Asia/Tokyo", "dark"])  # the same again: nothing changed, nothing logged
-    changes = logged(v1, after)
+    captured.execute(upsert, [owner, "Europe/Berlin", "dark"])
+    captured.execute(upsert, [owner, "Asia/Tokyo", "dark"])
+    captured.execute(upsert, [owner, "Asia/Tokyo", "dark"])  # the same again: nothing changed, nothing logged
+    changes = logged(captured, after)
     assert [(change.table, change.operation, change.row_id, change.user_id) for change in changes] == [
         ("user_settings", INSERT, str(owner), owner),
         ("user_settings", UPDATE, str(owner), owner),
@@ -200,10 +202,10 @@ def test_a_user_settings_upsert_logs_insert_then_update_keyed_by_user(v1):
     assert changes[1].old_row["time_zone"] == "Europe/Berlin" and changes[1].new_row["time_zone"] == "Asia/Tokyo"
 
 
-def test_linking_and_unlinking_an_oauth_account_logs_it_without_its_tokens(v1):
-    owner = add_user(v1)
-    after = last_position(v1)
-    account_id = v1.execute(
+def test_linking_and_unlinking_an_oauth_account_logs_it_without_its_tokens(captured):
+    owner = add_user(captured)
+    after = last_position(captured)
+    account_id = captured.execute(
         """
         INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token, access_token,
                               expires_at, token_type, scope, id_token)
@@ -213,9 +215,9 @@ def test_linking_and_unlinking_an_oauth_account_logs_it_without_its_tokens(v1):
         """,
         [owner],
     ).fetchone()[0]
-    v1.execute("UPDATE accounts SET access_token = 'rotated-secret' WHERE id = %s", [account_id])
-    v1.execute("DELETE FROM accounts WHERE id = %s", [account_id])
-    linked, rotated, unlinked = logged(v1, after)
+    captured.execute("UPDATE accounts SET access_token = 'rotated-secret' WHERE id = %s", [account_id])
+    captured.execute("DELETE FROM accounts WHERE id = %s", [account_id])
+    linked, rotated, unlinked = logged(captured, after)
     assert (linked.table, linked.operation, linked.row_id, linked.user_id) == (
         "accounts",
         INSERT,
@@ -230,15 +232,15 @@ def test_linking_and_unlinking_an_oauth_account_logs_it_without_its_tokens(v1):
     assert "secret" not in text and not HIDDEN & set(linked.new_row)
 
 
-def test_transcripts_and_secrets_never_reach_the_log(v1):
-    owner = add_user(v1)
-    campaign_id = add_campaign(v1, owner)
-    after = last_position(v1)
-    inline = add_session(v1, campaign_id, transcript_text="DM: It rains. " * 100_000)  # 1.4 MB
-    raw = add_session(v1, campaign_id, transcript_raw=b"\xff\xfe" * 50_000, transcript_filename="night.txt")
-    v1.execute("UPDATE game_sessions SET title = 'Night two' WHERE id = %s", [inline])
-    v1.execute("UPDATE game_sessions SET transcript_text = 'DM: shorter.' WHERE id = %s", [inline])
-    changes = logged(v1, after)
+def test_transcripts_and_secrets_never_reach_the_log(captured):
+    owner = add_user(captured)
+    campaign_id = add_campaign(captured, owner)
+    after = last_position(captured)
+    inline = add_session(captured, campaign_id, transcript_text="DM: It rains. " * 100_000)  # 1.4 MB
+    raw = add_session(captured, campaign_id, transcript_raw=b"\xff\xfe" * 50_000, transcript_filename="night.txt")
+    captured.execute("UPDATE game_sessions SET title = 'Night two' WHERE id = %s", [inline])
+    captured.execute("UPDATE game_sessions SET transcript_text = 'DM: shorter.' WHERE id = %s", [inline])
+    changes = logged(captured, after)
     assert [(change.row_id, change.operation) for change in changes] == [
         (str(inline), INSERT),
         (str(raw), INSERT),
@@ -250,32 +252,36 @@ def test_transcripts_and_secrets_never_reach_the_log(v1):
     for change in changes:
         for row in (change.old_row, change.new_row):
             assert row is None or not HIDDEN & set(row)
-    total = v1.execute("SELECT sum(octet_length(coalesce(old_row, new_row)::text)) FROM cutover_changes").fetchone()[0]
+    total = captured.execute(
+        "SELECT sum(octet_length(coalesce(old_row, new_row)::text)) FROM cutover_changes"
+    ).fetchone()[0]
     assert total < 10_000
 
 
-def test_the_mirrors_writes_log_nothing_and_the_mark_ends_with_its_transaction(v1):
-    owner = add_user(v1)
-    after = last_position(v1)
-    with v1.transaction():
-        v1.execute(f"SET LOCAL {MIRROR_SETTING} = '{MIRROR_ORIGIN}'")
-        campaign_id = add_campaign(v1, owner)
-        add_summary(v1, add_session(v1, campaign_id))
-        v1.execute("UPDATE users SET name = 'From the app', password_hash = NULL WHERE id = %s", [owner])
-        v1.execute("DELETE FROM campaigns WHERE id = %s", [campaign_id])
-    assert logged(v1, after) == []
-    v1.execute("UPDATE users SET name = 'From v1.0' WHERE id = %s", [owner])  # the next transaction logs again
-    assert [(change.table, change.operation) for change in logged(v1, after)] == [("users", UPDATE)]
+def test_the_mirrors_writes_log_nothing_and_the_mark_ends_with_its_transaction(captured):
+    owner = add_user(captured)
+    after = last_position(captured)
+    with captured.transaction():
+        captured.execute(f"SET LOCAL {MIRROR_SETTING} = '{MIRROR_ORIGIN}'")
+        campaign_id = add_campaign(captured, owner)
+        add_summary(captured, add_session(captured, campaign_id))
+        captured.execute("UPDATE users SET name = 'From the app', password_hash = NULL WHERE id = %s", [owner])
+        captured.execute("DELETE FROM campaigns WHERE id = %s", [campaign_id])
+    assert logged(captured, after) == []
+    captured.execute("UPDATE users SET name = 'From v1.0' WHERE id = %s", [owner])  # the next transaction logs again
+    assert [(change.table, change.operation) for change in logged(captured, after)] == [("users", UPDATE)]
 
 
-def test_an_update_that_changes_nothing_logs_nothing(v1):
-    owner = add_user(v1)
-    session_id = add_session(v1, add_campaign(v1, owner), transcript_text="x" * 500_000)
-    after = last_position(v1)
-    v1.execute("UPDATE users SET name = name, password_hash = password_hash")
-    v1.execute("UPDATE campaigns SET name = name")
-    v1.execute("UPDATE game_sessions SET transcript_text = transcript_text, title = title WHERE id = %s", [session_id])
-    assert logged(v1, after) == []
+def test_an_update_that_changes_nothing_logs_nothing(captured):
+    owner = add_user(captured)
+    session_id = add_session(captured, add_campaign(captured, owner), transcript_text="x" * 500_000)
+    after = last_position(captured)
+    captured.execute("UPDATE users SET name = name, password_hash = password_hash")
+    captured.execute("UPDATE campaigns SET name = name")
+    captured.execute(
+        "UPDATE game_sessions SET transcript_text = transcript_text, title = title WHERE id = %s", [session_id]
+    )
+    assert logged(captured, after) == []
 
 
 def our_objects(conn):
@@ -289,91 +295,95 @@ def our_objects(conn):
     return triggers, [name for (name,) in functions]
 
 
-def test_install_twice_is_install_once(v1):
-    owner = add_user(v1, email="twice@example.com")
-    campaign_id = add_campaign(v1, owner)
-    session_id = add_session(v1, campaign_id)
+def test_install_twice_is_install_once(captured):
+    owner = add_user(captured, email="twice@example.com")
+    campaign_id = add_campaign(captured, owner)
+    session_id = add_session(captured, campaign_id)
     pairs = [(owner, "sub-of-twice")]
-    first = capture.install(v1, user_pairs=pairs)
+    first = capture.install(captured, user_pairs=pairs)
     assert not first.triggers_added and first.remembered == {USER: 1, CAMPAIGN: 1, SESSION: 1}
-    objects, rows = our_objects(v1), logged(v1)
-    again = capture.install(v1, user_pairs=pairs)
+    objects, rows = our_objects(captured), logged(captured)
+    again = capture.install(captured, user_pairs=pairs)
     assert not again.changed and again.remembered == {USER: 0, CAMPAIGN: 0, SESSION: 0}
-    assert our_objects(v1) == objects and logged(v1) == rows
+    assert our_objects(captured) == objects and logged(captured) == rows
     triggers, functions = objects
     assert triggers == [(table, "cutover_capture") for table in sorted(capture.CAPTURED_TABLES)]
     assert len([name for name in functions if name.startswith("cutover_")]) == len(capture.CAPTURED) + 1
-    assert app_id_for(v1, kind=SESSION, v1_id=session_id) is not None
+    assert app_id_for(captured, kind=SESSION, v1_id=session_id) is not None
 
 
-def test_install_rewrites_a_trigger_function_that_differs(v1):
-    v1.execute(
+def test_install_rewrites_a_trigger_function_that_differs(captured):
+    captured.execute(
         "CREATE OR REPLACE FUNCTION cutover_capture_users() RETURNS trigger LANGUAGE plpgsql"
         " AS 'BEGIN RETURN NULL; END'"
     )
-    result = capture.install(v1, user_pairs=[])
+    result = capture.install(captured, user_pairs=[])
     assert result.functions_written == ["cutover_capture_users"] and result.triggers_added == []
-    add_user(v1)
-    assert [change.table for change in logged(v1)] == ["users"]
+    add_user(captured)
+    assert [change.table for change in logged(captured)] == ["users"]
 
 
-def test_uninstall_removes_only_what_install_made(v1):
-    v1.execute(
+def test_uninstall_removes_only_what_install_made(captured):
+    captured.execute(
         """
         CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS
         'BEGIN NEW.updated_at := now(); RETURN NEW; END';
         CREATE TRIGGER touch_updated_at BEFORE UPDATE ON campaigns FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
         """
     )
-    owner = add_user(v1)
-    campaign_id = add_campaign(v1, owner)
-    rows = logged(v1)
-    result = capture.uninstall(v1)
+    owner = add_user(captured)
+    campaign_id = add_campaign(captured, owner)
+    rows = logged(captured)
+    result = capture.uninstall(captured)
     assert result.triggers_dropped == list(capture.CAPTURED_TABLES) and not result.log_dropped
-    triggers, functions = our_objects(v1)
+    triggers, functions = our_objects(captured)
     assert triggers == [("campaigns", "touch_updated_at")]
     assert [name for name in functions if name.startswith("cutover_") or name == "touch_updated_at"] == [
         "touch_updated_at"
     ]
-    assert logged(v1) == rows  # the log stays for the sync to finish reading
-    v1.execute("UPDATE campaigns SET name = 'After' WHERE id = %s", [campaign_id])
-    assert logged(v1) == rows  # nothing captures any more
-    assert v1.execute("SELECT count(*) FROM users").fetchone()[0] == 1
-    again = capture.uninstall(v1, drop_log=True)
+    assert logged(captured) == rows  # the log stays for the sync to finish reading
+    captured.execute("UPDATE campaigns SET name = 'After' WHERE id = %s", [campaign_id])
+    assert logged(captured) == rows  # nothing captures any more
+    assert captured.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    again = capture.uninstall(captured, drop_log=True)
     assert again.triggers_dropped == [] and again.log_dropped
-    assert v1.execute("SELECT to_regclass('cutover_changes'), to_regclass('cutover_ids') IS NOT NULL").fetchone() == (
+    assert captured.execute(
+        "SELECT to_regclass('cutover_changes'), to_regclass('cutover_ids') IS NOT NULL"
+    ).fetchone() == (
         None,
         True,
     )
 
 
-def test_a_transaction_that_began_first_and_commits_last_is_read_before_the_later_one(v1, v1_database):
-    owner = add_user(v1)
-    after = last_position(v1)
+def test_a_transaction_that_began_first_and_commits_last_is_read_before_the_later_one(captured, v1_database):
+    owner = add_user(captured)
+    after = last_position(captured)
     with psycopg.connect(v1_database) as first, psycopg.connect(v1_database) as second:
         first.execute("INSERT INTO verification_token VALUES ('a@example.com', now(), 't')")  # takes its xid first
         campaign_id = add_campaign(second, owner)  # logged first: the smaller id, the larger xid
         first.execute("UPDATE users SET name = 'First' WHERE id = %s", [owner])
         second.commit()
-        assert logged(v1, after) == []  # the second waits: the first may still log before it
+        assert logged(captured, after) == []  # the second waits: the first may still log before it
         first.commit()
-    changes = logged(v1, after)
+    changes = logged(captured, after)
     assert [(change.table, change.row_id) for change in changes] == [
         ("users", str(owner)),
         ("campaigns", str(campaign_id)),
     ]
     assert changes[0].id > changes[1].id and changes[0].xid < changes[1].xid
-    assert logged(v1, changes[-1].position) == []
+    assert logged(captured, changes[-1].position) == []
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_read_changes_neither_skips_nor_repeats_whatever_order_transactions_commit_in(v1, v1_database, seed):
+def test_read_changes_neither_skips_nor_repeats_whatever_order_transactions_commit_in(captured, v1_database, seed):
     """Four writers interleave writes, commits and rollbacks at random while a reader
     reads in small batches behind a watermark: it gets every committed change once, in
     (xid, id) order, and nothing of a rolled-back transaction."""
     rng = random.Random(seed)
-    users = [add_user(v1, email=f"writer{number}@example.com") for number in range(4)]  # one row each: no lock waits
-    after = watermark = last_position(v1)
+    users = [
+        add_user(captured, email=f"writer{number}@example.com") for number in range(4)
+    ]  # one row each: no lock waits
+    after = watermark = last_position(captured)
     read, rolled_back_names = [], set()
     writers = [psycopg.connect(v1_database) for _ in users]
     pending = [[] for _ in writers]
@@ -391,17 +401,17 @@ def test_read_changes_neither_skips_nor_repeats_whatever_order_transactions_comm
                 writer.rollback()
                 rolled_back_names.update(pending[number])
                 pending[number] = []
-            batch = read_changes(v1, after=watermark, limit=rng.randrange(1, 4))
+            batch = read_changes(captured, after=watermark, limit=rng.randrange(1, 4))
             read += batch
             watermark = batch[-1].position if batch else watermark
     finally:
         for writer in writers:
             writer.commit()
             writer.close()
-    while batch := read_changes(v1, after=watermark, limit=3):
+    while batch := read_changes(captured, after=watermark, limit=3):
         read += batch
         watermark = batch[-1].position
-    everything = v1.execute(
+    everything = captured.execute(
         "SELECT xid::text::bigint, id FROM cutover_changes WHERE (xid, id) > (%s::text::xid8, %s) ORDER BY xid, id",
         [str(after[0]), after[1]],
     ).fetchall()

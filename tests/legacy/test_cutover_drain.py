@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from mirror_world import entries, forget_request_entries, rows, start_mirroring
+from mirror_world import entries, forget_request_entries, rows
 
 from campaigns import repository as campaigns
 from campaigns_site.outbox import take_written_entries
@@ -18,12 +18,6 @@ from sessions.core.repository import create_session
 
 SUB = "mirror-drain-owner"
 CLOSED_PORT_DSN = "postgresql://nobody@127.0.0.1:9/none"
-
-
-@pytest.fixture
-def mirror(v1_database, aws, settings):
-    start_mirroring(settings, v1_database)
-    return v1_database
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from conftest import V1_BUCKET
 from django.core.management import call_command
 from django.utils import timezone
 
+from campaigns_site import aws as aws_module
 from campaigns_site.table_keys import CUTOVER_PK
 from cutover.gates import verify_drift_gate
 from cutover.state import SYNC_SK, SyncState, list_shifts
@@ -72,8 +74,11 @@ def test_a_drift_fails_the_gate_when_the_sample_holds_its_account(imported_v1, v
     assert not verify_drift_gate(source=v1_small_database, v1_bucket=v1_small_bucket, full=True)["ok"]
 
 
-def test_an_unreachable_v1_database_fails_the_gate(imported_v1, v1_small_bucket):
-    result = verify_drift_gate(source="postgresql://nobody@127.0.0.1:1/none", v1_bucket=v1_small_bucket)
+def test_an_unreachable_v1_database_fails_the_gate(aws):
+    # One imported account's record is all the gate reads before it connects: no import needed.
+    checkpoints.record_imported_account(v1_user_id=1, sub="sub-ana", email="ana@example.com", v1_user_ids=[1])
+    aws_module.client("s3").create_bucket(Bucket=V1_BUCKET)
+    result = verify_drift_gate(source="postgresql://nobody@127.0.0.1:1/none", v1_bucket=V1_BUCKET)
     assert not result["ok"] and "imported accounts: " in result["detail"]
 
 

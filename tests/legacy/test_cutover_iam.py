@@ -9,17 +9,16 @@ import json
 from pathlib import Path
 
 import pytest
-import v1_standin as v1
 from django.core.management import call_command
 from mirror_world import forget_request_entries
+from v1_standin import V1Standin
 
 from campaigns_site import aws as aws_module
 from campaigns_site.aws import record_aws_calls
 from cutover import mirror_drain
 from cutover.scheduled import sync_v1_event
 from cutover.scheduled_drain import drain_outbox_event
-from tests.iam_policy import IamRecorder, evaluate, unused_grants
-from tests.test_iam_policy import POOL_PLACEHOLDER, policy_for
+from tests.iam_policy import POOL_PLACEHOLDER, IamRecorder, evaluate, policy_for, unused_grants
 from tests.uploads import confirm, post_to_s3, upload_form_of
 from tests.web_clients import post
 
@@ -57,12 +56,12 @@ def cutover_tour(imported_v1, v1_small_database, v1_small_bucket, settings, owne
     mirror_drain._paused_until = 0.0
     forget_request_entries()  # the owner's sign-up, made by the fixture: the drain below takes it
     aws_module.client("s3").put_object(Bucket=v1_small_bucket, Key="uploads/new.txt", Body=b"DM: Roll initiative.\n")
-    with v1.connect(dsn) as conn:  # v1.0's users keep working there
-        bea = v1.sign_up(conn, email="bea@example.com", password="bea's old secret 1")
-        tomb = v1.create_campaign(conn, owner_id=bea, name="Tomb of Annihilation")
-        v1.create_session(conn, campaign_id=tomb, title="Inline", transcript_text="DM: Welcome to Chult.\n")
-        v1.create_session(conn, campaign_id=tomb, title="In the bucket", transcript_key="uploads/new.txt")
-        v1.change_password(conn, user_id=bea, password="bea's new secret 2")
+    with V1Standin(dsn) as v1:  # v1.0's users keep working there
+        bea = v1.new_user("bea@example.com", "bea's old secret 1")
+        tomb = v1.new_campaign(bea, name="Tomb of Annihilation")
+        v1.new_session(tomb, title="Inline", transcript_text="DM: Welcome to Chult.\n")
+        v1.new_session(tomb, title="In the bucket", transcript_key="uploads/new.txt", transcript_filename="new.txt")
+        v1.change_password(bea, "bea's new secret 2")
 
     recorder = IamRecorder()
     with record_aws_calls(recorder):

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
-from mirror_world import V1_BUCKET, drain, entries, forget_request_entries, row, rows, start_mirroring
+from mirror_world import V1_BUCKET, drain, entries, forget_request_entries, row, rows
 
-from accounts import cognito, profiles
+from accounts import profiles
 from campaigns import repository as campaigns
 from campaigns_site import aws as aws_module
 from campaigns_site.table_keys import OUTBOX_PK, campaign_sk, user_pk
@@ -24,24 +24,8 @@ from tests.transcript_uploads import store_transcript
 from tests.uploads import confirm, post_to_s3, upload_form_of
 from tests.web_clients import post
 
-
-@pytest.fixture
-def mirror(v1_database, aws, settings):
-    start_mirroring(settings, v1_database)
-    return v1_database
-
-
-@pytest.fixture
-def ada(mirror, owner):
-    """The signed-in owner, already in v1.0 (the sign-up, made outside a request, drained)."""
-    forget_request_entries()
-    drain(mirror)
-    return owner
-
-
-@pytest.fixture(autouse=True)
-def _policy_read_afresh():
-    cognito.cached_password_policy.cache_clear()
+# moto's pool is new in each test: its password policy is read afresh
+pytestmark = pytest.mark.usefixtures("policy_read_afresh")
 
 
 def user_row(dsn, sub):

@@ -23,7 +23,7 @@ from v1.checkpoints import list_imported_accounts
 
 
 @pytest.fixture
-def mirror(imported_v1, v1_small_database, settings):
+def imported_mirror(imported_v1, v1_small_database, settings):
     """Mirroring into the imported v1.0, with the pairs `v1_capture install` writes."""
     start_mirroring(settings, v1_small_database, create_bucket=False)
     with psycopg.connect(v1_small_database) as conn:
@@ -85,73 +85,73 @@ def applied(dsn):
     assert entries() == []
 
 
-def test_an_imported_session_is_edited_in_place_keeping_its_transcript(mirror, v1_small_dataset):
-    v1_row, item = imported_session(mirror, "s.transcript_text IS NOT NULL", transcribed=True)
+def test_an_imported_session_is_edited_in_place_keeping_its_transcript(imported_mirror, v1_small_dataset):
+    v1_row, item = imported_session(imported_mirror, "s.transcript_text IS NOT NULL", transcribed=True)
     assert item.has_transcript
     edit(item, title="Renamed here")
-    applied(mirror)
+    applied(imported_mirror)
 
-    after = row(mirror, "SELECT * FROM game_sessions WHERE id = %s", v1_row["id"])
+    after = row(imported_mirror, "SELECT * FROM game_sessions WHERE id = %s", v1_row["id"])
     assert after["title"] == "Renamed here"
     # The transcript is the one imported from this row: v1.0's own columns stay.
     assert (after["transcript_text"], after["transcript_key"]) == (v1_row["transcript_text"], None)
-    assert len(rows(mirror, "SELECT id FROM game_sessions WHERE id = %s", v1_row["id"])) == 1
+    assert len(rows(imported_mirror, "SELECT id FROM game_sessions WHERE id = %s", v1_row["id"])) == 1
 
 
-def test_a_new_transcript_on_an_imported_session_replaces_v1s_inline_text(mirror):
-    v1_row, item = imported_session(mirror, "s.transcript_text IS NOT NULL", transcribed=True)
+def test_a_new_transcript_on_an_imported_session_replaces_v1s_inline_text(imported_mirror):
+    v1_row, item = imported_session(imported_mirror, "s.transcript_text IS NOT NULL", transcribed=True)
     data = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ada>A new night\n"
     store_transcript(sub=item.owner_sub, campaign_id=item.campaign_id, session_id=item.session_id, data=data)
-    applied(mirror)
-    after = row(mirror, "SELECT * FROM game_sessions WHERE id = %s", v1_row["id"])
+    applied(imported_mirror)
+    after = row(imported_mirror, "SELECT * FROM game_sessions WHERE id = %s", v1_row["id"])
     assert after["transcript_key"].startswith(f"mirror/{v1_row['id']}/")
     assert (after["transcript_text"], after["transcript_raw"]) == (None, None)
 
 
-def test_an_imported_link_revoked_here_is_no_longer_shared_on_v1(mirror, v1_small_dataset):
+def test_an_imported_link_revoked_here_is_no_longer_shared_on_v1(imported_mirror, v1_small_dataset):
     (token,) = v1_small_dataset.case("share_token_no_expiry")
-    v1_row, item = imported_session(mirror, "s.share_token = %s", token)
+    v1_row, item = imported_session(imported_mirror, "s.share_token = %s", token)
     revoke_share_link(
         sub=item.owner_sub, campaign_id=item.campaign_id, session_id=item.session_id, token_hash=hash_token(token)
     )
-    applied(mirror)
-    after = row(mirror, "SELECT share_token, share_expires_at FROM game_sessions WHERE id = %s", v1_row["id"])
+    applied(imported_mirror)
+    after = row(imported_mirror, "SELECT share_token, share_expires_at FROM game_sessions WHERE id = %s", v1_row["id"])
     assert after == {"share_token": None, "share_expires_at": None}
     (other,) = v1_small_dataset.case("share_token_future_expiry")
-    assert row(mirror, "SELECT count(*) FROM game_sessions WHERE share_token = %s", other)["count"] == 1
+    assert row(imported_mirror, "SELECT count(*) FROM game_sessions WHERE share_token = %s", other)["count"] == 1
 
 
-def test_a_row_v1_changed_later_is_kept_and_the_conflict_logged(mirror):
-    v1_row, item = imported_session(mirror, "s.transcript_text IS NOT NULL", transcribed=True)
+def test_a_row_v1_changed_later_is_kept_and_the_conflict_logged(imported_mirror):
+    v1_row, item = imported_session(imported_mirror, "s.transcript_text IS NOT NULL", transcribed=True)
     edited = edit(item, title="Ours")
     later = edited.updated + timedelta(seconds=5)
-    with psycopg.connect(mirror) as conn:  # v1.0 saves the same session meanwhile
+    with psycopg.connect(imported_mirror) as conn:  # v1.0 saves the same session meanwhile
         conn.execute("UPDATE game_sessions SET title = 'Theirs', updated_at = %s WHERE id = %s", (later, v1_row["id"]))
-    applied(mirror)
+    applied(imported_mirror)
 
-    assert row(mirror, "SELECT title FROM game_sessions WHERE id = %s", v1_row["id"])["title"] == "Theirs"
+    assert row(imported_mirror, "SELECT title FROM game_sessions WHERE id = %s", v1_row["id"])["title"] == "Theirs"
     (conflict,) = list_conflicts()
     assert (conflict.kept, conflict.what) == ("v1", f"game_sessions {v1_row['id']}")
     assert (conflict.v1_updated, conflict.app_updated) == (later, edited.updated)
 
 
-def test_a_moved_session_is_the_same_row_in_its_new_campaign(mirror):
-    v1_row, item = imported_session(mirror, "true")
+def test_a_moved_session_is_the_same_row_in_its_new_campaign(imported_mirror):
+    v1_row, item = imported_session(imported_mirror, "true")
     target = campaigns.create_campaign(sub=item.owner_sub, name="Elsewhere")
-    applied(mirror)
+    applied(imported_mirror)
     move_session(
         sub=item.owner_sub, campaign_id=item.campaign_id, session_id=item.session_id, to_campaign_id=target.campaign_id
     )
-    applied(mirror)
-    after = row(mirror, "SELECT campaign_id, deleted_at FROM game_sessions WHERE id = %s", v1_row["id"])
+    applied(imported_mirror)
+    after = row(imported_mirror, "SELECT campaign_id, deleted_at FROM game_sessions WHERE id = %s", v1_row["id"])
     assert after == {"campaign_id": ids.uuid_for_new_item(target.campaign_id), "deleted_at": None}
 
 
-def test_a_deleted_account_removes_the_v1_user(mirror, db):
+def test_a_deleted_account_removes_the_v1_user(imported_mirror, db):
     from accounts.deletion import delete_account
 
-    v1_row, item = imported_session(mirror, "true")
-    user_id = row(mirror, "SELECT owner_id FROM campaigns WHERE id = %s", v1_row["campaign_id"])["owner_id"]
+    v1_row, item = imported_session(imported_mirror, "true")
+    user_id = row(imported_mirror, "SELECT owner_id FROM campaigns WHERE id = %s", v1_row["campaign_id"])["owner_id"]
     delete_account(sub=item.owner_sub)
-    applied(mirror)
-    assert rows(mirror, "SELECT id FROM users WHERE id = %s", user_id) == []
+    applied(imported_mirror)
+    assert rows(imported_mirror, "SELECT id FROM users WHERE id = %s", user_id) == []

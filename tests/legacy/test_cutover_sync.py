@@ -1,16 +1,16 @@
-"""manage.py sync_v1: v1.0's logged changes arrive here (issue 14, point 2), on top of an
-import (`imported_v1`), with v1.0 stood in for by tests/legacy/v1_writes.py."""
+"""manage.py sync_v1: v1.0's changes, logged by the real capture triggers, arrive here (issue
+14, point 2), with v1.0 stood in for by tests/legacy/v1_standin.py: on an empty v1.0 (`v1`),
+and next to imported users (`v1_after_import`)."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
-import time_machine
 from conftest import V1_BUCKET
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from import_runs import sub_of
-from v1_writes import V1Writer, new_share_token
+from v1_standin import new_share_token
 
 from accounts import legacy_passwords
 from accounts.profiles import get_profile, preferences_of
@@ -24,16 +24,6 @@ from tests.web_clients import log_in
 from v1 import mapping
 
 TRANSCRIPT = "[00:00:01] Sam (GM): The troll is down.\n[00:00:05] Ana: Mira checks her purse.\n"
-NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def v1(imported_v1, v1_small_database, settings):
-    settings.V1_BUCKET = V1_BUCKET
-    writer = V1Writer(v1_small_database)
-    writer.url = v1_small_database
-    yield writer
-    writer.close()
 
 
 def sync(v1, *options):
@@ -58,24 +48,24 @@ def new_player(v1, email="newcomer@example.com", password="an old v1 password 41
     return user_id, campaign
 
 
-def test_a_new_v1_user_with_everything_arrives_and_signs_in_with_the_old_password(v1, db):
-    with time_machine.travel(NOW, tick=False):
-        user_id, campaign = new_player(v1)
-        v1.settings(user_id, time_zone="Europe/Berlin", theme="dark")
-        inline = v1.new_session(campaign, title="The tavern", number=1, transcript_text=TRANSCRIPT)
-        aws.client("s3").put_object(Bucket=V1_BUCKET, Key="transcripts/new/one.txt", Body=TRANSCRIPT.encode())
-        token = new_share_token()
-        keyed = v1.new_session(
-            campaign,
-            title="The docks",
-            number=2,
-            transcript_key="transcripts/new/one.txt",
-            transcript_filename="one.txt",
-            share_token=token,
-        )
-        v1.new_summary(inline, kind="recap", content="The party met Volo.")
-        v1.new_summary(inline, kind="highlights", content="- A troll fell.")
-        output = sync(v1)
+def test_a_new_v1_user_with_everything_arrives_and_signs_in_with_the_old_password(v1_after_import, db):
+    v1 = v1_after_import  # next to the imported users
+    user_id, campaign = new_player(v1)
+    v1.settings(user_id, time_zone="Europe/Berlin", theme="dark")
+    inline = v1.new_session(campaign, title="The tavern", number=1, transcript_text=TRANSCRIPT)
+    aws.client("s3").put_object(Bucket=V1_BUCKET, Key="transcripts/new/one.txt", Body=TRANSCRIPT.encode())
+    token = new_share_token()
+    keyed = v1.new_session(
+        campaign,
+        title="The docks",
+        number=2,
+        transcript_key="transcripts/new/one.txt",
+        transcript_filename="one.txt",
+        share_token=token,
+    )
+    v1.new_summary(inline, kind="recap", content="The party met Volo.")
+    v1.new_summary(inline, kind="highlights", content="- A troll fell.")
+    output = sync(v1)
 
     assert "applied 7 changes" in output and "lag 0s" in output
     sub = sub_of("newcomer@example.com")
@@ -105,27 +95,26 @@ def test_a_new_v1_user_with_everything_arrives_and_signs_in_with_the_old_passwor
 
 
 def test_edits_on_v1_arrive_and_applying_them_again_changes_nothing(v1):
-    with time_machine.travel(NOW, tick=False) as clock:
-        user_id, campaign = new_player(v1)
-        session = v1.new_session(campaign, title="The tavern", number=1)
-        summary = v1.new_summary(session, kind="recap", content="First draft.")
-        sync(v1)
-        sub = sub_of("newcomer@example.com")
-        campaign_id, session_id = ids_of(v1, "game_sessions", session)
+    user_id, campaign = new_player(v1)
+    session = v1.new_session(campaign, title="The tavern", number=1)
+    summary = v1.new_summary(session, kind="recap", content="First draft.")
+    sync(v1)
+    sub = sub_of("newcomer@example.com")
+    campaign_id, session_id = ids_of(v1, "game_sessions", session)
 
-        clock.shift(timedelta(minutes=5))
-        token = new_share_token()
-        v1.edit_campaign(campaign, name="Dragons, renamed", description="Now with a description")
-        v1.edit_campaign(campaign, archived=True)
-        v1.edit_session(session, title="The tavern, again", session_number=3, notes="Bring rope.", share_token=token)
-        v1.edit_summary(summary, content="Second draft.")
-        v1.settings(user_id, time_zone="Asia/Tokyo", theme="light")
-        v1.rename_user(user_id, "Newcomer the Bold")
-        assert "applied 6 changes" in sync(v1)
+    token = new_share_token()
+    v1.edit_campaign(campaign, name="Dragons, renamed", description="Now with a description")
+    v1.edit_campaign(campaign, archived=True)
+    v1.edit_session(session, title="The tavern, again", session_number=3, notes="Bring rope.", share_token=token)
+    v1.edit_summary(summary, content="Second draft.")
+    v1.settings(user_id, time_zone="Asia/Tokyo", theme="light")
+    v1.rename_user(user_id, "Newcomer the Bold")
+    assert "applied 6 changes" in sync(v1)
 
     stored = get_campaign(sub=sub, campaign_id=campaign_id)
     assert (stored.name, stored.description, stored.archived) == ("Dragons, renamed", "Now with a description", True)
-    assert stored.updated == NOW + timedelta(minutes=5)  # v1.0's time: the stacks agree on it
+    v1_updated = v1.conn.execute("SELECT updated_at FROM campaigns WHERE id = %s", (campaign,)).fetchone()[0]
+    assert stored.updated == v1_updated  # v1.0's time: the stacks agree on it
     edited = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
     assert (edited.title, edited.number, edited.notes) == ("The tavern, again", 3, "Bring rope.")
     assert open_share_link(token=token) is not None
@@ -135,45 +124,42 @@ def test_edits_on_v1_arrive_and_applying_them_again_changes_nothing(v1):
     assert preferences_of(profile) == {"theme": "light", "time_zone": "Asia/Tokyo"}
 
     # The share link: expiry changed, then removed.
-    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
-        v1.edit_session(session, share_expires_at=NOW + timedelta(days=3))
-        sync(v1)
-        assert open_share_link(token=token).expires == NOW + timedelta(days=3)
-        v1.edit_session(session, share_token=None, share_expires_at=None)
-        sync(v1)
-        assert open_share_link(token=token) is None
+    expires = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    v1.edit_session(session, share_expires_at=expires)
+    sync(v1)
+    assert open_share_link(token=token).expires == expires
+    v1.edit_session(session, share_token=None, share_expires_at=None)
+    sync(v1)
+    assert open_share_link(token=token) is None
 
     # Every change once more, from the log's start: nothing is written, no conflict.
     state = get_sync_state()
     state.watermark_xid = state.watermark_id = 0
     state.save()
-    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
-        output = sync(v1)
+    output = sync(v1)
     assert "changes in" in output and " applied," not in output and "applied]" not in output
     assert list_conflicts() == []
 
 
 def test_deletes_on_v1_delete_here(v1, db):
-    with time_machine.travel(NOW, tick=False) as clock:
-        user_id, campaign = new_player(v1)
-        other = v1.new_campaign(user_id, name="Short-lived")
-        kept = v1.new_session(campaign, title="Kept", number=1)
-        soft = v1.new_session(campaign, title="Soft-deleted", number=2)
-        hard = v1.new_session(campaign, title="Deleted", number=3)
-        sync(v1)
-        sub = sub_of("newcomer@example.com")
-        campaign_id, kept_id = ids_of(v1, "game_sessions", kept)
-        _, soft_id = ids_of(v1, "game_sessions", soft)
-        _, hard_id = ids_of(v1, "game_sessions", hard)
-        other_created = v1.conn.execute("SELECT created_at FROM campaigns WHERE id = %s", (other,)).fetchone()[0]
-        other_id = mapping.derived_id("campaign", other, other_created)
-        assert get_campaign(sub=sub, campaign_id=other_id) is not None
+    user_id, campaign = new_player(v1)
+    other = v1.new_campaign(user_id, name="Short-lived")
+    kept = v1.new_session(campaign, title="Kept", number=1)
+    soft = v1.new_session(campaign, title="Soft-deleted", number=2)
+    hard = v1.new_session(campaign, title="Deleted", number=3)
+    sync(v1)
+    sub = sub_of("newcomer@example.com")
+    campaign_id, kept_id = ids_of(v1, "game_sessions", kept)
+    _, soft_id = ids_of(v1, "game_sessions", soft)
+    _, hard_id = ids_of(v1, "game_sessions", hard)
+    other_created = v1.conn.execute("SELECT created_at FROM campaigns WHERE id = %s", (other,)).fetchone()[0]
+    other_id = mapping.derived_id("campaign", other, other_created)
+    assert get_campaign(sub=sub, campaign_id=other_id) is not None
 
-        clock.shift(timedelta(minutes=1))
-        v1.edit_session(soft, deleted_at=NOW + timedelta(minutes=1))
-        v1.delete_session(hard)
-        v1.edit_campaign(other, deleted_at=NOW + timedelta(minutes=1))
-        assert "applied 3 changes" in sync(v1)
+    v1.edit_session(soft, deleted_at=timezone.now())
+    v1.delete_session(hard)
+    v1.soft_delete_campaign(other)
+    assert "applied 3 changes" in sync(v1)
 
     assert get_session(sub=sub, campaign_id=campaign_id, session_id=kept_id) is not None
     assert get_session(sub=sub, campaign_id=campaign_id, session_id=soft_id) is None
@@ -193,23 +179,21 @@ def test_a_transcript_replaced_on_v1_is_brought_over_again_once(v1, settings):
     longer = TRANSCRIPT + "[00:00:09] Ben: Aldric puts the tea down.\n"
     s3.put_object(Bucket=V1_BUCKET, Key="transcripts/new/one.txt", Body=TRANSCRIPT.encode())
     s3.put_object(Bucket=V1_BUCKET, Key="transcripts/new/two.txt", Body=longer.encode())
-    with time_machine.travel(NOW, tick=False) as clock:
-        _, campaign = new_player(v1)
-        inline = v1.new_session(campaign, title="Inline", number=1, transcript_text=TRANSCRIPT)
-        keyed = v1.new_session(
-            campaign, title="Keyed", number=2, transcript_key="transcripts/new/one.txt", transcript_filename="one.txt"
-        )
-        sync(v1)
-        sub = sub_of("newcomer@example.com")
-        places = [ids_of(v1, "game_sessions", session) for session in (inline, keyed)]
-        before = [get_session(sub=sub, campaign_id=c, session_id=s).transcript_upload_id for c, s in places]
+    _, campaign = new_player(v1)
+    inline = v1.new_session(campaign, title="Inline", number=1, transcript_text=TRANSCRIPT)
+    keyed = v1.new_session(
+        campaign, title="Keyed", number=2, transcript_key="transcripts/new/one.txt", transcript_filename="one.txt"
+    )
+    sync(v1)
+    sub = sub_of("newcomer@example.com")
+    places = [ids_of(v1, "game_sessions", session) for session in (inline, keyed)]
+    before = [get_session(sub=sub, campaign_id=c, session_id=s).transcript_upload_id for c, s in places]
 
-        clock.shift(timedelta(minutes=1))
-        v1.edit_session(inline, transcript_text=longer)
-        v1.edit_session(keyed, transcript_key="transcripts/new/two.txt", transcript_filename="two.txt")
-        assert "[2 applied]" in sync(v1)
-        v1.edit_session(inline, title="Inline, renamed")  # the same transcript: not copied again
-        assert "[1 applied]" in sync(v1)
+    v1.edit_session(inline, transcript_text=longer)
+    v1.edit_session(keyed, transcript_key="transcripts/new/two.txt", transcript_filename="two.txt")
+    assert "[2 applied]" in sync(v1)
+    v1.edit_session(inline, title="Inline, renamed")  # the same transcript: not copied again
+    assert "[1 applied]" in sync(v1)
 
     for (campaign_id, session_id), old_upload in zip(places, before, strict=True):
         session = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
@@ -219,20 +203,17 @@ def test_a_transcript_replaced_on_v1_is_brought_over_again_once(v1, settings):
 
 
 def test_a_campaign_restored_on_v1_comes_back_with_its_sessions(v1):
-    with time_machine.travel(NOW, tick=False) as clock:
-        _, campaign = new_player(v1)
-        session = v1.new_session(campaign, title="Kept", number=1, transcript_text=TRANSCRIPT)
-        v1.new_summary(session, kind="recap", content="Still here.")
-        clock.shift(timedelta(minutes=1))
-        v1.edit_campaign(campaign, deleted_at=NOW + timedelta(minutes=1))
-        sync(v1)
-        sub = sub_of("newcomer@example.com")
-        campaign_id, session_id = ids_of(v1, "game_sessions", session)
-        assert get_campaign(sub=sub, campaign_id=campaign_id) is None
+    _, campaign = new_player(v1)
+    session = v1.new_session(campaign, title="Kept", number=1, transcript_text=TRANSCRIPT)
+    v1.new_summary(session, kind="recap", content="Still here.")
+    v1.soft_delete_campaign(campaign)
+    sync(v1)
+    sub = sub_of("newcomer@example.com")
+    campaign_id, session_id = ids_of(v1, "game_sessions", session)
+    assert get_campaign(sub=sub, campaign_id=campaign_id) is None
 
-        clock.shift(timedelta(minutes=1))
-        v1.edit_campaign(campaign, deleted_at=None)
-        assert "[1 applied]" in sync(v1)
+    v1.edit_campaign(campaign, deleted_at=None)
+    assert "[1 applied]" in sync(v1)
     assert get_campaign(sub=sub, campaign_id=campaign_id).session_count == 1
     restored = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
     assert restored.has_transcript and restored.title == "Kept"

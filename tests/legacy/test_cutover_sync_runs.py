@@ -2,7 +2,7 @@
 lag, --follow, the command's errors, and the scheduled Lambda's handler."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from import_runs import sub_of, whole_table
 from pynamodb.exceptions import PutError
-from v1_writes import V1Writer, new_share_token
+from v1_standin import new_share_token
 
 from campaigns.repository import get_campaign
 from campaigns_site import aws
@@ -27,18 +27,8 @@ from sessions.sharing.repository import open_share_link
 from sessions.summaries.repository import list_summaries_for_session
 from v1 import checkpoints, mapping
 
-NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 TRANSCRIPT = "[00:00:01] Sam (GM): The troll is down.\n[00:00:05] Ana: Mira checks her purse.\n"
 SESSIONS = 6
-
-
-@pytest.fixture
-def v1(imported_v1, v1_small_database, settings):
-    settings.V1_BUCKET = V1_BUCKET
-    writer = V1Writer(v1_small_database)
-    writer.url = v1_small_database
-    yield writer
-    writer.close()
 
 
 def sync(v1, *options):
@@ -90,43 +80,42 @@ def visible_state():
 
 
 def test_killed_mid_pass_and_restarted_nothing_is_skipped_nor_repeated(v1, monkeypatch):
-    with time_machine.travel(NOW, tick=False):
-        campaign, sessions = write_a_busy_account(v1)
-        changes = total_changes(v1)
+    campaign, sessions = write_a_busy_account(v1)
+    changes = total_changes(v1)
 
-        # Killed after 5 changes (the error stops the pass): the watermark stands after the 5th.
-        applied = []
-        real_apply = ChangeApplier.apply
+    # Killed after 5 changes (the error stops the pass): the watermark stands after the 5th.
+    applied = []
+    real_apply = ChangeApplier.apply
 
-        def dies_after_five(self, change):
-            if len(applied) == 5:
-                raise RuntimeError("killed")
-            applied.append(change.id)
-            return real_apply(self, change)
+    def dies_after_five(self, change):
+        if len(applied) == 5:
+            raise RuntimeError("killed")
+        applied.append(change.id)
+        return real_apply(self, change)
 
-        monkeypatch.setattr(ChangeApplier, "apply", dies_after_five)
-        with pytest.raises(RuntimeError, match="killed"):
-            sync(v1, "--limit", "4")
-        assert get_sync_state().applied == 5 and get_sync_state().watermark_id == applied[-1]
-        monkeypatch.setattr(ChangeApplier, "apply", real_apply)
+    monkeypatch.setattr(ChangeApplier, "apply", dies_after_five)
+    with pytest.raises(RuntimeError, match="killed"):
+        sync(v1, "--limit", "4")
+    assert get_sync_state().applied == 5 and get_sync_state().watermark_id == applied[-1]
+    monkeypatch.setattr(ChangeApplier, "apply", real_apply)
 
-        # Then the watermark's save fails once: the whole batch is applied again next time.
-        real_save = SyncState.save
-        failures = []
+    # Then the watermark's save fails once: the whole batch is applied again next time.
+    real_save = SyncState.save
+    failures = []
 
-        def fails_once(self, *args, **kwargs):
-            if not failures:
-                failures.append(1)
-                raise PutError("the table is away")
-            return real_save(self, *args, **kwargs)
+    def fails_once(self, *args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise PutError("the table is away")
+        return real_save(self, *args, **kwargs)
 
-        monkeypatch.setattr(SyncState, "save", fails_once)
-        with pytest.raises(PutError):
-            sync(v1, "--limit", "4")
-        monkeypatch.setattr(SyncState, "save", real_save)
-        assert get_sync_state().applied == 5  # that batch's 4 are not counted as done
+    monkeypatch.setattr(SyncState, "save", fails_once)
+    with pytest.raises(PutError):
+        sync(v1, "--limit", "4")
+    monkeypatch.setattr(SyncState, "save", real_save)
+    assert get_sync_state().applied == 5  # that batch's 4 are not counted as done
 
-        output = sync(v1, "--limit", "4")
+    output = sync(v1, "--limit", "4")
     assert f"applied {changes - 5} changes" in output and "lag 0s" in output
     state = get_sync_state()
     assert state.applied == changes and state.lag_seconds == 0
@@ -148,7 +137,7 @@ def test_killed_mid_pass_and_restarted_nothing_is_skipped_nor_repeated(v1, monke
     before = visible_state()
     state.watermark_xid = state.watermark_id = 0
     state.save()
-    with time_machine.travel(NOW, tick=False), connect(v1.url) as conn:
+    with connect(v1.url) as conn:
         result = run_sync_pass(conn)
     assert result.applied == changes and APPLIED not in result.outcomes
     assert visible_state() == before
@@ -156,75 +145,73 @@ def test_killed_mid_pass_and_restarted_nothing_is_skipped_nor_repeated(v1, monke
     assert len(transcripts) == SESSIONS  # one original per session: none copied twice
 
 
+def edit_here(sub, campaign_id, session_id, title):
+    item = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    update_session(
+        sub=sub,
+        campaign_id=campaign_id,
+        session_id=session_id,
+        expected_version=item.version,
+        title=title,
+        number=1,
+        played_on=None,
+        notes="",
+    )
+
+
+def updated_on_v1(v1, session):
+    return v1.conn.execute("SELECT updated_at FROM game_sessions WHERE id = %s", (session,)).fetchone()[0]
+
+
 def test_a_row_changed_on_both_stacks_keeps_the_later_change_and_records_it(v1):
-    with time_machine.travel(NOW, tick=False) as clock:
-        user_id = v1.new_user("two-stacks@example.org", "an old v1 password 44")
-        campaign = v1.new_campaign(user_id, name="Both sides")
-        session = v1.new_session(campaign, title="Original", number=1)
-        sync(v1)
-        sub = sub_of("two-stacks@example.org")
-        campaign_id, session_id = session_ids(v1, session)
+    user_id = v1.new_user("two-stacks@example.org", "an old v1 password 44")
+    campaign = v1.new_campaign(user_id, name="Both sides")
+    session = v1.new_session(campaign, title="Original", number=1)
+    sync(v1)
+    sub = sub_of("two-stacks@example.org")
+    campaign_id, session_id = session_ids(v1, session)
 
-        # v1.0 at 12:01, this app at 12:02, before the sync: this app's later edit stands.
-        clock.move_to(NOW + timedelta(minutes=1))
-        v1.edit_session(session, title="Edited on v1.0")
-        clock.move_to(NOW + timedelta(minutes=2))
-        item = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        update_session(
-            sub=sub,
-            campaign_id=campaign_id,
-            session_id=session_id,
-            expected_version=item.version,
-            title="Edited here",
-            number=1,
-            played_on=None,
-            notes="",
-        )
-        sync(v1)
-        assert get_session(sub=sub, campaign_id=campaign_id, session_id=session_id).title == "Edited here"
-        [conflict] = list_conflicts()
-        assert (conflict.kept, conflict.what) == ("app", f"game_sessions {session}")
-        assert (conflict.v1_updated, conflict.app_updated) == (NOW + timedelta(minutes=1), NOW + timedelta(minutes=2))
+    # v1.0 edits, then this app, before the sync: this app's later edit stands. Both stacks
+    # read one clock (v1.0's times are PostgreSQL's), as in production.
+    v1.edit_session(session, title="Edited on v1.0")
+    edit_here(sub, campaign_id, session_id, "Edited here")
+    sync(v1)
+    edited_here = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
+    assert edited_here.title == "Edited here"
+    [conflict] = list_conflicts()
+    assert (conflict.kept, conflict.what) == ("app", f"game_sessions {session}")
+    assert (conflict.v1_updated, conflict.app_updated) == (updated_on_v1(v1, session), edited_here.updated)
+    assert conflict.v1_updated < conflict.app_updated
 
-        # This app at 12:03, v1.0 at 12:04: v1.0's later edit is applied.
-        clock.move_to(NOW + timedelta(minutes=3))
-        item = get_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
-        update_session(
-            sub=sub,
-            campaign_id=campaign_id,
-            session_id=session_id,
-            expected_version=item.version,
-            title="Edited here again",
-            number=1,
-            played_on=None,
-            notes="",
-        )
-        clock.move_to(NOW + timedelta(minutes=4))
-        v1.edit_session(session, title="Edited on v1.0 again")
-        sync(v1)
-        assert get_session(sub=sub, campaign_id=campaign_id, session_id=session_id).title == "Edited on v1.0 again"
-        assert [conflict.kept for conflict in list_conflicts()] == ["v1", "app"]
+    # This app edits, then v1.0: v1.0's later edit is applied.
+    edit_here(sub, campaign_id, session_id, "Edited here again")
+    v1.edit_session(session, title="Edited on v1.0 again")
+    sync(v1)
+    assert get_session(sub=sub, campaign_id=campaign_id, session_id=session_id).title == "Edited on v1.0 again"
+    assert [conflict.kept for conflict in list_conflicts()] == ["v1", "app"]
 
-        # Applied again (a restart before the watermark's save): recorded once only.
-        state = get_sync_state()
-        state.watermark_xid = state.watermark_id = 0
-        state.save()
-        sync(v1)
+    # Applied again (a restart before the watermark's save): recorded once only.
+    state = get_sync_state()
+    state.watermark_xid = state.watermark_id = 0
+    state.save()
+    sync(v1)
     assert len(list_conflicts()) == 2
 
 
 def test_the_lag_is_the_age_of_the_oldest_change_not_applied(v1):
-    with time_machine.travel(NOW, tick=False) as clock:
-        user_id = v1.new_user("lag@example.com", "an old v1 password 45")
-        v1.new_campaign(user_id, name="Late")
-        clock.move_to(NOW + timedelta(seconds=90))
+    user_id = v1.new_user("lag@example.com", "an old v1 password 45")
+    v1.new_campaign(user_id, name="Late")
+    # The log's times are PostgreSQL's clock: this app's is set 90 s after the second change.
+    logged_last = v1.conn.execute("SELECT max(changed_at) FROM cutover_changes").fetchone()[0]
+    later = logged_last + timedelta(seconds=90)
+    with time_machine.travel(later, tick=False):
         with connect(v1.url) as conn:
             result = run_sync_pass(conn, limit=1, should_stop=lambda: True)
             assert (result.applied, result.lag_seconds, result.caught_up) == (1, 90, False)
             assert get_sync_state().lag_seconds == 90
             result = run_sync_pass(conn)
         assert (result.applied, result.lag_seconds, result.caught_up) == (1, 0, True)
-        assert get_sync_state().lag_seconds == 0 and get_sync_state().last_pass == NOW + timedelta(seconds=90)
+        assert get_sync_state().lag_seconds == 0 and get_sync_state().last_pass == later
 
 
 def test_follow_applies_what_arrives_and_stops_after_for(v1):
@@ -270,7 +257,8 @@ def test_the_scheduled_sync_does_nothing_without_a_source_and_stops_near_the_tim
     assert (ran["applied"], ran["caught_up"], ran["lag_seconds"]) == (1, True, 0)
 
 
-def test_an_imported_session_edited_on_v1_keeps_its_ids_and_transcript(v1):
+def test_an_imported_session_edited_on_v1_keeps_its_ids_and_transcript(v1_after_import):
+    v1 = v1_after_import
     session, owner = v1.conn.execute(
         "SELECT g.id, c.owner_id FROM game_sessions g JOIN campaigns c ON c.id = g.campaign_id"
         " WHERE g.deleted_at IS NULL AND c.deleted_at IS NULL AND g.transcript_text IS NOT NULL"

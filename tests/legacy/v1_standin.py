@@ -1,90 +1,138 @@
 """A small stand-in for v1.0 in the cutover tests: it writes PostgreSQL the way v1.0's code
-does (plain SQL through v1.0's schema, its own transactions, `updated_at = now()`), never
-through this app, so only the capture triggers can tell the sync about it."""
+does (plain SQL through v1.0's schema, one transaction per write, `created_at` and
+`updated_at` from the database's clock), never through this app. It writes no change-log
+row: the capture triggers (`v1_capture install`, cutover/capture.py) do, so the tests that
+use it prove the triggers and the sync together.
 
-import secrets
+    v1 = V1Standin(url)                    # v1.0's database, capture installed
+    user_id = v1.new_user("new@example.com", "an old password")
+    campaign_id = v1.new_campaign(user_id, name="Dragons")
+    v1.edit_campaign(campaign_id, archived=True)
+"""
+
+import base64
 import uuid
 
 import bcrypt
 import psycopg
+from psycopg import sql
 
 
-def connect(dsn):
-    return psycopg.connect(dsn, autocommit=True)
+def old_hash(password):
+    """A bcrypt hash as v1.0 makes one (cost 4: fast in tests; any cost checks the same)."""
+    return bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt(4)).decode()
 
 
-def sign_up(conn, *, email, password, name="New on v1.0"):
-    """Auth.js credentials sign-up: a users row with a bcrypt hash ($2b$, cost 10)."""
-    password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=10)).decode()
-    row = conn.execute(
-        "INSERT INTO users (name, email, password_hash, created_at) VALUES (%s, %s, %s, now()) RETURNING id",
-        (name, email, password_hash),
-    ).fetchone()
-    return row[0]
+def new_share_token():
+    """A v1.0-style share token (22 characters)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def change_password(conn, *, user_id, password):
-    password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=10)).decode()
-    conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id))
+class V1Standin:
+    def __init__(self, url):
+        self.url = url
+        self.conn = psycopg.connect(url, autocommit=True)
 
+    def close(self):
+        self.conn.close()
 
-def create_campaign(conn, *, owner_id, name, description=None, game_system=None):
-    campaign_id = uuid.uuid4()
-    conn.execute(
-        "INSERT INTO campaigns (id, owner_id, name, description, game_system, created_at, updated_at)"
-        " VALUES (%s, %s, %s, %s, %s, now(), now())",
-        (campaign_id, owner_id, name, description, game_system),
-    )
-    return campaign_id
+    def __enter__(self):
+        return self
 
+    def __exit__(self, *exc_info):
+        self.close()
 
-def rename_campaign(conn, *, campaign_id, name):
-    conn.execute("UPDATE campaigns SET name = %s, updated_at = now() WHERE id = %s", (name, campaign_id))
+    def _one(self, statement, params=()):
+        return self.conn.execute(statement, params).fetchone()[0]
 
+    # --- users ---------------------------------------------------------------------------
+    def new_user(self, email, password, *, name="A new player"):
+        """Auth.js credentials sign-up: a users row with a bcrypt hash."""
+        return self._one(
+            "INSERT INTO users (name, email, password_hash, created_at) VALUES (%s, %s, %s, now()) RETURNING id",
+            (name, email, old_hash(password)),
+        )
 
-def soft_delete_campaign(conn, *, campaign_id):
-    conn.execute("UPDATE campaigns SET deleted_at = now(), updated_at = now() WHERE id = %s", (campaign_id,))
+    def change_password(self, user_id, password):
+        self.conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (old_hash(password), user_id))
 
+    def rename_user(self, user_id, name):
+        self.conn.execute("UPDATE users SET name = %s WHERE id = %s", (name, user_id))
 
-def create_session(conn, *, campaign_id, title, number=None, transcript_text=None, transcript_key=None, notes=None):
-    """Older v1.0 kept the transcript inline (transcript_text), newer in its bucket (transcript_key)."""
-    session_id = uuid.uuid4()
-    filename = "session.txt" if transcript_text or transcript_key else None
-    conn.execute(
-        "INSERT INTO game_sessions (id, campaign_id, session_number, title, played_at, notes, transcript_text,"
-        " transcript_key, transcript_filename, created_at, updated_at)"
-        " VALUES (%s, %s, %s, %s, now(), %s, %s, %s, %s, now(), now())",
-        (session_id, campaign_id, number, title, notes, transcript_text, transcript_key, filename),
-    )
-    return session_id
+    def delete_user(self, user_id):
+        self.conn.execute("DELETE FROM users WHERE id = %s", (user_id,))
 
+    def settings(self, user_id, *, time_zone, theme):
+        self.conn.execute(
+            "INSERT INTO user_settings (user_id, time_zone, theme) VALUES (%s, %s, %s)"
+            " ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone, theme = excluded.theme",
+            (user_id, time_zone, theme),
+        )
 
-def edit_session(conn, *, session_id, title=None, notes=None):
-    conn.execute(
-        "UPDATE game_sessions SET title = coalesce(%s, title), notes = coalesce(%s, notes), updated_at = now()"
-        " WHERE id = %s",
-        (title, notes, session_id),
-    )
+    # --- campaigns -----------------------------------------------------------------------
+    def new_campaign(self, owner_id, *, name, description="", game_system="D&D 5e"):
+        return self._one(
+            "INSERT INTO campaigns (id, owner_id, name, description, game_system, created_at, updated_at)"
+            " VALUES (%s, %s, %s, %s, %s, now(), now()) RETURNING id",
+            (uuid.uuid4(), owner_id, name, description, game_system),
+        )
 
+    def edit_campaign(self, campaign_id, **fields):
+        """UPDATE campaigns SET <fields>, updated_at = now() (name, archived, deleted_at...)."""
+        self._update("campaigns", campaign_id, fields)
 
-def share_session(conn, *, session_id):
-    token = secrets.token_urlsafe(16)  # 22 characters, as v1.0 made them
-    conn.execute("UPDATE game_sessions SET share_token = %s, updated_at = now() WHERE id = %s", (token, session_id))
-    return token
+    def soft_delete_campaign(self, campaign_id):
+        self.conn.execute("UPDATE campaigns SET deleted_at = now(), updated_at = now() WHERE id = %s", (campaign_id,))
 
+    def delete_campaign(self, campaign_id):
+        self.conn.execute("DELETE FROM campaigns WHERE id = %s", (campaign_id,))
 
-def write_summary(conn, *, session_id, kind, content):
-    conn.execute(
-        "INSERT INTO summaries (id, session_id, kind, content, model, created_at)"
-        " VALUES (%s, %s, %s, %s, 'gpt-4o', now())"
-        " ON CONFLICT (session_id, kind) DO UPDATE SET content = EXCLUDED.content",
-        (uuid.uuid4(), session_id, kind, content),
-    )
+    def campaigns_of(self, owner_id):
+        """(name, deleted) of each campaign of a user, by name."""
+        rows = self.conn.execute(
+            "SELECT name, deleted_at IS NOT NULL FROM campaigns WHERE owner_id = %s ORDER BY name", (owner_id,)
+        ).fetchall()
+        return [tuple(row) for row in rows]
 
+    # --- sessions ------------------------------------------------------------------------
+    def new_session(self, campaign_id, *, title, number=None, **fields):
+        """Older v1.0 kept the transcript inline (transcript_text), newer in its bucket
+        (transcript_key, transcript_filename); share_token, notes... as given."""
+        values = {"title": title, "session_number": number, **fields}
+        columns = ["id", "campaign_id", *values]
+        statement = sql.SQL("INSERT INTO game_sessions ({}, created_at, updated_at) VALUES ({}, now(), now())").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(sql.Placeholder() * len(columns))
+        )
+        return self._one(statement + sql.SQL(" RETURNING id"), (uuid.uuid4(), campaign_id, *values.values()))
 
-def campaigns_of(conn, *, owner_id):
-    """(name, deleted) of each campaign of a user, by name."""
-    rows = conn.execute(
-        "SELECT name, deleted_at IS NOT NULL FROM campaigns WHERE owner_id = %s ORDER BY name", (owner_id,)
-    ).fetchall()
-    return [tuple(row) for row in rows]
+    def edit_session(self, session_id, **fields):
+        """UPDATE game_sessions SET <fields>, updated_at = now() (title, deleted_at, share_token...)."""
+        self._update("game_sessions", session_id, fields)
+
+    def share_session(self, session_id):
+        token = new_share_token()
+        self.edit_session(session_id, share_token=token)
+        return token
+
+    def delete_session(self, session_id):
+        self.conn.execute("DELETE FROM game_sessions WHERE id = %s", (session_id,))
+
+    # --- summaries -----------------------------------------------------------------------
+    def new_summary(self, session_id, *, kind, content, model="gpt-4o-mini"):
+        """A summary of one kind (v1.0 keeps one per kind: a new one replaces its text)."""
+        return self._one(
+            "INSERT INTO summaries (id, session_id, kind, content, model, prompt_tokens, completion_tokens, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, 100, 20, now())"
+            " ON CONFLICT (session_id, kind) DO UPDATE SET content = EXCLUDED.content RETURNING id",
+            (uuid.uuid4(), session_id, kind, content, model),
+        )
+
+    def edit_summary(self, summary_id, *, content):
+        self.conn.execute("UPDATE summaries SET content = %s WHERE id = %s", (content, summary_id))
+
+    def _update(self, table, key, fields):
+        statement = sql.SQL("UPDATE {} SET {}, updated_at = now() WHERE id = %s").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in fields),
+        )
+        self.conn.execute(statement, (*fields.values(), key))
