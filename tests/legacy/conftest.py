@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from import_runs import run_import_v1
-from mirror_world import drain, forget_request_entries, start_mirroring
+from mirror_world import V1_BUCKET, drain, forget_request_entries, start_mirroring
 from pg_harness import INSTALL_HINT, PostgresServer, PostgresUnavailable, find_postgres_bin
 from psycopg import sql
 from v1_data import build_v1_dataset, create_v1_schema, put_v1_objects, write_v1_dataset
@@ -81,9 +81,6 @@ def v1_filled_database(v1_database, v1_dataset):
     with psycopg.connect(v1_database) as conn:
         write_v1_dataset(conn, v1_dataset)
     return v1_database
-
-
-V1_BUCKET = "campaign-sessions-v1"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from cutover import mirror_drain
 from cutover.ids import IDS_DDL
 from cutover.mirror_drain import drain_outbox
 
-V1_BUCKET = "campaign-sessions-v1"
+V1_BUCKET = "campaign-sessions-v1"  # v1.0's bucket in moto, beside this app's
 
 
 def start_mirroring(settings, dsn, *, create_bucket=True):

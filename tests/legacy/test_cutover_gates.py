@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from conftest import V1_BUCKET
 from django.core.management import call_command
 from django.utils import timezone
+from mirror_world import V1_BUCKET
 
 from campaigns_site import aws as aws_module
 from campaigns_site.table_keys import CUTOVER_PK

@@ -5,11 +5,11 @@ and next to imported users (`v1_after_import`)."""
 import io
 from datetime import timedelta
 
-from conftest import V1_BUCKET
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from import_runs import sub_of
+from mirror_world import V1_BUCKET
 from v1_standin import new_share_token
 
 from accounts import legacy_passwords

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from conftest import V1_BUCKET
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from import_runs import sub_of, whole_table
+from mirror_world import V1_BUCKET
 from pynamodb.exceptions import PutError
 from v1_standin import new_share_token
 
