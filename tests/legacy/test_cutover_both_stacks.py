@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from import_runs import sub_of
+from kills import Killed, KillFrom
 from mirror_world import entries
 from v1_standin import V1Standin
 
@@ -24,22 +25,6 @@ from sessions.core.repository import list_sessions_for_campaign
 from tests.web_clients import post
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/v1?connect_timeout=1"
-
-
-class Killed(BaseException):
-    """Like a SIGKILL: not an Exception, so no handler of the sync catches it."""
-
-
-class KillFrom:
-    """Every AWS request from the nth on fails: the process is gone."""
-
-    def __init__(self, nth):
-        self.left = nth
-
-    def add(self, service, operation, params, **kwargs):
-        self.left -= 1
-        if self.left <= 0:
-            raise Killed(f"{service}.{operation}")
 
 
 @pytest.fixture

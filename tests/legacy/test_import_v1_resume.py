@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 from import_runs import run_import_v1, whole_table
+from kills import Killed, KillFrom
 from moto import mock_aws
 from v1_data import put_v1_objects
 
@@ -17,23 +18,6 @@ pytestmark = pytest.mark.django_db
 
 # Where to kill, as a fraction of a clean run's AWS requests.
 KILL_POINTS = [0.03, 0.2, 0.45, 0.7, 0.97]
-
-
-class Killed(BaseException):
-    """Like a SIGKILL: not an Exception, so no handler of the importer catches it."""
-
-
-class KillFrom:
-    """Every AWS request from the nth on fails: the process is gone, nothing more is sent,
-    not even the clean-up of a failed upload."""
-
-    def __init__(self, nth):
-        self.left = nth
-
-    def add(self, service, operation, params, **kwargs):
-        self.left -= 1
-        if self.left <= 0:
-            raise Killed(f"{service}.{operation}")
 
 
 def fresh_aws(settings, dataset, bucket):
