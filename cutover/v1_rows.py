@@ -10,7 +10,7 @@ from datetime import datetime
 
 from psycopg.rows import class_row
 
-from v1.source import _SESSION_COLUMNS, _USER_COLUMNS, V1Campaign, V1Session, V1Source, V1Summary, V1User
+from v1.source import SESSION_COLUMNS, USER_COLUMNS, V1Campaign, V1Session, V1Source, V1Summary, V1User
 
 
 class LiveSource(V1Source):
@@ -23,7 +23,7 @@ class LiveSource(V1Source):
     def user(self, user_id):
         return self._one(
             V1User,
-            f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN user_settings s ON s.user_id = u.id WHERE u.id = %s",
+            f"SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_settings s ON s.user_id = u.id WHERE u.id = %s",
             user_id,
         )
 
@@ -31,7 +31,7 @@ class LiveSource(V1Source):
         return self._one(V1Campaign, "SELECT * FROM campaigns WHERE id = %s", campaign_id)
 
     def session(self, session_id):
-        return self._one(V1Session, f"SELECT {_SESSION_COLUMNS} FROM game_sessions g WHERE g.id = %s", session_id)
+        return self._one(V1Session, f"SELECT {SESSION_COLUMNS} FROM game_sessions g WHERE g.id = %s", session_id)
 
     def summary(self, summary_id):
         return self._one(V1Summary, "SELECT * FROM summaries WHERE id = %s", summary_id)
@@ -39,7 +39,7 @@ class LiveSource(V1Source):
     def sessions_of_campaign(self, campaign_id):
         with self.conn.cursor(row_factory=class_row(V1Session)) as cursor:
             cursor.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM game_sessions g WHERE g.campaign_id = %s ORDER BY g.created_at, g.id",
+                f"SELECT {SESSION_COLUMNS} FROM game_sessions g WHERE g.campaign_id = %s ORDER BY g.created_at, g.id",
                 [campaign_id],
             )
             return cursor.fetchall()

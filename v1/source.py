@@ -90,12 +90,14 @@ class V1Rows:
         return self.users[-1]
 
 
-_USER_COLUMNS = """
+# The columns a V1User and a V1Session are read with (aliases u, s; g): the import reads
+# them per account, the cutover's sync (cutover/v1_rows.py) one row at a time.
+USER_COLUMNS = """
     u.id, u.name, u.email, u.password_hash, u.role, u.created_at, s.time_zone, s.theme,
     coalesce((SELECT array_agg(DISTINCT a.provider ORDER BY a.provider) FROM accounts a
               WHERE a."userId" = u.id), '{}') AS providers
 """
-_SESSION_COLUMNS = """
+SESSION_COLUMNS = """
     g.id, g.campaign_id, g.session_number, g.title, g.played_at, g.notes, g.transcript_key,
     g.transcript_filename, g.transcript_text IS NOT NULL AS has_text,
     g.transcript_raw IS NOT NULL AS has_raw, g.share_token, g.share_expires_at,
@@ -142,7 +144,7 @@ class V1Source:
         """V1User rows for these ids, oldest created first."""
         with self.conn.cursor(row_factory=class_row(V1User)) as cursor:
             cursor.execute(
-                f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN user_settings s ON s.user_id = u.id"
+                f"SELECT {USER_COLUMNS} FROM users u LEFT JOIN user_settings s ON s.user_id = u.id"
                 " WHERE u.id = ANY(%s) ORDER BY u.created_at, u.id",
                 [list(ids)],
             )
@@ -158,7 +160,7 @@ class V1Source:
         campaign_ids = [campaign.id for campaign in campaigns]
         sessions = self._fetch(
             V1Session,
-            f"SELECT {_SESSION_COLUMNS} FROM game_sessions g WHERE g.campaign_id = ANY(%s) ORDER BY g.created_at, g.id",
+            f"SELECT {SESSION_COLUMNS} FROM game_sessions g WHERE g.campaign_id = ANY(%s) ORDER BY g.created_at, g.id",
             campaign_ids,
         )
         summaries = self._fetch(
