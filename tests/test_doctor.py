@@ -151,7 +151,7 @@ def test_a_broken_deployment_fails_with_each_fix(aws, settings):
         "bucket CORS origin": ("https://old.example", "Check SITE_ORIGIN"),
         "bucket lifecycle expire-backups": ("missing", "manage.py provision"),
         "pool staff group": ("no group staff", "creates it"),
-        "lambda memory": ("128 MB (zappa_settings.json: 1024 MB)", "--memory-size 1024"),
+        "lambda memory": ("128 MB (zappa_settings.json: 1024 MB)", f"--function-name {FUNCTION} --memory-size 1024"),
         "lambda environment": ("missing: COGNITO_APP_CLIENT_ID", "merge, do not replace"),
         "lambda role policy": ("missing statements: SecondSortOrderQueries", "deploy/iam-policy.json on the role"),
     }
@@ -188,6 +188,16 @@ def test_the_required_variables_are_the_ones_settings_requires():
 
     assert required and required <= set(PRODUCTION_REQUIRED)
     assert {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"} <= set(PRODUCTION_REQUIRED)
+
+
+def test_a_variable_unlike_zappa_settings_warns(aws):
+    environment = {**_complete_environment(), "DYNAMODB_TABLE": "another-table"}
+    _function(memory=1024, variables=environment, statements=expected_policy()["Statement"])
+
+    result = by_name(run_checks(function_name=FUNCTION, stage_config=zappa_stage("production")))["lambda environment"]
+
+    assert result.status == WARN and result.detail == "differs from zappa_settings.json: DYNAMODB_TABLE"
+    assert "`zappa update production`" in result.fix
 
 
 # --- the parts on their own --------------------------------------------------------------------
@@ -252,3 +262,21 @@ def test_the_summary_counts_each_status():
     results = [Result("a", OK), Result("b", WARN), Result("c", FAIL), Result("d", OK), Result("e", SKIP)]
 
     assert summary(results) == "2 ok, 1 warn, 1 fail, 1 skipped"
+
+
+def test_local_settings_say_so_in_their_fix(aws):
+    results = [r for r in run_checks(probe=False) if r.name.startswith("settings (check --deploy)")]
+
+    assert results and all(r.status == WARN for r in results)
+    assert all("These are local settings" in r.fix for r in results)
+
+
+def test_the_hosted_ui_domain_must_be_the_pool_s(aws, settings):
+    settings.COGNITO_DOMAIN = "campaign-sessions.auth.us-east-1.amazoncognito.com"
+    assert by_name(run_checks(probe=False))["pool domain"].status == FAIL
+
+    aws_module.client("cognito-idp").create_user_pool_domain(
+        Domain="campaign-sessions", UserPoolId=settings.COGNITO_USER_POOL_ID
+    )
+
+    assert by_name(run_checks(probe=False))["pool domain"].status == OK

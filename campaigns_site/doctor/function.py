@@ -33,7 +33,7 @@ def zappa_function_name(stage, config):
     return f"{config['project_name']}-{stage}"
 
 
-def function_checks(*, name, stage_config):
+def function_checks(*, name, stage, stage_config):
     if not name:
         yield skip("lambda", "no function given: pass --function NAME or --stage STAGE to check it")
         return
@@ -44,50 +44,58 @@ def function_checks(*, name, stage_config):
         yield fail("lambda exists", f"no function {name}", "Deploy it (`zappa deploy STAGE`) or check --function.")
         return
     yield ok("lambda exists", name)
-    yield check_runtime(function, wanted=stage_config.get("runtime", DEFAULT_RUNTIME))
-    yield check_size(function, "memory", "MemorySize", wanted=stage_config.get("memory_size"), unit="MB")
-    yield check_size(function, "timeout", "Timeout", wanted=stage_config.get("timeout_seconds"), unit="s")
-    yield check_concurrency(lambda_client.get_function_concurrency(FunctionName=name))
+    yield check_runtime(function, wanted=stage_config.get("runtime", DEFAULT_RUNTIME), stage=stage)
+    yield check_size(function, "memory", wanted=stage_config.get("memory_size"), stage=stage)
+    yield check_size(function, "timeout", wanted=stage_config.get("timeout_seconds"), stage=stage)
+    yield check_concurrency(lambda_client.get_function_concurrency(FunctionName=name), name=name)
     yield check_environment(
-        function.get("Environment", {}).get("Variables", {}), wanted=stage_config.get("aws_environment_variables", {})
+        function.get("Environment", {}).get("Variables", {}),
+        wanted=stage_config.get("aws_environment_variables", {}),
+        stage=stage,
     )
     yield from policy_checks(role_arn=function["Role"])
 
 
-def check_runtime(function, *, wanted):
+def check_runtime(function, *, wanted, stage):
     if function.get("Runtime") != wanted:
         return fail(
             "lambda runtime",
             f"{function.get('Runtime')} (zappa_settings.json: {wanted})",
-            "Deploy again with `zappa update STAGE` (it sets the runtime from zappa_settings.json).",
+            f"Deploy again with `zappa update {stage}` (it sets the runtime from zappa_settings.json).",
         )
     return ok("lambda runtime", wanted)
 
 
-def check_size(function, label, key, *, wanted, unit):
+# What zappa_settings.json calls each size, Lambda's name for it and the CLI's option.
+SIZES = {"memory": ("MemorySize", "MB", "--memory-size"), "timeout": ("Timeout", "s", "--timeout")}
+
+
+def check_size(function, label, *, wanted, stage):
+    key, unit, option = SIZES[label]
     found = function.get(key)
     if wanted is not None and found != wanted:
         return fail(
             f"lambda {label}",
             f"{found} {unit} (zappa_settings.json: {wanted} {unit})",
-            f"`zappa update STAGE`, or aws lambda update-function-configuration --{label.replace(' ', '-')}"
-            f"{'-size' if key == 'MemorySize' else ''} {wanted}",
+            f"`zappa update {stage}`, or aws lambda update-function-configuration "
+            f"--function-name {function['FunctionName']} {option} {wanted}",
         )
     return ok(f"lambda {label}", f"{found} {unit}")
 
 
-def check_concurrency(concurrency):
+def check_concurrency(concurrency, *, name):
     reserved = concurrency.get("ReservedConcurrentExecutions")
     if reserved is None:
         return warn(
             "lambda reserved concurrency",
             "none: a flood of requests could scale it (and the bill) without limit",
-            "aws lambda put-function-concurrency --function-name NAME --reserved-concurrent-executions 20",
+            f"aws lambda put-function-concurrency --function-name {name} --reserved-concurrent-executions 20 "
+            "(a ceiling the account's concurrency and the table's traffic can bear)",
         )
     return ok("lambda reserved concurrency", str(reserved))
 
 
-def check_environment(variables, *, wanted):
+def check_environment(variables, *, wanted, stage):
     missing = [name for name in (*PRODUCTION_REQUIRED, *wanted) if not variables.get(name)]
     differing = [name for name, value in wanted.items() if variables.get(name) and variables[name] != value]
     if missing:
@@ -100,6 +108,7 @@ def check_environment(variables, *, wanted):
         return warn(
             "lambda environment",
             f"differs from zappa_settings.json: {', '.join(differing)}",
-            "`zappa update STAGE` sets aws_environment_variables; or fix zappa_settings.json if the function is right.",
+            f"`zappa update {stage}` sets aws_environment_variables "
+            "(or fix zappa_settings.json, if the function is right).",
         )
     return ok("lambda environment", f"{len(variables)} variables, none missing")

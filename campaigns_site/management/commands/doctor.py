@@ -10,7 +10,7 @@ from campaigns_site.doctor.run import run_checks
 from campaigns_site.operations import OperationsCommand
 
 DEFAULT_STAGE = "production"
-NAME_WIDTH = 34
+NAME_WIDTH = 42
 
 
 class Command(OperationsCommand):
@@ -39,7 +39,9 @@ class Command(OperationsCommand):
         except KeyError as error:
             raise CommandError(error.args[0]) from None
         function_name = options["function"] or (zappa_function_name(stage, stage_config) if options["stage"] else None)
-        results = run_checks(function_name=function_name, stage_config=stage_config, probe=options["probe"])
+        results = run_checks(
+            function_name=function_name, stage=stage, stage_config=stage_config, probe=options["probe"]
+        )
         for result in results:
             self.stdout.write(self.line(result))
             if result.fix:
