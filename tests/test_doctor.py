@@ -280,3 +280,29 @@ def test_the_hosted_ui_domain_must_be_the_pool_s(aws, settings):
     )
 
     assert by_name(run_checks(probe=False))["pool domain"].status == OK
+
+
+def test_a_missing_bucket_and_pool_fail_without_a_traceback(aws, settings):
+    settings.TRANSCRIPT_BUCKET = "no-such-bucket"
+    settings.COGNITO_USER_POOL_ID = "us-east-1_nope"
+
+    out, error = doctor("--no-probe")
+
+    assert re.search(r"^fail\s+bucket exists\s+no bucket no-such-bucket$", out, re.M)
+    assert re.search(r"^fail\s+user pool exists\s+no pool us-east-1_nope$", out, re.M)
+    assert re.search(r"^skip\s+probe\s+--no-probe$", out, re.M)
+    assert error is not None and ", 2 fail," in error
+
+
+def test_an_aws_refusal_is_one_fail_for_its_area():
+    from botocore.exceptions import ClientError
+
+    from campaigns_site.doctor import guarded
+
+    def refused():
+        yield from []
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeTable")
+
+    (result,) = guarded("table", refused)
+
+    assert result.status == FAIL and result.detail.startswith("AWS refused DescribeTable: AccessDenied")
