@@ -306,3 +306,16 @@ def test_an_aws_refusal_is_one_fail_for_its_area():
     (result,) = guarded("table", refused)
 
     assert result.status == FAIL and result.detail.startswith("AWS refused DescribeTable: AccessDenied")
+
+
+def test_an_attached_policy_counts_as_the_role_s(aws):
+    iam = aws_module.client("iam")
+    statements = expected_policy()["Statement"]
+    _function(memory=1024, variables=_complete_environment(), statements=statements[:3])
+    rest = {"Version": "2012-10-17", "Statement": statements[3:]}
+    arn = iam.create_policy(PolicyName="app-rest", PolicyDocument=json.dumps(rest))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=arn)
+
+    results = by_name(run_checks(function_name=FUNCTION, stage_config=zappa_stage("production"), probe=False))
+
+    assert results["lambda role policy"].status == OK
