@@ -64,7 +64,7 @@ def check_cors(rules, *, origin):
         return fail(
             "bucket CORS origin",
             f"allowed origins {origins or 'none'}, SITE_ORIGIN is {origin}: browser uploads would be refused",
-            f"Check SITE_ORIGIN, then {PROVISION[0].lower()}{PROVISION[1:]}",
+            "Check SITE_ORIGIN, then run `manage.py provision` with it (it re-applies the bucket's CORS).",
         )
     return ok("bucket CORS origin", origin)
 
