@@ -22,6 +22,7 @@ class ProvisionError(Exception):
 
 
 APP_CLIENT_NAME = "web"
+APP_CLIENT_AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 PASSWORD_POLICY = {
     "MinimumLength": 10,
     "RequireUppercase": False,
@@ -203,7 +204,7 @@ def ensure_lifecycle_rules(s3, name, *, say):
 
 
 # --- Cognito ---------------------------------------------------------------------
-def _find_user_pool(cognito, name):
+def find_user_pool(cognito, name):
     if settings.COGNITO_USER_POOL_ID:
         return settings.COGNITO_USER_POOL_ID
     for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
@@ -216,7 +217,7 @@ def _find_user_pool(cognito, name):
 def ensure_user_pool(*, report, say):
     cognito = aws.client("cognito-idp")
     name = settings.COGNITO_USER_POOL_NAME
-    pool_id = _find_user_pool(cognito, name)
+    pool_id = find_user_pool(cognito, name)
     if pool_id:
         say(f"user pool {name}: found ({pool_id})")
     else:
@@ -235,7 +236,7 @@ def ensure_user_pool(*, report, say):
         say(f"user pool {name}: created ({pool_id})")
     report.user_pool_id = pool_id
 
-    client = _find_app_client(cognito, pool_id)
+    client = find_app_client(cognito, pool_id)
     if client:
         say(f"app client {APP_CLIENT_NAME}: found ({client['ClientId']})")
     else:
@@ -243,7 +244,7 @@ def ensure_user_pool(*, report, say):
             UserPoolId=pool_id,
             ClientName=APP_CLIENT_NAME,
             GenerateSecret=True,
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ExplicitAuthFlows=APP_CLIENT_AUTH_FLOWS,
             PreventUserExistenceErrors="ENABLED",
             EnableTokenRevocation=True,
         )["UserPoolClient"]
@@ -259,7 +260,7 @@ def ensure_user_pool(*, report, say):
         say(f"group {STAFF_GROUP}: created")
 
 
-def _find_app_client(cognito, pool_id):
+def find_app_client(cognito, pool_id):
     wanted = settings.COGNITO_APP_CLIENT_ID
     for page in cognito.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool_id, MaxResults=60):
         for summary in page["UserPoolClients"]:
