@@ -148,3 +148,43 @@ def test_a_bucket_without_lifecycle_rules_gets_them(aws, settings):
     provision()
 
     assert set(_lifecycle_rules(settings.TRANSCRIPT_BUCKET)) == {"abort-incomplete-uploads", "expire-backups"}
+
+
+def _log_group(name):
+    (group,) = [
+        group
+        for group in aws_clients.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        if group["logGroupName"] == name
+    ]
+    return group
+
+
+def test_the_functions_log_group_keeps_30_days_and_a_rerun_changes_nothing(aws, settings):
+    name = f"/aws/lambda/{settings.LAMBDA_FUNCTION_NAME}"
+    assert settings.LAMBDA_FUNCTION_NAME == "campaign-sessions-production"
+    assert _log_group(name)["retentionInDays"] == 30
+    assert f"log group {name}: created" in aws.lines
+
+    again = provision()
+
+    assert f"log group {name}: found" in again.lines
+    assert f"log group {name}: retention already 30 days" in again.lines
+
+
+def test_a_log_group_lambda_made_gets_the_configured_retention(aws, settings):
+    settings.LAMBDA_FUNCTION_NAME = "campaign-sessions-dev"
+    settings.LOG_RETENTION_DAYS = 14
+    aws_clients.client("logs").create_log_group(logGroupName="/aws/lambda/campaign-sessions-dev")
+
+    report = provision()
+
+    assert _log_group("/aws/lambda/campaign-sessions-dev")["retentionInDays"] == 14
+    assert "log group /aws/lambda/campaign-sessions-dev: retention set to 14 days" in report.lines
+
+
+def test_a_retention_cloudwatch_refuses_is_one_clear_error(aws, settings):
+    from campaigns_site.provision import ProvisionError, ensure_log_group
+
+    settings.LOG_RETENTION_DAYS = 31
+    with pytest.raises(ProvisionError, match="LOG_RETENTION_DAYS=31"):
+        ensure_log_group(say=lambda line: None)
