@@ -236,12 +236,12 @@ def log_group_name():
     return f"/aws/lambda/{settings.LAMBDA_FUNCTION_NAME}"
 
 
-def ensure_log_group(*, say, dry_run=False):
+def ensure_log_group(*, say, name=None, dry_run=False):
     """Create the function's log group if Lambda has not yet (so its retention holds from the
     first line) and keep its lines LOG_RETENTION_DAYS: left alone, Lambda keeps them forever,
-    and stored logs are billed every month."""
+    and stored logs are billed every month. Returns whether the group exists now."""
     logs = aws.client("logs")
-    name, days = log_group_name(), settings.LOG_RETENTION_DAYS
+    name, days = name or log_group_name(), settings.LOG_RETENTION_DAYS
     if days not in RETENTION_DAYS_ALLOWED:
         raise ProvisionError(f"LOG_RETENTION_DAYS={days} is not one CloudWatch Logs accepts: {RETENTION_DAYS_ALLOWED}")
     groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
@@ -255,10 +255,11 @@ def ensure_log_group(*, say, dry_run=False):
         say(f"log group {name}: found")
     if group is not None and group.get("retentionInDays") == days:
         say(f"log group {name}: retention already {days} days")
-        return
-    if not dry_run:
-        logs.put_retention_policy(logGroupName=name, retentionInDays=days)
-    say(f"log group {name}: retention {would}set to {days} days")
+    else:
+        if not dry_run:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+        say(f"log group {name}: retention {would}set to {days} days")
+    return group is not None or not dry_run
 
 
 # --- Cognito ---------------------------------------------------------------------
