@@ -1,8 +1,9 @@
 """The deployment's budget and alarms, as code (`manage.py alarms`), idempotently.
 
 What it makes, each found by its name and changed only when it differs:
-- an AWS Budget of COST_BUDGET_MONTHLY_USD a month (only the costs of COST_ALLOCATION_TAG
-  when set), e-mailing ALERT_EMAILS at 80 % and 100 % of actual cost and at 100 % forecast;
+- an AWS Budget of COST_BUDGET_MONTHLY_USD a month (the whole account's costs, or only
+  those tagged COST_ALLOCATION_TAG with --only-tagged), e-mailing ALERT_EMAILS at 80 % and
+  100 % of actual cost and at 100 % forecast;
 - an SNS topic, with ALERT_EMAILS subscribed (each must confirm the e-mail AWS sends), that
   the CloudWatch alarms notify: the Lambda's errors and throttles, the table's read and
   write throttles, and failed summary and story jobs;

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from campaigns_site import aws
+from campaigns_site.tagging import cost_tag, ensure_cost_tags
 
 STAFF_GROUP = "staff"
 # The one local secondary index: a second sort order inside a user's partition
@@ -50,6 +51,7 @@ def provision(*, progress=None):
     ensure_bucket(say=say)
     ensure_user_pool(report=report, say=say)
     ensure_log_group(say=say)
+    ensure_cost_tags(user_pool_id=report.user_pool_id, log_group=log_group_name(), say=say)
     return report
 
 
@@ -249,7 +251,7 @@ def ensure_log_group(*, say, name=None, dry_run=False):
     would = "would be " if dry_run else ""
     if group is None:
         if not dry_run:
-            logs.create_log_group(logGroupName=name)
+            logs.create_log_group(logGroupName=name, **({"tags": cost_tag()} if cost_tag() else {}))
         say(f"log group {name}: {would}created")
     else:
         say(f"log group {name}: found")
@@ -282,6 +284,7 @@ def ensure_user_pool(*, report, say):
     else:
         pool_id = cognito.create_user_pool(
             PoolName=name,
+            UserPoolTags=cost_tag(),
             Policies={"PasswordPolicy": PASSWORD_POLICY},
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],

@@ -322,5 +322,6 @@ LAMBDA_FUNCTION_NAME = env_str(
 LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 30, minimum=1)
 COST_BUDGET_MONTHLY_USD = Decimal(env_str("COST_BUDGET_MONTHLY_USD", "10", pattern=r"\d{1,9}(\.\d{1,2})?"))
 ALERT_EMAILS = env_list("ALERT_EMAILS", [])
-# "key=value" of the deployment's cost-allocation tag: the budget counts only its costs.
+# "key=value": the cost-allocation tag provision puts on every resource it makes (unset:
+# none); `manage.py alarms --only-tagged` makes the budget count only its costs.
 COST_ALLOCATION_TAG = env_str("COST_ALLOCATION_TAG", "", pattern=r"[^=]{1,128}=[^=]{0,256}")

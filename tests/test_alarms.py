@@ -213,13 +213,24 @@ def test_a_bad_amount_is_refused(aws):
         run_alarms("--monthly-usd", "lots", "--email", "ops@example.com")
 
 
-def test_the_settings_are_the_defaults_and_the_cost_tag_filters_the_budget(aws, budgets_gaps, settings):
+def test_the_settings_are_the_defaults_and_only_tagged_filters_the_budget_by_the_tag(aws, budgets_gaps, settings):
     settings.ALERT_EMAILS = ["ops@example.com"]
     settings.COST_BUDGET_MONTHLY_USD = 40
     settings.COST_ALLOCATION_TAG = "app=campaign-sessions"
+    budgets = aws_clients.client("budgets")
 
     run_alarms()
+    whole_account = budgets.describe_budget(AccountId=DEFAULT_ACCOUNT_ID, BudgetName=BUDGET_NAME)["Budget"]
+    printed = run_alarms("--only-tagged")
+    tagged = budgets.describe_budget(AccountId=DEFAULT_ACCOUNT_ID, BudgetName=BUDGET_NAME)["Budget"]
 
-    budget = aws_clients.client("budgets").describe_budget(AccountId=DEFAULT_ACCOUNT_ID, BudgetName=BUDGET_NAME)
-    assert budget["Budget"]["BudgetLimit"]["Amount"] == "40"
-    assert budget["Budget"]["CostFilters"] == {"TagKeyValue": ["user:app$campaign-sessions"]}
+    assert whole_account["BudgetLimit"]["Amount"] == "40"
+    assert not whole_account.get("CostFilters")
+    assert tagged["CostFilters"] == {"TagKeyValue": ["user:app$campaign-sessions"]}
+    assert f"budget {BUDGET_NAME}: updated" in printed
+
+
+def test_only_tagged_without_a_tag_is_refused(aws, settings):
+    settings.COST_ALLOCATION_TAG = ""
+    with pytest.raises(CommandError, match="COST_ALLOCATION_TAG"):
+        run_alarms("--only-tagged", "--email", "ops@example.com")

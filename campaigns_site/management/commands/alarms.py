@@ -38,6 +38,11 @@ class Command(OperationsCommand):
         parser.add_argument(
             "--function", default=None, help="the Lambda function watched (default: LAMBDA_FUNCTION_NAME)"
         )
+        parser.add_argument(
+            "--only-tagged",
+            action="store_true",
+            help="the budget counts only costs tagged COST_ALLOCATION_TAG (default: the whole account's)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
 
     def handle(self, *args, **options):
@@ -47,12 +52,14 @@ class Command(OperationsCommand):
         if not emails:
             raise CommandError("No e-mail to alert: pass --email or set ALERT_EMAILS.")
         monthly_usd = options["monthly_usd"] or settings.COST_BUDGET_MONTHLY_USD
+        if options["only_tagged"] and not settings.COST_ALLOCATION_TAG:
+            raise CommandError("--only-tagged needs COST_ALLOCATION_TAG (key=value), the tag provision applies.")
         try:
             report = ensure_alarms(
                 emails=emails,
                 monthly_usd=monthly_usd,
                 function_name=options["function"] or settings.LAMBDA_FUNCTION_NAME,
-                cost_tag=settings.COST_ALLOCATION_TAG,
+                cost_tag=settings.COST_ALLOCATION_TAG if options["only_tagged"] else "",
                 dry_run=options["dry_run"],
                 progress=self.stdout.write,
             )
