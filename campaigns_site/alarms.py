@@ -14,6 +14,7 @@ What it makes, each found by its name and changed only when it differs:
 Runs with operator credentials, never on Lambda (deploy/README.md lists the permissions).
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -55,6 +56,9 @@ def ensure_alarms(*, emails, monthly_usd, function_name, cost_tag="", dry_run=Fa
     emails = sorted({email.strip().lower() for email in emails if email.strip()})
     if not emails:
         raise AlarmsError("No e-mail to alert: pass --email or set ALERT_EMAILS.")
+    malformed = [email for email in emails if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)]
+    if malformed:
+        raise AlarmsError(f"Not an e-mail address: {', '.join(malformed)}")
     report = AlarmsReport()
 
     def say(line, *, changed=False):

@@ -208,6 +208,12 @@ def test_without_any_email_it_refuses_in_one_line(aws, settings):
         run_alarms()
 
 
+def test_a_malformed_email_is_refused_before_anything_is_made(aws):
+    with pytest.raises(CommandError, match="Not an e-mail address: ops.example.com"):
+        run_alarms("--email", "ops.example.com")
+    assert _alarms() == {}
+
+
 def test_a_bad_amount_is_refused(aws):
     with pytest.raises(CommandError, match="--monthly-usd"):
         run_alarms("--monthly-usd", "lots", "--email", "ops@example.com")
