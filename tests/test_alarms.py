@@ -128,15 +128,19 @@ def test_creates_the_budget_topic_metric_filter_and_alarms(aws, budgets_gaps, se
     assert f"budget {BUDGET_NAME}: created" in printed
 
 
-def test_the_failed_jobs_pattern_matches_the_runners_failure_lines_only():
-    # CloudWatch's term patterns: every quoted term in the line, none of the -terms.
-    def matches(line):
-        return "job" in line and "failed" in line and "could not mark" not in line
+def failed_jobs_filter_matches(line):
+    """FAILED_JOBS_PATTERN as CloudWatch reads it: every quoted term in the line (case
+    matters), none of the -terms."""
+    return "job" in line and "failed" in line and "could not mark" not in line
 
+
+def test_the_failed_jobs_pattern_matches_the_runners_failure_lines_only():
+    matches = failed_jobs_filter_matches
     assert FAILED_JOBS_PATTERN == '"job" "failed" -"could not mark"'
     assert matches("ERROR sessions.summaries.runners summary job j1 of session s1 (user u) failed")
     assert matches('{"level": "ERROR", "message": "story job j2 of campaign c1 (user u) failed"}')
     assert not matches("WARNING sessions.summaries.runners summary job j1 (S#x): could not mark it failed")
+    assert matches("WARNING sessions.summaries.runners summary job j1 failed with a reason (on its staff page)")
     assert not matches("INFO sessions.summaries.runners summary job j1: session s1 is gone, ending quietly")
 
 
