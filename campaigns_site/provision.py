@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from campaigns_site import aws
+from campaigns_site.tagging import cost_tag, ensure_cost_tags
 
 STAFF_GROUP = "staff"
 # The one local secondary index: a second sort order inside a user's partition
@@ -50,6 +51,8 @@ def provision(*, progress=None):
     ensure_table(say=say)
     ensure_bucket(say=say)
     ensure_user_pool(report=report, say=say)
+    ensure_log_group(say=say)
+    ensure_cost_tags(user_pool_id=report.user_pool_id, log_group=log_group_name(), say=say)
     return report
 
 
@@ -203,6 +206,65 @@ def ensure_lifecycle_rules(s3, name, *, say):
     )
 
 
+# --- CloudWatch Logs ----------------------------------------------------------------
+# The only retentions CloudWatch Logs accepts, in days.
+RETENTION_DAYS_ALLOWED = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+def log_group_name():
+    """The Lambda function's log group: Lambda writes there, by this name, once it runs."""
+    return f"/aws/lambda/{settings.LAMBDA_FUNCTION_NAME}"
+
+
+def ensure_log_group(*, say, name=None, dry_run=False):
+    """Create the function's log group if Lambda has not yet (so its retention holds from the
+    first line) and keep its lines LOG_RETENTION_DAYS: left alone, Lambda keeps them forever,
+    and stored logs are billed every month. Returns whether the group exists now."""
+    logs = aws.client("logs")
+    name, days = name or log_group_name(), settings.LOG_RETENTION_DAYS
+    if days not in RETENTION_DAYS_ALLOWED:
+        raise ProvisionError(f"LOG_RETENTION_DAYS={days} is not one CloudWatch Logs accepts: {RETENTION_DAYS_ALLOWED}")
+    groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    group = next((group for group in groups if group["logGroupName"] == name), None)
+    would = "would be " if dry_run else ""
+    if group is None:
+        if not dry_run:
+            logs.create_log_group(logGroupName=name, **({"tags": cost_tag()} if cost_tag() else {}))
+        say(f"log group {name}: {would}created")
+    else:
+        say(f"log group {name}: found")
+    if group is not None and group.get("retentionInDays") == days:
+        say(f"log group {name}: retention already {days} days")
+    else:
+        if not dry_run:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+        say(f"log group {name}: retention {would}set to {days} days")
+    return group is not None or not dry_run
+
+
 # --- Cognito ---------------------------------------------------------------------
 def find_user_pool(cognito, name):
     if settings.COGNITO_USER_POOL_ID:
@@ -223,6 +285,7 @@ def ensure_user_pool(*, report, say):
     else:
         pool_id = cognito.create_user_pool(
             PoolName=name,
+            UserPoolTags=cost_tag(),
             Policies={"PasswordPolicy": PASSWORD_POLICY},
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],

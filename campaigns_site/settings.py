@@ -310,3 +310,18 @@ LOGGING = {
         "werkzeug": {"level": "WARNING"},
     },
 }
+
+# --- Operating it: logs, budget and alarms (provision, manage.py alarms) -----------
+# The Lambda function: its log group (/aws/lambda/<name>) gets provision's retention and
+# the alarms' metric filter. Zappa names it <project_name>-<stage>; on Lambda it is known.
+LAMBDA_FUNCTION_NAME = env_str(
+    "LAMBDA_FUNCTION_NAME",
+    env_str("AWS_LAMBDA_FUNCTION_NAME", "campaign-sessions-production"),
+    pattern=r"[A-Za-z0-9_-]{1,64}",
+)
+LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 30, minimum=1)
+COST_BUDGET_MONTHLY_USD = Decimal(env_str("COST_BUDGET_MONTHLY_USD", "10", pattern=r"\d{1,9}(\.\d{1,2})?"))
+ALERT_EMAILS = env_list("ALERT_EMAILS", [])
+# "key=value": the cost-allocation tag provision puts on every resource it makes (unset:
+# none); `manage.py alarms --only-tagged` makes the budget count only its costs.
+COST_ALLOCATION_TAG = env_str("COST_ALLOCATION_TAG", "", pattern=r"[^=]{1,128}=[^=]{0,256}")

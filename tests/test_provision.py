@@ -1,3 +1,4 @@
+import json
 from io import StringIO
 
 import pytest
@@ -148,3 +149,114 @@ def test_a_bucket_without_lifecycle_rules_gets_them(aws, settings):
     provision()
 
     assert set(_lifecycle_rules(settings.TRANSCRIPT_BUCKET)) == {"abort-incomplete-uploads", "expire-backups"}
+
+
+def _log_group(name):
+    (group,) = [
+        group
+        for group in aws_clients.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        if group["logGroupName"] == name
+    ]
+    return group
+
+
+def test_the_functions_log_group_keeps_30_days_and_a_rerun_changes_nothing(aws, settings):
+    name = f"/aws/lambda/{settings.LAMBDA_FUNCTION_NAME}"
+    assert settings.LAMBDA_FUNCTION_NAME == "campaign-sessions-production"
+    assert _log_group(name)["retentionInDays"] == 30
+    assert f"log group {name}: created" in aws.lines
+
+    again = provision()
+
+    assert f"log group {name}: found" in again.lines
+    assert f"log group {name}: retention already 30 days" in again.lines
+
+
+def test_a_log_group_lambda_made_gets_the_configured_retention(aws, settings):
+    settings.LAMBDA_FUNCTION_NAME = "campaign-sessions-dev"
+    settings.LOG_RETENTION_DAYS = 14
+    aws_clients.client("logs").create_log_group(logGroupName="/aws/lambda/campaign-sessions-dev")
+
+    report = provision()
+
+    assert _log_group("/aws/lambda/campaign-sessions-dev")["retentionInDays"] == 14
+    assert "log group /aws/lambda/campaign-sessions-dev: retention set to 14 days" in report.lines
+
+
+def test_a_retention_cloudwatch_refuses_is_one_clear_error(aws, settings):
+    from campaigns_site.provision import ProvisionError, ensure_log_group
+
+    settings.LOG_RETENTION_DAYS = 31
+    with pytest.raises(ProvisionError, match="LOG_RETENTION_DAYS=31"):
+        ensure_log_group(say=lambda line: None)
+
+
+@pytest.fixture
+def cognito_tag_resource(aws):
+    """moto (5.2) has no Cognito TagResource: answer it from moto's own pool (as Stubber
+    answers), so every other request is moto's."""
+    from botocore.awsrequest import AWSResponse
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    cognito = aws_clients.client("cognito-idp")
+
+    def tag_resource(params, **kwargs):
+        body = json.loads(params["body"])
+        pool_id = body["ResourceArn"].rsplit("/", 1)[-1]
+        pool = cognitoidp_backends[DEFAULT_ACCOUNT_ID][cognito.meta.region_name].user_pools[pool_id]
+        pool.extended_config["UserPoolTags"] = {**(pool.extended_config.get("UserPoolTags") or {}), **body["Tags"]}
+        return AWSResponse("", 200, {}, None), {}
+
+    cognito.meta.events.register("before-call.cognito-idp.TagResource", tag_resource, unique_id="gap-tag")
+    yield
+    cognito.meta.events.unregister("before-call.cognito-idp.TagResource", unique_id="gap-tag")
+
+
+def test_without_a_cost_tag_nothing_is_tagged(aws, settings):
+    assert settings.COST_ALLOCATION_TAG == ""
+    assert "cost-allocation tag: COST_ALLOCATION_TAG unset, nothing tagged" in aws.lines
+    with pytest.raises(aws_clients.client("s3").exceptions.ClientError, match="NoSuchTagSet"):
+        aws_clients.client("s3").get_bucket_tagging(Bucket=settings.TRANSCRIPT_BUCKET)
+
+
+def test_the_cost_tag_goes_on_every_resource_keeping_their_other_tags(aws, settings, cognito_tag_resource):
+    settings.COST_ALLOCATION_TAG = "app=campaign-sessions"
+    s3, dynamodb = aws_clients.client("s3"), aws_clients.client("dynamodb")
+    bucket = settings.TRANSCRIPT_BUCKET
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "owner", "Value": "ops"}]})
+
+    first = provision()
+    second = provision()
+
+    table_arn = dynamodb.describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]["TableArn"]
+    assert dynamodb.list_tags_of_resource(ResourceArn=table_arn)["Tags"] == [
+        {"Key": "app", "Value": "campaign-sessions"}
+    ]
+    assert {(t["Key"], t["Value"]) for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]} == {
+        ("owner", "ops"),
+        ("app", "campaign-sessions"),
+    }
+    pool = aws_clients.client("cognito-idp").describe_user_pool(UserPoolId=aws.user_pool_id)["UserPool"]
+    assert pool["UserPoolTags"] == {"app": "campaign-sessions"}
+    group = _log_group(f"/aws/lambda/{settings.LAMBDA_FUNCTION_NAME}")
+    assert aws_clients.client("logs").list_tags_for_resource(resourceArn=group["logGroupArn"])["tags"] == {
+        "app": "campaign-sessions"
+    }
+    for thing in ("table", "bucket", "user pool", "log group"):
+        assert any(line.startswith(thing) and line.endswith(": tagged app=campaign-sessions") for line in first.lines)
+        assert any(line.startswith(thing) and "already tagged app=campaign-sessions" in line for line in second.lines)
+
+
+def test_a_new_pool_and_log_group_are_made_with_the_tag(settings):
+    from moto import mock_aws
+
+    settings.COST_ALLOCATION_TAG = "app=campaign-sessions"
+    settings.COGNITO_USER_POOL_ID = ""
+    with mock_aws():
+        aws_clients.refresh()
+        report = provision()
+
+    assert not any(line.endswith(": tagged app=campaign-sessions") for line in report.lines if "user pool" in line)
+    assert any(line.startswith("user pool") and "already tagged" in line for line in report.lines)
+    assert any(line.startswith("log group") and "already tagged" in line for line in report.lines)

@@ -488,6 +488,18 @@ def test_a_transcript_removed_before_the_job_ran_fails_it_clearly(session, manua
     assert (ended.status, ended.failure_reason) == (FAILED, NO_TRANSCRIPT)
 
 
+def test_a_failed_job_logs_one_line_the_alarms_metric_filter_counts(session, manual, caplog):
+    from tests.test_alarms import failed_jobs_filter_matches
+
+    job = start(session, kinds=["recap"])
+    delete_transcript(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
+    with caplog.at_level(logging.INFO, logger="sessions.summaries.runners"):
+        run(session, job)
+
+    counted = [r.getMessage() for r in caplog.records if failed_jobs_filter_matches(r.getMessage())]
+    assert counted == [f"summary job {job.job_id} failed with a reason (on its staff page)"]
+
+
 def test_a_very_short_transcript_fails_with_a_clear_message(campaign):
     session = new_session(campaign, data=b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi.\n")
 

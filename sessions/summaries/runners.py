@@ -345,6 +345,9 @@ def _finish(job, *, status, error=None, progress=None):
         if update_error.cause_response_code == "ConditionalCheckFailedException":
             return None  # replaced by a newer job, or deleted with its session
         raise
+    if status == FAILED:
+        # One line per job failed with a reason: `manage.py alarms` counts "job" "failed" lines.
+        logger.warning("summary job %s failed with a reason (on its staff page)", job.job_id)
     return job
 
 
