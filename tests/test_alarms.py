@@ -18,6 +18,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 
 from campaigns_site import aws as aws_clients
 from campaigns_site.alarms import BUDGET_NAME, FAILED_JOBS_PATTERN, TOPIC_NAME
+from tests.log_filters import failed_jobs_filter_matches
 
 FUNCTION = "campaign-sessions-production"
 ALARMS = {
@@ -126,12 +127,6 @@ def test_creates_the_budget_topic_metric_filter_and_alarms(aws, budgets_gaps, se
     assert (failed_jobs["MetricName"], failed_jobs["Period"], failed_jobs["Threshold"]) == ("FailedJobs", 3600, 3)
     assert "Budget and alarms in place" in printed
     assert f"budget {BUDGET_NAME}: created" in printed
-
-
-def failed_jobs_filter_matches(line):
-    """FAILED_JOBS_PATTERN as CloudWatch reads it: every quoted term in the line (case
-    matters), none of the -terms."""
-    return "job" in line and "failed" in line and "could not mark" not in line
 
 
 def test_the_failed_jobs_pattern_matches_the_runners_failure_lines_only():

@@ -15,7 +15,12 @@ LOW_LEVEL_MODULE = PROJECT_DIR / "campaigns_site" / "dynamodb.py"
 # Typed attribute values, written or read: {"S": ...}, item["S"], value.get("N"), {"BOOL": ...}
 RAW_ATTRIBUTE_VALUE = re.compile(r"""[{\[(]\s*["'](S|N|B|BOOL|NULL|SS|NS|BS|L|M)["']\s*[:\]),]""")
 # The table's control plane (creating and tagging it, describing it for the staff page) may use boto3.
-CONTROL_PLANE = {"campaigns_site/provision.py", "campaigns_site/tagging.py", "accounts/staff_overview.py"}
+CONTROL_PLANE = {
+    "campaigns_site/provision.py",
+    "campaigns_site/tagging.py",
+    "campaigns_site/doctor/table.py",
+    "accounts/staff_overview.py",
+}
 
 
 def app_modules():

@@ -489,7 +489,7 @@ def test_a_transcript_removed_before_the_job_ran_fails_it_clearly(session, manua
 
 
 def test_a_failed_job_logs_one_line_the_alarms_metric_filter_counts(session, manual, caplog):
-    from tests.test_alarms import failed_jobs_filter_matches
+    from tests.log_filters import failed_jobs_filter_matches
 
     job = start(session, kinds=["recap"])
     delete_transcript(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from pynamodb.attributes import TTLAttribute
 
-from campaigns_site import aws
 from campaigns_site.doctor import fail, ok, skip
+from campaigns_site.table import TableModel
 from campaigns_site.table_keys import OPS_PK
 
 HEALTH_PATH = "/health/"
@@ -45,21 +46,26 @@ def health_check(*, origin, open_url=None):
     return ok("probe health", f"GET {url}: 200")
 
 
+class DoctorProbe(TableModel, discriminator="DoctorProbe"):
+    """PK `OPS`, SK `DOCTOR#<random>`: written, read and deleted by one doctor run."""
+
+    expires = TTLAttribute(attr_name="ttl")
+
+
 def own_item_check():
     """Write, read back (consistently) and delete an item in partition OPS. The item
     carries a TTL of an hour, so one left by a killed run goes by itself."""
-    dynamodb = aws.client("dynamodb")
-    table = settings.DYNAMODB_TABLE
-    key = {"PK": {"S": OPS_PK}, "SK": {"S": f"{DOCTOR_SK_PREFIX}{uuid.uuid4().hex}"}}
-    expires = int((timezone.now() + timedelta(hours=1)).timestamp())
-    dynamodb.put_item(TableName=table, Item={**key, "ttl": {"N": str(expires)}})
-    read = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
-    dynamodb.delete_item(TableName=table, Key=key)
-    if read != {**key, "ttl": {"N": str(expires)}}:
-        return fail(
-            "probe own item", f"wrote {key['SK']['S']} but read back {read}", "Check the table and the credentials."
-        )
-    return ok("probe own item", f"wrote, read and deleted {OPS_PK}/{DOCTOR_SK_PREFIX}... in {table}")
+    sk = f"{DOCTOR_SK_PREFIX}{uuid.uuid4().hex}"
+    expires = (timezone.now() + timedelta(hours=1)).replace(microsecond=0)
+    DoctorProbe(OPS_PK, sk, expires=expires).save()
+    try:
+        read = DoctorProbe.get(OPS_PK, sk, consistent_read=True)
+    except DoctorProbe.DoesNotExist:
+        read = None
+    DoctorProbe(OPS_PK, sk).delete()
+    if read is None or read.expires != expires:
+        return fail("probe own item", f"wrote {sk} but read back {read}", "Check the table and the credentials.")
+    return ok("probe own item", f"wrote, read and deleted {OPS_PK}/{DOCTOR_SK_PREFIX}... in {settings.DYNAMODB_TABLE}")
 
 
 def probe_checks(*, probe, origin, open_url=None):

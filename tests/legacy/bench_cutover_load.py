@@ -19,9 +19,7 @@ per Query), or it would measure moto.
 import io
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -37,8 +35,7 @@ from cutover.state import get_sync_state
 from cutover.sync import connect, run_sync_pass
 from sessions.core.repository import create_session
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from moto_speedups import back_up_only_the_items_a_transaction_names, query_only_the_partition  # noqa: E402
+pytestmark = pytest.mark.usefixtures("moto_without_its_own_costs")
 
 RATE = int(os.environ.get("BENCH_CUTOVER_RATE", "10"))
 SECONDS = int(os.environ.get("BENCH_CUTOVER_SECONDS", "30"))
@@ -56,12 +53,6 @@ def unsynced_age(conn):
 
 def summary(name, values, unit):
     return f"{name}: median {statistics.median(values):.2f} {unit}, max {max(values):.2f} {unit}"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _moto_without_its_own_costs():
-    back_up_only_the_items_a_transaction_names()
-    query_only_the_partition()
 
 
 def test_steady_load(v1_database, aws, settings, make_user):

@@ -12,10 +12,8 @@ moto's time is printed beside the sync's own.
 
 import io
 import os
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -25,18 +23,11 @@ from v1_standin import V1Standin
 from cutover.apply_v1 import ChangeApplier
 from cutover.sync import connect, run_sync_pass
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from moto_speedups import back_up_only_the_items_a_transaction_names, query_only_the_partition  # noqa: E402
+pytestmark = pytest.mark.usefixtures("moto_without_its_own_costs")
 
 UPDATES = int(os.environ.get("BENCH_SYNC_UPDATES", "1000"))
 NEW = int(os.environ.get("BENCH_SYNC_NEW", "200"))
 TRANSCRIPT = "".join(f"[00:00:{second:02d}] Sam (GM): Line {second} of the evening.\n" for second in range(40))
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _moto_without_its_own_costs():
-    back_up_only_the_items_a_transaction_names()
-    query_only_the_partition()
 
 
 def measured(conn, aws_calls, moto_seconds, label):

@@ -5,7 +5,9 @@ never skip: a silently skipped migration test would look like a passing one.
 """
 
 import io
+import sys
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -152,3 +154,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "postgres_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="module")
+def moto_without_its_own_costs():
+    """For the benchmarks (bench_cutover_*.py) only: moto without the whole-table costs
+    DynamoDB does not have (scripts/moto_speedups.py), for the rest of the process."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from moto_speedups import back_up_only_the_items_a_transaction_names, query_only_the_partition
+
+    back_up_only_the_items_a_transaction_names()
+    query_only_the_partition()
