@@ -93,13 +93,30 @@ def _on_request_params(params, model, context, region, **kwargs):
     _record(service, model.name, params, region=region, presigned=bool(context.get("is_presign_request")))
 
 
+def _on_response(parsed, **kwargs):
+    """botocore's after-call: the DynamoDB capacity a response reports (PynamoDB asks for
+    it on every data call; the app's own clients only where they ask) goes to recorders
+    that count it (an `add_consumed_capacity(units)` method)."""
+    consumed = parsed.get("ConsumedCapacity") if isinstance(parsed, dict) else None
+    if not consumed:
+        return
+    entries = consumed if isinstance(consumed, list) else [consumed]
+    units = sum(float(entry.get("CapacityUnits") or 0) for entry in entries)
+    for log in list(_recorders):
+        add = getattr(log, "add_consumed_capacity", None)
+        if add is not None:
+            add(units)
+
+
 def watch(botocore_client):
     """Report the client's requests to the recorders (our clients, and PynamoDB's)."""
-    botocore_client.meta.events.register(
+    events = botocore_client.meta.events
+    events.register(
         "before-parameter-build",
         partial(_on_request_params, region=botocore_client.meta.region_name),
         unique_id="campaigns_site.aws.record",
     )
+    events.register("after-call", _on_response, unique_id="campaigns_site.aws.consumed_capacity")
     return botocore_client
 
 

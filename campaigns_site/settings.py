@@ -144,6 +144,8 @@ if not PRODUCTION:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    # First: its request line measures everything below, and carries the request's id.
+    "campaigns_site.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -298,11 +300,19 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO", pattern=r"DEBUG|INFO|WARNING|ERROR|CRITICAL")
+# "json" on Lambda (one JSON object per line, for CloudWatch Logs Insights: see
+# deploy/README.md), "plain" elsewhere, where people read the lines themselves.
+LOG_FORMAT = env_str(
+    "LOG_FORMAT", "json" if env_str("AWS_LAMBDA_FUNCTION_NAME", "") else "plain", pattern=r"json|plain"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s %(message)s"},
+        "json": {"()": "campaigns_site.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "botocore": {"level": "WARNING"},
