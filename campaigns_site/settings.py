@@ -318,6 +318,9 @@ LOGGING = {
         "botocore": {"level": "WARNING"},
         "pynamodb": {"level": "WARNING"},
         "werkzeug": {"level": "WARNING"},
+        # The line per request is for CloudWatch Logs Insights; locally runserver already
+        # prints one per request.
+        "campaigns_site.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
 

@@ -29,15 +29,17 @@ def json_lines():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    level = root.level
+    root, requests = logging.getLogger(), logging.getLogger("campaigns_site.requests")
+    levels = root.level, requests.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    requests.setLevel(logging.INFO)  # as on Lambda (settings: WARNING with plain lines)
     try:
         yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        root.setLevel(levels[0])
+        requests.setLevel(levels[1])
 
 
 def request_lines(lines):
