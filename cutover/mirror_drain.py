@@ -108,15 +108,21 @@ def record_failure(entry, error):
 # After PostgreSQL could not be reached, requests leave their entries to the drain for a
 # while instead of each waiting for its own connect timeout (on Lambda the response waits).
 UNREACHABLE_PAUSE_SECONDS = 60
-_paused_until = 0.0
+paused_until = 0.0  # time.monotonic() before which requests leave their entries to the drain
+
+
+def forget_outage():
+    """Requests apply their entries again at once (a test's earlier outage is not the next one's)."""
+    global paused_until
+    paused_until = 0.0
 
 
 def apply_written_entries(entries, *, dsn):
     """Apply a request's own entries right after its response, within a short connect
     timeout; any failure leaves them for the drain (logged, never raised: the response
     is already sent, or on Lambda about to be). Returns how many were applied."""
-    global _paused_until
-    if not entries or time.monotonic() < _paused_until:
+    global paused_until
+    if not entries or time.monotonic() < paused_until:
         return 0
     applied = 0
     try:
@@ -126,7 +132,7 @@ def apply_written_entries(entries, *, dsn):
                 applied += 1
     except Exception as error:  # noqa: BLE001 (whatever it is, the drain retries it)
         if isinstance(error, psycopg.OperationalError):
-            _paused_until = time.monotonic() + UNREACHABLE_PAUSE_SECONDS
+            paused_until = time.monotonic() + UNREACHABLE_PAUSE_SECONDS
         log.exception("mirror: %s of %s entries left for the drain", len(entries) - applied, len(entries))
     return applied
 

@@ -25,12 +25,9 @@ from campaigns_site.outbox import not_mirrored
 from cutover.apply_v1 import ChangeApplier
 from cutover.changes import oldest_unread_change_time, read_changes
 from cutover.state import SyncState, get_sync_state
+from v1.source import SourceUnavailable, first_line
 
 DEFAULT_BATCH = 500
-
-
-class SourceUnavailable(Exception):
-    """v1.0's database cannot be reached: one line for the operator."""
 
 
 class StateMoved(Exception):
@@ -65,8 +62,7 @@ def connect(dsn):
     try:
         return psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.Error as error:
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise SourceUnavailable(f"cannot connect to v1.0's database: {first}") from None
+        raise SourceUnavailable(f"cannot connect to v1.0's database: {first_line(error)}") from None
 
 
 def count_unread(conn, *, after):

@@ -4,7 +4,6 @@ only, never a user's text."""
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from django.test import Client
 from django.utils import timezone
@@ -13,10 +12,10 @@ from campaigns_site.outbox import OutboxEntry
 from campaigns_site.table_keys import CUTOVER_PK, OUTBOX_PK, new_id
 from cutover.state import SYNC_SK, SyncState, record_conflict, record_shift
 from cutover.traffic import read_split, write_split
+from tests.iam_policy import POLICY
 from tests.web_clients import signed_in
 
 PAGE = "/staff/cutover/"
-POLICY = Path(__file__).resolve().parent.parent / "deploy" / "iam-policy.json"
 ARN = "arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-example11111"
 
 

@@ -94,11 +94,12 @@ def check_pitr(description):
 
 
 def check_tags(tags):
-    # provision tags nothing yet; Cost Explorer can only split the bill by a tag it finds.
+    # provision tags only with COST_ALLOCATION_TAG set; Cost Explorer splits the bill by a tag it finds.
     if not tags:
         return warn(
             "table tags",
             "no cost-allocation tag",
-            "Tag the table (and activate the tag in Billing > Cost allocation tags) to see its cost on its own.",
+            "Set COST_ALLOCATION_TAG and run provision (then activate the tag in Billing > "
+            "Cost allocation tags) to see its cost on its own.",
         )
     return ok("table tags", ", ".join(f"{tag['Key']}={tag['Value']}" for tag in tags))

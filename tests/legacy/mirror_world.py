@@ -24,7 +24,7 @@ def start_mirroring(settings, dsn, *, create_bucket=True):
         aws_module.client("s3").create_bucket(Bucket=V1_BUCKET)
     settings.V1_MIRROR_DSN = dsn
     settings.V1_BUCKET = V1_BUCKET
-    mirror_drain._paused_until = 0.0  # an earlier test's PostgreSQL outage is not this one's
+    mirror_drain.forget_outage()  # an earlier test's PostgreSQL outage is not this one's
 
 
 def rows(dsn, sql, *params):

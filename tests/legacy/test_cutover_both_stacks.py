@@ -34,7 +34,7 @@ def both_stacks(imported_v1, v1_small_database, v1_small_bucket, settings):
     call_command("v1_capture", "install", "--source", dsn, stdout=io.StringIO())
     settings.V1_SOURCE_DSN = settings.V1_MIRROR_DSN = dsn
     settings.V1_BUCKET = v1_small_bucket
-    mirror_drain._paused_until = 0.0  # an earlier test's outage is not this one's
+    mirror_drain.forget_outage()  # an earlier test's outage is not this one's
     return dsn
 
 
@@ -130,7 +130,7 @@ def test_postgres_down_loses_nothing_made_here(both_stacks, ada, settings):
     with pytest.raises(CommandError, match="unreachable"):
         drain(UNREACHABLE, "--all")
     settings.V1_MIRROR_DSN = dsn  # back up: the scheduled drain applies them
-    mirror_drain._paused_until = 0.0
+    mirror_drain.forget_outage()
     drain(dsn, "--all")
 
     with V1Standin(dsn) as on_v1:
@@ -151,7 +151,7 @@ def test_a_rollback_after_writes_here_loses_none_of_them(both_stacks, ada, setti
     assert len(entries()) == 3
 
     settings.V1_MIRROR_DSN = dsn
-    mirror_drain._paused_until = 0.0
+    mirror_drain.forget_outage()
     out = io.StringIO()
     call_command("shift_traffic", "--rollback", stdout=out, stderr=io.StringIO())
     # Ada signed up here: v1.0 has her, without a password; the rollback says so.
@@ -185,7 +185,7 @@ def test_the_same_row_changed_on_both_sides_is_resolved_by_time_and_logged(both_
     stored = campaigns.get_campaign(sub=ada.sub, campaign_id=campaign_id)
     edit = {"name": "Renamed here", "game_system": "", "description": "", "version": stored.version}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mirror_drain, "_paused_until", float("inf"))  # no apply after the response
+        patch.setattr(mirror_drain, "paused_until", float("inf"))  # no apply after the response
         assert post(ada, f"/campaigns/{campaign_id}/edit/", edit).status_code == 302
 
     sync(dsn)  # v1.0's older change meets the newer one made here

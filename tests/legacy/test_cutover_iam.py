@@ -53,7 +53,7 @@ def cutover_tour(imported_v1, v1_small_database, v1_small_bucket, settings, owne
     call_command("v1_capture", "install", "--source", dsn, stdout=io.StringIO())
     settings.V1_SOURCE_DSN = settings.V1_MIRROR_DSN = dsn
     settings.V1_BUCKET = v1_small_bucket
-    mirror_drain._paused_until = 0.0
+    mirror_drain.forget_outage()
     forget_request_entries()  # the owner's sign-up, made by the fixture: the drain below takes it
     aws_module.client("s3").put_object(Bucket=v1_small_bucket, Key="uploads/new.txt", Body=b"DM: Roll initiative.\n")
     with V1Standin(dsn) as v1:  # v1.0's users keep working there

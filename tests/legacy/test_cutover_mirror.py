@@ -236,7 +236,7 @@ def test_postgres_down_keeps_the_entry_backed_off_then_the_drain_applies_it(mirr
     assert entry["attempts"] == 0
     # The next requests leave their entries to the drain for a while, without waiting for
     # a connect timeout each.
-    assert mirror_drain._paused_until > time.monotonic()
+    assert mirror_drain.paused_until > time.monotonic()
 
     from cutover.mirror_drain import drain_outbox
 
