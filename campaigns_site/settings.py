@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "sessions.apps.PlaySessionsConfig",
     "v1",  # the move from v1.0: management commands only
     "cutover",  # both stacks live: change capture, sync, the mirror, the traffic split
+    "staff",  # the staff's pages across users
 ]
 if not PRODUCTION:
     # The local run (`manage.py runlocal`, the embedded moto, the demo): development

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("sessions.urls")),  # /campaigns/<cid>/sessions/...: namespace "sessions"
     path("", include("sessions.sharing.urls")),  # /share/<token>/ and .../sessions/<sid>/share/: namespace "share"
     path("staff/", include("accounts.staff_urls")),
+    path("staff/", include("staff.urls")),  # across users: directory, audit, jobs, links, costs, errors
     path("staff/cutover/", include("cutover.urls")),  # the cutover from v1.0: its own app, named by string
 ]
 

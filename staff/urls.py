@@ -1,0 +1,12 @@
+"""The staff's pages across users, under /staff/ (campaigns_site.urls includes them after
+accounts.staff_urls, which has /staff/ itself and the staff members).
+
+Each view is loaded on its first request (campaigns_site.lazy.lazy_view): only signed-in
+staff reach them, and a cold start serving the home page pays nothing for them.
+"""
+
+from django.urls import path  # noqa: F401 (the helpers' pages add their routes)
+
+from campaigns_site.lazy import lazy_view  # noqa: F401
+
+urlpatterns = []
