@@ -217,3 +217,27 @@ def v1_account_sk(v1_user_id):
 # conflicts it resolved; and the outbox of changes to mirror into v1.0, one partition each.
 CUTOVER_PK = "CUTOVER"
 OUTBOX_PK = "OUTBOX"
+
+
+# The user directory (campaigns_site/directory.py): one small item per user with their
+# counters, in one partition, so that staff list users by email with a Query, never a Scan.
+DIRECTORY_PK = "DIRECTORY"
+DIRECTORY_EMAIL_PREFIX = "EMAIL#"  # LSI1SK: by email, then sub
+
+
+def directory_sk(sub):
+    return f"{USER_PREFIX}{_part('sub', sub)}"
+
+
+def directory_email_key(*, email, sub):
+    """LSI1SK `EMAIL#<email, lower case>#<sub>`: the directory in email order, searchable by prefix."""
+    return f"{DIRECTORY_EMAIL_PREFIX}{email.lower()}#{_part('sub', sub)}"
+
+
+# A user's usage in one month (the deltas of their counters), in their own partition.
+USAGE_PREFIX = "USAGE#"
+
+
+def usage_month_sk(month):
+    """`USAGE#<yyyy-mm>`: read in order with one Query for the usage over time."""
+    return f"{USAGE_PREFIX}{_part('month', month)}"
