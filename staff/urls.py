@@ -12,4 +12,5 @@ from campaigns_site.lazy import lazy_view
 urlpatterns = [
     path("errors/", lazy_view("staff.error_views.errors_page"), name="staff_errors"),
     path("errors/refresh/", lazy_view("staff.error_views.refresh_errors"), name="staff_errors_refresh"),
+    path("migration/", lazy_view("staff.migration_views.migration_page"), name="staff_migration"),
 ]
