@@ -65,6 +65,8 @@ def refresh_errors(request):
         return redirect("staff_errors")
     window = form.cleaned_data["window"]
     page = last_errors(window=window, refresh=True)
-    if page.function and not page.failure:
+    if page.asked and not page.failure:
         messages.success(request, "Asked CloudWatch Logs Insights again.")
+    elif page.function and not page.asked:
+        messages.info(request, "Asked less than a minute ago (or still running): this is that answer.")
     return redirect(_errors_url(window))

@@ -74,6 +74,7 @@ class ErrorsPage:
     attempted: object = None
     bytes_scanned: int | None = None
     running: bool = False  # a query still running: its answer comes with a later visit
+    asked: bool = False  # this call started a query
     failure: str = ""
 
     @property
@@ -106,6 +107,7 @@ def last_errors(*, window=DEFAULT_WINDOW, refresh=False):
         _collect(item, log_group_of(function), attempts=1)
     elif _due(item, now=now, refresh=refresh):
         _start(item, log_group_of(function), window=window, now=now)
+        return _page(item, function=function, window=window, asked=True)
     return _page(item, function=function, window=window)
 
 
@@ -173,7 +175,7 @@ def _save(item):
         log.warning("staff errors: keeping the answer failed: %s", error)
 
 
-def _page(item, *, function, window):
+def _page(item, *, function, window, asked=False):
     rows = [ErrorRow.from_json(data) for data in json.loads(item.rows or "[]")]
     return ErrorsPage(
         function=function,
@@ -185,6 +187,7 @@ def _page(item, *, function, window):
         bytes_scanned=None if item.bytes_scanned is None else int(item.bytes_scanned),
         running=bool(item.query_id),
         failure=item.failure or "",
+        asked=asked,
     )
 
 

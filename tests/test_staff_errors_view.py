@@ -163,11 +163,13 @@ def test_the_button_asks_again_at_once_but_not_twice_a_minute(staff, on_lambda, 
         response = post(client, REFRESH, {"window": "24h"})
     assert response.status_code == 302 and response["Location"] == PAGE
     assert calls.count("logs", "StartQuery") == 0  # the page's own query is 0 s old
+    assert "Asked less than a minute ago" in client.get(PAGE).content.decode()
     time_machine.shift(timedelta(seconds=61))
     with aws_calls() as calls:
         response = post(client, REFRESH, {"window": "24h"})
     assert calls.count("logs", "StartQuery") == 1
-    assert "<code>req-new</code>" in client.get(PAGE).content.decode()
+    html = client.get(PAGE).content.decode()
+    assert "<code>req-new</code>" in html and "Asked CloudWatch Logs Insights again." in html
 
 
 def test_the_button_needs_the_csrf_token_and_a_post(staff, on_lambda):
