@@ -56,6 +56,7 @@ QUERY = """fields @timestamp, @message
 class LastErrors(TableModel, discriminator="LastErrors"):
     """PK `OPS`, SK `LASTERRORS#<window>`."""
 
+    log_group = UnicodeAttribute(null=True)  # the group `rows` came from (another: asked again)
     attempted = UTCDateTimeAttribute(null=True)  # the last StartQuery
     fetched = UTCDateTimeAttribute(null=True)  # when `rows` were read
     rows = UnicodeAttribute(null=True)  # JSON: ErrorRow.as_json() of each, newest first
@@ -101,12 +102,14 @@ def last_errors(*, window=DEFAULT_WINDOW, refresh=False):
     function = function_name()
     if not function:
         return ErrorsPage(function="", window=window)
-    item = _get(window)
+    item, log_group = _get(window), log_group_of(function)
     now = timezone.now()
+    if item.log_group != log_group:  # none yet, or kept for another function
+        item = LastErrors(OPS_PK, last_errors_sk(window), log_group=log_group)
     if item.query_id and item.attempted and now - item.attempted < PENDING_FOR_AT_MOST:
-        _collect(item, log_group_of(function), attempts=1)
+        _collect(item, log_group, attempts=1)
     elif _due(item, now=now, refresh=refresh):
-        _start(item, log_group_of(function), window=window, now=now)
+        _start(item, log_group, window=window, now=now)
         return _page(item, function=function, window=window, asked=True)
     return _page(item, function=function, window=window)
 

@@ -289,3 +289,14 @@ def test_lines_of_other_shapes_and_long_texts():
         "django.http.Http404: gone"
     )
     assert type_and_first_line(chained) == ("django.http.Http404", "gone")
+
+
+def test_an_answer_kept_for_another_function_is_not_shown(staff, on_lambda, settings, monkeypatch):
+    put_lines(*a_failed_request("prod-1"))
+    client = staff_client()
+    assert "<code>prod-1</code>" in client.get(PAGE).content.decode()
+    monkeypatch.setenv("LAMBDA_FUNCTION_NAME", "campaign-sessions-dev")
+    settings.LAMBDA_FUNCTION_NAME = "campaign-sessions-dev"
+    aws_module.client("logs").create_log_group(logGroupName="/aws/lambda/campaign-sessions-dev")
+    html = client.get(PAGE).content.decode()
+    assert "prod-1" not in html and "<code>/aws/lambda/campaign-sessions-dev</code>" in html
