@@ -6,10 +6,12 @@ Cost Explorer's preset answers."""
 import pytest
 
 from accounts.profiles import get_profile
+from campaigns.repository import list_campaigns_for_user
 from campaigns_site import aws as aws_clients
 from devtools.demo import seed_demo_data
 from devtools.demo_ops import LOCAL_FUNCTION_NAME, demo_log_lines, seed_cost_explorer, seed_local_error_log
 from devtools.demo_staff import PLAYERS, SHARE_VIEWS, STAFF_EMAIL, STAFF_PASSWORD, seed_staff_demo
+from sessions.core.repository import list_sessions_for_campaign
 from sessions.sharing.repository import list_share_links_for_session
 from sessions.summaries.items import NO_TRANSCRIPT, SummaryJob
 from staff import last_errors
@@ -48,6 +50,11 @@ def test_players_a_failed_job_and_share_links_with_views(seeded):
     assert job.job_id == staff.failed_job_id and job.is_failed and job.failure_reason == NO_TRANSCRIPT
     (demo_link,) = list_share_links_for_session(sub=demo.sub, session_id=demo.session_ids[0])
     assert demo_link.views == SHARE_VIEWS["demo"]
+    ivy = staff.players["ivy@example.com"]
+    (campaign,) = list_campaigns_for_user(sub=ivy).items
+    (session,) = list_sessions_for_campaign(sub=ivy, campaign_id=campaign.campaign_id).items
+    (ivy_link,) = list_share_links_for_session(sub=ivy, session_id=session.session_id)
+    assert ivy_link.views == SHARE_VIEWS["player"] > SHARE_VIEWS["demo"]  # the most viewed
 
 
 def test_the_import_and_verify_figures_show_on_the_migration_page(seeded):
