@@ -241,3 +241,17 @@ USAGE_PREFIX = "USAGE#"
 def usage_month_sk(month):
     """`USAGE#<yyyy-mm>`: read in order with one Query for the usage over time."""
     return f"{USAGE_PREFIX}{_part('month', month)}"
+
+
+# The last errors of the app's Lambda (staff/last_errors.py): one cached Logs Insights
+# answer per time window, in the deployment's partition.
+LAST_ERRORS_PREFIX = "LASTERRORS#"
+
+
+def last_errors_sk(window):
+    """`LASTERRORS#<window>` (24h, 7d): the window's last query, its results and when."""
+    return f"{LAST_ERRORS_PREFIX}{_part('window', window)}"
+
+
+# verify_v1's last result (v1/verify_record.py), beside the import's checkpoint.
+V1_VERIFY_SK = "VERIFY"

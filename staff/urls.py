@@ -5,8 +5,12 @@ Each view is loaded on its first request (campaigns_site.lazy.lazy_view): only s
 staff reach them, and a cold start serving the home page pays nothing for them.
 """
 
-from django.urls import path  # noqa: F401 (the helpers' pages add their routes)
+from django.urls import path
 
-from campaigns_site.lazy import lazy_view  # noqa: F401
+from campaigns_site.lazy import lazy_view
 
-urlpatterns = []
+urlpatterns = [
+    path("errors/", lazy_view("staff.error_views.errors_page"), name="staff_errors"),
+    path("errors/refresh/", lazy_view("staff.error_views.refresh_errors"), name="staff_errors_refresh"),
+    path("migration/", lazy_view("staff.migration_views.migration_page"), name="staff_migration"),
+]

@@ -165,6 +165,11 @@ def iam_requests(service, operation, params, *, region, account=ACCOUNT, presign
         if not function.startswith("arn:"):
             function = f"arn:aws:lambda:{region}:{account}:function:{function}"
         return [request("lambda:InvokeFunction", function)]
+    if service == "logs" and operation == "StartQuery":  # on each log group it reads
+        groups = params.get("logGroupNames") or [params["logGroupName"]]
+        return [request("logs:StartQuery", f"arn:aws:logs:{region}:{account}:log-group:{group}:*") for group in groups]
+    if service == "logs" and operation in ("GetQueryResults", "StopQuery"):  # no resource type: "*"
+        return [request(f"logs:{operation}", "*")]
     raise UnknownOperation(name)
 
 

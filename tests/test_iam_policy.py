@@ -320,6 +320,9 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     # The account: profile, staff page, password, sessions, sign-out, deletion.
     owner.get("/staff/")
     owner.get("/staff/cutover/")
+    owner.get("/staff/errors/")  # a Logs Insights query over the function's own log group
+    owner.post("/staff/errors/refresh/", {"window": "7d"})
+    owner.get("/staff/migration/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
     owner.get("/accounts/profile/")

@@ -183,6 +183,7 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
 
     from devtools.localaws import MOTO_SETTINGS
     from devtools.management.commands import runlocal
+    from staff import last_errors
 
     environment = dict(os.environ)
     for name, value in MOTO_SETTINGS.items():
@@ -196,6 +197,7 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
         "COGNITO_APP_CLIENT_ID",
         "COGNITO_APP_CLIENT_SECRET",
         "AWS_REGION",
+        "LAMBDA_FUNCTION_NAME",
     ):
         setattr(settings, name, getattr(settings, name))  # restored after the test: the command sets them
     seen = {}
@@ -203,6 +205,12 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
     def serve(command, addrport, use_reloader):
         seen.update(json.loads(operations.local_aws_file().read_text()))
         seen["answers"] = operations._answers(seen["endpoint_url"])
+        # The staff's demo: the local log group's errors, Cost Explorer's preset answers.
+        seen["errors"] = [row.request_id for row in last_errors.last_errors().rows]
+        month = {"Start": "2026-12-01", "End": "2026-12-06"}
+        seen["bill"] = aws_clients.client("ce").get_cost_and_usage(
+            TimePeriod=month, Granularity="MONTHLY", Metrics=["UnblendedCost"]
+        )["ResultsByTime"]
 
     monkeypatch.setattr(runlocal.Command, "serve", serve)
     mock_aws().reset()
@@ -218,6 +226,9 @@ def test_runlocal_describes_its_aws_while_it_serves_and_not_after(tmp_path, sett
     assert seen["user_pool_id"] and seen["app_client_id"]
     assert not operations.local_aws_file().exists()
     assert "Demo share:  http://127.0.0.1:8799/share/" in banner
+    assert "Staff login: staff@example.com / keep-the-lights-on-15   (just created;" in banner
+    assert seen["errors"] == ["4c1e0b7a-demo-0001", "4c1e0b7a-demo-0002", "4c1e0b7a-demo-0003"]
+    assert seen["bill"][0]["Groups"][0]["Keys"] == ["Amazon DynamoDB"]
 
 
 def test_what_each_aws_failure_says(settings):

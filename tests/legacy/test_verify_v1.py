@@ -18,6 +18,7 @@ from campaigns_site.dynamodb import delete_keys
 from campaigns_site.table_keys import share_pk, user_pk
 from sessions.sharing.items import hash_token
 from v1 import mapping
+from v1.verify_record import EVERYONE, ONE_USER, last_verification
 
 pytestmark = pytest.mark.django_db
 
@@ -116,9 +117,15 @@ def test_after_a_clean_import_verify_passes_and_lists_what_was_skipped_on_purpos
         report["counts"]["Keeper@Example.com"]["campaigns"][0] == report["counts"]["Keeper@Example.com"]["campaigns"][1]
     )
 
+    kept = last_verification()  # for /staff/migration/: counts only
+    assert (kept.exit_status, kept.scope, kept.differences, kept.accounts) == (0, EVERYONE, {}, accounts)
+    assert kept.on_purpose == reasons and kept.compared == report["compared"]
+    assert "The counts are kept for /staff/migration/" in output
+
     passed, report, output = run_verify_v1(v1_small_database, v1_small_bucket, tmp_path, "--user", "keeper@example.com")
     assert passed, output
     assert list(report["counts"]) == ["Keeper@Example.com"]
+    assert last_verification().scope == ONE_USER
 
 
 def session_of_token(dataset, token):
@@ -218,6 +225,9 @@ def test_every_kind_of_planted_difference_is_found_and_named(
         the_line(output, "count", table, keeper_id, "here " + sub)
     kinds = {difference["kind"] for difference in report["differences"]}
     assert kinds == {"missing", "changed", "transcript", "object_missing", "cognito", "count"}
+    kept = last_verification()
+    assert kept.exit_status == 1 and set(kept.differences) == kinds
+    assert kept.difference_count == len(report["differences"])
     assert [difference["kind"] for difference in report["differences"]] == [
         line.split(" — ")[0] for line in output.splitlines() if " — v1.0 " in line
     ]

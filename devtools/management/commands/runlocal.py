@@ -15,6 +15,8 @@ from campaigns_site.operations import (
 )
 from campaigns_site.provision import provision
 from devtools.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
+from devtools.demo_ops import LOCAL_FUNCTION_NAME, seed_cost_explorer, seed_local_error_log
+from devtools.demo_staff import STAFF_EMAIL, STAFF_PASSWORD, seed_staff_demo
 from devtools.localaws import DEFAULT_PORT, LocalAws, LocalAwsError, aws_mode
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
@@ -27,6 +29,7 @@ SETTINGS_FROM_ENVIRONMENT = (
     "COGNITO_USER_POOL_ID",
     "COGNITO_APP_CLIENT_ID",
     "COGNITO_APP_CLIENT_SECRET",
+    "LAMBDA_FUNCTION_NAME",
 )
 
 
@@ -87,12 +90,17 @@ class Command(BaseCommand):
                     COGNITO_USER_POOL_ID="",
                     COGNITO_APP_CLIENT_ID="",
                     COGNITO_APP_CLIENT_SECRET="",
+                    # A function of its own, so /staff/errors/ reads the local log group
+                    # (devtools/demo_ops.py writes it), never production's by the default name.
+                    LAMBDA_FUNCTION_NAME=os.environ.get("LAMBDA_FUNCTION_NAME") or LOCAL_FUNCTION_NAME,
                 )
             seed = None
             if mode in ("embedded", "external"):
                 # Your own emulator not answering is one line, not a traceback.
                 with aws_errors_as_command_errors():
                     seed = self.provision_and_seed(addrport)
+                    if local_aws is not None:
+                        self.seed_operations(local_aws)
             if local_aws is not None:
                 # Operations commands in another terminal find this run's AWS by this file.
                 announce_local_aws(
@@ -118,7 +126,14 @@ class Command(BaseCommand):
             COGNITO_APP_CLIENT_ID=report.app_client_id,
             COGNITO_APP_CLIENT_SECRET=report.app_client_secret,
         )
-        return seed_demo_data()
+        seed = seed_demo_data()
+        self.staff_seed = seed_staff_demo(demo_seed=seed)
+        return seed
+
+    def seed_operations(self, local_aws):
+        """moto's logs and Cost Explorer are not in the snapshot: given again at each start."""
+        seed_local_error_log(function=settings.LAMBDA_FUNCTION_NAME)
+        seed_cost_explorer(endpoint_url=local_aws.endpoint_url)
 
     def reset_local_data(self):
         for path in (local_state_path(), settings.DATABASES["default"]["NAME"]):
@@ -143,6 +158,9 @@ class Command(BaseCommand):
             lines.append(f"  Demo login:  {DEMO_EMAIL} / {DEMO_PASSWORD}   ({note})")
             if seed.upgraded:
                 lines.append("  Demo:        transcripts, summaries, a story and a second session added to your demo")
+            staff = getattr(self, "staff_seed", None)
+            staff_note = "just created" if staff is not None and staff.created else "unless you changed the password"
+            lines.append(f"  Staff login: {STAFF_EMAIL} / {STAFF_PASSWORD}   ({staff_note}; the staff pages: /staff/)")
             if seed.share_path:
                 # Only the token's hash is kept: this is the one time the link can be shown.
                 lines.append(f"  Demo share:  {settings.SITE_ORIGIN}{seed.share_path}   (shown this once: copy it now)")
