@@ -241,3 +241,24 @@ USAGE_PREFIX = "USAGE#"
 def usage_month_sk(month):
     """`USAGE#<yyyy-mm>`: read in order with one Query for the usage over time."""
     return f"{USAGE_PREFIX}{_part('month', month)}"
+
+
+# The audit log (campaigns_site/audit.py): one item per staff action on a user, in one
+# partition, newest last in SK order; LSI1SK `TARGET#<sub>#<time>#<id>` lists one user's.
+AUDIT_PK = "AUDIT"
+AUDIT_TARGET_PREFIX = "TARGET#"
+
+
+def audit_sk(at, entry_id):
+    """`<sortable time>#<ULID>`: read backwards, the newest action first."""
+    return f"{sortable_time(at)}#{_part('audit id', entry_id)}"
+
+
+def audit_target_prefix(sub):
+    """LSI1SK prefix of the actions on one user."""
+    return f"{AUDIT_TARGET_PREFIX}{_part('sub', sub)}#"
+
+
+def audit_target_key(*, sub, at, entry_id):
+    """LSI1SK `TARGET#<sub>#<sortable time>#<ULID>`: one user's actions in time order."""
+    return f"{audit_target_prefix(sub)}{audit_sk(at, entry_id)}"
