@@ -5,8 +5,15 @@ Each view is loaded on its first request (campaigns_site.lazy.lazy_view): only s
 staff reach them, and a cold start serving the home page pays nothing for them.
 """
 
-from django.urls import path  # noqa: F401 (the helpers' pages add their routes)
+from django.urls import path
 
-from campaigns_site.lazy import lazy_view  # noqa: F401
+from campaigns_site.lazy import lazy_view
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "users/<str:sub>/<str:action>/",
+        lazy_view("staff.user_action_views.user_action"),
+        name="staff_user_action",
+    ),
+    path("audit/", lazy_view("staff.audit_views.audit_log"), name="staff_audit"),
+]
