@@ -1,8 +1,11 @@
 """/staff/users/<sub>/<action>/: staff confirm (GET) then take (POST) an action on a user;
 each does what it says at once and writes one audit entry (who, what, on whom, when)."""
 
+from types import SimpleNamespace
+
 import pytest
 from botocore.stub import Stubber
+from django.template.loader import render_to_string
 from django.test import Client
 
 from accounts import cognito, profiles
@@ -250,3 +253,21 @@ def test_a_cognito_failure_is_recorded_as_failed_and_said(staff, player):
     entry = only_entry()
     assert (entry.action, entry.outcome, entry.reason) == ("disable", "failed", "InternalErrorException")
     assert cognito.user_by_sub(sub=player)["enabled"]
+
+
+# --- the user page's buttons (templates/staff/_user_actions.html) ----------------------------
+@pytest.mark.parametrize(
+    ("is_staff", "disabled", "shown", "hidden"),
+    [
+        (False, False, ["make-staff", "disable"], ["remove-staff", "enable"]),
+        (True, True, ["remove-staff", "enable"], ["make-staff", "disable"]),
+    ],
+)
+def test_the_user_page_links_each_action_to_its_confirm_page(is_staff, disabled, shown, hidden):
+    entry = SimpleNamespace(is_staff=is_staff, sign_in_disabled=disabled)
+    html = render_to_string("staff/_user_actions.html", {"entry": entry, "sub": "s-1"})
+    for action in [*shown, "sign-out-everywhere", "delete"]:
+        assert f'href="{url("s-1", action)}"' in html, action
+    for action in hidden:
+        assert url("s-1", action) not in html, action
+    assert "<form" not in html  # links only: each confirm page has the one form
