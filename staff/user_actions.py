@@ -113,7 +113,12 @@ def find_target(*, sub):
         user_pk(sub)
     except InvalidKeyPart:
         return None
-    user = cognito.user_by_sub(sub=sub)
+    try:
+        user = cognito.user_by_sub(sub=sub)
+    except CognitoError as error:
+        if error.code != "InvalidParameterException":  # a sub Cognito's pattern refuses
+            raise
+        return None
     profile = profiles.get_profile(sub=sub)
     if user is None and (profile is None or profile.deleting_since is None):
         return None

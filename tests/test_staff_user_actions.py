@@ -96,6 +96,7 @@ def test_an_unknown_user_or_action_is_404(staff, player):
     for path in (
         url("no-such-sub", "disable"),
         url("a#b", "disable"),
+        url("bo@example.com", "disable"),  # an email is not a sub, though Cognito would take it
         url(player, "promote"),
     ):
         assert client.get(path).status_code == 404, path
@@ -129,6 +130,22 @@ def assert_recorded(action, *, staff_sub, target_sub, email):
         "done",
     )
     assert entry.at is not None
+
+
+def test_disabling_costs_these_requests(staff, player, aws_calls):
+    client = admin()
+    with aws_calls() as calls:
+        act(client, player, "disable")
+    assert calls.operations() == [
+        "dynamodb.BatchGetItem",  # the staff member's web session and profile
+        "cognito-idp.AdminGetUser",  # the user, by sub
+        "dynamodb.GetItem",  # their profile
+        "cognito-idp.AdminDisableUser",
+        "dynamodb.UpdateItem",  # auth_version + 1: every web session ends at its next request
+        "dynamodb.Query",  # their web sessions' pointers
+        "cognito-idp.AdminUserGlobalSignOut",  # their refresh tokens
+        "dynamodb.PutItem",  # the audit entry
+    ]
 
 
 def test_make_staff_counts_from_the_user_s_next_request(staff, player):
