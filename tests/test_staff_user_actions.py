@@ -13,6 +13,8 @@ from accounts.deletion import mark_account_deleting
 from campaigns_site import audit, dynamodb
 from campaigns_site import aws as aws_clients
 from campaigns_site.table_keys import user_pk
+from staff import user_actions
+from staff.urls import UserActionConverter
 from staff.user_action_views import user_page_url
 from tests.conftest import PASSWORD
 from tests.test_logout_everywhere_view import refresh_works
@@ -85,6 +87,10 @@ def test_a_post_without_the_csrf_token_is_refused(staff, player, action):
     assert response.status_code == 403
     assert audit.list_actions().items == []
     assert cognito.user_by_sub(sub=player)["enabled"]
+
+
+def test_the_urls_name_every_action_and_only_those():
+    assert set(UserActionConverter.regex.split("|")) == set(user_actions.ACTIONS) == set(audit.ACTIONS)
 
 
 def test_other_methods_are_refused(staff, player):
