@@ -52,6 +52,7 @@ MESSAGES = {
     "TooManyFailedAttemptsException": TOO_MANY,
     "PasswordResetRequiredException": "Your password must be reset: use “Forgot password”.",
     "InvalidParameterException": "Please check what you entered.",
+    "UserDisabled": "Sign-in is turned off for this account. If you think this is a mistake, contact the site's staff.",
     "LockedOut": "Too many failed attempts. This account is locked for a while; try again later or reset the password.",
     "CompromisedPassword": "That password has appeared in a data breach elsewhere. Choose another one.",
 }
@@ -59,6 +60,9 @@ MESSAGES = {
 # (InternalErrorException, ResourceNotFoundException, UserLambdaValidationException, ...):
 # the same UNAVAILABLE for all of them.
 LOCKED_OUT = "Password attempts exceeded"
+# What Cognito says to a sign-in of a user staff disabled (AdminDisableUser). Not a secret
+# kept from the person typing: sign-up already says whether an email has an account.
+DISABLED = "User is disabled"
 # What Cognito's InvalidPasswordException says (after "Password does not conform to
 # policy:"), mapped to the rule in our words: the form then names the rule it broke.
 PASSWORD_RULES = {
@@ -84,6 +88,8 @@ def _error(client_error):
     detail = client_error.response.get("Error", {}).get("Message", "")
     if code == "NotAuthorizedException" and LOCKED_OUT in detail:
         return CognitoError("LockedOut", MESSAGES["LockedOut"])
+    if code == "NotAuthorizedException" and DISABLED in detail:
+        return CognitoError("UserDisabled", MESSAGES["UserDisabled"])
     if code == "InvalidPasswordException":
         if COMPROMISED in detail:
             return CognitoError("InvalidPasswordException", MESSAGES["CompromisedPassword"])
@@ -173,6 +179,35 @@ def find_user(*, email):
         raise
     attributes = {attribute["Name"]: attribute["Value"] for attribute in response.get("UserAttributes", [])}
     return {"sub": attributes["sub"], "status": response["UserStatus"], "enabled": response["Enabled"]}
+
+
+def user_by_sub(*, sub):
+    """The pool's user `sub` as {"sub", "email", "status", "enabled"}; None if there is none.
+    AdminGetUser by sub (the pool signs in by email, so a user's username is their sub)."""
+    try:
+        response = _call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+    except CognitoError as error:
+        if error.code == "UserNotFoundException":
+            return None
+        raise
+    attributes = {attribute["Name"]: attribute["Value"] for attribute in response.get("UserAttributes", [])}
+    if attributes.get("sub") != sub:
+        return None  # an email or alias that matched: not the sub asked for
+    return {
+        "sub": sub,
+        "email": attributes.get("email", ""),
+        "status": response["UserStatus"],
+        "enabled": response["Enabled"],
+    }
+
+
+def disable_user(*, sub):
+    """AdminDisableUser: no sign-in (password, hosted UI or refresh token) until enabled."""
+    _call("admin_disable_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
+
+
+def enable_user(*, sub):
+    _call("admin_enable_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
 
 
 def create_confirmed_user(*, email):

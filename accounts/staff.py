@@ -14,30 +14,41 @@ class StaffChangeRefused(Exception):
     """The change cannot be made; the message says why, for the operator."""
 
 
-def _account(email):
+def account_sub(*, email):
+    """The sub of the account with `email`; StaffChangeRefused if there is none."""
     user = cognito.find_user(email=email.strip().lower())
     if user is None:
         raise StaffChangeRefused(f"No account uses {email}.")
-    return user
+    return user["sub"]
 
 
 def add_staff(*, email):
     """Make the account with `email` staff; returns its sub."""
-    sub = _account(email)["sub"]
-    # The group first: if the profile write then fails, the next login still grants it.
-    cognito.add_to_group(sub=sub, group=STAFF_GROUP)
-    _set_profile_flag(sub=sub, is_staff=True)
+    sub = account_sub(email=email)
+    grant_staff(sub=sub)
     return sub
 
 
 def remove_staff(*, email):
     """End the staff access of the account with `email`; returns its sub."""
-    sub = _account(email)["sub"]
+    sub = account_sub(email=email)
+    revoke_staff(sub=sub)
+    return sub
+
+
+def grant_staff(*, sub):
+    """Make the user `sub` staff, from their next request."""
+    # The group first: if the profile write then fails, the next login still grants it.
+    cognito.add_to_group(sub=sub, group=STAFF_GROUP)
+    _set_profile_flag(sub=sub, is_staff=True)
+
+
+def revoke_staff(*, sub):
+    """End the staff access of the user `sub` at their next request."""
     # The profile first: access ends at the user's next request even if Cognito then
     # fails (the error reaches the operator, who runs it again before their next login).
     _set_profile_flag(sub=sub, is_staff=False)
     cognito.remove_from_group(sub=sub, group=STAFF_GROUP)
-    return sub
 
 
 def list_staff():

@@ -13,6 +13,7 @@ from accounts import staff
 from accounts.cognito import CognitoError
 from accounts.decorators import staff_required
 from accounts.staff_overview import deployment_overview
+from campaigns_site import audit
 from campaigns_site.forms import EmailAddressField
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,18 @@ def _change_staff(request, *, change):
         return redirect("staff_home")
     try:
         if change == "add":
-            staff.add_staff(email=email)
+            sub = staff.add_staff(email=email)
             messages.success(request, f"{email} is staff from their next page.")
         else:
-            staff.remove_staff(email=email)
+            sub = staff.remove_staff(email=email)
             messages.success(request, f"{email} is no longer staff, from their next page.")
+        audit.record_action(
+            by=request.user.email,
+            by_sub=request.user.sub,
+            action="make-staff" if change == "add" else "remove-staff",
+            target_sub=sub,
+            target_email=email,
+        )
     except staff.StaffChangeRefused as error:
         messages.error(request, str(error))
     except (CognitoError, BotoCoreError) as error:

@@ -255,3 +255,22 @@ def last_errors_sk(window):
 
 # verify_v1's last result (v1/verify_record.py), beside the import's checkpoint.
 V1_VERIFY_SK = "VERIFY"
+# The audit log (campaigns_site/audit.py): one item per staff action on a user, in one
+# partition, newest last in SK order; LSI1SK `TARGET#<sub>#<time>#<id>` lists one user's.
+AUDIT_PK = "AUDIT"
+AUDIT_TARGET_PREFIX = "TARGET#"
+
+
+def audit_sk(at, entry_id):
+    """`<sortable time>#<ULID>`: read backwards, the newest action first."""
+    return f"{sortable_time(at)}#{_part('audit id', entry_id)}"
+
+
+def audit_target_prefix(sub):
+    """LSI1SK prefix of the actions on one user."""
+    return f"{AUDIT_TARGET_PREFIX}{_part('sub', sub)}#"
+
+
+def audit_target_key(*, sub, at, entry_id):
+    """LSI1SK `TARGET#<sub>#<sortable time>#<ULID>`: one user's actions in time order."""
+    return f"{audit_target_prefix(sub)}{audit_sk(at, entry_id)}"

@@ -5,11 +5,33 @@ Each view is loaded on its first request (campaigns_site.lazy.lazy_view): only s
 staff reach them, and a cold start serving the home page pays nothing for them.
 """
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from campaigns_site.lazy import lazy_view
 
+
+class UserActionConverter:
+    """One of the actions on a user (staff/user_actions.py's ACTIONS, which a test keeps the
+    same): any other path under a user's page is left to the routes that own it."""
+
+    regex = "make-staff|remove-staff|sign-out-everywhere|disable|enable|delete"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(UserActionConverter, "user_action")
+
 urlpatterns = [
+    path(
+        "users/<str:sub>/<user_action:action>/",
+        lazy_view("staff.user_action_views.user_action"),
+        name="staff_user_action",
+    ),
+    path("audit/", lazy_view("staff.audit_views.audit_log"), name="staff_audit"),
     path("errors/", lazy_view("staff.error_views.errors_page"), name="staff_errors"),
     path("errors/refresh/", lazy_view("staff.error_views.refresh_errors"), name="staff_errors_refresh"),
     path("migration/", lazy_view("staff.migration_views.migration_page"), name="staff_migration"),

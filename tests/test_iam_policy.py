@@ -24,6 +24,7 @@ from django.core.signals import request_finished, request_started
 from django.test import Client
 from django.urls import get_resolver
 
+from accounts import cognito
 from campaigns.repository import list_campaigns_for_user, mark_campaign_deleting
 from campaigns_site import aws as aws_module
 from sessions.core.repository import get_session, list_sessions_for_campaign
@@ -325,6 +326,7 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.get("/staff/migration/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
+    tour_staff_actions(owner)
     owner.get("/accounts/profile/")
     owner.post("/accounts/profile/", {"display_name": "Tour Leader"})
     owner.get("/accounts/password/change/")
@@ -341,6 +343,15 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.post("/accounts/delete/", {"password": "third horse 44", "confirm": "on"})
     lambda_stub.assert_no_pending_responses()
     bedrock_stub.assert_no_pending_responses()
+
+
+def tour_staff_actions(owner):
+    """Staff's actions on another user (each asked, then taken), then the audit log."""
+    newcomer = cognito.find_user(email="new@example.com")["sub"]
+    for action in ("make-staff", "remove-staff", "sign-out-everywhere", "disable", "enable", "delete"):
+        owner.get(f"/staff/users/{newcomer}/{action}/")
+        owner.post(f"/staff/users/{newcomer}/{action}/")
+    owner.get("/staff/audit/")
 
 
 class _AnyStatus:

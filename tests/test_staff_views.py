@@ -19,6 +19,7 @@ from accounts.decorators import staff_required
 from accounts.models import User
 from accounts.profiles import get_profile
 from accounts.staff import list_staff as staff_list
+from campaigns_site import audit
 from campaigns_site import aws as aws_clients
 from tests.web_clients import header, signed_in
 
@@ -145,6 +146,7 @@ def test_the_lambda_role_allows_every_call_the_page_makes(staff, player, aws_cal
         "dynamodb:DescribeTable",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
+        "dynamodb:PutItem",  # the audit log's entry of each change
         "cognito-idp:DescribeUserPool",
         "cognito-idp:ListUsersInGroup",
         "cognito-idp:AdminGetUser",
@@ -225,6 +227,11 @@ def test_staff_add_and_remove_others_from_the_page(staff, player):
     post(admin, "/staff/members/remove/", {"email": "bo@example.com"})
     assert bo.get(STAFF).status_code == 403
     assert not in_staff_group("bo@example.com")
+    recorded = [(e.action, e.by, e.target_email) for e in audit.list_actions().items]
+    assert recorded == [
+        ("remove-staff", "ada@example.com", "bo@example.com"),
+        ("make-staff", "ada@example.com", "bo@example.com"),
+    ]
 
 
 def test_the_page_refuses_removing_yourself_and_unknown_emails(staff):
