@@ -4,10 +4,12 @@ links with views, an import report and a verify result, the local function's err
 Cost Explorer's preset answers."""
 
 import pytest
+from django.utils import timezone
 
 from accounts.profiles import get_profile
 from campaigns.repository import list_campaigns_for_user
 from campaigns_site import aws as aws_clients
+from campaigns_site.table_keys import V1_IMPORT_PK, V1_IMPORT_RUN_SK
 from devtools.demo import seed_demo_data
 from devtools.demo_ops import LOCAL_FUNCTION_NAME, demo_log_lines, seed_cost_explorer, seed_local_error_log
 from devtools.demo_staff import PLAYERS, SHARE_VIEWS, STAFF_EMAIL, STAFF_PASSWORD, seed_staff_demo
@@ -16,12 +18,12 @@ from sessions.sharing.repository import list_share_links_for_session
 from sessions.summaries.items import NO_TRANSCRIPT, SummaryJob
 from staff import last_errors
 from tests.web_clients import anonymous_client, post
-from v1.checkpoints import COMPLETE, get_run
+from v1.checkpoints import COMPLETE, ImportRun, get_run
 from v1.verify_record import last_verification
 
 
 @pytest.fixture
-def seeded(aws, db):
+def staff_demo(aws, db):
     demo = seed_demo_data()
     return demo, seed_staff_demo(demo_seed=demo)
 
@@ -32,8 +34,8 @@ def staff_client():
     return client
 
 
-def test_the_staff_account_signs_in_and_is_staff(seeded, settings):
-    _, staff = seeded
+def test_the_staff_account_signs_in_and_is_staff(staff_demo, settings):
+    _, staff = staff_demo
     assert staff.created and get_profile(sub=staff.sub).is_staff
     groups = aws_clients.client("cognito-idp").admin_list_groups_for_user(
         UserPoolId=settings.COGNITO_USER_POOL_ID, Username=STAFF_EMAIL
@@ -42,8 +44,8 @@ def test_the_staff_account_signs_in_and_is_staff(seeded, settings):
     assert staff_client().get("/staff/").status_code == 200
 
 
-def test_players_a_failed_job_and_share_links_with_views(seeded):
-    demo, staff = seeded
+def test_players_a_failed_job_and_share_links_with_views(staff_demo):
+    demo, staff = staff_demo
     assert set(staff.players) == {email for email, *_ in PLAYERS}
     tomas = staff.players["tomas@example.com"]
     (job,) = SummaryJob.query(f"USER#{tomas}", SummaryJob.sk.startswith("SUMMARYJOB#"))
@@ -57,7 +59,7 @@ def test_players_a_failed_job_and_share_links_with_views(seeded):
     assert ivy_link.views == SHARE_VIEWS["player"] > SHARE_VIEWS["demo"]  # the most viewed
 
 
-def test_the_import_and_verify_figures_show_on_the_migration_page(seeded):
+def test_the_import_and_verify_figures_show_on_the_migration_page(staff_demo):
     assert get_run().state == COMPLETE
     assert last_verification().ok
     html = staff_client().get("/staff/migration/").content.decode()
@@ -66,21 +68,21 @@ def test_the_import_and_verify_figures_show_on_the_migration_page(seeded):
 
 
 def test_a_real_import_is_never_overwritten(aws, db):
-    from tests.test_staff_migration_view import complete_pass
-
-    complete_pass()
+    run = ImportRun(V1_IMPORT_PK, V1_IMPORT_RUN_SK, state=COMPLETE, done_through=4031)  # a real import's checkpoint
+    run.started = run.finished = timezone.now()
+    run.save()
     seed_staff_demo()
     assert get_run().done_through == 4031 and last_verification() is None
 
 
-def test_seeding_again_changes_nothing(seeded, aws_calls):
+def test_seeding_again_changes_nothing(staff_demo, aws_calls):
     with aws_calls() as calls:
         again = seed_staff_demo()
-    assert not again.created and again.sub == seeded[1].sub
+    assert not again.created and again.sub == staff_demo[1].sub
     assert calls.operations() == ["cognito-idp.AdminGetUser"]
 
 
-def test_the_local_function_s_errors_show_on_the_errors_page(seeded, settings, monkeypatch):
+def test_the_local_function_s_errors_show_on_the_errors_page(staff_demo, settings, monkeypatch):
     monkeypatch.setenv("LAMBDA_FUNCTION_NAME", LOCAL_FUNCTION_NAME)
     settings.LAMBDA_FUNCTION_NAME = LOCAL_FUNCTION_NAME
     monkeypatch.setattr(last_errors, "POLL_INTERVAL_SECONDS", 0)

@@ -11,6 +11,7 @@ from django.test import Client
 from accounts import cognito, profiles, websessions
 from accounts.password_views import LOGGED_OUT_EVERYWHERE
 from campaigns_site import aws as aws_clients
+from tests.cognito_tokens import refresh_works
 from tests.conftest import PASSWORD
 
 EVERYWHERE = "/accounts/logout/everywhere/"
@@ -31,21 +32,6 @@ def signed_in_as(client):
     """The display name of the client's user on its next request, or None if anonymous."""
     response = client.get(EVERYWHERE)  # signed-in only: anyone else is sent to log in
     return response.context["user"].display_name if response.status_code == 200 else None
-
-
-def refresh_works(refresh_token, *, username):
-    secret_hash = cognito.secret_hash(username)
-    parameters = {"REFRESH_TOKEN": refresh_token}
-    if secret_hash:
-        parameters["SECRET_HASH"] = secret_hash["SecretHash"]
-    client = aws_clients.client("cognito-idp")
-    try:
-        client.initiate_auth(
-            AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters, ClientId=django_settings.COGNITO_APP_CLIENT_ID
-        )
-    except client.exceptions.NotAuthorizedException:
-        return False
-    return True
 
 
 def test_anonymous_visitors_are_sent_to_log_in(aws, db, aws_calls):

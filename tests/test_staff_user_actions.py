@@ -16,8 +16,8 @@ from campaigns_site.table_keys import user_pk
 from staff import user_actions
 from staff.urls import UserActionConverter
 from staff.user_action_views import user_page_url
+from tests.cognito_tokens import refresh_works
 from tests.conftest import PASSWORD
-from tests.test_logout_everywhere_view import refresh_works
 from tests.web_clients import log_in, login_url, post, signed_in
 
 ACTIONS = ["make-staff", "remove-staff", "sign-out-everywhere", "disable", "enable", "delete"]

@@ -19,7 +19,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 @pytest.fixture
-def operator(transactional_db, request, settings, monkeypatch):
+def ops_staff(transactional_db, request, settings, monkeypatch):
     screen = request.node.callspec.id
     email = f"errors-{screen}@example.com"
     confirmed_user(email)
@@ -34,10 +34,10 @@ def operator(transactional_db, request, settings, monkeypatch):
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_staff_read_the_last_errors_and_the_import_on_any_screen(
-    live_server, new_page, operator, console_errors, screen
+    live_server, new_page, ops_staff, console_errors, screen
 ):
     page = new_page(**screen)
-    log_in(page, live_server, operator)
+    log_in(page, live_server, ops_staff)
     page.goto(f"{live_server.url}/staff/")
     page.get_by_role("navigation", name="Staff pages").get_by_role("link", name="Errors").click()
 
