@@ -13,7 +13,7 @@ In campaigns_site, not accounts: accounts, campaigns, sessions and v1 all write 
 
 from django.utils import timezone
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from campaigns_site.pagination import query_page
 from campaigns_site.table import TableModel
@@ -98,6 +98,12 @@ def list_entries(*, email_prefix="", cursor=None, limit=PAGE_SIZE):
     return page.items, page.next_cursor
 
 
+def all_entries():
+    """Every item of the directory's partition, those with counters only too: a Query, page
+    after page (manage.py rebuild_directory; never a request path, which pages)."""
+    return DirectoryEntry.query(DIRECTORY_PK, consistent_read=True)
+
+
 def record_sign_up(*, sub, email, created, origin, is_staff=False):
     """A new account (sign-up, the v1.0 import, the demo): one UpdateItem, which makes the
     entry or completes one the counters made first. Keeps an earlier `created` and
@@ -169,8 +175,15 @@ def mark_deleting(*, sub):
 
 
 def remove_entry(*, sub):
-    """The account is gone: one DeleteItem (nothing to delete is fine, for a re-run)."""
-    _entry(sub).delete()
+    """The account is gone: one DeleteItem. Returns False when there was nothing to delete
+    (a re-run), which is fine."""
+    try:
+        _entry(sub).delete(condition=DirectoryEntry.sk.exists())
+    except DeleteError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def _update_listed(sub, actions):

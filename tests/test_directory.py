@@ -90,8 +90,8 @@ def test_mark_deleting_keeps_the_first_time_and_remove_entry_is_safe_to_repeat(a
     time_machine.move_to(datetime(2026, 12, 6, tzinfo=UTC))
     assert directory.mark_deleting(sub=ADA)
     assert directory.get_entry(sub=ADA).deleting_since == LATER
-    directory.remove_entry(sub=ADA)
-    directory.remove_entry(sub=ADA)
+    assert directory.remove_entry(sub=ADA) is True
+    assert directory.remove_entry(sub=ADA) is False
     assert directory.get_entry(sub=ADA) is None
 
 
