@@ -5,8 +5,11 @@ Each view is loaded on its first request (campaigns_site.lazy.lazy_view): only s
 staff reach them, and a cold start serving the home page pays nothing for them.
 """
 
-from django.urls import path  # noqa: F401 (the helpers' pages add their routes)
+from django.urls import path
 
-from campaigns_site.lazy import lazy_view  # noqa: F401
+from campaigns_site.lazy import lazy_view
 
-urlpatterns = []
+urlpatterns = [
+    path("users/", lazy_view("staff.user_views.staff_users"), name="staff_users"),
+    path("users/<str:sub>/", lazy_view("staff.user_views.staff_user"), name="staff_user"),
+]
