@@ -137,3 +137,14 @@ def test_pages_follow_signed_cursors_bound_to_their_search(aws):
         directory.list_entries(limit=2, cursor=cursor, email_prefix="user0")
     with pytest.raises(InvalidCursor):
         directory.list_entries(limit=2, cursor=cursor + "x")
+
+
+def test_staff_changes_set_the_entry_s_flag_too(make_user):
+    from accounts import staff
+
+    sub = make_user("bo@example.com")
+    assert directory.get_entry(sub=sub).is_staff is False
+    staff.add_staff(email="bo@example.com")
+    assert directory.get_entry(sub=sub).is_staff is True
+    staff.remove_staff(email="bo@example.com")
+    assert directory.get_entry(sub=sub).is_staff is False

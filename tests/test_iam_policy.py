@@ -320,6 +320,8 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     # The account: profile, staff page, password, sessions, sign-out, deletion.
     owner.get("/staff/")
     owner.get("/staff/cutover/")
+    owner.get("/staff/users/", email="gm")
+    owner.get(f"/staff/users/{sub}/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
     owner.get("/accounts/profile/")
