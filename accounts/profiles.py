@@ -85,16 +85,23 @@ def sync_profile_at_login(*, sub, email, display_name, is_staff):
             profile = get_profile(sub=sub)
     if (profile.email, profile.is_staff) != (email, is_staff):
         _update(profile, [Profile.email.set(email), Profile.is_staff.set(is_staff)])
-    if not profile.deleting_since:  # refused: not a sign-in
-        _write_directory(
-            directory.record_sign_in,
-            sub=sub,
-            email=email,
-            at=timezone.now(),
-            is_staff=is_staff,
-            created=profile.created,
-        )
+    record_sign_in(profile)
     return profile
+
+
+def record_sign_in(profile):
+    """The sign-in of `profile`'s user in the user directory: one UpdateItem of its time,
+    the email and the staff flag. None for an account being deleted (its sign-in is refused)."""
+    if profile.deleting_since:
+        return
+    _write_directory(
+        directory.record_sign_in,
+        sub=profile.sub,
+        email=profile.email,
+        at=timezone.now(),
+        is_staff=profile.is_staff,
+        created=profile.created,
+    )
 
 
 def _write_directory(write, **facts):
