@@ -21,6 +21,10 @@ The order, and why:
    account. Before the profile: a Cognito user without a profile could sign in and be
    given a fresh, empty profile, and nothing would show the deletion was unfinished.
 8. the profile, once the partition holds nothing else.
+9. the user's entry in the staff's directory (campaigns_site.directory), marked with the
+   profile in step 1 so staff see the deletion under way, removed last: a run
+   interrupted before it leaves an entry marked as being deleted, and the next run
+   (which finds no profile) still removes it.
 """
 
 from collections import Counter
@@ -32,7 +36,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from accounts.items import Profile
 from accounts.services import forget_user
-from campaigns_site import aws, dynamodb, mirrored_writes
+from campaigns_site import aws, directory, dynamodb, mirrored_writes
 from campaigns_site.table_keys import (
     PROFILE_SK,
     SHARE_POINTER_PREFIX,
@@ -65,6 +69,7 @@ class DeletionReport:
     items: Counter = field(default_factory=Counter)  # the rest of the partition by kind: {"CAMPAIGN": 2}
     cognito_user: int = 0
     profile: int = 0
+    directory_entry: int = 0
 
     def describe(self):
         parts = [
@@ -75,6 +80,7 @@ class DeletionReport:
                 (self.transcript_objects, "transcript objects"),
                 (self.cognito_user, "Cognito user"),
                 (self.profile, "profile"),
+                (self.directory_entry, "directory entry"),
             ]
             if count
         ]
@@ -101,6 +107,7 @@ def delete_account(*, sub, progress=None):
     report = DeletionReport()
 
     since = mark_account_deleting(sub=sub)
+    directory.mark_deleting(sub=sub)
     if since:
         say(f"profile: marked as being deleted (since {since:%Y-%m-%d %H:%M:%S} UTC)")
     else:
@@ -115,6 +122,7 @@ def delete_account(*, sub, progress=None):
     report.items = delete_other_items(sub=sub, say=say)
     report.cognito_user = delete_cognito_user(sub=sub, say=say)
     report.profile = delete_profile(sub=sub, say=say)
+    report.directory_entry = delete_directory_entry(sub=sub, say=say)
     say(f"done: deleted {report.describe()}")
     return report
 
@@ -217,6 +225,14 @@ def delete_profile(*, sub, say):
         say("profile: already gone")
         return 0
     say("profile: deleted")
+    return 1
+
+
+def delete_directory_entry(*, sub, say):
+    if not directory.remove_entry(sub=sub):
+        say("directory: no entry (already removed)")
+        return 0
+    say("directory: entry removed")
     return 1
 
 

@@ -88,6 +88,8 @@ def _log_in_once(item, *, email):
     profile = profiles.get_profile(sub=item.sub)
     if profile is None:
         profile = profiles.sync_profile_at_login(sub=item.sub, email=email, display_name="", is_staff=False)
+    else:
+        profiles.record_sign_in(profile)  # what sync_profile_at_login does for Cognito's sign-ins
     user = services.signed_in_user(profile)
     user.needs_new_password = True
     log.info("User %s signed in with a v1.0 password the pool's policy refuses", item.sub)

@@ -1,21 +1,24 @@
 """Profile items, by owner."""
 
+import logging
 import zoneinfo
 from contextvars import ContextVar
 from functools import cache
 
 from django.utils import timezone
 from pynamodb.attributes import MapAttribute
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, UpdateError
 
 from accounts.items import Profile
-from campaigns_site import mirrored_writes
+from campaigns_site import directory, mirrored_writes
 from campaigns_site.forms import THEMES
 from campaigns_site.table import PROFILE_SK, user_pk
 
 # What Profile.preferences may hold: `theme` (a key of THEMES: the cookie every page
 # reads, set again from here at each sign-in) and `time_zone` (an IANA name).
 PREFERENCES = ("theme", "time_zone")
+
+log = logging.getLogger(__name__)
 
 
 class ProfileAlreadyExists(Exception):
@@ -34,12 +37,14 @@ def get_profile(*, sub):
         return None
 
 
-def create_profile(*, sub, email, display_name="", is_staff=False, created=None, preferences=None):
-    """Create the profile; raises ProfileAlreadyExists instead of overwriting one.
+def create_profile(*, sub, email, display_name="", is_staff=False, created=None, preferences=None, origin="new"):
+    """Create the profile, and the user's directory entry; raises ProfileAlreadyExists
+    instead of overwriting one.
 
     `created` is now unless given (an import keeps the account's first day); `preferences`
     ({"theme": ..., "time_zone": ...}, either optional) are checked as set_preferences
-    checks them: ValueError before anything is written.
+    checks them: ValueError before anything is written. `origin` is "v1" for an account
+    the v1.0 import made, "new" for one made here.
     """
     unknown = sorted(set(preferences or {}) - set(PREFERENCES))
     if unknown:
@@ -59,11 +64,15 @@ def create_profile(*, sub, email, display_name="", is_staff=False, created=None,
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise ProfileAlreadyExists(sub) from error
         raise
+    _write_directory(
+        directory.record_sign_up, sub=sub, email=email, created=profile.created, origin=origin, is_staff=is_staff
+    )
     return profile
 
 
 def sync_profile_at_login(*, sub, email, display_name, is_staff):
-    """The profile after a sign-in: created if missing, email and staff flag as Cognito says.
+    """The profile after a sign-in: created if missing, email and staff flag as Cognito says;
+    and the sign-in in the user directory (one UpdateItem: its time, the email, the flag).
 
     Cognito is the source for the email and the `staff` group; the display name is the
     profile's own once it exists (the user edits it here, not in Cognito).
@@ -71,12 +80,38 @@ def sync_profile_at_login(*, sub, email, display_name, is_staff):
     profile = get_profile(sub=sub)
     if profile is None:
         try:
-            return create_profile(sub=sub, email=email, display_name=display_name, is_staff=is_staff)
+            profile = create_profile(sub=sub, email=email, display_name=display_name, is_staff=is_staff)
         except ProfileAlreadyExists:  # a sign-in on another container just made it
             profile = get_profile(sub=sub)
     if (profile.email, profile.is_staff) != (email, is_staff):
         _update(profile, [Profile.email.set(email), Profile.is_staff.set(is_staff)])
+    record_sign_in(profile)
     return profile
+
+
+def record_sign_in(profile):
+    """The sign-in of `profile`'s user in the user directory: one UpdateItem of its time,
+    the email and the staff flag. None for an account being deleted (its sign-in is refused)."""
+    if profile.deleting_since:
+        return
+    _write_directory(
+        directory.record_sign_in,
+        sub=profile.sub,
+        email=profile.email,
+        at=timezone.now(),
+        is_staff=profile.is_staff,
+        created=profile.created,
+    )
+
+
+def _write_directory(write, **facts):
+    # The directory is the staff's list, not the account: an account works without its
+    # entry, so a failed write is logged, not raised into a sign-up or sign-in. The next
+    # sign-in writes it again, and `manage.py rebuild_directory` repairs any entry.
+    try:
+        write(**facts)
+    except PynamoDBException as error:
+        log.warning("user directory: %s for %s failed: %s", write.__name__, facts["sub"], error)
 
 
 def update_display_name(*, sub, display_name):

@@ -7,6 +7,7 @@ SESSION_COOKIE_AGE later; changing both counts from their next request.
 """
 
 from accounts import cognito, profiles
+from campaigns_site import directory
 from campaigns_site.provision import STAFF_GROUP
 
 
@@ -61,3 +62,5 @@ def _set_profile_flag(*, sub, is_staff):
         profiles.set_staff(sub=sub, is_staff=is_staff)
     except profiles.ProfileMissing:
         pass  # never signed in yet: the first login creates the profile from the group
+    # The staff's list of users shows it too (no entry yet: the next sign-in writes one).
+    directory.set_staff_flag(sub=sub, is_staff=is_staff)

@@ -26,6 +26,8 @@ class UserActionConverter:
 register_converter(UserActionConverter, "user_action")
 
 urlpatterns = [
+    path("users/", lazy_view("staff.user_views.staff_users"), name="staff_users"),
+    path("users/<str:sub>/", lazy_view("staff.user_views.staff_user"), name="staff_user"),
     path(
         "users/<str:sub>/<user_action:action>/",
         lazy_view("staff.user_action_views.user_action"),

@@ -12,6 +12,7 @@ from accounts.deletion import DeletionIncomplete, DeletionReport, delete_account
 from accounts.profiles import get_profile
 from campaigns.repository import create_campaign
 from campaigns_site import aws as aws_clients
+from campaigns_site import directory
 from campaigns_site.dynamodb import connection as table_connection
 from campaigns_site.table_keys import (
     InvalidKeyPart,
@@ -32,7 +33,13 @@ OWNER_OBJECTS = 5
 # The owner's items, as delete_account counts them (pointers and the profile apart).
 OWNER_ITEMS = Counter(CAMPAIGN=2, SESSION=3, SEARCH=3, SUMMARY=1, SPEAKERS=1)  # a search item per session
 FULL_REPORT = DeletionReport(
-    web_sessions=1, share_links=2, transcript_objects=OWNER_OBJECTS, items=OWNER_ITEMS, cognito_user=1, profile=1
+    web_sessions=1,
+    share_links=2,
+    transcript_objects=OWNER_OBJECTS,
+    items=OWNER_ITEMS,
+    cognito_user=1,
+    profile=1,
+    directory_entry=1,
 )
 
 
@@ -64,6 +71,9 @@ def test_deletes_everything_of_the_account_and_nothing_else(gm_account, player_a
     assert lines[0].startswith("profile: marked as being deleted")
     assert "transcripts: 5 objects deleted" in "\n".join(lines)
     assert lines[-1] == f"done: deleted {report.describe()}"
+    assert lines[-2] == "directory: entry removed"
+    assert directory.get_entry(sub=gm_account["sub"]) is None
+    assert directory.get_entry(sub=player_account["sub"]) is not None
 
 
 def test_a_second_run_reports_zeros_and_creates_nothing(gm_account, player_account):
@@ -129,6 +139,28 @@ def test_a_run_interrupted_before_any_step_is_finished_by_the_next(gm_account, p
     assert second.profile == 1
     if step in ("mark_account_deleting", "sign_out_everywhere", "delete_web_sessions"):
         assert second == FULL_REPORT
+
+
+def test_the_directory_entry_is_marked_first_and_removed_last_even_by_a_rerun(gm_account, monkeypatch):
+    sub = gm_account["sub"]
+
+    def interrupted(**kwargs):
+        assert directory.get_entry(sub=sub).deleting_since is not None  # staff see it going
+        raise Interrupted("before the directory")
+
+    monkeypatch.setattr(deletion, "delete_directory_entry", interrupted)
+    with pytest.raises(Interrupted):
+        delete_account(sub=sub)
+    assert get_profile(sub=sub) is None
+    assert directory.get_entry(sub=sub).deleting_since is not None
+    monkeypatch.undo()
+
+    lines = []
+    second = delete_account(sub=sub, progress=lines.append)
+    assert second == DeletionReport(directory_entry=1)
+    assert "directory: entry removed" in lines
+    assert directory.get_entry(sub=sub) is None
+    assert delete_account(sub=sub) == DeletionReport()
 
 
 def test_a_failure_in_the_middle_of_the_transcripts_is_finished_by_the_next_run(gm_account, player_account):

@@ -324,6 +324,8 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.get("/staff/errors/")  # a Logs Insights query over the function's own log group
     owner.post("/staff/errors/refresh/", {"window": "7d"})
     owner.get("/staff/migration/")
+    owner.get("/staff/users/", email="gm")
+    owner.get(f"/staff/users/{sub}/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
     tour_staff_actions(owner)

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import legacy_passwords, legacy_sign_in
+from campaigns_site import directory
 from tests.legacy_users import OLD_PASSWORD, RANDOM_PASSWORD, make_legacy_user, old_hash
 from tests.web_clients import log_in
 
@@ -77,6 +78,7 @@ def test_an_old_password_the_policy_refuses_signs_in_once_then_asks_for_a_new_on
     assert item.policy_refused_since is not None
     grace_ends = item.policy_refused_since + legacy_passwords.POLICY_REFUSED_GRACE
     assert item.expires == grace_ends.replace(microsecond=0)  # the TTL counts whole seconds
+    assert directory.get_entry(sub=sub).last_sign_in is not None  # a sign-in, in the staff's directory
 
     # Leaving without choosing: the old password still signs in during the grace period,
     # and a login on its way to another page (`next`) still asks for the new one first.

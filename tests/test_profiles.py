@@ -1,7 +1,11 @@
 """accounts.profiles: sign-in sync, auth_version, and the profile handed over by the session store."""
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+from pynamodb.exceptions import PynamoDBException
+
+from accounts.deletion import mark_account_deleting
 from accounts.profiles import (
     ProfileMissing,
     bump_auth_version,
@@ -12,8 +16,10 @@ from accounts.profiles import (
     sync_profile_at_login,
     update_display_name,
 )
+from campaigns_site import directory
 
 ADA = "sub-ada"
+SIGNED_IN = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 
 
 def test_first_sign_in_creates_the_profile(aws):
@@ -34,14 +40,56 @@ def test_sign_in_syncs_email_and_staff_but_keeps_the_display_name(aws, aws_calls
         profile = sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="Cognito Name", is_staff=True)
     assert (profile.email, profile.display_name, profile.is_staff) == ("ada@example.com", "Ada the Bard", True)
     assert get_profile(sub=ADA).email == "ada@example.com"
-    assert calls.operations() == ["dynamodb.GetItem", "dynamodb.UpdateItem"]
+    assert calls.operations() == [
+        "dynamodb.GetItem",  # the profile
+        "dynamodb.UpdateItem",  # its email and staff flag
+        "dynamodb.UpdateItem",  # the user directory: the sign-in, the email, the flag
+    ]
+    assert directory.get_entry(sub=ADA).email == "ada@example.com"
 
 
-def test_sign_in_with_nothing_changed_only_reads(aws, aws_calls):
+def test_sign_in_with_nothing_changed_only_reads_the_profile_and_records_the_sign_in(aws, aws_calls, time_machine):
     create_profile(sub=ADA, email="ada@example.com")
+    assert directory.get_entry(sub=ADA).last_sign_in is None
+    time_machine.move_to(SIGNED_IN, tick=False)
     with aws_calls() as calls:
         sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="", is_staff=False)
-    assert calls.operations() == ["dynamodb.GetItem"]
+    assert calls.operations() == ["dynamodb.GetItem", "dynamodb.UpdateItem"]  # the profile; the directory
+    assert directory.get_entry(sub=ADA).last_sign_in == SIGNED_IN
+
+
+def test_sign_up_and_first_sign_in_write_the_directory(aws, aws_calls):
+    with aws_calls() as calls:
+        create_profile(sub=ADA, email="Ada@example.com", is_staff=True)
+    assert calls.operations() == ["dynamodb.PutItem", "dynamodb.UpdateItem"]  # the profile; the directory
+    entry = directory.get_entry(sub=ADA)
+    assert (entry.email, entry.origin, entry.is_staff, entry.created) == (
+        "ada@example.com",
+        "new",
+        True,
+        get_profile(sub=ADA).created,
+    )
+    sync_profile_at_login(sub="sub-bo", email="bo@example.com", display_name="Bo", is_staff=False)
+    assert directory.get_entry(sub="sub-bo").last_sign_in is not None
+
+
+def test_a_refused_sign_in_of_an_account_being_deleted_is_not_recorded(aws):
+    create_profile(sub=ADA, email="ada@example.com")
+    mark_account_deleting(sub=ADA)
+    sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="", is_staff=False)
+    assert directory.get_entry(sub=ADA).last_sign_in is None
+
+
+def test_a_failed_directory_write_does_not_fail_the_sign_in(aws, monkeypatch, caplog):
+    create_profile(sub=ADA, email="ada@example.com")
+
+    def refused(**facts):
+        raise PynamoDBException("throttled")
+
+    monkeypatch.setattr(directory, "record_sign_in", refused)
+    profile = sync_profile_at_login(sub=ADA, email="ada@example.com", display_name="", is_staff=False)
+    assert profile.email == "ada@example.com"
+    assert "user directory: refused for sub-ada failed" in caplog.text
 
 
 def test_bump_auth_version_counts_up(aws):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from accounts import cognito
 from accounts.legacy_passwords import save_legacy_password
 from accounts.profiles import ProfileAlreadyExists, create_profile
+from campaigns_site import directory
 from campaigns_site.provision import STAFF_GROUP
 from v1 import checkpoints
 from v1 import report as lines
@@ -117,9 +118,12 @@ def ensure_user(account, rows, *, report):
             is_staff=is_staff,
             created=user.created_at,
             preferences=preferences_for(user),
+            origin="v1",
         )
     except ProfileAlreadyExists:
-        pass  # a run killed after making it
+        # A run killed after making it, perhaps before its directory entry: written again
+        # (one UpdateItem, which keeps an entry's earlier origin and counters).
+        directory.record_sign_up(sub=sub, email=email, created=user.created_at, origin="v1", is_staff=is_staff)
     save_legacy_password(sub=sub, password_hash=user.password_hash)
     checkpoints.record_imported_account(
         v1_user_id=account.main_user_id, sub=sub, email=email, v1_user_ids=account.user_ids

@@ -9,6 +9,7 @@ from accounts import cognito
 from accounts.legacy_passwords import get_legacy_password
 from accounts.profiles import get_profile
 from campaigns_site import aws as aws_module
+from campaigns_site import directory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,12 @@ def test_users_land_with_profile_staff_and_old_password_item(imported_v1, v1_sma
     (admin,) = v1_small_dataset.case("admin")
     sub = sub_of(user_row(v1_small_dataset, admin)["email"])
     assert get_profile(sub=sub).is_staff
+    entry = directory.get_entry(sub=sub)  # the staff's user directory says where it came from
+    assert (entry.origin, entry.is_staff, entry.created) == (
+        "v1",
+        True,
+        user_row(v1_small_dataset, admin)["created_at"],
+    )
     assert get_legacy_password(sub=sub).password_hash == user_row(v1_small_dataset, admin)["password_hash"]
     user = aws_module.client("cognito-idp").admin_get_user(UserPoolId=settings.COGNITO_USER_POOL_ID, Username=sub)
     assert user["UserStatus"] == "CONFIRMED"  # never FORCE_CHANGE_PASSWORD: "forgot password" works
