@@ -101,7 +101,7 @@ def test_an_unknown_user_or_action_is_404(staff, player):
     client = admin()
     for path in (
         url("no-such-sub", "disable"),
-        url("a#b", "disable"),
+        url("a%23b", "disable"),  # "#" cannot be part of a key
         url("bo@example.com", "disable"),  # an email is not a sub, though Cognito would take it
         url(player, "promote"),
     ):
@@ -150,6 +150,7 @@ def test_disabling_costs_these_requests(staff, player, aws_calls):
         "dynamodb.UpdateItem",  # auth_version + 1: every web session ends at its next request
         "dynamodb.Query",  # their web sessions' pointers
         "cognito-idp.AdminUserGlobalSignOut",  # their refresh tokens
+        "dynamodb.UpdateItem",  # the directory's flag (the users' list shows it)
         "dynamodb.PutItem",  # the audit entry
     ]
 

@@ -17,7 +17,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 @pytest.fixture
-def operator(transactional_db, request):
+def directory_staff(transactional_db, request):
     screen = request.node.callspec.id
     email = f"users-{screen}-ops@example.com"
     confirmed_user(email)
@@ -27,23 +27,23 @@ def operator(transactional_db, request):
 
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_staff_find_a_user_and_open_their_page_on_any_screen(live_server, new_page, operator, console_errors, screen):
+def test_staff_find_a_user_and_open_their_page_on_any_screen(live_server, new_page, directory_staff, console_errors, screen):
     page = new_page(**screen)
-    log_in(page, live_server, operator)
+    log_in(page, live_server, directory_staff)
     page.goto(f"{live_server.url}/staff/")
     page.get_by_role("navigation", name="Staff pages").get_by_role("link", name="Users").click()
 
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
-    prefix = operator.split("-ops@")[0].upper()  # searched in lower case
+    prefix = directory_staff.split("-ops@")[0].upper()  # searched in lower case
     page.get_by_label("Email starts with").fill(prefix)
     page.get_by_role("button", name="Search").click()
     rows = page.get_by_role("table", name="Users").locator("tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.first).to_contain_text(operator)
+    expect(rows.first).to_contain_text(directory_staff)
     expect(rows.first).to_contain_text("staff")
     assert page.evaluate("document.documentElement.scrollWidth") <= screen["viewport"]["width"]
 
-    page.get_by_role("link", name=operator.replace("-ops@", "-player-with-a-rather-long-address@")).click()
+    page.get_by_role("link", name=directory_staff.replace("-ops@", "-player-with-a-rather-long-address@")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("player-with-a-rather-long-address")
     expect(page.get_by_text("signed up here")).to_be_visible()
     expect(page.get_by_text("No usage recorded yet.")).to_be_visible()
