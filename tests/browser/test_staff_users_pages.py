@@ -27,7 +27,9 @@ def directory_staff(transactional_db, request):
 
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_staff_find_a_user_and_open_their_page_on_any_screen(live_server, new_page, directory_staff, console_errors, screen):
+def test_staff_find_a_user_and_open_their_page_on_any_screen(
+    live_server, new_page, directory_staff, console_errors, screen
+):
     page = new_page(**screen)
     log_in(page, live_server, directory_staff)
     page.goto(f"{live_server.url}/staff/")
