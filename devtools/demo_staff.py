@@ -13,14 +13,16 @@ CloudWatch Logs and Cost Explorer are given at every start instead: devtools/dem
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.profiles import ProfileAlreadyExists, create_profile
 from accounts.staff import add_staff
 from campaigns.repository import create_campaign
-from campaigns_site import aws
+from campaigns_site import audit, aws, directory
 from devtools import demo_transcripts
 from devtools.demo import _attribute, _upload_transcript
 from sessions.core.repository import create_session
@@ -165,15 +167,25 @@ def seed_import_report():
 
 # --- hooks for the modules of issue 15 that other branches bring --------------------------------
 def seed_directory_entries(users):
-    """HOOK for the lead after the merge: write each user's directory item and counters
-    with campaigns_site.directory / campaigns_site.usage (A1, A2), e.g.
-    record_usage(sub=sub, campaigns=1, sessions=1, transcript_bytes=..., share_links=1).
-    `users` is [(sub, email, origin, is_staff)]. Until then: nothing is written here
-    (raw items guessed by key would not match the item class A1 defines)."""
+    """Each user's directory entry with its origin, staff flag and a last sign-in (the
+    counters come from the writes themselves, campaigns_site.usage). `users` is
+    [(sub, email, origin, is_staff)]; returns how many were written."""
+    now = timezone.now()
+    for days_ago, (sub, email, origin, is_staff) in enumerate(users):
+        created = now - timedelta(days=30 + 20 * days_ago)
+        directory.write_entry(
+            sub=sub, email=email, created=created, origin=origin, is_staff=is_staff, sign_in_disabled=False
+        )
+        directory.record_sign_in(sub=sub, email=email, at=now - timedelta(hours=3 * days_ago + 1))
     return len(users)
 
 
 def seed_audit_entries(*, staff_sub, staff_email, target_sub):
-    """HOOK for the lead after the merge: one or two audit entries (the staff member made
-    someone staff, disabled a sign-in) through the audit log's own function. Nothing yet."""
-    return 0
+    """Two entries for the audit log, as the staff page writes them: the operator made the
+    staff member staff, and the staff member signed a player out everywhere."""
+    audit.record_action(by=audit.OPERATOR, action="make-staff", target_sub=staff_sub, target_email=staff_email)
+    target_email = directory.get_entry(sub=target_sub).email
+    audit.record_action(
+        by=staff_email, by_sub=staff_sub, action="sign-out-everywhere", target_sub=target_sub, target_email=target_email
+    )
+    return 2

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.profiles import get_profile
 from campaigns.repository import list_campaigns_for_user
 from campaigns_site import aws as aws_clients
+from campaigns_site import directory
 from campaigns_site.table_keys import V1_IMPORT_PK, V1_IMPORT_RUN_SK
 from devtools.demo import seed_demo_data
 from devtools.demo_ops import LOCAL_FUNCTION_NAME, demo_log_lines, seed_cost_explorer, seed_local_error_log
@@ -109,3 +110,17 @@ def test_cost_explorer_answers_are_preset_in_the_local_moto(served_aws):
         TimePeriod={"Start": "2026-09-06", "End": "2026-12-05"}, Granularity="DAILY", Metrics=["UnblendedCost"]
     )["ResultsByTime"]
     assert len(daily) == 90 and all(float(day["Total"]["UnblendedCost"]["Amount"]) > 0 for day in daily)
+
+
+def test_the_users_and_audit_pages_show_the_demo_s_people(staff_demo):
+    demo, staff = staff_demo
+    client = staff_client()
+    users = client.get("/staff/users/").content.decode()
+    for email in (STAFF_EMAIL, "ivy@example.com", "tomas@example.com", "demo@campaign-sessions.local"):
+        assert email in users
+    tomas = directory.get_entry(sub=staff.players["tomas@example.com"])
+    assert tomas.origin == "v1" and tomas.last_sign_in is not None
+    assert directory.get_entry(sub=staff.sub).is_staff
+    log = client.get("/staff/audit/").content.decode()
+    assert "signed out everywhere" in log and "made staff" in log
+    assert "tomas@example.com" in log
