@@ -5,8 +5,12 @@ Each view is loaded on its first request (campaigns_site.lazy.lazy_view): only s
 staff reach them, and a cold start serving the home page pays nothing for them.
 """
 
-from django.urls import path  # noqa: F401 (the helpers' pages add their routes)
+from django.urls import path
 
-from campaigns_site.lazy import lazy_view  # noqa: F401
+from campaigns_site.lazy import lazy_view
 
-urlpatterns = []
+urlpatterns = [
+    path("costs/", lazy_view("staff.cost_views.cost_dashboard"), name="staff_costs"),
+    path("costs/refresh/", lazy_view("staff.cost_views.cost_refresh"), name="staff_costs_refresh"),
+    path("costs/users/", lazy_view("staff.cost_views.cost_users"), name="staff_cost_users"),
+]
