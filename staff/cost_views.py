@@ -16,30 +16,6 @@ from staff import cost_chart, costs
 from staff.cost_explorer import CostExplorerUnavailable
 from staff.prices import AS_OF, COST_EXPLORER_REQUEST_USD, REGION
 
-NOT_METERED = "not metered by the app"
-
-
-def comparison(figures):
-    """One row a service: real (Cost Explorer) beside the model, with what explains a gap."""
-    real = {service: Decimal(amount) for service, amount in figures.get("real", {}).items()}
-    rows = []
-    for row in figures.get("model", []):
-        amount = Decimal(row["amount"])
-        rows.append({**row, "model": amount, "real": real.pop(row["service"], Decimal(0))})
-    for service, amount in real.items():
-        rows.append({"service": service, "model": None, "real": amount, "counted": NOT_METERED, "free_tier": ""})
-    for row in rows:
-        row["difference"] = None if row["model"] is None else row["real"] - row["model"]
-    rows.sort(key=lambda row: (row["real"], row["model"] or 0), reverse=True)
-    return rows
-
-
-def _totals(rows):
-    return (
-        sum((row["real"] for row in rows), Decimal(0)),
-        sum((row["model"] for row in rows if row["model"] is not None), Decimal(0)),
-    )
-
 
 def _refresh_text():
     cost = COST_EXPLORER_REQUEST_USD * costs.DASHBOARD_REQUESTS
@@ -55,8 +31,8 @@ def _refresh_text():
 def cost_dashboard(request):
     current = costs.for_dashboard()
     figures = current.figures if current else {}
-    rows = comparison(figures)
-    real_total, model_total = _totals(rows)
+    rows = costs.comparison(figures)
+    real_total, model_total = costs.totals(rows)
     context = {
         "current": current,
         "figures": figures,

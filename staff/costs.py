@@ -243,3 +243,29 @@ def month_figures(*, month, refresh=False):
     }
     _store(sk=sk, figures=figures)
     return CostFigures(figures=figures, fetched=datetime.fromisoformat(figures["fetched"]), claimed=None)
+
+
+NOT_METERED = "not metered by the app"
+
+
+def comparison(figures):
+    """One row a service: real (Cost Explorer) beside the model, with what explains a gap."""
+    real = {service: Decimal(amount) for service, amount in figures.get("real", {}).items()}
+    rows = []
+    for row in figures.get("model", []):
+        amount = Decimal(row["amount"])
+        rows.append({**row, "model": amount, "real": real.pop(row["service"], Decimal(0))})
+    for service, amount in real.items():
+        rows.append({"service": service, "model": None, "real": amount, "counted": NOT_METERED, "free_tier": ""})
+    for row in rows:
+        row["difference"] = None if row["model"] is None else row["real"] - row["model"]
+    rows.sort(key=lambda row: (row["real"], row["model"] or 0), reverse=True)
+    return rows
+
+
+def totals(rows):
+    """(real, model) summed over the comparison's rows."""
+    return (
+        sum((row["real"] for row in rows), Decimal(0)),
+        sum((row["model"] for row in rows if row["model"] is not None), Decimal(0)),
+    )
