@@ -30,6 +30,7 @@ from sessions.core.repository import get_session, list_sessions_for_campaign
 from sessions.sharing.items import hash_token
 from sessions.summaries import tasks as summary_tasks
 from tests.bedrock_replies import reply
+from tests.cost_explorer_answers import forecast_answers
 from tests.conftest import PASSWORD
 from tests.iam_policy import (
     ACCOUNT,
@@ -320,6 +321,10 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     # The account: profile, staff page, password, sessions, sign-out, deletion.
     owner.get("/staff/")
     owner.get("/staff/cutover/")
+    with forecast_answers("1.5"):  # the cost page's first view fetches the figures
+        owner.get("/staff/costs/")
+    owner.post("/staff/costs/refresh/")  # within a minute: refused, no request
+    owner.get("/staff/costs/users/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
     owner.get("/accounts/profile/")
