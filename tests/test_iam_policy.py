@@ -30,8 +30,8 @@ from sessions.core.repository import get_session, list_sessions_for_campaign
 from sessions.sharing.items import hash_token
 from sessions.summaries import tasks as summary_tasks
 from tests.bedrock_replies import reply
-from tests.cost_explorer_answers import forecast_answers
 from tests.conftest import PASSWORD
+from tests.cost_explorer_answers import forecast_answers
 from tests.iam_policy import (
     ACCOUNT,
     IamRecorder,
