@@ -203,7 +203,7 @@ def _model(*, month, today, ce_requests):
         directory["users"], table_bytes=table_bytes, total_transcript_bytes=directory["transcript_bytes"]
     )
     return {
-        "model": [{**row, "amount": str(row["amount"])} for row in rows],
+        "model": [{**row, "amount": str(Decimal(row["amount"]).quantize(Decimal("1e-8")))} for row in rows],
         "usage": {name: str(amount) for name, amount in usage.items()},
         "storage": {"table_bytes": table_bytes, "transcript_bytes": directory["transcript_bytes"]},
         "users": [

@@ -253,3 +253,14 @@ def test_a_past_month_is_fetched_once_with_one_monthly_request_then_read_from_it
 def test_cost_explorer_is_asked_in_us_east_1_whatever_the_app_s_region(aws, settings):
     settings.AWS_REGION = "eu-west-1"
     assert ce_client().meta.endpoint_url == "https://ce.us-east-1.amazonaws.com"
+
+
+def test_the_local_emulator_is_not_asked_for_a_forecast(aws, settings, aws_calls):
+    from staff.cost_explorer import CostExplorer
+
+    settings.AWS_ENDPOINT_URL = "http://127.0.0.1:1"  # the local run's moto: it has no forecast
+    explorer = CostExplorer()
+    with aws_calls() as calls:
+        assert explorer.forecast(start=TODAY, end=date(2027, 1, 1)) is None
+    assert calls.operations() == [] and explorer.requests == 0
+    assert explorer.notes == ["No forecast: the local AWS emulator does not make one."]

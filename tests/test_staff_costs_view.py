@@ -206,3 +206,17 @@ def test_the_users_page_is_one_get_item_and_shows_metadata_only(
 def test_the_users_page_before_any_refresh(staff):
     html = staff_client().get(USERS).content.decode()
     assert "No refresh yet" in html and "No users counted yet" in html
+
+
+def test_the_local_run_s_demo_figures_are_plausible(staff):
+    """devtools/demo_costs.py: what `make run` seeds for the cost page."""
+    from devtools.demo_costs import seed_demo_costs
+
+    seed_demo_costs()
+    with forecast_answers("0.3"):  # the local run's moto has none: the page says so (not here)
+        html = staff_client().get(DASHBOARD).content.decode()
+    assert "<dt>Month to date</dt><dd>$0.0" in html  # a few cents, as a small deployment's
+    assert len(re.findall(r'<rect class="cost-chart-bar"', html)) == 90
+    row = re.search(r'<th scope="row">Amazon DynamoDB</th>(.*?)</tr>', html, re.S).group(1)
+    real, model = (Decimal(value) for value in re.findall(r"<td>([^<]*)</td>", row)[:2])
+    assert real > 0 and model > 0

@@ -15,6 +15,7 @@ from campaigns_site.operations import (
 )
 from campaigns_site.provision import provision
 from devtools.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
+from devtools.demo_costs import seed_demo_costs
 from devtools.localaws import DEFAULT_PORT, LocalAws, LocalAwsError, aws_mode
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
@@ -118,7 +119,10 @@ class Command(BaseCommand):
             COGNITO_APP_CLIENT_ID=report.app_client_id,
             COGNITO_APP_CLIENT_SECRET=report.app_client_secret,
         )
-        return seed_demo_data()
+        seed = seed_demo_data()
+        if seed.created:
+            seed_demo_costs()  # the staff cost page's figures (a Cost Explorer answer, the meter)
+        return seed
 
     def reset_local_data(self):
         for path in (local_state_path(), settings.DATABASES["default"]["NAME"]):
