@@ -217,7 +217,7 @@ def test_the_model_prices_the_month_s_meter_and_the_storage(aws, at_now, monkeyp
     assert usage["requests"] == 1_000_000
     model = {row["service"]: Decimal(row["amount"]) for row in figures["model"]}
     assert model["AWS Lambda"] == pytest.approx(
-        Decimal("0.20") + Decimal("1000.5") * PRICES["lambda_gb_second_x86_64"], abs=Decimal("1e-9")
+        Decimal("0.20") + Decimal("1000.5") * PRICES["lambda_gb_second_x86_64"], abs=Decimal("1e-8")
     )
     assert model["Amazon API Gateway"] == pytest.approx(Decimal("3.50"))
     fraction = Decimal(5) / Decimal(31)  # 5 days of December: storage is billed by the day
