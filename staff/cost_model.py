@@ -3,16 +3,19 @@ size, the user directory's transcript bytes), priced at the list prices of staff
 by the service names Cost Explorer uses, so each row sits beside the real figure.
 
 Read once a day, by the refresh (staff/costs.py), never by a page: the month's meter
-items (one Query, ≤ 744 small items), the directory (one Query per 1 MB of it) and the
-table's size (DescribeTable: DynamoDB updates it about every six hours).
+items (one Query, ≤ 744 small items), the directory (one Query per 1 MB of it), the
+table's size (DescribeTable: DynamoDB updates it about every six hours) and the bucket's
+(CloudWatch's daily BucketSizeBytes; the directory's transcript bytes until S3 reports it).
 """
 
 import calendar
 import platform
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 from campaigns_site import aws
 from campaigns_site.meter import COUNTERS
@@ -74,6 +77,27 @@ def directory_totals(*, month):
 def table_size_bytes():
     table = aws.client("dynamodb").describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]
     return int(table.get("TableSizeBytes", 0))
+
+
+def bucket_size_bytes():
+    """The transcript bucket's size from CloudWatch's daily S3 metric (BucketSizeBytes,
+    Standard storage: what S3 bills), or None before S3 has reported it (a day or two
+    after the first object). Free of S3 requests: no listing of the bucket."""
+    now = timezone.now()
+    answer = aws.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/S3",
+        MetricName="BucketSizeBytes",
+        Dimensions=[
+            {"Name": "BucketName", "Value": settings.TRANSCRIPT_BUCKET},
+            {"Name": "StorageType", "Value": "StandardStorage"},
+        ],
+        StartTime=now - timedelta(days=3),
+        EndTime=now,
+        Period=86400,
+        Statistics=["Average"],
+    )
+    points = sorted(answer.get("Datapoints", []), key=lambda point: point["Timestamp"])
+    return int(points[-1]["Average"]) if points else None
 
 
 def month_fraction(month, *, today):

@@ -191,10 +191,12 @@ def _model(*, month, today, ce_requests):
     usage = cost_model.metered_usage(month=month)
     directory = cost_model.directory_totals(month=month)
     table_bytes = cost_model.table_size_bytes()
+    bucket_bytes = cost_model.bucket_size_bytes()
+    s3_bytes = bucket_bytes or directory["transcript_bytes"]  # none reported yet: the directory's count
     rows = cost_model.model_rows(
         usage=usage,
         table_bytes=table_bytes,
-        s3_bytes=directory["transcript_bytes"],
+        s3_bytes=s3_bytes,
         active_users=directory["active_users"],
         ce_requests=ce_requests,
         fraction=cost_model.month_fraction(month, today=today),
@@ -205,7 +207,11 @@ def _model(*, month, today, ce_requests):
     return {
         "model": [{**row, "amount": str(Decimal(row["amount"]).quantize(Decimal("1e-8")))} for row in rows],
         "usage": {name: str(amount) for name, amount in usage.items()},
-        "storage": {"table_bytes": table_bytes, "transcript_bytes": directory["transcript_bytes"]},
+        "storage": {
+            "table_bytes": table_bytes,
+            "bucket_bytes": bucket_bytes,  # None or 0: S3 has not reported the bucket's size yet
+            "transcript_bytes": directory["transcript_bytes"],
+        },
         "users": [
             {**user, **{k: str(user[k]) for k in ("summary_cost_usd", "storage_usd_month", "total_usd")}}
             for user in users

@@ -227,7 +227,8 @@ def test_the_model_prices_the_month_s_meter_and_the_storage(aws, at_now, monkeyp
     assert model["Amazon Simple Storage Service"] == pytest.approx(Decimal("0.023") * fraction)
     assert model["Amazon Cognito"] == 0  # one active user, far under the free 10,000
     assert model["AWS Cost Explorer"] == Decimal("0.02")
-    assert figures["storage"] == {"table_bytes": 2**29, "transcript_bytes": 2**30}
+    # S3 reports an empty bucket: the directory's transcript bytes stand in.
+    assert figures["storage"] == {"table_bytes": 2**29, "bucket_bytes": 0, "transcript_bytes": 2**30}
     big, old = figures["users"]
     assert (big["email"], big["sub"]) == ("big@example.com", "s-1")
     # The S3 GiB a month, and all the table (their share of transcript bytes is all of it).
@@ -264,3 +265,16 @@ def test_the_local_emulator_is_not_asked_for_a_forecast(aws, settings, aws_calls
         assert explorer.forecast(start=TODAY, end=date(2027, 1, 1)) is None
     assert calls.operations() == [] and explorer.requests == 0
     assert explorer.notes == ["No forecast: the local AWS emulator does not make one."]
+
+
+def test_the_bucket_s_size_is_cloudwatch_s_latest_daily_figure(aws, at_now):
+    cloudwatch = aws_clients.client("cloudwatch")
+    points = [
+        {"Timestamp": NOW - timedelta(days=1), "Average": float(3 * 2**30), "Unit": "Bytes"},
+        {"Timestamp": NOW - timedelta(days=2), "Average": 1000.0, "Unit": "Bytes"},
+    ]
+    with Stubber(cloudwatch) as stub:
+        stub.add_response("get_metric_statistics", {"Datapoints": points})
+        stub.add_response("get_metric_statistics", {"Datapoints": []})
+        assert cost_model.bucket_size_bytes() == 3 * 2**30
+        assert cost_model.bucket_size_bytes() is None  # not reported yet

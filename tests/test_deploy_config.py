@@ -151,8 +151,9 @@ def statements(policy):
 
 
 # Actions IAM authorises on no resource ARN (the Service Authorization Reference lists no
-# resource type for them): Cost Explorer's figures, for the staff cost page.
-ACTIONS_WITHOUT_RESOURCES = {"ce:GetCostAndUsage", "ce:GetCostForecast"}
+# resource type for them): Cost Explorer's figures and the bucket's size metric, for the
+# staff cost page.
+ACTIONS_WITHOUT_RESOURCES = {"ce:GetCostAndUsage", "ce:GetCostForecast", "cloudwatch:GetMetricStatistics"}
 
 
 def test_policy_names_every_resource(policy):

@@ -113,6 +113,7 @@ def test_the_first_view_fetches_the_figures_and_stores_them(staff, aws_calls):
         "dynamodb.Query",  # the month's meter items
         "dynamodb.Query",  # the user directory
         "dynamodb.DescribeTable",  # the table's size
+        "monitoring.GetMetricStatistics",  # the bucket's size
         "dynamodb.UpdateItem",  # the figures stored
     ]
     assert "<dt>Forecast for the month</dt><dd>$0.50</dd>" in html
