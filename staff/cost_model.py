@@ -10,15 +10,16 @@ table's size (DescribeTable: DynamoDB updates it about every six hours) and the 
 
 import calendar
 import platform
-from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 
-from campaigns_site import aws
+from campaigns_site import aws, dynamodb
 from campaigns_site.meter import COUNTERS
+from campaigns_site.meter_items import MeterHour
+from campaigns_site.table import TableModel
 from campaigns_site.table_keys import DIRECTORY_PK, METER_PREFIX, OPS_PK, sub_of_user_pk
 from staff.prices import FREE_TIER, GB, GIB, PRICES, bedrock_prices
 
@@ -28,24 +29,14 @@ LOG_BYTES_PER_REQUEST = 1000
 HEAVIEST_USERS = 25
 
 
-def _query_all(**params):
-    paginator = aws.client("dynamodb").get_paginator("query")
-    for page in paginator.paginate(TableName=settings.DYNAMODB_TABLE, ReturnConsumedCapacity="TOTAL", **params):
-        yield from page.get("Items", [])
-
-
 def metered_usage(*, month):
-    """The meter's counters summed over the month's hours (`month`: yyyy-mm)."""
-    totals = Counter({name: Decimal(0) for name in COUNTERS})
-    items = _query_all(
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :month)",
-        ExpressionAttributeValues={":pk": {"S": OPS_PK}, ":month": {"S": f"{METER_PREFIX}{month}"}},
-    )
-    for item in items:
+    """The meter's counters summed over the month's hours (`month`: yyyy-mm): one Query."""
+    totals = {name: Decimal(0) for name in COUNTERS}
+    for hour in MeterHour.query(OPS_PK, MeterHour.sk.startswith(f"{METER_PREFIX}{month}")):
         for name in COUNTERS:
-            if name in item:
-                totals[name] += Decimal(item[name]["N"])
-    return dict(totals)
+            if (value := getattr(hour, name)) is not None:
+                totals[name] += Decimal(str(value))
+    return totals
 
 
 def directory_totals(*, month):
@@ -53,30 +44,26 @@ def directory_totals(*, month):
     the heaviest users by storage and model cost, the transcript bytes of all, and the
     users signed in this month (Cognito's monthly active users, at least)."""
     users, transcript_bytes, active = [], 0, 0
-    items = _query_all(
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": DIRECTORY_PK}},
-        ProjectionExpression="SK, email, transcript_bytes, summary_cost_usd, summaries, last_sign_in",
-    )
-    for item in items:
-        size = int(Decimal(item.get("transcript_bytes", {}).get("N", "0")))
+    attributes = ["SK", "email", "transcript_bytes", "summary_cost_usd", "summaries", "last_sign_in"]
+    for item in dynamodb.query(DIRECTORY_PK, attributes=attributes):
+        size = int(item.get("transcript_bytes") or 0)
         transcript_bytes += size
-        active += item.get("last_sign_in", {}).get("S", "") >= month
+        active += str(item.get("last_sign_in") or "") >= month
         users.append(
             {
-                "sub": sub_of_user_pk(item["SK"]["S"]),
-                "email": item.get("email", {}).get("S", ""),
+                "sub": sub_of_user_pk(item["SK"]),
+                "email": item.get("email", ""),
                 "transcript_bytes": size,
-                "summaries": int(Decimal(item.get("summaries", {}).get("N", "0"))),
-                "summary_cost_usd": Decimal(item.get("summary_cost_usd", {}).get("N", "0")),
+                "summaries": int(item.get("summaries") or 0),
+                "summary_cost_usd": Decimal(item.get("summary_cost_usd") or 0),
             }
         )
     return {"users": users, "transcript_bytes": transcript_bytes, "active_users": active}
 
 
 def table_size_bytes():
-    table = aws.client("dynamodb").describe_table(TableName=settings.DYNAMODB_TABLE)["Table"]
-    return int(table.get("TableSizeBytes", 0))
+    """DescribeTable's TableSizeBytes (DynamoDB updates it about every six hours)."""
+    return int(TableModel.describe_table().get("TableSizeBytes", 0))
 
 
 def bucket_size_bytes():

@@ -17,11 +17,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from pynamodb.exceptions import UpdateError
 
-from campaigns_site import aws
 from campaigns_site.table_keys import COSTS_SK, OPS_PK, costs_month_sk
 from staff import cost_model
 from staff.cost_explorer import CostExplorer, CostExplorerUnavailable, days
+from staff.cost_items import CostFigures
 
 DAYS_CHARTED = 90
 AUTOMATIC_REFRESH_AFTER = timedelta(hours=24)
@@ -36,7 +37,7 @@ class RefreshRefused(Exception):
 
 
 @dataclass
-class CostFigures:
+class Figures:
     figures: dict  # as staff/costs.py builds them (JSON-ready: amounts as strings)
     fetched: datetime
     claimed: datetime | None
@@ -45,57 +46,37 @@ class CostFigures:
         return now - self.fetched >= AUTOMATIC_REFRESH_AFTER
 
 
-def _key(sk):
-    return {"PK": {"S": OPS_PK}, "SK": {"S": sk}}
-
-
 def cached(*, sk=COSTS_SK):
     """The cached figures (one GetItem), or None before the first refresh."""
-    item = (
-        aws.client("dynamodb")
-        .get_item(TableName=settings.DYNAMODB_TABLE, Key=_key(sk), ReturnConsumedCapacity="TOTAL")
-        .get("Item")
-    )
-    if not item or "figures" not in item:
+    try:
+        item = CostFigures.get(OPS_PK, sk)
+    except CostFigures.DoesNotExist:
         return None
-    claimed = item.get("claimed", {}).get("S")
-    return CostFigures(
-        figures=json.loads(item["figures"]["S"]),
-        fetched=datetime.fromisoformat(item["fetched"]["S"]),
-        claimed=datetime.fromisoformat(claimed) if claimed else None,
-    )
+    if item.figures is None:
+        return None
+    return Figures(figures=json.loads(item.figures), fetched=item.fetched, claimed=item.claimed)
 
 
 def _claim(*, sk, unless_since):
     """Start a refresh unless one started after `unless_since`: True when this one may."""
-    client = aws.client("dynamodb")
     try:
-        client.update_item(
-            TableName=settings.DYNAMODB_TABLE,
-            Key=_key(sk),
-            UpdateExpression="SET claimed = :now",
-            ConditionExpression="attribute_not_exists(claimed) OR claimed < :since",
-            ExpressionAttributeValues={
-                ":now": {"S": timezone.now().isoformat()},
-                ":since": {"S": unless_since.isoformat()},
-            },
-            ReturnConsumedCapacity="TOTAL",
+        CostFigures(OPS_PK, sk).update(
+            actions=[CostFigures.claimed.set(timezone.now()), CostFigures.entity.set(CostFigures)],
+            condition=CostFigures.claimed.does_not_exist() | (CostFigures.claimed < unless_since),
         )
-    except client.exceptions.ConditionalCheckFailedException:
-        return False
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
     return True
 
 
 def _store(*, sk, figures):
-    aws.client("dynamodb").update_item(
-        TableName=settings.DYNAMODB_TABLE,
-        Key=_key(sk),
-        UpdateExpression="SET figures = :figures, fetched = :fetched",
-        ExpressionAttributeValues={
-            ":figures": {"S": json.dumps(figures, default=str)},
-            ":fetched": {"S": figures["fetched"]},
-        },
-        ReturnConsumedCapacity="TOTAL",
+    CostFigures(OPS_PK, sk).update(
+        actions=[
+            CostFigures.figures.set(json.dumps(figures, default=str)),
+            CostFigures.fetched.set(datetime.fromisoformat(figures["fetched"])),
+        ]
     )
 
 
@@ -132,7 +113,7 @@ def _refresh_claimed(*, previous):
             _store(sk=COSTS_SK, figures={"fetched": timezone.now().isoformat(), "error": str(error)})
         raise
     _store(sk=COSTS_SK, figures=figures)
-    return CostFigures(figures=figures, fetched=datetime.fromisoformat(figures["fetched"]), claimed=None)
+    return Figures(figures=figures, fetched=datetime.fromisoformat(figures["fetched"]), claimed=None)
 
 
 def _today():
@@ -248,7 +229,7 @@ def month_figures(*, month, refresh=False):
         **_model(month=month, today=today, ce_requests=explorer.requests),
     }
     _store(sk=sk, figures=figures)
-    return CostFigures(figures=figures, fetched=datetime.fromisoformat(figures["fetched"]), claimed=None)
+    return Figures(figures=figures, fetched=datetime.fromisoformat(figures["fetched"]), claimed=None)
 
 
 NOT_METERED = "not metered by the app"

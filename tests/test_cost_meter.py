@@ -5,11 +5,11 @@ item, nor a write, per request."""
 from datetime import UTC, datetime
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from campaigns_site import aws as aws_clients
 from campaigns_site import meter
+from campaigns_site.meter_items import MeterHour
 from campaigns_site.table_keys import OPS_PK, meter_sk
 from tests.bedrock_replies import reply
 from tests.fresh_processes import PRODUCTION, run
@@ -33,10 +33,8 @@ def metered(aws, settings):
 
 
 def hour_item(hour=HOUR):
-    item = aws_clients.client("dynamodb").get_item(
-        TableName=settings.DYNAMODB_TABLE, Key={"PK": {"S": OPS_PK}, "SK": {"S": meter_sk(hour)}}
-    )
-    return {name: float(value["N"]) for name, value in item.get("Item", {}).items() if "N" in value}
+    item = MeterHour.get(OPS_PK, meter_sk(hour), consistent_read=True)
+    return {name: value for name in meter.COUNTERS if (value := getattr(item, name)) is not None}
 
 
 def test_requests_add_up_in_memory_and_one_flush_writes_their_sums(owner, campaign, metered, aws_calls, time_machine):
@@ -58,15 +56,14 @@ def test_requests_add_up_in_memory_and_one_flush_writes_their_sums(owner, campai
     with aws_calls() as calls:
         meter.meter().flush()
     assert calls.operations() == ["dynamodb.UpdateItem"]  # one hour, one write
+    assert meter.meter().pending == {}
+    with aws_calls() as calls:
+        meter.meter().flush()  # nothing new: nothing written (its own write waits for company)
+    assert calls.operations() == []
     item = hour_item()
     assert item["requests"] == 10
     assert item["dynamodb_read_units"] == pytest.approx(pending["dynamodb_read_units"])
     assert item["bytes_out"] == pending["bytes_out"]
-    assert meter.meter().pending == {}
-
-    with aws_calls() as calls:
-        meter.meter().flush()  # nothing new: nothing written
-    assert calls.operations() == []
 
 
 def test_a_request_after_the_interval_flushes_once_and_adds_to_the_same_hour(owner, campaign, metered, settings):
@@ -123,15 +120,18 @@ def test_bedrock_tokens_are_counted_from_the_responses(metered, aws, time_machin
     assert pending["bedrock_output_tokens"] == answer["usage"]["outputTokens"]
 
 
-def test_a_failed_flush_keeps_its_counts_for_the_next(metered, aws, settings, time_machine):
+def network_down(*args, **kwargs):
+    raise OSError("network down")
+
+
+def test_a_failed_flush_keeps_its_counts_for_the_next(metered, aws, monkeypatch, time_machine):
     time_machine.move_to(datetime(2026, 12, 5, 14, tzinfo=UTC), tick=False)
     process_meter = meter.meter()
     process_meter.count_request(duration_seconds=0.1, bytes_out=10)
-    real_table = settings.DYNAMODB_TABLE
-    settings.DYNAMODB_TABLE = "no-such-table"
-    process_meter.flush()
+    with monkeypatch.context() as broken:
+        broken.setattr(MeterHour, "update", network_down)
+        process_meter.flush()
     assert process_meter.pending[HOUR]["requests"] == 1
-    settings.DYNAMODB_TABLE = real_table
     process_meter.flush()
     assert hour_item()["requests"] == 1
 
