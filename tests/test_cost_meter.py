@@ -142,3 +142,14 @@ def test_off_by_default_off_lambda_and_on_on_lambda(tmp_path):
     on_lambda = {**PRODUCTION, "AWS_LAMBDA_FUNCTION_NAME": "f", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}
     lambda_run = run(["-c", SHOW_METER_SETTINGS], on_lambda, tmp_path)
     assert lambda_run.stdout.split() == ["True", "512"], lambda_run.stderr
+
+
+def test_requests_through_the_lambda_entry_are_metered(metered, call_lambda, time_machine):
+    """Zappa's handler on a fresh container: the middleware counts its requests."""
+    from tests.test_lambda_entry import api_gateway_event
+
+    time_machine.move_to(datetime(2026, 12, 5, 14, 30, tzinfo=UTC), tick=False)
+    for _ in range(3):
+        assert call_lambda(api_gateway_event("GET", "/health/"))["statusCode"] == 200
+    pending = meter.meter().pending[HOUR]
+    assert pending["requests"] == 3 and pending["bytes_out"] > 0
