@@ -93,19 +93,45 @@ def _on_request_params(params, model, context, region, **kwargs):
     _record(service, model.name, params, region=region, presigned=bool(context.get("is_presign_request")))
 
 
-def _on_response(parsed, **kwargs):
+def _on_response(parsed, model=None, **kwargs):
     """botocore's after-call: the DynamoDB capacity a response reports (PynamoDB asks for
     it on every data call; the app's own clients only where they ask) goes to recorders
-    that count it (an `add_consumed_capacity(units)` method)."""
-    consumed = parsed.get("ConsumedCapacity") if isinstance(parsed, dict) else None
+    that count it (an `add_consumed_capacity(units)` method, or `add_capacity_of(operation,
+    units)` to tell reads from writes), and a model's token usage (Bedrock's Converse) to
+    those with `add_model_usage(usage)` (the cost meter, campaigns_site/meter.py)."""
+    if not isinstance(parsed, dict):
+        return
+    if parsed.get("usage") and model is not None and model.service_model.endpoint_prefix == "bedrock-runtime":
+        _tell("add_model_usage", parsed["usage"])
+    consumed = parsed.get("ConsumedCapacity")
     if not consumed:
         return
     entries = consumed if isinstance(consumed, list) else [consumed]
     units = sum(float(entry.get("CapacityUnits") or 0) for entry in entries)
+    _tell("add_consumed_capacity", units)
+    _tell("add_capacity_of", model.name if model is not None else "", units)
+
+
+def _tell(method, *args):
     for log in list(_recorders):
-        add = getattr(log, "add_consumed_capacity", None)
+        add = getattr(log, method, None)
         if add is not None:
-            add(units)
+            add(*args)
+
+
+def record_always(log):
+    """Report every AWS request of the process to `log` from now on, outside any block
+    (the cost meter: summary jobs and scheduled events count too); once per log."""
+    with _lock:
+        if log not in _recorders:
+            _recorders.append(log)
+
+
+def stop_recording(log):
+    """Undo record_always(log)."""
+    with _lock:
+        if log in _recorders:
+            _recorders.remove(log)
 
 
 def watch(botocore_client):

@@ -15,6 +15,9 @@ import time
 import uuid
 from collections import Counter
 
+from django.conf import settings
+
+from campaigns_site import meter
 from campaigns_site.aws import record_aws_calls
 from campaigns_site.log_format import current_request_id
 
@@ -60,11 +63,25 @@ def _signed_in_user(request):
     return None
 
 
+def _meter_request(response, duration_ms):
+    """The request's share of the hour's counters (campaigns_site/meter.py); its AWS calls
+    are counted by the meter itself, and the sums written at most once a minute."""
+    if response.streaming:
+        bytes_out = int(response.get("Content-Length") or 0)
+    else:
+        bytes_out = len(response.content)
+    process_meter = meter.meter()
+    process_meter.count_request(duration_seconds=duration_ms / 1000, bytes_out=bytes_out)
+    process_meter.flush_if_due()
+
+
 class RequestLogMiddleware:
     """Writes the request line; first in MIDDLEWARE, so it measures the whole request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if settings.COST_METER:
+            meter.meter()  # counting from the start: the first request's AWS calls too
 
     def __call__(self, request):
         request_id = request_id_of(request)
@@ -95,6 +112,8 @@ class RequestLogMiddleware:
                 fields["aws_calls"],
                 extra={"fields": fields},
             )
+            if settings.COST_METER:
+                _meter_request(response, duration_ms)
             return response
         finally:
             current_request_id.reset(token)

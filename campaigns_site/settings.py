@@ -339,3 +339,10 @@ ALERT_EMAILS = env_list("ALERT_EMAILS", [])
 # "key=value": the cost-allocation tag provision puts on every resource it makes (unset:
 # none); `manage.py alarms --only-tagged` makes the budget count only its costs.
 COST_ALLOCATION_TAG = env_str("COST_ALLOCATION_TAG", "", pattern=r"[^=]{1,128}=[^=]{0,256}")
+# The app's own cost meter (campaigns_site/meter.py): per-hour counters of requests,
+# capacity units, S3 requests, Lambda time, bytes out and model tokens, flushed to the
+# table at most every COST_METER_FLUSH_SECONDS per process. On by default on Lambda only.
+COST_METER = env_bool("COST_METER", bool(env_str("AWS_LAMBDA_FUNCTION_NAME", "")))
+COST_METER_FLUSH_SECONDS = env_int("COST_METER_FLUSH_SECONDS", 60, minimum=1)
+# The function's memory (Lambda sets the variable; zappa_settings.json's memory_size else).
+LAMBDA_MEMORY_MB = env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1024, minimum=128)

@@ -200,6 +200,21 @@ def share_pointer_sk(token_hash):
 # starts with "USER#"): what staff read on /staff/.
 OPS_PK = "OPS"
 SUMMARY_FALLBACKS_SK = "SUMMARYFALLBACKS"  # the last times Bedrock refused and the offline summarizer wrote
+# The cost figures (staff/costs.py): the dashboard's cache, a past month's, and the cost
+# meter's hourly counters (campaigns_site/meter.py), read in order with one Query.
+COSTS_SK = "COSTS"
+METER_PREFIX = "METER#"
+
+
+def costs_month_sk(month):
+    """`COSTS#<yyyy-mm>`: a past month's figures, cached by manage.py cost_report."""
+    return f"{COSTS_SK}#{_part('month', month)}"
+
+
+def meter_sk(hour):
+    """`METER#<yyyy-mm-ddThh>` (UTC): one item per hour, whatever the traffic."""
+    return f"{METER_PREFIX}{_part('hour', hour)}"
+
 
 # The v1.0 import's own items (v1/checkpoints.py): the run's checkpoint and one item per
 # account it imported, in a partition no user's sub can name.

@@ -6,14 +6,12 @@ start: moto's CloudWatch Logs and Cost Explorer are not in the local snapshot
   shape) in the local function's log group, some of them server errors with their
   tracebacks, so /staff/errors/ has something to show. moto answers a Logs Insights query
   with every line of its time range (it runs no filter): the page picks the errors itself.
-- seed_cost_explorer(): Cost Explorer answers preset through moto's
-  /moto-api/static/ce/cost-and-usage-results (each new GetCostAndUsage request takes the
-  next one), so the cost page shows a plausible bill.
+- Cost Explorer's answer is devtools/demo_costs.py's (preset_cost_explorer), given at
+  every start too.
 """
 
 import json
 import random
-import urllib.request
 from datetime import timedelta
 
 from django.utils import timezone
@@ -21,18 +19,6 @@ from django.utils import timezone
 from campaigns_site import aws
 
 LOCAL_FUNCTION_NAME = "campaign-sessions-local"
-COST_METRICS = ("UnblendedCost", "BlendedCost", "AmortizedCost", "NetUnblendedCost")
-# This month's bill by service, in USD: what a small deployment of this app costs.
-SERVICE_COSTS = {
-    "Amazon DynamoDB": "0.61",
-    "Amazon Simple Storage Service": "0.23",
-    "AWS Lambda": "0.18",
-    "Amazon API Gateway": "0.35",
-    "Amazon CloudFront": "0.12",
-    "AmazonCloudWatch": "0.09",
-    "Amazon Bedrock": "0.47",
-    "Amazon Cognito": "0.00",
-}
 
 
 def demo_log_lines(now):
@@ -98,54 +84,3 @@ def seed_local_error_log(*, function=LOCAL_FUNCTION_NAME, now=None):
     ]
     logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
     return len(events)
-
-
-def cost_explorer_results(today):
-    """GetCostAndUsage answers, in the order the cost page is expected to ask: this month by
-    service, then the last 90 days by day. Every answer carries each cost metric, so the page
-    finds the one it asks for. (The lead matches the order to engineer D's calls.)"""
-    month_start = today.replace(day=1)
-    by_service = {
-        "ResultsByTime": [
-            {
-                "TimePeriod": {"Start": f"{month_start}", "End": f"{today + timedelta(days=1)}"},
-                "Total": {},
-                "Groups": [{"Keys": [name], "Metrics": _metrics(amount)} for name, amount in SERVICE_COSTS.items()],
-                "Estimated": True,
-            }
-        ],
-        "DimensionValueAttributes": [],
-    }
-    rng = random.Random(90)
-    days = [today - timedelta(days=back) for back in range(90, 0, -1)]
-    daily = {
-        "ResultsByTime": [
-            {
-                "TimePeriod": {"Start": f"{day}", "End": f"{day + timedelta(days=1)}"},
-                "Total": _metrics(f"{0.05 + 0.012 * (day.weekday() >= 5) + rng.uniform(0, 0.04):.4f}"),
-                "Groups": [],
-                "Estimated": day >= month_start,
-            }
-            for day in days
-        ],
-        "DimensionValueAttributes": [],
-    }
-    return [by_service, daily]
-
-
-def _metrics(amount):
-    return {metric: {"Amount": str(amount), "Unit": "USD"} for metric in COST_METRICS}
-
-
-def seed_cost_explorer(*, endpoint_url, today=None, results=None):
-    """Queue Cost Explorer's answers in the local moto (its /moto-api/, not an AWS call)."""
-    today = today or timezone.now().date()
-    body = json.dumps({"results": results or cost_explorer_results(today)}).encode()
-    request = urllib.request.Request(
-        f"{endpoint_url}/moto-api/static/ce/cost-and-usage-results",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the local moto's own address)
-        return response.status == 201

@@ -26,6 +26,9 @@ class UserActionConverter:
 register_converter(UserActionConverter, "user_action")
 
 urlpatterns = [
+    path("costs/", lazy_view("staff.cost_views.cost_dashboard"), name="staff_costs"),
+    path("costs/refresh/", lazy_view("staff.cost_views.cost_refresh"), name="staff_costs_refresh"),
+    path("costs/users/", lazy_view("staff.cost_views.cost_users"), name="staff_cost_users"),
     path("users/", lazy_view("staff.user_views.staff_users"), name="staff_users"),
     path("users/<str:sub>/", lazy_view("staff.user_views.staff_user"), name="staff_user"),
     path(

@@ -160,6 +160,10 @@ def iam_requests(service, operation, params, *, region, account=ACCOUNT, presign
             ]
     if service == "bedrock-runtime" and operation in ("Converse", "InvokeModel"):
         return [request("bedrock:InvokeModel", bedrock_model_arn(params["modelId"], region=region, account=account))]
+    if service == "ce" and operation in ("GetCostAndUsage", "GetCostForecast"):
+        return [request(f"ce:{operation}", "*")]  # Cost Explorer's data has no resource ARN
+    if service == "monitoring" and operation == "GetMetricStatistics":
+        return [request("cloudwatch:GetMetricStatistics", "*")]  # no resource ARN either
     if service == "lambda" and operation == "Invoke":
         function = params["FunctionName"]
         if not function.startswith("arn:"):

@@ -151,8 +151,15 @@ def statements(policy):
 
 
 # Actions the Service Authorization Reference gives no resource type: IAM names them only
-# with "*". Each is alone in its statement, so "*" grants nothing else.
-ACTIONS_WITHOUT_RESOURCES = {"logs:GetQueryResults"}
+# with "*". Each is alone in its statement, so "*" grants nothing else: Logs Insights'
+# answers (the last errors), Cost Explorer's figures and the bucket's size metric (the
+# cost page).
+ACTIONS_WITHOUT_RESOURCES = {
+    "logs:GetQueryResults",
+    "ce:GetCostAndUsage",
+    "ce:GetCostForecast",
+    "cloudwatch:GetMetricStatistics",
+}
 
 
 def test_policy_names_every_resource(policy):

@@ -32,6 +32,7 @@ from sessions.sharing.items import hash_token
 from sessions.summaries import tasks as summary_tasks
 from tests.bedrock_replies import reply
 from tests.conftest import PASSWORD
+from tests.cost_explorer_answers import forecast_answers
 from tests.iam_policy import (
     ACCOUNT,
     IamRecorder,
@@ -326,6 +327,10 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.get("/staff/migration/")
     owner.get("/staff/users/", email="gm")
     owner.get(f"/staff/users/{sub}/")
+    with forecast_answers("1.5"):  # the cost page's first view fetches the figures
+        owner.get("/staff/costs/")
+    owner.post("/staff/costs/refresh/")  # within a minute: refused, no request
+    owner.get("/staff/costs/users/")
     owner.post("/staff/members/add/", {"email": "new@example.com"})
     owner.post("/staff/members/remove/", {"email": "new@example.com"})
     tour_staff_actions(owner)

@@ -15,7 +15,8 @@ from campaigns_site.operations import (
 )
 from campaigns_site.provision import provision
 from devtools.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_data
-from devtools.demo_ops import LOCAL_FUNCTION_NAME, seed_cost_explorer, seed_local_error_log
+from devtools.demo_costs import preset_cost_explorer, seed_meter_days
+from devtools.demo_ops import LOCAL_FUNCTION_NAME, seed_local_error_log
 from devtools.demo_staff import STAFF_EMAIL, STAFF_PASSWORD, seed_staff_demo
 from devtools.localaws import DEFAULT_PORT, LocalAws, LocalAwsError, aws_mode
 
@@ -128,12 +129,14 @@ class Command(BaseCommand):
         )
         seed = seed_demo_data()
         self.staff_seed = seed_staff_demo(demo_seed=seed)
+        if seed.created:
+            seed_meter_days()  # the cost page's own model: what the meter would have counted
         return seed
 
     def seed_operations(self, local_aws):
         """moto's logs and Cost Explorer are not in the snapshot: given again at each start."""
         seed_local_error_log(function=settings.LAMBDA_FUNCTION_NAME)
-        seed_cost_explorer(endpoint_url=local_aws.endpoint_url)
+        preset_cost_explorer(endpoint_url=local_aws.endpoint_url)
 
     def reset_local_data(self):
         for path in (local_state_path(), settings.DATABASES["default"]["NAME"]):
