@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 import requests
 from botocore.awsrequest import AWSResponse
+from django.conf import settings
 
 from campaigns_site import aws
+from campaigns_site.table_keys import DIRECTORY_PK, directory_sk
 
 PRESETS_URL = "http://motoapi.amazonaws.com/moto-api/static/ce/cost-and-usage-results"
 
@@ -64,3 +66,18 @@ def forecast_answers(*amounts):
         yield seen
     finally:
         client.meta.events.unregister("before-call.cost-explorer.GetCostForecast", answer)
+
+
+def put_directory_entry(sub, email, *, transcript_bytes, summary_cost, last_sign_in="2026-12-01T10:00:00Z"):
+    aws.client("dynamodb").put_item(
+        TableName=settings.DYNAMODB_TABLE,
+        Item={
+            "PK": {"S": DIRECTORY_PK},
+            "SK": {"S": directory_sk(sub)},
+            "email": {"S": email},
+            "transcript_bytes": {"N": str(transcript_bytes)},
+            "summary_cost_usd": {"N": str(summary_cost)},
+            "summaries": {"N": "3"},
+            "last_sign_in": {"S": last_sign_in},
+        },
+    )

@@ -146,7 +146,7 @@ def test_off_by_default_off_lambda_and_on_on_lambda(tmp_path):
 
 def test_requests_through_the_lambda_entry_are_metered(metered, call_lambda, time_machine):
     """Zappa's handler on a fresh container: the middleware counts its requests."""
-    from tests.test_lambda_entry import api_gateway_event
+    from tests.zappa_package import api_gateway_event
 
     time_machine.move_to(datetime(2026, 12, 5, 14, 30, tzinfo=UTC), tick=False)
     for _ in range(3):

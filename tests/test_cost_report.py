@@ -14,7 +14,7 @@ NOW = datetime(2026, 12, 5, 14, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def at_now(time_machine):
+def on_report_day(time_machine):
     time_machine.move_to(NOW, tick=False)
     return time_machine
 
@@ -29,7 +29,7 @@ def ce_calls(calls):
     return [operation for operation in calls.operations() if operation.startswith("ce.")]
 
 
-def test_this_month_is_fetched_once_then_read_from_the_cache(aws, at_now, aws_calls):
+def test_this_month_is_fetched_once_then_read_from_the_cache(aws, on_report_day, aws_calls):
     preset_costs(daily_result({date(2026, 12, 1): {"Amazon DynamoDB": "0.31", "Tax": "0.02"}}))
     with forecast_answers("0.69"), aws_calls() as calls:
         lines = report()
@@ -49,17 +49,17 @@ def test_this_month_is_fetched_once_then_read_from_the_cache(aws, at_now, aws_ca
     assert again == lines
 
 
-def test_refresh_asks_again_at_most_once_a_minute(aws, at_now):
+def test_refresh_asks_again_at_most_once_a_minute(aws, on_report_day):
     preset_costs(daily_result({date(2026, 12, 1): {"AWS Lambda": "1"}}))
     with forecast_answers("1", "1"):
         report()
         with pytest.raises(CommandError, match="less than 60 seconds ago"):
             report("--refresh")
-        at_now.move_to(NOW + timedelta(minutes=2))
+        on_report_day.move_to(NOW + timedelta(minutes=2))
         assert "Figures fetched 2026-12-05 14:32 UTC" in report("--refresh")[1]
 
 
-def test_a_past_month(aws, at_now, aws_calls):
+def test_a_past_month(aws, on_report_day, aws_calls):
     november = daily_result({date(2026, 11, 1): {"Amazon Simple Storage Service": "0.40"}}, estimated=False)
     preset_costs(november)
     with aws_calls() as calls:
@@ -74,12 +74,12 @@ def test_a_past_month(aws, at_now, aws_calls):
     ("month", "message"),
     [("2026-13", "--month must be YYYY-MM, not '2026-13'"), ("2027-01", "--month 2027-01 has not started yet")],
 )
-def test_a_bad_month_is_one_clear_line(aws, at_now, month, message):
+def test_a_bad_month_is_one_clear_line(aws, on_report_day, month, message):
     with pytest.raises(CommandError, match=message):
         report("--month", month)
 
 
-def test_cost_explorer_refusing_is_one_clear_line(aws, at_now):
+def test_cost_explorer_refusing_is_one_clear_line(aws, on_report_day):
     with Stubber(ce_client()) as stub:
         stub.add_client_error("get_cost_and_usage", service_error_code="AccessDeniedException", service_message="no")
         with pytest.raises(CommandError, match="Cost Explorer refused: AccessDeniedException: no"):

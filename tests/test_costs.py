@@ -8,15 +8,13 @@ from decimal import Decimal
 
 import pytest
 from botocore.stub import ANY, Stubber
-from django.conf import settings
 
 from campaigns_site import aws as aws_clients
 from campaigns_site.meter import add_to_hour
-from campaigns_site.table_keys import DIRECTORY_PK, directory_sk
 from staff import cost_model, costs
 from staff.cost_explorer import CostExplorerUnavailable
 from staff.prices import PRICES
-from tests.cost_explorer_answers import ce_client, daily_result, forecast_answers, preset_costs
+from tests.cost_explorer_answers import ce_client, daily_result, forecast_answers, preset_costs, put_directory_entry
 
 NOW = datetime(2026, 12, 5, 14, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -182,21 +180,6 @@ def test_staff_may_refresh_once_a_minute(aws, at_now, aws_calls):
         assert costs.refresh_now().fetched == NOW + timedelta(seconds=61)
     # The month's Cost Explorer requests add up (the model prices them).
     assert costs.cached().figures["ce_requests"] == 4
-
-
-def put_directory_entry(sub, email, *, transcript_bytes, summary_cost, last_sign_in="2026-12-01T10:00:00Z"):
-    aws_clients.client("dynamodb").put_item(
-        TableName=settings.DYNAMODB_TABLE,
-        Item={
-            "PK": {"S": DIRECTORY_PK},
-            "SK": {"S": directory_sk(sub)},
-            "email": {"S": email},
-            "transcript_bytes": {"N": str(transcript_bytes)},
-            "summary_cost_usd": {"N": str(summary_cost)},
-            "summaries": {"N": "3"},
-            "last_sign_in": {"S": last_sign_in},
-        },
-    )
 
 
 def test_the_model_prices_the_month_s_meter_and_the_storage(aws, at_now, monkeypatch):

@@ -15,7 +15,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.zappa_package import HOST, ROOT, packaged_zappa_settings, zappa_cli
+from tests.zappa_package import HOST, ROOT, api_gateway_event, packaged_zappa_settings, zappa_cli
 
 
 def shipped_project(into):
@@ -28,38 +28,6 @@ def shipped_project(into):
 
     shutil.copytree(ROOT, into, ignore=ignore)
     return into
-
-
-def api_gateway_event(method, path, *, headers=None, body=None, proto="https"):
-    headers = {
-        "Host": HOST,
-        "X-Forwarded-Proto": proto,
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-For": "203.0.113.7",
-        "Accept": "text/html",
-        **(headers or {}),
-    }
-    return {
-        "resource": "/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "body": body,
-        "isBase64Encoded": False,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/{proxy+}",
-            "httpMethod": method,
-            "path": f"/production{path}",
-            "stage": "production",
-            "requestId": "test",
-            "identity": {"sourceIp": "203.0.113.7"},
-        },
-    }
 
 
 def cookies_of(response):

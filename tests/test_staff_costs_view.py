@@ -13,8 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from staff import cost_chart, costs
-from tests.cost_explorer_answers import ce_client, daily_result, forecast_answers, preset_costs
-from tests.test_costs import put_directory_entry
+from tests.cost_explorer_answers import ce_client, daily_result, forecast_answers, preset_costs, put_directory_entry
 from tests.web_clients import login_url, post, signed_in
 
 DASHBOARD, REFRESH, USERS = "/staff/costs/", "/staff/costs/refresh/", "/staff/costs/users/"
