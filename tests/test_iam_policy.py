@@ -28,6 +28,7 @@ from campaigns.repository import list_campaigns_for_user, mark_campaign_deleting
 from campaigns_site import aws as aws_module
 from sessions.core.repository import get_session, list_sessions_for_campaign
 from sessions.sharing.items import hash_token
+from sessions.summaries import registry as job_registry
 from sessions.summaries import tasks as summary_tasks
 from tests.bedrock_replies import reply
 from tests.conftest import PASSWORD
@@ -298,8 +299,19 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     reader.get(f"/share/{token}/")
     reader.get(f"/share/{token}", expected=ANY_STATUS)
     reader.get(f"/share/{token}/transcript/")
+    # Staff across users: the job and share registries; a retry and a revoke asked for
+    # (a job that did not fail, a link revoked meanwhile: refused, back to the list).
+    recap_job = job_registry.get_entry(sub=sub, campaign_id=heist.campaign_id, session_id=session.session_id)
+    owner.get("/staff/jobs/")
+    owner.get("/staff/jobs/", show="failed")
+    retry = {"owner": sub, "campaign": heist.campaign_id, "session": session.session_id, "job": recap_job.job_id}
+    owner.get("/staff/jobs/retry/", expected=302, **retry)
+    owner.post("/staff/jobs/retry/", retry)
+    owner.get("/staff/shares/")
+    owner.get("/staff/shares/revoke/", link=hash_token(token))  # asks to confirm
     owner.get(f"{link_url}revoke/")  # asks to confirm
     owner.post(f"{link_url}revoke/")
+    owner.post("/staff/shares/revoke/", {"link": hash_token(token)})
 
     # Moving, archiving, deleting.
     owner.get(f"{session_url}move/")
