@@ -11,8 +11,9 @@ with the production names replaced by the test's table, bucket and pool. Presign
 and forms count: the browser makes those requests with the role's credentials.
 
 Not on the tour: the operators' commands (provision, alarms, sweep_orphans, rebuild_search_index,
-finish_deletions, shift_traffic), which run with operator credentials (deploy/README.md); the requests
-of account deletion are on it, since "delete my account" runs the cascade in the request.
+fill_share_registry, finish_deletions, shift_traffic), which run with operator credentials
+(deploy/README.md); the requests of account deletion are on it, since "delete my account" runs
+the cascade in the request.
 """
 
 import json

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.deletion import delete_account
@@ -163,3 +164,19 @@ def test_pages_go_on_with_a_signed_cursor(session):
     assert [row.entry.token_hash for row in rows] == [made[2].link.token_hash, made[1].link.token_hash]
     rest, _, _ = registry.list_links(limit=2, cursor=cursor)
     assert [row.entry.token_hash for row in rest] == [made[0].link.token_hash]
+
+
+def test_links_made_before_the_registry_get_their_entries_from_the_command(session, capsys):
+    before = make(session)
+    other = make(session)
+    ShareRegistryEntry(SHARES_PK, share_registry_sk(before.link.token_hash)).delete()  # as if made before it
+    call_command("fill_share_registry")
+    assert "share links: 2 found, 1 entries added to the registry" in capsys.readouterr().out
+    entry = stored(before.link.token_hash)
+    assert (entry.owner_sub, entry.session_id, entry.created) == (OWNER, session.session_id, before.link.created)
+    assert [row.entry.token_hash for row in registry.list_links()[0]] == [
+        other.link.token_hash,
+        before.link.token_hash,
+    ]
+    call_command("fill_share_registry")
+    assert "2 found, 0 entries added" in capsys.readouterr().out  # safe to re-run

@@ -33,6 +33,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import PutError
 
 from campaigns_site.pagination import query_page
 from campaigns_site.table import SHARE_SK, TableModel, share_pk
@@ -248,3 +249,26 @@ def get_entry(*, token_hash):
     except ShareRegistryEntry.DoesNotExist:
         return None
     return None if entry.is_expired else entry
+
+
+# --- filling it, for links made before it existed (an operations command) -------------------
+def register_existing_links(*, progress=None):
+    """Put an entry for every live link that has none: (links found, entries added). A Scan
+    of the table for ShareLink items (an operations command's, never a request path's: see
+    manage.py fill_share_registry), then one conditional PutItem per link: an entry already
+    there (made, moved or revoked since) is never overwritten, so it is safe to re-run and
+    to run while the app serves. `progress()` is called after each link."""
+    found = added = 0
+    for link in ShareLink.scan(filter_condition=ShareLink.sk == SHARE_SK):
+        found += 1
+        entry = entry_of(link)
+        if not entry.is_expired:
+            try:
+                entry.save(condition=ShareRegistryEntry.sk.does_not_exist())
+                added += 1
+            except PutError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        if progress is not None:
+            progress()
+    return found, added
