@@ -12,9 +12,11 @@ repeat and safe to lose:
 
 - Start (start_summary_job): one BatchGetItem (campaign, session, job, the kinds'
   summaries) to refuse early with a clear reason, then one TransactWriteItems: the job's
-  Put conditioned on "no job, or it finished, or it is past its deadline", and the
-  session's child write. Two clicks at once start one job; the second gets
-  JobAlreadyRunning. The job records the version of each summary it will replace.
+  Put conditioned on "no job, or it finished, or it is past its deadline", the
+  session's child write and the Put of the staff's job registry entry
+  (sessions/summaries/registry.py, written again at each status change). Two clicks at
+  once start one job; the second gets JobAlreadyRunning. The job records the version of
+  each summary it will replace.
 - Run (sessions/summaries/runners.py: run_summary_job): claims the job (queued ->
   running, conditioned on its job_id and status, so a redelivered invocation does
   nothing), then saves each kind in its own transaction: the summary's Put conditioned on
