@@ -283,3 +283,20 @@ def test_an_account_deletion_takes_its_entries(make_user, make_campaign, make_se
     delete_account(sub=sub)
     assert stored_entry(session, sub=sub) is None
     assert list_jobs().items == []
+
+
+def test_a_page_of_one_state_is_one_query_even_when_the_state_is_sparse(
+    campaign, session, make_session, failing, monkeypatch, aws_calls
+):
+    healthy = failing()
+    failed = start(session)  # the oldest
+    healthy()
+    for n in range(2):
+        start(make_session(sub=SUB, campaign=campaign, title=f"S{n}", transcript=sample_bytes("vtt", hours=0.05)))
+    monkeypatch.setattr(registry, "FILTERED_READ", 2)
+    with aws_calls() as calls:
+        first = list_jobs(shown="failed")
+    assert calls.operations() == ["dynamodb.Query"]
+    assert first.items == [] and first.next_cursor  # the two newest read, neither failed
+    rest = list_jobs(shown="failed", cursor=first.next_cursor)
+    assert [entry.job_id for entry in rest.items] == [failed.job_id]

@@ -24,7 +24,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from campaigns_site.pagination import query_page
+from campaigns_site.pagination import Page, decode_cursor, encode_cursor
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
     JOB_REGISTRY_PREFIX,
@@ -38,6 +38,7 @@ from sessions.summaries.items import ACTIVE, FAILED, QUEUED, RUNNING, kind_label
 
 REASON_MAX_CHARS = 200  # the job's error, for people: short, and never a summary's text
 PAGE_SIZE = 25
+FILTERED_READ = 100  # entries one Query reads for a page of one state
 # What the staff page can show: every job, or those of one state (a FilterExpression on
 # the same Query: a page may hold fewer than PAGE_SIZE, never more).
 SHOWN = ("all", "active", "failed", "retried")
@@ -177,19 +178,28 @@ def _update(transaction, *, sub, job_sk, job_id, actions):
 
 # --- reads, for staff ---------------------------------------------------------------------------
 def list_jobs(*, shown="all", cursor=None, limit=PAGE_SIZE):
-    """One page of the registry, newest first (LSI1, one Query; InvalidCursor for a bad
-    cursor). `shown`: one of SHOWN. Expired entries (past their ttl) are left out (rule 5)."""
-    page = query_page(
-        JobRegistryEntry,
+    """One page of the registry, newest first: ONE Query on LSI1, whatever is shown
+    (InvalidCursor for a bad cursor). `shown`: one of SHOWN; "all" reads `limit` entries,
+    a state reads FILTERED_READ entries and keeps those in it (a FilterExpression), so a
+    sparse state's page may hold few or none, with a cursor to read on: never a run of
+    Queries through the whole partition. Expired entries (past their ttl) are left out (rule 5)."""
+    condition = JobRegistryEntry.lsi1sk.startswith(JOB_REGISTRY_PREFIX)
+    scope = f"{TableModel.second_sort_order.Meta.index_name}|{condition}"  # as query_page's
+    results = JobRegistryEntry.query(
         JOBS_PK,
-        JobRegistryEntry.lsi1sk.startswith(JOB_REGISTRY_PREFIX),
-        limit=limit,
-        cursor=cursor,
-        index=TableModel.second_sort_order,
+        condition,
         filter_condition=_filter_of(shown),
+        index_name=TableModel.second_sort_order.Meta.index_name,
+        scan_index_forward=False,
+        page_size=limit if shown == "all" else FILTERED_READ,
+        last_evaluated_key=decode_cursor(cursor, partition=JOBS_PK, scope=scope),
     )
-    page.items = [entry for entry in page.items if not entry.is_expired]
-    return page
+    found = next(results.page_iter)
+    entries = [JobRegistryEntry.from_raw_data(item) for item in found.get("Items", [])]
+    return Page(
+        items=[entry for entry in entries if not entry.is_expired],
+        next_cursor=encode_cursor(results.page_iter.last_evaluated_key, partition=JOBS_PK, scope=scope),
+    )
 
 
 def _filter_of(shown):
