@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 @staff_required
 @require_GET
 def staff_shares(request):
+    """One Query (a page of the registry) and one BatchGetItem (its links' views and the
+    cached counts); once an hour also the counts' own reads and PutItem (registry.list_links)."""
     cursor = request.GET.get("cursor") or None
     try:
         rows, next_cursor, stats = registry.list_links(cursor=cursor)

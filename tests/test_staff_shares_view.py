@@ -53,6 +53,8 @@ def test_anonymous_is_sent_to_log_in(aws, db):
         response = Client().get(path)
         assert response.status_code == 302
         assert response["Location"] == f"/accounts/login/?next={path}"
+    posted = Client().post(REVOKE, {})
+    assert posted.status_code == 302 and posted["Location"].startswith("/accounts/login/")
 
 
 def test_a_signed_in_user_who_is_not_staff_gets_our_403(player, staff, link):
