@@ -38,12 +38,17 @@ from accounts.items import Profile
 from accounts.services import forget_user
 from campaigns_site import aws, directory, dynamodb, mirrored_writes
 from campaigns_site.table_keys import (
+    JOBS_PK,
     PROFILE_SK,
     SHARE_POINTER_PREFIX,
     SHARE_SK,
+    SHARES_PK,
+    SUMMARY_JOB_PREFIX,
     WEB_SESSION_POINTER_PREFIX,
     WEB_SESSION_SK,
+    job_registry_sk_of_job,
     share_pk,
+    share_registry_sk,
     user_pk,
     web_session_pk,
 )
@@ -170,6 +175,8 @@ def delete_web_sessions(*, sub, say):
 def delete_share_links(*, sub, say):
     count = 0
     for pointers in _partition_pages(sub, prefix=SHARE_POINTER_PREFIX):
+        # Each link's entry in the staff's share registry (sessions/sharing/registry.py) too.
+        _batch_delete([(SHARES_PK, share_registry_sk(_share_token_hash(p))) for p in pointers])
         _batch_delete([(share_pk(_share_token_hash(p)), SHARE_SK) for p in pointers])
         _batch_delete([(p["PK"], p["SK"]) for p in pointers])
         count += len(pointers)
@@ -191,6 +198,9 @@ def delete_other_items(*, sub, say):
     kinds = Counter()
     for page in _partition_pages(sub):
         plain = [item for item in page if _kind(item) not in _KINDS_WITH_THEIR_OWN_STEP]
+        # A summary job's entry in the staff's job registry (sessions/summaries/registry.py) first.
+        jobs = [item["SK"] for item in plain if item["SK"].startswith(SUMMARY_JOB_PREFIX)]
+        _batch_delete([(JOBS_PK, job_registry_sk_of_job(sub=sub, job_sk=job_sk)) for job_sk in jobs])
         _batch_delete([(item["PK"], item["SK"]) for item in plain])
         kinds.update(_kind(item) for item in plain)
     listed = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))

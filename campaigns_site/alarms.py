@@ -8,7 +8,7 @@ What it makes, each found by its name and changed only when it differs:
   the CloudWatch alarms notify: the Lambda's errors and throttles, the table's read and
   write throttles, and failed summary and story jobs;
 - the failed-job metric: a metric filter on the function's log group counting the line the
-  job runners log when a job fails (sessions.summaries.runners), so a job costs no extra
+  job runners log when a job fails (sessions.summaries.job_status), so a job costs no extra
   request. It matches the words of the message, so plain and JSON log lines alike.
 
 Runs with operator credentials, never on Lambda (deploy/README.md lists the permissions).

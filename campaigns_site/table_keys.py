@@ -289,3 +289,45 @@ def audit_target_prefix(sub):
 def audit_target_key(*, sub, at, entry_id):
     """LSI1SK `TARGET#<sub>#<sortable time>#<ULID>`: one user's actions in time order."""
     return f"{audit_target_prefix(sub)}{audit_sk(at, entry_id)}"
+
+
+# The summary job registry (sessions/summaries/registry.py): one small item per job place
+# (a session's, or a campaign's story), written in the transactions that start a job and
+# move it on, so that staff list jobs across users with a Query, never a Scan.
+JOBS_PK = "JOBS"
+JOB_REGISTRY_PREFIX = "JOB#"
+SUMMARY_JOB_PREFIX = "SUMMARYJOB#"
+
+
+def job_registry_sk(*, sub, campaign_id, session_id=None):
+    """`JOB#<sub>#<cid>#<sid>` (or `...#STORY`): the registry's item of that place's latest job,
+    replaced with it, so it is found from the ids alone (a delete, a move, a cascade)."""
+    place = STORY if session_id is None else _part("session id", session_id)
+    return f"{JOB_REGISTRY_PREFIX}{_part('sub', sub)}#{_part('campaign id', campaign_id)}#{place}"
+
+
+def job_registry_sk_of_job(*, sub, job_sk):
+    """The registry's SK for a SummaryJob's SK (`SUMMARYJOB#<cid>#<sid or STORY>`)."""
+    campaign_id, place = job_sk.removeprefix(SUMMARY_JOB_PREFIX).split("#", 1)
+    return job_registry_sk(sub=sub, campaign_id=campaign_id, session_id=None if place == STORY else place)
+
+
+def job_registry_order_key(*, requested, job_id):
+    """LSI1SK `JOB#<requested, fixed width>#<job id>`: the registry newest first."""
+    return f"{JOB_REGISTRY_PREFIX}{sortable_time(requested)}#{_part('job id', job_id)}"
+
+
+# The share link registry (sessions/sharing/registry.py): one small item per link, written
+# with the link and its pointer, so that staff list links across users without a Scan.
+SHARES_PK = "SHARES"
+SHARE_REGISTRY_PREFIX = "SHARE#"
+SHARE_STATS_SK = "STATS"  # the counts and the most viewed, computed at most once an hour
+
+
+def share_registry_sk(token_hash):
+    return f"{SHARE_REGISTRY_PREFIX}{_part('token hash', token_hash)}"
+
+
+def share_registry_order_key(*, created, token_hash):
+    """LSI1SK `SHARE#<created, fixed width>#<hash>`: the registry newest first."""
+    return f"{SHARE_REGISTRY_PREFIX}{sortable_time(created)}#{_part('token hash', token_hash)}"

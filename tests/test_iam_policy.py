@@ -11,8 +11,9 @@ with the production names replaced by the test's table, bucket and pool. Presign
 and forms count: the browser makes those requests with the role's credentials.
 
 Not on the tour: the operators' commands (provision, alarms, sweep_orphans, rebuild_search_index,
-finish_deletions, shift_traffic), which run with operator credentials (deploy/README.md); the requests
-of account deletion are on it, since "delete my account" runs the cascade in the request.
+fill_share_registry, finish_deletions, shift_traffic), which run with operator credentials
+(deploy/README.md); the requests of account deletion are on it, since "delete my account" runs
+the cascade in the request.
 """
 
 import json
@@ -29,6 +30,7 @@ from campaigns.repository import list_campaigns_for_user, mark_campaign_deleting
 from campaigns_site import aws as aws_module
 from sessions.core.repository import get_session, list_sessions_for_campaign
 from sessions.sharing.items import hash_token
+from sessions.summaries import registry as job_registry
 from sessions.summaries import tasks as summary_tasks
 from tests.bedrock_replies import reply
 from tests.conftest import PASSWORD
@@ -300,8 +302,19 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     reader.get(f"/share/{token}/")
     reader.get(f"/share/{token}", expected=ANY_STATUS)
     reader.get(f"/share/{token}/transcript/")
+    # Staff across users: the job and share registries; a retry and a revoke asked for
+    # (a job that did not fail, a link revoked meanwhile: refused, back to the list).
+    recap_job = job_registry.get_entry(sub=sub, campaign_id=heist.campaign_id, session_id=session.session_id)
+    owner.get("/staff/jobs/")
+    owner.get("/staff/jobs/", show="failed")
+    retry = {"owner": sub, "campaign": heist.campaign_id, "session": session.session_id, "job": recap_job.job_id}
+    owner.get("/staff/jobs/retry/", expected=302, **retry)
+    owner.post("/staff/jobs/retry/", retry)
+    owner.get("/staff/shares/")
+    owner.get("/staff/shares/revoke/", link=hash_token(token))  # asks to confirm
     owner.get(f"{link_url}revoke/")  # asks to confirm
     owner.post(f"{link_url}revoke/")
+    owner.post("/staff/shares/revoke/", {"link": hash_token(token)})
 
     # Moving, archiving, deleting.
     owner.get(f"{session_url}move/")

@@ -24,6 +24,7 @@ COMMANDS = [
     ("provision",),
     ("sweep_orphans",),
     ("rebuild_search_index", "--all"),
+    ("fill_share_registry",),
     ("delete_account", UNKNOWN_SUB, "--yes"),
     ("finish_deletions",),
 ]
@@ -107,6 +108,7 @@ EXPECTED_LAST_LINES = {
     "provision": "  COGNITO_APP_CLIENT_SECRET=<in the app client; not printed>",
     "sweep_orphans": "  unknown keys: 0",
     "rebuild_search_index": "Search items rebuilt.",
+    "fill_share_registry": "share links: 0 found, 0 entries added to the registry",
     "delete_account": f"Account {UNKNOWN_SUB} deleted: nothing (already deleted).",
     "finish_deletions": "No unfinished campaign deletions left.",
 }

@@ -304,7 +304,8 @@ def test_a_summary_job_writes_each_kinds_words_with_that_kind(session, aws_calls
             sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id, kinds=["recap", "npcs"]
         )
     # No request of its own: each kind's words go in the transaction that saves the kind.
-    assert calls.count("dynamodb", "TransactWriteItems") == 3  # the start, then one per kind
+    # the start, the claim, one per kind, the end (the claim and the end: with the job registry's entry)
+    assert calls.count("dynamodb", "TransactWriteItems") == 5
     summaries = {
         summary.kind: summary
         for summary in list_summaries_for_session(

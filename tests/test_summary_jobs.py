@@ -296,13 +296,15 @@ def test_start_queues_in_two_requests_and_the_run_makes_each_kind_in_one_transac
 
     with aws_calls() as calls:
         ended = run(session, job)
-    # claim; session + campaign + names; the transcript is cached in this process; 2 kinds; done
+    # claim (with its registry entry, then the job read back); session + campaign + names;
+    # the transcript is cached in this process; 2 kinds; done (with its registry entry)
     assert calls.operations() == [
-        "dynamodb.UpdateItem",
+        "dynamodb.TransactWriteItems",
+        "dynamodb.GetItem",
         "dynamodb.BatchGetItem",
         "dynamodb.TransactWriteItems",
         "dynamodb.TransactWriteItems",
-        "dynamodb.UpdateItem",
+        "dynamodb.TransactWriteItems",
     ]
     assert (ended.status, ended.done_kinds) == (DONE, ["recap", "loot"])
 

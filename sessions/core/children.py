@@ -6,15 +6,23 @@ Writes of a child go through sessions.core.repository.record_child_write, so tha
 delete or a move that read the children reads them again when one was written meanwhile.
 """
 
+from datetime import datetime
+
 from campaigns_site import dynamodb
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
+    JOBS_PK,
     SHARE_POINTER_PREFIX,
     SHARE_SK,
+    SHARES_PK,
+    job_registry_sk_of_job,
     search_sk,
     session_sk,
     share_pk,
+    share_registry_order_key,
+    share_registry_sk,
     speaker_names_sk,
+    sub_of_user_pk,
     summaries_prefix,
     summary_jobs_prefix,
     summary_sk,
@@ -49,8 +57,11 @@ def move_summaries(transaction, summaries, *, campaign_id, session_id, to_campai
 
 
 def point_share_links(transaction, pointers, *, session_id, to_campaign_id):
-    """Point each share link (its public item and its pointer) at the session's new campaign."""
+    """Point each share link (its public item and its pointer) at the session's new campaign,
+    and put its entry in the staff's share registry again from the pointer (whole: a link
+    made before the registry existed gets its entry)."""
     for pointer in pointers:
+        transaction.put(_share_registry_entry(pointer, campaign_id=to_campaign_id))
         still_this_session = TableModel.sk.exists() & (SHARED_SESSION_ID == session_id)
         transaction.update(
             pointer["PK"],
@@ -73,20 +84,28 @@ def delete_summaries(*, sub, campaign_id, session_id=None):
 
 
 def delete_summary_jobs(*, sub, campaign_id):
-    """Delete every summary job item of a campaign (its sessions' and its story's); returns
-    how many. A job still running finds its item gone and writes nothing more."""
-    return _delete_items_with_prefix(sub, summary_jobs_prefix(campaign_id))
+    """Delete every summary job item of a campaign (its sessions' and its story's), each with
+    its entry in the staff's job registry; returns how many. A job still running finds its
+    item gone and writes nothing more."""
+    found = _items_with_prefix(sub, summary_jobs_prefix(campaign_id))
+    keys = []
+    for job in found:
+        keys += [(job["PK"], job["SK"]), (JOBS_PK, job_registry_sk_of_job(sub=sub, job_sk=job["SK"]))]
+    _delete_items(keys)
+    return len(found)
 
 
 def delete_share_links(*, sub, campaign_id=None, session_id=None):
     """Delete the share links of a session (or of a whole campaign): each public
     `SHARE#<hash>` item together with its pointer. Returns how many."""
     pointers = _share_link_pointers(sub, campaign_id=campaign_id, session_id=session_id)
-    for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 2):
+    for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 3):
         keys = []
-        for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 2]:
-            keys += [(share_pk(_token_hash(pointer)), SHARE_SK), (pointer["PK"], pointer["SK"])]
-        _delete_items(keys)  # both in one transaction: never a link that nothing lists
+        for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 3]:
+            token_hash = _token_hash(pointer)
+            keys += [(share_pk(token_hash), SHARE_SK), (pointer["PK"], pointer["SK"])]
+            keys.append((SHARES_PK, share_registry_sk(token_hash)))  # its entry in the staff's registry
+        _delete_items(keys)  # all in one transaction: never a link that nothing lists
     return len(pointers)
 
 
@@ -133,6 +152,24 @@ def _share_link_pointers(sub, *, campaign_id=None, session_id=None):
         return _items_with_prefix(sub, SHARE_POINTER_PREFIX, attribute=(SHARED_SESSION_ID, session_id))
     session_sk(campaign_id, "x")  # refuses an id that would reach into another key
     return _items_with_prefix(sub, SHARE_POINTER_PREFIX, attribute=(SHARED_CAMPAIGN_ID, campaign_id))
+
+
+# What sessions/sharing/registry.py's ShareRegistryEntry stores (this layer cannot import it):
+# the pointer's settings under the same names, its owner, and the order key from `created`.
+_REGISTRY_ENTITY = "ShareRegistryEntry"
+_REGISTRY_FIELDS = ("session_id", "scope", "created", "expires", "view_limit", "ttl")
+_STORED_TIME = "%Y-%m-%dT%H:%M:%S.%f%z"  # PynamoDB's UTCDateTimeAttribute
+
+
+def _share_registry_entry(pointer, *, campaign_id):
+    token_hash = _token_hash(pointer)
+    entry = {"PK": SHARES_PK, "SK": share_registry_sk(token_hash), "entity": _REGISTRY_ENTITY}
+    entry |= {name: pointer[name] for name in _REGISTRY_FIELDS if pointer.get(name) is not None}
+    entry |= {"owner_sub": sub_of_user_pk(pointer["PK"]), "campaign_id": campaign_id}
+    if pointer.get("created"):
+        created = datetime.strptime(pointer["created"], _STORED_TIME)
+        entry["LSI1SK"] = share_registry_order_key(created=created, token_hash=token_hash)
+    return entry
 
 
 def _token_hash(pointer):

@@ -13,7 +13,9 @@ from campaigns_site.dynamodb import first_of, read_items, set_or_remove
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
 from campaigns_site.table_keys import (
+    JOBS_PK,
     campaign_sk,
+    job_registry_sk,
     new_id,
     play_order_key,
     play_order_prefix,
@@ -197,6 +199,8 @@ def delete_session(*, sub, campaign_id, session_id):
             # off, and a summary or link written meanwhile would be left behind.
             transaction.delete(session.pk, session.sk, condition=session.unchanged_since_read())
             transaction.delete(session.pk, summary_job_sk(campaign_id, session_id))
+            # Its entry in the staff's job registry (sessions/summaries/registry.py) goes with it.
+            transaction.delete(JOBS_PK, job_registry_sk(sub=sub, campaign_id=campaign_id, session_id=session_id))
             search_index.delete_item(transaction, sub=sub, session_id=session_id)
 
         change = CampaignChange(campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes)
@@ -238,6 +242,7 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
             job_action[:] = [
                 transaction.delete(session.pk, summary_job_sk(campaign_id, session_id), condition=job_condition)
             ]
+            transaction.delete(JOBS_PK, job_registry_sk(sub=sub, campaign_id=campaign_id, session_id=session_id))
             # Its search item names no campaign in its key: it only learns the new one (with
             # the session's fields as read, which the delete above conditions on).
             search_index.write_part(

@@ -1,6 +1,6 @@
-"""Share links, read and written: making, listing and revoking them (the owner's side),
-opening them and reading what they show (the visitor's side). The items and their rules:
-sessions/sharing/items.py; see docs/data-model.md, "Share link and its pointer".
+"""Share links, read and written: making, listing and revoking them (the owner's side, with
+the staff's registry: sessions/sharing/registry.py), opening them and reading what they show
+(the visitor's side). The items: sessions/sharing/items.py; docs/data-model.md, "Share link".
 
 Opening a link (open_share_link) is ONE UpdateItem: `ADD views 1, SET last_viewed`,
 conditioned on the link existing, not having expired and being under its view limit, and
@@ -23,6 +23,7 @@ from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, record_child_write
+from sessions.sharing import registry
 from sessions.sharing.items import (
     ACTIVE,
     EXPIRED,
@@ -119,8 +120,8 @@ def create_share_link(
 
 
 def _put_new_link(link, pointer):
-    """One TransactWriteItems: both items, each new, and the session's child write (it must
-    exist; raises SessionNotFound otherwise, and nothing was written)."""
+    """One TransactWriteItems: both items, each new, the session's child write (it must exist;
+    raises SessionNotFound otherwise, and nothing was written) and the registry's entry."""
     transaction = Transaction()
     transaction.put(link, condition=ShareLink.pk.does_not_exist())
     transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
@@ -132,6 +133,7 @@ def _put_new_link(link, pointer):
         session_id=link.session_id,
         also=[PlaySession.share_links_made.add(1)],
     )
+    registry.put_entry(transaction, link)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -156,12 +158,10 @@ def _checked_settings(*, scope, view_limit, label, token):
 
 
 def list_share_links_for_session(*, sub, session_id, now=None):
-    """The session's links, newest first, as ListedShareLink rows.
-
-    One strongly consistent Query, `begins_with(SK, "SHARELINK#")` filtered on session_id
-    (a user has few links), and, when there are any, one BatchGetItem of the links
-    themselves for their views and last view. Pointers past their `ttl` count as gone.
-    """
+    """The session's links, newest first, as ListedShareLink rows: one strongly consistent
+    Query, `begins_with(SK, "SHARELINK#")` filtered on session_id (a user has few links),
+    and, when there are any, one BatchGetItem of the links themselves for their views and
+    last view. Pointers past their `ttl` count as gone."""
     now = now or timezone.now()
     pointers = _pointers_of_session(sub, session_id, now=now)
     if not pointers:
@@ -234,9 +234,8 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
     nothing was deleted.
 
     The pointer's condition (it exists in the user's partition, for that campaign and
-    session) is what makes the link theirs to revoke; the link's own condition repeats it
-    (its owner, campaign and session), and lets a link already cleaned up by its TTL go
-    with its pointer.
+    session) makes the link theirs; the link's repeats it and lets a link its TTL took go
+    with its pointer. The staff's registry entry is marked revoked, kept for the counts.
     """
     transaction = Transaction()
     transaction.delete(
@@ -254,6 +253,7 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
             (ShareLink.owner_sub == sub) & (ShareLink.campaign_id == campaign_id) & (ShareLink.session_id == session_id)
         ),
     )
+    registry.mark_revoked(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, token_hash=token_hash)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:

@@ -12,9 +12,11 @@ repeat and safe to lose:
 
 - Start (start_summary_job): one BatchGetItem (campaign, session, job, the kinds'
   summaries) to refuse early with a clear reason, then one TransactWriteItems: the job's
-  Put conditioned on "no job, or it finished, or it is past its deadline", and the
-  session's child write. Two clicks at once start one job; the second gets
-  JobAlreadyRunning. The job records the version of each summary it will replace.
+  Put conditioned on "no job, or it finished, or it is past its deadline", the
+  session's child write and the Put of the staff's job registry entry
+  (sessions/summaries/registry.py, written again at each status change). Two clicks at
+  once start one job; the second gets JobAlreadyRunning. The job records the version of
+  each summary it will replace.
 - Run (sessions/summaries/runners.py: run_summary_job): claims the job (queued ->
   running, conditioned on its job_id and status, so a redelivered invocation does
   nothing), then saves each kind in its own transaction: the summary's Put conditioned on
@@ -43,7 +45,7 @@ from campaigns_site.table import campaign_sk, new_id, story_job_sk, summary_job_
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
 from sessions.core.repository import SessionNotFound, record_child_write
-from sessions.summaries import tasks
+from sessions.summaries import registry, tasks
 from sessions.summaries.items import (
     FAILED,
     KEEP_DAYS,
@@ -53,6 +55,7 @@ from sessions.summaries.items import (
     job_timeout,
     kind_label,
 )
+from sessions.summaries.job_status import finish_quietly
 from sessions.summaries.repository import (
     get_story_job,
     get_summary_job,
@@ -61,7 +64,6 @@ from sessions.summaries.repository import (
     read_for_story_start,
     replaceable_job_condition,
 )
-from sessions.summaries.runners import finish_quietly
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,14 @@ class JobAlreadyRunning(JobRefused):
         self.job = job
 
 
+class AlreadyRetried(JobRefused):
+    """Staff's retry of a failed job found its place holding another job (retried already,
+    or started again by its owner): nothing was started."""
+
+    def __init__(self):
+        super().__init__("That job was retried or started again already: nothing new was started.")
+
+
 class EditedSummaries(JobRefused):
     """Some kinds asked for have hand-edited summaries: ask, then start again with
     replace_edits=True (or without those kinds)."""
@@ -112,9 +122,12 @@ class EditedSummaries(JobRefused):
 
 
 # --- a session's summaries -----------------------------------------------------------------------
-def start_summary_job(*, sub, campaign_id, session_id, kinds, length="standard", replace_edits=False):
+def start_summary_job(*, sub, campaign_id, session_id, kinds, length="standard", replace_edits=False, retry_of=None):
     """Queue a job making the session's summaries of `kinds` at `length`, and dispatch it.
     Returns the job as queued (with the "inline" runner it has already run: read it again).
+    Its entry in the job registry is put in the same transaction; `retry_of`: staff's
+    retry of the failed job of that registry entry (AlreadyRetried when it is not the
+    place's job any more).
 
     Raises SessionNotFound, NoTranscript, JobAlreadyRunning(job) when one is queued or
     running (a double click starts one job), EditedSummaries(kinds) when some of those
@@ -141,6 +154,7 @@ def start_summary_job(*, sub, campaign_id, session_id, kinds, length="standard",
         transaction = Transaction()
         transaction.put(new, condition=replaceable_job_condition(new.requested))
         record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
+        registry.put_started(transaction, new, retry_of=retry_of)
         if not _put_new_job(
             transaction,
             gone=SessionNotFound(session_id),
@@ -157,12 +171,12 @@ def start_summary_job(*, sub, campaign_id, session_id, kinds, length="standard",
 
 
 # --- the campaign's story so far ------------------------------------------------------------------
-def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False):
+def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False, retry_of=None):
     """Queue a job making the campaign's story so far from its sessions' recaps, and dispatch it.
 
     Raises CampaignNotFound, NothingToTell (no session has a recap), JobAlreadyRunning,
     EditedSummaries([STORY_SO_FAR]) when the story was edited by hand and replace_edits is
-    False.
+    False. `retry_of`: as for start_summary_job.
     """
     length = checked_length(length)
     sk = story_job_sk(campaign_id)
@@ -181,6 +195,7 @@ def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False)
         transaction = Transaction()
         transaction.put(new, condition=replaceable_job_condition(new.requested))
         transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.live_condition())
+        registry.put_started(transaction, new, retry_of=retry_of)
         if not _put_new_job(
             transaction,
             gone=CampaignNotFound(campaign_id),
@@ -232,10 +247,11 @@ def _new_job(sub, sk, *, kinds, length, replace_edits, expected):
 
 
 def _put_new_job(transaction, *, gone, read_job):
-    """Commit a transaction that puts a new job (its first item) and checks that the session
-    or campaign is there (its second); True when it did.
+    """Commit a transaction that puts a new job (its first item), checks that the session
+    or campaign is there (its second) and puts its registry entry (its third); True when it did.
 
-    Raises `gone` when the second failed, JobAlreadyRunning when another job is running now.
+    Raises `gone` when the second failed, AlreadyRetried when the third did (a retry whose
+    failed job is not the place's any more), JobAlreadyRunning when another job is running now.
     False when the job in the way has finished meanwhile (between the caller's read and this
     write): the caller reads again and tries once more.
     """
@@ -244,6 +260,8 @@ def _put_new_job(transaction, *, gone, read_job):
     except TransactionCanceled as canceled:
         if canceled.failed(1):
             raise gone from None
+        if canceled.failed(2) and not canceled.failed(0):
+            raise AlreadyRetried() from None
         if not canceled.failed(0):
             raise
         current = read_job()

@@ -2,7 +2,9 @@
 started and sessions/summaries/tasks.py handed over. Every promise is kept by a
 conditional write (see jobs.py): the claim (queued -> running, once), each summary's save
 (over the version the job started from, with the parent's check and the job's progress),
-and the end (done or failed, never left running).
+and the end (done or failed, never left running). The claim and the end are in
+sessions/summaries/job_status.py: each writes the job registry's entry in the same
+transaction.
 
 Who writes: the configured summarizer until it refuses the service itself, then the
 offline one for the rest of the job (_Writer; sessions/summaries/fallbacks.py keeps the
@@ -10,11 +12,9 @@ last fallbacks for staff).
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import UpdateError
 
 from campaigns.items import Campaign
 from campaigns.repository import get_campaign
@@ -25,20 +25,16 @@ from sessions.core.kinds import STORY_SO_FAR
 from sessions.core.repository import record_child_write
 from sessions.summaries.fallbacks import record_fallback
 from sessions.summaries.items import (
-    ACTIVE,
     DONE,
     FAILED,
     GENERIC_FAILURE,
-    KEEP_DAYS,
     NO_TRANSCRIPT,
-    QUEUED,
-    RUNNING,
     Summary,
     SummaryJob,
-    job_timeout,
     kind_label,
     took_too_long,
 )
+from sessions.summaries.job_status import claim, finish_quietly, mark_finished, still_running
 from sessions.summaries.repository import (
     generated_summary,
     list_recaps_in_play_order,
@@ -73,7 +69,7 @@ def run_summary_job(*, sub, campaign_id, session_id, job_id):
     """
     sk = summary_job_sk(campaign_id, session_id)
     try:
-        job = _claim(sub, sk, job_id)
+        job = claim(sub, sk, job_id)
         if job is None:
             logger.info("summary job %s of session %s: not queued any more, nothing to do", job_id, session_id)
             return None
@@ -173,7 +169,7 @@ def run_story_job(*, sub, campaign_id, job_id):
     """The worker's body for the story so far; the same promises as run_summary_job."""
     sk = story_job_sk(campaign_id)
     try:
-        job = _claim(sub, sk, job_id)
+        job = claim(sub, sk, job_id)
         if job is None:
             logger.info("story job %s of campaign %s: not queued any more, nothing to do", job_id, campaign_id)
             return None
@@ -263,30 +259,6 @@ class _Progress:
         self.done, self.kept, self.errors = [], [], {}
 
 
-def _claim(sub, sk, job_id):
-    """queued -> running, if it is still this job, queued and within its deadline; returns
-    the claimed job, or None (a duplicate delivery, a replaced or deleted job)."""
-    now = timezone.now()
-    job = SummaryJob(user_pk(sub), sk)
-    deadline = now + job_timeout()
-    try:
-        job.update(
-            actions=[
-                SummaryJob.status.set(RUNNING),
-                SummaryJob.started.set(now),
-                SummaryJob.deadline.set(deadline),
-                SummaryJob.attempts.add(1),
-                SummaryJob.ttl.set(deadline + timedelta(days=KEEP_DAYS)),
-            ],
-            condition=(SummaryJob.job_id == job_id) & (SummaryJob.status == QUEUED) & (SummaryJob.deadline > now),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return job
-
-
 def _save(job, kind, item, parent_check, index_words=None):
     """Put one summary, if it is still at the version the job started from, with the
     parent's check (session child write, or campaign check), the job's progress and (for
@@ -301,7 +273,7 @@ def _save(job, kind, item, parent_check, index_words=None):
         job.pk,
         job.sk,
         actions=[SummaryJob.done_kinds.set(SummaryJob.done_kinds.append([kind]))],
-        condition=_still_running(job.job_id),
+        condition=still_running(job.job_id),
     )
     if index_words is not None:
         index_words(transaction)  # last, and unconditioned: the reasons above keep their places
@@ -317,10 +289,6 @@ def _save(job, kind, item, parent_check, index_words=None):
     return _SAVED
 
 
-def _still_running(job_id):
-    return (SummaryJob.job_id == job_id) & (SummaryJob.status == RUNNING)
-
-
 def _finish_with(job, progress):
     if progress.done or progress.kept:
         return _finish(job, status=DONE, progress=progress)
@@ -328,49 +296,11 @@ def _finish_with(job, progress):
 
 
 def _finish(job, *, status, error=None, progress=None):
-    """Mark this running job done or failed; returns it, or None if it is not ours any more."""
+    """Mark this running job done or failed, with its registry entry (job_status.mark_finished)."""
     progress = progress or _Progress()
-    now = timezone.now()
-    actions = [
-        SummaryJob.status.set(status),
-        SummaryJob.finished.set(now),
-        SummaryJob.ttl.set(now + timedelta(days=KEEP_DAYS)),
-        SummaryJob.kept_edits.set(progress.kept),
-        SummaryJob.kind_errors.set(dict(progress.errors)),
-        SummaryJob.error.set(error) if error else SummaryJob.error.remove(),
-    ]
-    try:
-        job.update(actions=actions, condition=_still_running(job.job_id))
-    except UpdateError as update_error:
-        if update_error.cause_response_code == "ConditionalCheckFailedException":
-            return None  # replaced by a newer job, or deleted with its session
-        raise
-    if status == FAILED:
-        # One line per job failed with a reason: `manage.py alarms` counts "job" "failed" lines.
-        logger.warning("summary job %s failed with a reason (on its staff page)", job.job_id)
-    return job
-
-
-def finish_quietly(sub, sk, job_id, *, error, from_status=None):
-    """Mark the job failed after an unexpected error, if it is still this job and not
-    finished; never raises (the deadline marks it failed if even this write fails)."""
-    now = timezone.now()
-    job = SummaryJob(user_pk(sub), sk)
-    condition = (SummaryJob.job_id == job_id) & SummaryJob.status.is_in(*((from_status,) if from_status else ACTIVE))
-    try:
-        job.update(
-            actions=[
-                SummaryJob.status.set(FAILED),
-                SummaryJob.finished.set(now),
-                SummaryJob.error.set(error),
-                SummaryJob.ttl.set(now + timedelta(days=KEEP_DAYS)),
-            ],
-            condition=condition,
-        )
-    except Exception:
-        logger.warning("summary job %s (%s): could not mark it failed", job_id, sk, exc_info=True)
-        return None
-    return job
+    return mark_finished(
+        job, status=status, error=error, done=progress.done, kept=progress.kept, errors=progress.errors
+    )
 
 
 def _combined(job, errors):
