@@ -2,7 +2,7 @@
 staff member finds a failed job with its reason and opens its retry's confirm page, reads
 the share counts and revokes a link after confirming, with nothing wider than the screen
 (wide tables scroll in their box) and no console error. (The moto server lives for the
-whole run, so each screen's operator makes their own job and link.)"""
+whole run, so each screen's registry_staff makes their own job and link.)"""
 
 from datetime import timedelta
 
@@ -26,7 +26,7 @@ REASON = "Amazon Bedrock is busy. Try again in a few minutes."
 
 
 @pytest.fixture
-def operator(transactional_db, request):
+def registry_staff(transactional_db, request):
     email = f"jobs-{request.node.callspec.id}@example.com"
     confirmed_user(email)
     staff.add_staff(email=email)
@@ -64,11 +64,11 @@ def owners_things(request):
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_staff_retry_a_job_and_revoke_a_link_on_any_screen(
-    live_server, new_page, operator, owners_things, console_errors, screen
+    live_server, new_page, registry_staff, owners_things, console_errors, screen
 ):
     owner, job_id, token_hash = owners_things
     page = new_page(**screen)
-    log_in(page, live_server, operator)
+    log_in(page, live_server, registry_staff)
     page.goto(f"{live_server.url}/staff/")
     page.get_by_role("navigation", name="Staff pages").get_by_role("link", name="Summary jobs").click()
     expect(page.get_by_role("heading", name="Summary jobs", level=1)).to_be_visible()
