@@ -17,7 +17,7 @@ from campaigns_site.pagination import query_page
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import AUDIT_PK, audit_sk, audit_target_key, audit_target_prefix, new_id
 
-# The actions on a user (the staff pages' URLs use these names), in the log's words.
+# The staff's actions (the user actions' URLs use these names), in the log's words.
 ACTIONS = {
     "make-staff": "made staff",
     "remove-staff": "removed from staff",
@@ -25,6 +25,9 @@ ACTIONS = {
     "disable": "disabled sign-in",
     "enable": "enabled sign-in",
     "delete": "deleted the account",
+    # On something a user owns (/staff/jobs/, /staff/shares/): `detail` names it by id.
+    "retry-job": "retried a summary job",
+    "revoke-share": "revoked a share link",
 }
 DONE, FAILED = "done", "failed"
 OPERATOR = "manage.py (operator)"  # who, for a change made with a management command

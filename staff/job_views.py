@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import staff_required
+from campaigns_site import audit
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.views import start_over
 from sessions.summaries import registry
@@ -62,8 +63,13 @@ def staff_job_retry(request):
     except jobs.RetryRefused as refused:
         messages.error(request, str(refused))
         return redirect("staff_jobs")
-    # The audit log (issue 15's staff actions) is another branch's: this line stands in.
-    log.info("staff %s retried summary job %s as %s", request.user.sub, form.cleaned_data["job"], retry.job.job_id)
+    audit.record_action(
+        by=request.user.email,
+        by_sub=request.user.sub,
+        action="retry-job",
+        target_sub=form.job_ids()["sub"],
+        detail=f"job {form.cleaned_data['job']} started again as {retry.job.job_id}",
+    )
     left_out = f" Left out, edited by hand since: {', '.join(retry.kept)}." if retry.kept else ""
     messages.success(request, f"Started again as its owner: job {retry.job.job_id} (retry {retry.retried}).{left_out}")
     return redirect("staff_jobs")

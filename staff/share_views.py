@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import staff_required
+from campaigns_site import audit
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.views import start_over
 from sessions.sharing import registry
@@ -77,7 +78,12 @@ def staff_share_revoke(request):
     if not revoked:
         messages.error(request, "That link was revoked or deleted meanwhile: nothing to revoke.")
         return redirect("staff_shares")
-    # The audit log (issue 15's staff actions) is another branch's: this line stands in.
-    log.info("staff %s revoked share link %s of user %s", request.user.sub, entry.short_id, entry.owner_sub)
+    audit.record_action(
+        by=request.user.email,
+        by_sub=request.user.sub,
+        action="revoke-share",
+        target_sub=entry.owner_sub,
+        detail=f"link {entry.short_id}",
+    )
     messages.success(request, f"Link {entry.short_id} is revoked: it stopped working at once.")
     return redirect("staff_shares")

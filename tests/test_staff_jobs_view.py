@@ -5,6 +5,7 @@ owner after a confirm page; metadata only, never a user's text."""
 import pytest
 from django.test import Client
 
+from campaigns_site import audit
 from sessions.summaries import registry, runners
 from sessions.summaries.items import DONE
 from sessions.summaries.jobs import start_summary_job
@@ -110,6 +111,9 @@ def test_the_retry_asks_to_confirm_then_starts_it_as_its_owner(staff, failed_job
     assert response.status_code == 302 and response["Location"] == PAGE
     entry = registry.get_entry(sub=OWNER, campaign_id=failed_job.campaign_id, session_id=failed_job.session_id)
     assert (entry.retried, entry.retry_of, entry.status) == (1, failed_job.job_id, DONE)
+    (recorded,) = audit.list_actions().items  # who retried what, in the audit log
+    assert (recorded.by, recorded.action, recorded.target_sub) == ("ada@example.com", "retry-job", OWNER)
+    assert recorded.detail == f"job {failed_job.job_id} started again as {entry.job_id}"
     assert entry.kinds == ["loot"]  # the recap was edited by hand since: kept, left out
     recap = next(
         s

@@ -6,6 +6,7 @@ ids, dates and counts only: never the token, the label, nor the session's text."
 import pytest
 from django.test import Client
 
+from campaigns_site import audit
 from campaigns_site.table import summary_sk, user_pk
 from sessions.sharing import registry
 from sessions.sharing.repository import create_share_link, open_share_link
@@ -116,8 +117,14 @@ def test_a_revoke_asks_to_confirm_then_the_link_stops_working(staff, link, aws_c
     with aws_calls() as calls:
         response = client.post(REVOKE, {"link": token_hash, "csrfmiddlewaretoken": csrf_token(html)})
     assert response.status_code == 302 and response["Location"] == PAGE
-    assert calls.operations() == [AUTH, "dynamodb.GetItem", "dynamodb.TransactWriteItems"]
+    assert calls.operations() == [AUTH, "dynamodb.GetItem", "dynamodb.TransactWriteItems", "dynamodb.PutItem"]
     assert open_share_link(token=link.token) is None
+    (recorded,) = audit.list_actions().items  # who revoked which link, in the audit log
+    assert (recorded.action, recorded.detail, recorded.by) == (
+        "revoke-share",
+        f"link {token_hash[:10]}",
+        "ada@example.com",
+    )
     assert Client().get(f"/share/{link.token}/").status_code == 404
     assert registry.get_entry(token_hash=token_hash).revoked is not None
     listed = client.get(PAGE).content.decode()
