@@ -21,20 +21,12 @@ from decimal import Decimal
 from django.conf import settings
 
 from campaigns_site import aws
-from campaigns_site.provision import ensure_log_group
+from campaigns_site.job_metrics import ensure_job_metrics, failed_jobs_rate_alarm
 
 BUDGET_NAME = "campaign-sessions-monthly"
 TOPIC_NAME = "campaign-sessions-alarms"
 # (type, threshold in % of the budget): e-mailed when cost goes over it.
 BUDGET_NOTIFICATIONS = (("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100))
-# One namespace per function, so a dev stage's failures never count towards production's.
-METRIC_NAMESPACE = "CampaignSessions/{function}"
-FAILED_JOBS_METRIC = "FailedJobs"
-FAILED_JOBS_FILTER = "failed-jobs"
-# runners.py logs "summary job <id> of session <id> (user <sub>) failed" (and "story job ...
-# failed") with the traceback; "could not mark it failed" follows the same failure.
-FAILED_JOBS_PATTERN = '"job" "failed" -"could not mark"'
-FAILED_JOBS_PER_HOUR = 3
 
 
 class AlarmsError(Exception):
@@ -70,7 +62,7 @@ def ensure_alarms(*, emails, monthly_usd, function_name, cost_tag="", dry_run=Fa
     budget = budget_definition(monthly_usd=monthly_usd, cost_tag=cost_tag)
     ensure_budget(aws.client("budgets"), account_id=account_id, budget=budget, emails=emails, say=say, dry_run=dry_run)
     topic_arn = ensure_topic(emails=emails, say=say, dry_run=dry_run)
-    ensure_failed_jobs_metric(function_name=function_name, say=say, dry_run=dry_run)
+    ensure_job_metrics(function_name=function_name, say=say, dry_run=dry_run)
     for alarm in alarm_definitions(function_name=function_name, table=settings.DYNAMODB_TABLE, topic_arn=topic_arn):
         ensure_alarm(alarm, say=say, dry_run=dry_run)
     return report
@@ -209,47 +201,6 @@ def ensure_topic(*, emails, say, dry_run=False):
     return arn
 
 
-def _changed(line):
-    """Whether one of provision's lines says it changed something."""
-    return not (line.endswith(": found") or " already " in line)
-
-
-# --- the failed-jobs metric ------------------------------------------------------------
-def ensure_failed_jobs_metric(*, function_name, say, dry_run=False):
-    logs = aws.client("logs")
-    group = f"/aws/lambda/{function_name}"
-    # The filter needs its group: made with provision's retention if Lambda has not yet.
-    exists = ensure_log_group(say=lambda line: say(line, changed=_changed(line)), name=group, dry_run=dry_run)
-    found = []
-    if exists:
-        found = logs.describe_metric_filters(logGroupName=group, filterNamePrefix=FAILED_JOBS_FILTER)["metricFilters"]
-    transformation = {
-        "metricName": FAILED_JOBS_METRIC,
-        "metricNamespace": METRIC_NAMESPACE.format(function=function_name),
-        "metricValue": "1",
-        "defaultValue": 0.0,
-    }
-    current = next((f for f in found if f["filterName"] == FAILED_JOBS_FILTER), None)
-    if current and current["filterPattern"] == FAILED_JOBS_PATTERN:
-        transformations = current["metricTransformations"]
-        if [{key: t.get(key) for key in transformation} for t in transformations] == [transformation]:
-            say(f"metric filter {FAILED_JOBS_FILTER} on {group}: found")
-            return
-    if not dry_run:
-        logs.put_metric_filter(
-            logGroupName=group,
-            filterName=FAILED_JOBS_FILTER,
-            filterPattern=FAILED_JOBS_PATTERN,
-            metricTransformations=[transformation],
-        )
-    done = _verb(dry_run, "updated" if current else "created")
-    say(
-        f"metric filter {FAILED_JOBS_FILTER} on {group}: {done} "
-        f"({transformation['metricNamespace']} {FAILED_JOBS_METRIC})",
-        changed=True,
-    )
-
-
 # --- the alarms ------------------------------------------------------------------------
 def _alarm(name, description, namespace, metric, dimensions, *, topic_arn, period=300, threshold=1):
     return {
@@ -271,7 +222,7 @@ def _alarm(name, description, namespace, metric, dimensions, *, topic_arn, perio
     }
 
 
-def alarm_definitions(*, function_name, table, topic_arn, failed_jobs_per_hour=FAILED_JOBS_PER_HOUR):
+def alarm_definitions(*, function_name, table, topic_arn):
     function = {"FunctionName": function_name}
     return [
         _alarm(
@@ -301,17 +252,7 @@ def alarm_definitions(*, function_name, table, topic_arn, failed_jobs_per_hour=F
             )
             for kind in ("Read", "Write")
         ),
-        _alarm(
-            f"{function_name}-failed-jobs",
-            f"At least {failed_jobs_per_hour} summary or story jobs failed within an hour (the staff page "
-            "of summary jobs has their reasons; the function's log has the tracebacks).",
-            METRIC_NAMESPACE.format(function=function_name),
-            FAILED_JOBS_METRIC,
-            {},
-            topic_arn=topic_arn,
-            period=3600,
-            threshold=failed_jobs_per_hour,
-        ),
+        failed_jobs_rate_alarm(function_name=function_name, topic_arn=topic_arn),
     ]
 
 
@@ -331,4 +272,5 @@ def ensure_alarm(alarm, *, say, dry_run=False):
     if found:
         say(f"alarm {name}: {_verb(dry_run, 'updated')} ({', '.join(_differences(found[0], alarm))})", changed=True)
     else:
-        say(f"alarm {name}: {_verb(dry_run, 'created')} ({alarm['Namespace']} {alarm['MetricName']})", changed=True)
+        what = f"{alarm['Namespace']} {alarm['MetricName']}" if "MetricName" in alarm else "metric math"
+        say(f"alarm {name}: {_verb(dry_run, 'created')} ({what})", changed=True)

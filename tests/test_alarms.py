@@ -17,8 +17,9 @@ from moto.budgets.models import budgets_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from campaigns_site import aws as aws_clients
-from campaigns_site.alarms import BUDGET_NAME, FAILED_JOBS_PATTERN, TOPIC_NAME
-from tests.log_filters import failed_jobs_filter_matches
+from campaigns_site.alarms import BUDGET_NAME, TOPIC_NAME
+from campaigns_site.job_metrics import ENDED_JOBS_PATTERN, FAILED_JOBS_PATTERN
+from tests.log_filters import ended_jobs_filter_matches, failed_jobs_filter_matches
 
 FUNCTION = "campaign-sessions-production"
 ALARMS = {
@@ -110,33 +111,45 @@ def test_creates_the_budget_topic_metric_filter_and_alarms(aws, budgets_gaps, se
     }
 
     logs = aws_clients.client("logs")
-    (metric_filter,) = logs.describe_metric_filters(logGroupName=f"/aws/lambda/{FUNCTION}")["metricFilters"]
-    assert metric_filter["filterPattern"] == FAILED_JOBS_PATTERN
-    (transformation,) = metric_filter["metricTransformations"]
-    assert (transformation["metricNamespace"], transformation["metricName"]) == (
-        f"CampaignSessions/{FUNCTION}",
-        "FailedJobs",
-    )
+    filters = logs.describe_metric_filters(logGroupName=f"/aws/lambda/{FUNCTION}")["metricFilters"]
+    assert {f["filterName"]: f["filterPattern"] for f in filters} == {
+        "failed-jobs": FAILED_JOBS_PATTERN,
+        "ended-jobs": ENDED_JOBS_PATTERN,
+    }
+    assert {(t["metricNamespace"], t["metricName"]) for f in filters for t in f["metricTransformations"]} == {
+        (f"CampaignSessions/{FUNCTION}", "FailedJobs"),
+        (f"CampaignSessions/{FUNCTION}", "EndedJobs"),
+    }
 
     alarms = _alarms()
     assert set(alarms) == ALARMS
     assert all(alarm["AlarmActions"] == [topic] for alarm in alarms.values())
     assert alarms[f"{FUNCTION}-errors"]["Dimensions"] == [{"Name": "FunctionName", "Value": FUNCTION}]
     assert alarms["campaign-sessions-local-write-throttles"]["MetricName"] == "WriteThrottleEvents"
-    failed_jobs = alarms[f"{FUNCTION}-failed-jobs"]
-    assert (failed_jobs["MetricName"], failed_jobs["Period"], failed_jobs["Threshold"]) == ("FailedJobs", 3600, 3)
+    failed_jobs = alarms[f"{FUNCTION}-failed-jobs"]  # a rate: failed over ended, by metric math
+    queries = {query["Id"]: query for query in failed_jobs["Metrics"]}
+    assert queries["rate"]["Expression"] == "IF(failed >= 3, 100 * failed / MAX([ended, failed]), 0)"
+    assert queries["failed"]["MetricStat"]["Metric"]["MetricName"] == "FailedJobs"
+    assert queries["ended"]["MetricStat"]["Metric"]["MetricName"] == "EndedJobs"
+    assert queries["ended"]["MetricStat"]["Period"] == 3600 and failed_jobs["Threshold"] == 25
     assert "Budget and alarms in place" in printed
     assert f"budget {BUDGET_NAME}: created" in printed
 
 
 def test_the_failed_jobs_pattern_matches_the_runners_failure_lines_only():
     matches = failed_jobs_filter_matches
-    assert FAILED_JOBS_PATTERN == '"job" "failed" -"could not mark"'
     assert matches("ERROR sessions.summaries.runners summary job j1 of session s1 (user u) failed")
     assert matches('{"level": "ERROR", "message": "story job j2 of campaign c1 (user u) failed"}')
     assert not matches("WARNING sessions.summaries.runners summary job j1 (S#x): could not mark it failed")
     assert matches("WARNING sessions.summaries.runners summary job j1 failed with a reason (on its staff page)")
     assert not matches("INFO sessions.summaries.runners summary job j1: session s1 is gone, ending quietly")
+    assert not matches("INFO sessions.summaries.job_status summary job j1 ended: failed")
+
+
+def test_the_ended_jobs_pattern_matches_one_line_per_ended_job():
+    assert ended_jobs_filter_matches("INFO sessions.summaries.job_status summary job j1 ended: done")
+    assert ended_jobs_filter_matches('{"level": "INFO", "message": "summary job j1 ended: failed"}')
+    assert not ended_jobs_filter_matches("WARNING sessions.summaries.job_status summary job j1 failed with a reason")
 
 
 def test_a_rerun_changes_nothing_and_says_so(aws, budgets_gaps):
@@ -239,3 +252,27 @@ def test_only_tagged_without_a_tag_is_refused(aws, settings):
     settings.COST_ALLOCATION_TAG = ""
     with pytest.raises(CommandError, match="COST_ALLOCATION_TAG"):
         run_alarms("--only-tagged", "--email", "ops@example.com")
+
+
+def test_each_job_logs_one_ended_line_and_each_failure_one_failed_line(
+    make_campaign, make_session, caplog, monkeypatch
+):
+    from sessions.summaries import runners
+    from sessions.summaries.jobs import start_summary_job
+    from sessions.summaries.summarizers.base import SummaryProviderError
+    from tests.transcript_samples import sample_bytes
+
+    campaign = make_campaign(sub="u1")
+    session = make_session(sub="u1", campaign=campaign, transcript=sample_bytes("vtt", hours=0.02))
+    ids = {"sub": "u1", "campaign_id": campaign.campaign_id, "session_id": session.session_id}
+    with caplog.at_level("INFO"):
+        start_summary_job(**ids, kinds=["recap"])  # done
+
+        def refused(request, **kwargs):
+            raise SummaryProviderError("the model refused the request", retryable=False)
+
+        monkeypatch.setattr(runners, "summarize", refused)
+        start_summary_job(**ids, kinds=["loot"])  # failed with a reason
+    lines = [f"{record.levelname} {record.name} {record.getMessage()}" for record in caplog.records]
+    assert sum(map(ended_jobs_filter_matches, lines)) == 2
+    assert sum(map(failed_jobs_filter_matches, lines)) == 1

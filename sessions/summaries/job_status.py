@@ -98,8 +98,10 @@ def mark_finished(job, *, status, error=None, done=(), kept=(), errors=None):
     # As the item now is (the claim read it with no kind done; each save appended one).
     job.status, job.finished, job.ttl, job.error = status, now, ttl, error
     job.done_kinds, job.kept_edits, job.kind_errors = list(done), list(kept), errors
+    # One line per job that ends, and one more per job failed with a reason: `manage.py
+    # alarms` divides the "job" "failed" lines by the "job" "ended:" ones (campaigns_site.job_metrics).
+    logger.info("summary job %s ended: %s", job.job_id, status)
     if status == FAILED:
-        # One line per job failed with a reason: `manage.py alarms` counts "job" "failed" lines.
         logger.warning("summary job %s failed with a reason (on its staff page)", job.job_id)
     return job
 
@@ -130,4 +132,5 @@ def finish_quietly(sub, sk, job_id, *, error, from_status=None):
     except Exception:
         logger.warning("summary job %s (%s): could not mark it failed", job_id, sk, exc_info=True)
         return None
+    logger.info("summary job %s ended: %s", job_id, FAILED)
     return SummaryJob(user_pk(sub), sk, job_id=job_id, status=FAILED, finished=now, error=error, ttl=ttl)
