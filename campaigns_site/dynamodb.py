@@ -108,6 +108,12 @@ def first_of(found, item_class):
     return next((item for item in found if isinstance(item, item_class)), None)
 
 
+def add_number(name, value):
+    """The update action `ADD <name> <value>` for an attribute by its name, with the number
+    exact (an int or a Decimal: PynamoDB's NumberAttribute would make a Decimal a float)."""
+    return Path(name).add(_typed(value))
+
+
 def set_or_remove(attribute, value):
     """The update action that stores `value`, or removes the attribute for None."""
     return attribute.remove() if value is None else attribute.set(value)

@@ -24,9 +24,11 @@ import weakref
 from decimal import Decimal
 
 from django.utils import timezone
+from pynamodb.attributes import NumberAttribute
 from pynamodb.expressions.operand import Path
 
 from campaigns_site import dynamodb
+from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
     CAMPAIGN_PREFIX,
     DIRECTORY_PK,
@@ -46,6 +48,21 @@ SUMMARY_PREFIX = "SUMMARY#"
 # limit (a cascade's batch of deletes) leaves this much room.
 USAGE_ACTIONS = 2
 ROOM_FOR_USAGE = Transaction.MAX_ACTIONS - USAGE_ACTIONS
+
+DIRECTORY_ENTITY = "DirectoryEntry"  # campaigns_site.directory's item class
+
+
+class UsageMonth(TableModel, discriminator="UsageMonth"):
+    """PK `USER#<sub>`, SK `USAGE#<yyyy-mm>`: the change of each counter in that month.
+    Written by add_usage's raw ADDs; this class only names the item type (`entity`)."""
+
+    campaigns = NumberAttribute(default=0)
+    sessions = NumberAttribute(default=0)
+    transcript_bytes = NumberAttribute(default=0)
+    summaries = NumberAttribute(default=0)
+    share_links = NumberAttribute(default=0)
+    summary_cost_usd = NumberAttribute(default=0)
+
 
 # The usage already added to a transaction, per user: one transaction may update an item
 # only once, so a second add_usage for the same user merges into the first.
@@ -166,7 +183,12 @@ def _usage_updates(sub, deltas):
     """The keys and ADD actions of add_usage's two updates (merged deltas that cancel out
     still ADD a zero: an update needs an action, and the indexes stay valid)."""
     deltas = deltas or {COUNTERS[0]: 0}
-    # Serialized values: PynamoDB's NumberAttribute would turn a Decimal cost into a float.
-    adds = [Path(name).add({"N": str(value)}) for name, value in deltas.items()]
+    adds = [dynamodb.add_number(name, value) for name, value in deltas.items()]
     month = timezone.now().strftime("%Y-%m")
-    return [((DIRECTORY_PK, directory_sk(sub)), adds), ((user_pk(sub), usage_month_sk(month)), adds)]
+    entity = Path(TableModel.entity.attr_name)
+    return [
+        # An entry the directory has not written yet is one of its own (the directory's
+        # class), whose writes keep these counters.
+        ((DIRECTORY_PK, directory_sk(sub)), [entity.set(entity | DIRECTORY_ENTITY), *adds]),
+        ((user_pk(sub), usage_month_sk(month)), [entity.set(UsageMonth.__name__), *adds]),
+    ]

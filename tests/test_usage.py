@@ -41,11 +41,20 @@ def test_record_usage_adds_to_the_entry_and_the_month(aws):
 
 
 def test_an_entry_with_other_attributes_keeps_them(aws):
-    dynamodb.connection().put_item(DIRECTORY_PK, directory_sk(OWNER), attributes={"email": {"S": "ada@example.com"}})
+    dynamodb.connection().put_item(
+        DIRECTORY_PK, directory_sk(OWNER), attributes={"entity": {"S": "Entry"}, "email": {"S": "ada@example.com"}}
+    )
 
     usage.record_usage(sub=OWNER, campaigns=1)
 
-    assert entry(OWNER) == {"PK": DIRECTORY_PK, "SK": directory_sk(OWNER), "email": "ada@example.com", "campaigns": 1}
+    assert entry(OWNER) == {
+        "PK": DIRECTORY_PK,
+        "SK": directory_sk(OWNER),
+        "email": "ada@example.com",
+        "campaigns": 1,
+    } | {"entity": "Entry"}  # whatever the directory named its class
+    usage.record_usage(sub=OTHER, campaigns=1)
+    assert entry(OTHER)["entity"] == "DirectoryEntry"  # an entry of counters alone is still the directory's
 
 
 def test_zero_deltas_write_nothing(aws, aws_calls):

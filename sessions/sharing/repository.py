@@ -20,6 +20,7 @@ from campaigns.items import Campaign
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
+from campaigns_site.usage import add_usage
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, record_child_write
@@ -119,8 +120,8 @@ def create_share_link(
 
 
 def _put_new_link(link, pointer):
-    """One TransactWriteItems: both items, each new, and the session's child write (it must
-    exist; raises SessionNotFound otherwise, and nothing was written)."""
+    """One TransactWriteItems: both items, each new, the session's child write (it must exist; raises
+    SessionNotFound otherwise, and nothing was written) and the user's usage counter."""
     transaction = Transaction()
     transaction.put(link, condition=ShareLink.pk.does_not_exist())
     transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
@@ -132,6 +133,7 @@ def _put_new_link(link, pointer):
         session_id=link.session_id,
         also=[PlaySession.share_links_made.add(1)],
     )
+    add_usage(transaction, sub=link.owner_sub, share_links=1)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -228,15 +230,12 @@ def read_link_to_revoke(*, sub, campaign_id, session_id, token_hash, now=None):
 
 
 def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
-    """Delete the link and its pointer in one TransactWriteItems: the link is dead from the
-    next request on. Returns False when the user has no such link on that session of that
-    campaign (already revoked, never theirs, or named under another campaign or session):
-    nothing was deleted.
-
-    The pointer's condition (it exists in the user's partition, for that campaign and
-    session) is what makes the link theirs to revoke; the link's own condition repeats it
-    (its owner, campaign and session), and lets a link already cleaned up by its TTL go
-    with its pointer.
+    """Delete the link and its pointer in one TransactWriteItems (with the user's usage counter): the link is dead from
+    the next request on. Returns False when the user has no such link on that session of that campaign (already
+    revoked, never theirs, or named under another campaign or session): nothing was deleted. The pointer's condition
+    (it exists in the user's partition, for that campaign and session) is what makes the link theirs to revoke; the
+    link's own condition repeats it (its owner, campaign and session), and lets a link already cleaned up by its TTL
+    go with its pointer.
     """
     transaction = Transaction()
     transaction.delete(
@@ -254,6 +253,7 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
             (ShareLink.owner_sub == sub) & (ShareLink.campaign_id == campaign_id) & (ShareLink.session_id == session_id)
         ),
     )
+    add_usage(transaction, sub=sub, share_links=-1)  # counted once: the pointer's condition says it was there
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
