@@ -3,9 +3,13 @@ transcripts, summaries and share links made through the app's own services, the 
 written with each change equal what recount() finds in the user's partition, and the
 months add up to them."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from campaigns.repository import create_campaign
 from campaigns_site import usage
@@ -118,3 +122,87 @@ def test_the_counters_follow_a_whole_life(aws, priced):
 
     assert assert_counted(OTHER)["campaigns"] == 1  # nothing of theirs moved
     assert theirs.campaign_id
+
+
+class UsageMachine(RuleBasedStateMachine):
+    """Random changes by one user (a new one each run); the counters equal recount() after each."""
+
+    def __init__(self):
+        super().__init__()
+        self.sub = str(uuid.uuid4())
+        self.campaigns, self.sessions, self.links = [], [], []
+
+    @rule()
+    def create_a_campaign(self):
+        self.campaigns.append(create_campaign(sub=self.sub, name="Random"))
+
+    @precondition(lambda self: self.campaigns)
+    @rule(data=st.data())
+    def create_a_session(self, data):
+        campaign = data.draw(st.sampled_from(self.campaigns))
+        self.sessions.append(create_session(sub=self.sub, campaign_id=campaign.campaign_id, title="Random"))
+
+    @precondition(lambda self: self.sessions)
+    @rule(data=st.data(), hours=st.sampled_from([0.02, 0.05]))
+    def upload_a_transcript(self, data, hours):
+        session = data.draw(st.sampled_from(self.sessions))
+        store_transcript(
+            sub=self.sub,
+            campaign_id=session.campaign_id,
+            session_id=session.session_id,
+            data=sample_bytes("vtt", hours=hours),
+            filename="x.vtt",
+        )
+
+    @precondition(lambda self: self.sessions)
+    @rule(data=st.data())
+    def delete_a_transcript(self, data):
+        session = data.draw(st.sampled_from(self.sessions))
+        delete_transcript(sub=self.sub, campaign_id=session.campaign_id, session_id=session.session_id)
+
+    @precondition(lambda self: self.sessions)
+    @rule(data=st.data())
+    def share_a_session(self, data):
+        session = data.draw(st.sampled_from(self.sessions))
+        made = create_share_link(
+            sub=self.sub, campaign_id=session.campaign_id, session_id=session.session_id, scope="recap"
+        )
+        self.links.append((session, hash_token(made.token)))
+
+    @precondition(lambda self: self.links)
+    @rule(data=st.data())
+    def revoke_a_link(self, data):
+        session, token_hash = data.draw(st.sampled_from(self.links))
+        revoke_share_link(
+            sub=self.sub, campaign_id=session.campaign_id, session_id=session.session_id, token_hash=token_hash
+        )
+
+    @precondition(lambda self: self.sessions)
+    @rule(data=st.data())
+    def delete_a_session(self, data):
+        session = data.draw(st.sampled_from(self.sessions))
+        delete_session(sub=self.sub, campaign_id=session.campaign_id, session_id=session.session_id)
+        self.sessions.remove(session)
+        self.links = [(kept, token_hash) for kept, token_hash in self.links if kept is not session]
+
+    @precondition(lambda self: self.campaigns)
+    @rule(data=st.data())
+    def delete_a_campaign(self, data):
+        campaign = data.draw(st.sampled_from(self.campaigns))
+        delete_campaign(sub=self.sub, campaign_id=campaign.campaign_id)
+        self.campaigns.remove(campaign)
+        self.sessions = [kept for kept in self.sessions if kept.campaign_id != campaign.campaign_id]
+        self.links = [(kept, token_hash) for kept, token_hash in self.links if kept in self.sessions]
+
+    @invariant()
+    def counters_equal_the_recount(self):
+        assert_counted(self.sub)
+
+
+def test_the_counters_follow_random_changes(aws):
+    run_state_machine_as_test(
+        UsageMachine,
+        settings=settings(
+            max_examples=8, stateful_step_count=10, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )
