@@ -7,11 +7,12 @@ cascade has started counts as gone for both.
 
 from dataclasses import dataclass
 
+from botocore.exceptions import ClientError
 from django.utils import timezone
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign
-from campaigns_site import mirrored_writes
+from campaigns_site import mirrored_writes, usage
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
 from campaigns_site.table_keys import campaign_order_key, campaign_order_prefix, campaign_sk, new_id, user_pk
@@ -95,11 +96,20 @@ def create_campaign(
         created=created,
         updated=updated,
         last_activity=updated,
+        version=1,
     )
-    # A new ULID never collides; the version condition PynamoDB adds (version absent)
-    # also guarantees this write cannot replace an existing campaign (an imported id may
-    # be there already: PutError).
-    mirrored_writes.save(campaign)
+    # One transaction: the campaign and the user's usage counters (campaigns_site.usage).
+    # A new ULID never collides; the condition also guarantees this write cannot replace
+    # an existing campaign (an imported id may be there already: PutError, as a save's).
+    transaction = Transaction()
+    transaction.put(campaign, condition=Campaign.sk.does_not_exist())
+    usage.add_usage(transaction, sub=sub, campaigns=1)
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        code = "ConditionalCheckFailedException" if canceled.failed(0) else "TransactionCanceledException"
+        cause = ClientError({"Error": {"Code": code, "Message": str(canceled)}}, "TransactWriteItems")
+        raise PutError(f"Failed to put campaign {campaign_id}", cause=cause) from canceled
     return campaign
 
 
@@ -225,13 +235,16 @@ def mark_campaign_deleting(*, sub, campaign_id):
 
 
 def delete_campaign_item(*, sub, campaign_id):
-    """The cascade's last step: the campaign item itself, only once it is marked as deleting."""
+    """The cascade's last step: the campaign item itself, only once it is marked as
+    deleting, with the user's usage counters."""
     transaction = Transaction()
     transaction.delete(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.deleting_since.exists())
+    usage.add_usage(transaction, sub=sub, campaigns=-1)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
-        if canceled.reasons != ["ConditionalCheckFailed"]:
+        others = canceled.reasons[1:]  # the usage updates: unconditioned
+        if canceled.reasons[:1] != ["ConditionalCheckFailed"] or any(reason not in ("None", None) for reason in others):
             raise
         # Already gone (a resumed run), or never marked: nothing to do either way.
 
@@ -249,7 +262,8 @@ class CampaignChange:
 
 def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None):
     """One transaction: the caller's actions (`add_own_actions(transaction)`) and, for each
-    campaign in `changes`, its counters and latest activity. All of it or none.
+    campaign in `changes`, its counters and latest activity, and the user's usage counters
+    (campaigns_site.usage: the changes' sessions and transcript bytes). All of it or none.
 
     Every campaign must exist and not be being deleted (else CampaignNotFound). If the
     caller's own conditions fail, TransactionCanceled is raised: the caller reads its item
@@ -274,6 +288,7 @@ def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None)
             ): change.campaign_id
             for change in changes
         }
+        usage.add_usage(transaction, sub=sub, **_usage_of(changes))
         try:
             transaction.commit()
             return now
@@ -294,6 +309,14 @@ def add_transcript_bytes(*, sub, campaign_id, delta):
     CampaignChange(transcript_bytes=...) to write_with_campaign_changes with the session's
     own write, so that the session's size and the campaign's total change together."""
     return write_with_campaign_changes(sub=sub, changes=[CampaignChange(campaign_id, transcript_bytes=delta)])
+
+
+def _usage_of(changes):
+    """The user's usage deltas of campaign changes (a move's cancel out: nothing is added)."""
+    return {
+        "sessions": sum(change.sessions for change in changes),
+        "transcript_bytes": sum(change.transcript_bytes for change in changes),
+    }
 
 
 def _activity_actions(change, *, now, archived):

@@ -97,8 +97,21 @@ def read_items(keys):
     return list(TableModel.batch_get(keys, consistent_read=True))
 
 
+def read_plain_item(pk, sk, *, attributes=None):
+    """One item as a plain item (None if there is none), whatever its item class: one
+    strongly consistent GetItem. attributes: the names to read (default: all)."""
+    found = connection().get_item(pk, sk, consistent_read=True, attributes_to_get=attributes)
+    return _plain_item(found["Item"]) if found.get("Item") else None
+
+
 def first_of(found, item_class):
     return next((item for item in found if isinstance(item, item_class)), None)
+
+
+def add_number(name, value):
+    """The update action `ADD <name> <value>` for an attribute by its name, with the number
+    exact (an int or a Decimal: PynamoDB's NumberAttribute would make a Decimal a float)."""
+    return Path(name).add(_typed(value))
 
 
 def set_or_remove(attribute, value):

@@ -12,7 +12,6 @@ from campaigns.repository import (
     set_campaign_archived,
     update_campaign,
 )
-from campaigns_site.table_keys import summary_sk, user_pk
 from cutover.apply_sessions import apply_session_change, session_place
 from cutover.changed_content import bring_over_campaign
 from cutover.changes import DELETE, SOFT_DELETE
@@ -21,8 +20,7 @@ from cutover.outcomes import APPLIED, KEPT_HERE, SKIPPED, UNCHANGED
 from cutover.v1_rows import row_time
 from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.repository import SessionNotFound
-from sessions.summaries.imported import imported_summary, kept_whole, save_imported_summary
-from sessions.summaries.items import Summary
+from sessions.summaries.imported import delete_summary, imported_summary, kept_whole, save_imported_summary
 from sessions.summaries.repository import get_summary
 from v1 import mapping
 
@@ -85,13 +83,13 @@ def apply_summary_change(applier, change):
     if row is None:
         if item is None:
             return UNCHANGED
-        Summary(user_pk(sub), summary_sk(campaign_id, session_id, kind)).delete(add_version_condition=False)
+        delete_summary(item)
         return APPLIED
     if item is not None and item.text == kept_whole(row.content) and item.model == (row.model or ""):
         return UNCHANGED
     if item is not None:
         # Replaced whole, as a new imported summary: a pass killed in between makes it again.
-        Summary(user_pk(sub), summary_sk(campaign_id, session_id, kind)).delete(add_version_condition=False)
+        delete_summary(item)
     summary = imported_summary(
         sub=sub,
         campaign_id=campaign_id,

@@ -17,6 +17,7 @@ from campaigns.repository import (
     update_campaign,
 )
 from campaigns_site import aws as aws_clients
+from campaigns_site import usage
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.table import InvalidKeyPart, share_pk, user_pk
@@ -329,9 +330,11 @@ def doomed(aws):
 
 
 def survivors():
+    """The kinds of items left, but the usage counters (campaigns_site.usage), which stay."""
     return sorted(
         item["SK"]["S"].split("#")[0] + ("" if item["PK"]["S"].startswith("USER#") else " (public)")
         for item in all_items()
+        if not item["SK"]["S"].startswith("USAGE#") and item["PK"]["S"] != "DIRECTORY"
     )
 
 
@@ -341,11 +344,16 @@ SURVIVORS = sorted(
 
 
 def test_delete_removes_everything_of_the_campaign_and_nothing_else(doomed, aws_calls):
+    before = usage.stored_counters(sub=OWNER)
     with aws_calls() as calls:
         deleted = delete_campaign(sub=OWNER, campaign_id=doomed.campaign_id)
 
     assert (deleted.sessions, deleted.summaries, deleted.share_links, deleted.transcript_objects) == (5, 5, 5, 5)
     assert survivors() == SURVIVORS
+    # Counted down with the cascade (the fixture put the summaries and links raw: uncounted).
+    after = usage.stored_counters(sub=OWNER)
+    moved = {name: after[name] - before[name] for name in usage.COUNTERS if after[name] != before[name]}
+    assert moved == {"campaigns": -1, "sessions": -5, "summaries": -5, "share_links": -5}
     assert len(all_objects()) == 2
     assert get_campaign(sub=OWNER, campaign_id=doomed.campaign_id) is None
     assert names(list_campaigns_for_user(sub=OWNER)) == ["Kept"]

@@ -188,7 +188,8 @@ def test_the_campaign_page_costs_a_get_and_one_query(owner, campaign, aws_calls)
     ("method", "path", "expected"),
     [
         ("get", "new/", [AUTH]),
-        ("post", "new/", [AUTH, "dynamodb.PutItem"]),
+        # One request: the campaign with its creator's usage counters (campaigns_site.usage).
+        ("post", "new/", [AUTH, "dynamodb.TransactWriteItems"]),
         ("get", "{id}/edit/", [AUTH, "dynamodb.GetItem"]),
         ("post", "{id}/edit/", [AUTH, "dynamodb.UpdateItem"]),
         ("post", "{id}/archive/", [AUTH, "dynamodb.GetItem", "dynamodb.TransactWriteItems"]),

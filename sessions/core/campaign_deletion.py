@@ -37,7 +37,9 @@ from sessions.core.children import (
 )
 from sessions.core.items import PlaySession
 
-SESSIONS_PER_STEP = 50  # one transaction deletes a page of session items with their search items (100 actions)
+# One transaction deletes a page of session items with their search items (98 actions)
+# and the usage counters (2).
+SESSIONS_PER_STEP = 49
 
 
 @dataclass
@@ -74,9 +76,7 @@ def delete_campaign(*, sub, campaign_id, progress=None):
         for session in sessions:
             deleted.transcript_objects += delete_transcript_objects(sub=sub, session_id=session.session_id)
         # A session and its search item go together (sessions/core/search_index.py).
-        delete_sessions_with_search_items(
-            sub=sub, campaign_id=campaign_id, session_ids=[session.session_id for session in sessions]
-        )
+        delete_sessions_with_search_items(sub=sub, campaign_id=campaign_id, sessions=sessions)
         deleted.sessions += len(sessions)
         say(f"sessions: {deleted.sessions} deleted, with {deleted.transcript_objects} transcript objects")
 

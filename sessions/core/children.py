@@ -8,7 +8,7 @@ delete or a move that read the children reads them again when one was written me
 
 from datetime import datetime
 
-from campaigns_site import dynamodb
+from campaigns_site import dynamodb, usage
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
     JOBS_PK,
@@ -79,8 +79,14 @@ def point_share_links(transaction, pointers, *, session_id, to_campaign_id):
 
 # --- deletes ---------------------------------------------------------------------------------
 def delete_summaries(*, sub, campaign_id, session_id=None):
-    """Delete one session's summaries (or, without session_id, all of a campaign's); returns how many."""
-    return _delete_items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
+    """Delete one session's summaries (or, without session_id, all of a campaign's), with
+    the user's usage counters (their number and estimated cost); returns how many."""
+    found = _items_with_prefix(sub, summaries_prefix(campaign_id, session_id))
+    counted = {
+        (item["PK"], item["SK"]): {"summaries": -1, "summary_cost_usd": -usage.summary_cost(item)} for item in found
+    }
+    _delete_items(list(counted), sub=sub, counted=counted)
+    return len(found)
 
 
 def delete_summary_jobs(*, sub, campaign_id):
@@ -97,15 +103,20 @@ def delete_summary_jobs(*, sub, campaign_id):
 
 def delete_share_links(*, sub, campaign_id=None, session_id=None):
     """Delete the share links of a session (or of a whole campaign): each public
-    `SHARE#<hash>` item together with its pointer. Returns how many."""
+    `SHARE#<hash>` item together with its pointer (and the user's share_links counter).
+    Returns how many."""
     pointers = _share_link_pointers(sub, campaign_id=campaign_id, session_id=session_id)
-    for start in range(0, len(pointers), Transaction.MAX_ACTIONS // 3):
+    per_transaction = usage.ROOM_FOR_USAGE // 3  # a link, its pointer, its registry entry
+    for start in range(0, len(pointers), per_transaction):
+        batch = pointers[start : start + per_transaction]
         keys = []
-        for pointer in pointers[start : start + Transaction.MAX_ACTIONS // 3]:
+        for pointer in batch:
             token_hash = _token_hash(pointer)
             keys += [(share_pk(token_hash), SHARE_SK), (pointer["PK"], pointer["SK"])]
             keys.append((SHARES_PK, share_registry_sk(token_hash)))  # its entry in the staff's registry
-        _delete_items(keys)  # all in one transaction: never a link that nothing lists
+        counted = {(pointer["PK"], pointer["SK"]): {"share_links": -1} for pointer in batch}
+        # All of a batch in one transaction: never a link that nothing lists, nor a count off.
+        _delete_items(keys, sub=sub, counted=counted)
     return len(pointers)
 
 
@@ -114,17 +125,17 @@ def delete_transcript_objects(*, sub, session_id):
     return delete_objects_under(prefix=session_transcripts_prefix(sub=sub, session_id=session_id))
 
 
-def delete_sessions_with_search_items(*, sub, campaign_id, session_ids):
+def delete_sessions_with_search_items(*, sub, campaign_id, sessions):
     """Delete the session items (with no condition: a campaign's cascade, whose mark refuses
     new writes, has taken their children already), each in the same transaction as its
-    search item: 50 sessions to a transaction."""
-    _delete_items(
-        [
-            key
-            for session_id in session_ids
-            for key in ((user_pk(sub), session_sk(campaign_id, session_id)), (user_pk(sub), search_sk(session_id)))
-        ]
-    )
+    search item (49 sessions to a transaction), with the user's usage counters (the
+    sessions and their transcript bytes). `sessions`: PlaySession items as read."""
+    keys, counted = [], {}
+    for session in sessions:
+        session_key = (user_pk(sub), session_sk(campaign_id, session.session_id))
+        keys += [session_key, (user_pk(sub), search_sk(session.session_id))]
+        counted[session_key] = {"sessions": -1, "transcript_bytes": -int(session.transcript_bytes or 0)}
+    _delete_items(keys, sub=sub, counted=counted)
 
 
 def delete_speaker_names(*, sub, campaign_id):
@@ -132,12 +143,19 @@ def delete_speaker_names(*, sub, campaign_id):
     _delete_items([(user_pk(sub), speaker_names_sk(campaign_id))])
 
 
-def _delete_items(keys):
-    """Delete (pk, sk) pairs, 100 to a transaction. Deleting what is already gone is fine."""
-    for start in range(0, len(keys), Transaction.MAX_ACTIONS):
+def _delete_items(keys, *, sub=None, counted=None):
+    """Delete (pk, sk) pairs, 98 to a transaction (an even number, with room for the usage
+    updates). Deleting what is already gone is fine. `counted`: {key: usage deltas} of the
+    keys whose delete moves the user's counters, added in the transaction that deletes them
+    (items found by a Query just before: only two runs deleting the same items at once
+    count them twice, which `manage.py recount_usage` puts right)."""
+    counted = counted or {}
+    for start in range(0, len(keys), usage.ROOM_FOR_USAGE):
         transaction = Transaction()
-        for pk, sk in keys[start : start + Transaction.MAX_ACTIONS]:
-            transaction.delete(pk, sk)
+        for key in keys[start : start + usage.ROOM_FOR_USAGE]:
+            transaction.delete(*key)
+            if key in counted:
+                usage.add_usage(transaction, sub=sub, **counted[key])
         transaction.commit()
 
 

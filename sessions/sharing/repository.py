@@ -2,13 +2,10 @@
 the staff's registry: sessions/sharing/registry.py), opening them and reading what they show
 (the visitor's side). The items: sessions/sharing/items.py; docs/data-model.md, "Share link".
 
-Opening a link (open_share_link) is ONE UpdateItem: `ADD views 1, SET last_viewed`,
-conditioned on the link existing, not having expired and being under its view limit, and
-returning the item. It reads the link and counts the view in one atomic step, so a limit
-holds exactly under concurrent visitors, and a dead link (unknown, revoked, expired, used
-up) costs that one request and nothing more, like a live one. Later pages of a visitor who
-opened it (sessions/sharing/views.py: a signed grant) read it with one GetItem and do not
-count again.
+Opening a link (open_share_link) is ONE UpdateItem (`ADD views 1, SET last_viewed`, on
+conditions, returning the item): read and counted in one atomic step, so a view limit holds
+under concurrent visitors, and a dead link costs that one request like a live one. Later
+pages of a visitor who opened it (a signed grant) read it with one GetItem.
 """
 
 from dataclasses import dataclass
@@ -20,6 +17,7 @@ from campaigns.items import Campaign
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
 from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
+from campaigns_site.usage import add_usage
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, record_child_write
@@ -121,7 +119,8 @@ def create_share_link(
 
 def _put_new_link(link, pointer):
     """One TransactWriteItems: both items, each new, the session's child write (it must exist;
-    raises SessionNotFound otherwise, and nothing was written) and the registry's entry."""
+    raises SessionNotFound otherwise, and nothing was written), the registry's entry and the
+    user's usage counter."""
     transaction = Transaction()
     transaction.put(link, condition=ShareLink.pk.does_not_exist())
     transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
@@ -134,6 +133,7 @@ def _put_new_link(link, pointer):
         also=[PlaySession.share_links_made.add(1)],
     )
     registry.put_entry(transaction, link)
+    add_usage(transaction, sub=link.owner_sub, share_links=1)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -228,14 +228,13 @@ def read_link_to_revoke(*, sub, campaign_id, session_id, token_hash, now=None):
 
 
 def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
-    """Delete the link and its pointer in one TransactWriteItems: the link is dead from the
-    next request on. Returns False when the user has no such link on that session of that
-    campaign (already revoked, never theirs, or named under another campaign or session):
-    nothing was deleted.
-
+    """Delete the link and its pointer in one TransactWriteItems: dead from the next request
+    on. False (nothing deleted) when the user has no such link on that session of that
+    campaign (already revoked, never theirs, or named under another campaign or session).
     The pointer's condition (it exists in the user's partition, for that campaign and
     session) makes the link theirs; the link's repeats it and lets a link its TTL took go
-    with its pointer. The staff's registry entry is marked revoked, kept for the counts.
+    with its pointer. The staff's registry entry is marked revoked, kept for the counts, and
+    the user's usage counter goes down in the same transaction.
     """
     transaction = Transaction()
     transaction.delete(
@@ -254,6 +253,7 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
         ),
     )
     registry.mark_revoked(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, token_hash=token_hash)
+    add_usage(transaction, sub=sub, share_links=-1)  # counted once: the pointer's condition says it was there
     try:
         transaction.commit()
     except TransactionCanceled as canceled:

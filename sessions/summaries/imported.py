@@ -8,8 +8,11 @@ never over a summary already there, so a re-run of the import changes nothing.
 Apart from sessions/summaries/repository.py, which reads and edits summaries in the app.
 """
 
+from decimal import Decimal
+
 from campaigns_site.table import summary_sk, user_pk
 from campaigns_site.transactions import Transaction, TransactionCanceled
+from campaigns_site.usage import add_usage, summary_cost
 from sessions.core import search_index
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
@@ -95,6 +98,7 @@ def save_imported_summary(*, summary):
     record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, also=other_kind)
     part = summary_search_part(sub=sub, campaign_id=campaign_id, session_id=session_id, kind=kind, text=summary.text)
     search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=part)
+    add_usage(transaction, sub=sub, summaries=1, summary_cost_usd=summary_cost(summary))
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
@@ -106,7 +110,8 @@ def save_imported_summary(*, summary):
     return True
 
 
-# A transaction holds 100 actions: the summaries, the session's child write, the search item.
+# A transaction holds 100 actions: the summaries, the session's child write, the search
+# item and the usage counters' two.
 MAX_SUMMARIES_AT_ONCE = 90
 
 
@@ -148,12 +153,34 @@ def save_imported_summaries(*, summaries):
     search_index.write_part(
         transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=search_index.Part(values)
     )
+    add_usage(
+        transaction,
+        sub=sub,
+        summaries=len(summaries),
+        summary_cost_usd=sum((summary_cost(summary) for summary in summaries), Decimal(0)),
+    )
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
         if canceled.failed(session_check):
             raise SessionNotFound(session_id) from None
         if any(canceled.failed(index) for index in range(len(summaries))):
+            return False
+        raise
+    return True
+
+
+def delete_summary(summary):
+    """Delete a summary as read (the cutover's sync: v1.0 deleted or replaced it), with the
+    user's usage counters (its number and estimated cost), in one TransactWriteItems.
+    Returns False when it was gone already (nothing counted then)."""
+    transaction = Transaction()
+    transaction.delete(summary.pk, summary.sk, condition=Summary.sk.exists())
+    add_usage(transaction, sub=summary.owner_sub, summaries=-1, summary_cost_usd=-summary_cost(summary))
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(0):
             return False
         raise
     return True

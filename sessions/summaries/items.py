@@ -182,6 +182,9 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
     # {kind: the summary's version when the job started, 0 when there was none}: a save
     # is conditioned on it, so a hand edit made while the job runs is kept.
     expected_versions = MapAttribute(default=dict)
+    # {kind: that summary's estimated cost (text) when the job started}: a save replacing
+    # it takes its cost off the user's usage counters (campaigns_site.usage).
+    expected_costs = MapAttribute(default=dict)
     requested = UTCDateTimeAttribute()
     started = UTCDateTimeAttribute(null=True)
     finished = UTCDateTimeAttribute(null=True)
@@ -252,6 +255,10 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
 
     def expected_version(self, kind):
         return int(_as_dict(self.expected_versions).get(kind) or 0)
+
+    def expected_cost(self, kind):
+        """The replaced summary's estimated cost (0: none, or a job started before costs were kept)."""
+        return Decimal(str(_as_dict(self.expected_costs).get(kind) or "0"))
 
 
 def live_job(item):

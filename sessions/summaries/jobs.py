@@ -150,7 +150,8 @@ def start_summary_job(*, sub, campaign_id, session_id, kinds, length="standard",
         if edited and not replace_edits:
             raise EditedSummaries(edited)
         expected = {kind: int(summaries[kind].version) if kind in summaries else 0 for kind in kinds}
-        new = _new_job(sub, sk, kinds=kinds, length=length, replace_edits=replace_edits, expected=expected)
+        costs = {kind: summaries[kind].estimated_cost_text for kind in kinds if kind in summaries}
+        new = _new_job(sub, sk, kinds=kinds, length=length, replace_edits=replace_edits, expected=expected, costs=costs)
         transaction = Transaction()
         transaction.put(new, condition=replaceable_job_condition(new.requested))
         record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
@@ -191,7 +192,10 @@ def start_story_job(*, sub, campaign_id, length="standard", replace_edits=False,
         if not has_a_recap(sub=sub, campaign_id=campaign_id):
             raise NothingToTell()
         expected = {STORY_SO_FAR: int(story.version) if story is not None else 0}
-        new = _new_job(sub, sk, kinds=[STORY_SO_FAR], length=length, replace_edits=replace_edits, expected=expected)
+        costs = {STORY_SO_FAR: story.estimated_cost_text} if story is not None else {}
+        new = _new_job(
+            sub, sk, kinds=[STORY_SO_FAR], length=length, replace_edits=replace_edits, expected=expected, costs=costs
+        )
         transaction = Transaction()
         transaction.put(new, condition=replaceable_job_condition(new.requested))
         transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.live_condition())
@@ -223,7 +227,7 @@ def checked_length(length):
 
 
 # --- the steps -----------------------------------------------------------------------------------
-def _new_job(sub, sk, *, kinds, length, replace_edits, expected):
+def _new_job(sub, sk, *, kinds, length, replace_edits, expected, costs):
     now = timezone.now()
     deadline = now + job_timeout()
     return SummaryJob(
@@ -235,6 +239,7 @@ def _new_job(sub, sk, *, kinds, length, replace_edits, expected):
         length=length,
         replace_edits=bool(replace_edits),
         expected_versions=dict(expected),
+        expected_costs=dict(costs),
         requested=now,
         deadline=deadline,
         attempts=0,

@@ -20,6 +20,7 @@ from campaigns.items import Campaign
 from campaigns.repository import get_campaign
 from campaigns_site.table import campaign_sk, story_job_sk, summary_job_sk, user_pk
 from campaigns_site.transactions import Transaction, TransactionCanceled
+from campaigns_site.usage import add_usage, summary_cost
 from sessions.core import search_index
 from sessions.core.kinds import STORY_SO_FAR
 from sessions.core.repository import record_child_write
@@ -276,7 +277,14 @@ def _save(job, kind, item, parent_check, index_words=None):
         condition=still_running(job.job_id),
     )
     if index_words is not None:
-        index_words(transaction)  # last, and unconditioned: the reasons above keep their places
+        index_words(transaction)  # unconditioned, after the rest: the reasons above keep their places
+    # The user's usage counters: a new summary counts, a replaced one's cost goes with it.
+    add_usage(
+        transaction,
+        sub=job.owner_sub,
+        summaries=0 if expected else 1,
+        summary_cost_usd=summary_cost(item) - job.expected_cost(kind),
+    )
     try:
         transaction.commit()
     except TransactionCanceled as canceled:

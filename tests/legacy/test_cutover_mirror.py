@@ -256,7 +256,8 @@ def test_mirroring_off_writes_no_entry_and_costs_the_same(aws, owner, aws_calls,
     assert settings.V1_MIRROR_DSN == ""
     with aws_calls() as calls:
         post(owner, "/campaigns/new/", {"name": "Plain", "game_system": "", "description": ""})
-    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.PutItem"]
+    # A transaction either way (the campaign and its usage counters): mirroring only adds its entry.
+    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.TransactWriteItems"]
     (campaign,) = campaigns.list_campaigns_for_user(sub=owner.sub).items
     with aws_calls() as calls:
         post(owner, f"/campaigns/{campaign.campaign_id}/sessions/new/", {"title": "One", "number": "", "notes": ""})
@@ -268,7 +269,7 @@ def test_mirroring_on_puts_the_entry_in_the_same_transaction(mirror, ada, aws_ca
     settings.V1_MIRROR_DSN = "postgresql://nobody@127.0.0.1:9/none"  # keep the entry to look at it
     with aws_calls() as calls:
         post(ada, "/campaigns/new/", {"name": "Plain", "game_system": "", "description": ""})
-    # The campaign and its entry in one TransactWriteItems instead of a PutItem.
+    # The campaign, its usage counters and its entry in one TransactWriteItems.
     assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.TransactWriteItems"]
     (campaign,) = campaigns.list_campaigns_for_user(sub=ada.sub).items
     (entry,) = entries()
