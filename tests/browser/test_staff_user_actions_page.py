@@ -18,7 +18,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 @pytest.fixture
 def people(transactional_db, request):
     screen = request.node.callspec.id
-    operator, player = f"ops-{screen}@example.com", f"a-rather-long-player-address-{screen}@example.com"
+    operator, player = f"actions-{screen}@example.com", f"a-rather-long-player-address-{screen}@example.com"
     confirmed_user(operator)
     staff.add_staff(email=operator)
     confirmed_user(player)
