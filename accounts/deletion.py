@@ -25,6 +25,9 @@ The order, and why:
    profile in step 1 so staff see the deletion under way, removed last: a run
    interrupted before it leaves an entry marked as being deleted, and the next run
    (which finds no profile) still removes it.
+10. the account's e-mail in the audit log's entries about it (campaigns_site.audit): the
+   entries stay, with the sub only, so staff can still read who did what, and the
+   deleted person's address is kept nowhere.
 """
 
 from collections import Counter
@@ -36,7 +39,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from accounts.items import Profile
 from accounts.services import forget_user
-from campaigns_site import aws, directory, dynamodb, mirrored_writes
+from campaigns_site import audit, aws, directory, dynamodb, mirrored_writes
 from campaigns_site.table_keys import (
     JOBS_PK,
     PROFILE_SK,
@@ -128,6 +131,8 @@ def delete_account(*, sub, progress=None):
     report.cognito_user = delete_cognito_user(sub=sub, say=say)
     report.profile = delete_profile(sub=sub, say=say)
     report.directory_entry = delete_directory_entry(sub=sub, say=say)
+    forgotten = audit.forget_target_email(sub=sub)
+    say(f"audit log: the e-mail removed from {forgotten} entr{'y' if forgotten == 1 else 'ies'} about the account")
     say(f"done: deleted {report.describe()}")
     return report
 

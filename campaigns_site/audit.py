@@ -98,3 +98,16 @@ def list_actions_for(*, sub, cursor=None, limit=PAGE_SIZE):
         cursor=cursor,
         newest_first=True,
     )
+
+
+def forget_target_email(*, sub):
+    """Remove a deleted account's e-mail from the entries about it (one Query on LSI1, an
+    UpdateItem per entry that has one); the sub stays, so the trail stays whole. Returns
+    how many entries were changed; a re-run changes none."""
+    changed = 0
+    entries = AuditEntry.second_sort_order.query(AUDIT_PK, AuditEntry.lsi1sk.startswith(audit_target_prefix(sub)))
+    for entry in entries:
+        if entry.target_email:
+            entry.update(actions=[AuditEntry.target_email.set("")])
+            changed += 1
+    return changed

@@ -149,7 +149,8 @@ def perform(action, *, target, by_email, by_sub):
         "by_sub": by_sub,
         "action": action.name,
         "target_sub": target.sub,
-        "target_email": target.email,
+        # A deleted account's address is kept nowhere (accounts.deletion's last step): its sub is.
+        "target_email": "" if action.name == "delete" else target.email,
     }
     try:
         detail = _RUNS[action.name](target.sub)

@@ -214,19 +214,17 @@ def test_delete_removes_the_account_and_is_recorded(staff, player, make_campaign
     make_campaign(sub=player)
     bo = signed_in("bo@example.com")
     client = admin()
+    audit.record_action(by="ada@example.com", action="make-staff", target_sub=player, target_email="bo@example.com")
     response = act(client, player, "delete")
     assert response["Location"] in ("/staff/users/", "/staff/audit/")
     assert cognito.user_by_sub(sub=player) is None
     assert [item for page in dynamodb.query_pages(user_pk(player)) for item in page] == []
     assert not is_signed_in(bo)
-    entry = only_entry()
-    assert (entry.action, entry.target_sub, entry.target_email, entry.outcome) == (
-        "delete",
-        player,
-        "bo@example.com",
-        "done",
-    )
-    assert "1 items (CAMPAIGN 1)" in entry.detail and "1 Cognito user" in entry.detail
+    entry, earlier = audit.list_actions().items
+    # The trail stays whole by sub; the deleted person's address is kept nowhere.
+    assert (entry.action, entry.target_sub, entry.target_email, entry.outcome) == ("delete", player, "", "done")
+    assert (earlier.action, earlier.target_sub, earlier.target_email) == ("make-staff", player, "")
+    assert "2 items (CAMPAIGN 1, USAGE 1)" in entry.detail and "1 Cognito user" in entry.detail
     assert client.get(url(player, "delete")).status_code == 404  # nothing left to act on
 
 
