@@ -15,11 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import staff_required
-from campaigns_site import directory
+from campaigns_site import audit, directory
 from campaigns_site.pagination import InvalidCursor
 from campaigns_site.table_keys import InvalidKeyPart
 from campaigns_site.views import start_over
 from staff import users
+
+RECENT_ACTIONS = 10  # on a user's page; the audit log has them all
 
 
 class UserSearchForm(forms.Form):
@@ -66,7 +68,8 @@ def staff_users(request):
 @staff_required
 @require_GET
 def staff_user(request, sub):
-    """One user's entry and their usage month by month; 404 for a sub not in the directory."""
+    """One user's entry, their usage month by month and the last staff actions on them; 404
+    for a sub not in the directory."""
     try:
         entry = directory.get_entry(sub=sub)
     except InvalidKeyPart:
@@ -77,6 +80,7 @@ def staff_user(request, sub):
     context = {
         "sub": sub,
         "entry": entry,
+        "actions": audit.list_actions_for(sub=sub, limit=RECENT_ACTIONS).items,
         "months": months,
         "bars": users.usage_bars(months),
         "chart": {"width": users.CHART_WIDTH, "height": users.CHART_HEIGHT, "counter": users.CHARTED},

@@ -51,6 +51,7 @@ def test_staff_see_the_facts_and_the_usage_over_time_with_a_get_and_a_query(staf
         "dynamodb.BatchGetItem",  # the web session and the profile, as every signed-in page
         "dynamodb.GetItem",  # the directory entry
         "dynamodb.Query",  # the months of usage
+        "dynamodb.Query",  # the last staff actions on the account (the audit log's LSI1)
     ]
     assert response["Cache-Control"].startswith("max-age=0")
     html = response.content.decode()
@@ -106,3 +107,14 @@ def test_only_metadata_is_shown(staff, player, make_campaign, make_session, make
     html = signed_in("ada@example.com").get(page(player)).content.decode()
     assert "bo@example.com" in html
     assert PLANTED not in html
+
+
+def test_the_last_staff_actions_on_the_account_are_listed(staff, player):
+    from campaigns_site import audit
+
+    audit.record_action(by="ada@example.com", action="disable", target_sub=player, target_email="bo@example.com")
+    audit.record_action(by="ada@example.com", action="enable", target_sub=staff, target_email="ada@example.com")
+    client = signed_in("ada@example.com")
+    html = client.get(page(player)).content.decode()
+    assert "ada@example.com disabled sign-in" in html
+    assert "enabled sign-in" not in html  # another account's
