@@ -40,6 +40,13 @@ OPS_COMMANDS = [
         "manage.py staff add|remove <email>, manage.py staff list",
         "change or list the staff (the Cognito group and the profile: counts from their next request)",
     ),
+    ("manage.py doctor --stage production", "check the deployment end to end: ok, warn or fail, with the fix"),
+    ("manage.py alarms --email <address>", "the monthly budget and the CloudWatch alarms (safe to re-run)"),
+    ("manage.py cost_report [--month YYYY-MM]", "the cost page in a terminal: real beside model, by service"),
+    (
+        "manage.py rebuild_directory, recount_usage --all, fill_share_registry",
+        "fill and repair the users' directory, their counters and the share registry (safe to re-run)",
+    ),
     ("make build STAGE=production", "build the Lambda package"),
 ]
 
