@@ -26,6 +26,13 @@ class Tick:
     amount: Decimal
     y: float
 
+    @property
+    def label(self):
+        """The amount in dollars, with as many decimals as it needs (at least 2): a quarter
+        of a scale of $0.02 is $0.005, which two decimals would round to $0.01."""
+        cents = f"{self.amount:.4f}".rstrip("0").partition(".")[2]
+        return f"${self.amount:.{max(len(cents), 2)}f}"
+
 
 def _scale_top(largest):
     """The smallest round amount (1, 2 or 5 times a power of ten cents) at or above `largest`."""
