@@ -32,7 +32,7 @@ from sessions.summaries.runners import run_summary_job
 from sessions.transcripts.services import delete_transcript
 from v1 import checkpoints
 from v1.differences import Verification
-from v1.report import CASE_DUPLICATE, SOFT_DELETED, TEXT_CUT, Report
+from v1.report import CASE_DUPLICATE, SOFT_DELETED, Report
 from v1.verify_record import EVERYONE, record_verification
 
 STAFF_EMAIL = "staff@example.com"
@@ -143,24 +143,20 @@ def seed_import_report():
     no import ever ran here (a real one's state is never overwritten)."""
     if checkpoints.get_run() is not None:
         return False
-    report = Report(source_rows={"users": 26, "accounts": 9, "campaigns": 41, "game_sessions": 312, "summaries": 655})
-    for what, count in {"users": 24, "campaigns": 39, "sessions": 297, "summaries": 640, "share_links": 12}.items():
+    # As if Tomas (origin "v1") had come over from v1.0 with his campaign and session.
+    report = Report(source_rows={"users": 2, "accounts": 1, "campaigns": 2, "game_sessions": 1, "summaries": 0})
+    for what, count in {"users": 1, "campaigns": 1, "sessions": 1}.items():
         report.wrote(what, count)
-    report.transcript_bytes = 48_213_776
-    report.accounts_done = 24
-    for table, row_id, reason in [
-        ("users", "17", CASE_DUPLICATE),
-        ("campaigns", "c-demo-1", SOFT_DELETED),
-        ("campaigns", "c-demo-2", SOFT_DELETED),
-        ("game_sessions", "s-demo-1", TEXT_CUT),
-    ]:
+    report.transcript_bytes = 3_412
+    report.accounts_done = 1
+    for table, row_id, reason in [("users", "2", CASE_DUPLICATE), ("campaigns", "c-demo-1", SOFT_DELETED)]:
         report.skip(table, row_id, reason)
     run = checkpoints.start_pass()
-    checkpoints.record_progress(run, done_through=26)
+    checkpoints.record_progress(run, done_through=2)
     checkpoints.complete_pass(run, report_json=report.as_json())
     verification = Verification(source_rows=report.source_rows, on_purpose=report)
-    verification.accounts = 24
-    verification.compared.update({"users": 24, "campaigns": 39, "sessions": 297, "summaries": 640})
+    verification.accounts = 1
+    verification.compared.update({"users": 1, "campaigns": 1, "sessions": 1})
     record_verification(verification, scope=EVERYONE)
     return True
 

@@ -135,7 +135,8 @@ def model_rows(*, usage, table_bytes, s3_bytes, active_users, ce_requests, fract
          f"({settings.BEDROCK_MODEL_ID})"),
         ("AmazonCloudWatch", requests * LOG_BYTES_PER_REQUEST / GB * p["cloudwatch_logs_ingested_gb"],
          f"about {requests * LOG_BYTES_PER_REQUEST / GB:,.3f} GB of request lines"),
-        ("AWS Cost Explorer", ce_requests * p["cost_explorer_request"], f"{ce_requests} API requests"),
+        ("AWS Cost Explorer", ce_requests * p["cost_explorer_request"],
+         f"{ce_requests} API request{'' if ce_requests == 1 else 's'}"),
     ]  # fmt: skip
     return [
         {"service": service, "amount": amount, "counted": counted, "free_tier": FREE_TIER.get(service, "")}

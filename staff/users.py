@@ -17,6 +17,9 @@ CHART_WIDTH = 320  # the SVG's own units; it scales to the page's width (a phone
 CHART_HEIGHT = 120
 LABEL_HEIGHT = 16
 CHARTED = "sessions"  # the bar chart's counter: sessions added per month
+CHART_SLOTS = 12  # a bar is never wider than a twelfth of the chart (one month is not a wall)
+VALUE_HEIGHT = 12  # room above the highest bar for its number
+MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class MonthOfUsage:
 @dataclass(frozen=True)
 class Bar:
     month: str
+    label: str  # "Dec 26"
     value: int
+    value_y: float  # the number's baseline, just above the bar
     x: float
     y: float
     width: float
@@ -54,19 +59,27 @@ def usage_bars(months, *, counter=CHARTED):
         return []
     values = [max(int(month.deltas.get(counter, 0)), 0) for month in months]
     highest = max(values) or 1
-    slot = CHART_WIDTH / len(months)
-    plot_height = CHART_HEIGHT - LABEL_HEIGHT
+    slot = CHART_WIDTH / max(len(months), CHART_SLOTS)
+    plot_height = CHART_HEIGHT - LABEL_HEIGHT - VALUE_HEIGHT
     bars = []
     for index, (month, value) in enumerate(zip(months, values, strict=True)):
         height = round(plot_height * value / highest, 1)
         bars.append(
             Bar(
                 month=month.month,
+                label=_month_label(month.month),
                 value=value,
                 x=round(index * slot + slot * 0.15, 1),
-                y=round(plot_height - height, 1),
+                y=round(VALUE_HEIGHT + plot_height - height, 1),
+                value_y=round(VALUE_HEIGHT + plot_height - height - 2, 1),
                 width=round(slot * 0.7, 1),
                 height=height,
             )
         )
     return bars
+
+
+def _month_label(month):
+    """ "2026-12" → "Dec 26": short enough for a bar a twelfth of a phone's width."""
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {year[2:]}"

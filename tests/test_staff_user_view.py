@@ -118,3 +118,16 @@ def test_the_last_staff_actions_on_the_account_are_listed(staff, player):
     html = client.get(page(player)).content.decode()
     assert "ada@example.com disabled sign-in" in html
     assert "enabled sign-in" not in html  # another account's
+
+
+def test_the_usage_chart_keeps_every_bar_and_label_inside_and_narrow():
+    from staff.users import CHART_HEIGHT, CHART_WIDTH, MonthOfUsage, usage_bars
+
+    (only,) = usage_bars([MonthOfUsage("2026-12", {"sessions": 3})])
+    assert only.width <= CHART_WIDTH / 12 and only.label == "Dec 26" and only.value == 3
+    assert 0 < only.value_y < only.y < CHART_HEIGHT
+    months = [MonthOfUsage(f"{2025 + n // 12}-{n % 12 + 1:02d}", {"sessions": n - 3}) for n in range(24)]
+    bars = usage_bars(months)
+    assert [bar.value for bar in bars[:4]] == [0, 0, 0, 0]  # a month of deletions draws no bar below zero
+    assert all(0 <= bar.x and bar.x + bar.width <= CHART_WIDTH and bar.value_y > 0 for bar in bars)
+    assert bars[0].label == "Jan 25" and bars[-1].label == "Dec 26"
