@@ -72,6 +72,29 @@ class DemoSeed:
         return self.session_ids[0] if self.session_ids else ""
 
 
+def create_confirmed_account(*, email, password, display_name, user_pool_id):
+    """A new confirmed Cognito user with a permanent password, and its profile: (sub, True),
+    or (sub, False) when a profile of that sub existed already."""
+    cognito = aws.client("cognito-idp")
+    user = cognito.admin_create_user(
+        UserPoolId=user_pool_id,
+        Username=email,
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "name", "Value": display_name},
+        ],
+        MessageAction="SUPPRESS",
+    )["User"]
+    cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=email, Password=password, Permanent=True)
+    sub = _attribute(user["Attributes"], "sub")
+    try:
+        create_profile(sub=sub, email=email, display_name=display_name)
+    except ProfileAlreadyExists:
+        return sub, False
+    return sub, True
+
+
 def seed_demo_data(*, user_pool_id=None, email=DEMO_EMAIL, password=DEMO_PASSWORD):
     """Create the demo user and everything it owns unless the user exists already; bring an
     earlier demo that nobody changed up to date (see the module docstring)."""
@@ -83,22 +106,10 @@ def seed_demo_data(*, user_pool_id=None, email=DEMO_EMAIL, password=DEMO_PASSWOR
     except cognito.exceptions.UserNotFoundException:
         pass
 
-    user = cognito.admin_create_user(
-        UserPoolId=user_pool_id,
-        Username=email,
-        UserAttributes=[
-            {"Name": "email", "Value": email},
-            {"Name": "email_verified", "Value": "true"},
-            {"Name": "name", "Value": DEMO_DISPLAY_NAME},
-        ],
-        MessageAction="SUPPRESS",
-    )["User"]
-    cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=email, Password=password, Permanent=True)
-    sub = _attribute(user["Attributes"], "sub")
-
-    try:
-        create_profile(sub=sub, email=email, display_name=DEMO_DISPLAY_NAME)
-    except ProfileAlreadyExists:
+    sub, made = create_confirmed_account(
+        email=email, password=password, display_name=DEMO_DISPLAY_NAME, user_pool_id=user_pool_id
+    )
+    if not made:
         return DemoSeed(created=False, sub=sub)
     campaign = create_campaign(
         sub=sub,

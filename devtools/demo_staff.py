@@ -19,12 +19,11 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.profiles import ProfileAlreadyExists, create_profile
 from accounts.staff import add_staff
 from campaigns.repository import create_campaign
 from campaigns_site import audit, aws, directory
 from devtools import demo_transcripts
-from devtools.demo import _attribute, _upload_transcript
+from devtools.demo import _attribute, _upload_transcript, create_confirmed_account
 from sessions.core.repository import create_session
 from sessions.sharing.repository import create_share_link, open_share_link
 from sessions.summaries.jobs import start_summary_job
@@ -94,22 +93,9 @@ def ensure_account(email, password, display_name, *, user_pool_id):
         return _attribute(user["UserAttributes"], "sub"), False
     except cognito.exceptions.UserNotFoundException:
         pass
-    user = cognito.admin_create_user(
-        UserPoolId=user_pool_id,
-        Username=email,
-        UserAttributes=[
-            {"Name": "email", "Value": email},
-            {"Name": "email_verified", "Value": "true"},
-            {"Name": "name", "Value": display_name},
-        ],
-        MessageAction="SUPPRESS",
-    )["User"]
-    cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=email, Password=password, Permanent=True)
-    sub = _attribute(user["Attributes"], "sub")
-    try:
-        create_profile(sub=sub, email=email, display_name=display_name)
-    except ProfileAlreadyExists:
-        pass
+    sub, _ = create_confirmed_account(
+        email=email, password=password, display_name=display_name, user_pool_id=user_pool_id
+    )
     return sub, True
 
 
