@@ -137,6 +137,29 @@ def anonymous(aws, db):
 def pytest_configure(config):
     for name, what in MARKERS.items():
         config.addinivalue_line("markers", f"{name}(**fields): {what}")
+    import_moto_s_pool_key_once()
+
+
+def import_moto_s_pool_key_once():
+    """moto (5.2) gives every user pool the same RSA key (its jwks-private.json) and imports
+    it anew for each, recovering the primes from the private exponent: 0.15 s a pool, and
+    nearly every test makes a pool. Here the key is imported once per process; each pool
+    still gets that same key, so tokens are signed and verified as before."""
+    import json
+
+    from joserfc.jwk import RSAKey
+
+    import_key, imported = RSAKey.import_key.__func__, {}
+
+    def import_key_once(cls, value, *args, **kwargs):
+        if args or kwargs or not isinstance(value, dict):
+            return import_key(cls, value, *args, **kwargs)
+        text = json.dumps(value, sort_keys=True)
+        if text not in imported:
+            imported[text] = import_key(cls, value)
+        return imported[text]
+
+    RSAKey.import_key = classmethod(import_key_once)
 
 
 # What a test module (or a test) changes in the `campaign`, `session` and `transcribed` it is
