@@ -103,15 +103,30 @@ def last_errors(*, window=DEFAULT_WINDOW, refresh=False):
     if not function:
         return ErrorsPage(function="", window=window)
     item, log_group = _get(window), log_group_of(function)
-    now = timezone.now()
+    now, seen = timezone.now(), item.attempted
     if item.log_group != log_group:  # none yet, or kept for another function
         item = LastErrors(OPS_PK, last_errors_sk(window), log_group=log_group)
     if item.query_id and item.attempted and now - item.attempted < PENDING_FOR_AT_MOST:
         _collect(item, log_group, attempts=1)
-    elif _due(item, now=now, refresh=refresh):
+    elif _due(item, now=now, refresh=refresh) and _claim(item, seen=seen, now=now):
         _start(item, log_group, window=window, now=now)
         return _page(item, function=function, window=window, asked=True)
     return _page(item, function=function, window=window)
+
+
+def _claim(item, *, seen, now):
+    """Set `attempted` on condition that it is still what this visit read (one PutItem):
+    of two visits that find the answer due at once, only one asks Logs Insights, which
+    bills every query by the GB. False: another visit asked first (its answer shows on the
+    next visit), or the table refused (the page shows what it read)."""
+    condition = LastErrors.attempted.does_not_exist() if seen is None else LastErrors.attempted == seen
+    item.attempted, item.query_id = now, None
+    try:
+        item.save(condition=condition)
+    except PynamoDBException as error:
+        log.info("staff errors: not asking Logs Insights (%s)", type(error).__name__)
+        return False
+    return True
 
 
 def _due(item, *, now, refresh):
@@ -128,7 +143,7 @@ def _get(window):
 
 
 def _start(item, log_group, *, window, now):
-    item.attempted, item.query_id, item.failure = now, None, None
+    item.failure = None
     try:
         item.query_id = aws.client("logs").start_query(
             logGroupName=log_group,

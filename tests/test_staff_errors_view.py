@@ -120,6 +120,7 @@ def test_staff_see_the_errors_of_the_last_day_from_logs_insights(staff, on_lambd
     assert calls.operations() == [
         "dynamodb.BatchGetItem",  # the web session and the profile, as every signed-in page
         "dynamodb.GetItem",  # the cached answer: none yet
+        "dynamodb.PutItem",  # the claim: only this visit asks
         "logs.StartQuery",
         "logs.GetQueryResults",  # moto completes at once
         "dynamodb.PutItem",  # the answer kept
@@ -170,6 +171,20 @@ def test_the_button_asks_again_at_once_but_not_twice_a_minute(staff, on_lambda, 
     assert calls.count("logs", "StartQuery") == 1
     html = client.get(PAGE).content.decode()
     assert "<code>req-new</code>" in html and "Asked CloudWatch Logs Insights again." in html
+
+
+def test_of_two_visits_that_find_it_due_at_once_only_one_asks(staff, on_lambda, aws_calls, time_machine):
+    from staff import last_errors
+
+    time_machine.move_to(timezone.now())
+    staff_client().get(PAGE)  # asked and kept
+    time_machine.shift(timedelta(minutes=11))
+    stale = last_errors._get("24h")  # what a second visit read before the first one claimed
+    with aws_calls() as calls:
+        staff_client().get(PAGE)  # the first visit: claims, asks
+    assert calls.count("logs", "StartQuery") == 1
+    now = last_errors.timezone.now()
+    assert not last_errors._claim(stale, seen=stale.attempted, now=now)  # the second visit: asks nothing
 
 
 def test_the_button_needs_the_csrf_token_and_a_post(staff, on_lambda):
