@@ -26,6 +26,7 @@ def user_action(request, sub, action):
             "action": chosen,
             "target": target,
             "refusal": user_actions.refusal(chosen, target=target, by_sub=request.user.sub),
+            "already": target.already(chosen),
             "back_url": user_page_url(target.sub),
         }
         return render(request, "staff/user_action_confirm.html", context)

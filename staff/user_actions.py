@@ -105,6 +105,16 @@ class Target:
         # Once the Cognito user is gone only the deletion can go on (it resumes).
         return self.in_cognito or action.name == "delete"
 
+    def already(self, action):
+        """True when the action would change nothing (a stale page, a link followed twice):
+        the confirm page says so; confirming still works and is recorded."""
+        return {
+            "make-staff": self.is_staff,
+            "remove-staff": not self.is_staff,
+            "enable": self.enabled,
+            "disable": not self.enabled,
+        }.get(action.name, False)
+
 
 def find_target(*, sub):
     """The user `sub` (AdminGetUser, and the profile's GetItem), or None: no such user,

@@ -293,3 +293,11 @@ def test_the_user_page_links_each_action_to_its_confirm_page(is_staff, disabled,
     for action in hidden:
         assert url("s-1", action) not in html, action
     assert "<form" not in html  # links only: each confirm page has the one form
+
+
+def test_a_confirm_page_says_when_the_action_would_change_nothing(staff, player):
+    client = admin()
+    assert "Already so" in client.get(url(player, "enable")).content.decode()  # enabled already
+    assert "Already so" in client.get(url(player, "remove-staff")).content.decode()  # not staff
+    assert "Already so" not in client.get(url(player, "disable")).content.decode()
+    assert "Already so" not in client.get(url(player, "make-staff")).content.decode()
