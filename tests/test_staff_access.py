@@ -20,7 +20,8 @@ def _example(regex):
     for candidate in ("01J8Z3V8Y4Q6W1K2M3N4P5R6S7", "0f5c9d2e-1b7a-4c55-9e1a-3f2d4c5b6a7e", "make-staff", "x"):
         if re.fullmatch(regex, candidate):
             return candidate
-    pytest.skip(f"no sample value for {regex}")
+    # A new converter under /staff/ must be walked too, not skipped: give it a sample here.
+    raise AssertionError(f"no sample value for {regex}: add one to _example")
 
 
 def _path(route):
