@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "v1",  # the move from v1.0: management commands only
     "cutover",  # both stacks live: change capture, sync, the mirror, the traffic split
     "staff",  # the staff's pages across users
+    "exports",  # your data out (a zip: JSON lines, transcripts, a Markdown vault) and back in
 ]
 if not PRODUCTION:
     # The local run (`manage.py runlocal`, the embedded moto, the demo): development
