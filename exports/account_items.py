@@ -11,11 +11,9 @@ import itertools
 
 from django.utils import timezone
 
-from accounts.items import Profile
 from campaigns.items import Campaign
 from campaigns_site.table_keys import (
     CAMPAIGN_PREFIX,
-    PROFILE_SK,
     SHARE_POINTER_PREFIX,
     SHARE_SK,
     SPEAKER_NAMES_PREFIX,
@@ -33,13 +31,6 @@ from sessions.summaries.items import Summary
 from sessions.transcripts.items import SpeakerNames
 
 BATCH_GET_LIMIT = 100  # keys in one BatchGetItem
-
-
-def get_profile(*, sub):
-    try:
-        return Profile.get(user_pk(sub), PROFILE_SK, consistent_read=True)
-    except Profile.DoesNotExist:
-        return None
 
 
 def list_campaigns_to_export(*, sub, campaign_id=None):

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.profiles import get_profile
 from campaigns_site import aws
 from exports import account_items
 from exports import format as export_format
@@ -36,7 +37,7 @@ def write_export(stream, *, sub, campaign_id=None, with_token_hashes=False, prog
     the manifest's counts. `with_token_hashes`: share links carry the hash they are found
     by (an operator's export, moving a deployment). `progress(step, done, total)`: called
     as sessions are written (step "data", "transcripts" or "notes")."""
-    profile = account_items.get_profile(sub=sub)
+    profile = get_profile(sub=sub)
     campaigns = account_items.list_campaigns_to_export(sub=sub, campaign_id=campaign_id)
     if profile is None or (campaign_id is not None and not campaigns):
         raise NothingToExport(campaign_id or sub)
