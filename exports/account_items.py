@@ -21,7 +21,6 @@ from campaigns_site.table_keys import (
     play_order_prefix,
     share_pk,
     speaker_names_sk,
-    story_summary_sk,
     summaries_prefix,
     user_pk,
 )
@@ -60,21 +59,6 @@ def iter_summaries_of_campaign(*, sub, campaign_id):
     """Every summary of the campaign's sessions and its story so far, page by page (SK order:
     by session id, then kind)."""
     return Summary.query(user_pk(sub), Summary.sk.startswith(summaries_prefix(campaign_id)), consistent_read=True)
-
-
-def list_summaries_of_session(*, sub, campaign_id, session_id):
-    return list(
-        Summary.query(
-            user_pk(sub), Summary.sk.startswith(summaries_prefix(campaign_id, session_id)), consistent_read=True
-        )
-    )
-
-
-def get_story_so_far(*, sub, campaign_id):
-    try:
-        return Summary.get(user_pk(sub), story_summary_sk(campaign_id), consistent_read=True)
-    except Summary.DoesNotExist:
-        return None
 
 
 def speaker_names_by_campaign(*, sub, campaign_id=None):

@@ -7,6 +7,7 @@ chunk of a transcript, never the account. The data files come first, then the
 transcripts, then the Markdown vault, then manifest.json with the counts.
 """
 
+import itertools
 import json
 import zipfile
 from collections import Counter
@@ -67,6 +68,7 @@ class _Export:
         self.counts = Counter()
         self.transcripts = []  # (session id, upload id, file name in the zip): small, one per session
         self.missing = []  # sessions whose transcript object was not found
+        self.notes_done = 0
         self.total_sessions = sum(int(campaign.session_count or 0) for campaign in campaigns)
 
     # --- data/*.jsonl ------------------------------------------------------------------------
@@ -156,48 +158,73 @@ class _Export:
     # --- markdown/ ------------------------------------------------------------------------------
     def write_vault(self, profile):
         paths = VaultPaths()
-        done = 0
         for campaign in self.campaigns:
-            cid = campaign.campaign_id
-            campaign_record = export_format.campaign_record(campaign)
-            names = self.speaker_names.get(cid)
-            names_record = export_format.speaker_names_record(names) if names else None
-            # One campaign's session headers (small items, no text beyond the notes): every
-            # note's name is known before the first note links to the next one.
-            sessions = [
-                export_format.session_record(session, original_file_name=_name_if_any(session))
-                for session in account_items.iter_sessions_in_play_order(sub=self.sub, campaign_id=cid)
-            ]
-            for session in sessions:
-                paths.session_note(campaign_record, session)
-            for index, session in enumerate(sessions):
-                summaries = account_items.list_summaries_of_session(
-                    sub=self.sub, campaign_id=cid, session_id=session["id"]
-                )
-                note = session_note(
-                    session,
-                    campaign=campaign_record,
-                    summaries=[export_format.summary_record(summary) for summary in summaries],
-                    speaker_names=names_record,
-                    paths=paths,
-                    previous=sessions[index - 1] if index > 0 else None,
-                    following=sessions[index + 1] if index + 1 < len(sessions) else None,
-                )
-                self.archive.writestr(paths.session_note(campaign_record, session), note)
-                done += 1
-                self.progress("notes", done, self.total_sessions)
-            story = account_items.get_story_so_far(sub=self.sub, campaign_id=cid)
-            note = campaign_note(
-                campaign_record,
-                sessions=sessions,
-                story=export_format.summary_record(story) if story else None,
-                speaker_names=names_record,
-                paths=paths,
-            )
-            self.archive.writestr(paths.campaign_note(campaign_record), note)
+            self._campaign_notes(campaign, paths)
         records = [export_format.campaign_record(campaign) for campaign in self.campaigns]
         account = export_format.account_record(profile)
         self.archive.writestr(paths.index_note(), index_note(account, campaigns=records, paths=paths))
+
+    def _campaign_notes(self, campaign, paths):
+        """The campaign's session notes, then its own note. Its session headers (small items)
+        are read first, in play order, so that every note's name is known before a note
+        links to it; the summaries then come in one paged Query of the campaign, in key
+        order (by session id), and the notes are written in that order too: a merge of two
+        sorted streams, one session's summaries in memory at a time, no Query per session."""
+        cid = campaign.campaign_id
+        campaign_record = export_format.campaign_record(campaign)
+        names = self.speaker_names.get(cid)
+        names_record = export_format.speaker_names_record(names) if names else None
+        in_play_order = [
+            export_format.session_record(session, original_file_name=_name_if_any(session))
+            for session in account_items.iter_sessions_in_play_order(sub=self.sub, campaign_id=cid)
+        ]
+        neighbours = {}
+        for index, session in enumerate(in_play_order):
+            paths.session_note(campaign_record, session)
+            before = in_play_order[index - 1] if index > 0 else None
+            after = in_play_order[index + 1] if index + 1 < len(in_play_order) else None
+            neighbours[session["id"]] = (before, after)
+        story = None
+        summaries = _grouped_by_session(account_items.iter_summaries_of_campaign(sub=self.sub, campaign_id=cid))
+        pending = next(summaries, None)
+        for session in sorted(in_play_order, key=lambda record: record["id"]):
+            of_session = []
+            while pending is not None and (pending[0] is None or pending[0] <= session["id"]):
+                session_id, group = pending
+                if session_id is None:
+                    story = group[0]
+                elif session_id == session["id"]:
+                    of_session = group
+                pending = next(summaries, None)
+            before, after = neighbours[session["id"]]
+            note = session_note(
+                session,
+                campaign=campaign_record,
+                summaries=[export_format.summary_record(summary) for summary in of_session],
+                speaker_names=names_record,
+                paths=paths,
+                previous=before,
+                following=after,
+            )
+            self.archive.writestr(paths.session_note(campaign_record, session), note)
+            self.notes_done += 1
+            self.progress("notes", self.notes_done, self.total_sessions)
+        rest = itertools.chain([pending] if pending is not None else [], summaries)
+        story = next((group[0] for session_id, group in rest if session_id is None), story)
+        note = campaign_note(
+            campaign_record,
+            sessions=in_play_order,
+            story=export_format.summary_record(story) if story else None,
+            speaker_names=names_record,
+            paths=paths,
+        )
+        self.archive.writestr(paths.campaign_note(campaign_record), note)
+
+
+def _grouped_by_session(summaries):
+    """(session id or None for the story, [its summaries]) from summaries in key order."""
+    for session_id, group in itertools.groupby(summaries, key=lambda summary: summary.session_id):
+        yield session_id, list(group)
 
 
 def transcript_file_name(session):
