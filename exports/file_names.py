@@ -116,11 +116,15 @@ def _not_a_device(text):
     return text
 
 
-def same_file_key(name):
-    """What case-insensitive, normalization-insensitive file systems compare: "Ash.md",
-    "ASH.MD" and "ash.md" (and "é" composed or not) are one file there."""
-    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
-    return unicodedata.normalize("NFC", folded)
+def same_file_keys(name):
+    """What case-insensitive file systems compare: "Ash.md", "ASH.MD" and "ash.md" (and "é"
+    composed or not) are one file on macOS and Windows. Two names are one when any key is
+    shared: Unicode's canonical caseless match, case folding of the NFC form, and Windows'
+    upper-casing of each character alone (which leaves "ß" as it is)."""
+    nfd_folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
+    nfc = unicodedata.normalize("NFC", name)
+    upper = "".join(upper if len(upper := char.upper()) == 1 else char for char in nfc)
+    return {("canonical", nfd_folded), ("folded", unicodedata.normalize("NFC", nfc.casefold())), ("upper", upper)}
 
 
 class UniqueNames:
@@ -136,14 +140,15 @@ class UniqueNames:
         """A safe form of `name` that no earlier claim has (as its file system compares)."""
         safe = safe_file_name(name, fallback=self.fallback, max_bytes=self.max_bytes)
         candidate, number = safe, 1
-        while same_file_key(candidate) in self._taken:
+        while self.is_taken(candidate):
             number += 1
             candidate = self._numbered(safe, number)
-        self._taken.add(same_file_key(candidate))
+        self._taken |= same_file_keys(candidate)
         return candidate
 
     def is_taken(self, name):
-        return same_file_key(name) in self._taken
+        """Whether `name` would be the same file as one claimed."""
+        return not self._taken.isdisjoint(same_file_keys(name))
 
     def _numbered(self, safe, number):
         stem, extension = split_extension(safe)
