@@ -8,13 +8,17 @@ not in the text's own Markdown, however the note is read (CommonMark, GitHub, Ob
 - plain_markdown(text): plain text as the app keeps it (paragraphs, "- " list lines) as
   Markdown that shows the same: list lines stay a list, every other character is literal.
 - summary_markdown(text): a summary that is already Markdown (text_format "markdown"):
-  kept, but its headings are moved under the section's ("#" becomes "###"), raw HTML shows
-  as text (the app never renders it) and "[[" cannot make an Obsidian link. If what comes
-  out still has what it must not, the text is shown as plain text instead.
+  kept, but its headings are moved under the section's ("#" becomes "###"), raw HTML and
+  images show as text (the app never renders or loads them), "[[" cannot make an Obsidian
+  link. If what comes out still has what it must not (HTML, a heading as high as the
+  section's, an image, a link to anything but http, https or mailto), the text is shown as
+  plain text instead.
 """
 
 import re
 from functools import lru_cache
+
+from campaigns_site.markdown_text import is_allowed_link
 
 # Characters escaped inside a line. Besides CommonMark's (emphasis, code, links, HTML,
 # entities, tables): `#` (an Obsidian #tag), `$` (math), `%` (an Obsidian %%comment%%),
@@ -28,11 +32,12 @@ _ATX = re.compile(r"^((?: {0,3}> ?)*)( {0,3})(#{1,6})(?=[ \t]|$)")
 _UNESCAPED_WIKILINK = re.compile(r"(?<!\\)\[\[")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 SECTION_HEADING_LEVEL = 2  # a summary's headings go below its "## Recap"
+PROBE = "next section"
 
 
 def clean_text(text):
     """Text without carriage returns, tabs or control characters."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n").replace("\t", "    ")
     return _CONTROL.sub("", text)
 
 
@@ -93,7 +98,9 @@ def _rewritten(text):
             _demote(lines, token, start, end)
     for number, line in enumerate(lines):
         if number not in code_lines:
-            lines[number] = _TAG_START.sub(r"\\<", line.replace("[[", r"\[\[").replace("]]", r"\]\]"))
+            line = line.replace("[[", r"\[\[").replace("]]", r"\]\]").replace("![", r"!\[")
+            line = line.replace("%%", r"\%\%").replace("$$", r"\$\$")  # Obsidian: a comment, math to the end
+            lines[number] = _TAG_START.sub(r"\\<", line)
     return "\n".join(lines)
 
 
@@ -110,9 +117,16 @@ def _demote(lines, token, start, end):
 
 
 def _is_contained(text):
-    """Whether `text` has no HTML, no heading above the section's, and no "[[" that an
-    Obsidian reader would take for a link."""
-    for token in _parser().parse(text):
+    """Whether `text` has no HTML, no heading as high as the section's, no image, no link
+    but to http(s) or mailto, no "[[" that Obsidian would take for a link, and leaves
+    nothing open (a fence, a list) that the note's next section would fall into."""
+    tokens = _parser().parse(f"{text}\n\n## {PROBE}\n")
+    probe = tokens[-3:]
+    if [token.type for token in probe] != ["heading_open", "inline", "heading_close"] or probe[0].level != 0:
+        return False
+    if probe[0].tag != "h2" or probe[1].content != PROBE:
+        return False
+    for token in tokens[:-3]:
         if token.type in ("html_block", "html_inline"):
             return False
         if token.type == "heading_open" and int(token.tag[1]) <= SECTION_HEADING_LEVEL:
@@ -123,6 +137,9 @@ def _is_contained(text):
 
 
 def _is_wrong_inline(token):
-    if any(child.type == "html_inline" for child in token.children or []):
-        return True
+    for child in token.children or []:
+        if child.type in ("html_inline", "image"):
+            return True
+        if child.type == "link_open" and not is_allowed_link(child.attrGet("href")):
+            return True  # a relative link would point at nothing in the vault
     return bool(_UNESCAPED_WIKILINK.search(token.content))

@@ -41,6 +41,7 @@ CAMPAIGN_NAME_BYTES = 60
 SESSION_NAME_BYTES = 80
 # What ends or splits an Obsidian link ("|" and the others are refused by file systems).
 OBSIDIAN_LINK_CHARACTERS = re.compile(r"[\[\]#^]")
+_BRACKET_PAIRS = re.compile(r"\[(?=\[)|\](?=\])")
 TAG = "campaign-sessions"
 CAMPAIGN_TAG = f"{TAG}/campaign"
 SESSION_TAG = f"{TAG}/session"
@@ -106,6 +107,12 @@ def campaign_title(campaign):
     return " ".join((campaign.get("name") or "").split()) or UNTITLED_CAMPAIGN
 
 
+def property_text(text):
+    """User text as a front matter value: as typed, but for a space between doubled
+    brackets, which Obsidian would read as a link in a property ("[[Boss]]" is "[ [Boss] ]")."""
+    return _BRACKET_PAIRS.sub(lambda match: f"{match[0]} ", text or "")
+
+
 # --- links -----------------------------------------------------------------------------------
 def wikilink(path):
     """An Obsidian link to a note, by its base name (unique in the vault)."""
@@ -127,7 +134,7 @@ def index_note(account, *, campaigns, paths):
     campaign_paths = [paths.campaign_note(campaign) for campaign in campaigns]
     fields = {
         "type": "index",
-        "owner": owner,
+        "owner": property_text(owner),
         "campaign_count": len(campaigns),
         "campaigns": [wikilink(path) for path in campaign_paths],
         "tags": [INDEX_TAG],
@@ -150,9 +157,9 @@ def campaign_note(campaign, *, sessions, story, speaker_names, paths):
     session_paths = [paths.session_note(campaign, session) for session in sessions]
     fields = {
         "type": "campaign",
-        "name": campaign.get("name") or "",
+        "name": property_text(campaign.get("name")),
         "id": campaign["id"],
-        "game_system": campaign.get("game_system") or "",
+        "game_system": property_text(campaign.get("game_system")),
         "archived": bool(campaign.get("archived")),
         "created": campaign.get("created"),
         "updated": campaign.get("updated"),
@@ -196,18 +203,18 @@ def session_note(session, *, campaign, summaries, speaker_names, paths, previous
     transcript = session.get("transcript")
     fields = {
         "type": "session",
-        "title": session.get("title") or "",
+        "title": property_text(session.get("title")),
         "campaign": wikilink(campaign_path),
         "number": session.get("number"),
         "played": date_or_text(session.get("played_on")),
-        "speakers": speakers(session, speaker_names),
+        "speakers": [property_text(speaker) for speaker in speakers(session, speaker_names)],
         "id": session["id"],
         "campaign_id": campaign["id"],
         "created": session.get("created"),
         "updated": session.get("updated"),
         "previous": wikilink(previous_path) if previous_path else None,
         "next": wikilink(following_path) if following_path else None,
-        "transcript": transcript["original"] if transcript else None,
+        "transcript": bool(transcript),  # its files are linked from the body: a path here could read as a link
         "tags": [SESSION_TAG],
     }
     lines = [f"# {inline(session_title(session))}", ""]
