@@ -78,17 +78,20 @@ def summary_markdown(text):
     return rewritten if _is_contained(rewritten) else plain_markdown(text)
 
 
-@lru_cache(maxsize=1)
-def _parser():
+@lru_cache(maxsize=2)
+def _parser(*, inline=True):
+    """CommonMark with HTML recognised (to be shown as text); without `inline`, blocks
+    only: where the headings and code are, at half the cost."""
     from markdown_it import MarkdownIt  # only when a note is written, not at a cold start
 
-    return MarkdownIt("commonmark", {"html": True})
+    parser = MarkdownIt("commonmark", {"html": True})
+    return parser if inline else parser.disable("inline")
 
 
 def _rewritten(text):
     lines = text.split("\n")
     code_lines = set()
-    for token in _parser().parse(text):
+    for token in _parser(inline=False).parse(text):
         if token.map is None or token.nesting == -1:
             continue
         start, end = token.map
@@ -120,26 +123,31 @@ def _is_contained(text):
     """Whether `text` has no HTML, no heading as high as the section's, no image, no link
     but to http(s) or mailto, no "[[" that Obsidian would take for a link, and leaves
     nothing open (a fence, a list) that the note's next section would fall into."""
-    tokens = _parser().parse(f"{text}\n\n## {PROBE}\n")
+    references = {}
+    tokens = _parser(inline=False).parse(f"{text}\n\n## {PROBE}\n", references)
     probe = tokens[-3:]
     if [token.type for token in probe] != ["heading_open", "inline", "heading_close"] or probe[0].level != 0:
         return False
     if probe[0].tag != "h2" or probe[1].content != PROBE:
         return False
     for token in tokens[:-3]:
-        if token.type in ("html_block", "html_inline"):
+        if token.type == "html_block":
             return False
         if token.type == "heading_open" and int(token.tag[1]) <= SECTION_HEADING_LEVEL:
             return False
-        if token.type == "inline" and _is_wrong_inline(token):
+        if token.type == "inline" and _is_wrong_inline(token.content, references):
             return False
     return True
 
 
-def _is_wrong_inline(token):
-    for child in token.children or []:
+def _is_wrong_inline(content, references):
+    if _UNESCAPED_WIKILINK.search(content):
+        return True
+    if "<" not in content and "[" not in content:
+        return False  # no link, image or HTML can start (the slow inline parse skipped)
+    for child in _parser().parseInline(content, references)[0].children or []:
         if child.type in ("html_inline", "image"):
             return True
         if child.type == "link_open" and not is_allowed_link(child.attrGet("href")):
             return True  # a relative link would point at nothing in the vault
-    return bool(_UNESCAPED_WIKILINK.search(token.content))
+    return False
