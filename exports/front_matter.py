@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 _KEY = re.compile(r"[a-z][a-z_]*")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}  # YAML 1.1 reads these as bool/null
 _NAMED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 _NAMED_ESCAPES |= {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
@@ -22,7 +23,7 @@ def front_matter(fields):
     """`fields` ({key: value}, in order) as a front matter block, "---" lines included."""
     lines = ["---"]
     for key, value in fields.items():
-        if not _KEY.fullmatch(key):
+        if not _KEY.fullmatch(key) or key in _YAML_WORDS:
             raise ValueError(f"not a plain key: {key!r}")
         if isinstance(value, list | tuple):
             lines.append(f"{key}:" if value else f"{key}: []")

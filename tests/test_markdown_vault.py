@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from urllib.parse import unquote
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from exports import format as export_format
 from exports.file_names import safe_file_name, same_file_keys
+from exports.front_matter import date_or_text, front_matter
 from exports.markdown_vault import VaultPaths, campaign_note, index_note, property_text, session_note
 
 CREATED = datetime(2024, 5, 31, 18, 4, 5, 123, tzinfo=UTC)
@@ -354,3 +356,27 @@ def test_front_matter_holds_any_text(text):
     fields, _ = split_note(campaign_note(campaign, sessions=[session], story=None, speaker_names=None, paths=paths))
     assert fields["name"] == property_text(text) and fields["game_system"] == property_text(text)
     assert "[[" not in fields["name"] and "]]" not in fields["name"]
+
+
+# --- front matter, written without PyYAML ----------------------------------------------------
+def test_front_matter_values_read_back_as_written():
+    fields = {"text": "a: b # c", "nothing": None, "flag": True, "count": 3, "day": date(2024, 5, 31)}
+    fields |= {"names": ["- dash", "'quote'", '"double"'], "empty": [], "bad_day": date_or_text("2024-13-45")}
+    block = front_matter(fields)
+    assert block.startswith("---\n") and block.endswith("\n---\n")
+    assert yaml.safe_load(block.strip("-\n")) == fields | {"bad_day": "2024-13-45"}
+    assert date_or_text("2024-05-31") == date(2024, 5, 31) and date_or_text(None) is None
+
+
+def test_front_matter_keys_are_plain():
+    for key in ("title: x\nevil", "yes", "Title", ""):
+        with pytest.raises(ValueError):
+            front_matter({key: "y"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(exclude_categories=())))
+def test_any_string_reads_back_from_front_matter(text):
+    block = front_matter({"value": text, "values": [text, text]})
+    assert block.count("\n") == 6  # one line a value: nothing the user typed starts a line
+    assert yaml.safe_load(block.strip("-\n")) == {"value": text, "values": [text, text]}
