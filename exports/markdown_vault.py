@@ -6,7 +6,8 @@ any Markdown viewer (GitHub, VS Code, a CommonMark renderer) shows cleanly.
     markdown/<campaign>/Sessions/<date or Session n> <title>.md   a session: notes, summaries, transcript
 
 Names are made safe (exports.file_names) and, beyond that, free of `[ ] # ^` (which end an
-Obsidian link), and unique across the whole vault by their base name, compared as macOS
+Obsidian link) and of a final ".xyz" (Obsidian would read `[[Name.vtt]]` as a link to a
+.vtt file: the dot becomes "-"), and unique across the whole vault by their base name, compared as macOS
 and Windows compare names: Obsidian finds `[[Name]]` by base name alone.
 
 Links, two of each: the body has standard relative Markdown links, percent-encoded
@@ -25,7 +26,7 @@ import re
 from urllib.parse import quote
 
 from exports import format as export_format
-from exports.file_names import UniqueNames, safe_file_name
+from exports.file_names import UniqueNames, safe_file_name, split_extension
 from exports.front_matter import date_or_text, front_matter
 from exports.markdown_escape import inline, plain_markdown, summary_markdown
 from sessions.core.kinds import KINDS, STORY_SO_FAR
@@ -83,7 +84,9 @@ class VaultPaths:
 
     def _claim(self, text, fallback, max_bytes):
         readable = OBSIDIAN_LINK_CHARACTERS.sub(" ", text or "")
-        stem = safe_file_name(readable, fallback=fallback, max_bytes=max_bytes)
+        stem, extension = split_extension(safe_file_name(readable, fallback=fallback, max_bytes=max_bytes))
+        if extension:  # "[[the-tomb.vtt]]" would be a link to a .vtt file: "the-tomb-vtt" is a note's
+            stem = f"{stem}-{extension[1:]}"
         claimed = self._names.claim(f"{stem}{NOTE_EXTENSION}")
         return claimed.removesuffix(NOTE_EXTENSION)
 
@@ -193,9 +196,12 @@ def _cast_lines(speaker_names):
     return lines or ["No speaker named yet."]
 
 
-def session_note(session, *, campaign, summaries, speaker_names, paths, previous=None, following=None):
+def session_note(
+    session, *, campaign, summaries, speaker_names, paths, previous=None, following=None, transcript_in_zip=True
+):
     """A session's note: its notes, each summary as a section, links to its campaign, the
-    sessions before and after it, and its transcript's files."""
+    sessions before and after it, and its transcript's files (`transcript_in_zip` False:
+    they were missing from storage, so the note says so and links to nothing)."""
     note = paths.session_note(campaign, session)
     campaign_path = paths.campaign_note(campaign)
     previous_path = paths.session_note(campaign, previous) if previous else None
@@ -229,8 +235,10 @@ def session_note(session, *, campaign, summaries, speaker_names, paths, previous
         lines += ["", "## Notes", "", plain_markdown(session["notes"])]
     for summary in ordered_summaries(summaries):
         lines += ["", f"## {inline(summary_heading(summary['kind']))}", "", _summary_text(summary) or "(empty)"]
-    if transcript:
+    if transcript and transcript_in_zip:
         lines += ["", "## Transcript", "", *_transcript_lines(transcript, note)]
+    elif transcript:
+        lines += ["", "## Transcript", "", "The transcript's file was missing from storage when this was exported."]
     return _note(fields, lines)
 
 

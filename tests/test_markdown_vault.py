@@ -5,6 +5,7 @@ note or file of the zip (relative to the note's folder), every [[wikilink]] to e
 note by Obsidian's rule (the base name, any case); user text, however hostile, adds no
 heading, link, HTML or front matter key (hypothesis)."""
 
+import io
 import itertools
 import posixpath
 import re
@@ -19,9 +20,11 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from exports import format as export_format
-from exports.file_names import safe_file_name, same_file_keys
+from exports.file_names import safe_file_name, same_file_keys, split_extension
 from exports.front_matter import date_or_text, front_matter
 from exports.markdown_vault import VaultPaths, campaign_note, index_note, property_text, session_note
+from exports.writer import write_export
+from tests.export_accounts import build_account, lines_of, read_zip
 
 CREATED = datetime(2024, 5, 31, 18, 4, 5, 123, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -165,8 +168,11 @@ def wikilinks_in(value):
 
 def resolve_wikilink(target, notes):
     """The notes Obsidian could open for [[target]]: by base name, in any case (a target
-    with a "/" by the end of its path)."""
+    with a "/" by the end of its path); a target with another extension names a file."""
     target = target.split("|")[0].split("#")[0].casefold()
+    if split_extension(target)[1] not in ("", ".md"):
+        return []  # Obsidian opens "[[a.vtt]]" as the file a.vtt, not a note
+    target = target.removesuffix(".md")
     stems = {path: path.removesuffix(".md").casefold() for path in notes}
     if "/" in target:
         return [path for path, stem in stems.items() if stem.endswith("/" + target)]
@@ -262,6 +268,7 @@ def test_names_that_would_clash_are_made_unique():
         make_session(campaign, "Campaigns"),  # the index's name
         make_session(campaign, "CON"),  # a Windows device name
         make_session(campaign, "aux.md"),
+        make_session(campaign, "the-tomb.vtt"),  # [[the-tomb.vtt]] would name a .vtt file
         make_session(campaign, "x" * 300, number=7),  # far too long
         make_session(campaign, "#1 [[Boss]] ^fight | round"),  # characters that end an Obsidian link
     ]
@@ -269,8 +276,8 @@ def test_names_that_would_clash_are_made_unique():
     notes, files = build_vault([(campaign, sessions, [], None, None), (other, [], [], None, None)])
     check_vault(notes, files)
     names = sorted(posixpath.basename(path) for path in notes)
-    assert "CON_.md" in names and "aux_.md.md" in names or "aux_.md" in names
-    assert len({path.casefold() for path in notes}) == len(notes) == 11
+    assert {"CON_.md", "aux_-md.md", "the-tomb-vtt.md", "1 Boss fight - round.md"} <= set(names)
+    assert len({path.casefold() for path in notes}) == len(notes) == 12
     assert max(len(path.encode()) for path in notes) < 170
 
 
@@ -289,6 +296,38 @@ def test_a_campaign_without_sessions_and_an_empty_account():
     check_vault(notes, files)
     assert "markdown/Untitled campaign/Untitled campaign.md" in notes
     assert build_vault([]) and check_vault(*build_vault([]))
+
+
+def test_a_transcript_missing_from_the_zip_is_not_linked():
+    campaign, sessions, *_ = small_vault()
+    note = session_note(sessions[0], campaign=campaign, summaries=[], speaker_names=None, paths=VaultPaths(),
+                        transcript_in_zip=False)  # fmt: skip
+    _, headings, links, _ = read_note(note)
+    assert (2, "Transcript") in headings and not [link for link in links if "transcripts/" in link]
+    assert "missing from storage" in note
+
+
+@pytest.fixture
+def exported_entries(make_user, empty_transcript_cache):
+    """The entries of a real export zip (exports/writer.py) of an account with one of everything."""
+    built = build_account(make_user("vera@example.com", display_name="Vera"))
+    stream = io.BytesIO()
+    write_export(stream, sub=built.sub)
+    return read_zip(stream.getvalue())
+
+
+def test_an_exported_zip_holds_a_vault_whose_links_all_lead_inside_it(exported_entries):
+    notes = {name: data.decode("utf-8") for name, data in exported_entries.items() if name.startswith("markdown/")}
+    files = set(exported_entries) - set(notes)
+    texts = " ".join(summary["text"] for summary in lines_of(exported_entries, "summaries"))
+    read = check_vault(notes, files, external_links=re.findall(r"https?://[^\s)>\]]+", texts))
+    campaigns, sessions = lines_of(exported_entries, "campaigns"), lines_of(exported_entries, "sessions")
+    assert len(notes) == len(campaigns) + len(sessions) + 1
+    assert sorted(fields["id"] for fields, *_ in read.values() if fields["type"] == "session") == sorted(
+        session["id"] for session in sessions
+    )
+    transcript_links = {link for *_, links, _ in read.values() for link in links if "transcripts/" in link}
+    assert len(transcript_links) == 2 * sum(1 for session in sessions if session["transcript"])
 
 
 def hostile_vault(text):
