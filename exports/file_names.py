@@ -33,7 +33,7 @@ DEVICE_NAMES |= {f"{port}{digit}" for port in ("COM", "LPT") for digit in "01234
 MAX_EXTENSION_CHARS = 10  # "md", "txt", "vtt", "json", "markdown"; longer is part of the name
 EXTENSION = re.compile(r"[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)*")
 _SPACES = re.compile(r" +")
-_DASH_RUNS = re.compile(r"(?: -)+ ")
+_DASH_RUNS = re.compile(r" -(?: -)+(?= |$)")
 
 
 def safe_file_name(name, *, fallback="untitled", max_bytes=120):
@@ -61,7 +61,7 @@ def _safe_or_empty(name, max_bytes):
 def _one_pass(text, max_bytes):
     text = unicodedata.normalize("NFC", text)
     text = "".join(_replacement(char) for char in text)
-    text = _DASH_RUNS.sub(" - ", _SPACES.sub(" ", text))
+    text = _DASH_RUNS.sub(" -", _SPACES.sub(" ", text))
     text = _trimmed(text)
     text = _trimmed(_cut(text, max_bytes))
     return _not_a_device(text)
@@ -142,7 +142,7 @@ class UniqueNames:
         candidate, number = safe, 1
         while self.is_taken(candidate):
             number += 1
-            candidate = self._numbered(safe, number)
+            candidate = safe_file_name(self._numbered(safe, number), max_bytes=self.max_bytes)
         self._taken |= same_file_keys(candidate)
         return candidate
 

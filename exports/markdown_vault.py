@@ -85,8 +85,8 @@ class VaultPaths:
     def _claim(self, text, fallback, max_bytes):
         readable = OBSIDIAN_LINK_CHARACTERS.sub(" ", text or "")
         stem, extension = split_extension(safe_file_name(readable, fallback=fallback, max_bytes=max_bytes))
-        if extension:  # "[[the-tomb.vtt]]" would be a link to a .vtt file: "the-tomb-vtt" is a note's
-            stem = f"{stem}-{extension[1:]}"
+        while extension:  # "[[the-tomb.vtt]]" would be a link to a .vtt file: "the-tomb-vtt" is a note's
+            stem, extension = split_extension(f"{stem}-{extension[1:]}")
         claimed = self._names.claim(f"{stem}{NOTE_EXTENSION}")
         return claimed.removesuffix(NOTE_EXTENSION)
 

@@ -54,6 +54,8 @@ def assert_safe(name, max_bytes=120):
         ("Session 3: The Tomb", "Session 3 - The Tomb"),
         ('What? "Really" <no>*', "What Really no"),
         ("a/b\\c|d", "a - b - c - d"),
+        ("1:-", "1 -"),
+        ("a - - - b", "a - b"),
         ("  ..hidden. . ", "hidden"),
         ("..", "untitled"),
         (".", "untitled"),
@@ -144,6 +146,11 @@ def test_composed_and_decomposed_spellings_are_one_name():
     assert names.claim("Café.md") == "Café.md"
     assert names.claim("Cafe\u0301.md") == "Café (2).md"
     assert names.claim("CAFÉ.md") == "CAFÉ (3).md"
+
+
+def test_a_numbered_name_is_safe_as_it_is():
+    names = UniqueNames()
+    assert [names.claim(name) for name in ("1:-", "1 - -", "1 -")] == ["1 -", "1 - (2)", "1 - (3)"]
 
 
 def test_a_numbered_long_name_still_fits():

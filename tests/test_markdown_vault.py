@@ -269,6 +269,7 @@ def test_names_that_would_clash_are_made_unique():
         make_session(campaign, "CON"),  # a Windows device name
         make_session(campaign, "aux.md"),
         make_session(campaign, "the-tomb.vtt"),  # [[the-tomb.vtt]] would name a .vtt file
+        make_session(campaign, "notes.v2.final"),  # and so would what is left of it
         make_session(campaign, "x" * 300, number=7),  # far too long
         make_session(campaign, "#1 [[Boss]] ^fight | round"),  # characters that end an Obsidian link
     ]
@@ -276,8 +277,8 @@ def test_names_that_would_clash_are_made_unique():
     notes, files = build_vault([(campaign, sessions, [], None, None), (other, [], [], None, None)])
     check_vault(notes, files)
     names = sorted(posixpath.basename(path) for path in notes)
-    assert {"CON_.md", "aux_-md.md", "the-tomb-vtt.md", "1 Boss fight - round.md"} <= set(names)
-    assert len({path.casefold() for path in notes}) == len(notes) == 12
+    assert {"CON_.md", "aux_-md.md", "the-tomb-vtt.md", "notes-v2-final.md", "1 Boss fight - round.md"} <= set(names)
+    assert len({path.casefold() for path in notes}) == len(notes) == 13
     assert max(len(path.encode()) for path in notes) < 170
 
 
