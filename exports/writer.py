@@ -205,6 +205,7 @@ class _Export:
                 paths=paths,
                 previous=before,
                 following=after,
+                transcript_in_zip=session["id"] not in self.missing,
             )
             self.archive.writestr(paths.session_note(campaign_record, session), note)
             self.notes_done += 1
@@ -231,8 +232,10 @@ def transcript_file_name(session):
     """The original's name in the zip: the uploader's, made safe, with the format's extension
     when it had none ("transcript.vtt" when the browser gave no name)."""
     extension = TRANSCRIPT_EXTENSIONS.get(session.transcript_format, "txt")
-    name = safe_file_name(session.transcript_filename or "", fallback=f"transcript.{extension}")
-    return name if "." in name.strip(".") else f"{name}.{extension}"
+    name = (session.transcript_filename or "").strip()
+    if name and "." not in name.strip("."):
+        name = f"{name}.{extension}"
+    return safe_file_name(name, fallback=f"transcript.{extension}")
 
 
 def _name_if_any(session):
