@@ -50,12 +50,14 @@ STAGE ?= production
 build:
 	scripts/build-lambda $(STAGE)
 
-BENCHMARKS = capture coldstart cutover import reader search summaries transcripts
+BENCHMARKS = capture coldstart cutover export import reader search summaries transcripts
 .PHONY: $(addprefix bench-,$(BENCHMARKS))
 ## Benchmarks, each printing medians (scripts/bench_<name>.py; BENCH_ARGS passes options):
 ##   bench-capture      v1.0's writes with and without the cutover's capture triggers: the triggers' cost
 ##   bench-coldstart    the Lambda package's cold start against a bare Django app, and their ratio
 ##   bench-cutover      the sync's throughput, and both stacks under a steady write load: throughput and lag
+##   bench-export       an account of 500 sessions of four-hour transcripts exported as a zip: sessions/s,
+##                      MB/s, peak memory, against the Lambda's timeout and memory (--file: your transcript)
 ##   bench-import       a generated v1.0 PostgreSQL database (100,000 rows) through import_v1 into the local AWS:
 ##                      rows/s, AWS requests per row, peak memory; verify_v1; the no-op re-run
 ##   bench-reader       transcript upload (parse + store) and first reader page, 1/4/8 hours, peak memory

@@ -23,16 +23,19 @@ from tests.transcript_samples import sample_bytes
 CAMPAIGNS = 5
 
 
-def transcript_of(*, hours):
-    """(original bytes, normalized bytes, parsed) of a generated VTT transcript."""
-    original = sample_bytes("vtt", hours=hours)
-    parsed = parse_transcript_bytes(original, format="vtt", filename="night.vtt", max_bytes=len(original))
+def transcript_of(*, hours, original=None, filename="night.vtt"):
+    """(original bytes, normalized bytes, parsed) of a generated VTT transcript of `hours`,
+    or of `original` (a file's bytes, named `filename`)."""
+    original = original if original is not None else sample_bytes("vtt", hours=hours)
+    parsed = parse_transcript_bytes(original, filename=filename, max_bytes=len(original))
     return original, dump_segments(parsed.segments), parsed
 
 
-def build_big_account(sub, *, sessions=500, hours=0.25, summary_words=300, kinds=tuple(KINDS)):
+def build_big_account(
+    sub, *, sessions=500, hours=0.25, summary_words=300, kinds=tuple(KINDS), original=None, filename="night.vtt"
+):
     """Returns (campaign ids, the bytes of the transcripts stored: originals + normalized)."""
-    original, normalized, parsed = transcript_of(hours=hours)
+    original, normalized, parsed = transcript_of(hours=hours, original=original, filename=filename)
     sha256 = hashlib.sha256(original).hexdigest()
     campaigns = [create_campaign(sub=sub, name=f"Campaign {number}").campaign_id for number in range(CAMPAIGNS)]
     summary_text = "\n".join(f"- The party met a stranger number {n} at the inn." for n in range(summary_words // 10))
@@ -62,9 +65,9 @@ def build_big_account(sub, *, sessions=500, hours=0.25, summary_words=300, kinds
                     updated=now,
                     version=1,
                     transcript_upload_id=upload_id,
-                    transcript_filename="night.vtt",
-                    transcript_format="vtt",
-                    transcript_encoding="utf-8",
+                    transcript_filename=filename,
+                    transcript_format=parsed.format,
+                    transcript_encoding=parsed.encoding,
                     transcript_sha256=sha256,
                     transcript_segment_count=parsed.segment_count,
                     transcript_duration=parsed.duration,

@@ -162,3 +162,18 @@ def test_progress_is_reported_for_every_step(full_account):
         io.BytesIO(), sub=full_account.sub, progress=lambda step, done, total: seen.append((step, done, total))
     )
     assert ("data", 6, 6) in seen and ("transcripts", 4, 4) in seen and ("notes", 6, 6) in seen
+
+
+def test_what_the_move_from_v1_brought_exports_valid_lines_too(make_user):
+    from campaigns.repository import create_campaign
+    from sessions.core.repository import create_session
+
+    sub = make_user("old@example.com")
+    campaign = create_campaign(sub=sub, name="", description="d" * 90_000, game_system="g" * 9_000)
+    create_session(sub=sub, campaign_id=campaign.campaign_id, title="", notes="n" * 150_000)
+
+    _, entries = exported(sub)
+
+    for kind in ("campaigns", "sessions"):
+        assert [problems(kind, record) for record in lines_of(entries, kind)] == [[]]
+    assert [name for name in entries if name.startswith("markdown/") and name.endswith(".md")]
