@@ -1,0 +1,219 @@
+"""Export zips for import_data's tests: an account made through the repositories (campaigns,
+sessions with transcripts, speaker names, summaries of every sort, share links), its
+records as exports.format makes them, and a zip of them that a test may spoil first.
+Not the app's writer (exports/writer.py): a small one, enough to feed the importer."""
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.utils import timezone
+from moto import mock_aws
+
+from accounts.profiles import get_profile, set_preferences
+from campaigns.items import Campaign
+from campaigns_site import aws as aws_module
+from campaigns_site.provision import provision
+from campaigns_site.table_keys import story_summary_sk, summary_sk, user_pk
+from exports import format as export_format
+from sessions.core import storage_keys
+from sessions.core.items import PlaySession
+from sessions.core.repository import create_session, get_session, update_session
+from sessions.sharing.items import ShareLink, ShareLinkPointer
+from sessions.sharing.repository import create_share_link, open_share_link
+from sessions.summaries.imported import save_imported_story, save_imported_summary
+from sessions.summaries.items import MARKDOWN, Summary
+from sessions.transcripts.items import SpeakerNames
+from sessions.transcripts.repository import save_speaker_names
+from tests.transcript_uploads import store_transcript
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+EMAIL = "ada@example.com"
+
+
+@dataclass
+class Export:
+    """What a zip holds, before it is written: tests spoil any part of it."""
+
+    manifest: dict
+    lines: dict  # {kind: [a record (dict) or a raw line (str)]}
+    files: dict = field(default_factory=dict)  # {path in the zip: bytes}
+
+    def write(self, path):
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for kind in export_format.KINDS:
+                text = "".join(
+                    (line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n"
+                    for line in self.lines.get(kind, [])
+                )
+                archive.writestr(export_format.data_path(kind), text)
+            for name, data in self.files.items():
+                archive.writestr(name, data)
+            if self.manifest is not None:
+                archive.writestr(export_format.MANIFEST, json.dumps(self.manifest))
+        return path
+
+    def session(self, title):
+        return next(line for line in self.lines["sessions"] if line["title"] == title)
+
+
+def fresh_deployment(settings_fixture):
+    """Forget the whole moto world and provision an empty one (table, bucket, pool)."""
+    mock_aws().reset()
+    aws_module.reset()
+    settings_fixture.COGNITO_USER_POOL_ID = settings_fixture.COGNITO_APP_CLIENT_ID = ""
+    report = provision()
+    settings_fixture.COGNITO_USER_POOL_ID = report.user_pool_id
+    settings_fixture.COGNITO_APP_CLIENT_ID = report.app_client_id
+    settings_fixture.COGNITO_APP_CLIENT_SECRET = report.app_client_secret
+    return report
+
+
+def _summary(sub, campaign_id, session_id, kind, text, **fields):
+    sk = story_summary_sk(campaign_id) if session_id is None else summary_sk(campaign_id, session_id, kind)
+    now = timezone.now()
+    values = {"length": "standard", "provider": "offline", "model": "offline-1", "created": now, "updated": now}
+    return Summary(user_pk(sub), sk, kind=kind, text=text, version=1, **{**values, **fields})
+
+
+def make_account(make_user, make_campaign):
+    """A rich account: two campaigns (one archived), four sessions (three with transcripts, one
+    edited after its upload), speaker names, summaries (generated-like, edited, v1.0's Markdown
+    of its own kind, the story so far) and two share links (one opened). Returns the sub."""
+    sub = make_user(EMAIL, display_name="Ada the Bard")
+    set_preferences(sub=sub, theme="dark", time_zone="Europe/Paris")
+    strahd = make_campaign(sub=sub, name="Curse of Strahd", description="Barovia", game_system="D&D 5e")
+    waterdeep = make_campaign(sub=sub, name="Dragon Heist", archived=True)
+    first = _session_with(sub, strahd, "Death House", "the-skewered-dragon.vtt", number=1, played_on="2024-05-31")
+    second = _session_with(sub, strahd, "The Warehouse", "the-warehouse.srt", number=2, notes="Loot: a key")
+    create_session(sub=sub, campaign_id=strahd.campaign_id, title="Session zero")
+    _session_with(sub, waterdeep, "Volo's offer", "volos-offer.txt")
+    current = get_session(sub=sub, campaign_id=strahd.campaign_id, session_id=first.session_id)
+    update_session(  # edited after its upload: `updated` is not the upload's time
+        sub=sub,
+        campaign_id=strahd.campaign_id,
+        session_id=first.session_id,
+        expected_version=current.version,
+        title="The Death House",
+        number=1,
+        played_on="2024-05-31",
+        notes="Rose and Thorn",
+    )
+    labels = list(current.transcript_speakers or ["GM"])
+    names = {labels[0]: {"player": "Ada", "character": "Ireena"}}
+    save_speaker_names(sub=sub, campaign_id=strahd.campaign_id, expected_version=0, names=names)
+    cid, sid = strahd.campaign_id, first.session_id
+    for item in (
+        _summary(
+            sub,
+            cid,
+            sid,
+            "recap",
+            "- The party met Rose and Thorn.",
+            input_tokens=120,
+            output_tokens=40,
+            tokens_estimated=True,
+            estimated_cost_text="0.000123",
+            source_sha256=current.transcript_sha256,
+            speaker_names_sha="none",
+            fallback_reason="Bedrock was throttled",
+        ),
+        _summary(sub, cid, sid, "key_events", "- The house moved.\n- Edited by hand.", edited=True),
+        _summary(
+            sub,
+            cid,
+            sid,
+            "session_mood",
+            "**Tense**, then *grim*.",
+            length="",
+            provider="v1.0",
+            model="gpt-4",
+            text_format=MARKDOWN,
+        ),
+        _summary(sub, cid, second.session_id, "recap", "- A warehouse full of crates.", length="brief"),
+    ):
+        save_imported_summary(summary=item)
+    story = _summary(
+        sub, cid, None, "story_so_far", "So far: a house, a warehouse.", source_count=2, source_sha256="ab" * 32
+    )
+    save_imported_story(summary=story)
+    opened = create_share_link(
+        sub=sub,
+        campaign_id=cid,
+        session_id=sid,
+        scope="summaries",
+        label="players",
+        view_limit=10,
+        expires=timezone.now() + timedelta(days=30),
+    )
+    open_share_link(token=opened.token)
+    create_share_link(sub=sub, campaign_id=cid, session_id=sid, scope="transcript", characters_only=True)
+    return sub
+
+
+def _session_with(sub, campaign, title, sample, **fields):
+    session = create_session(sub=sub, campaign_id=campaign.campaign_id, title=title, **fields)
+    data = (SAMPLES / sample).read_bytes()
+    return store_transcript(
+        sub=sub, campaign_id=campaign.campaign_id, session_id=session.session_id, data=data, filename=sample
+    ).session
+
+
+def export_of(sub, *, with_token_hashes=False):
+    """The account's Export, records as exports.format makes them from the stored items."""
+    pk = user_pk(sub)
+    lines, files = {kind: [] for kind in export_format.KINDS}, {}
+    campaigns = sorted(Campaign.query(pk, Campaign.sk.startswith("CAMPAIGN#")), key=lambda c: c.campaign_id)
+    lines["campaigns"] = [export_format.campaign_record(campaign) for campaign in campaigns]
+    for session in sorted(PlaySession.query(pk, PlaySession.sk.startswith("SESSION#")), key=lambda s: s.session_id):
+        file_name = (session.transcript_filename or "transcript.txt") if session.transcript_upload_id else None
+        record = export_format.session_record(session, original_file_name=file_name)
+        lines["sessions"].append(record)
+        if file_name:
+            key = storage_keys.original_key(
+                sub=sub, session_id=session.session_id, upload_id=session.transcript_upload_id
+            )
+            body = aws_module.client("s3").get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)["Body"].read()
+            files[record["transcript"]["original"]] = body
+            files[record["transcript"]["normalized"]] = b"{}"
+    names = SpeakerNames.query(pk, SpeakerNames.sk.startswith("SPEAKERS#"))
+    # format.speaker_names_record reads `campaign_id`, which the item only has in its SK.
+    lines["speaker_names"] = [
+        export_format.speaker_names_record(
+            SimpleNamespace(campaign_id=item.sk.removeprefix("SPEAKERS#"), as_dict=item.as_dict)
+        )
+        for item in names
+    ]
+    lines["summaries"] = [
+        export_format.summary_record(item) for item in Summary.query(pk, Summary.sk.startswith("SUMMARY#"))
+    ]
+    for pointer in ShareLinkPointer.query(pk, ShareLinkPointer.sk.startswith("SHARELINK#")):
+        link = ShareLink.get(f"SHARE#{pointer.token_hash}", "SHARE")
+        lines["share_links"].append(export_format.share_link_record(pointer, link, with_token_hash=with_token_hashes))
+    counts = {kind: len(lines[kind]) for kind in export_format.KINDS}
+    counts["transcripts"] = len(files) // 2
+    profile = get_profile(sub=sub)
+    manifest = export_format.manifest(
+        scope="account",
+        account=export_format.account_record(profile),
+        counts=counts,
+        exported=timezone.now(),
+        token_hashes=with_token_hashes,
+    )
+    return Export(manifest=manifest, lines=lines, files=files)
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def zip_bytes(export):
+    buffer = io.BytesIO()
+    export.write(buffer)
+    return buffer.getvalue()
