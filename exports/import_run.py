@@ -84,8 +84,7 @@ def _import_zip(source, problems, *, target, report, bar):
     if unusable:
         report.skip(source.name, "the whole zip", "; ".join(str(problem) for problem in unusable))
         return
-    for problem in problems:
-        report.note(source.name, "problem", str(problem))
+    _report_left_out(source.name, problems, report)
     with source.local_file() as path, zipfile.ZipFile(path) as archive:
         contents = read_export(archive, name=source.name)
         contents.problems = list(problems)  # pass one's, transcripts included
@@ -95,3 +94,16 @@ def _import_zip(source, problems, *, target, report, bar):
             report.skip(source.name, "the whole zip", str(error))
             return
         AccountImport(contents, archive, sub=sub, report=report, on_session=lambda: bar.update(1)).run()
+
+
+def _report_left_out(name, problems, report):
+    """One line per campaign and per session the problems leave out, with every reason."""
+    reasons = {}
+    for problem in problems:
+        if problem.session_id:
+            what = f"session {problem.session_id} (whole: its transcript, summaries and share links)"
+        else:
+            what = f"campaign {problem.campaign_id} (with all its sessions)"
+        reasons.setdefault(what, []).append(str(problem))
+    for what, said in reasons.items():
+        report.skip(name, what, "; ".join(said))

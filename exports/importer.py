@@ -59,16 +59,19 @@ class AccountImport:
         records = {kind: self.contents.records(kind) for kind in export_format.KINDS}
         bad_campaigns, bad_sessions = self.contents.bad_campaigns, self.contents.bad_sessions
         children = {kind: _by_session(records[kind]) for kind in (export_format.SUMMARIES, export_format.SHARE_LINKS)}
+        sessions_of, names_of = {}, {}
+        for session in records[export_format.SESSIONS]:
+            sessions_of.setdefault(session["campaign_id"], []).append(session)
+        for names in records[export_format.SPEAKER_NAMES]:
+            names_of.setdefault(names["campaign_id"], []).append(names)
         for campaign in records[export_format.CAMPAIGNS]:
-            sessions = [s for s in records[export_format.SESSIONS] if s["campaign_id"] == campaign["id"]]
-            if campaign["id"] in bad_campaigns:
-                self.report.skip(self.name, f"campaign {campaign['id']}", f"{len(sessions)} sessions with it")
+            sessions = sessions_of.get(campaign["id"], [])
+            if campaign["id"] in bad_campaigns:  # (named in the report with its problems)
                 for _ in sessions:
                     self.on_session()
                 continue
-            names = [r for r in records[export_format.SPEAKER_NAMES] if r["campaign_id"] == campaign["id"]]
             try:
-                self._campaign(campaign, names, sessions, children, bad_sessions)
+                self._campaign(campaign, names_of.get(campaign["id"], []), sessions, children, bad_sessions)
             except CampaignNotFound:
                 self.report.skip(self.name, f"campaign {campaign['id']}", "being deleted in this account")
 
@@ -79,9 +82,7 @@ class AccountImport:
         for record in names:
             self._speaker_names(campaign_id, record)
         for session in sessions:
-            if session["id"] in bad_sessions:
-                self.report.skip(self.name, f"session {session['id']}", "with its transcript, summaries and links")
-            else:
+            if session["id"] not in bad_sessions:  # (a bad one is named in the report with its problems)
                 self._session(session, children)
             self.on_session()
         for story in children[export_format.SUMMARIES].get((campaign_id, None), []):

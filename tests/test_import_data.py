@@ -2,7 +2,6 @@
 through the repositories (counters, usage, search, share links), idempotent, resumable."""
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accounts import cognito
@@ -35,8 +34,8 @@ def without_time(export):
 def exported(make_user, make_campaign, tmp_path):
     """Ada's rich account, exported with its links' hashes; (the Export, the zip's path, a link's token)."""
     sub = make_account(make_user, make_campaign)
-    opened = create_share_link(sub=sub, campaign_id=export_of(sub).lines["sessions"][0]["campaign_id"],
-                               session_id=export_of(sub).lines["sessions"][0]["id"], scope="recap")
+    first = export_of(sub).lines["sessions"][0]
+    opened = create_share_link(sub=sub, campaign_id=first["campaign_id"], session_id=first["id"], scope="recap")
     export = export_of(sub, with_token_hashes=True)
     return export, export.write(tmp_path / "ada.zip"), opened.token
 
@@ -49,7 +48,8 @@ def test_an_empty_deployment_gets_the_account_back_as_it_was(exported, settings)
     sub = found["sub"]
     assert found["status"] == "CONFIRMED"  # its owner sets a password with "Forgot password"
     profile = get_profile(sub=sub)
-    assert (profile.display_name, preferences_of(profile)) == ("Ada the Bard", {"theme": "dark", "time_zone": "Europe/Paris"})
+    assert profile.display_name == "Ada the Bard"
+    assert preferences_of(profile) == {"theme": "dark", "time_zone": "Europe/Paris"}
     assert export.manifest["account"]["created"] == profile.created.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert directory.get_entry(sub=sub).origin == "import"
     again = export_of(sub, with_token_hashes=True)
