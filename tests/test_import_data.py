@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts import cognito
+from accounts.deletion import mark_account_deleting
 from accounts.profiles import get_profile, preferences_of
 from campaigns.repository import get_campaign
 from campaigns_site import aws as aws_module
@@ -13,6 +14,7 @@ from campaigns_site.usage import recount, stored_counters
 from exports import importer
 from sessions.search.services import search_sessions
 from sessions.sharing.repository import create_share_link, open_share_link
+from staff.directory_rebuild import rebuild_directory
 from tests.export_zips import EMAIL, export_of, fresh_deployment, make_account
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +151,38 @@ def test_zips_from_s3_and_from_a_directory(make_user, make_campaign, tmp_path, s
     assert "written: accounts 1, nothing" not in run(folder)  # ada's is there; cy's is new
     assert cognito.find_user(email="cy@example.com") is not None
     assert "Nothing to import" in run(f"s3://{settings.TRANSCRIPT_BUCKET}/moves/")
+
+
+def test_into_the_account_it_came_from_everything_is_already_there(exported):
+    export, path, _ = exported
+    output = run(path)  # the same deployment: Ada's account, every id hers already
+    assert "written: nothing" in output and "accounts 1, campaigns 2" in output
+
+
+def test_an_unknown_time_zone_is_left_out_with_a_note(exported, settings, tmp_path):
+    export, _, _ = exported
+    export.manifest["account"]["preferences"]["time_zone"] = "Mars/Olympus_Mons"
+    path = export.write(tmp_path / "mars.zip")
+    fresh_deployment(settings)
+    output = run(path)
+    assert "preference left out: Unknown time zone 'Mars/Olympus_Mons'" in output
+    assert preferences_of(get_profile(sub=cognito.find_user(email=EMAIL)["sub"])) == {"theme": "dark"}
+
+
+def test_rebuild_directory_keeps_the_import_origin(exported, settings):
+    _, path, _ = exported
+    fresh_deployment(settings)
+    run(path)
+    sub = cognito.find_user(email=EMAIL)["sub"]
+    rebuild_directory(sub=sub)
+    assert directory.get_entry(sub=sub).origin == "import"
+
+
+def test_an_account_being_deleted_takes_nothing(exported):
+    _, path, _ = exported
+    ada = cognito.find_user(email=EMAIL)["sub"]
+    mark_account_deleting(sub=ada)
+    with pytest.raises(CommandError, match="nothing was written"):
+        run(path)
+    with pytest.raises(CommandError, match="is being deleted"):
+        run(path, "--as", EMAIL)
