@@ -15,23 +15,10 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 from exports import format as export_format
+from exports import schema
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "export-v1.json"
-# The schema's part for each file of the zip.
-SCHEMA_OF = {
-    export_format.CAMPAIGNS: "campaign",
-    export_format.SESSIONS: "session",
-    export_format.SPEAKER_NAMES: "speaker_names",
-    export_format.SUMMARIES: "summary",
-    export_format.SHARE_LINKS: "share_link",
-}
 # Where a line that does not parse says whose it is: the ids it names, found in its raw text.
 _ULID = r"([0-9A-HJKMNP-TV-Z]{26})"
 _RAW_ID = {name: re.compile(rf'"{name}"\s*:\s*"{_ULID}"') for name in ("id", "campaign_id", "session_id")}
@@ -90,25 +77,9 @@ class ExportContents:
         return {problem.session_id for problem in self.problems if problem.session_id}
 
 
-@cache
-def _schema():
-    return json.loads(SCHEMA_PATH.read_text())
-
-
-@cache
-def validator(part):
-    """A validator for one part of the schema ("manifest", "session", ...)."""
-    schema = _schema()
-    return Draft202012Validator({**schema, "$ref": f"#/$defs/{part}"})
-
-
-def schema_complaint(part, document):
-    """The schema's main complaint about `document` ("" when it matches), with where in it."""
-    error = best_match(validator(part).iter_errors(document))
-    if error is None:
-        return ""
-    place = error.json_path if error.json_path != "$" else "the line"
-    return f"{place}: {error.message}"
+def schema_complaint(kind, document):
+    """What the schema says is wrong with `document` as a line of `kind` ("" when nothing)."""
+    return "; ".join(schema.problems(kind, document))
 
 
 def read_export(archive, *, name):
@@ -183,7 +154,7 @@ def _read_line(kind, where, number, raw, contents):
     except (UnicodeDecodeError, ValueError) as error:
         _line_problem(contents, kind, where, f"not JSON ({error})", text=text)
         return
-    complaint = schema_complaint(SCHEMA_OF[kind], record)
+    complaint = schema_complaint(kind, record)
     if complaint:
         _line_problem(contents, kind, where, f"does not match the schema: {complaint}", record=record, text=text)
         return

@@ -3,33 +3,26 @@ sessions with transcripts, speaker names, summaries of every sort, share links),
 records as exports.format makes them, and a zip of them that a test may spoil first.
 Not the app's writer (exports/writer.py): a small one, enough to feed the importer."""
 
-import hashlib
 import io
 import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
-from django.conf import settings
 from django.utils import timezone
 from moto import mock_aws
 
-from accounts.profiles import get_profile, set_preferences
-from campaigns.items import Campaign
+from accounts.profiles import set_preferences
 from campaigns_site import aws as aws_module
 from campaigns_site.provision import provision
 from campaigns_site.table_keys import story_summary_sk, summary_sk, user_pk
 from exports import format as export_format
-from sessions.core import storage_keys
-from sessions.core.items import PlaySession
+from exports.writer import write_export
 from sessions.core.repository import create_session, get_session, update_session
-from sessions.sharing.items import ShareLink, ShareLinkPointer
 from sessions.sharing.repository import create_share_link, open_share_link
 from sessions.summaries.imported import save_imported_story, save_imported_summary
 from sessions.summaries.items import MARKDOWN, Summary
-from sessions.transcripts.items import SpeakerNames
 from sessions.transcripts.repository import save_speaker_names
 from tests.transcript_uploads import store_transcript
 
@@ -166,54 +159,14 @@ def _session_with(sub, campaign, title, sample, **fields):
 
 
 def export_of(sub, *, with_token_hashes=False):
-    """The account's Export, records as exports.format makes them from the stored items."""
-    pk = user_pk(sub)
-    lines, files = {kind: [] for kind in export_format.KINDS}, {}
-    campaigns = sorted(Campaign.query(pk, Campaign.sk.startswith("CAMPAIGN#")), key=lambda c: c.campaign_id)
-    lines["campaigns"] = [export_format.campaign_record(campaign) for campaign in campaigns]
-    for session in sorted(PlaySession.query(pk, PlaySession.sk.startswith("SESSION#")), key=lambda s: s.session_id):
-        file_name = (session.transcript_filename or "transcript.txt") if session.transcript_upload_id else None
-        record = export_format.session_record(session, original_file_name=file_name)
-        lines["sessions"].append(record)
-        if file_name:
-            key = storage_keys.original_key(
-                sub=sub, session_id=session.session_id, upload_id=session.transcript_upload_id
-            )
-            body = aws_module.client("s3").get_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)["Body"].read()
-            files[record["transcript"]["original"]] = body
-            files[record["transcript"]["normalized"]] = b"{}"
-    names = SpeakerNames.query(pk, SpeakerNames.sk.startswith("SPEAKERS#"))
-    # format.speaker_names_record reads `campaign_id`, which the item only has in its SK.
-    lines["speaker_names"] = [
-        export_format.speaker_names_record(
-            SimpleNamespace(campaign_id=item.sk.removeprefix("SPEAKERS#"), as_dict=item.as_dict)
-        )
-        for item in names
-    ]
-    lines["summaries"] = [
-        export_format.summary_record(item) for item in Summary.query(pk, Summary.sk.startswith("SUMMARY#"))
-    ]
-    for pointer in ShareLinkPointer.query(pk, ShareLinkPointer.sk.startswith("SHARELINK#")):
-        link = ShareLink.get(f"SHARE#{pointer.token_hash}", "SHARE")
-        lines["share_links"].append(export_format.share_link_record(pointer, link, with_token_hash=with_token_hashes))
-    counts = {kind: len(lines[kind]) for kind in export_format.KINDS}
-    counts["transcripts"] = len(files) // 2
-    profile = get_profile(sub=sub)
-    manifest = export_format.manifest(
-        scope="account",
-        account=export_format.account_record(profile),
-        counts=counts,
-        exported=timezone.now(),
-        token_hashes=with_token_hashes,
-    )
-    return Export(manifest=manifest, lines=lines, files=files)
-
-
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
-
-
-def zip_bytes(export):
+    """The account's Export, as the app's writer (exports/writer.py) writes it."""
     buffer = io.BytesIO()
-    export.write(buffer)
-    return buffer.getvalue()
+    write_export(buffer, sub=sub, with_token_hashes=with_token_hashes)
+    with zipfile.ZipFile(buffer) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(files.pop(export_format.MANIFEST))
+    lines = {}
+    for kind in export_format.KINDS:
+        text = files.pop(export_format.data_path(kind)).decode()
+        lines[kind] = [json.loads(line) for line in text.splitlines()]
+    return Export(manifest=manifest, lines=lines, files=files)
