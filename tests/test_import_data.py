@@ -12,6 +12,8 @@ from campaigns_site import aws as aws_module
 from campaigns_site import directory
 from campaigns_site.usage import recount, stored_counters
 from exports import importer
+from exports.writer import write_export
+from sessions.core import storage_keys
 from sessions.search.services import search_sessions
 from sessions.sharing.repository import create_share_link, open_share_link
 from staff.directory_rebuild import rebuild_directory
@@ -186,3 +188,30 @@ def test_an_account_being_deleted_takes_nothing(exported):
         run(path)
     with pytest.raises(CommandError, match="is being deleted"):
         run(path, "--as", EMAIL)
+
+
+def test_a_campaign_export_brings_that_campaign(make_user, make_campaign, tmp_path, settings):
+    sub = make_account(make_user, make_campaign)
+    strahd = export_of(sub).lines["campaigns"][0]
+    with open(tmp_path / "one.zip", "wb") as stream:
+        write_export(stream, sub=sub, campaign_id=strahd["id"], with_token_hashes=True)
+    fresh_deployment(settings)
+    run(tmp_path / "one.zip")
+    again = export_of(cognito.find_user(email=EMAIL)["sub"])
+    assert again.lines["campaigns"] == [strahd]
+    assert {line["campaign_id"] for line in again.lines["sessions"]} == {strahd["id"]}
+
+
+def test_a_transcript_missing_when_exported_leaves_its_session_without_one(
+    make_user, make_campaign, tmp_path, settings
+):
+    sub = make_account(make_user, make_campaign)
+    warehouse = export_of(sub).session("The Warehouse")
+    key = storage_keys.original_key(sub=sub, session_id=warehouse["id"], upload_id=warehouse["transcript"]["upload_id"])
+    aws_module.client("s3").delete_object(Bucket=settings.TRANSCRIPT_BUCKET, Key=key)
+    path = export_of(sub).write(tmp_path / "missing.zip")
+    fresh_deployment(settings)
+    output = run(path)
+    assert f"session {warehouse['id']}: its transcript was not in the export" in output
+    again = export_of(cognito.find_user(email=EMAIL)["sub"]).session("The Warehouse")
+    assert again["transcript"] is None and again["title"] == "The Warehouse"

@@ -39,9 +39,10 @@ class Command(BaseCommand):
             report = run_import(options=import_options, progress_file=sys.stderr)
         except ExportRefused as refused:
             self._list(refused.problems)
+            count = len(refused.problems)
             raise CommandError(
-                f"{len(refused.problems)} problems in the export: nothing was written. Fix them, or pass "
-                "--skip-bad to import the rest."
+                f"{count} problem{'' if count == 1 else 's'} in the export: nothing was written. Fix them, or "
+                "pass --skip-bad to import the rest."
             ) from None
         except (NoZips, AccountRefused) as error:
             raise CommandError(str(error)) from None
