@@ -12,7 +12,7 @@ from pynamodb.exceptions import PutError
 
 from campaigns.items import Campaign
 from campaigns.repository import CampaignNotFound, create_campaign, set_campaign_activity
-from campaigns_site.dynamodb import query_pages
+from campaigns_site.dynamodb import query_pages, read_plain_item
 from campaigns_site.errors import StaleEdit
 from campaigns_site.table_keys import (
     campaign_sk,
@@ -142,20 +142,30 @@ class AccountImport:
         if stored.get("transcript_upload_id"):
             self.report.found("transcripts")
         else:
-            import_transcript(
-                session=get_session(sub=self.sub, campaign_id=record["campaign_id"], session_id=session_id),
-                upload_id=transcript["upload_id"],
-                filename=transcript["filename"],
-                uploaded=uploaded,
-                data=self.archive.read(transcript["original"]),
-                format=transcript["format"],
-            )
-            self.report.wrote("transcripts")
-            updated = uploaded
+            updated = self._attach(record, uploaded)
         # Attaching it set the session's `updated` to the upload's time; an edit after the
         # upload had moved it on: put back (after a run killed between the two too).
         if updated == uploaded != export_format.parse_moment(record["updated"]):
             self._put_back_updated(record)
+
+    def _attach(self, record, uploaded):
+        """Attach the transcript unless it was attached since the partition was read; the
+        session's `updated` after."""
+        transcript = record["transcript"]
+        session = get_session(sub=self.sub, campaign_id=record["campaign_id"], session_id=record["id"])
+        if session.transcript_upload_id:
+            self.report.found("transcripts")
+            return session.updated
+        import_transcript(
+            session=session,
+            upload_id=transcript["upload_id"],
+            filename=transcript["filename"],
+            uploaded=uploaded,
+            data=self.archive.read(transcript["original"]),
+            format=transcript["format"],
+        )
+        self.report.wrote("transcripts")
+        return uploaded
 
     def _put_back_updated(self, record):
         session = get_session(sub=self.sub, campaign_id=record["campaign_id"], session_id=record["id"])
@@ -190,7 +200,9 @@ class AccountImport:
         try:
             write(sub=self.sub, **arguments)
         except (PutError, TransactionCanceled):
-            self.report.found(what)  # its condition: written meanwhile (or by a killed run's last request)
+            if read_plain_item(user_pk(self.sub), sk, attributes=["SK"]) is None:
+                raise  # refused for another reason than the item being there
+            self.report.found(what)  # written meanwhile (or by a killed run's last request)
             return
         self.existing[sk] = {}
         self.report.wrote(what)

@@ -215,3 +215,34 @@ def test_a_transcript_missing_when_exported_leaves_its_session_without_one(
     assert f"session {warehouse['id']}: its transcript was not in the export" in output
     again = export_of(cognito.find_user(email=EMAIL)["sub"]).session("The Warehouse")
     assert again["transcript"] is None and again["title"] == "The Warehouse"
+
+
+def test_items_written_meanwhile_are_found_by_their_conditions(exported, settings, monkeypatch):
+    export, path, _ = exported
+    fresh_deployment(settings)
+    run(path)
+    sub = cognito.find_user(email=EMAIL)["sub"]
+    counters = stored_counters(sub=sub)
+    monkeypatch.setattr(importer.AccountImport, "_existing_items", lambda self: {})  # as if read before them
+    output = run(path)
+    assert "written: accounts" not in output and "written: nothing" in output
+    assert stored_counters(sub=sub) == counters == recount(sub=sub)
+    assert without_time(export_of(sub, with_token_hashes=True)) == without_time(export)
+
+
+def test_killed_between_a_transcript_and_its_sessions_time_the_next_run_puts_the_time_back(
+    exported, settings, monkeypatch
+):
+    export, path, _ = exported
+    fresh_deployment(settings)
+
+    def killed(**arguments):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importer, "update_session", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(path)
+    monkeypatch.undo()
+    run(path)
+    sub = cognito.find_user(email=EMAIL)["sub"]
+    assert without_time(export_of(sub, with_token_hashes=True)) == without_time(export)
