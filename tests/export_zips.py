@@ -68,7 +68,7 @@ def fresh_deployment(settings_fixture):
     return report
 
 
-def _summary(sub, campaign_id, session_id, kind, text, **fields):
+def summary_of(sub, campaign_id, session_id, kind, text, **fields):
     sk = story_summary_sk(campaign_id) if session_id is None else summary_sk(campaign_id, session_id, kind)
     now = timezone.now()
     values = {"length": "standard", "provider": "offline", "model": "offline-1", "created": now, "updated": now}
@@ -103,7 +103,7 @@ def make_account(make_user, make_campaign):
     save_speaker_names(sub=sub, campaign_id=strahd.campaign_id, expected_version=0, names=names)
     cid, sid = strahd.campaign_id, first.session_id
     for item in (
-        _summary(
+        summary_of(
             sub,
             cid,
             sid,
@@ -117,8 +117,8 @@ def make_account(make_user, make_campaign):
             speaker_names_sha="none",
             fallback_reason="Bedrock was throttled",
         ),
-        _summary(sub, cid, sid, "key_events", "- The house moved.\n- Edited by hand.", edited=True),
-        _summary(
+        summary_of(sub, cid, sid, "key_events", "- The house moved.\n- Edited by hand.", edited=True),
+        summary_of(
             sub,
             cid,
             sid,
@@ -129,10 +129,10 @@ def make_account(make_user, make_campaign):
             model="gpt-4",
             text_format=MARKDOWN,
         ),
-        _summary(sub, cid, second.session_id, "recap", "- A warehouse full of crates.", length="brief"),
+        summary_of(sub, cid, second.session_id, "recap", "- A warehouse full of crates.", length="brief"),
     ):
         save_imported_summary(summary=item)
-    story = _summary(
+    story = summary_of(
         sub, cid, None, "story_so_far", "So far: a house, a warehouse.", source_count=2, source_sha256="ab" * 32
     )
     save_imported_story(summary=story)
