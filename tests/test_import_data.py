@@ -74,7 +74,7 @@ def test_counters_usage_and_search_follow(exported, settings):
     assert campaign.transcript_bytes == sum(s["transcript"]["bytes"] for s in sessions_of if s["transcript"])
     assert recount(sub=sub) == stored_counters(sub=sub)
     assert recount(sub=sub)["summaries"] == len(export.lines["summaries"])
-    page = search_sessions(sub=sub, text="warehouse crates")
+    page = search_sessions(sub=sub, text="candle lane hatch")  # words of its transcript only
     assert [result.session_id for result in page.results] == [export.session("The Warehouse")["id"]]
 
 
