@@ -25,7 +25,7 @@ from campaigns_site.table_keys import (
     directory_sk,
 )
 
-ORIGINS = ("v1", "new")  # imported from v1.0, or signed up here
+ORIGINS = ("v1", "new", "import")  # imported from v1.0, signed up here, or made by manage.py import_data
 COUNTERS = ("campaigns", "sessions", "transcript_bytes", "summaries", "share_links", "summary_cost_usd")
 PAGE_SIZE = 25
 MAX_PREFIX = 254  # the longest email address: a longer search cannot match anything
@@ -37,7 +37,7 @@ class DirectoryEntry(TableModel, discriminator="DirectoryEntry"):
     email = UnicodeAttribute(null=True)  # null: only counters ADDed so far (usage.py)
     created = UTCDateTimeAttribute(null=True)
     last_sign_in = UTCDateTimeAttribute(null=True)
-    origin = UnicodeAttribute(null=True)  # "v1" or "new"; null: not known yet (rebuild_directory)
+    origin = UnicodeAttribute(null=True)  # one of ORIGINS; null: not known yet (rebuild_directory)
     is_staff = BooleanAttribute(default=False)
     sign_in_disabled = BooleanAttribute(default=False)
     deleting_since = UTCDateTimeAttribute(null=True)

@@ -5,8 +5,9 @@ wrong.
 The sources: the profiles (email, created, staff, deletion under way: a Scan of the
 table's profiles, or one GetItem with --sub), Cognito (the email, and whether sign-in is
 enabled: one AdminGetUser per account) and the v1.0 import's own list of the accounts it
-made (origin "v1": one Query). Only entries whose facts differ are written (one UpdateItem
-each, keeping the counters and the last sign-in), so a second run writes nothing. An entry
+made (origin "v1": one Query; an entry's origin "import", from manage.py import_data, is
+kept). Only entries whose facts differ are written (one UpdateItem each, keeping the
+counters and the last sign-in), so a second run writes nothing. An entry
 whose account has no profile any more is removed: a deletion that stopped before its
 last step.
 """
@@ -60,8 +61,8 @@ def rebuild_directory(*, sub=None, progress_file=None):
     report = RebuildReport()
     for account in tqdm(accounts, unit="user", file=progress_file, mininterval=1, desc="rebuild_directory"):
         report.checked += 1
-        facts = _facts_of(account, origin="v1" if account.sub in imported else "new")
         entry = entries.pop(account.sub, None)
+        facts = _facts_of(account, origin=_origin(account.sub, imported, entry))
         if entry is not None and entry.email and all(getattr(entry, name) == facts[name] for name in FACTS):
             report.unchanged += 1
             continue
@@ -74,6 +75,14 @@ def rebuild_directory(*, sub=None, progress_file=None):
         if profiles.get_profile(sub=leftover) is None:  # consistent: not one signed up meanwhile
             report.removed += int(directory.remove_entry(sub=leftover))
     return report
+
+
+def _origin(sub, imported, entry):
+    """The entry's origin: "v1" for an account the v1.0 import made; "import" kept for one
+    manage.py import_data made (nothing else records it); "new" otherwise."""
+    if sub in imported:
+        return "v1"
+    return "import" if entry is not None and entry.origin == "import" else "new"
 
 
 def _facts_of(account, *, origin):

@@ -94,7 +94,7 @@ def create_share_link(
     makers at the very same moment may pass it by one: a soft cap against runaway lists,
     not a security limit), SessionNotFound when the session is not the user's.
     """
-    label = _checked_settings(scope=scope, view_limit=view_limit, label=label, token=token)
+    label = checked_settings(scope=scope, view_limit=view_limit, label=label, token=token)
     session_sk(campaign_id, session_id)  # refuses a bad id before anything is read
     now = now or timezone.now()
     if len(_pointers_of_session(sub, session_id, now=now)) >= MAX_LINKS_PER_SESSION:
@@ -113,11 +113,11 @@ def create_share_link(
         now=now,
     )
     pointer = ShareLinkPointer.of_link(link, label=label)
-    _put_new_link(link, pointer)
+    put_new_link(link, pointer)
     return NewShareLink(token=token, link=link, pointer=pointer)
 
 
-def _put_new_link(link, pointer):
+def put_new_link(link, pointer):
     """One TransactWriteItems: both items, each new, the session's child write (it must exist;
     raises SessionNotFound otherwise, and nothing was written), the registry's entry and the
     user's usage counter."""
@@ -142,7 +142,7 @@ def _put_new_link(link, pointer):
         raise  # the token's hash is taken: 256 random bits never collide; an imported token may
 
 
-def _checked_settings(*, scope, view_limit, label, token):
+def checked_settings(*, scope, view_limit, label, token):
     """The label as stored (stripped), once the link's settings are ones the form allows:
     a ValueError otherwise (a caller past the form: the demo, an import)."""
     if scope not in SCOPES:

@@ -1,5 +1,6 @@
-"""Summaries brought over from v1.0 (manage.py import_v1 calls these): an imported
-summary is a Summary item like any other, with provider IMPORTED_PROVIDER and its text in
+"""Summaries brought over from v1.0 (manage.py import_v1 calls these) or from an export
+(manage.py import_data, with every attribute the export kept): an imported summary is a
+Summary item like any other, with provider IMPORTED_PROVIDER and its text in
 v1.0's Markdown (text_format), of this app's kind or of a kind kept under v1.0's name
 (sessions/summaries/items.py). Written as a job's summary is: with the session's child
 write (sessions.core.repository.record_child_write) and its words in the search item, but
@@ -10,7 +11,9 @@ Apart from sessions/summaries/repository.py, which reads and edits summaries in 
 
 from decimal import Decimal
 
-from campaigns_site.table import summary_sk, user_pk
+from campaigns.items import Campaign
+from campaigns.repository import CampaignNotFound
+from campaigns_site.table import campaign_sk, summary_sk, user_pk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from campaigns_site.usage import add_usage, summary_cost
 from sessions.core import search_index
@@ -104,6 +107,30 @@ def save_imported_summary(*, summary):
     except TransactionCanceled as canceled:
         if canceled.failed(1):
             raise SessionNotFound(session_id) from None
+        if canceled.failed(0):
+            return False
+        raise
+    return True
+
+
+def save_imported_story(*, summary):
+    """Write a campaign's story so far brought over by an import (a Summary item of kind
+    story_so_far, any provider), only if the campaign has none yet; returns False when it
+    had one (never overwritten). One TransactWriteItems, as a story job writes it: the Put
+    (attribute_not_exists), a check that the campaign is there and not being deleted, and
+    the user's usage counters. Raises CampaignNotFound otherwise."""
+    sub, campaign_id = summary.owner_sub, summary.campaign_id
+    if not summary.is_story:
+        raise ValueError("save_imported_story writes a campaign's story so far")
+    transaction = Transaction()
+    transaction.put(summary, condition=Summary.sk.does_not_exist())
+    transaction.check(user_pk(sub), campaign_sk(campaign_id), condition=Campaign.live_condition())
+    add_usage(transaction, sub=sub, summaries=1, summary_cost_usd=summary_cost(summary))
+    try:
+        transaction.commit()
+    except TransactionCanceled as canceled:
+        if canceled.failed(1):
+            raise CampaignNotFound(campaign_id) from None
         if canceled.failed(0):
             return False
         raise

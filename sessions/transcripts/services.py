@@ -318,10 +318,11 @@ def _speakers_within_budget(speakers):
 
 
 # --- import (v1/) -----------------------------------------------------------------------
-def import_transcript(*, session, upload_id, filename, uploaded, data=None, copy_from=None):
+def import_transcript(*, session, upload_id, filename, uploaded, data=None, copy_from=None, format=None):
     """Make `data` (bytes), or the object `copy_from` ({"Bucket", "Key"}: a server-side
     copy), the session's transcript, as if uploaded at `uploaded`: the same checks, parse
-    and records as an upload. Returns the AttachedTranscript.
+    and records as an upload. Returns the AttachedTranscript. `format`: the one its
+    uploader chose (an export says it), else detected.
 
     Raises UploadRefused (nothing kept) when it does not parse, and the S3 client's
     NoSuchKey when `copy_from` names no object. `upload_id` is the caller's, the same on
@@ -346,7 +347,7 @@ def import_transcript(*, session, upload_id, filename, uploaded, data=None, copy
         data=data,
         upload_id=upload_id,
         filename=_clean_filename(filename),
-        format=None,
+        format=format,
         max_bytes=max(settings.TRANSCRIPT_MAX_BYTES, len(data)),
         uploaded=uploaded,
     )
