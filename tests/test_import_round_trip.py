@@ -1,6 +1,6 @@
 """The round trip: export (with the links' hashes) → import into an empty table, bucket and
-pool → export again gives the same data: every data/*.jsonl line and every transcript file
-identical, the manifest too but for when it was exported."""
+pool → export again gives the same zip: every data/*.jsonl line, every transcript file and
+every note of the Markdown vault identical, the manifest too but for when it was exported."""
 
 import json
 import zipfile
@@ -33,8 +33,24 @@ def test_export_import_export_gives_the_same_data(make_user, make_campaign, sett
     call_command("import_data", str(tmp_path / "first.zip"), stdout=StringIO(), stderr=StringIO())
     again_manifest, again = exported(cognito.find_user(email=EMAIL)["sub"], tmp_path / "second.zip")
     assert again_manifest == manifest
-    data = sorted(name for name in files if name.startswith(("data/", "transcripts/")))
-    assert data == sorted(name for name in again if name.startswith(("data/", "transcripts/")))
-    assert len([name for name in data if "/original/" in name]) == 3
-    for name in data:
+    assert sorted(again) == sorted(files)
+    assert len([name for name in files if "/original/" in name]) == 3
+    assert [name for name in files if name.startswith("markdown/")]
+    for name in files:
+        assert again[name] == files[name], name
+
+
+def test_the_round_trip_holds_for_an_account_with_one_of_everything(make_user, settings, tmp_path):
+    from tests.export_accounts import build_account
+
+    account = build_account(make_user("ada@example.com", display_name="Ada the Bard"))
+    manifest, files = exported(account.sub, tmp_path / "first.zip")
+    fresh_deployment(settings)
+    said = StringIO()
+    call_command("import_data", str(tmp_path / "first.zip"), stdout=said, stderr=StringIO())
+    again_manifest, again = exported(cognito.find_user(email="ada@example.com")["sub"], tmp_path / "second.zip")
+
+    assert again_manifest == manifest
+    assert sorted(again) == sorted(files)
+    for name in files:
         assert again[name] == files[name], name
