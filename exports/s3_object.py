@@ -28,12 +28,12 @@ ZIP = "application/zip"
 
 
 class S3MultipartWriter(io.RawIOBase):
-    def __init__(self, *, key, bucket=None, content_type=ZIP, part_size=PART_SIZE):
+    def __init__(self, *, key, bucket=None, content_type=ZIP, part_size=None):
         super().__init__()
         self.key = key
         self.bucket = bucket or settings.TRANSCRIPT_BUCKET
         self.content_type = content_type
-        self.part_size = part_size
+        self.part_size = part_size or PART_SIZE  # read when made: tests set a smaller one
         self.buffer = bytearray()
         self.upload_id = None
         self.parts = []  # [{"PartNumber": n, "ETag": ...}]
