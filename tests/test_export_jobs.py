@@ -234,3 +234,18 @@ def test_a_refused_dispatch_fails_the_export_at_once(aws, campaign, settings):
     settings.SUMMARY_JOB_RUNNER = "inline"
     jobs.start_export(sub=SUB)  # and it can be tried again
     assert jobs.get_export(sub=SUB).status == DONE
+
+
+# --- the campaign's delete cascade ---------------------------------------------------------------
+def test_deleting_the_campaign_removes_its_export_item_in_the_same_requests(aws, campaign, aws_calls):
+    from sessions.core.campaign_deletion import delete_campaign
+
+    jobs.start_export(sub=SUB, campaign=campaign)
+    jobs.start_export(sub=SUB)
+    with aws_calls() as calls:
+        delete_campaign(sub=SUB, campaign_id=campaign.campaign_id)
+
+    assert jobs.get_export(sub=SUB, campaign_id=campaign.campaign_id) is None
+    assert jobs.get_export(sub=SUB).is_done  # the account's export is not the campaign's
+    # With the speaker names: no request more than before (its zip is left to the lifecycle rule).
+    assert "dynamodb.DeleteItem" not in calls.operations()
