@@ -11,7 +11,7 @@ from pathlib import Path
 import grimp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-APP_PACKAGES = ("accounts", "campaigns", "campaigns_site", "sessions", "devtools")
+APP_PACKAGES = ("accounts", "campaigns", "campaigns_site", "sessions", "devtools", "exports")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

@@ -10,7 +10,7 @@ from campaigns_site import dynamodb
 from campaigns_site.table import TableModel
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-APP_PACKAGES = ["accounts", "campaigns", "campaigns_site", "sessions", "v1"]
+APP_PACKAGES = ["accounts", "campaigns", "campaigns_site", "exports", "sessions", "v1"]
 LOW_LEVEL_MODULE = PROJECT_DIR / "campaigns_site" / "dynamodb.py"
 # Typed attribute values, written or read: {"S": ...}, item["S"], value.get("N"), {"BOOL": ...}
 RAW_ATTRIBUTE_VALUE = re.compile(r"""[{\[(]\s*["'](S|N|B|BOOL|NULL|SS|NS|BS|L|M)["']\s*[:\]),]""")

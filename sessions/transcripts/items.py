@@ -30,6 +30,7 @@ import json
 from pynamodb.attributes import MapAttribute, VersionAttribute
 
 from campaigns_site.table import TableModel
+from campaigns_site.table_keys import SPEAKER_NAMES_PREFIX
 from sessions.transcripts.speaker_display import NAME_MAX_LENGTH
 
 MAX_SPEAKER_NAMES = 200  # labels named a campaign
@@ -43,6 +44,10 @@ class SpeakerNames(TableModel, discriminator="SpeakerNames"):
     # are the transcripts' own labels.
     names = MapAttribute(default=dict)
     version = VersionAttribute()
+
+    @property
+    def campaign_id(self):
+        return self.sk.removeprefix(SPEAKER_NAMES_PREFIX)
 
     def as_dict(self):
         return self.names.as_dict() if isinstance(self.names, MapAttribute) else dict(self.names or {})
