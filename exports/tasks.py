@@ -6,7 +6,7 @@ export never holds a summary up)."""
 import logging
 
 from campaigns_site import background
-from exports.jobs import run_export
+from exports.runner import run_export
 
 logger = logging.getLogger(__name__)
 

@@ -15,13 +15,21 @@ from django.utils import timezone
 
 from campaigns_site import aws as aws_module
 from campaigns_site.table_keys import user_exports_prefix
-from exports import jobs, s3_object, tasks
+from exports import jobs, runner, s3_object, tasks
 from exports.items import CAMPAIGN_GONE, DONE, FAILED, GENERIC_FAILURE, QUEUED, RUNNING, TOOK_TOO_LONG
 from tests.transcript_samples import sample_bytes
 
 SUB = "user-export-1"
 
-pytestmark = pytest.mark.campaign(sub=SUB, name="Curse of Strahd")
+pytestmark = [pytest.mark.campaign(sub=SUB, name="Curse of Strahd"), pytest.mark.usefixtures("exporter_profile")]
+
+
+@pytest.fixture
+def exporter_profile(aws):
+    """The writer exports an account with a profile (its manifest names the account)."""
+    from accounts.profiles import create_profile
+
+    create_profile(sub=SUB, email="exporter@example.com", display_name="Ex Porter")
 
 
 def fill(campaign, make_session, *, sessions):
@@ -65,6 +73,9 @@ def test_an_account_export_runs_and_leaves_its_zip_under_the_users_prefix(aws, c
     archive = open_zip(export.object_key)
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["scope"] == "account" and manifest["counts"]["sessions"] == 3
+    names = archive.namelist()
+    assert "data/sessions.jsonl" in names and any(name.startswith("markdown/") for name in names)
+    assert len([name for name in names if name.startswith("transcripts/") and "/original/" in name]) == 3
     assert export.counts.as_dict()["sessions"] == 3 and export.size == archive.fp.getbuffer().nbytes
     assert export.expires == export.finished + timedelta(days=1)
     assert export.ttl == export.expires.replace(microsecond=0)  # a TTL is in whole seconds
@@ -104,8 +115,8 @@ def test_a_job_past_its_deadline_reads_as_failed_and_can_be_started_again(aws, c
         assert stale.is_failed and stale.failure_reason == "It did not start within 5 minutes. Try again."
         second = jobs.start_export(sub=SUB)
         # The late delivery of the first one finds it replaced and does nothing.
-        assert jobs.run_export(sub=SUB, campaign_id=None, job_id=first.job_id) is None
-        assert jobs.run_export(sub=SUB, campaign_id=None, job_id=second.job_id).status == DONE
+        assert runner.run_export(sub=SUB, campaign_id=None, job_id=first.job_id) is None
+        assert runner.run_export(sub=SUB, campaign_id=None, job_id=second.job_id).status == DONE
 
 
 # --- claimed once --------------------------------------------------------------------------------
@@ -115,7 +126,7 @@ def test_a_duplicated_delivery_runs_the_export_once(aws, campaign, manual, aws_c
     finished = jobs.get_export(sub=SUB)
 
     with aws_calls() as calls:
-        assert jobs.run_export(sub=SUB, campaign_id=None, job_id=export.job_id) is None
+        assert runner.run_export(sub=SUB, campaign_id=None, job_id=export.job_id) is None
 
     assert calls.operations() == ["dynamodb.UpdateItem"]  # the refused claim, nothing else
     again = jobs.get_export(sub=SUB)
@@ -141,7 +152,7 @@ def test_progress_is_written_per_step_and_at_most_every_two_seconds(aws, campaig
     export = jobs.start_export(sub=SUB)
 
     with aws_calls() as calls:
-        ended = jobs.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
+        ended = runner.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
 
     assert ended.status == DONE
     updates = calls.count("dynamodb", "UpdateItem")
@@ -167,7 +178,7 @@ def test_a_failing_writer_fails_the_export_and_aborts_the_upload(aws, campaign, 
     monkeypatch.setattr("exports.writer.write_export", write_export)
     export = jobs.start_export(sub=SUB)
 
-    ended = jobs.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
+    ended = runner.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
 
     assert (ended.status, ended.error) == (FAILED, GENERIC_FAILURE)
     assert jobs.get_export(sub=SUB).failure_reason == GENERIC_FAILURE
@@ -184,7 +195,7 @@ def test_an_export_of_a_campaign_deleted_meanwhile_fails_with_that_reason(aws, c
     monkeypatch.setattr(writer, "write_export", write_export)
     export = jobs.start_export(sub=SUB, campaign=campaign)
 
-    ended = jobs.run_export(sub=SUB, campaign_id=campaign.campaign_id, job_id=export.job_id)
+    ended = runner.run_export(sub=SUB, campaign_id=campaign.campaign_id, job_id=export.job_id)
 
     assert (ended.status, ended.error) == (FAILED, CAMPAIGN_GONE)
     assert objects_under("exports/") == []
@@ -203,7 +214,7 @@ def test_a_job_running_past_its_deadline_stops_and_aborts(aws, campaign, manual,
     monkeypatch.setattr("exports.writer.write_export", write_export)
     export = jobs.start_export(sub=SUB)
 
-    ended = jobs.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
+    ended = runner.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
 
     assert (ended.status, ended.error) == (FAILED, TOOK_TOO_LONG)
     assert multipart_uploads() == [] and objects_under("exports/") == []
@@ -220,7 +231,7 @@ def test_a_job_replaced_while_it_runs_stops_quietly(aws, campaign, manual, monke
     monkeypatch.setattr("exports.writer.write_export", write_export)
     export = jobs.start_export(sub=SUB)
 
-    assert jobs.run_export(sub=SUB, campaign_id=None, job_id=export.job_id) is None
+    assert runner.run_export(sub=SUB, campaign_id=None, job_id=export.job_id) is None
     newer = jobs.get_export(sub=SUB)
     assert newer.job_id != export.job_id and newer.status == QUEUED  # untouched by the old job
     assert objects_under("exports/") == []

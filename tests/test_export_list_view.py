@@ -6,7 +6,8 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
-from exports import jobs
+from exports import jobs, runner
+from exports.items import Export
 from tests.export_pages import AUTH, LIST, finished_export
 from tests.web_clients import login_url, post
 
@@ -34,8 +35,8 @@ def test_a_campaign_export_is_listed_with_the_campaign_name(owner, campaign):
 
 def test_a_running_export_shows_its_progress_and_refreshes_the_page(owner, manual):
     export = jobs.start_export(sub=owner.sub)
-    jobs._claim(owner.sub, None, export.job_id).update(
-        actions=[jobs.Export.step.set("transcripts"), jobs.Export.done.set(120), jobs.Export.total.set(500)]
+    runner.claim(owner.sub, None, export.job_id).update(
+        actions=[Export.step.set("transcripts"), Export.done.set(120), Export.total.set(500)]
     )
     html = owner.get(LIST).content.decode()
     assert "Copying the transcripts: 120 of 500 sessions" in html
