@@ -119,9 +119,24 @@ class Export(TableModel, discriminator="Export"):
 
     @property
     def count_items(self):
-        """[(kind, count)] of what the zip holds, for the page."""
+        """["2 campaigns", "1 session", ...]: what the zip holds, for the page (none of a kind: left out)."""
         counts = self.counts.as_dict() if isinstance(self.counts, MapAttribute) else dict(self.counts or {})
-        return [(kind.replace("_", " "), int(count)) for kind, count in counts.items()]
+        return [_counted(kind, int(count)) for kind, count in counts.items() if int(count)]
+
+
+_NAMES = {
+    "campaigns": ("campaign", "campaigns"),
+    "sessions": ("session", "sessions"),
+    "speaker_names": ("list of speaker names", "lists of speaker names"),
+    "summaries": ("summary", "summaries"),
+    "share_links": ("share link", "share links"),
+    "transcripts": ("transcript", "transcripts"),
+}
+
+
+def _counted(kind, count):
+    one, many = _NAMES.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
+    return f"{count} {one if count == 1 else many}"
 
 
 def live_export(item):

@@ -21,6 +21,7 @@ def test_the_owner_sees_a_finished_export_with_its_download_link(owner, campaign
     html = response.content.decode()
     assert "Everything in your account" in html and export.file_name in html
     assert 'href="/accounts/exports/account/download/"' in html
+    assert "<dd>1 campaign</dd>" in html  # counts in words, none of a kind left out
     assert "Make a new one" in html and 'http-equiv="refresh"' not in html
     assert response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
 
