@@ -260,3 +260,19 @@ def test_deleting_the_campaign_removes_its_export_item_in_the_same_requests(aws,
     assert jobs.get_export(sub=SUB).is_done  # the account's export is not the campaign's
     # With the speaker names: no request more than before (its zip is left to the lifecycle rule).
     assert "dynamodb.DeleteItem" not in calls.operations()
+
+
+# --- what an export costs ------------------------------------------------------------------------
+def test_the_jobs_own_requests_for_a_small_account(aws, campaign, make_session, manual, aws_calls):
+    """Beyond the writer's reads: the claim, one progress write per step (all within 2 s),
+    the zip in one PutObject (under one 8 MB part), the end."""
+    fill(campaign, make_session, sessions=3)
+    export = jobs.start_export(sub=SUB)
+
+    with aws_calls() as calls:
+        runner.run_export(sub=SUB, campaign_id=None, job_id=export.job_id)
+
+    operations = calls.operations()
+    assert operations[0] == "dynamodb.UpdateItem" and operations[-2:] == ["s3.PutObject", "dynamodb.UpdateItem"]
+    assert calls.count("dynamodb", "UpdateItem") == 1 + 3 + 1
+    assert not calls.count("s3", "CreateMultipartUpload") and calls.count("s3", "PutObject") == 1
