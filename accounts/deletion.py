@@ -14,7 +14,9 @@ The order, and why:
    in the owner's partition. An interruption may leave a pointer to nothing (the next
    run removes it), never an item that nothing lists any more.
 5. transcripts in S3, found by the prefix `transcripts/<sub>/`, so also objects that no
-   item names (an upload abandoned before its session was saved).
+   item names (an upload abandoned before its session was saved); then the export zips
+   under `exports/<sub>/` (exports/jobs.py; their items go in step 6, and an export still
+   running finds its item gone and aborts its upload).
 6. every other item of the partition: one Query at a time (never a Scan), deleted by
    BatchWriteItem in 25s.
 7. the Cognito user. Only now: until the data is gone the account must stay the same
@@ -52,6 +54,7 @@ from campaigns_site.table_keys import (
     job_registry_sk_of_job,
     share_pk,
     share_registry_sk,
+    user_exports_prefix,
     user_pk,
     web_session_pk,
 )
@@ -74,6 +77,7 @@ class DeletionReport:
     web_sessions: int = 0
     share_links: int = 0
     transcript_objects: int = 0
+    export_objects: int = 0
     items: Counter = field(default_factory=Counter)  # the rest of the partition by kind: {"CAMPAIGN": 2}
     cognito_user: int = 0
     profile: int = 0
@@ -86,6 +90,7 @@ class DeletionReport:
                 (self.web_sessions, "web sessions"),
                 (self.share_links, "share links"),
                 (self.transcript_objects, "transcript objects"),
+                (self.export_objects, "export objects"),
                 (self.cognito_user, "Cognito user"),
                 (self.profile, "profile"),
                 (self.directory_entry, "directory entry"),
@@ -112,6 +117,7 @@ def delete_account(*, sub, progress=None):
     say = progress or (lambda line: None)
     user_pk(sub)  # both refuse a bad sub (InvalidKeyPart) before anything is deleted
     user_transcripts_prefix(sub=sub)
+    user_exports_prefix(sub)
     report = DeletionReport()
 
     since = mark_account_deleting(sub=sub)
@@ -127,6 +133,7 @@ def delete_account(*, sub, progress=None):
     report.web_sessions = delete_web_sessions(sub=sub, say=say)
     report.share_links = delete_share_links(sub=sub, say=say)
     report.transcript_objects = delete_transcripts(sub=sub, say=say)
+    report.export_objects = delete_export_objects(sub=sub, say=say)
     report.items = delete_other_items(sub=sub, say=say)
     report.cognito_user = delete_cognito_user(sub=sub, say=say)
     report.profile = delete_profile(sub=sub, say=say)
@@ -196,6 +203,16 @@ def delete_transcripts(*, sub, say):
     except ObjectsNotDeleted as error:
         raise DeletionIncomplete(str(error)) from error
     say(f"transcripts: {count} objects deleted under s3://{settings.TRANSCRIPT_BUCKET}/{prefix}")
+    return count
+
+
+def delete_export_objects(*, sub, say):
+    prefix = user_exports_prefix(sub)
+    try:
+        count = delete_objects_under(prefix=prefix, page_size=S3_BATCH_SIZE)
+    except ObjectsNotDeleted as error:
+        raise DeletionIncomplete(str(error)) from error
+    say(f"exports: {count} objects deleted under s3://{settings.TRANSCRIPT_BUCKET}/{prefix}")
     return count
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from campaigns_site import aws
+from campaigns_site.table_keys import EXPORTS_OBJECT_PREFIX
 from campaigns_site.tagging import cost_tag, ensure_cost_tags
 
 STAFF_GROUP = "staff"
@@ -163,10 +164,13 @@ def ensure_bucket(*, say):
     say(f"bucket {name}: private, encrypted (SSE-S3), public access blocked, CORS for {settings.SITE_ORIGIN}")
 
 
-# Objects S3 removes by itself: multipart uploads left unfinished (a killed upload), and
-# the backups retire_v1 writes (v1.0's final pg_dump) once their retention has passed.
+# Objects S3 removes by itself: multipart uploads left unfinished (a killed upload, an
+# export stopped midway), the backups retire_v1 writes (v1.0's final pg_dump) once their
+# retention has passed, and the users' export zips a day after they were written
+# (exports/jobs.py: the page offers them for that day).
 BACKUPS_PREFIX = "backups/"
 BACKUP_RETENTION_DAYS = 14  # the plan: "Backup RDS 2 weeks post-migration"
+EXPORT_RETENTION_DAYS = 1
 LIFECYCLE_RULES = [
     {
         "ID": "abort-incomplete-uploads",
@@ -179,6 +183,12 @@ LIFECYCLE_RULES = [
         "Status": "Enabled",
         "Filter": {"Prefix": BACKUPS_PREFIX},
         "Expiration": {"Days": BACKUP_RETENTION_DAYS},
+    },
+    {
+        "ID": "expire-exports",
+        "Status": "Enabled",
+        "Filter": {"Prefix": EXPORTS_OBJECT_PREFIX},
+        "Expiration": {"Days": EXPORT_RETENTION_DAYS},
     },
 ]
 
@@ -202,7 +212,8 @@ def ensure_lifecycle_rules(s3, name, *, say):
     kept = f", kept {len(others)} other rule(s)" if others else ""
     say(
         f"bucket {name}: lifecycle rules set (unfinished uploads aborted after 1 day, "
-        f"{BACKUPS_PREFIX} expires after {BACKUP_RETENTION_DAYS} days{kept})"
+        f"{BACKUPS_PREFIX} expires after {BACKUP_RETENTION_DAYS} days, "
+        f"{EXPORTS_OBJECT_PREFIX} after {EXPORT_RETENTION_DAYS} day{kept})"
     )
 
 

@@ -331,3 +331,38 @@ def share_registry_sk(token_hash):
 def share_registry_order_key(*, created, token_hash):
     """LSI1SK `SHARE#<created, fixed width>#<hash>`: the registry newest first."""
     return f"{SHARE_REGISTRY_PREFIX}{sortable_time(created)}#{_part('token hash', token_hash)}"
+
+
+# A user's exports (exports/items.py): one item per scope, the latest export of it,
+# replaced by the next one.
+EXPORT_PREFIX = "EXPORT#"
+EXPORT_ACCOUNT_SK = "EXPORT#ACCOUNT"
+
+
+def export_sk(campaign_id=None):
+    """`EXPORT#ACCOUNT` (everything), or `EXPORT#CAMPAIGN#<cid>` (one campaign)."""
+    if campaign_id is None:
+        return EXPORT_ACCOUNT_SK
+    return f"{EXPORT_PREFIX}CAMPAIGN#{_part('campaign id', campaign_id)}"
+
+
+# The zips of the exports in S3 (exports/s3_object.py), beside the transcripts in the same
+# bucket: `exports/<sub>/<job id>/<file name>`, removed by a lifecycle rule a day after
+# they are written (campaigns_site/provision.py) and with the account (accounts/deletion.py).
+EXPORTS_OBJECT_PREFIX = "exports/"
+
+
+def _object_part(name, value):
+    value = _part(name, value)
+    if "/" in value:  # a "/" would reach into another user's prefix
+        raise InvalidKeyPart(f"invalid {name} for an object key: {value!r}")
+    return value
+
+
+def user_exports_prefix(sub):
+    """Every export object of the user; it ends in "/", so user "a" never matches "ab"."""
+    return f"{EXPORTS_OBJECT_PREFIX}{_object_part('sub', sub)}/"
+
+
+def export_object_key(*, sub, job_id, file_name):
+    return f"{user_exports_prefix(sub)}{_object_part('job id', job_id)}/{_object_part('file name', file_name)}"

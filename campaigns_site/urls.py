@@ -9,6 +9,8 @@ urlpatterns = [
     path("preferences/theme/", lazy_view("accounts.preference_views.set_theme"), name="set_theme"),
     path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
+    # Your data out (namespace "exports"): under /accounts/, whose pages CloudFront never caches.
+    path("accounts/exports/", include("exports.urls")),
     # Ours first: the confirm page, and 404s for allauth pages that cannot work with Cognito.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

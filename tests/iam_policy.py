@@ -88,6 +88,12 @@ S3_OBJECT_ACTIONS = {
     "HeadObject": "GetObject",
     "PutObject": "PutObject",
     "DeleteObject": "DeleteObject",
+    # A multipart upload is authorised as s3:PutObject at each step, but for its abort and listing.
+    "CreateMultipartUpload": "PutObject",
+    "UploadPart": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
+    "AbortMultipartUpload": "AbortMultipartUpload",
+    "ListParts": "ListMultipartUploadParts",
 }
 
 

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from accounts import deletion
@@ -17,6 +18,7 @@ from campaigns_site.dynamodb import connection as table_connection
 from campaigns_site.table_keys import (
     InvalidKeyPart,
     share_pointer_sk,
+    user_exports_prefix,
     web_session_pk,
     web_session_pointer_sk,
 )
@@ -107,6 +109,7 @@ STEPS = [
     "delete_web_sessions",
     "delete_share_links",
     "delete_transcripts",
+    "delete_export_objects",
     "delete_other_items",
     "delete_cognito_user",
     "delete_profile",
@@ -250,6 +253,33 @@ def test_pointer_keys_and_the_transcripts_prefix():
     assert user_transcripts_prefix(sub="ab12") == "transcripts/ab12/"
     # One user's prefix never matches another's objects.
     assert not "transcripts/ab123/x.json".startswith(user_transcripts_prefix(sub="ab12"))
+
+
+def test_the_accounts_exports_go_with_it_and_nobody_elses(gm_account, player_account):
+    """An export's zip (exports/<sub>/<job>/<name>.zip) and its item (EXPORT#...)."""
+    from exports import jobs
+
+    for account in (gm_account, player_account):
+        jobs.start_export(sub=account["sub"])  # run at once: the tests' inline runner
+    gm_zip = jobs.get_export(sub=gm_account["sub"]).object_key
+    player_zip = jobs.get_export(sub=player_account["sub"]).object_key
+    lines = []
+
+    report = delete_account(sub=gm_account["sub"], progress=lines.append)
+
+    assert report.export_objects == 1 and report.items["EXPORT"] == 1
+    assert f"exports: 1 objects deleted under s3://{settings.TRANSCRIPT_BUCKET}/exports/{gm_account['sub']}/" in lines
+    assert not exported(gm_zip) and exported(player_zip)
+    assert partition(gm_account["sub"]) == []
+    assert jobs.get_export(sub=player_account["sub"]).is_done
+    assert user_exports_prefix("ab12") == "exports/ab12/"
+    with pytest.raises(InvalidKeyPart):
+        user_exports_prefix("a/b")
+
+
+def exported(key):
+    listed = aws_clients.client("s3").list_objects_v2(Bucket=settings.TRANSCRIPT_BUCKET, Prefix=key)
+    return bool(listed.get("Contents"))
 
 
 # --- manage.py delete_account ---------------------------------------------------------

@@ -188,6 +188,7 @@ def test_policy_reaches_only_the_production_stage_resources(policy):
         f"{table}/index/*",
         bucket,
         f"{bucket}/transcripts/*",
+        f"{bucket}/exports/*",  # the users' export zips (exports/jobs.py)
         function,
         f"{log_group}*",
         "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_REPLACEME",

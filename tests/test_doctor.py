@@ -84,6 +84,7 @@ def test_a_healthy_deployment_has_no_fail(aws):
         assert re.search(rf"^ok\s+{line}\s", out, re.M), line
     assert re.search(r"^ok\s+bucket lifecycle abort-incomplete-uploads", out, re.M)
     assert re.search(r"^ok\s+bucket lifecycle expire-backups", out, re.M)
+    assert re.search(r"^ok\s+bucket lifecycle expire-exports", out, re.M)
     for line in ("pool password policy", "pool app client flows", "pool staff group", "probe own item"):
         assert re.search(rf"^ok\s+{line}\s", out, re.M), line
     assert re.search(r"^warn\s+table tags\s+no cost-allocation tag", out, re.M)
@@ -143,13 +144,14 @@ def test_a_broken_deployment_fails_with_each_fix(aws, settings):
 
     out, error = doctor("--function", FUNCTION)
 
-    assert error is not None and re.fullmatch(r"Doctor: \d+ ok, \d+ warn, 9 fail, \d+ skipped\.", error)
+    assert error is not None and re.fullmatch(r"Doctor: \d+ ok, \d+ warn, 10 fail, \d+ skipped\.", error)
     expected = {
         "table point-in-time recovery": ("DISABLED", "turns point-in-time recovery on"),
         "table TTL": ("DISABLED", "turns TTL on 'ttl' on"),
         "bucket public access block": ("not blocked: BlockPublicAcls", "manage.py provision"),
         "bucket CORS origin": ("https://old.example", "Check SITE_ORIGIN"),
         "bucket lifecycle expire-backups": ("missing", "manage.py provision"),
+        "bucket lifecycle expire-exports": ("missing", "manage.py provision"),
         "pool staff group": ("no group staff", "creates it"),
         "lambda memory": ("128 MB (zappa_settings.json: 1024 MB)", f"--function-name {FUNCTION} --memory-size 1024"),
         "lambda environment": ("missing: COGNITO_APP_CLIENT_ID", "merge, do not replace"),

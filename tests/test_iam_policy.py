@@ -16,8 +16,10 @@ fill_share_registry, finish_deletions, shift_traffic), which run with operator c
 the cascade in the request.
 """
 
+import importlib
 import json
 import re
+from unittest import mock
 
 import pytest
 from botocore.stub import ANY, Stubber
@@ -31,7 +33,6 @@ from campaigns_site import aws as aws_module
 from sessions.core.repository import get_session, list_sessions_for_campaign
 from sessions.sharing.items import hash_token
 from sessions.summaries import registry as job_registry
-from sessions.summaries import tasks as summary_tasks
 from tests.bedrock_replies import reply
 from tests.conftest import PASSWORD
 from tests.cost_explorer_answers import forecast_answers
@@ -142,7 +143,8 @@ def run_invoked_tasks(recorder, invoked):
     """What the task invocation does with each payload Zappa's handler routes."""
     while invoked:
         payload = invoked.pop(0)
-        task = getattr(summary_tasks, payload["task_path"].rsplit(".", 1)[1])
+        module, name = payload["task_path"].rsplit(".", 1)
+        task = getattr(importlib.import_module(module), name)
         recorder.started()
         try:
             task(**payload["kwargs"])
@@ -316,6 +318,8 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.post(f"{link_url}revoke/")
     owner.post("/staff/shares/revoke/", {"link": hash_token(token)})
 
+    tour_exports(owner, recorder, lambda_and_bedrock, campaign_id=heist.campaign_id)
+
     # Moving, archiving, deleting.
     owner.get(f"{session_url}move/")
     owner.post(f"{session_url}move/", {"to_campaign": strahd.campaign_id})
@@ -363,6 +367,33 @@ def take_the_tour(settings, make_user, recorder, lambda_and_bedrock):
     owner.post("/accounts/delete/", {"password": "third horse 44", "confirm": "on"})
     lambda_stub.assert_no_pending_responses()
     bedrock_stub.assert_no_pending_responses()
+
+
+def tour_exports(owner, recorder, lambda_and_bedrock, *, campaign_id):
+    """Exports: asked for on the profile and on the campaign page, run as Lambda's task,
+    listed, downloaded (a presigned GET); one more that fails once a part is sent, so its
+    multipart upload is aborted. The account's zip is left for the account's deletion."""
+    from exports import s3_object, writer
+
+    invoked, lambda_stub, _ = lambda_and_bedrock
+    for _ in range(3):
+        lambda_stub.add_response(
+            "invoke", {"StatusCode": 202}, {"FunctionName": FUNCTION, "InvocationType": "Event", "Payload": ANY}
+        )
+    owner.post("/accounts/exports/account/")
+    owner.post(f"/accounts/exports/campaigns/{campaign_id}/")
+    run_invoked_tasks(recorder, invoked)
+    owner.get("/accounts/exports/")
+    owner.get("/accounts/exports/account/download/", expected=302)
+    owner.get(f"/accounts/exports/campaigns/{campaign_id}/download/", expected=302)
+
+    def fails_after_a_part(stream, **_):
+        stream.write(b"x" * 100)
+        raise OSError("the disk is full")
+
+    owner.post(f"/accounts/exports/campaigns/{campaign_id}/")  # replaces the finished one
+    with mock.patch.object(s3_object, "PART_SIZE", 64), mock.patch.object(writer, "write_export", fails_after_a_part):
+        run_invoked_tasks(recorder, invoked)
 
 
 def tour_staff_actions(owner):

@@ -123,6 +123,17 @@ def test_bucket_expires_backups_after_14_days_and_aborts_unfinished_uploads(aws,
     assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
 
 
+def test_bucket_expires_the_users_export_zips_after_a_day(aws, settings):
+    """exports/jobs.py writes them under exports/<sub>/ and offers them for a day; an export
+    stopped midway leaves an unfinished upload, which abort-incomplete-uploads removes."""
+    rules = _lifecycle_rules(settings.TRANSCRIPT_BUCKET)
+
+    assert rules["expire-exports"]["Filter"] == {"Prefix": "exports/"}
+    assert rules["expire-exports"]["Expiration"] == {"Days": 1}
+    assert rules["expire-exports"]["Status"] == "Enabled"
+    assert rules["abort-incomplete-uploads"]["Filter"] == {"Prefix": ""}  # every prefix, exports/ included
+
+
 def test_lifecycle_keeps_the_buckets_other_rules_and_a_rerun_changes_nothing(aws, settings):
     s3 = aws_clients.client("s3")
     bucket = settings.TRANSCRIPT_BUCKET
@@ -133,7 +144,7 @@ def test_lifecycle_keeps_the_buckets_other_rules_and_a_rerun_changes_nothing(aws
     after_first = _lifecycle_rules(bucket)
     second = provision()
 
-    assert set(after_first) == {"old-exports", "abort-incomplete-uploads", "expire-backups"}
+    assert set(after_first) == {"old-exports", "abort-incomplete-uploads", "expire-backups", "expire-exports"}
     assert after_first["old-exports"]["Filter"] == {"Prefix": "exports/"}
     assert any("lifecycle rules set" in line and "kept 1 other rule" in line for line in first.lines)
     assert any("lifecycle rules already set" in line for line in second.lines)
@@ -148,7 +159,11 @@ def test_a_bucket_without_lifecycle_rules_gets_them(aws, settings):
 
     provision()
 
-    assert set(_lifecycle_rules(settings.TRANSCRIPT_BUCKET)) == {"abort-incomplete-uploads", "expire-backups"}
+    assert set(_lifecycle_rules(settings.TRANSCRIPT_BUCKET)) == {
+        "abort-incomplete-uploads",
+        "expire-backups",
+        "expire-exports",
+    }
 
 
 def _log_group(name):

@@ -20,7 +20,9 @@ after an interruption at any point completes the job. The order, and why:
    write of a search item needs its session, so none is left behind and none needs
    looking for.
 5. summaries, summary jobs and share links once more (one written for a session during
-   steps 2-4), then the campaign's speaker names, and the campaign item last.
+   steps 2-4), then the campaign's speaker names with its export's item (its zip is
+   left to the bucket's one-day lifecycle rule: nothing names it any more), and the
+   campaign item last.
 """
 
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from campaigns_site.table_keys import sessions_of_campaign_prefix, user_pk
 from sessions.core.children import (
     delete_sessions_with_search_items,
     delete_share_links,
-    delete_speaker_names,
+    delete_speaker_names_and_export,
     delete_summaries,
     delete_summary_jobs,
     delete_transcript_objects,
@@ -85,7 +87,7 @@ def delete_campaign(*, sub, campaign_id, progress=None):
     deleted.share_links += delete_share_links(sub=sub, campaign_id=campaign_id)
     deleted.summaries += delete_summaries(sub=sub, campaign_id=campaign_id)
     deleted.summary_jobs += delete_summary_jobs(sub=sub, campaign_id=campaign_id)
-    delete_speaker_names(sub=sub, campaign_id=campaign_id)
+    delete_speaker_names_and_export(sub=sub, campaign_id=campaign_id)
     delete_campaign_item(sub=sub, campaign_id=campaign_id)
     say("campaign: deleted")
     return deleted

@@ -15,6 +15,7 @@ from campaigns_site.table_keys import (
     SHARE_POINTER_PREFIX,
     SHARE_SK,
     SHARES_PK,
+    export_sk,
     job_registry_sk_of_job,
     search_sk,
     session_sk,
@@ -138,9 +139,13 @@ def delete_sessions_with_search_items(*, sub, campaign_id, sessions):
     _delete_items(keys, sub=sub, counted=counted)
 
 
-def delete_speaker_names(*, sub, campaign_id):
-    """Delete the campaign's SpeakerNames item (a campaign's cascade, once its sessions are gone)."""
-    _delete_items([(user_pk(sub), speaker_names_sk(campaign_id))])
+def delete_speaker_names_and_export(*, sub, campaign_id):
+    """Delete the campaign's SpeakerNames item and the item of its export (exports/items.py),
+    in one transaction (a campaign's cascade, once its sessions are gone). The export's zip
+    is left to the bucket's lifecycle rule (a day at most): once its item is gone no page
+    offers it and no link to it can be made, and a job still writing it finds its item
+    gone at its next progress and aborts its upload."""
+    _delete_items([(user_pk(sub), speaker_names_sk(campaign_id)), (user_pk(sub), export_sk(campaign_id))])
 
 
 def _delete_items(keys, *, sub=None, counted=None):
