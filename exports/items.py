@@ -15,11 +15,10 @@ from datetime import timedelta
 from django.utils import timezone
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from campaigns_site.job_states import ACTIVE, DONE, FAILED, QUEUED, RUNNING, JobStates  # noqa: F401 (re-exported for the jobs)
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import EXPORT_ACCOUNT_SK, sub_of_user_pk
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-ACTIVE = (QUEUED, RUNNING)
 FINISHED = (DONE, FAILED)
 SCOPE_ACCOUNT, SCOPE_CAMPAIGN = "account", "campaign"  # = exports.format's SCOPE_*
 
@@ -42,7 +41,7 @@ NOT_STARTED = "It did not start within 5 minutes. Try again."
 CAMPAIGN_GONE = "The campaign was deleted (or is being deleted), so there is nothing to export."
 
 
-class Export(TableModel, discriminator="Export"):
+class Export(JobStates, TableModel, discriminator="Export"):
     """PK `USER#<sub>`, SK `EXPORT#ACCOUNT` or `EXPORT#CAMPAIGN#<cid>`."""
 
     job_id = UnicodeAttribute()  # a ULID, new for every start: a worker acts only on its own job
@@ -77,27 +76,6 @@ class Export(TableModel, discriminator="Export"):
     @property
     def is_expired(self):
         return self.ttl is not None and self.ttl <= timezone.now()
-
-    @property
-    def timed_out(self):
-        return self.status in ACTIVE and self.deadline <= timezone.now()
-
-    @property
-    def effective_status(self):
-        """The status to show: a job queued or running past its deadline has failed."""
-        return FAILED if self.timed_out else self.status
-
-    @property
-    def is_active(self):
-        return self.effective_status in ACTIVE
-
-    @property
-    def is_done(self):
-        return self.effective_status == DONE
-
-    @property
-    def is_failed(self):
-        return self.effective_status == FAILED
 
     @property
     def failure_reason(self):

@@ -2,20 +2,18 @@
 asynchronous invocation of the function itself that Zappa's handler routes to
 exports.tasks.export_task; locally a worker thread of their own."""
 
-import copy
 import json
 import time
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from accounts.profiles import create_profile
-from campaigns_site import aws as aws_module
 from exports import jobs, tasks
 from exports.items import DONE, QUEUED
+from tests.lambda_stub import FUNCTION, stubbed_lambda
 
 SUB = "user-export-tasks"
-FUNCTION = "campaign-sessions-production"
 
 
 @pytest.fixture
@@ -23,19 +21,8 @@ def lambda_runner(aws, settings, monkeypatch):
     """On "Lambda": the runner is "lambda", the function's name is set, and the app's Lambda
     client answers through botocore's Stubber. `sent` holds each Invoke's parameters."""
     create_profile(sub=SUB, email="tasks@example.com")
-    settings.SUMMARY_JOB_RUNNER = "lambda"
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
-    client = aws_module.client("lambda")
-    sent = []
-
-    def record(params, **_):
-        sent.append(copy.deepcopy(params))
-
-    client.meta.events.register("before-parameter-build.lambda.Invoke", record)
-    with Stubber(client) as stubber:
-        stubber.sent = sent
+    with stubbed_lambda(settings, monkeypatch) as stubber:
         yield stubber
-    client.meta.events.unregister("before-parameter-build.lambda.Invoke", record)
 
 
 def test_on_lambda_an_export_is_an_asynchronous_invocation_zappa_routes_to_the_task(lambda_runner, call_lambda):

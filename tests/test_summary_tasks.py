@@ -2,7 +2,6 @@
 botocore's Stubber on the app's Lambda client, then Zappa's handler routing the
 payload), the local worker thread, inline and manual; and the settings that choose."""
 
-import copy
 import json
 import os
 import subprocess
@@ -12,21 +11,20 @@ import time
 from pathlib import Path
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from campaigns.repository import create_campaign
-from campaigns_site import aws as aws_module
 from sessions.core.repository import create_session, get_session
 from sessions.summaries import runners
 from sessions.summaries import tasks as summary_tasks
 from sessions.summaries.items import DONE, FAILED, QUEUED, RUNNING
 from sessions.summaries.jobs import DISPATCH_FAILURE, start_story_job, start_summary_job
 from sessions.summaries.repository import get_summary_job, list_summaries_for_session
+from tests.lambda_stub import FUNCTION, stubbed_lambda
 from tests.transcript_samples import sample_bytes
 from tests.transcript_uploads import store_transcript
 
 SUB = "user-1"
-FUNCTION = "campaign-sessions-production"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -93,19 +91,8 @@ def test_a_runner_set_wrongly_behind_the_settings_back_fails_the_job_clearly(ses
 def zappa_lambda_client(settings, monkeypatch):
     """On "Lambda": the runner is "lambda", the function's name is set, and the app's
     Lambda client answers through botocore's Stubber. `sent` holds each Invoke's parameters."""
-    settings.SUMMARY_JOB_RUNNER = "lambda"
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
-    client = aws_module.client("lambda")
-    sent = []
-
-    def record(params, **_):
-        sent.append(copy.deepcopy(params))
-
-    client.meta.events.register("before-parameter-build.lambda.Invoke", record)
-    with Stubber(client) as stubber:
-        stubber.sent = sent
+    with stubbed_lambda(settings, monkeypatch) as stubber:
         yield stubber
-    client.meta.events.unregister("before-parameter-build.lambda.Invoke", record)
 
 
 def test_on_lambda_a_job_is_an_asynchronous_invocation_of_the_function_itself(session, zappa_lambda_client):

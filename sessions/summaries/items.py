@@ -32,6 +32,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from campaigns_site.job_states import ACTIVE, DONE, FAILED, QUEUED, RUNNING, STATUSES, JobStates  # noqa: F401 (re-exported for the jobs)
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import STORY, sub_of_user_pk
 from sessions.core.kinds import KINDS, LENGTHS, STORY_SO_FAR
@@ -46,9 +47,6 @@ MAX_SUMMARY_BYTES = 48_000
 STORY_LABEL = "The story so far"
 _TRUNCATED = "\n…"
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-STATUSES = (QUEUED, RUNNING, DONE, FAILED)
-ACTIVE = (QUEUED, RUNNING)
 FINISHED = (DONE, FAILED)
 KEEP_DAYS = 7  # a finished job's status stays this long, then expires
 NO_TRANSCRIPT = "This session has no transcript yet: upload one, then ask for summaries."
@@ -171,7 +169,7 @@ def is_storable_kind(kind):
     return isinstance(kind, str) and kind != STORY_SO_FAR and bool(_STORABLE_KIND.fullmatch(kind))
 
 
-class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
+class SummaryJob(JobStates, SessionOrStory, TableModel, discriminator="SummaryJob"):
     """PK `USER#<sub>`, SK `SUMMARYJOB#<cid>#<sid>` (or `SUMMARYJOB#<cid>#STORY`)."""
 
     job_id = UnicodeAttribute()  # a ULID, new for every start: a worker acts only on its own job
@@ -201,27 +199,6 @@ class SummaryJob(SessionOrStory, TableModel, discriminator="SummaryJob"):
     @property
     def is_expired(self):
         return self.ttl is not None and self.ttl <= timezone.now()
-
-    @property
-    def timed_out(self):
-        return self.status in ACTIVE and self.deadline is not None and self.deadline <= timezone.now()
-
-    @property
-    def effective_status(self):
-        """The status to show: a job queued or running past its deadline has failed."""
-        return FAILED if self.timed_out else self.status
-
-    @property
-    def is_active(self):
-        return self.effective_status in ACTIVE
-
-    @property
-    def is_done(self):
-        return self.effective_status == DONE
-
-    @property
-    def is_failed(self):
-        return self.effective_status == FAILED
 
     @property
     def failure_reason(self):
