@@ -10,7 +10,12 @@ ACTIVE = (QUEUED, RUNNING)
 
 
 class JobStates:
-    """For an item with `status` and `deadline` attributes."""
+    """For an item with `status`, `deadline` and `ttl` attributes."""
+
+    @property
+    def is_expired(self):
+        """Past its TTL: gone for every read, whenever DynamoDB's clean-up takes it."""
+        return self.ttl is not None and self.ttl <= timezone.now()
 
     @property
     def timed_out(self):

@@ -12,7 +12,6 @@ treat an expired item as gone, docs/data-model.md rule 5).
 
 from datetime import timedelta
 
-from django.utils import timezone
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from campaigns_site.job_states import ACTIVE, DONE, FAILED, QUEUED, RUNNING, JobStates  # noqa: F401 (re-exported for the jobs)
@@ -73,10 +72,6 @@ class Export(JobStates, TableModel, discriminator="Export"):
         return self.sk == EXPORT_ACCOUNT_SK
 
     # --- status
-    @property
-    def is_expired(self):
-        return self.ttl is not None and self.ttl <= timezone.now()
-
     @property
     def failure_reason(self):
         if self.timed_out:

@@ -20,7 +20,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.utils import timezone
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -196,10 +195,6 @@ class SummaryJob(JobStates, SessionOrStory, TableModel, discriminator="SummaryJo
 
     # --- where it belongs (owner_sub, campaign_id, is_story and session_id: SessionOrStory)
     # --- status
-    @property
-    def is_expired(self):
-        return self.ttl is not None and self.ttl <= timezone.now()
-
     @property
     def failure_reason(self):
         """Why it failed, in words for the person who asked; "" unless it failed."""

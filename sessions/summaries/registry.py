@@ -34,7 +34,7 @@ from campaigns_site.table_keys import (
     job_registry_sk,
     job_registry_sk_of_job,
 )
-from sessions.summaries.items import ACTIVE, FAILED, QUEUED, RUNNING, kind_label
+from sessions.summaries.items import ACTIVE, FAILED, QUEUED, RUNNING, JobStates, kind_label
 
 REASON_MAX_CHARS = 200  # the job's error, for people: short, and never a summary's text
 PAGE_SIZE = 25
@@ -44,7 +44,7 @@ FILTERED_READ = 100  # entries one Query reads for a page of one state
 SHOWN = ("all", "active", "failed", "retried")
 
 
-class JobRegistryEntry(TableModel, discriminator="JobRegistryEntry"):
+class JobRegistryEntry(JobStates, TableModel, discriminator="JobRegistryEntry"):
     """PK `JOBS`, SK `JOB#<sub>#<cid>#<sid or STORY>`, LSI1SK `JOB#<requested>#<job id>`."""
 
     owner_sub = UnicodeAttribute()
@@ -68,19 +68,6 @@ class JobRegistryEntry(TableModel, discriminator="JobRegistryEntry"):
     @property
     def is_story(self):
         return self.session_id is None
-
-    @property
-    def is_expired(self):
-        return self.ttl is not None and self.ttl <= timezone.now()
-
-    @property
-    def timed_out(self):
-        return self.status in ACTIVE and self.deadline is not None and self.deadline <= timezone.now()
-
-    @property
-    def effective_status(self):
-        """As SummaryJob.effective_status: a job queued or running past its deadline has failed."""
-        return FAILED if self.timed_out else self.status
 
     @property
     def failure_reason(self):
