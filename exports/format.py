@@ -21,6 +21,7 @@ VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 
 MANIFEST = "manifest.json"
+README = "README.md"  # for people: what is in the zip and how to open it (never read back)
 DATA_DIR = "data/"
 TRANSCRIPTS_DIR = "transcripts/"
 MARKDOWN_DIR = "markdown/"

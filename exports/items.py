@@ -100,7 +100,7 @@ class Export(JobStates, TableModel, discriminator="Export"):
 _NAMES = {
     "campaigns": ("campaign", "campaigns"),
     "sessions": ("session", "sessions"),
-    "speaker_names": ("list of speaker names", "lists of speaker names"),
+    "speaker_names": ("campaign's speaker names", "campaigns' speaker names"),
     "summaries": ("summary", "summaries"),
     "share_links": ("share link", "share links"),
     "transcripts": ("transcript", "transcripts"),

@@ -11,6 +11,8 @@ import itertools
 import json
 import zipfile
 from collections import Counter
+from datetime import UTC
+from pathlib import Path
 
 from botocore.exceptions import ClientError
 from django.conf import settings
@@ -27,6 +29,7 @@ from sessions.core import storage_keys
 CHUNK_BYTES = 1024 * 1024  # a transcript is copied in pieces of this size
 TRANSCRIPT_EXTENSIONS = {"text": "txt", "vtt": "vtt", "srt": "srt", "whisper_json": "json"}
 MISSING_OBJECT_CODES = ("NoSuchKey", "404", "NotFound")
+README = Path(__file__).resolve().parent / "zip_readme.md"
 
 
 class NothingToExport(Exception):
@@ -44,7 +47,8 @@ def write_export(stream, *, sub, campaign_id=None, with_token_hashes=False, prog
         raise NothingToExport(campaign_id or sub)
     export = _Export(sub=sub, campaigns=campaigns, progress=progress or (lambda step, done, total: None))
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        export.archive = archive
+        export.archive = _Archive(archive, moment=timezone.now())
+        export.archive.writestr(export_format.README, readme_text())
         export.write_data(with_token_hashes=with_token_hashes)
         export.write_transcripts()
         export.write_vault(profile)
@@ -57,8 +61,35 @@ def write_export(stream, *, sub, campaign_id=None, with_token_hashes=False, prog
             token_hashes=with_token_hashes,
             missing_transcripts=export.missing,
         )
-        archive.writestr(export_format.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        export.archive.writestr(export_format.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return dict(manifest["counts"])
+
+
+class _Archive:
+    """The zip being written: every entry dated when the export began (zipfile's default for
+    an entry opened by name is 1980-01-01, which is what an unzipped file would show) and
+    readable by everyone who can read the folder it is unzipped into."""
+
+    def __init__(self, archive, *, moment):
+        self.archive = archive
+        self.date_time = moment.astimezone(UTC).timetuple()[:6]
+
+    def _info(self, name):
+        info = zipfile.ZipInfo(name, date_time=self.date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def open(self, name, mode, **options):
+        return self.archive.open(self._info(name), mode, **options)
+
+    def writestr(self, name, data):
+        self.archive.writestr(self._info(name), data)
+
+
+def readme_text():
+    """README.md at the zip's root: what the folders are, how to open them."""
+    return README.read_text(encoding="utf-8")
 
 
 class _Export:

@@ -248,18 +248,27 @@ def test_a_refused_dispatch_fails_the_export_at_once(aws, campaign, settings):
 
 
 # --- the campaign's delete cascade ---------------------------------------------------------------
-def test_deleting_the_campaign_removes_its_export_item_in_the_same_requests(aws, campaign, aws_calls):
+def test_deleting_the_campaign_removes_its_export_and_its_zip(aws, campaign, aws_calls):
+    from django.conf import settings
+
+    from campaigns_site import aws as aws_clients
     from sessions.core.campaign_deletion import delete_campaign
 
     jobs.start_export(sub=SUB, campaign=campaign)
     jobs.start_export(sub=SUB)
+    campaign_zip = jobs.get_export(sub=SUB, campaign_id=campaign.campaign_id).object_key
+    account_zip = jobs.get_export(sub=SUB).object_key
     with aws_calls() as calls:
         delete_campaign(sub=SUB, campaign_id=campaign.campaign_id)
 
     assert jobs.get_export(sub=SUB, campaign_id=campaign.campaign_id) is None
     assert jobs.get_export(sub=SUB).is_done  # the account's export is not the campaign's
-    # With the speaker names: no request more than before (its zip is left to the lifecycle rule).
+    listed = aws_clients.client("s3").list_objects_v2(Bucket=settings.TRANSCRIPT_BUCKET, Prefix="exports/")
+    assert [found["Key"] for found in listed.get("Contents", [])] == [account_zip]
+    assert campaign_zip != account_zip
+    # The item goes with the speaker names (no request more); the zip's key is read first.
     assert "dynamodb.DeleteItem" not in calls.operations()
+    assert calls.count("dynamodb", "GetItem") >= 1 and calls.count("s3", "DeleteObjects") == 1
 
 
 # --- what an export costs ------------------------------------------------------------------------

@@ -53,7 +53,10 @@ def test_a_failed_export_says_why_and_offers_to_try_again(owner, manual):
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
         html = owner.get(LIST).content.decode()
     assert "The export failed: It did not start within 5 minutes. Try again." in html
-    assert "Try again</button>" in html and 'http-equiv="refresh"' not in html
+    assert (
+        'Try again<span class="visually-hidden">: everything in your account</span></button>' in html
+        and 'http-equiv="refresh"' not in html
+    )
 
 
 def test_another_user_sees_none_of_it(owner, other, campaign):

@@ -4,6 +4,7 @@ schema, transcripts byte for byte, into a stream that cannot seek; never another
 import hashlib
 import io
 import json
+from datetime import UTC
 
 import pytest
 
@@ -177,3 +178,20 @@ def test_what_the_move_from_v1_brought_exports_valid_lines_too(make_user):
     for kind in ("campaigns", "sessions"):
         assert [problems(kind, record) for record in lines_of(entries, kind)] == [[]]
     assert [name for name in entries if name.startswith("markdown/") and name.endswith(".md")]
+
+
+def test_every_entry_is_dated_by_the_export_and_a_readme_says_how_to_open_it(full_account):
+    import zipfile
+    from datetime import datetime
+
+    import time_machine
+
+    stream = io.BytesIO()
+    with time_machine.travel(datetime(2026, 12, 5, 17, 30, 12, tzinfo=UTC), tick=False):
+        write_export(stream, sub=full_account.sub)
+
+    with zipfile.ZipFile(stream) as archive:
+        assert {entry.date_time for entry in archive.infolist()} == {(2026, 12, 5, 17, 30, 12)}
+        assert {entry.external_attr >> 16 for entry in archive.infolist()} == {0o644}
+        readme = archive.read("README.md").decode()
+    assert "Open folder as vault" in readme and "markdown/Campaigns.md" in readme

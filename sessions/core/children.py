@@ -140,12 +140,16 @@ def delete_sessions_with_search_items(*, sub, campaign_id, sessions):
 
 
 def delete_speaker_names_and_export(*, sub, campaign_id):
-    """Delete the campaign's SpeakerNames item and the item of its export (exports/items.py),
-    in one transaction (a campaign's cascade, once its sessions are gone). The export's zip
-    is left to the bucket's lifecycle rule (a day at most): once its item is gone no page
-    offers it and no link to it can be made, and a job still writing it finds its item
-    gone at its next progress and aborts its upload."""
+    """Delete the campaign's SpeakerNames item and the item of its export (exports/items.py)
+    in one transaction (a campaign's cascade, once its sessions are gone), then the export's
+    zip: deleting a campaign deletes every copy of it the app made. The zip's key is read
+    first; a crash between the two leaves a zip no item names, which the bucket's lifecycle
+    rule removes within a day (and a job still writing it finds its item gone at its next
+    progress and aborts its upload)."""
+    export = dynamodb.read_plain_item(user_pk(sub), export_sk(campaign_id), attributes=["object_key"])
     _delete_items([(user_pk(sub), speaker_names_sk(campaign_id)), (user_pk(sub), export_sk(campaign_id))])
+    if export and export.get("object_key"):
+        delete_objects_under(prefix=export["object_key"].rsplit("/", 1)[0] + "/")
 
 
 def _delete_items(keys, *, sub=None, counted=None):

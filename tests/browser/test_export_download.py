@@ -55,7 +55,7 @@ def test_download_everything_from_the_profile_page(
 
     export = jobs.get_export(sub=sub)
     runner.run_export(sub=sub, campaign_id=None, job_id=export.job_id)
-    download_link = page.get_by_role("link", name="Download", exact=True)
+    download_link = page.get_by_role("link", name="Download everything in your account", exact=True)
     expect(download_link).to_be_visible(timeout=15_000)  # the page refreshed itself
     expect(page.get_by_text(export.file_name)).to_be_visible()
     scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
