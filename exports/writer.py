@@ -27,6 +27,12 @@ from exports.markdown_vault import VaultPaths, campaign_note, index_note, sessio
 from sessions.core import storage_keys
 
 CHUNK_BYTES = 1024 * 1024  # a transcript is copied in pieces of this size
+# Deflate's levels, measured on four-hour VTT files here: level 6 compresses to 12.8 % at
+# 19 MB/s, level 1 to 15.8 % at 52 MB/s. The transcripts are nearly all of a zip's bytes
+# and of its time (on Lambda at 1,024 MB, ~0.6 of a CPU), so they take level 1: a 500-
+# session export is ~20 % larger and finishes in about half the time. The data and the
+# notes are small and take the default.
+TEXT_LEVEL, TRANSCRIPT_LEVEL = 6, 1
 TRANSCRIPT_EXTENSIONS = {"text": "txt", "vtt": "vtt", "srt": "srt", "whisper_json": "json"}
 MISSING_OBJECT_CODES = ("NoSuchKey", "404", "NotFound")
 README = Path(__file__).resolve().parent / "zip_readme.md"
@@ -74,14 +80,15 @@ class _Archive:
         self.archive = archive
         self.date_time = moment.astimezone(UTC).timetuple()[:6]
 
-    def _info(self, name):
+    def _info(self, name, level=TEXT_LEVEL):
         info = zipfile.ZipInfo(name, date_time=self.date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
+        info.compress_level = level
         info.external_attr = 0o644 << 16
         return info
 
-    def open(self, name, mode, **options):
-        return self.archive.open(self._info(name), mode, **options)
+    def open(self, name, mode, *, level=TEXT_LEVEL, **options):
+        return self.archive.open(self._info(name, level), mode, **options)
 
     def writestr(self, name, data):
         self.archive.writestr(self._info(name), data)
@@ -181,7 +188,7 @@ class _Export:
             if error.response["Error"]["Code"] in MISSING_OBJECT_CODES:
                 return False
             raise
-        with body, self.archive.open(path, "w", force_zip64=True) as entry:
+        with body, self.archive.open(path, "w", level=TRANSCRIPT_LEVEL, force_zip64=True) as entry:
             for chunk in body.iter_chunks(CHUNK_BYTES):
                 entry.write(chunk)
         return True
