@@ -27,6 +27,12 @@ def existing_account(email):
     return found["sub"]
 
 
+def sub_of_existing_account(email):
+    """The sub of the account with `email`, or None (read-only: the checks)."""
+    found = cognito.find_user(email=email.strip())
+    return found["sub"] if found is not None else None
+
+
 def account_problem(email):
     """Why the account with `email` cannot take an import (it is being deleted), or None
     (it can, or there is none: one is made). Read-only: import_data's checks."""

@@ -15,9 +15,15 @@ from tqdm import tqdm
 
 from exports import format as export_format
 from exports.checks import check_export
-from exports.import_account import AccountRefused, account_for, account_problem, existing_account
+from exports.import_account import (
+    AccountRefused,
+    account_for,
+    account_problem,
+    existing_account,
+    sub_of_existing_account,
+)
 from exports.import_report import ImportReport
-from exports.importer import AccountImport
+from exports.importer import AccountImport, attached_transcripts
 from exports.reader import open_problem, read_export
 from exports.sources import find_zips
 
@@ -47,7 +53,7 @@ def run_import(*, options, progress_file=None):
     with bar:
         for source in sources:
             with source.local_file() as path:
-                contents = _checked(path, source.name, bar, check_account=target is None)
+                contents = _checked(path, source.name, bar, target=target)
             checked.append((source, contents.problems))
     problems = [(source.name, problem) for source, found in checked for problem in found]
     if problems and not options.skip_bad:
@@ -59,8 +65,8 @@ def run_import(*, options, progress_file=None):
     return report
 
 
-def _checked(path, name, bar, *, check_account):
-    """The zip's ExportContents, with every problem of it."""
+def _checked(path, name, bar, *, target):
+    """The zip's ExportContents, with every problem of it (`target`: the --as account's sub)."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -71,8 +77,11 @@ def _checked(path, name, bar, *, check_account):
             return contents
         bar.total += contents.manifest["counts"][export_format.SESSIONS]
         bar.refresh()
-        check_export(archive, contents, on_session=lambda: bar.update(1))
-        refused = account_problem(contents.manifest["account"]["email"]) if check_account else None
+        email = contents.manifest["account"]["email"]
+        sub = target or sub_of_existing_account(email)
+        attached = attached_transcripts(sub=sub) if sub else {}
+        check_export(archive, contents, on_session=lambda: bar.update(1), attached=attached)
+        refused = account_problem(email) if target is None else None
         if refused:
             contents.problem(export_format.MANIFEST, refused)
     return contents

@@ -15,6 +15,7 @@ from campaigns.repository import CampaignNotFound, create_campaign, set_campaign
 from campaigns_site.dynamodb import query_pages, read_plain_item
 from campaigns_site.errors import StaleEdit
 from campaigns_site.table_keys import (
+    SESSION_PREFIX,
     campaign_sk,
     session_sk,
     share_pointer_sk,
@@ -31,6 +32,19 @@ from sessions.sharing.imported import ShareLinkTaken, import_share_link
 from sessions.summaries.imported import save_imported_story, save_imported_summaries, save_imported_summary
 from sessions.transcripts.repository import save_speaker_names
 from sessions.transcripts.services import import_transcript
+
+
+def attached_transcripts(*, sub):
+    """{session id: upload id} of the account's sessions with a transcript: one Query of its
+    sessions (`begins_with(SK, "SESSION#")`, two attributes)."""
+    found = {}
+    for page in query_pages(user_pk(sub), sk_prefix=SESSION_PREFIX, attributes=["SK", "transcript_upload_id"]):
+        found.update(
+            (item["SK"].split("#")[2], item["transcript_upload_id"])
+            for item in page
+            if item.get("transcript_upload_id")
+        )
+    return found
 
 
 class AccountImport:

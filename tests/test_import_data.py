@@ -11,7 +11,7 @@ from campaigns.repository import get_campaign
 from campaigns_site import aws as aws_module
 from campaigns_site import directory
 from campaigns_site.usage import recount, stored_counters
-from exports import importer
+from exports import checks, importer
 from exports.writer import write_export
 from sessions.core import storage_keys
 from sessions.search.services import search_sessions
@@ -78,12 +78,16 @@ def test_counters_usage_and_search_follow(exported, settings):
     assert [result.session_id for result in page.results] == [export.session("The Warehouse")["id"]]
 
 
-def test_a_second_run_writes_nothing(exported, settings):
+def test_a_second_run_writes_nothing(exported, settings, monkeypatch):
     _, path, _ = exported
     fresh_deployment(settings)
     run(path)
+    parsed = []
+    original = checks.parse_transcript_bytes
+    monkeypatch.setattr(checks, "parse_transcript_bytes", lambda *a, **k: parsed.append(1) or original(*a, **k))
     output = run(path)
     assert "written: nothing" in output and "Nothing to import" in output
+    assert parsed == []  # the transcripts it holds already are not parsed again to be checked
 
 
 def test_a_run_killed_half_way_finishes_on_the_next(exported, settings, monkeypatch):
