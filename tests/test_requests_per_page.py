@@ -219,3 +219,68 @@ def test_a_post_plans_no_read_and_each_item_is_taken_once(owner, session):
         assert prefetch.take_one(session.pk, session.sk) == (True, session)
         assert prefetch.take_one(session.pk, session.sk) == (False, None)  # the second read asks the table
     assert prefetch.take_one(session.pk, session.sk) == (False, None)  # forgotten once the view returned
+
+
+# --- the session lists its share links' hashes: read by key, in the page's second request ---
+def _forget_the_list(session):
+    """The session as it was before issue 17: links made, none listed on it."""
+    from campaigns_site.transactions import Transaction
+    from sessions.core.items import PlaySession
+
+    transaction = Transaction()
+    transaction.update(session.pk, session.sk, actions=[PlaySession.share_link_hashes.remove()])
+    transaction.commit()
+
+
+def _stored(session):
+    from sessions.core.repository import get_session
+
+    return get_session(sub=session.owner_sub, campaign_id=session.campaign_id, session_id=session.session_id)
+
+
+def _link(owner, session, label):
+    from sessions.sharing.repository import create_share_link
+
+    ids = {"campaign_id": session.campaign_id, "session_id": session.session_id}
+    return create_share_link(sub=owner.sub, **ids, scope="recap", label=label)
+
+
+def test_making_and_revoking_links_keeps_the_list(owner, session):
+    from sessions.sharing.repository import revoke_share_link
+
+    first, second = _link(owner, session, "First"), _link(owner, session, "Second")
+    assert _stored(session).share_link_hashes == {first.link.token_hash, second.link.token_hash}
+    ids = {"campaign_id": session.campaign_id, "session_id": session.session_id}
+    assert revoke_share_link(sub=owner.sub, **ids, token_hash=first.link.token_hash)
+    assert _stored(session).share_link_hashes == {second.link.token_hash}
+    assert revoke_share_link(sub=owner.sub, **ids, token_hash=second.link.token_hash)
+    assert _stored(session).share_link_hashes is None
+    html = owner.get(session_page(session)).content.decode()
+    assert "First" not in html and "Second" not in html
+
+
+def test_links_made_before_the_list_are_still_shown_and_listed_by_the_command(owner, session, aws_calls):
+    from django.core.management import call_command
+
+    _link(owner, session, "Made before")
+    _forget_the_list(session)
+    with aws_calls() as calls:
+        html = owner.get(session_page(session)).content.decode()
+    assert "Made before" in html
+    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.Query", "dynamodb.BatchGetItem"]  # as before
+
+    call_command("list_share_links_on_sessions")
+    call_command("list_share_links_on_sessions")  # safe to re-run
+    with aws_calls() as calls:
+        html = owner.get(session_page(session)).content.decode()
+    assert "Made before" in html
+    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.BatchGetItem"]
+
+
+def test_a_new_link_lists_the_links_made_before_it(owner, session):
+    old = _link(owner, session, "Made before")
+    _forget_the_list(session)
+    new = _link(owner, session, "Made after")
+    assert _stored(session).share_link_hashes == {old.link.token_hash, new.link.token_hash}
+    html = owner.get(f"{session_page(session)}share/").content.decode()
+    assert "Made before" in html and "Made after" in html

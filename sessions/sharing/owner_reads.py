@@ -8,9 +8,10 @@ has them found by a Query (pointers_of_session). Re-exported by sessions.sharing
 from django.utils import timezone
 
 from campaigns.items import Campaign
+from campaigns_site import dynamodb
 from campaigns_site.dynamodb import read_items
 from campaigns_site.table import SHARE_SK, campaign_sk, session_sk, share_pk, summary_sk, user_pk
-from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
+from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk, sub_of_user_pk
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS
 from sessions.sharing.items import (
@@ -157,3 +158,17 @@ def pointers_of_session(sub, session_id, *, now):
         consistent_read=True,
     )
     return [pointer for pointer in found if pointer.ttl is None or pointer.ttl > now]
+
+
+def pointers_by_session(*, now=None):
+    """{(sub, campaign_id, session_id): {token hashes}} of every live pointer in the table:
+    a Scan, for the operations command that lists them on their sessions (never a request path)."""
+    now = now or timezone.now()
+    found = {}
+    where = dynamodb.attribute("entity") == "ShareLinkPointer"
+    for page in dynamodb.scan_pages(where=where, attributes=["PK", "campaign_id", "session_id", "token_hash", "ttl"]):
+        for item in page:
+            if item.get("ttl") is None or item["ttl"] > int(now.timestamp()):
+                key = (sub_of_user_pk(item["PK"]), item["campaign_id"], item["session_id"])
+                found.setdefault(key, set()).add(item["token_hash"])
+    return found

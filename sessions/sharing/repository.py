@@ -252,6 +252,24 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
     return True
 
 
+def list_link_hashes_on_session(*, sub, campaign_id, session_id, hashes):
+    """Add `hashes` to the session's share_link_hashes (a set: adding again changes nothing),
+    for links made before sessions listed them. False when the session is not there. One
+    TransactWriteItems (Transaction: PynamoDB's own update would bump the session's version)."""
+    transaction = Transaction()
+    transaction.update(
+        user_pk(sub),
+        session_sk(campaign_id, session_id),
+        actions=[PlaySession.share_link_hashes.add(set(hashes))],
+        condition=PlaySession.sk.exists(),
+    )
+    try:
+        transaction.commit()
+    except TransactionCanceled:
+        return False
+    return True
+
+
 def get_share_link_for_owner(*, sub, campaign_id, session_id, token_hash):
     """The link if it is the user's and shares that session (for the owner's preview), else
     None: one GetItem. The key is the link's own partition, named by the URL's hash, but
