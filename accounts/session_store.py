@@ -69,7 +69,9 @@ class SessionStore(SessionBase):
             found = []
             if sub:
                 keys = [(web_session_pk(session_key), WEB_SESSION_SK), (user_pk(sub), PROFILE_SK)]
-                found = list(TableModel.batch_get(keys + prefetch.planned_keys(sub), consistent_read=True))
+                # The page's declared items ride along (a key repeated in a batch is an error).
+                keys += [key for key in prefetch.planned_keys(sub) if key not in keys]
+                found = list(TableModel.batch_get(keys, consistent_read=True))
                 item = next((i for i in found if isinstance(i, WebSession)), None)
                 profile = next((i for i in found if isinstance(i, Profile)), None)
             else:

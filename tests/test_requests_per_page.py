@@ -284,3 +284,23 @@ def test_a_new_link_lists_the_links_made_before_it(owner, session):
     assert _stored(session).share_link_hashes == {old.link.token_hash, new.link.token_hash}
     html = owner.get(f"{session_page(session)}share/").content.decode()
     assert "Made before" in html and "Made after" in html
+
+
+def test_a_planned_key_the_session_check_reads_anyway_is_read_once(owner):
+    from django.test import RequestFactory
+
+    from accounts.session_store import SessionStore
+    from campaigns_site import prefetch
+    from campaigns_site.table_keys import PROFILE_SK, user_pk
+    from tests.web_clients import session_key
+
+    def view(request):
+        request.session.load()  # one BatchGetItem: a key twice in it would be refused
+        return prefetch.take_one(user_pk(owner.sub), PROFILE_SK)
+
+    view.prefetch_keys = lambda sub: [(user_pk(sub), PROFILE_SK)]
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_key(owner))
+    with prefetch.planned(request, view, {}):
+        read, profile = view(request)
+    assert read and profile.email == "ada@example.com"
