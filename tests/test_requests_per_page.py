@@ -6,6 +6,10 @@ transcribed session, summaries, speaker names, a story so far, summary jobs, sha
 and exports. Staff pages are opened by a staff member. The public share pages (opened
 with no session) must keep to two as well. A page over its budget fails with every
 page's count listed.
+
+Below: the guards of campaigns_site.prefetch (another user's keys are never read, nothing is
+kept unless the web session's user is the key's, a POST plans nothing, an item is taken
+once and forgotten after the view), and the session's list of its share links' hashes.
 """
 
 import pytest
