@@ -22,6 +22,7 @@ from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, 
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from campaigns_site import prefetch
 from campaigns_site.table_keys import (
     PROFILE_SK,
     WEB_SESSION_SK,
@@ -56,16 +57,20 @@ class SessionStore(SessionBase):
         return f"{random_part}{SUB_SEPARATOR}{owner}" if owner else random_part
 
     def _fetch(self, session_key, *, with_profile=False):
-        """(the live web session item or None, the profile of the sub in its key or None)."""
+        """(the live web session item or None, the profile of the sub in its key or None,
+        the page's planned items read with them: campaigns_site.prefetch)."""
         if not session_key:
-            return None, None
+            return None, None, []
         from accounts.items import Profile, WebSession  # on first use: see the module docstring
         from campaigns_site.table import TableModel
 
         sub = sub_of_session_key(session_key) if with_profile else None
         try:
+            found = []
             if sub:
                 keys = [(web_session_pk(session_key), WEB_SESSION_SK), (user_pk(sub), PROFILE_SK)]
+                # The page's declared items ride along (a key repeated in a batch is an error).
+                keys += [key for key in prefetch.planned_keys(sub) if key not in keys]
                 found = list(TableModel.batch_get(keys, consistent_read=True))
                 item = next((i for i in found if isinstance(i, WebSession)), None)
                 profile = next((i for i in found if isinstance(i, Profile)), None)
@@ -73,13 +78,13 @@ class SessionStore(SessionBase):
                 item = WebSession.get(web_session_pk(session_key), WEB_SESSION_SK, consistent_read=True)
                 profile = None
         except (WebSession.DoesNotExist, InvalidKeyPart):
-            return None, None
+            return None, None, []
         if item is None or item.expires <= timezone.now():
-            return None, None
-        return item, profile
+            return None, None, []
+        return item, profile, found
 
     def load(self):
-        item, profile = self._fetch(self.session_key, with_profile=True)
+        item, profile, found = self._fetch(self.session_key, with_profile=True)
         if self.session_key:
             from accounts.profiles import hand_over_profile  # on first use: see the module docstring
 
@@ -88,7 +93,13 @@ class SessionStore(SessionBase):
         if item is None:
             self._session_key = None
             return {}
-        return self.decode(item.data)
+        data = self.decode(item.data)
+        sub = sub_of_session_key(self.session_key)
+        if sub and data.get(SESSION_KEY) == sub:
+            # The page's own items, read with the session: theirs only once the session is
+            # found valid and its user is the one the key names (the keys were made from it).
+            prefetch.keep(sub=sub, items=found)
+        return data
 
     def exists(self, session_key):
         return self._fetch(session_key)[0] is not None

@@ -15,6 +15,8 @@ from accounts.decorators import staff_required
 from accounts.staff_overview import deployment_overview
 from campaigns_site import audit
 from campaigns_site.forms import EmailAddressField
+from campaigns_site.prefetch import reads
+from campaigns_site.table_keys import OPS_PK, SUMMARY_FALLBACKS_SK
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,11 @@ class StaffMemberForm(forms.Form):
         return self.cleaned_data["email"].lower()
 
 
+def _staff_home_keys(sub, **_):
+    return [(OPS_PK, SUMMARY_FALLBACKS_SK)]  # the fallbacks' item, read with the session check
+
+
+@reads(_staff_home_keys)
 @never_cache
 @staff_required
 @require_GET

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
 from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign
-from campaigns_site import mirrored_writes, usage
+from campaigns_site import mirrored_writes, prefetch, usage
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
 from campaigns_site.table_keys import campaign_order_key, campaign_order_prefix, campaign_sk, new_id, user_pk
@@ -69,6 +69,9 @@ def _campaigns_in_state(sub, state, *, limit, cursor):
 
 
 def _stored_campaign(sub, campaign_id):
+    read, item = prefetch.take_one(user_pk(sub), campaign_sk(campaign_id))
+    if read:  # the page's session check read it (campaigns_site.prefetch)
+        return item if isinstance(item, Campaign) else None
     try:
         return Campaign.get(user_pk(sub), campaign_sk(campaign_id), consistent_read=True)
     except Campaign.DoesNotExist:

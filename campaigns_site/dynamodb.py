@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Update
 
+from campaigns_site import prefetch
 from campaigns_site.table import TableModel
 
 BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
@@ -93,8 +94,10 @@ def read_items(keys):
     """The items that exist among (pk, sk) keys, as their item classes, in one strongly
     consistent BatchGetItem (PynamoDB retries unprocessed keys): the one read a page makes
     of several items. Repositories build the keys (table_keys) from `sub` and ids; pick the
-    items out with first_of."""
-    return list(TableModel.batch_get(keys, consistent_read=True))
+    items out with first_of. Keys the page's session check read already (campaigns_site.
+    prefetch) are taken from there: no request at all when it read them all."""
+    found, missing = prefetch.take(keys)
+    return found + (list(TableModel.batch_get(missing, consistent_read=True)) if missing else [])
 
 
 def read_plain_item(pk, sk, *, attributes=None):

@@ -10,6 +10,8 @@ per-module lazy_import handles this made redundant; docs/decisions.md).
 
 import importlib
 
+from campaigns_site import prefetch
+
 
 def lazy_view(dotted_path, *, csrf_exempt=False):
     """A URLconf entry for `package.module.view` that imports the module on its first
@@ -22,7 +24,10 @@ def lazy_view(dotted_path, *, csrf_exempt=False):
     module_name, _, view_name = dotted_path.rpartition(".")
 
     def view(request, *args, **kwargs):
-        return getattr(importlib.import_module(module_name), view_name)(request, *args, **kwargs)
+        real_view = getattr(importlib.import_module(module_name), view_name)
+        # Its declared reads join the session check's BatchGetItem (campaigns_site.prefetch).
+        with prefetch.planned(request, real_view, kwargs):
+            return real_view(request, *args, **kwargs)
 
     view.__name__ = view.__qualname__ = view_name
     view.__module__ = module_name

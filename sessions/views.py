@@ -22,20 +22,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import repository as campaign_repository
-from campaigns.lookups import campaign_or_404
+from campaigns.lookups import campaign_keys, campaign_or_404
 from campaigns.repository import CampaignNotFound
+from campaigns_site.dynamodb import read_items
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.owners import sub
 from campaigns_site.pagination import InvalidCursor
+from campaigns_site.prefetch import reads
 from campaigns_site.refusals import still_changing_message
 from campaigns_site.text_blocks import text_blocks
 from campaigns_site.views import start_over
 from sessions.core import campaign_deletion, repository
 from sessions.core.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
-from sessions.core.lookups import session_or_404
+from sessions.core.lookups import session_keys, session_or_404
 from sessions.sharing import repository as share_links
 from sessions.summaries import repository as summaries
 from sessions.summaries import views as summary_views
+from sessions.summaries.items import Summary
 from sessions.transcripts.speaker_display import speaker_display
 from sessions.transcripts.upload_pages import render_with_upload_form, upload_context
 
@@ -69,6 +72,7 @@ def session_create(request, campaign_id):
     return render(request, "sessions/form.html", {"form": form, "campaign": campaign})
 
 
+@reads(summaries.session_page_keys)
 @login_required
 @require_GET
 @never_cache  # without a transcript, the page holds an upload form signed for a short time
@@ -79,14 +83,20 @@ def session_detail(request, campaign_id, session_id):
 
 def render_session_page(request, campaign_id, session_id, *, summarize_form=None):
     """The session page; `summarize_form` when a request for summaries was refused (its
-    errors show in the Summaries section). One BatchGetItem reads the session, its campaign,
-    the campaign's speaker names and the session's summary job; one Query its summaries
-    (none when nothing was ever written under the session: summary_views.summaries_context)."""
-    campaign, session, names_item, summary_job = summaries.get_session_page(
+    errors show in the Summaries section). The session check's BatchGetItem reads the
+    session, its campaign, the campaign's speaker names, the session's summary job and its
+    summaries (campaigns_site.prefetch; a BatchGetItem of their own on a refused POST); one
+    more BatchGetItem reads its share links and their pointers by the hashes the session
+    lists, with its summaries of v1.0's own kinds (none when it has neither)."""
+    campaign, session, names_item, summary_job, stored = summaries.get_session_page(
         sub=sub(request), campaign_id=campaign_id, session_id=session_id
     )
     if session is None:
         raise Http404
+    other_keys = summaries.other_summary_keys(sub=sub(request), session=session)
+    link_keys = share_links.share_link_keys(sub=sub(request), session=session)
+    found = read_items(other_keys + (link_keys or [])) if other_keys or link_keys else []
+    stored = summaries.in_kinds_order([*stored, *(item for item in found if isinstance(item, Summary))])
     # Notes show as summaries do: paragraphs, and "- " lines as a list (escaped by the template).
     context = {"campaign": campaign, "session": session, "notes_blocks": text_blocks(session.notes)}
     names = names_item.as_dict() if names_item else {}
@@ -95,10 +105,12 @@ def render_session_page(request, campaign_id, session_id, *, summarize_form=None
     else:
         context.update(upload_context(request, session))
     context.update(
-        summary_views.summaries_context(request, campaign, session, summary_job, form=summarize_form, names=names)
+        summary_views.summaries_context(campaign, session, summary_job, stored=stored, form=summarize_form, names=names)
     )
-    if session.share_links_made:  # never shared: no link to list, no Query
+    if link_keys is None:  # links made before the session listed them: found by a Query
         context["share_links"] = share_links.list_share_links_for_session(sub=sub(request), session_id=session_id)
+    elif link_keys:
+        context["share_links"] = share_links.links_found(found, session=session)
     return render_with_upload_form(request, "sessions/detail.html", context)
 
 
@@ -160,6 +172,7 @@ def session_delete(request, campaign_id, session_id):
     return redirect("campaigns:detail", campaign_id=campaign_id)
 
 
+@reads(session_keys)
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_move(request, campaign_id, session_id):
@@ -208,10 +221,12 @@ def session_move(request, campaign_id, session_id):
 
 
 # --- a campaign's pages made of its sessions ------------------------------------------------
+@reads(campaign_keys)
 @login_required
 @require_GET
 def campaign_detail(request, campaign_id):
-    """The campaign and one page of its sessions in play order: GetItem + one Query."""
+    """The campaign and one page of its sessions in play order: the campaign read with the
+    session check (campaigns_site.prefetch) + one Query."""
     campaign = campaign_or_404(request, campaign_id)
     cursor = request.GET.get("cursor") or None
     first_page_url = reverse("campaigns:detail", args=[campaign_id])

@@ -68,7 +68,7 @@ def test_owner_opens_the_share_page(owner, session, aws_calls):
     with aws_calls() as calls:
         response = owner.get(manage_url(session))
     assert response.status_code == 200
-    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # no links: no BatchGetItem of them
+    assert calls.operations() == [AUTH]  # the session and its items come with the web session; no links
     html = response.content.decode()
     assert "Share “The Death House”" in html and "Secret Strahd" in html
     assert "No share links yet." in html
@@ -200,7 +200,7 @@ def test_the_form_warns_which_names_each_scope_shows(owner, session, aws_calls):
     with aws_calls() as calls:
         html = owner.get(manage_url(transcribed)).content.decode()
 
-    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query"]  # names and summaries come with the session
+    assert calls.operations() == [AUTH]  # names and summaries come with the session, with the web session
     assert "Unless you tick “Character names only”, the link shows who your players are:" in html
     assert warning_lines(html) == {
         "recap": "Recap only: Strahd (Bob), Sam (GM), SPEAKER_01.",
@@ -319,7 +319,8 @@ def test_the_list_shows_each_link_s_facts(owner, session, aws_calls):
 
     with aws_calls() as calls:
         html = owner.get(manage_url(session)).content.decode()
-    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.BatchGetItem"]
+    # The links and their pointers by the hashes the session lists: one BatchGetItem.
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
     assert html.index("Once") < html.index("&lt;b&gt;For Bob&lt;/b&gt;") < html.index("For the players")  # newest first
     assert "<b>For Bob</b>" not in html
     assert "3 of 10" in html and 'end of <time datetime="2030-06-30">30 Jun 2030</time> UTC' in html
@@ -449,7 +450,7 @@ def test_the_preview_is_the_recipient_s_page_and_counts_no_view(owner, summarize
     token_hash = hash_token(made.token)
     with aws_calls() as calls:
         preview = owner.get(link_url(summarized, token_hash, "preview"))
-    assert calls.operations() == [AUTH, "dynamodb.GetItem", "dynamodb.BatchGetItem"]
+    assert calls.operations() == [AUTH]  # the link and what it shows come with the web session
     assert preview.status_code == 200
     assert get_share_link(token_hash=token_hash).views == 0
     for name, value in HEADERS.items():
@@ -519,8 +520,9 @@ def test_the_session_page_lists_its_links_without_revoke_buttons(owner, session,
     open_share_link(token=limited.token)
     with aws_calls() as calls:
         html = owner.get(session_url(session)).content.decode()
-    # The session and its page items, its summaries (it has children), its links and their counts.
-    assert calls.operations() == [AUTH, SESSION, "dynamodb.Query", "dynamodb.Query", "dynamodb.BatchGetItem"]
+    # The session, its page items and summaries with the web session; its links and their
+    # pointers by the hashes the session lists.
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
     assert "For the players" in html and "1 of 10" in html
     assert ">Revoke<" not in html and limited.token not in html
     assert f'href="{manage_url(session)}">Manage sharing…</a>' in html
@@ -529,7 +531,7 @@ def test_the_session_page_lists_its_links_without_revoke_buttons(owner, session,
 def test_a_session_never_shared_reads_no_links(owner, session, aws_calls):
     with aws_calls() as calls:
         html = owner.get(session_url(session)).content.decode()
-    assert calls.operations() == [AUTH, SESSION]  # no children yet: no Query at all
+    assert calls.operations() == [AUTH]  # its items come with the web session; no links to read
     assert "Not shared." in html and f'href="{manage_url(session)}">Share…</a>' in html
 
 

@@ -141,9 +141,9 @@ def test_the_campaign_page_links_to_the_story(owner, campaign, played):
 def test_the_story_page_costs(owner, campaign, built, aws_calls):
     with aws_calls() as calls:
         assert owner.get(url(campaign)).status_code == 200
-    # The campaign, the story, its job and the speaker names in one batch; the sessions in
-    # play order and the campaign's recaps.
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query", "dynamodb.Query"]
+    # The campaign, the story, its job and the speaker names with the web session; the
+    # sessions in play order and the campaign's recaps.
+    assert calls.operations() == [AUTH, "dynamodb.Query", "dynamodb.Query"]
     assert calls.count("dynamodb", "Scan") == 0 and calls.count("s3") == 0
 
 

@@ -614,14 +614,17 @@ def test_another_users_or_a_missing_session_is_not_found(session):
 
 
 # --- the session page's read ------------------------------------------------------------------------------
-def test_the_session_page_reads_campaign_session_names_and_job_in_one_request(session, campaign, aws_calls, clock):
+def test_the_session_page_reads_campaign_session_names_job_and_summaries_in_one_request(
+    session, campaign, aws_calls, clock
+):
     assert get_session_page(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)[3] is None
     job = start(session, kinds=["recap"])
 
     with aws_calls() as calls:
         found = get_session_page(sub=SUB, campaign_id=campaign.campaign_id, session_id=session.session_id)
     assert calls.operations() == ["dynamodb.BatchGetItem"]
-    page_campaign, page_session, names, page_job = found
+    page_campaign, page_session, names, page_job, summaries = found
+    assert [summary.kind for summary in summaries] == ["recap"]  # its summaries by key, in the same request
     assert (page_campaign.campaign_id, page_session.session_id, names) == (
         campaign.campaign_id,
         session.session_id,
@@ -637,6 +640,7 @@ def test_the_session_page_reads_campaign_session_names_and_job_in_one_request(se
         None,
         None,
         None,
+        [],
     )
 
 

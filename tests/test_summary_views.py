@@ -165,10 +165,10 @@ def test_a_kind_no_summary_can_have_is_a_404_that_reads_nothing(owner, transcrib
 @pytest.mark.parametrize("kind", ["recaps", "RECAP", "x"])
 def test_an_unknown_kind_is_a_404_once_read(owner, transcribed, aws_calls, kind):
     """A summary imported from v1.0 may have a kind of its own (tests/test_imported_summaries.py):
-    one not stored is a 404 after the edit form's reads."""
+    one not stored is a 404 after the edit form's reads (made with the web session's)."""
     with aws_calls() as calls:
         assert owner.get(url(transcribed, f"summaries/{kind}/edit/")).status_code == 404
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.GetItem"]
+    assert calls.operations() == [AUTH]
 
 
 def test_a_kind_not_made_yet_has_no_edit_page(owner, recap, transcribed):
@@ -192,12 +192,13 @@ def test_a_session_under_another_of_my_campaigns_is_404(owner, recap, transcribe
 
 
 # --- requests per page ---------------------------------------------------------------------------
-def test_the_session_page_costs_one_batch_and_one_query(owner, recap, transcribed, aws_calls):
+def test_the_session_page_costs_the_sign_in_alone(owner, recap, transcribed, aws_calls):
     with aws_calls() as calls:
         response = owner.get(url(transcribed))
     assert response.status_code == 200
-    # The session, its campaign, the speaker names and the job in one batch; the summaries in one Query.
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]
+    # The session, its campaign, the speaker names, the job and the summaries by key, in
+    # the web session's BatchGetItem (campaigns_site.prefetch).
+    assert calls.operations() == [AUTH]
     assert calls.count("dynamodb", "Scan") == 0
     assert status_line(response.content.decode()) is None  # the job is done: nothing to report
 
@@ -205,7 +206,7 @@ def test_the_session_page_costs_one_batch_and_one_query(owner, recap, transcribe
 def test_a_session_nothing_was_written_under_costs_no_query(owner, session, aws_calls):
     with aws_calls() as calls:
         response = owner.get(url(session))
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
+    assert calls.operations() == [AUTH]
     html = summary_section(response.content.decode())
     assert "Upload a transcript first" in html
     assert "<form" not in html
@@ -220,7 +221,7 @@ def test_the_status_costs_one_get(owner, recap, transcribed, aws_calls):
 def test_the_edit_form_costs(owner, recap, transcribed, aws_calls):
     with aws_calls() as calls:
         assert owner.get(url(transcribed, "summaries/recap/edit/")).status_code == 200
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.GetItem"]
+    assert calls.operations() == [AUTH]  # the session, campaign and summary come with the web session
     with aws_calls() as calls:
         assert edit(owner, transcribed, "By hand", version=recap.version).status_code == 302
     assert calls.operations() == [AUTH, "dynamodb.TransactWriteItems", "dynamodb.GetItem"]
@@ -671,7 +672,7 @@ def test_a_summary_written_before_the_speakers_were_named_says_so_and_offers_to_
     name_speakers(owner, transcribed, {"SPEAKER_01": ("Ana", "Mira")})
     with aws_calls() as calls:
         html = owner.get(url(transcribed)).content.decode()
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]  # nothing more to know it
+    assert calls.operations() == [AUTH]  # nothing more to know it
     notes = names_notes(html)
     assert set(notes) == {"recap", "npcs"}
     assert notes["recap"].startswith(

@@ -811,7 +811,7 @@ def test_a_speaker_label_with_markup_is_escaped(owner, session):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("", [AUTH, "dynamodb.BatchGetItem"]),  # the upload form is signed locally
+        ("", [AUTH]),  # the upload form is signed locally; the session comes with the sign-in
         ("transcript/upload/", [AUTH, "dynamodb.BatchGetItem"]),
     ],
 )
@@ -824,7 +824,7 @@ def test_pages_with_an_upload_form_cost_one_read(owner, session, aws_calls, path
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("", [AUTH, "dynamodb.BatchGetItem", "dynamodb.Query"]),  # + its summaries, once it has children
+        ("", [AUTH]),  # the session, its campaign and summaries come with the sign-in
         ("transcript/download/", [AUTH, "dynamodb.BatchGetItem"]),  # presigned locally: no S3 call
         ("transcript/delete/", [AUTH, "dynamodb.BatchGetItem"]),
     ],
@@ -838,7 +838,7 @@ def test_pages_of_a_transcript_cost_one_read(owner, session, with_transcript, aw
 def test_the_upload_costs(owner, session, aws_calls):
     with aws_calls() as calls:
         uploaded = upload_through_s3(owner, session, VTT)
-    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]  # the page; the POST to S3 is not ours
+    assert calls.operations() == [AUTH]  # the page (its items with the sign-in); the POST to S3 is not ours
     with aws_calls() as calls:
         owner.get(uploaded)
     assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]

@@ -12,6 +12,7 @@ can name):
 from django.utils import timezone
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
+from campaigns_site import prefetch
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import V1_ACCOUNT_PREFIX, V1_IMPORT_PK, V1_IMPORT_RUN_SK, v1_account_sk
 
@@ -39,10 +40,8 @@ class ImportedAccount(TableModel, discriminator="V1ImportedAccount"):
 
 
 def get_run():
-    try:
-        return ImportRun.get(V1_IMPORT_PK, V1_IMPORT_RUN_SK, consistent_read=True)
-    except ImportRun.DoesNotExist:
-        return None
+    # The staff's migration page reads it with its session check (campaigns_site.prefetch).
+    return prefetch.get_item(ImportRun, V1_IMPORT_PK, V1_IMPORT_RUN_SK)
 
 
 def start_pass():

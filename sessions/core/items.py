@@ -39,6 +39,12 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     # How many share links were ever made for it (never lowered: a revoke does not know
     # the session's campaign). The session page lists links only once it is above 0.
     share_links_made = NumberAttribute(default=0)
+    # The hashes of its share links (ADD with each link's puts, DELETE with its revoke), so
+    # its pages read the links by key in the BatchGetItem they make anyway (issue 17). None
+    # with share_links_made above 0: links made before the list, found by a Query until the
+    # next link made adds them (sessions.sharing.repository.put_new_link). A hash can stay
+    # after its link expired and its TTL took it: that key finds nothing.
+    share_link_hashes = UnicodeSetAttribute(null=True)
     # Kinds of summary kept from v1.0 under a name this app does not write (KINDS), added
     # by sessions.summaries.repository.save_imported_summary: the share page reads every
     # summary by key in its one BatchGetItem, and these keys are not in KINDS.

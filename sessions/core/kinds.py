@@ -17,3 +17,9 @@ LENGTHS = {"brief": "Brief", "standard": "Standard", "detailed": "Detailed"}
 
 # The kind of a campaign-level recap built from its sessions' summaries.
 STORY_SO_FAR = "story_so_far"
+
+
+def in_kinds_order(summaries):
+    """Summaries in KINDS order, then v1.0's own kinds by name."""
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    return sorted(summaries, key=lambda summary: (order.get(summary.kind, len(order)), summary.kind))

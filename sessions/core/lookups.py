@@ -3,7 +3,13 @@
 from django.http import Http404
 
 from campaigns_site.owners import sub
+from campaigns_site.table_keys import campaign_sk, session_sk, user_pk
 from sessions.core import repository
+
+
+def session_keys(sub, campaign_id, session_id, **_):
+    """What session_or_404 reads: a page's declared reads (campaigns_site.prefetch.reads)."""
+    return [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
 
 
 def session_or_404(request, campaign_id, session_id):

@@ -10,15 +10,15 @@ from campaigns_site.owners import sub
 from sessions.sharing import repository as share_links
 
 
-def session_to_share_or_404(request, campaign_id, session_id):
-    """(campaign, session, {label: names}, summaries) for the share form, or 404 when the
-    campaign or session is not the user's: one BatchGetItem (read_session_to_share)."""
-    campaign, session, names, summaries = share_links.read_session_to_share(
-        sub=sub(request), campaign_id=campaign_id, session_id=session_id
+def session_to_share_or_404(request, campaign_id, session_id, *, with_links=False):
+    """(campaign, session, {label: names}, summaries, links or None) for the share form, or
+    404 when the campaign or session is not the user's (read_session_to_share)."""
+    campaign, session, names, summaries, links = share_links.read_session_to_share(
+        sub=sub(request), campaign_id=campaign_id, session_id=session_id, with_links=with_links
     )
     if session is None:
         raise Http404
-    return campaign, session, names, summaries
+    return campaign, session, names, summaries, links
 
 
 def link_to_preview_or_404(request, campaign_id, session_id, token_hash):

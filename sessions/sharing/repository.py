@@ -14,24 +14,21 @@ from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from campaigns.items import Campaign
+from campaigns_site import prefetch
+from campaigns_site.dynamodb import read_items
 from campaigns_site.table import SHARE_SK, TableModel, campaign_sk, session_sk, share_pk, summary_sk, user_pk
-from campaigns_site.table_keys import SHARE_POINTER_PREFIX, share_pointer_sk, speaker_names_sk
+from campaigns_site.table_keys import share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from campaigns_site.usage import add_usage
 from sessions.core.items import PlaySession
-from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, record_child_write
 from sessions.sharing import registry
 from sessions.sharing.items import (
-    ACTIVE,
-    EXPIRED,
-    GONE,
     LABEL_MAX_LENGTH,
     MAX_LINKS_PER_SESSION,
     MAX_VIEW_LIMIT,
     SCOPE_KINDS,
     SCOPES,
-    USED_UP,
     ListedShareLink,
     NewShareLink,
     ShareLink,
@@ -42,6 +39,17 @@ from sessions.sharing.items import (
     new_token,
 )
 from sessions.sharing.names import replace_names, summary_replacements
+from sessions.sharing.owner_reads import (  # noqa: F401  (re-exported: the pages and tests read them here)
+    links_found,
+    list_share_links_for_session,
+    other_summary_keys,
+    pointers_of_session,
+    preview_keys,
+    read_session_to_share,
+    session_to_share_keys,
+    share_link_keys,
+    with_status,
+)
 from sessions.summaries.items import Summary
 from sessions.transcripts.items import SpeakerNames
 from sessions.transcripts.repository import get_session_with_campaign_and_speaker_names
@@ -97,7 +105,8 @@ def create_share_link(
     label = checked_settings(scope=scope, view_limit=view_limit, label=label, token=token)
     session_sk(campaign_id, session_id)  # refuses a bad id before anything is read
     now = now or timezone.now()
-    if len(_pointers_of_session(sub, session_id, now=now)) >= MAX_LINKS_PER_SESSION:
+    live = pointers_of_session(sub, session_id, now=now)
+    if len(live) >= MAX_LINKS_PER_SESSION:
         raise TooManyShareLinks(f"{MAX_LINKS_PER_SESSION} share links already")
 
     token = token or new_token()
@@ -113,14 +122,16 @@ def create_share_link(
         now=now,
     )
     pointer = ShareLinkPointer.of_link(link, label=label)
-    put_new_link(link, pointer)
+    put_new_link(link, pointer, listed_with=[other.token_hash for other in live])
     return NewShareLink(token=token, link=link, pointer=pointer)
 
 
-def put_new_link(link, pointer):
+def put_new_link(link, pointer, *, listed_with=()):
     """One TransactWriteItems: both items, each new, the session's child write (it must exist;
-    raises SessionNotFound otherwise, and nothing was written), the registry's entry and the
-    user's usage counter."""
+    raises SessionNotFound otherwise, and nothing was written; it adds the link's hash to the
+    session's share_link_hashes, with `listed_with`: the hashes of its links found alive, so
+    a session whose links predate that list has them all listed from now on), the registry's
+    entry and the user's usage counter."""
     transaction = Transaction()
     transaction.put(link, condition=ShareLink.pk.does_not_exist())
     transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
@@ -130,7 +141,10 @@ def put_new_link(link, pointer):
         sub=link.owner_sub,
         campaign_id=link.campaign_id,
         session_id=link.session_id,
-        also=[PlaySession.share_links_made.add(1)],
+        also=[
+            PlaySession.share_links_made.add(1),
+            PlaySession.share_link_hashes.add({link.token_hash, *listed_with}),
+        ],
     )
     registry.put_entry(transaction, link)
     add_usage(transaction, sub=link.owner_sub, share_links=1)
@@ -155,39 +169,6 @@ def checked_settings(*, scope, view_limit, label, token):
     if token is not None and not is_well_formed(token):
         raise ValueError("not a share link token")
     return label
-
-
-def list_share_links_for_session(*, sub, session_id, now=None):
-    """The session's links, newest first, as ListedShareLink rows: one strongly consistent
-    Query, `begins_with(SK, "SHARELINK#")` filtered on session_id (a user has few links),
-    and, when there are any, one BatchGetItem of the links themselves for their views and
-    last view. Pointers past their `ttl` count as gone."""
-    now = now or timezone.now()
-    pointers = _pointers_of_session(sub, session_id, now=now)
-    if not pointers:
-        return []
-    keys = [(share_pk(pointer.token_hash), SHARE_SK) for pointer in pointers]
-    links = {link.token_hash: link for link in ShareLink.batch_get(keys, consistent_read=True)}
-    rows = [_listed(pointer, links.get(pointer.token_hash), now) for pointer in pointers]
-    return sorted(rows, key=lambda row: (row.created, row.token_hash), reverse=True)
-
-
-def _listed(pointer, link, now):
-    """The owner's row of a link: the pointer's settings, the link's counts and status."""
-    if link is None:
-        status = GONE
-    elif link.has_expired(now):
-        status = EXPIRED
-    elif link.is_used_up:
-        status = USED_UP
-    else:
-        status = ACTIVE
-    return ListedShareLink(
-        pointer=pointer,
-        views=int(link.views or 0) if link else 0,
-        last_viewed=link.last_viewed if link else None,
-        status=status,
-    )
 
 
 @dataclass(frozen=True)
@@ -224,7 +205,7 @@ def read_link_to_revoke(*, sub, campaign_id, session_id, token_hash, now=None):
         return LinkToRevoke(campaign=campaign, session=session, row=None, elsewhere=link is not None)
     if (pointer.campaign_id, pointer.session_id) != (campaign_id, session_id):
         return LinkToRevoke(campaign=campaign, session=session, row=None, elsewhere=True)
-    return LinkToRevoke(campaign=campaign, session=session, row=_listed(pointer, link, now), elsewhere=False)
+    return LinkToRevoke(campaign=campaign, session=session, row=with_status(pointer, link, now), elsewhere=False)
 
 
 def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
@@ -254,12 +235,38 @@ def revoke_share_link(*, sub, campaign_id, session_id, token_hash):
     )
     registry.mark_revoked(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, token_hash=token_hash)
     add_usage(transaction, sub=sub, share_links=-1)  # counted once: the pointer's condition says it was there
+    # Off the session's list of links. The pointer's condition says the link was of this
+    # session, which exists while it has links (a delete or move takes them first or along).
+    transaction.update(
+        user_pk(sub),
+        session_sk(campaign_id, session_id),
+        actions=[PlaySession.share_link_hashes.delete({token_hash})],
+        condition=PlaySession.sk.exists(),
+    )
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
         if canceled.failed(0):
             return False
         raise
+    return True
+
+
+def list_link_hashes_on_session(*, sub, campaign_id, session_id, hashes):
+    """Add `hashes` to the session's share_link_hashes (a set: adding again changes nothing),
+    for links made before sessions listed them. False when the session is not there. One
+    TransactWriteItems (Transaction: PynamoDB's own update would bump the session's version)."""
+    transaction = Transaction()
+    transaction.update(
+        user_pk(sub),
+        session_sk(campaign_id, session_id),
+        actions=[PlaySession.share_link_hashes.add(set(hashes))],
+        condition=PlaySession.sk.exists(),
+    )
+    try:
+        transaction.commit()
+    except TransactionCanceled:
+        return False
     return True
 
 
@@ -310,7 +317,11 @@ def open_share_link(*, token, now=None):
 
 def get_share_link(*, token_hash):
     """The link as stored, or None: one strongly consistent GetItem, nothing counted. The
-    caller applies the rules (has_expired, opens_for_a_new_viewer)."""
+    caller applies the rules (has_expired, opens_for_a_new_viewer). The owner's preview
+    takes it from its session check's BatchGetItem (preview_keys)."""
+    read, link = prefetch.take_one(share_pk(token_hash), SHARE_SK)
+    if read:
+        return link if isinstance(link, ShareLink) else None
     try:
         return ShareLink.get(share_pk(token_hash), SHARE_SK, consistent_read=True)
     except ShareLink.DoesNotExist:
@@ -331,7 +342,7 @@ def read_shared_session(link):
     keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in SCOPE_KINDS.get(link.scope, ())]
     if link.characters_only:
         keys.append((user_pk(sub), speaker_names_sk(campaign_id)))
-    found = list(TableModel.batch_get(keys, consistent_read=True))  # PynamoDB retries unprocessed keys
+    found = read_items(keys)  # (the owner's preview: read with the session check, if it planned them)
     campaign = next((item for item in found if isinstance(item, Campaign) and item.is_live), None)
     session = next((item for item in found if isinstance(item, PlaySession)), None)
     if campaign is None or session is None:
@@ -362,39 +373,7 @@ def read_shared_transcript(link):
     return campaign, session, (names.as_dict() if names else {})
 
 
-def read_session_to_share(*, sub, campaign_id, session_id):
-    """(campaign, session, {label: names}, summaries) for the share form, in one strongly
-    consistent BatchGetItem: the campaign, the session, the campaign's speaker names and
-    every kind of summary (its warning says who each scope would show; v1.0's own kinds: a
-    second, _other_summaries). (None, None, {}, []) when the campaign or session is not the
-    user's (or the campaign is being deleted)."""
-    sks = [campaign_sk(campaign_id), session_sk(campaign_id, session_id), speaker_names_sk(campaign_id)]
-    sks += [summary_sk(campaign_id, session_id, kind) for kind in KINDS]
-    keys = [(user_pk(sub), sk) for sk in sks]
-    found = list(TableModel.batch_get(keys, consistent_read=True))
-    campaign = next((item for item in found if isinstance(item, Campaign) and item.is_live), None)
-    session = next((item for item in found if isinstance(item, PlaySession)), None)
-    if campaign is None or session is None:
-        return None, None, {}, []
-    names = next((item for item in found if isinstance(item, SpeakerNames)), None)
-    found += _other_summaries(sub, campaign_id, session_id, kinds_shown("summaries", session))
-    summaries = [item for item in found if isinstance(item, Summary)]
-    return campaign, session, (names.as_dict() if names else {}), summaries
-
-
 def _other_summaries(sub, campaign_id, session_id, kinds):
     """The summaries of `kinds` outside KINDS (v1.0's own, named by the session): none, no request."""
-    keys = [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in kinds if kind not in KINDS]
-    return list(TableModel.batch_get(keys, consistent_read=True)) if keys else []
-
-
-def _pointers_of_session(sub, session_id, *, now):
-    """The pointers of the session's links, every page of one strongly consistent Query;
-    those past their ttl count as gone."""
-    found = ShareLinkPointer.query(
-        user_pk(sub),
-        ShareLinkPointer.sk.startswith(SHARE_POINTER_PREFIX),
-        filter_condition=ShareLinkPointer.session_id == session_id,
-        consistent_read=True,
-    )
-    return [pointer for pointer in found if pointer.ttl is None or pointer.ttl > now]
+    keys = other_summary_keys(sub, campaign_id, session_id, kinds)
+    return read_items(keys) if keys else []

@@ -50,6 +50,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns_site.owners import sub
+from campaigns_site.prefetch import reads
 from campaigns_site.text_blocks import text_blocks
 from sessions.core.lookups import session_or_404
 from sessions.core.repository import SessionNotFound
@@ -260,6 +261,7 @@ def shared_transcript(request, token):
 
 
 # --- the owner's pages ---------------------------------------------------------------------------
+@reads(share_links.session_to_share_keys)
 @login_required
 @never_cache  # the answer to a POST holds the new link's token
 @require_http_methods(["GET", "POST"])
@@ -268,7 +270,10 @@ def manage(request, campaign_id, session_id):
     answer to the POST itself: its token is in no URL, no cookie and no item."""
     # The speaker names and the summaries come in the same BatchGetItem: the form says
     # which names each scope would show unless the link shows character names only.
-    campaign, session, names, summaries = session_to_share_or_404(request, campaign_id, session_id)
+    # A GET reads the links in its second BatchGetItem; a POST only when its form is refused.
+    campaign, session, names, summaries, links = session_to_share_or_404(
+        request, campaign_id, session_id, with_links=request.method == "GET"
+    )
     shown = names_shown_by_a_link(session, names, summaries)
     form = ShareLinkForm(request.POST or None, initial={"characters_only": bool(shown)})
     if request.method == "POST" and form.is_valid():
@@ -294,7 +299,8 @@ def manage(request, campaign_id, session_id):
                     "share_url": request.build_absolute_uri(reverse("share:session", args=[made.token])),
                 },
             )
-    links = share_links.list_share_links_for_session(sub=sub(request), session_id=session_id)
+    if links is None:
+        links = share_links.list_share_links_for_session(sub=sub(request), session_id=session_id)
     return render(
         request,
         "sessions/share_manage.html",
@@ -359,6 +365,7 @@ def _confirm_revoke(request, campaign_id, session_id, token_hash):
     )
 
 
+@reads(share_links.preview_keys)
 @share_page_headers
 @login_required
 @require_GET
@@ -369,6 +376,7 @@ def preview(request, campaign_id, session_id, token_hash):
     return _session_page(request, link, transcript_url=transcript_url, preview=True)
 
 
+@reads(share_links.preview_keys)
 @share_page_headers
 @login_required
 @require_GET

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from campaigns.items import Campaign
 from campaigns.repository import CampaignNotFound
+from campaigns_site import prefetch
 from campaigns_site.dynamodb import first_of, read_items
 from campaigns_site.errors import NotFound, StaleEdit
 from campaigns_site.table import (
@@ -42,7 +43,7 @@ from campaigns_site.table_keys import play_order_prefix, summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core import search_index
 from sessions.core.items import PlaySession
-from sessions.core.kinds import KINDS, STORY_SO_FAR
+from sessions.core.kinds import KINDS, STORY_SO_FAR, in_kinds_order  # noqa: F401  (the pages sort with it)
 from sessions.core.repository import SessionNotFound, live_campaign, record_child_write
 from sessions.summaries.items import (
     FINISHED,
@@ -108,8 +109,7 @@ def list_summaries_for_session(*, sub, campaign_id, session_id):
     found = Summary.query(
         user_pk(sub), Summary.sk.startswith(summaries_prefix(campaign_id, session_id)), consistent_read=True
     )
-    order = {kind: index for index, kind in enumerate(KINDS)}
-    return sorted(found, key=lambda summary: (order.get(summary.kind, len(order)), summary.kind))
+    return in_kinds_order(found)
 
 
 def get_summary(*, sub, campaign_id, session_id, kind):
@@ -274,27 +274,37 @@ def _get_job(sub, sk):
     return None if job.is_expired else job
 
 
+def session_page_keys(sub, campaign_id, session_id, **_):
+    """What the session page reads first (get_session_page), declared for campaigns_site.prefetch:
+    campaign, session, the campaign's speaker names, the summary job, a summary of each KINDS."""
+    pk = user_pk(sub)
+    return [
+        (pk, campaign_sk(campaign_id)),
+        (pk, session_sk(campaign_id, session_id)),
+        (pk, speaker_names_sk(campaign_id)),
+        (pk, summary_job_sk(campaign_id, session_id)),
+    ] + [(pk, summary_sk(campaign_id, session_id, kind)) for kind in KINDS]
+
+
 def get_session_page(*, sub, campaign_id, session_id):
-    """(campaign, session, speaker_names, summary_job) in one strongly consistent
-    BatchGetItem, for the session page: sessions.core.repository's
-    get_session_with_campaign_and_speaker_names plus the session's latest summary job
-    (None when there is none, or it expired). A missing campaign (or one being deleted)
-    makes all four None."""
-    found = read_items(
-        [
-            (user_pk(sub), campaign_sk(campaign_id)),
-            (user_pk(sub), session_sk(campaign_id, session_id)),
-            (user_pk(sub), speaker_names_sk(campaign_id)),
-            (user_pk(sub), summary_job_sk(campaign_id, session_id)),
-        ]
-    )
+    """(campaign, session, speaker_names, summary_job, [its summaries of KINDS, in order]) in one
+    consistent BatchGetItem (none if the session check read them: campaigns_site.prefetch). The
+    job is None when none is live; no campaign (or one being deleted): all None ([] summaries)."""
+    found = read_items(session_page_keys(sub, campaign_id, session_id))
     campaign = live_campaign(found)
     if campaign is None:
-        return None, None, None, None
+        return None, None, None, None, []
     session = first_of(found, PlaySession)
     if session is None:
-        return campaign, None, None, None
-    return campaign, session, first_of(found, SpeakerNames), live_job(first_of(found, SummaryJob))
+        return campaign, None, None, None, []
+    stored = in_kinds_order(item for item in found if isinstance(item, Summary))
+    return campaign, session, first_of(found, SpeakerNames), live_job(first_of(found, SummaryJob)), stored
+
+
+def other_summary_keys(*, sub, session):
+    """The keys of the session's summaries of v1.0's own kinds (its other_summary_kinds)."""
+    kinds = sorted(kind for kind in session.other_summary_kinds or () if kind not in KINDS)
+    return [(user_pk(sub), summary_sk(session.campaign_id, session.session_id, kind)) for kind in kinds]
 
 
 def read_for_start(*, sub, campaign_id, session_id, kinds):
@@ -320,19 +330,23 @@ def read_for_story_start(*, sub, campaign_id):
     return live_campaign(found), live_job(first_of(found, SummaryJob)), first_of(found, Summary)
 
 
+def story_page_keys(sub, campaign_id, **_):
+    """What the story page reads first (get_story_page), declared for campaigns_site.prefetch:
+    the campaign, its story so far, the story's job and the campaign's speaker names."""
+    pk = user_pk(sub)
+    return [
+        (pk, campaign_sk(campaign_id)),
+        (pk, story_summary_sk(campaign_id)),
+        (pk, story_job_sk(campaign_id)),
+        (pk, speaker_names_sk(campaign_id)),
+    ]
+
+
 def get_story_page(*, sub, campaign_id):
-    """(campaign, story so far, its job, the campaign's speaker names) in one strongly
-    consistent BatchGetItem, for the story page; each None when missing (all four when the
-    campaign is missing or being deleted). The names tell which recaps were written before
-    the speakers were named (sessions.summaries.presentation.speaker_names_note)."""
-    found = read_items(
-        [
-            (user_pk(sub), campaign_sk(campaign_id)),
-            (user_pk(sub), story_summary_sk(campaign_id)),
-            (user_pk(sub), story_job_sk(campaign_id)),
-            (user_pk(sub), speaker_names_sk(campaign_id)),
-        ]
-    )
+    """(campaign, story so far, its job, the campaign's speaker names) in one consistent
+    BatchGetItem (none if the session check read them: campaigns_site.prefetch); each None
+    when missing (all four when the campaign is missing or being deleted)."""
+    found = read_items(story_page_keys(sub, campaign_id))
     campaign = live_campaign(found)
     if campaign is None:
         return None, None, None, None
@@ -360,6 +374,9 @@ def replaceable_job_condition(now=None):
 
 # --- helpers -----------------------------------------------------------------------------
 def _get(sub, sk):
+    read, item = prefetch.take_one(user_pk(sub), sk)
+    if read:  # the page's session check read it (campaigns_site.prefetch)
+        return item if isinstance(item, Summary) else None
     try:
         return Summary.get(user_pk(sub), sk, consistent_read=True)
     except Summary.DoesNotExist:

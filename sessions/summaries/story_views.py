@@ -20,6 +20,7 @@ from campaigns.repository import CampaignNotFound
 from campaigns_site.errors import StillChanging
 from campaigns_site.forms import refused_form_notice
 from campaigns_site.owners import found_or_404, sub
+from campaigns_site.prefetch import reads
 from campaigns_site.refusals import still_changing_message
 from sessions.summaries import repository as summaries
 from sessions.summaries.forms import StoryForm
@@ -43,6 +44,7 @@ def _story_url(campaign_id):
     return reverse("campaigns:story", args=[campaign_id]) + "#story"
 
 
+@reads(summaries.story_page_keys)
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache  # the status line changes while a job runs

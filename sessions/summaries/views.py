@@ -24,7 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaigns_site.errors import StaleEdit
 from campaigns_site.forms import refused_form_notice
 from campaigns_site.owners import sub
-from sessions.core.lookups import session_or_404
+from campaigns_site.prefetch import reads
+from campaigns_site.table_keys import summary_sk, user_pk
+from sessions.core.lookups import session_keys, session_or_404
 from sessions.core.repository import SessionNotFound
 from sessions.summaries import repository as summaries
 from sessions.summaries.forms import SummarizeForm, SummaryEditForm
@@ -45,21 +47,12 @@ def session_url(campaign_id, session_id, anchor="summaries"):
     return reverse("sessions:detail", args=[campaign_id, session_id]) + f"#{anchor}"
 
 
-def summaries_context(request, campaign, session, job, *, form=None, names=None):
-    """What templates/sessions/_summaries.html needs: the session's summaries, the job's
+def summaries_context(campaign, session, job, *, stored, form=None, names=None):
+    """What templates/sessions/_summaries.html needs: the session's summaries (`stored`, as
+    the page read them by key: sessions.summaries.repository.get_session_page), the job's
     status, and the form to ask for more (`form` when a POST was refused). `names`: the
     campaign's speaker names as the page read them (its BatchGetItem), to say which
-    summaries were written with other names.
-
-    The summaries are one Query, made only when the session's children_version says that
-    something was ever written under it: every summary write counts there (a child write,
-    sessions.core.repository.record_child_write), and so does a transcript, so a session never
-    summarized and without a transcript costs no Query."""
-    stored = []
-    if session.children_version:  # else nothing was ever written under the session: no Query
-        stored = summaries.list_summaries_for_session(
-            sub=sub(request), campaign_id=campaign.campaign_id, session_id=session.session_id
-        )
+    summaries were written with other names."""
     active = job is not None and bool(job.is_active)
     return {
         "summaries": [ShownSummary.of(item, session=session, names=names) for item in stored],
@@ -93,6 +86,13 @@ def summary_status(request, campaign_id, session_id):
     )
 
 
+def _summary_edit_keys(sub, campaign_id, session_id, kind):
+    if not is_storable_kind(kind):
+        return []  # the view answers 404 before any read
+    return [*session_keys(sub, campaign_id, session_id), (user_pk(sub), summary_sk(campaign_id, session_id, kind))]
+
+
+@reads(_summary_edit_keys)
 @login_required
 @require_http_methods(["GET", "POST"])
 def summary_edit(request, campaign_id, session_id, kind):
