@@ -192,29 +192,52 @@ def unpack(zip_path, into):
     return {str(p) for p in Path(into).rglob("*.pyc")}
 
 
-def cold_start(python, task_root, env, event, profile_lines=None):
+def cold_start(python, task_root, env, event, profile_lines=None, importtime=False):
     """Seconds from process start to the handler's first response, and that response."""
     started = time.perf_counter()
     extra = [str(profile_lines)] if profile_lines else []
-    child = subprocess.Popen(
-        [python, "-I", "-c", CHILD, task_root, json.dumps(event), *extra],
-        cwd=task_root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = ""
-    for line in child.stdout:  # Zappa's handler prints a line of its own first
-        if line.startswith("RESPONSE "):
-            break
-    elapsed = time.perf_counter() - started
-    _, errors = child.communicate()
+    flags = ["-X", "importtime"] if importtime else []
+    # stderr to a file: a long report there (-X importtime) must not block the child.
+    with tempfile.TemporaryFile("w+") as stderr:
+        child = subprocess.Popen(
+            [python, "-I", *flags, "-c", CHILD, task_root, json.dumps(event), *extra],
+            cwd=task_root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        line = ""
+        for line in child.stdout:  # Zappa's handler prints a line of its own first
+            if line.startswith("RESPONSE "):
+                break
+        elapsed = time.perf_counter() - started
+        child.communicate()
+        stderr.seek(0)
+        errors = stderr.read()
     if not line.startswith("RESPONSE "):
         raise SystemExit(f"no response from {task_root}:\n{errors}")
     if profile_lines:
         print(errors)
+    if importtime:
+        Path(tempfile.gettempdir(), "bench-coldstart-importtime.txt").write_text(errors)
+        print_import_times(errors)
     return elapsed, json.loads(line.removeprefix("RESPONSE "))
+
+
+def print_import_times(errors):
+    """-X importtime's report summed by top-level package (self times), costliest first."""
+    by_package, count = {}, 0
+    for line in errors.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _, name = (part.strip() for part in line.removeprefix("import time:").split("|"))
+        package = name.split(".")[0]
+        by_package[package] = by_package.get(package, 0) + int(own)
+        count += 1
+    print(f"{count} modules imported, {sum(by_package.values()) / 1000:.0f} ms in all (self times, by package):")
+    for package, micros in sorted(by_package.items(), key=lambda item: -item[1])[:30]:
+        print(f"  {package:<28} {micros / 1000:7.1f} ms")
 
 
 # page: (which app, path's key, the floor it is compared with)
@@ -233,6 +256,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="use the zips already in build/")
     parser.add_argument("--profile", choices=["home", "campaigns", "session"], help="profile one cold start")
+    parser.add_argument(
+        "--importtime", choices=list(PAGES), help="one cold start's imports (-X importtime), by package"
+    )
     args = parser.parse_args()
 
     build(args.reuse)
@@ -269,7 +295,7 @@ def main():
             "COGNITO_APP_CLIENT_SECRET": report.app_client_secret,
         }
 
-        def run(page, round_number, profile_lines=None):
+        def run(page, round_number, profile_lines=None, importtime=False):
             app, path, _ = PAGES[page]
             path = paths.get(path, path)
             signed_in = page in paths
@@ -277,13 +303,13 @@ def main():
             # A new ORM-cache path each run, as in a new container's empty /tmp.
             env = {**app_env, "ORM_CACHE_PATH": str(work / f"orm-{page}-{round_number}.sqlite3")}
             root, run_env = (app_root, env) if app == "app" else (bare_root, bare_env)
-            elapsed, response = cold_start(python, str(root), run_env, event, profile_lines)
+            elapsed, response = cold_start(python, str(root), run_env, event, profile_lines, importtime)
             if response["status"] != 200:
                 raise SystemExit(f"{page}: GET {path} answered {response['status']}: {response['headers']}")
             return elapsed
 
-        if args.profile:
-            run(args.profile, 0, profile_lines=40)
+        if args.profile or args.importtime:
+            run(args.profile or args.importtime, 0, profile_lines=args.profile and 400, importtime=bool(args.importtime))
             return
         import requests
 
