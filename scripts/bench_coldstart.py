@@ -13,7 +13,7 @@ processes from their start to the first response of Zappa's handler to an API Ga
   (read who the visitor is) through the same handler.
 Prints each page's medians, its ratio to its floor, and the targets (≤ 1.30× the floor,
 ≤ 400 ms). `--profile PAGE` (home, campaigns, session) prints instead where one cold
-start of that page spends its time (cProfile of the child, the costliest 40 by
+start of that page spends its time (cProfile of the child, the costliest 60 by
 cumulative time).
 
 The full app runs in production mode, configured as on Lambda, with AWS pointed at a
@@ -309,7 +309,7 @@ def main():
             return elapsed
 
         if args.profile or args.importtime:
-            run(args.profile or args.importtime, 0, profile_lines=args.profile and 400, importtime=bool(args.importtime))
+            run(args.profile or args.importtime, 0, profile_lines=args.profile and 60, importtime=bool(args.importtime))
             return
         import requests
 

@@ -35,6 +35,7 @@ from bench_support import (  # noqa: E402
     add_transcript_inputs,
     django_on_moto_server,
     load_average,
+    peak_rss,
     signed_in_client,
     transcript_inputs,
 )
@@ -125,7 +126,7 @@ def run(args):
             f"{peak / 1024:>13.0f} {(size + peak) / size:>16.2f}",
             flush=True,
         )
-    print(load_average())
+    print(f"{load_average()}; this process's {peak_rss()}")
 
 
 if __name__ == "__main__":

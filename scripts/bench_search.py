@@ -42,6 +42,7 @@ from bench_support import (  # noqa: E402
     add_transcript_inputs,
     django_on_moto_server,
     load_average,
+    peak_rss,
     signed_in_client,
     transcript_inputs,
 )
@@ -317,7 +318,7 @@ def run(args):
         f"indexing a four-hour transcript ({len(segments):,} lines) on upload: "
         f"{statistics.median(index_times) * 1000:.0f} ms median"
     )
-    print(load_average())
+    print(f"{load_average()}; this process's {peak_rss()}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench_support import add_transcript_inputs, load_average, transcript_inputs  # noqa: E402
+from bench_support import add_transcript_inputs, load_average, peak_rss, transcript_inputs  # noqa: E402
 
 from sessions.core.kinds import KINDS, LENGTHS  # noqa: E402
 from sessions.core.segments import Segment  # noqa: E402
@@ -166,7 +166,7 @@ def main():
         for kind, times in per_kind.items():
             print(f"  {kind:<14} {statistics.median(times) * 1000:8.1f} ms")
         print(f"  {'all six kinds':<14} {statistics.median(totals) * 1000:8.1f} ms")
-    print(load_average())
+    print(f"{load_average()}; this process's {peak_rss()}")
 
 
 def transcripts(args):

@@ -50,6 +50,14 @@ def transcript_inputs(args):
     return [(path.name, path.read_bytes()) for path in paths]
 
 
+def peak_rss():
+    """ "peak RSS 182 MiB": this process's most resident memory so far (what Lambda's
+    "Max Memory Used" reports for a function's process), for the memory size (issue 17)."""
+    import resource
+
+    return f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+
+
 def load_average():
     """ "load average 1.02 0.97 0.88 on 2 CPUs": printed beside the medians, since a busy
     machine slows every figure."""
