@@ -58,7 +58,9 @@ response = lambda_handler(json.loads(sys.argv[2]), None)
 if len(sys.argv) > 3:
     profile.disable()
     pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(int(sys.argv[3]))
-print("RESPONSE", json.dumps({"status": response["statusCode"], "length": len(response.get("body") or ""),
+import time  # the process's CPU time (user + system) from its start to the response:
+cpu = time.process_time()  # other work on the machine barely moves it, unlike the wall time
+print("RESPONSE", json.dumps({"status": response["statusCode"], "length": len(response.get("body") or ""), "cpu": cpu,
                   "headers": response.get("multiValueHeaders", {})}), flush=True)
 """
 
@@ -193,7 +195,8 @@ def unpack(zip_path, into):
 
 
 def cold_start(python, task_root, env, event, profile_lines=None, importtime=False):
-    """Seconds from process start to the handler's first response, and that response."""
+    """(seconds from process start to the handler's first response, the CPU seconds the
+    child used until then, that response)."""
     started = time.perf_counter()
     extra = [str(profile_lines)] if profile_lines else []
     flags = ["-X", "importtime"] if importtime else []
@@ -222,7 +225,8 @@ def cold_start(python, task_root, env, event, profile_lines=None, importtime=Fal
     if importtime:
         Path(tempfile.gettempdir(), "bench-coldstart-importtime.txt").write_text(errors)
         print_import_times(errors)
-    return elapsed, json.loads(line.removeprefix("RESPONSE "))
+    response = json.loads(line.removeprefix("RESPONSE "))
+    return elapsed, response["cpu"], response
 
 
 def print_import_times(errors):
@@ -303,10 +307,10 @@ def main():
             # A new ORM-cache path each run, as in a new container's empty /tmp.
             env = {**app_env, "ORM_CACHE_PATH": str(work / f"orm-{page}-{round_number}.sqlite3")}
             root, run_env = (app_root, env) if app == "app" else (bare_root, bare_env)
-            elapsed, response = cold_start(python, str(root), run_env, event, profile_lines, importtime)
+            elapsed, cpu, response = cold_start(python, str(root), run_env, event, profile_lines, importtime)
             if response["status"] != 200:
                 raise SystemExit(f"{page}: GET {path} answered {response['status']}: {response['headers']}")
-            return elapsed
+            return elapsed, cpu
 
         if args.profile or args.importtime:
             run(args.profile or args.importtime, 0, profile_lines=args.profile and 60, importtime=bool(args.importtime))
@@ -315,21 +319,23 @@ def main():
 
         requests.post(f"{endpoint}/moto-api/recorder/reset-recording", timeout=5)
         requests.post(f"{endpoint}/moto-api/recorder/start-recording", timeout=5)
-        times = {page: [] for page in PAGES}
+        times, cpu_times = {page: [] for page in PAGES}, {page: [] for page in PAGES}
         for round_number in range(args.rounds):
             order = list(PAGES) if round_number % 2 else list(reversed(PAGES))
             for page in order:
-                times[page].append(run(page, round_number))
+                elapsed, cpu = run(page, round_number)
+                times[page].append(elapsed)
+                cpu_times[page].append(cpu)
         requests.post(f"{endpoint}/moto-api/recorder/stop-recording", timeout=5)
         aws_calls = len(RECORDING.read_text().splitlines()) if RECORDING.exists() else 0
         written = {str(p) for p in work.rglob("*.pyc")} - shipped
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    report_times(args, python, times, aws_calls, written)
+    report_times(args, python, times, cpu_times, aws_calls, written)
 
 
-def report_times(args, python, times, aws_calls, written):
+def report_times(args, python, times, cpu_times, aws_calls, written):
     print(
         f"rounds: {args.rounds}, interpreter: {python}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         f" on {os.cpu_count()} CPUs"
@@ -352,6 +358,13 @@ def report_times(args, python, times, aws_calls, written):
             f" best {min(times[page]) * 1000:.0f} / {min(times[floor]) * 1000:.0f} ms,"
             f" ratio {min(times[page]) / min(times[floor]):.2f}  {held}"
         )
+    print("CPU time of each cold start to its response (user + system: barely moved by a busy machine):")
+    for page, (_, _, floor) in PAGES.items():
+        line = f"{page:>12}: median {statistics.median(cpu_times[page]) * 1000:.0f} ms"
+        if floor is not None:
+            ratio = statistics.median(cpu_times[page]) / statistics.median(cpu_times[floor])
+            line += f", {floor} {statistics.median(cpu_times[floor]) * 1000:.0f} ms, ratio {ratio:.2f}"
+        print(line)
     print(f"AWS calls made by all the first responses (the floors' GetItems included): {aws_calls}")
     print(f"byte-code files written at start-up (recompiled): {len(written)}")
 
