@@ -52,7 +52,9 @@ build:
 
 BENCHMARKS = capture coldstart cutover export import reader search summaries transcripts
 .PHONY: $(addprefix bench-,$(BENCHMARKS))
-## Benchmarks, each printing medians (scripts/bench_<name>.py; BENCH_ARGS passes options):
+## Benchmarks, each printing medians and the load average (scripts/bench_<name>.py; BENCH_ARGS passes
+## options). Those that time transcripts (reader, transcripts, summaries, search, export) take yours:
+## `make bench-reader BENCH_ARGS="--file my.vtt"`, or --folder my-transcripts/ (export: --file only).
 ##   bench-capture      v1.0's writes with and without the cutover's capture triggers: the triggers' cost
 ##   bench-coldstart    the Lambda package's cold start against a bare Django app, and their ratio
 ##   bench-cutover      the sync's throughput, and both stacks under a steady write load: throughput and lag

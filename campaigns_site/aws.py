@@ -146,11 +146,59 @@ def watch(botocore_client):
     return botocore_client
 
 
-def presigned_post(*, Bucket, Key, **kwargs):
+def presigned_post(*, Bucket, Key, Fields=None, Conditions=None, ExpiresIn=3600):
     """S3's generate_presigned_post, reported to the recorders as the PutObject the browser
-    will make with the app's credentials."""
-    _record("s3", "PutObject", {"Bucket": Bucket, "Key": Key}, region=settings.AWS_REGION, presigned=True)
-    return client("s3").generate_presigned_post(Bucket=Bucket, Key=Key, **kwargs)
+    will make with the app's credentials.
+
+    Signed by botocore's own S3 POST signer (S3SigV4PostAuth), as the S3 client's method
+    does, but without an S3 client: making one loads S3's service model and endpoint rules
+    (~40-80 ms), which the first session page of a new container would pay for a form that
+    is only signed locally (docs/decisions.md, issue 17). The URL is the one the client gives
+    with path-style addressing; tests/test_presigned_post.py checks the whole answer
+    against the client's, field for field.
+    """
+    import datetime
+
+    from botocore.auth import ISO8601, S3SigV4PostAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.compat import get_current_datetime
+
+    region = settings.AWS_REGION
+    _record("s3", "PutObject", {"Bucket": Bucket, "Key": Key}, region=region, presigned=True)
+    fields = dict(Fields or {})
+    conditions = [*(Conditions or []), {"bucket": Bucket}]
+    if Key.endswith("${filename}"):
+        conditions.append(["starts-with", "$key", Key[: -len("${filename}")]])
+    else:
+        conditions.append({"key": Key})
+    fields["key"] = Key
+    expires = get_current_datetime() + datetime.timedelta(seconds=ExpiresIn)
+    policy = {"expiration": expires.strftime(ISO8601), "conditions": conditions}
+    request = AWSRequest(method="POST", url=_bucket_url(Bucket, region))
+    request.context["s3-presign-post-fields"] = fields
+    request.context["s3-presign-post-policy"] = policy
+    credentials = _credentials().get_frozen_credentials()
+    S3SigV4PostAuth(credentials, "s3", region).add_auth(request)
+    return {"url": request.url, "fields": request.context["s3-presign-post-fields"]}
+
+
+def _credentials():
+    """The credentials boto3's default chain finds, whose first link is the environment's
+    (AWS_ACCESS_KEY_ID...: Lambda's, the tests'): read directly there when set, so that no
+    boto3 session (~20-40 ms to make: its handlers, endpoint data) is made for a signature."""
+    from botocore.credentials import EnvProvider
+
+    return EnvProvider().load() or _boto3_session().get_credentials()
+
+
+def _bucket_url(bucket, region):
+    """The bucket's path-style URL, as the S3 client's endpoint rules make it (client_config:
+    addressing_style "path"): the endpoint override's, else S3's regional endpoint (us-east-1's
+    is the global one)."""
+    if settings.AWS_ENDPOINT_URL:
+        return f"{settings.AWS_ENDPOINT_URL.rstrip('/')}/{bucket}"
+    host = "s3.amazonaws.com" if region == "us-east-1" else f"s3.{region}.amazonaws.com"
+    return f"https://{host}/{bucket}"
 
 
 @cache

@@ -346,4 +346,4 @@ COST_ALLOCATION_TAG = env_str("COST_ALLOCATION_TAG", "", pattern=r"[^=]{1,128}=[
 COST_METER = env_bool("COST_METER", bool(env_str("AWS_LAMBDA_FUNCTION_NAME", "")))
 COST_METER_FLUSH_SECONDS = env_int("COST_METER_FLUSH_SECONDS", 60, minimum=1)
 # The function's memory (Lambda sets the variable; zappa_settings.json's memory_size else).
-LAMBDA_MEMORY_MB = env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1024, minimum=128)
+LAMBDA_MEMORY_MB = env_int("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769, minimum=128)

@@ -13,12 +13,13 @@ items an upload writes). `--file` exports sessions of your own transcript instea
 generated VTT. Printed: the zip's size and contents, the median wall time of `--rounds`
 exports into a file, sessions per second and MB per second, the peak of Python memory
 (tracemalloc, in one more round) and the process's peak RSS, against the Lambda's
-330 s timeout and 1,024 MB. Then the zip is imported (manage.py import_data's own code)
+timeout and memory (zappa_settings.json). Then the zip is imported (manage.py import_data's own code)
 into another account of the same deployment: its checks and its writes, sessions per
 second, peak Python memory; and the import's no-op re-run.
 """
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -36,7 +37,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_import import start_local_aws, stop_local_aws  # noqa: E402
 from bench_support import set_up_django, signed_in_client  # noqa: E402
 
-LAMBDA_TIMEOUT_SECONDS, LAMBDA_MEMORY_MB = 330, 1024
+# The deployed function's, as zappa_settings.json sets them.
+_STAGE = json.loads((ROOT / "zappa_settings.json").read_text())["dev"]
+LAMBDA_TIMEOUT_SECONDS, LAMBDA_MEMORY_MB = _STAGE["timeout_seconds"], _STAGE["memory_size"]
 
 
 def main():

@@ -1,6 +1,7 @@
 """Search benchmark: one user with 500 sessions of four-hour transcripts, searched.
 
     .venv/bin/python scripts/bench_search.py [--sessions 500] [--rounds 7] [--words 4000]
+                                             [--file my.vtt | --folder my-transcripts/]
 
 DynamoDB, S3 and Cognito are a moto server in another process (as `make run` has them),
 so every Query crosses HTTP as it would to AWS. The user gets 5 campaigns (with speaker
@@ -20,7 +21,8 @@ all items read (before the filter drops any), rounded up to 4 KB, 0.5 unit per 4
 an eventually consistent read. The two small Queries every search makes besides (my
 campaigns, my speaker names) are listed apart. Last, one whole search page through
 Django's test client (signed in), and the time indexing a four-hour transcript adds to its
-upload.
+upload. `--file`/`--folder`: the sessions' transcripts are yours (in turn) instead of
+the generated words, with the common and rare words added as a line where they are said.
 """
 
 import argparse
@@ -36,7 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_support import django_on_moto_server, signed_in_client  # noqa: E402
+from bench_support import (  # noqa: E402
+    add_transcript_inputs,
+    django_on_moto_server,
+    load_average,
+    peak_rss,
+    signed_in_client,
+    transcript_inputs,
+)
 
 COMMON, RARE, NOWHERE, NAME = "dragon", "ferryman", "xylophonist", "mira"
 RARE_IN = (7, 250, 480)  # the sessions (0 = the newest) that say the rare word
@@ -95,8 +104,10 @@ def make_user_data(sub, args):
     from sessions.core import search_index
     from sessions.core.kinds import KINDS
     from sessions.core.segments import Segment
+    from sessions.transcripts.parsing import parse_transcript_bytes
     from sessions.transcripts.repository import save_speaker_names
 
+    yours = [parse_transcript_bytes(data, filename=name).segments for name, data in args.inputs]
     rng = random.Random(2024)
     vocabulary = pseudo_words(60_000, rng)
     campaigns = [create_campaign(sub=sub, name=f"Campaign {number + 1}") for number in range(CAMPAIGNS)]
@@ -137,6 +148,9 @@ def make_user_data(sub, args):
                 Segment(start=None, end=None, speaker=speakers[line % 5], text=text)
                 for line, text in enumerate(text_of(said, rng))
             ]
+            if yours:
+                marked = " ".join(sorted(said & {COMMON, RARE}))
+                segments = yours[age % len(yours)] + [Segment(start=None, end=None, speaker=speakers[0], text=marked)]
             session = Stored()
             session.owner_sub, session.session_id, session.campaign_id = sub, new_id(), campaign.campaign_id
             session.title = f"Session {args.sessions - age}: " + " ".join(rng.sample(vocabulary, 4)).title()
@@ -204,7 +218,9 @@ def main():
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--words", type=int, default=4000, help="distinct words of each transcript")
+    add_transcript_inputs(parser)
     args = parser.parse_args()
+    args.inputs = transcript_inputs(args)
 
     with django_on_moto_server():
         run(args)
@@ -302,6 +318,7 @@ def run(args):
         f"indexing a four-hour transcript ({len(segments):,} lines) on upload: "
         f"{statistics.median(index_times) * 1000:.0f} ms median"
     )
+    print(f"{load_average()}; this process's {peak_rss()}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """The offline summarizer on generated 1- and 4-hour transcripts.
 
     .venv/bin/python scripts/bench_summaries.py [--rounds 5] [--hours 1 4] [--length standard]
+                                                [--file my.vtt | --folder my-transcripts/]
 
 Builds each transcript once (deterministic: a fixed seed; a four-hour session is about
 5,500 segments and 60,000 words, as a diarized recording of a table of five gives),
 then summarizes every kind several times and prints the median time per kind and the
 median of all kinds together. Target: all six kinds of a four-hour session within 2 s.
+`--file`/`--folder` summarize your own transcripts instead (parsed as an upload is).
 """
 
 import argparse
@@ -18,11 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaigns_site.settings")
 
 import django  # noqa: E402
 
 django.setup()
+
+from bench_support import add_transcript_inputs, load_average, peak_rss, transcript_inputs  # noqa: E402
 
 from sessions.core.kinds import KINDS, LENGTHS  # noqa: E402
 from sessions.core.segments import Segment  # noqa: E402
@@ -129,14 +134,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--hours", type=float, nargs="+", default=[1, 4])
     parser.add_argument("--length", choices=list(LENGTHS), default="standard")
+    add_transcript_inputs(parser)
     args = parser.parse_args()
 
     summarizer = OfflineSummarizer()
     print(f"offline summarizer ({summarizer.model}), length {args.length}, median of {args.rounds} rounds")
-    for hours in args.hours:
-        segments = build_transcript(hours=hours)
+    for label, segments in transcripts(args):
         words = sum(len(segment.text.split()) for segment in segments)
-        print(f"\n{hours:g} h transcript: {len(segments):,} segments, {words:,} words")
+        print(f"\n{label}: {len(segments):,} segments, {words:,} words")
         requests = {
             kind: SummaryRequest(
                 kind=kind,
@@ -161,6 +166,19 @@ def main():
         for kind, times in per_kind.items():
             print(f"  {kind:<14} {statistics.median(times) * 1000:8.1f} ms")
         print(f"  {'all six kinds':<14} {statistics.median(totals) * 1000:8.1f} ms")
+    print(f"{load_average()}; this process's {peak_rss()}")
+
+
+def transcripts(args):
+    """(label, segments): your transcripts (--file, --folder) or the generated ones."""
+    from sessions.transcripts.parsing import parse_transcript_bytes
+
+    yours = transcript_inputs(args)
+    for name, data in yours:
+        yield name, parse_transcript_bytes(data, filename=name).segments
+    if not yours:
+        for hours in args.hours:
+            yield f"{hours:g} h transcript", build_transcript(hours=hours)
 
 
 if __name__ == "__main__":

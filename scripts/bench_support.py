@@ -1,7 +1,9 @@
-"""What the benchmarks that go through the app share (scripts/bench_reader.py,
+"""What the benchmarks share. Those that go through the app (scripts/bench_reader.py,
 scripts/bench_search.py): Django set up against a moto server in another process, as
 `make run` has it, so every AWS request crosses HTTP as it would to AWS and this
-process's memory holds only the app's own work; and a signed-in test client.
+process's memory holds only the app's own work; and a signed-in test client. Every
+benchmark that times transcripts: `--file`/`--folder` (an operator's own transcripts
+instead of the generated ones); every benchmark: the load average beside its medians.
 
 A benchmark puts the project and this folder on sys.path, then:
 
@@ -18,6 +20,49 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+TRANSCRIPT_SUFFIXES = {".vtt", ".srt", ".txt", ".json"}
+
+
+def add_transcript_inputs(parser):
+    """`--file my.vtt` or `--folder my-transcripts/`: time these instead of the generated samples."""
+    inputs = parser.add_mutually_exclusive_group()
+    inputs.add_argument("--file", type=Path, help="a transcript of yours to time instead of the generated ones")
+    inputs.add_argument(
+        "--folder", type=Path, help="a folder of your transcripts (.vtt, .srt, .txt, .json) to time, each in turn"
+    )
+
+
+def transcript_inputs(args):
+    """[(file name, bytes)] of `--file` or of every transcript in `--folder` (sorted by name);
+    [] when neither is given (the benchmark then generates its samples)."""
+    if getattr(args, "file", None):
+        paths = [args.file]
+    elif getattr(args, "folder", None):
+        paths = sorted(p for p in args.folder.iterdir() if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+        if not paths:
+            raise SystemExit(f"no transcript (.vtt, .srt, .txt, .json) in {args.folder}")
+    else:
+        return []
+    for path in paths:
+        if not path.is_file():
+            raise SystemExit(f"no such file: {path}")
+    return [(path.name, path.read_bytes()) for path in paths]
+
+
+def peak_rss():
+    """ "peak RSS 182 MiB": this process's most resident memory so far (what Lambda's
+    "Max Memory Used" reports for a function's process), for the memory size (issue 17)."""
+    import resource
+
+    return f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+
+
+def load_average():
+    """ "load average 1.02 0.97 0.88 on 2 CPUs": printed beside the medians, since a busy
+    machine slows every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def free_port():

@@ -1,6 +1,7 @@
 """Transcript upload benchmark: decode + parse + JSON dump of 1-, 4- and 8-hour transcripts.
 
     .venv/bin/python scripts/bench_transcripts.py [--rounds 7] [--hours 1 4 8] [--formats vtt srt ...]
+                                                  [--file my.vtt | --folder my-transcripts/]
 
 For every format and length (tests/transcript_samples.py makes the files: ~1,300 segments
 an hour, unicode and emoji, diarized speakers) each step is timed over several rounds
@@ -10,6 +11,9 @@ step starts, so they are not in that peak: `peak/size` is what the step adds, an
 `(size+peak)/size` is the figure the issue's budget ("peak memory ≤ 5× the file's
 size") is about.
 
+`--file`/`--folder` time your own transcripts instead (a row each, named by file; the
+format found from the content and the name, as an upload's is; the hours from its last time).
+
 To add a step (say "store + first reader page"): write `def my_step(sample): ...` using
 `sample.data` (the upload's bytes), `sample.parsed` or `sample.stored` (the normalized
 JSON), both computed once outside the measurement, and append ("name", my_step) to STEPS.
@@ -17,6 +21,7 @@ JSON), both computed once outside the measurement, and append ("name", my_step) 
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
@@ -27,6 +32,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_support import add_transcript_inputs, load_average, transcript_inputs  # noqa: E402
+
+# The parser reads its size limit from the settings (TRANSCRIPT_MAX_BYTES).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaigns_site.settings")
+import django  # noqa: E402
+
+django.setup()
 
 from sessions.transcripts.parsing import parse_transcript_bytes  # noqa: E402
 from sessions.transcripts.segments_json import dump_segments  # noqa: E402
@@ -47,12 +61,16 @@ FORMATS = {
 class Sample:
     name: str
     format: str
-    hours: float
+    hours: float | None  # None: your file's, read from its times
     data: bytes
+
+    @property
+    def filename(self):
+        return self.name if self.hours is None else f"session.{self.format}"
 
     @cached_property
     def parsed(self):
-        return parse_transcript_bytes(self.data)
+        return parse_transcript_bytes(self.data, filename=self.filename)
 
     @cached_property
     def stored(self):
@@ -61,7 +79,7 @@ class Sample:
 
 def decode_parse_dump(sample):
     """The upload path: bytes → segments → the JSON stored beside the original."""
-    parsed = parse_transcript_bytes(sample.data, filename=f"session.{sample.format}")
+    parsed = parse_transcript_bytes(sample.data, filename=sample.filename)
     dump_segments(parsed.segments)
 
 
@@ -93,6 +111,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--hours", type=float, nargs="+", default=[1, 4, 8])
     parser.add_argument("--formats", nargs="+", choices=list(FORMATS), default=list(FORMATS))
+    add_transcript_inputs(parser)
     args = parser.parse_args()
 
     print(f"Python {sys.version.split()[0]}, {args.rounds} rounds, median wall time; peak by tracemalloc (one round)")
@@ -100,20 +119,32 @@ def main():
     header += f"{'peak KB':>8} {'peak/size':>9} {'(size+peak)/size':>16} {'stored KB':>9}"
     print(header)
     print("-" * len(header))
+    for sample in samples(args):
+        size = len(sample.data)
+        hours = sample.hours if sample.hours is not None else (sample.parsed.duration or 0) / 3600
+        for step_name, step in STEPS:
+            seconds = median_seconds(step, sample, args.rounds)
+            peak = peak_bytes(step, sample)
+            print(
+                f"{step_name:<18} {sample.name:<14} {hours:>5.3g} {size / 1024:>8.0f} {sample.parsed.segment_count:>8} "
+                f"{seconds * 1000:>9.1f} {peak / 1024:>8.0f} {peak / size:>9.2f} {(size + peak) / size:>16.2f} "
+                f"{len(sample.stored) / 1024:>9.0f}",
+                flush=True,
+            )
+    print(load_average())
+
+
+def samples(args):
+    """Your transcripts (--file, --folder), or the generated ones in every format and length."""
+    yours = transcript_inputs(args)
+    for name, data in yours:
+        yield Sample(name, "", None, data)
+    if yours:
+        return
     for name in args.formats:
         format, options = FORMATS[name]
         for hours in args.hours:
-            sample = Sample(name, format, hours, sample_bytes(format, hours=hours, **options))
-            size = len(sample.data)
-            for step_name, step in STEPS:
-                seconds = median_seconds(step, sample, args.rounds)
-                peak = peak_bytes(step, sample)
-                print(
-                    f"{step_name:<18} {name:<14} {hours:>5g} {size / 1024:>8.0f} {sample.parsed.segment_count:>8} "
-                    f"{seconds * 1000:>9.1f} {peak / 1024:>8.0f} {peak / size:>9.2f} {(size + peak) / size:>16.2f} "
-                    f"{len(sample.stored) / 1024:>9.0f}",
-                    flush=True,
-                )
+            yield Sample(name, format, hours, sample_bytes(format, hours=hours, **options))
 
 
 if __name__ == "__main__":

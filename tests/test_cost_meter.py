@@ -75,7 +75,8 @@ def test_a_request_after_the_interval_flushes_once_and_adds_to_the_same_hour(own
     assert hour_item(meter.hour_of(timezone.now()))["requests"] == 3
 
 
-def test_counts_land_in_their_own_hour(metered, aws, time_machine):
+def test_counts_land_in_their_own_hour(metered, aws, time_machine, settings):
+    settings.LAMBDA_MEMORY_MB = 1024  # a GB-second a second
     process_meter = meter.meter()
     time_machine.move_to(datetime(2026, 12, 5, 13, 59, tzinfo=UTC), tick=False)
     process_meter.count_request(duration_seconds=0.5, bytes_out=100)

@@ -95,7 +95,7 @@ def test_a_healthy_deployment_has_no_fail(aws):
 
 
 def test_a_healthy_function_passes(aws):
-    _function(memory=1024, variables=_complete_environment(), statements=expected_policy()["Statement"])
+    _function(memory=1769, variables=_complete_environment(), statements=expected_policy()["Statement"])
     aws_module.client("lambda").put_function_concurrency(FunctionName=FUNCTION, ReservedConcurrentExecutions=20)
 
     results = by_name(run_checks(function_name=FUNCTION, stage_config=zappa_stage("production")))
@@ -153,7 +153,7 @@ def test_a_broken_deployment_fails_with_each_fix(aws, settings):
         "bucket lifecycle expire-backups": ("missing", "manage.py provision"),
         "bucket lifecycle expire-exports": ("missing", "manage.py provision"),
         "pool staff group": ("no group staff", "creates it"),
-        "lambda memory": ("128 MB (zappa_settings.json: 1024 MB)", f"--function-name {FUNCTION} --memory-size 1024"),
+        "lambda memory": ("128 MB (zappa_settings.json: 1769 MB)", f"--function-name {FUNCTION} --memory-size 1769"),
         "lambda environment": ("missing: COGNITO_APP_CLIENT_ID", "merge, do not replace"),
         "lambda role policy": ("missing statements: SecondSortOrderQueries", "deploy/iam-policy.json on the role"),
     }
@@ -194,7 +194,7 @@ def test_the_required_variables_are_the_ones_settings_requires():
 
 def test_a_variable_unlike_zappa_settings_warns(aws):
     environment = {**_complete_environment(), "DYNAMODB_TABLE": "another-table"}
-    _function(memory=1024, variables=environment, statements=expected_policy()["Statement"])
+    _function(memory=1769, variables=environment, statements=expected_policy()["Statement"])
 
     result = by_name(run_checks(function_name=FUNCTION, stage_config=zappa_stage("production")))["lambda environment"]
 
@@ -313,7 +313,7 @@ def test_an_aws_refusal_is_one_fail_for_its_area():
 def test_an_attached_policy_counts_as_the_role_s(aws):
     iam = aws_module.client("iam")
     statements = expected_policy()["Statement"]
-    _function(memory=1024, variables=_complete_environment(), statements=statements[:3])
+    _function(memory=1769, variables=_complete_environment(), statements=statements[:3])
     rest = {"Version": "2012-10-17", "Statement": statements[3:]}
     arn = iam.create_policy(PolicyName="app-rest", PolicyDocument=json.dumps(rest))["Policy"]["Arn"]
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=arn)

@@ -1,4 +1,4 @@
-"""A big account exports within the Lambda's memory (1,024 MB) and timeout (330 s) whatever
+"""A big account exports within the Lambda's memory (1,769 MB) and timeout (330 s) whatever
 its size: the peak of Python memory stays far below the zip's contents, and the AWS
 requests grow by a fixed few per session. Time itself is the benchmark's to measure
 (scripts/bench_export.py: 500 sessions of four-hour transcripts)."""

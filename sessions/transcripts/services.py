@@ -37,10 +37,11 @@ from sessions.core import search_index, storage_keys
 from sessions.core.items import PlaySession
 from sessions.core.object_store import delete_objects_under
 from sessions.core.repository import SessionNotFound, get_session
-from sessions.transcripts.parsing import FORMAT_NAMES, TranscriptError, parse_transcript_bytes
+from sessions.core.transcript_formats import FORMAT_NAMES
 from sessions.transcripts.repository import TranscriptFields, record_transcript, remove_transcript
 from sessions.transcripts.segments_json import dump_segments
 from sessions.transcripts.storage import store_segments
+from sessions.transcripts.text import TranscriptError
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +267,11 @@ def _attach(session, *, data, upload_id, filename, format, max_bytes, uploaded=N
 
 def _parse_and_store(data, *, sub, session_id, upload_id, filename, format, max_bytes, uploaded):
     """(parsed, the item's new transcript fields) once the segments are in S3."""
+    # The parsers load here, not with this module: the session page signs its upload form
+    # through this module, and a new container's first session page need not compile
+    # the parsers' patterns (docs/decisions.md, issue 17).
+    from sessions.transcripts.parsing import parse_transcript_bytes
+
     sha256 = hashlib.sha256(data).hexdigest()
     size = len(data)
     try:

@@ -1,4 +1,5 @@
-"""The smallest Django project that serves one HTML page: the cold-start baseline."""
+"""The smallest Django project that serves one HTML page (the anonymous cold-start
+baseline) and one page that reads a DynamoDB item (the signed-in one)."""
 
 import os
 
