@@ -63,9 +63,12 @@ def sessions_of_campaign_prefix(campaign_id):
 
 
 # --- the second sort order (LSI1SK) ------------------------------------------------------
+SORTABLE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # in UTC
+
+
 def sortable_time(moment):
     """Fixed width, so that string order is time order: 2024-05-31T18:04:05.000123Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(SORTABLE_TIME_FORMAT)
 
 
 def campaign_order_prefix(state):

@@ -16,6 +16,8 @@ values JSON can carry: times as UTC ISO 8601 with microseconds and "Z", dates as
 import hashlib
 from datetime import UTC, datetime
 
+from campaigns_site.table_keys import SORTABLE_TIME_FORMAT, sortable_time
+
 FORMAT = "campaign-sessions-export"
 VERSION = 1
 SUPPORTED_VERSIONS = (1,)
@@ -55,17 +57,15 @@ def normalized_path(*, session_id):
 
 # --- values ----------------------------------------------------------------------------------
 def moment(value):
-    """A datetime as "2024-05-31T18:04:05.000123Z" (None stays None)."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A datetime as "2024-05-31T18:04:05.000123Z", the table's own sortable form (None stays None)."""
+    return None if value is None else sortable_time(value)
 
 
 def parse_moment(text):
     """The datetime a `moment` string names (None stays None); ValueError otherwise."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.strptime(text, SORTABLE_TIME_FORMAT).replace(tzinfo=UTC)
 
 
 def _number(value):

@@ -51,7 +51,9 @@ def write_export(stream, *, sub, campaign_id=None, with_token_hashes=False, prog
     campaigns = account_items.list_campaigns_to_export(sub=sub, campaign_id=campaign_id)
     if profile is None or (campaign_id is not None and not campaigns):
         raise NothingToExport(campaign_id or sub)
-    export = _Export(sub=sub, campaigns=campaigns, progress=progress or (lambda step, done, total: None))
+    export = _Export(
+        sub=sub, campaign_id=campaign_id, campaigns=campaigns, progress=progress or (lambda step, done, total: None)
+    )
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         export.archive = _Archive(archive, moment=timezone.now())
         export.archive.writestr(export_format.README, readme_text())
@@ -100,8 +102,9 @@ def readme_text():
 
 
 class _Export:
-    def __init__(self, *, sub, campaigns, progress):
+    def __init__(self, *, sub, campaign_id, campaigns, progress):
         self.sub, self.campaigns, self.progress = sub, campaigns, progress
+        self.campaign_id = campaign_id  # the one asked for, or None: the whole account
         self.archive = None
         self.counts = Counter()
         self.transcripts = []  # (session id, upload id, file name in the zip): small, one per session
@@ -117,8 +120,7 @@ class _Export:
         names = self._speaker_names()
         self._lines(export_format.SPEAKER_NAMES, (export_format.speaker_names_record(n) for n in names.values()))
         self._lines(export_format.SUMMARIES, self._summary_records())
-        campaign_id = self.campaigns[0].campaign_id if self._one_campaign else None
-        links = account_items.iter_share_links(sub=self.sub, campaign_id=campaign_id)
+        links = account_items.iter_share_links(sub=self.sub, campaign_id=self.campaign_id)
         live_campaigns = {campaign.campaign_id for campaign in self.campaigns}
         self._lines(
             export_format.SHARE_LINKS,
@@ -128,10 +130,6 @@ class _Export:
                 if pointer.campaign_id in live_campaigns
             ),
         )
-
-    @property
-    def _one_campaign(self):
-        return len(self.campaigns) == 1
 
     def _lines(self, kind, records):
         with self.archive.open(export_format.data_path(kind), "w") as entry:
@@ -152,8 +150,7 @@ class _Export:
                 self.progress("data", done, max(done, self.total_sessions))
 
     def _speaker_names(self):
-        campaign_id = self.campaigns[0].campaign_id if self._one_campaign else None
-        names = account_items.speaker_names_by_campaign(sub=self.sub, campaign_id=campaign_id)
+        names = account_items.speaker_names_by_campaign(sub=self.sub, campaign_id=self.campaign_id)
         self.speaker_names = {cid: names[cid] for cid in (c.campaign_id for c in self.campaigns) if cid in names}
         return self.speaker_names
 
