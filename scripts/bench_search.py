@@ -4,8 +4,10 @@
 
 DynamoDB, S3 and Cognito are the local AWS in another process (moto, as `make run` has
 it, without its whole-table costs: scripts/moto_speedups.py), so every request crosses
-HTTP as it would to AWS. The user gets 5 campaigns (with speaker
-names) and `--sessions` sessions' search indexes written through sessions/core/search_index.py
+HTTP as it would to AWS; its Query reads the key range only, as DynamoDB's does (the
+index has ~66 items a session: moto's Query otherwise sorts and tests every one), and
+its Query and BatchGetItem answer in plain JSON (moto's serializer takes ~4 ms an item).
+The user gets 5 campaigns (with speaker names) and `--sessions` sessions' search indexes written through sessions/core/search_index.py
 (build_items: a head, the snippets, 64 word groups), as big as a four-hour session's: each
 transcript has `--words` distinct words (seeded pseudo-words from a 60,000-word
 vocabulary, so the terms fill their 32 KB budget as a real four-hour session's ~4,000
@@ -42,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_import import start_local_aws, stop_local_aws  # noqa: E402
+from bench_import import stop_local_aws  # noqa: E402
 from bench_support import set_up_django, signed_in_client  # noqa: E402
 
 COMMON, RARE, NOWHERE, NAME = "dragon", "ferryman", "xylophonist", "mira"
@@ -217,7 +219,58 @@ def write_units(size, *, in_index=False):
     return max(1, math.ceil(size / 1024)) * (2 if in_index else 1)
 
 
+def serve_local_aws():
+    """The child's side: the local AWS of scripts/bench_import.py (no snapshots, cheap
+    transactions, a Query reads its partition only), whose Query also reads only its key
+    range (a search index has ~66 items a session); prints the endpoint, then serves
+    until the benchmark closes stdin."""
+    import logging
+
+    from moto_speedups import (
+        answer_queries_as_plain_json,
+        back_up_only_the_items_a_transaction_names,
+        query_only_the_key_range,
+        query_only_the_partition,
+    )
+
+    from devtools.localaws import LocalAws
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    back_up_only_the_items_a_transaction_names()
+    query_only_the_partition()
+    query_only_the_key_range()
+    answer_queries_as_plain_json()
+
+    class LocalAwsWithoutSnapshots(LocalAws):
+        def save(self):
+            pass
+
+    with tempfile.TemporaryDirectory() as workdir:
+        server = LocalAwsWithoutSnapshots(state_path=Path(workdir) / "unused.pickle", port=0)
+        server.start()
+        print(server.endpoint_url, flush=True)
+        sys.stdin.read()
+        server.stop()
+
+
+def start_local_aws():
+    """(the child process, its endpoint URL)."""
+    import subprocess
+
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve-local-aws"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    endpoint = child.stdout.readline().strip()
+    if not endpoint.startswith("http"):
+        child.kill()
+        raise SystemExit("the local AWS did not start")
+    return child, endpoint
+
+
 def main():
+    if "--serve-local-aws" in sys.argv:
+        serve_local_aws()
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=7)
