@@ -7,8 +7,9 @@ it, without its whole-table costs: scripts/moto_speedups.py), so every request c
 HTTP as it would to AWS; its Query reads the key range only, as DynamoDB's does (the
 index has ~66 items a session: moto's Query otherwise sorts and tests every one), and
 its Query and BatchGetItem answer in plain JSON (moto's serializer takes ~4 ms an item).
-The user gets 5 campaigns (with speaker names) and `--sessions` sessions' search indexes written through sessions/core/search_index.py
-(build_items: a head, the snippets, 64 word groups), as big as a four-hour session's: each
+The user gets 5 campaigns (with speaker names) and `--sessions` sessions' search indexes
+written through sessions/core/search_whole.py (build_items: a head, the snippets, 64 word
+groups), as big as a four-hour session's: each
 transcript has `--words` distinct words (seeded pseudo-words from a 60,000-word
 vocabulary, so the terms fill their 32 KB budget as a real four-hour session's ~4,000
 distinct words do), notes, six summaries and five speakers. Writing 500 real transcripts
