@@ -100,6 +100,23 @@ def read_items(keys):
     return found + (list(TableModel.batch_get(missing, consistent_read=True)) if missing else [])
 
 
+def read_plain_items(keys, *, consistent_read=False):
+    """The items that exist among (pk, sk) keys (at most 100), as plain items, with one
+    BatchGetItem (another for keys DynamoDB held back): (items, requests, capacity units)."""
+    request = {
+        "RequestItems": {table_name(): {"Keys": [_key(pk, sk) for pk, sk in keys], "ConsistentRead": consistent_read}},
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    items, requests, units = [], 0, 0.0
+    while request["RequestItems"]:
+        response = connection().connection.dispatch("BatchGetItem", request)
+        requests += 1
+        items += [_plain_item(item) for item in response.get("Responses", {}).get(table_name(), [])]
+        units += sum(float(used.get("CapacityUnits", 0) or 0) for used in response.get("ConsumedCapacity", []))
+        request["RequestItems"] = response.get("UnprocessedKeys") or {}
+    return items, requests, units
+
+
 def read_plain_item(pk, sk, *, attributes=None):
     """One item as a plain item (None if there is none), whatever its item class: one
     strongly consistent GetItem. attributes: the names to read (default: all)."""

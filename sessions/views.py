@@ -129,6 +129,7 @@ def session_edit(request, campaign_id, session_id):
                     campaign_id=campaign_id,
                     session_id=session_id,
                     expected_version=form.cleaned_data["version"],
+                    notes_before=form.cleaned_data["notes_digest"] or None,
                     **_fields(form.cleaned_data),
                 )
             except NotFound:

@@ -11,7 +11,7 @@ from campaigns_site.table import summary_sk, user_pk
 from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
-from sessions.core.search_index import build_item, get_search_item
+from sessions.core.search_whole import build_items, get_search_item
 from sessions.search.services import search_sessions
 from sessions.summaries.imported import imported_summary, save_imported_summaries, save_imported_summary
 from sessions.summaries.items import IMPORTED_PROVIDER, MARKDOWN, kind_label
@@ -236,9 +236,12 @@ def test_a_rebuilt_search_item_has_the_same_words(session):
     save(session, "recap", text="The **gelatinous** cube.")
     save(session, "session_mood", text="A *grim* evening.")
     session = get_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
-    rebuilt = build_item(session=session, summaries=listed(session))
+    rebuilt = build_items(session=session, summaries=listed(session))
     stored = get_search_item(sub=SUB, session_id=session.session_id)
-    assert (rebuilt.summary_recap, rebuilt.summary_other) == (stored.summary_recap, stored.summary_other)
+    assert (rebuilt.terms("summary_recap"), rebuilt.terms("summary_other")) == (
+        stored.summary_recap,
+        stored.summary_other,
+    )
 
 
 def test_the_text_is_kept_byte_for_byte(session):

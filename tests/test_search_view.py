@@ -17,7 +17,9 @@ from tests.web_clients import login_url
 AUTH = "dynamodb.BatchGetItem"  # what a signed-in page costs for authentication
 CAMPAIGNS = "dynamodb.Query"  # my campaigns: the choices, and the names results show
 NAMES = "dynamodb.Query"  # my speaker names
-SEARCH_PAGE = "dynamodb.Query"  # one Query page of search items
+HEADS = "dynamodb.Query"  # one Query page of the search index's heads
+WORDS = "dynamodb.Query"  # one Query page of a word group
+SNIPPETS = "dynamodb.BatchGetItem"  # the results' snippets
 
 
 def search_url(**params):
@@ -293,11 +295,12 @@ def test_more_results_come_by_a_signed_cursor(owner, campaign, monkeypatch):
     assert 'rel="next"' not in html
 
 
-def test_an_empty_last_page_says_there_is_no_more(owner, campaign):
-    # Real DynamoDB stops a page at 1 MB and hands back where it stopped, so the page after
-    # the last result can hold none (docs/data-model.md, rule 4). Made here with small pages.
+def test_an_empty_last_page_says_there_is_no_more(owner, campaign, monkeypatch):
+    # A request reads at most MAX_PAGES pages of heads (1 MB each) and hands back where it
+    # stopped, so the page after the last result can hold none. Made here with small pages.
     create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="Dragon", number=2)
     create_session(sub=owner.sub, campaign_id=campaign.campaign_id, title="Quiet", number=1)
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a request that stops before the heads' end
     first = search.search_sessions(sub=owner.sub, text="dragon", limit=1, page_size=1)
     assert [result.title for result in first.results] == ["Dragon"] and first.next_cursor
 
@@ -333,6 +336,7 @@ def test_another_users_or_another_querys_page_link_is_refused(owner, other, camp
 def test_a_search_costs_my_campaigns_my_names_and_its_query_pages(owner, transcribed, aws_calls):
     with aws_calls() as calls:
         page_html(owner, q="ferry")
-    assert calls.operations() == [AUTH, CAMPAIGNS, NAMES, SEARCH_PAGE]
+    # Names, heads and the word's group are read at once (any order), then the result's snippets.
+    assert calls.operations() == [AUTH, CAMPAIGNS, NAMES, HEADS, WORDS, SNIPPETS]
     assert calls.count("dynamodb", "Scan") == 0
     assert calls.count("s3", "GetObject") == 0  # no transcript is read to search it

@@ -32,6 +32,8 @@ from campaigns_site.table_keys import (
 from campaigns_site.transactions import Transaction
 from sessions.core.items import SHARED_CAMPAIGN_ID, SHARED_SESSION_ID
 from sessions.core.object_store import delete_objects_under
+from sessions.core.search_index import text_sk
+from sessions.core.search_words import ALL_GROUPS, words_sk
 from sessions.core.storage_keys import session_transcripts_prefix
 
 
@@ -129,12 +131,19 @@ def delete_transcript_objects(*, sub, session_id):
 def delete_sessions_with_search_items(*, sub, campaign_id, sessions):
     """Delete the session items (with no condition: a campaign's cascade, whose mark refuses
     new writes, has taken their children already), each in the same transaction as its
-    search item (49 sessions to a transaction), with the user's usage counters (the
+    search index's head and snippets (32 sessions to a transaction), with the user's usage counters (the
     sessions and their transcript bytes). `sessions`: PlaySession items as read."""
+    # Their word groups first (a re-run finds the sessions again): nothing writes words for a
+    # session of a campaign being deleted, and a search shows no words without their head.
+    _delete_items([(user_pk(sub), words_sk(group, session.session_id)) for session in sessions for group in ALL_GROUPS])
     keys, counted = [], {}
     for session in sessions:
         session_key = (user_pk(sub), session_sk(campaign_id, session.session_id))
-        keys += [session_key, (user_pk(sub), search_sk(session.session_id))]
+        keys += [
+            session_key,
+            (user_pk(sub), search_sk(session.session_id)),
+            (user_pk(sub), text_sk(session.session_id)),
+        ]
         counted[session_key] = {"sessions": -1, "transcript_bytes": -int(session.transcript_bytes or 0)}
     _delete_items(keys, sub=sub, counted=counted)
 

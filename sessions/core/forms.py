@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from campaigns_site.forms import MultiLineField, OneLineField, VersionedEditForm
 from sessions.core.play_order import MAX_NUMBER
+from sessions.core.search_index import edit_digest
 
 TITLE_MAX_LENGTH = 200
 NOTES_MAX_LENGTH = 20_000
@@ -95,10 +96,30 @@ class PlaySessionForm(forms.Form):
 
 class PlaySessionEditForm(VersionedEditForm, PlaySessionForm):
     edited_fields = ("title", "number", "played_on", "notes")
+    # What the search index holds of the notes shown (search_index.edit_digest): the save,
+    # conditioned on `version` (so the stored notes are the ones shown), then rewrites only
+    # the word groups whose words changed. Blank or garbled: all of them, a dearer save.
+    # Only the user's own index depends on it (their form, their partition).
+    notes_digest = OneLineField(widget=forms.HiddenInput, required=False)
+
+    @classmethod
+    def for_item(cls, item):
+        form = super().for_item(item)
+        form.initial["notes_digest"] = edit_digest(item.notes or "")
+        return form
 
     @classmethod
     def stored_values(cls, item):
         return {**super().stored_values(item), "played_on": item.played_on_date}
+
+    def clean_notes_digest(self):
+        digest = self.cleaned_data["notes_digest"]
+        return digest if len(digest) <= 1_000 else ""  # not one of ours: index every group
+
+    def restarted_from(self, current):
+        self.data = self.data.copy()
+        self.data["notes_digest"] = edit_digest(current.notes or "")
+        return super().restarted_from(current)
 
 
 class MoveSessionForm(forms.Form):

@@ -128,9 +128,13 @@ def create_session(
     return session
 
 
-def update_session(*, sub, campaign_id, session_id, expected_version, title, number, played_on, notes, updated=None):
+def update_session(
+    *, sub, campaign_id, session_id, expected_version, title, number, played_on, notes, updated=None, notes_before=None
+):
     """Save the edit if the session is still at expected_version. `updated`: the edit's
-    time when it is v1.0's (the cutover's sync), else now.
+    time when it is v1.0's (the cutover's sync), else now. `notes_before`: the edit form's
+    search_index.edit_digest of the notes at expected_version: the search index then
+    rewrites only the word groups whose notes' words changed (None: all of them).
 
     Raises StaleEdit (with the stored session) if somebody saved in between. Counts as
     activity on the campaign, without touching the campaign's own version.
@@ -162,7 +166,12 @@ def update_session(*, sub, campaign_id, session_id, expected_version, title, num
             campaign_id=campaign_id,
             session_id=session_id,
             part=search_index.session_part(
-                title=title, number=number, played_on=played_on, notes=notes, session_id=session_id
+                title=title,
+                number=number,
+                played_on=played_on,
+                notes=notes,
+                session_id=session_id,
+                notes_before=notes_before,
             ),
         )
 
@@ -243,14 +252,14 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
                 transaction.delete(session.pk, summary_job_sk(campaign_id, session_id), condition=job_condition)
             ]
             transaction.delete(JOBS_PK, job_registry_sk(sub=sub, campaign_id=campaign_id, session_id=session_id))
-            # Its search item names no campaign in its key: it only learns the new one (with
-            # the session's fields as read, which the delete above conditions on).
+            # Its search index names no campaign in its keys: its head only learns the new one
+            # (with the session's fields as read, which the delete above conditions on).
             search_index.write_part(
                 transaction,
                 sub=sub,
                 campaign_id=to_campaign_id,
                 session_id=session_id,
-                part=search_index.session_part_of(session),
+                part=search_index.head_part_of(session),
             )
             children.move_summaries(
                 transaction, summaries, campaign_id=campaign_id, session_id=session_id, to_campaign_id=to_campaign_id

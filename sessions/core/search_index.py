@@ -1,19 +1,29 @@
-"""The search item: one per play session, holding the words a search looks for.
+"""The search index of a session: a small head, its snippets, and its words in groups.
 
-Search must not Scan and there is no GSI (docs/data-model.md), so each session has one
-compact item in its owner's partition, and a search is a Query of those items with a
-FilterExpression (sessions/search/services.py).
+Search must not Scan and there is no GSI (docs/data-model.md), and a search must read
+only what can match (issue 17). So each session has, in its owner's partition:
 
-    PK `USER#<sub>`, SK `SEARCH#<sid>`, LSI1SK `SEARCH#<played_on or 0000-00-00>#<number or ->#<sid>`
+- a head, `SEARCH#<sid>` (SearchItem), LSI1SK `SEARCH#<played_on or 0000-00-00>#<number or ->#<sid>`:
+  what orders and filters results without any word: title, number, date, campaign,
+  whether it has a transcript (and whether all its words fit), its speakers' labels.
+  About 0.5 KB: a search reads every head in range (the order, the dates, the title's
+  words, the speaker names' labels), 0.25 MB for 500 sessions;
+- its snippets, `SEARCHTEXT#<sid>` (SearchText): the first 300 characters of the notes and
+  of the recap, read (BatchGetItem) for the results shown only;
+- its words, in WORD_GROUPS items `SEARCHWORDS#<gg>#<sid>` (sessions/core/search_words.py):
+  each part's terms split by the group of their first two characters; a word of a search
+  reads its group's items only.
 
-The SK names neither the campaign nor the date, so moving a session or changing its date
-only sets attributes. LSI1SK gives the order a search reads in: newest first is a Query
-on LSI1 backwards, and a date range is `LSI1SK BETWEEN`.
+The SKs name neither the campaign nor the date, so moving a session or changing its date
+only sets the head's attributes. LSI1SK gives the order a search reads heads in: newest
+first is a Query on LSI1 backwards, and a date range is `LSI1SK BETWEEN`.
 
-The item is written in parts, each in the same TransactWriteItems as the change it
-follows (no extra request, and never out of step with what it indexes):
-- the session part (title, number, date, notes): create_session (a Put of the whole
-  item), update_session and move_session (an update), in sessions/core/repository.py;
+Written in parts, each in the same TransactWriteItems as the change it follows (no extra
+request, and never out of step with what it indexes):
+- the session part (title, number, date; notes' words and snippet): create_session,
+  update_session (the notes' groups only where their words changed, when the edit form
+  says what they were: edit_digest) and move_session (the head only), in
+  sessions/core/repository.py;
 - the transcript part (its words and speaker labels): attaching or deleting a
   transcript (sessions/transcripts/services.py);
 - one part per summary kind: a summary job's save of that kind (sessions/summaries/runners.py)
@@ -21,29 +31,28 @@ follows (no extra request, and never out of step with what it indexes):
   and one for all the kinds kept from v1.0 under their own names (OTHER_SUMMARY_TERMS),
   rewritten from all their texts when one of them is imported or edited.
 Each of those transactions already requires the session to exist (its own update, or
-sessions.core.repository.record_child_write), and the session's delete, and a campaign's delete
-cascade, delete the search item in the same transaction as the session item. So a part
-can never bring back the item of a session that is gone, and no search item outlives its
-session.
+sessions.core.repository.record_child_write), and the session's delete deletes the whole
+index in the same transaction as the session item (a campaign's cascade deletes the word
+items just before: sessions/core/children.py). So a part can never bring back the index
+of a session that is gone.
 
 Words are "terms" (sessions/core/search_terms.py): one string per part, " word1 word2 … ",
-of distinct normalised words.
+of distinct normalised words. The title's words are not stored: a search reads the title.
 
 Size: each part has a budget in UTF-8 bytes (PART_BUDGETS). A transcript with more
 distinct words than its budget keeps the words in order of first appearance until the
-budget is used up, and says so (`transcript_complete` false). With every budget full of
-four-byte characters the item stays under the 64 KB item budget (rule 8; asserted in
-tests/test_search_index.py).
+budget is used up, and says so (`transcript_complete` false).
 
 Speaker names (player, character) are not copied here: a search looks them up in the
-campaigns' SpeakerNames items and matches their labels (`speaker_labels`), so saving
-names never rewrites search items (see sessions/search/services.py and docs/decisions.md).
+campaigns' SpeakerNames items and matches the heads' labels (`speaker_labels`), so saving
+names never rewrites the index (see sessions/search/services.py and docs/decisions.md).
 
-build_item makes a whole item from the session, its summaries and its transcript's
-segments: sessions/search/rebuild.py writes it, for sessions that existed before search
-did, and for repairs (`manage.py rebuild_search_index`).
+build_items makes a session's whole index from the session, its summaries and its
+transcript's segments: sessions/search/rebuild.py writes it, for sessions indexed before
+(`manage.py rebuild_search_index`), and for repairs.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -56,13 +65,16 @@ from pynamodb.attributes import (
 )
 
 from campaigns_site.table import TableModel
-from campaigns_site.table_keys import search_order_key, search_sk, user_pk
+from campaigns_site.table_keys import _part, search_order_key, search_sk, user_pk
+from sessions.core import search_words
 from sessions.core.kinds import KINDS
 from sessions.core.search_terms import snippet, terms
 
 ENTITY = "SearchItem"
+TEXT_ENTITY = "SearchText"
+TEXT_PREFIX = "SEARCHTEXT#"
 TITLE_CHARS = 200  # = sessions.core.forms.TITLE_MAX_LENGTH
-SESSION_TERMS = "session_terms"
+SESSION_TERMS = "session_terms"  # the notes' words (a search reads the title itself)
 TRANSCRIPT_TERMS = "transcript_terms"
 SPEAKER_TERMS = "speaker_terms"
 SPEAKER_LABELS = "speaker_labels"
@@ -76,78 +88,146 @@ def summary_attribute(kind):
     return f"summary_{kind}"
 
 
-# Bytes of UTF-8 per part. The sum, with the snippets, title, keys and attribute names,
-# stays under 64 KB even when every character takes four bytes.
+# Bytes of UTF-8 per part.
 PART_BUDGETS = {
-    SESSION_TERMS: 6_000,  # title and notes: a long evening's notes have ~1,000 distinct words
+    SESSION_TERMS: 6_000,  # notes: a long evening's notes have ~1,000 distinct words
     TRANSCRIPT_TERMS: 32_000,  # ~4,000 distinct words: a four-hour session in English
     SPEAKER_TERMS: 1_000,
     SPEAKER_LABELS: 1_500,
     **{summary_attribute(kind): 3_000 if kind == "recap" else 2_000 for kind in KINDS},
     OTHER_SUMMARY_TERMS: 2_000,
 }
+WORD_PARTS = (
+    SESSION_TERMS,
+    TRANSCRIPT_TERMS,
+    SPEAKER_TERMS,
+    *(summary_attribute(k) for k in KINDS),
+    OTHER_SUMMARY_TERMS,
+)
+HEAD_ATTRIBUTES = ("title", "number", "played_on", "lsi1sk", "has_transcript", "transcript_complete", SPEAKER_LABELS)
+TEXT_ATTRIBUTES = ("notes_snippet", "recap_snippet")
 
 
 class SearchItem(TableModel, discriminator=ENTITY):
-    """PK `USER#<sub>`, SK `SEARCH#<sid>`, LSI1SK from search_order_key()."""
+    """The head: PK `USER#<sub>`, SK `SEARCH#<sid>`, LSI1SK from search_order_key().
+
+    get_search_item() fills in the snippets and the terms of every part too (a whole
+    view of the session's index, for tests and repairs); a head as stored has none (an
+    index written before issue 17 may still carry its terms: a search reads them too,
+    until `manage.py rebuild_search_index` rewrites it)."""
 
     session_id = UnicodeAttribute()
     campaign_id = UnicodeAttribute()
     title = UnicodeAttribute(default="")
     number = NumberAttribute(null=True)
     played_on = UnicodeAttribute(null=True)
-    session_terms = UnicodeAttribute(default="")  # title and notes
-    notes_snippet = UnicodeAttribute(default="")  # the notes' first SNIPPET_CHARS characters
     has_transcript = BooleanAttribute(default=False)
-    transcript_terms = UnicodeAttribute(null=True)
     transcript_complete = BooleanAttribute(null=True)  # false: the transcript had more words than fit
-    speaker_terms = UnicodeAttribute(null=True)  # the raw labels' words
     speaker_labels = UnicodeSetAttribute(null=True)  # the raw labels, for speaker names (see above)
-    recap_snippet = UnicodeAttribute(null=True)  # the recap's first SNIPPET_CHARS characters
-    # One terms attribute per summary kind (summary_attribute(kind)): each kind's save sets its own.
+    updated = UTCDateTimeAttribute(null=True)
+    # Not stored in a head (see above): get_search_item's whole view.
+    notes_snippet = UnicodeAttribute(null=True)
+    recap_snippet = UnicodeAttribute(null=True)
+    session_terms = UnicodeAttribute(null=True)
+    transcript_terms = UnicodeAttribute(null=True)
+    speaker_terms = UnicodeAttribute(null=True)
     summary_recap = UnicodeAttribute(null=True)
     summary_key_events = UnicodeAttribute(null=True)
     summary_npcs = UnicodeAttribute(null=True)
     summary_locations = UnicodeAttribute(null=True)
     summary_loot = UnicodeAttribute(null=True)
     summary_open_threads = UnicodeAttribute(null=True)
-    summary_other = UnicodeAttribute(null=True)  # OTHER_SUMMARY_TERMS: v1.0's own kinds, together
-    updated = UTCDateTimeAttribute(null=True)
+    summary_other = UnicodeAttribute(null=True)
 
 
-assert all(summary_attribute(kind) in SearchItem.get_attributes() for kind in KINDS), "a kind without terms"
+class SearchText(TableModel, discriminator=TEXT_ENTITY):
+    """PK `USER#<sub>`, SK `SEARCHTEXT#<sid>`: the snippets a result shows (SNIPPET_CHARS each)."""
+
+    notes_snippet = UnicodeAttribute(null=True)
+    recap_snippet = UnicodeAttribute(null=True)
+
+
+class SearchWords(TableModel, discriminator=search_words.ENTITY):
+    """PK `USER#<sub>`, SK `SEARCHWORDS#<gg>#<sid>`: each part's words of group gg."""
+
+    session_terms = UnicodeAttribute(null=True)
+    transcript_terms = UnicodeAttribute(null=True)
+    speaker_terms = UnicodeAttribute(null=True)
+    summary_recap = UnicodeAttribute(null=True)
+    summary_key_events = UnicodeAttribute(null=True)
+    summary_npcs = UnicodeAttribute(null=True)
+    summary_locations = UnicodeAttribute(null=True)
+    summary_loot = UnicodeAttribute(null=True)
+    summary_open_threads = UnicodeAttribute(null=True)
+    summary_other = UnicodeAttribute(null=True)
+
+
+assert all(part in SearchWords.get_attributes() for part in WORD_PARTS), "a part without its attribute"
 _ENTITY_ATTRIBUTE = UnicodeAttribute(attr_name="entity")  # set by updates, which may create the item
+
+
+def text_sk(session_id):
+    return f"{TEXT_PREFIX}{_part('session id', session_id)}"
+
+
+def index_keys(*, sub, session_id):
+    """Every key of the session's index: head, snippets, word groups."""
+    pk = user_pk(sub)
+    return [(pk, search_sk(session_id)), (pk, text_sk(session_id))] + [
+        (pk, search_words.words_sk(group, session_id)) for group in search_words.ALL_GROUPS
+    ]
 
 
 # --- parts -----------------------------------------------------------------------------------
 @dataclass
 class Part:
-    """Attributes of a search item, written together: {attribute name: value}; None removes."""
+    """Attributes of a session's index, written together: {attribute name: value}; None
+    removes. `groups`: the word groups to write (None: all of them)."""
 
     values: dict = field(default_factory=dict)
-
-    def actions(self):
-        actions = []
-        for name, value in self.values.items():
-            attribute = _attribute(name)
-            empty = value is None or (isinstance(value, (set, frozenset)) and not value)
-            actions.append(attribute.remove() if empty else attribute.set(value))
-        return actions
+    groups: tuple | None = None
 
 
-def session_part(*, title, number, played_on, notes, session_id):
-    """The part a session's own fields make: its title, number, date and notes."""
+def session_part(*, title, number, played_on, notes, session_id, notes_before=None):
+    """The part a session's own fields make: its title, number, date and notes.
+
+    notes_before: the edit form's edit_digest of the notes it started from (the save is
+    conditioned on that version): only the word groups that changed are written, and the
+    snippet only if it changed. None or garbled: all of them."""
     title = (title or "")[:TITLE_CHARS]
-    return Part(
-        {
-            "title": title,
-            "number": number,
-            "played_on": played_on,
-            "lsi1sk": search_order_key(played_on=played_on, number=number, session_id=session_id),
-            SESSION_TERMS: terms([title, notes], budget=PART_BUDGETS[SESSION_TERMS]).text,
-            "notes_snippet": snippet(notes),
-        }
-    )
+    values = {
+        "title": title,
+        "number": number,
+        "played_on": played_on,
+        "lsi1sk": search_order_key(played_on=played_on, number=number, session_id=session_id),
+    }
+    notes_terms = terms([notes], budget=PART_BUDGETS[SESSION_TERMS]).text
+    before = _parse_digest(notes_before)
+    after = _digest_of(notes_terms, snippet(notes))
+    if before is None or before["s"] != after["s"]:
+        values["notes_snippet"] = snippet(notes)
+    groups = None
+    if before is not None:
+        groups = tuple(search_words.changed_groups(before["g"], after["g"]))
+    if groups is None or groups:
+        values[SESSION_TERMS] = notes_terms
+    return Part(values, groups=groups)
+
+
+def first_words_only(part):
+    """The part writing only the word groups it has words in: for a part that had none
+    before (a first transcript, a new summary kind), whose other groups hold none of its
+    words to remove. Fewer actions in the change's transaction."""
+    groups = {
+        group for name in WORD_PARTS if part.values.get(name) for group in search_words.split_terms(part.values[name])
+    }
+    return Part(part.values, groups=tuple(sorted(groups)))
+
+
+def head_part_of(session):
+    """The head's share of session_part_of (a move: the words stay as they are)."""
+    part = session_part_of(session)
+    return Part({name: value for name, value in part.values.items() if name in HEAD_ATTRIBUTES})
 
 
 def session_part_of(session):
@@ -159,6 +239,30 @@ def session_part_of(session):
         notes=session.notes,
         session_id=session.session_id,
     )
+
+
+def edit_digest(notes):
+    """What an edit form carries of the notes it shows ("s:<snippet's>;<gg>:<digest>,…"),
+    for session_part(notes_before=...): a save then rewrites only what changed."""
+    digest = _digest_of(terms([notes], budget=PART_BUDGETS[SESSION_TERMS]).text, snippet(notes))
+    return f"s:{digest['s']};" + ",".join(f"{group}:{value}" for group, value in sorted(digest["g"].items()))
+
+
+def _digest_of(notes_terms, notes_snippet):
+    return {"s": hashlib.sha256(notes_snippet.encode()).hexdigest()[:8], "g": search_words.group_digests(notes_terms)}
+
+
+def _parse_digest(text):
+    if not text or not text.startswith("s:") or ";" not in text:
+        return None
+    head, _, rest = text.partition(";")
+    groups = {}
+    for entry in filter(None, rest.split(",")):
+        group, _, value = entry.partition(":")
+        if group not in search_words.ALL_GROUPS or not value:
+            return None
+        groups[group] = value
+    return {"s": head[2:], "g": groups}
 
 
 def transcript_part(segments):
@@ -214,65 +318,75 @@ def _within(labels, budget):
     return kept
 
 
-def _attribute(name):
-    return SearchItem.get_attributes()[name]
+def _actions(model, values):
+    actions = []
+    for name, value in values.items():
+        attribute = model.get_attributes()[name]
+        empty = value is None or value == "" or (isinstance(value, (set, frozenset)) and not value)
+        actions.append(attribute.remove() if empty else attribute.set(value))
+    return actions
 
 
 # --- writes, inside the caller's transaction (campaigns.repository.Transaction) ----------------
 def put_new_item(transaction, *, sub, campaign_id, session_id, part):
-    """Add the Put of a new session's whole search item (a session's part; nothing else yet)."""
-    item = SearchItem(
+    """Add the Puts of a new session's index (a session's part; nothing else yet): its
+    head, its snippets if any, the word groups its notes have words in."""
+    head = SearchItem(
         user_pk(sub), search_sk(session_id), session_id=session_id, campaign_id=campaign_id, updated=timezone.now()
     )
     for name, value in part.values.items():
-        setattr(item, name, value)
-    return transaction.put(item)
+        if name in HEAD_ATTRIBUTES:
+            setattr(head, name, value)
+    index = transaction.put(head)
+    if part.values.get("notes_snippet"):
+        transaction.put(SearchText(user_pk(sub), text_sk(session_id), notes_snippet=part.values["notes_snippet"]))
+    for group, words in search_words.split_terms(part.values.get(SESSION_TERMS)).items():
+        transaction.put(SearchWords(user_pk(sub), search_words.words_sk(group, session_id), session_terms=words))
+    return index
 
 
 def write_part(transaction, *, sub, campaign_id, session_id, part):
-    """Add an update setting one part of the session's search item (creating the item if it
-    is missing: a session from before search existed gets its parts as they change).
+    """Add the updates setting one part of the session's index: the head (always: it learns
+    the campaign, and is created if missing), the snippets if the part has one, and each
+    word group of part.groups if the part has words (its attribute set to the group's
+    words, or removed where it has none).
 
     No condition of its own: the caller's transaction requires the session to exist
-    (record_child_write or the session's own update). Returns the action's index."""
-    actions = part.actions() + [
-        SearchItem.session_id.set(session_id),
-        SearchItem.campaign_id.set(campaign_id),
-        _ENTITY_ATTRIBUTE.set(ENTITY),
-        SearchItem.updated.set(timezone.now()),
-    ]
-    return transaction.update(user_pk(sub), search_sk(session_id), actions=actions)
+    (record_child_write or the session's own update). Returns the head's action's index."""
+    pk = user_pk(sub)
+    head_values = {name: value for name, value in part.values.items() if name in HEAD_ATTRIBUTES}
+    index = transaction.update(
+        pk,
+        search_sk(session_id),
+        actions=_actions(SearchItem, head_values)
+        + [
+            SearchItem.session_id.set(session_id),
+            SearchItem.campaign_id.set(campaign_id),
+            _ENTITY_ATTRIBUTE.set(ENTITY),
+            SearchItem.updated.set(timezone.now()),
+        ],
+    )
+    text_values = {name: value for name, value in part.values.items() if name in TEXT_ATTRIBUTES}
+    if text_values:
+        transaction.update(
+            pk, text_sk(session_id), actions=_actions(SearchText, text_values) + [_ENTITY_ATTRIBUTE.set(TEXT_ENTITY)]
+        )
+    word_values = {name: search_words.split_terms(value) for name, value in part.values.items() if name in WORD_PARTS}
+    if word_values:
+        for group in search_words.ALL_GROUPS if part.groups is None else part.groups:
+            values = {name: groups.get(group) for name, groups in word_values.items()}
+            transaction.update(
+                pk,
+                search_words.words_sk(group, session_id),
+                actions=_actions(SearchWords, values) + [_ENTITY_ATTRIBUTE.set(search_words.ENTITY)],
+            )
+    return index
 
 
 def delete_item(transaction, *, sub, session_id):
-    return transaction.delete(user_pk(sub), search_sk(session_id))
-
-
-# --- reads, and the whole item at once ---------------------------------------------------------
-def get_search_item(*, sub, session_id):
-    """The session's search item, or None (tests, repairs; a search reads them by Query)."""
-    try:
-        return SearchItem.get(user_pk(sub), search_sk(session_id), consistent_read=True)
-    except SearchItem.DoesNotExist:
-        return None
-
-
-def build_item(*, session, summaries=(), segments=None):
-    """The whole search item of a session (a PlaySession), from its summaries (Summary
-    items) and its transcript's segments (None: no transcript)."""
-    item = SearchItem(
-        user_pk(session.owner_sub),
-        search_sk(session.session_id),
-        session_id=session.session_id,
-        campaign_id=session.campaign_id,
-        updated=timezone.now(),
-    )
-    parts = [session_part_of(session), transcript_part(segments) if segments is not None else no_transcript_part()]
-    parts += [summary_part(summary.kind, summary.text) for summary in summaries if summary.kind in KINDS]
-    others = [summary.text for summary in summaries if summary.kind not in KINDS]
-    if others:
-        parts.append(other_summaries_part(others))
-    for part in parts:
-        for name, value in part.values.items():
-            setattr(item, name, None if isinstance(value, set) and not value else value)
-    return item
+    """Add the deletes of the session's whole index (its head's index returned)."""
+    keys = index_keys(sub=sub, session_id=session_id)
+    first = transaction.delete(*keys[0])
+    for key in keys[1:]:
+        transaction.delete(*key)
+    return first

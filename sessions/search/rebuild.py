@@ -1,4 +1,4 @@
-"""Rebuilding search items whole, from what is stored: `manage.py rebuild_search_index`.
+"""Rebuilding search indexes whole, from what is stored: `manage.py rebuild_search_index`.
 
 Search items are written in parts, each with the change it follows (sessions/core/
 search_index.py). These rebuild a whole item from the session, its summaries and its
@@ -13,11 +13,13 @@ from django.utils import timezone
 from campaigns_site import dynamodb
 from campaigns_site.errors import NotFound
 from campaigns_site.table import user_pk
-from campaigns_site.table_keys import SEARCH_PREFIX, SESSION_PREFIX
+from campaigns_site.table_keys import SEARCH_PREFIX, SESSION_PREFIX, search_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from sessions.core.items import PlaySession
 from sessions.core.repository import SessionNotFound, get_session
-from sessions.core.search_index import SearchItem, build_item
+from sessions.core.search_index import TEXT_PREFIX, SearchItem
+from sessions.core.search_whole import build_items
+from sessions.core.search_words import WORDS_PREFIX, session_of_words_sk
 from sessions.summaries.repository import list_summaries_for_session
 from sessions.transcripts.segments_json import load_segments
 from sessions.transcripts.storage import load_stored_segments
@@ -30,13 +32,14 @@ class SearchItemNotRefreshed(Exception):
 
 
 def refresh_search_item(*, sub, campaign_id, session_id):
-    """Rebuild the session's search item from what is stored, and write it whole.
+    """Rebuild the session's search index from what is stored, and write it whole (its
+    head, snippets and every word group: sessions/core/search_index.py, build_items).
 
     Reads the session (GetItem), its summaries (Query) and its stored transcript (S3
     GetObject, or none when this process has it cached). The Put goes in one
     TransactWriteItems with a ConditionCheck that the session is still as read (same
     version and children_version: no part was written meanwhile, and it was neither
-    moved nor deleted); otherwise it reads again. Returns the item written. Raises
+    moved nor deleted); otherwise it reads again. Returns the SessionIndex written. Raises
     SessionNotFound when there is no such session (a moved session: pass its campaign now).
     """
     for _ in range(REFRESH_ATTEMPTS):
@@ -45,15 +48,15 @@ def refresh_search_item(*, sub, campaign_id, session_id):
             raise SessionNotFound(session_id)
         summaries = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)
         segments = load_segments(load_stored_segments(session)) if session.has_transcript else None
-        item = build_item(session=session, summaries=summaries, segments=segments)
+        index = build_items(session=session, summaries=summaries, segments=segments)
         transaction = Transaction()
         transaction.check(session.pk, session.sk, condition=PlaySession.sk.exists() & session.unchanged_since_read())
-        transaction.put(item)
+        index.put(transaction)
         try:
             transaction.commit()
         except TransactionCanceled:
             continue
-        return item
+        return index
     raise SearchItemNotRefreshed(session_id)
 
 
@@ -93,8 +96,32 @@ def rebuild_search_items(*, sub, progress=None):
             removed += 1
         except TransactionCanceled:
             pass
+    removed += _delete_headless(sub, live)
     say(f"search items without a session: {removed} deleted")
     return rebuilt, removed, failed
+
+
+def _delete_headless(sub, live):
+    """Delete snippets and word groups of sessions that are gone, each only if its head is
+    gone too (a session made during this run has one). Returns how many."""
+    removed = 0
+    for prefix, session_of in (
+        (TEXT_PREFIX, lambda sk: sk.removeprefix(TEXT_PREFIX)),
+        (WORDS_PREFIX, session_of_words_sk),
+    ):
+        for sk in _keys_with_prefix(sub, prefix):
+            session_id = session_of(sk)
+            if session_id in live:
+                continue
+            transaction = Transaction()
+            transaction.check(user_pk(sub), search_sk(session_id), condition=SearchItem.sk.does_not_exist())
+            transaction.delete(user_pk(sub), sk)
+            try:
+                transaction.commit()
+                removed += 1
+            except TransactionCanceled:
+                pass
+    return removed
 
 
 def _keys_with_prefix(sub, prefix):

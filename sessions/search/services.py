@@ -1,38 +1,37 @@
-"""Search all of a user's sessions: one Query of their search items, filtered by DynamoDB.
+"""Search all of a user's sessions, reading only the index items that can match (issue 17).
 
-The items (sessions/core/search_index.py) sit in the user's partition and in LSI1 under
-`SEARCH#<date>#<number>#<sid>`. A search reads them newest first with Query pages on
-LSI1: `begins_with(LSI1SK, "SEARCH#")`, or `LSI1SK BETWEEN` for a date range. The
-FilterExpression asks, for every word, that one of the item's terms starts with it:
+The index (sessions/core/search_index.py) has per session a small head (LSI1
+`SEARCH#<date>#<number>#<sid>`), its snippets, and its words in WORD_GROUPS groups by
+their first two characters (sessions/core/search_words.py). A search of n words makes, at
+once (in parallel: one round trip):
 
-    (contains(session_terms, :w) OR contains(transcript_terms, :w) OR contains(speaker_terms, :w)
-     OR contains(summary_<kind>, :w) … OR (campaign_id = :c AND contains(speaker_labels, :label)) …)
+- one Query of my speaker names (`begins_with(SK, "SPEAKERS#")`): which labels each word
+  names, campaign by campaign;
+- Query pages of the heads on LSI1, `begins_with(LSI1SK, "SEARCH#")` or `BETWEEN` for a
+  date range, newest first: the order, the campaign, the title, the labels (about 0.5 KB
+  a session);
+- for each group of the words (at most n), one Query `begins_with(SK, "SEARCHWORDS#<gg>#")`:
+  that group's words of every session (about 1/64th of the words, whatever the word);
 
-with `:w` = " " + word, so "drag" finds "dragon" but not "grandragon". The last clauses
-are speaker names: the campaigns' SpeakerNames items (one more small Query) say which
-raw labels are called, say, "Mira"; a session whose transcript has such a label in that
-campaign matches. Names are therefore never copied into search items, and saving names
-rewrites nothing.
+then, for the results shown only, one BatchGetItem of their snippets. A session matches
+when every word starts a word of its title, notes, transcript, speakers' labels or a
+summary (the word's group holds all those the word can start), or names (speaker names)
+one of its labels in its campaign: "drag" finds "dragon" but not "grandragon". What a
+result says (sessions/search/results.py) is read off the same items: every place each
+word is. Reads are eventually consistent (half the cost): a session saved a second ago
+may be missing for that second.
 
-Costs: DynamoDB reads (and bills) every item the key condition covers until it has
-enough matches, whatever the filter drops: up to 1 MB a page. A word that only old
-sessions have reads all of the user's items in range (`make bench-search`: 500 four-hour
-sessions). The answer carries the matching items' transcript terms too (the bulk of an
-item: they cost transfer and parsing, not reads), since the filter cannot say which part
-matched: a result says every place each word is, the transcript included. Reads are
-eventually consistent: half the cost; a session saved a second ago may be missing for that second.
-
-Paging: DynamoDB applies Limit before the filter, so pages are read until `limit`
-results or the end. The next page's cursor is the key of the last result shown (or the
-page's LastEvaluatedKey), signed and bound to the user's partition and to this query
-(campaigns_site/pagination.py): another query's or user's cursor is InvalidCursor. A
-request reads at most MAX_PAGES pages; beyond, it returns what it found with a cursor to
-go on ("searched so far").
+Paging: every match in range is known after the first round trip, so a page holds up to
+`limit` results and the cursor is the key of the last one shown, signed and bound to the
+user's partition and to this query (campaigns_site/pagination.py): the next page starts
+its heads' Query after it. A request reads at most MAX_PAGES pages of heads (1 MB each,
+about 2,000 sessions); beyond, it returns what it found with a cursor to go on.
 """
 
+import contextvars
 import hashlib
 import json
-import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from campaigns.items import Campaign
@@ -40,46 +39,17 @@ from campaigns_site import dynamodb
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
 from campaigns_site.table_keys import CAMPAIGN_PREFIX, SEARCH_PREFIX, SPEAKER_NAMES_PREFIX
-from sessions.core.kinds import KINDS
-from sessions.core.search_index import (
-    OTHER_SUMMARY_TERMS,
-    SESSION_TERMS,
-    SPEAKER_LABELS,
-    SPEAKER_TERMS,
-    TRANSCRIPT_TERMS,
-    summary_attribute,
-)
+from sessions.core.search_index import SESSION_TERMS, SPEAKER_LABELS, WORD_PARTS, text_sk
 from sessions.core.search_terms import has_word_starting
+from sessions.core.search_words import group_of, group_prefix, join_terms, session_of_words_sk
 from sessions.core.text import MAX_WORDS, distinct_words, query_words, terms_of
 from sessions.search.results import result_of
 from sessions.transcripts.items import SpeakerNames
 
 PAGE_SIZE = 20  # results a page
-MAX_PAGES = 25  # Query pages (up to 1 MB each) one request reads before it hands back a cursor
-MAX_NAME_CLAUSES = 24  # (campaign, label) pairs the filter may name, all words together
-MAX_EXPRESSION_CHARS = 4_000  # DynamoDB refuses expressions over 4 KB
-MAX_EXPRESSION_OPERATORS = 300  # and over 300 operators and functions
+MAX_PAGES = 25  # pages of heads (up to 1 MB each) one request reads before it hands back a cursor
+MAX_NAME_CLAUSES = 24  # (campaign, label) pairs the words may name, all words together
 _INDEX = "LSI1"
-_SUMMARY_FIELDS = [summary_attribute(kind) for kind in KINDS] + [OTHER_SUMMARY_TERMS]  # v1.0's own kinds last
-_SEARCH_FIELDS = [SESSION_TERMS, TRANSCRIPT_TERMS, SPEAKER_TERMS] + _SUMMARY_FIELDS
-_PROJECTED = [
-    "PK",
-    "SK",
-    "LSI1SK",
-    "session_id",
-    "campaign_id",
-    "title",
-    "number",
-    "played_on",
-    SESSION_TERMS,
-    "notes_snippet",
-    "recap_snippet",
-    "has_transcript",
-    TRANSCRIPT_TERMS,
-    "transcript_complete",
-    SPEAKER_TERMS,
-    SPEAKER_LABELS,
-] + _SUMMARY_FIELDS
 
 
 class NoWords(ValueError):
@@ -97,10 +67,11 @@ class SearchPage:
     results: list = field(default_factory=list)
     next_cursor: str | None = None
     words: list = field(default_factory=list)
-    pages_read: int = 0  # Query requests
-    items_read: int = 0  # items DynamoDB read (ScannedCount): what the search costs
+    pages_read: int = 0  # the search's own requests: Query pages (heads, words) and the snippets' BatchGetItem
+    items_read: int = 0  # items DynamoDB read (ScannedCount, and the snippets): what the search costs
     capacity_units: float = 0.0  # as DynamoDB reported (ReturnConsumedCapacity)
-    stopped_early: bool = False  # MAX_PAGES read with more to go: next_cursor goes on
+    stopped_early: bool = False  # MAX_PAGES of heads read with more to go: next_cursor goes on
+    round_trips: int = 0  # requests one after another (those made at once count once)
 
 
 # --- what a search needs besides the items -----------------------------------------------------------
@@ -167,54 +138,99 @@ def search_sessions(
 
     if campaigns is None:
         campaigns = campaigns_for_search(sub=sub)
-    names = speaker_names_by_campaign(sub=sub)
-    name_matches = _labels_named(found_words, names, campaigns, campaign_id)
-    query = _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size)
-
     page = SearchPage(words=found_words)
-
-    def result(item):
-        return result_of(item, found_words, campaigns, names, name_matches)
-
-    next_key = _read_pages(page, query, start_key, limit=limit, result=result)
+    names, heads, heads_last_key, words_by_session = _read_index(
+        page,
+        sub,
+        found_words,
+        start_key,
+        **{"played_from": played_from, "played_to": played_to, "page_size": page_size},
+    )
+    name_matches = _labels_named(found_words, names, campaigns, campaign_id)
+    matched = _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, limit=limit + 1)
+    shown = matched[:limit]
+    _add_snippets(page, partition, shown)
+    page.results = [result_of(item, found_words, campaigns, names, name_matches) for item in shown]
+    next_key = None
+    if len(matched) > limit:
+        next_key = _key_of(shown[-1])
+    elif heads_last_key:
+        next_key, page.stopped_early = heads_last_key, True
     page.next_cursor = encode_cursor(next_key, partition=partition, scope=scope)
     return page
 
 
-def _read_pages(page, query, start_key, *, limit, result):
-    """Read Query pages from `start_key` into `page` until it holds `limit` results, the
-    items run out, or MAX_PAGES were read; returns the key to go on from (None: the end).
-    `result(item)` is the item's SearchResult, or None to leave it out."""
-    next_key = None
-    while True:
-        response = dynamodb.query_expression(query, start_key=start_key)
-        page.pages_read += 1
-        page.items_read += response.scanned
-        page.capacity_units += response.capacity_units
-        items = response.items
-        last_evaluated = response.last_key
-        for position, item in enumerate(items):
-            found = result(item)
-            if found is None:
-                continue  # its campaign is being deleted
-            page.results.append(found)
-            if len(page.results) >= limit:
-                more_here = position < len(items) - 1
-                next_key = _key_of(item) if (more_here or last_evaluated) else None
+def _read_index(page, sub, found_words, start_key, *, played_from, played_to, page_size):
+    """My speaker names, the heads in range and the word groups of `found_words`, read at
+    once: (names, heads newest first, the heads' key to go on from or None, {session id:
+    [its word items]}). Counts the requests and items on `page`."""
+    partition = user_pk(sub)
+    groups = sorted({group_of(word) for word in found_words})
+    reads = {
+        "names": lambda: speaker_names_by_campaign(sub=sub),
+        "heads": lambda: _read_heads(partition, played_from, played_to, start_key, page_size),
+        **{group: (lambda group=group: _read_group(partition, group, page_size)) for group in groups},
+    }
+    found = _at_once(reads)
+    page.round_trips = 1
+    names = found.pop("names")
+    heads, heads_last_key = found.pop("heads")
+    words_by_session = {}
+    for pages in [heads, *found.values()]:
+        page.pages_read += pages.requests
+        page.items_read += pages.scanned
+        page.capacity_units += pages.capacity_units
+    for pages in found.values():
+        for item in pages.items:
+            words_by_session.setdefault(session_of_words_sk(item["SK"]), []).append(item)
+    return names, heads.items, heads_last_key, words_by_session
+
+
+def _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, *, limit):
+    """The first `limit` heads (as whole items: _whole) that every word matches, in order."""
+    matched = []
+    for head in heads:
+        if head.get("campaign_id") not in campaigns or (campaign_id and head.get("campaign_id") != campaign_id):
+            continue  # another campaign's, or one being deleted
+        item = _whole(head, words_by_session.get(head.get("session_id"), []))
+        if all(_matches(item, word, name_matches) for word in found_words):
+            matched.append(item)
+            if len(matched) >= limit:
                 break
-        if len(page.results) >= limit:
-            break
-        if not last_evaluated:
-            break
-        start_key = last_evaluated
-        if page.pages_read >= MAX_PAGES:
-            next_key, page.stopped_early = last_evaluated, True
-            break
-    return next_key
+    return matched
 
 
-def _query(partition, found_words, name_matches, campaign_id, played_from, played_to, page_size):
-    names = {"#pk": "PK", "#order": "LSI1SK", "#cid": "campaign_id", "#labels": SPEAKER_LABELS}
+@dataclass
+class _Pages:
+    items: list = field(default_factory=list)
+    requests: int = 0
+    scanned: int = 0
+    capacity_units: float = 0.0
+
+    def add(self, response):
+        self.items += response.items
+        self.requests += 1
+        self.scanned += response.scanned
+        self.capacity_units += response.capacity_units
+
+
+def _at_once(reads):
+    """{name: read()} of every read, made at the same time (threads: each is one request
+    or a few pages, waiting on the network)."""
+    with ThreadPoolExecutor(max_workers=len(reads)) as pool:
+        # Each in a copy of this context: the request's id stays on what the reads log.
+        futures = {name: pool.submit(contextvars.copy_context().run, read) for name, read in reads.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _read_heads(partition, played_from, played_to, start_key, page_size):
+    """(the heads in range after start_key, newest first; the key to go on from when
+    MAX_PAGES were read with more to go, else None)."""
+    return _all_pages(heads_query(partition, played_from, played_to), start_key, page_size, max_pages=MAX_PAGES)
+
+
+def heads_query(partition, played_from=None, played_to=None):
+    """The Query of the heads in range (LSI1, newest first), as query_expression takes it."""
     values = {":pk": partition}
     if played_from or played_to:
         key_condition = "#pk = :pk AND #order BETWEEN :from AND :to"
@@ -224,74 +240,82 @@ def _query(partition, found_words, name_matches, campaign_id, played_from, playe
     else:
         key_condition = "#pk = :pk AND begins_with(#order, :prefix)"
         values[":prefix"] = SEARCH_PREFIX
-    for position, attribute in enumerate(_SEARCH_FIELDS):
-        names[f"#f{position}"] = attribute
-    filter_expression = _filter(found_words, name_matches, values, campaign_id)
-    projection = []
-    for position, attribute in enumerate(_PROJECTED):
-        placeholder = next((key for key, value in names.items() if value == attribute), None)
-        if placeholder is None:
-            placeholder = f"#p{position}"
-            names[placeholder] = attribute
-        projection.append(placeholder)
-    query = {
+    return {
         "IndexName": _INDEX,
         "KeyConditionExpression": key_condition,
-        "FilterExpression": filter_expression,
-        "ProjectionExpression": ", ".join(projection),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,  # plain values: campaigns_site.dynamodb types them
+        "ExpressionAttributeNames": {"#pk": "PK", "#order": "LSI1SK"},
+        "ExpressionAttributeValues": values,
         "ScanIndexForward": False,  # newest first
         "ReturnConsumedCapacity": "TOTAL",
     }
+
+
+def _read_group(partition, group, page_size):
+    """Every session's words of one group: one Query (a page per MB)."""
+    pages, _ = _all_pages(group_query(partition, group), None, page_size)
+    return pages
+
+
+def group_query(partition, group):
+    """The Query of one word group of every session, as query_expression takes it."""
+    return {
+        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+        "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
+        "ExpressionAttributeValues": {":pk": partition, ":prefix": group_prefix(group)},
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+def _all_pages(query, start_key, page_size, *, max_pages=None):
     if page_size:
         query["Limit"] = page_size
-    return query
+    pages = _Pages()
+    while True:
+        response = dynamodb.query_expression(query, start_key=start_key)
+        pages.add(response)
+        start_key = response.last_key
+        if not start_key:
+            return pages, None
+        if max_pages and pages.requests >= max_pages:
+            return pages, start_key
 
 
-def _filter(found_words, name_matches, values, campaign_id):
-    """The FilterExpression; name clauses are dropped (last words first) if the expression
-    would pass DynamoDB's limits. Adds its values to `values`."""
-    campaigns = {}
-    clauses_by_word = []
-    for position, word in enumerate(found_words):
-        values[f":w{position}"] = f" {word}"
-        tests = [f"contains(#f{field}, :w{position})" for field in range(len(_SEARCH_FIELDS))]
-        named = []
-        for campaign, label in name_matches.get(word, []):
-            if campaign not in campaigns:
-                campaigns[campaign] = f":c{len(campaigns)}"
-                values[campaigns[campaign]] = campaign
-            placeholder = f":l{position}_{len(named)}"
-            values[placeholder] = label
-            named.append(f"(#cid = {campaigns[campaign]} AND contains(#labels, {placeholder}))")
-        clauses_by_word.append((tests, named))
-
-    def expression():
-        parts = [f"({' OR '.join(tests + named)})" for tests, named in clauses_by_word]
-        if campaign_id:
-            parts.append("#cid = :campaign")
-        return " AND ".join(parts)
-
-    if campaign_id:
-        values[":campaign"] = campaign_id
-    while _too_big(expression()):
-        for _tests, named in reversed(clauses_by_word):
-            if named:
-                named.pop()
-                break
-        else:
-            break
-    used = expression()
-    for placeholder in [key for key in values if key.startswith((":l", ":c"))]:
-        if not re.search(re.escape(placeholder) + r"\b", used):
-            del values[placeholder]  # DynamoDB refuses values the expressions do not use
-    return used
+def _whole(head, word_items):
+    """The head with each part's terms of the word groups read (and the title's words with
+    the notes', as the search's results read them)."""
+    item = dict(head)
+    for name in WORD_PARTS:
+        texts = [head.get(name)] + [words.get(name) for words in word_items]
+        if name == SESSION_TERMS:
+            texts.insert(0, terms_of(head.get("title") or ""))
+        item[name] = join_terms(texts)
+    return item
 
 
-def _too_big(expression):
-    operators = sum(expression.count(token) for token in (" OR ", " AND ", "contains(", " = "))
-    return len(expression) > MAX_EXPRESSION_CHARS or operators > MAX_EXPRESSION_OPERATORS
+def _matches(item, word, name_matches):
+    if any(has_word_starting(item[name], word) for name in WORD_PARTS):
+        return True
+    labels = item.get(SPEAKER_LABELS) or set()
+    return any(
+        campaign == item.get("campaign_id") and label in labels for campaign, label in name_matches.get(word, [])
+    )
+
+
+def _add_snippets(page, partition, shown):
+    """Each shown item's snippets (notes, recap): one BatchGetItem, eventually consistent."""
+    if not shown:
+        return
+    keys = {text_sk(item["session_id"]): item for item in shown}
+    found, requests, units = dynamodb.read_plain_items([(partition, sk) for sk in keys])
+    page.pages_read += requests
+    page.capacity_units += units
+    page.round_trips += 1
+    page.items_read += len(found)
+    for text in found:
+        item = keys[text["SK"]]
+        for name in ("notes_snippet", "recap_snippet"):
+            if text.get(name):
+                item[name] = text[name]
 
 
 def _labels_named(found_words, names, campaigns, campaign_id):

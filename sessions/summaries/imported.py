@@ -138,8 +138,9 @@ def save_imported_story(*, summary):
 
 
 # A transaction holds 100 actions: the summaries, the session's child write, the search
-# item and the usage counters' two.
-MAX_SUMMARIES_AT_ONCE = 90
+# index (its head, snippets and 64 word groups: sessions/core/search_index.py), the usage
+# counters' two and room for the outbox's entry.
+MAX_SUMMARIES_AT_ONCE = 28
 
 
 def save_imported_summaries(*, summaries):

@@ -159,9 +159,12 @@ def _save_session_summary(job, kind, item, *, sub, campaign_id, session_id):
             sub=sub,
             campaign_id=campaign_id,
             session_id=session_id,
-            part=search_index.summary_part(kind, item.text),
+            part=part,
         )
 
+    part = search_index.summary_part(kind, item.text)
+    if not job.expected_version(kind):  # a new kind (its Put requires none): no words to remove
+        part = search_index.first_words_only(part)
     return _save(job, kind, item, child_write, index_words)
 
 

@@ -159,12 +159,14 @@ def record_transcript(session, *, fields):
             condition=PlaySession.sk.exists() & same_transcript,
         )
         if fields.search is not None:
+            # A first transcript (the condition above says there is none) has no words to remove.
+            part = fields.search if session.transcript_upload_id else search_index.first_words_only(fields.search)
             search_index.write_part(
                 transaction,
                 sub=session.owner_sub,
                 campaign_id=session.campaign_id,
                 session_id=session.session_id,
-                part=fields.search,
+                part=part,
             )
 
     change = CampaignChange(session.campaign_id, transcript_bytes=fields.size - (session.transcript_bytes or 0))
