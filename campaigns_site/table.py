@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from pynamodb.signals import pre_dynamodb_send
 
 from campaigns_site import aws
+from campaigns_site.dynamodb_answers import decode_reads_as_json
 from campaigns_site.table_keys import (  # noqa: F401  (re-exported)
     PROFILE_SK,
     SHARE_SK,
@@ -107,8 +108,9 @@ def _report_requests(connection, **kwargs):
     # it: its botocore client then reports the request to aws's recorders (call counts,
     # the IAM test) like those of aws.client(), with its parameters, which the signal
     # lacks. Watching a client twice is a no-op; a client PynamoDB makes again (it does
-    # when one has no credentials) is watched at its first request.
-    aws.watch(connection.client)
+    # when one has no credentials) is watched at its first request. Its read answers are
+    # decoded by json.loads, not by botocore's shape-by-shape parser (dynamodb_answers).
+    decode_reads_as_json(aws.watch(connection.client))
 
 
 pre_dynamodb_send.connect(_report_requests)
