@@ -27,6 +27,8 @@ from moto.backends import get_backend
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from devtools.moto_fixes import copy_each_table_once_per_transaction
+
 SERVICES = ("dynamodb", "s3", "cognito-idp")
 DEFAULT_PORT = 5100
 # Changes that arrive together (a page that writes several items) are saved together.
@@ -103,6 +105,7 @@ class LocalAws:
             ) from None
         with listening:
             os.environ.update(MOTO_SETTINGS)
+            copy_each_table_once_per_transaction()
             restored = self._restore()  # before the first request is served
             self._server = make_server(
                 self.host,
