@@ -123,7 +123,10 @@ def create_session(
         )
 
     write_with_campaign_changes(
-        sub=sub, changes=[CampaignChange(campaign_id, sessions=1)], add_own_actions=write_session, now=now
+        sub=sub,
+        changes=[CampaignChange(campaign_id, sessions=1, session_id=session_id)],
+        add_own_actions=write_session,
+        now=now,
     )
     return session
 
@@ -203,7 +206,9 @@ def delete_session(*, sub, campaign_id, session_id):
             transaction.delete(JOBS_PK, job_registry_sk(sub=sub, campaign_id=campaign_id, session_id=session_id))
             search_index.delete_item(transaction, sub=sub, session_id=session_id)
 
-        change = CampaignChange(campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes)
+        change = CampaignChange(
+            campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes, session_id=session_id
+        )
         try:
             write_with_campaign_changes(sub=sub, changes=[change], add_own_actions=delete_item)
             return
@@ -282,8 +287,12 @@ def _existing_session(sub, campaign_id, session_id):
 def _counted_elsewhere(session, *, from_campaign_id, to_campaign_id):
     """The campaigns' counters for a move: the session and its transcript bytes change campaign."""
     return [
-        CampaignChange(from_campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes),
-        CampaignChange(to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes),
+        CampaignChange(
+            from_campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes, session_id=session.session_id
+        ),
+        CampaignChange(
+            to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes, session_id=session.session_id
+        ),
     ]
 
 
