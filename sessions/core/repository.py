@@ -309,14 +309,15 @@ def _moved_session(session, to_campaign_id, *, now):
 
 
 # --- the session's children (sessions/core/children.py) -------------------------------
-def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
+def record_child_write(transaction, *, sub, campaign_id, session_id, also=(), condition=None):
     """Add to a transaction that writes one of the session's children (a summary, a share
     link, ...): the session must exist, and its children_version goes up, so that a
     delete or move that read the children before this write reads them again. `also`:
-    more update actions on the session item (one transaction updates an item once)."""
+    more update actions on the session item (one transaction updates an item once);
+    `condition`: what else the session must hold."""
     transaction.update(
         user_pk(sub),
         session_sk(campaign_id, session_id),
         actions=[PlaySession.children_version.add(1), *also],
-        condition=PlaySession.sk.exists(),
+        condition=PlaySession.sk.exists() if condition is None else PlaySession.sk.exists() & condition,
     )
