@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.condition import size
 
-from campaigns.items import ACTIVE, ARCHIVED, DELETING, Campaign
+from campaigns.items import ACTIVE, ARCHIVED, DELETING, MAX_LISTED_SESSIONS, Campaign
 from campaigns_site import mirrored_writes, prefetch, usage
 from campaigns_site.errors import NotFound, StaleEdit, StillChanging
 from campaigns_site.pagination import query_page
@@ -256,11 +257,14 @@ def delete_campaign_item(*, sub, campaign_id):
 @dataclass
 class CampaignChange:
     """What a write does to a campaign besides its own items: these counters are added
-    (atomic ADD, so concurrent writers never lose a count) and its latest activity is now."""
+    (atomic ADD, so concurrent writers never lose a count) and its latest activity is now.
+    `session_id`: the session that `sessions` (+1 or -1) counts, added to (or deleted from)
+    the campaign's session_ids by the same update."""
 
     campaign_id: str
     sessions: int = 0
     transcript_bytes: int = 0
+    session_id: str | None = None
 
 
 def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None):
@@ -278,19 +282,22 @@ def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None)
     """
     now = now or timezone.now()
     archived = {change.campaign_id: False for change in changes}  # a guess, right for most
+    full = set()  # campaigns whose session_ids has no room: the new session goes unlisted
     for _ in range(STATE_ATTEMPTS):
         transaction = Transaction()
         if add_own_actions:
             add_own_actions(transaction)
-        campaign_actions = {
-            transaction.update(
+        campaign_actions = {}
+        for change in changes:
+            listing, room = _session_list_change(change, full=full)
+            in_state = _campaign_in_state(archived[change.campaign_id])
+            index = transaction.update(
                 user_pk(sub),
                 campaign_sk(change.campaign_id),
-                actions=_activity_actions(change, now=now, archived=archived[change.campaign_id]),
-                condition=_campaign_in_state(archived[change.campaign_id]),
-            ): change.campaign_id
-            for change in changes
-        }
+                actions=_activity_actions(change, now=now, archived=archived[change.campaign_id]) + listing,
+                condition=in_state if room is None else in_state & room,
+            )
+            campaign_actions[index] = change.campaign_id
         usage.add_usage(transaction, sub=sub, **_usage_of(changes))
         try:
             transaction.commit()
@@ -304,6 +311,8 @@ def write_with_campaign_changes(*, sub, changes, add_own_actions=None, now=None)
                 if current is None or not current.is_live:
                     raise CampaignNotFound(campaign_id) from None
                 archived[campaign_id] = current.archived
+                if len(current.session_ids or ()) >= MAX_LISTED_SESSIONS:
+                    full.add(campaign_id)
     raise StillChanging(", ".join(archived))  # archived and unarchived under our feet, again and again
 
 
@@ -333,6 +342,21 @@ def _activity_actions(change, *, now, archived):
     if change.transcript_bytes:
         actions.append(Campaign.transcript_bytes.add(change.transcript_bytes))
     return actions
+
+
+def _session_list_change(change, *, full):
+    """(update actions, extra condition or None) for the campaign's session_ids: the counted
+    session's id deleted, or added while the list has room (MAX_LISTED_SESSIONS). A campaign
+    in `full` has none: its new session goes unlisted, and the list stays incomplete
+    (Campaign.sessions_listed is false: the story page reads by Query)."""
+    if not change.session_id or not change.sessions:
+        return [], None
+    if change.sessions < 0:
+        return [Campaign.session_ids.delete({change.session_id})], None
+    if change.campaign_id in full:
+        return [], None
+    room = Campaign.session_ids.does_not_exist() | (size(Campaign.session_ids) < MAX_LISTED_SESSIONS)
+    return [Campaign.session_ids.add({change.session_id})], room
 
 
 def _campaign_in_state(archived):

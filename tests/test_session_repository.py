@@ -564,7 +564,10 @@ def test_counters_stay_exact_under_concurrent_creates_deletes_and_transcripts(se
     in_parallel(delete_half_and_count_bytes)
     expected_bytes = sum((writer + 1) * (WRITES // 2) for writer in range(WRITERS))
     assert counts(campaign.campaign_id) == (WRITERS * WRITES // 2, expected_bytes)
-    assert len(list_sessions_for_campaign(sub=OWNER, campaign_id=campaign.campaign_id, limit=100).items) == 40
+    left = list_sessions_for_campaign(sub=OWNER, campaign_id=campaign.campaign_id, limit=100).items
+    assert len(left) == 40
+    # The ids the story page reads by key (issue 17) follow as exactly: the same update.
+    assert get_campaign(sub=OWNER, campaign_id=campaign.campaign_id).session_ids == {s.session_id for s in left}
 
 
 def test_concurrent_moves_both_ways_keep_both_counts_exact(served_aws):
@@ -592,6 +595,9 @@ def test_concurrent_moves_both_ways_keep_both_counts_exact(served_aws):
     assert counts(left.campaign_id) == (20, 0) == counts(right.campaign_id)
     listed = list_sessions_for_campaign(sub=OWNER, campaign_id=left.campaign_id, limit=100).items
     assert {s.session_id for s in listed} == {s.session_id for s in sessions[right.campaign_id]}
+    for side, came_from in ((left, right), (right, left)):  # and the lists the story page reads by key
+        stored = get_campaign(sub=OWNER, campaign_id=side.campaign_id)
+        assert stored.session_ids == {s.session_id for s in sessions[came_from.campaign_id]}
 
 
 def test_a_campaign_edit_is_not_made_stale_by_concurrent_session_writes(served_aws):

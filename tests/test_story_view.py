@@ -142,8 +142,8 @@ def test_the_story_page_costs(owner, campaign, built, aws_calls):
     with aws_calls() as calls:
         assert owner.get(url(campaign)).status_code == 200
     # The campaign, the story, its job and the speaker names with the web session; the
-    # sessions in play order and the campaign's recaps.
-    assert calls.operations() == [AUTH, "dynamodb.Query", "dynamodb.Query"]
+    # sessions the campaign lists and their recaps, by key (issue 17).
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
     assert calls.count("dynamodb", "Scan") == 0 and calls.count("s3") == 0
 
 

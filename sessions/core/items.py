@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.expressions.condition import size
 
 from campaigns_site.table import TableModel
 from sessions.core import storage_keys
@@ -50,6 +51,17 @@ class PlaySession(TableModel, discriminator="PlaySession"):
     # summary by key in its one BatchGetItem, and these keys are not in KINDS.
     other_summary_kinds = UnicodeSetAttribute(null=True)
     version = VersionAttribute()
+
+    @classmethod
+    def other_kinds_are(cls, kinds):
+        """The write condition "its other_summary_kinds are exactly `kinds`" (a share link
+        made with a copy of them: sessions.sharing.repository.put_new_link)."""
+        if not kinds:
+            return cls.other_summary_kinds.does_not_exist()
+        condition = size(cls.other_summary_kinds) == len(kinds)
+        for kind in sorted(kinds):
+            condition &= cls.other_summary_kinds.contains(kind)
+        return condition
 
     # The transcript, when one is attached (sessions/transcripts/services.py). Only what describes
     # it: the text lives in S3 under the upload's own prefix, the original beside its

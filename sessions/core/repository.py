@@ -123,7 +123,10 @@ def create_session(
         )
 
     write_with_campaign_changes(
-        sub=sub, changes=[CampaignChange(campaign_id, sessions=1)], add_own_actions=write_session, now=now
+        sub=sub,
+        changes=[CampaignChange(campaign_id, sessions=1, session_id=session_id)],
+        add_own_actions=write_session,
+        now=now,
     )
     return session
 
@@ -212,7 +215,9 @@ def delete_session(*, sub, campaign_id, session_id):
             transaction.delete(JOBS_PK, job_registry_sk(sub=sub, campaign_id=campaign_id, session_id=session_id))
             search_index.delete_item(transaction, sub=sub, session_id=session_id)
 
-        change = CampaignChange(campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes)
+        change = CampaignChange(
+            campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes, session_id=session_id
+        )
         try:
             write_with_campaign_changes(sub=sub, changes=[change], add_own_actions=delete_item)
             return
@@ -291,8 +296,12 @@ def _existing_session(sub, campaign_id, session_id):
 def _counted_elsewhere(session, *, from_campaign_id, to_campaign_id):
     """The campaigns' counters for a move: the session and its transcript bytes change campaign."""
     return [
-        CampaignChange(from_campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes),
-        CampaignChange(to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes),
+        CampaignChange(
+            from_campaign_id, sessions=-1, transcript_bytes=-session.transcript_bytes, session_id=session.session_id
+        ),
+        CampaignChange(
+            to_campaign_id, sessions=1, transcript_bytes=session.transcript_bytes, session_id=session.session_id
+        ),
     ]
 
 
@@ -309,14 +318,15 @@ def _moved_session(session, to_campaign_id, *, now):
 
 
 # --- the session's children (sessions/core/children.py) -------------------------------
-def record_child_write(transaction, *, sub, campaign_id, session_id, also=()):
+def record_child_write(transaction, *, sub, campaign_id, session_id, also=(), condition=None):
     """Add to a transaction that writes one of the session's children (a summary, a share
     link, ...): the session must exist, and its children_version goes up, so that a
     delete or move that read the children before this write reads them again. `also`:
-    more update actions on the session item (one transaction updates an item once)."""
+    more update actions on the session item (one transaction updates an item once);
+    `condition`: what else the session must hold."""
     transaction.update(
         user_pk(sub),
         session_sk(campaign_id, session_id),
         actions=[PlaySession.children_version.add(1), *also],
-        condition=PlaySession.sk.exists(),
+        condition=PlaySession.sk.exists() if condition is None else PlaySession.sk.exists() & condition,
     )

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 
 from campaigns_site.table import SHARE_SK, TableModel, share_pk, user_pk
 from campaigns_site.table_keys import SHARE_PK_PREFIX, share_pointer_sk
@@ -101,6 +108,10 @@ class ShareLink(TableModel, discriminator="ShareLink"):
     # a player's name or a raw label (absent, as on links made before: "Character
     # (Player)", as the owner sees).
     characters_only = BooleanAttribute(null=True)
+    # The session's other_summary_kinds (v1.0's own kinds) when the link was made, so the
+    # public page reads those summaries by key with the rest (issue 17). A hint: the page
+    # reads any kind the session names and this does not (repository.read_shared_session).
+    other_summary_kinds = UnicodeSetAttribute(null=True)
 
     @property
     def token_hash(self):

@@ -21,7 +21,6 @@ from campaigns_site.table_keys import share_pointer_sk, speaker_names_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
 from campaigns_site.usage import add_usage
 from sessions.core.items import PlaySession
-from sessions.core.repository import SessionNotFound, record_child_write
 from sessions.sharing import registry
 from sessions.sharing.items import (
     LABEL_MAX_LENGTH,
@@ -38,6 +37,7 @@ from sessions.sharing.items import (
     kinds_shown,
     new_token,
 )
+from sessions.sharing.link_writes import put_new_link  # noqa: F401  (re-exported: the import's)
 from sessions.sharing.names import replace_names, summary_replacements
 from sessions.sharing.owner_reads import (  # noqa: F401  (re-exported: the pages and tests read them here)
     links_found,
@@ -88,6 +88,7 @@ def create_share_link(
     characters_only=False,
     token=None,
     now=None,
+    other_summary_kinds=None,
 ):
     """Make a link to the session; returns NewShareLink, whose token is shown once.
 
@@ -97,6 +98,7 @@ def create_share_link(
     meanwhile reads them again). `expires` is the instant it stops working (None: never).
     `token`: an existing link's token (v1.0's, when importing); a new one otherwise.
     `characters_only`: its transcript names speakers by character only (shared_speaker_names).
+    `other_summary_kinds`: the session's, when the caller read it (put_new_link).
 
     Raises TooManyShareLinks past MAX_LINKS_PER_SESSION (the count is read first, so two
     makers at the very same moment may pass it by one: a soft cap against runaway lists,
@@ -122,38 +124,9 @@ def create_share_link(
         now=now,
     )
     pointer = ShareLinkPointer.of_link(link, label=label)
-    put_new_link(link, pointer, listed_with=[other.token_hash for other in live])
+    listed_with = [other.token_hash for other in live]
+    put_new_link(link, pointer, listed_with=listed_with, other_summary_kinds=other_summary_kinds)
     return NewShareLink(token=token, link=link, pointer=pointer)
-
-
-def put_new_link(link, pointer, *, listed_with=()):
-    """One TransactWriteItems: both items, each new, the session's child write (it must exist;
-    raises SessionNotFound otherwise, and nothing was written; it adds the link's hash to the
-    session's share_link_hashes, with `listed_with`: the hashes of its links found alive, so
-    a session whose links predate that list has them all listed from now on), the registry's
-    entry and the user's usage counter."""
-    transaction = Transaction()
-    transaction.put(link, condition=ShareLink.pk.does_not_exist())
-    transaction.put(pointer, condition=ShareLinkPointer.sk.does_not_exist())
-    session_check = len(transaction)
-    record_child_write(
-        transaction,
-        sub=link.owner_sub,
-        campaign_id=link.campaign_id,
-        session_id=link.session_id,
-        also=[
-            PlaySession.share_links_made.add(1),
-            PlaySession.share_link_hashes.add({link.token_hash, *listed_with}),
-        ],
-    )
-    registry.put_entry(transaction, link)
-    add_usage(transaction, sub=link.owner_sub, share_links=1)
-    try:
-        transaction.commit()
-    except TransactionCanceled as canceled:
-        if canceled.failed(session_check):
-            raise SessionNotFound(link.session_id) from None
-        raise  # the token's hash is taken: 256 random bits never collide; an imported token may
 
 
 def checked_settings(*, scope, view_limit, label, token):
@@ -336,10 +309,14 @@ def read_shared_session(link):
     link that shows character names only, the campaign's speaker names, to take players'
     names and raw labels out of the summaries (summary_replacements). The labels come from
     the session item (speaker_names.speaker_labels: S3 only for a transcript with more
-    speakers than the item lists). v1.0's own kinds of summary: a second one (_other_summaries)."""
+    speakers than the item lists). v1.0's own kinds of summary: in it too, as the link names
+    them (ShareLink.other_summary_kinds); a kind the session names and the link does not (a
+    link made before it listed them, a summary imported after the link): a second one."""
     sub, campaign_id, session_id = link.owner_sub, link.campaign_id, link.session_id
     keys = [(user_pk(sub), campaign_sk(campaign_id)), (user_pk(sub), session_sk(campaign_id, session_id))]
     keys += [(user_pk(sub), summary_sk(campaign_id, session_id, kind)) for kind in SCOPE_KINDS.get(link.scope, ())]
+    listed = sorted(link.other_summary_kinds or ()) if link.scope != "recap" else []
+    keys += other_summary_keys(sub, campaign_id, session_id, listed)  # v1.0's own kinds, as the link names them
     if link.characters_only:
         keys.append((user_pk(sub), speaker_names_sk(campaign_id)))
     found = read_items(keys)  # (the owner's preview: read with the session check, if it planned them)
@@ -348,7 +325,7 @@ def read_shared_session(link):
     if campaign is None or session is None:
         return None
     kinds = kinds_shown(link.scope, session)
-    found += _other_summaries(sub, campaign_id, session_id, kinds)
+    found += _other_summaries(sub, campaign_id, session_id, [kind for kind in kinds if kind not in listed])
     order = {kind: index for index, kind in enumerate(kinds)}
     summaries = sorted(
         (item for item in found if isinstance(item, Summary) and item.kind in order),

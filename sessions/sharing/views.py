@@ -279,7 +279,11 @@ def manage(request, campaign_id, session_id):
     if request.method == "POST" and form.is_valid():
         try:
             made = share_links.create_share_link(
-                sub=sub(request), campaign_id=campaign_id, session_id=session_id, **form.share_link_fields()
+                sub=sub(request),
+                campaign_id=campaign_id,
+                session_id=session_id,
+                other_summary_kinds=session.other_summary_kinds,  # read above: the link copies them
+                **form.share_link_fields(),
             )
         except share_links.TooManyShareLinks:
             form.add_error(None, _too_many())

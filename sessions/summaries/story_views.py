@@ -4,8 +4,10 @@ The page shows the stored story (if any), the form that builds or rebuilds it (a
 a session's summaries are: sessions.summaries.jobs), the job's status (polled by
 static/js/site.js from `story_status`, like a session's) and, below, every session's
 recap in play order, oldest first, with a link to the session, and a note on a recap
-written before its speakers were named (or with other names). Costs: one BatchGetItem
-(campaign, story, job, speaker names) and two Queries (sessions, recaps).
+written before its speakers were named (or with other names). Costs: the campaign, story,
+job and speaker names with the session check (campaigns_site.prefetch), then one
+BatchGetItem of the sessions and their recaps by key (sessions.summaries.story_reads): two
+requests up to 50 sessions.
 """
 
 from django.contrib import messages
@@ -34,6 +36,7 @@ from sessions.summaries.presentation import (
     refresh_url,
     status_worth_showing,
 )
+from sessions.summaries.story_reads import recaps_in_play_order
 
 STORY = "the story so far"
 ALREADY_RUNNING = "The story so far was already being written when you asked, so nothing new was started."
@@ -61,7 +64,7 @@ def story(request, campaign_id):
     campaign, story_item, job, names_item = summaries.get_story_page(sub=sub(request), campaign_id=campaign_id)
     found_or_404(campaign)
     names = names_item.as_dict() if names_item else {}
-    in_play_order = summaries.list_recaps_in_play_order(sub=sub(request), campaign_id=campaign_id)
+    in_play_order = recaps_in_play_order(sub=sub(request), campaign=campaign)
     recaps = [
         (session, ShownSummary.of(recap, session=session, names=names) if recap else None)
         for session, recap in in_play_order
