@@ -25,7 +25,6 @@ OVER_BUDGET = {
     "/search/?q=mists": 4,
     "/campaigns/<campaign_id>/story/": 3,
     "/staff/shares/": 6,
-    "/staff/cutover/": 6,
 }
 
 # The public share pages: opened without a session (a signed-in visitor costs the same).
