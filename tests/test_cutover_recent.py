@@ -6,8 +6,10 @@ Queries, and its repair (`manage.py list_recent_cutover`)."""
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from campaigns_site.table_keys import CUTOVER_PK
 from cutover import state
@@ -125,3 +127,12 @@ def test_the_command_makes_recent_from_the_items_and_a_rerun_writes_nothing(staf
     assert kept() == queried() and [len(sks) for sks in kept()] == [1, 1]
     call_command("list_recent_cutover")
     assert "right already: nothing written" in capsys.readouterr().out
+
+
+def test_the_command_says_so_when_a_record_came_between(staff, monkeypatch):
+    shift(1)
+    forget_recent()
+    monkeypatch.setattr(state, "_as_read", lambda recent: RecentHistory.writes == -1)
+    with pytest.raises(CommandError, match="recorded meanwhile: run it again"):
+        call_command("list_recent_cutover")
+    assert kept() is None

@@ -168,3 +168,12 @@ def test_the_command_refuses_a_bad_or_unknown_sub(aws, db):
         call_command("list_recent_actions", sub="a#b")
     with pytest.raises(CommandError, match="No account nobody"):
         call_command("list_recent_actions", sub="nobody")
+
+
+def test_the_command_leaves_a_list_an_action_changed_meanwhile(staff, player, monkeypatch, capsys):
+    act(1, player)
+    forget_the_list(player)
+    monkeypatch.setattr(audit, "_unchanged", lambda target: DirectoryEntry.actions_listed == -1)
+    call_command("list_recent_actions", sub=player)
+    assert "0 lists written, 0 right already, 1 changed meanwhile" in capsys.readouterr().out
+    assert listed(player) is None  # nothing overwritten: the page still asks the log
