@@ -15,6 +15,7 @@ from django.utils import timezone
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from campaigns_site import prefetch
 from campaigns_site.pagination import query_page
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import (
@@ -48,6 +49,13 @@ class DirectoryEntry(TableModel, discriminator="DirectoryEntry"):
     summaries = NumberAttribute(default=0)
     share_links = NumberAttribute(default=0)
     summary_cost_usd = NumberAttribute(default=0)
+    # The RECENT_ACTIONS newest audit entries on this user, newest first, as JSON (written by
+    # campaigns_site.audit in the same transaction as each entry), so the staff's page of
+    # the user reads them with the entry. `actions_listed` counts the writes of the list (a
+    # version for the conditional writes); absent: the list is not kept yet (an entry older
+    # than issue 17), and the page asks the audit log instead.
+    recent_actions = UnicodeAttribute(null=True)
+    actions_listed = NumberAttribute(null=True)
 
 
 def sub_of(entry):
@@ -71,13 +79,17 @@ def _facts(*, sub, email):
     ]
 
 
+def entry_keys(viewer_sub, /, sub):
+    """What the staff's page of the user `sub` reads first (campaigns_site.prefetch): their
+    entry. `viewer_sub`, the staff member's, is positional: the URL names the user `sub`."""
+    return [(DIRECTORY_PK, directory_sk(sub))]
+
+
 def get_entry(*, sub):
-    """The user's entry (one GetItem), or None if they are not in the directory."""
-    try:
-        entry = DirectoryEntry.get(DIRECTORY_PK, directory_sk(sub))
-    except DirectoryEntry.DoesNotExist:
-        return None
-    return entry if entry.email else None  # counters alone: not listed yet
+    """The user's entry (one strongly consistent GetItem, none when the page's session check
+    read it: campaigns_site.prefetch), or None if they are not in the directory."""
+    entry = prefetch.get_item(DirectoryEntry, DIRECTORY_PK, directory_sk(sub))
+    return entry if entry is not None and entry.email else None  # counters alone: not listed yet
 
 
 def list_entries(*, email_prefix="", cursor=None, limit=PAGE_SIZE):
@@ -110,12 +122,24 @@ def record_sign_up(*, sub, email, created, origin, is_staff=False):
     `origin` (a re-run of the import, a sign-up retried) and every counter."""
     if origin not in ORIGINS:
         raise ValueError(f"Unknown origin {origin!r}: one of {', '.join(ORIGINS)}.")
+    # A new sign-up is a new sub, which no audit entry can name yet: its list of recent
+    # actions is known (empty). Not so for an imported account: the list is made by the
+    # first action on it or by manage.py list_recent_actions.
+    known_empty = (
+        [
+            DirectoryEntry.recent_actions.set(DirectoryEntry.recent_actions | "[]"),
+            DirectoryEntry.actions_listed.set(DirectoryEntry.actions_listed | 0),
+        ]
+        if origin == "new"
+        else []
+    )
     _entry(sub).update(
         actions=[
             *_facts(sub=sub, email=email),
             DirectoryEntry.created.set(DirectoryEntry.created | created),
             DirectoryEntry.origin.set(DirectoryEntry.origin | origin),
             DirectoryEntry.is_staff.set(is_staff),
+            *known_empty,
         ]
     )
 

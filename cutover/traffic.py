@@ -20,7 +20,7 @@ from django.utils import timezone
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 
-from campaigns_site import aws
+from campaigns_site import aws, prefetch
 from campaigns_site.table import TableModel
 from campaigns_site.table_keys import CUTOVER_PK
 
@@ -99,11 +99,9 @@ def write_split(*, percent, read):
 
 
 def stored_split():
-    """The table's item (the split, or the store's copy), None before the first shift: one GetItem."""
-    try:
-        return TrafficSplit.get(CUTOVER_PK, SPLIT_SK, consistent_read=True)
-    except TrafficSplit.DoesNotExist:
-        return None
+    """The table's item (the split, or the store's copy), None before the first shift: one
+    strongly consistent GetItem, none when the staff page's session check read it."""
+    return prefetch.get_item(TrafficSplit, CUTOVER_PK, SPLIT_SK)
 
 
 def _kvs():

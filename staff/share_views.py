@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import staff_required
 from campaigns_site import audit
 from campaigns_site.pagination import InvalidCursor
+from campaigns_site.prefetch import reads
 from campaigns_site.views import start_over
 from sessions.sharing import registry
 from sessions.sharing import repository as share_links
@@ -26,12 +27,15 @@ from staff.registry_forms import ShareRevokeForm
 log = logging.getLogger(__name__)
 
 
+@reads(registry.page_keys)
 @never_cache
 @staff_required
 @require_GET
 def staff_shares(request):
-    """One Query (a page of the registry) and one BatchGetItem (its links' views and the
-    cached counts); once an hour also the counts' own reads and PutItem (registry.list_links)."""
+    """The cached counts with the session check (campaigns_site.prefetch), one Query (a page
+    of the registry) and one BatchGetItem (its links' views); once an hour the counts'
+    own Query, links and PutItem instead, the first page taken from them
+    (registry.list_links)."""
     cursor = request.GET.get("cursor") or None
     try:
         rows, next_cursor, stats = registry.list_links(cursor=cursor)

@@ -2,7 +2,8 @@
 /staff/users/<sub>/ (one user's facts and usage over time).
 
 By key only, never a Scan: the list is one Query of the directory's partition (LSI1, in
-email order), a user's page one GetItem of their entry and one Query of their monthly
+email order), a user's page its entry (with its list of the last staff actions on them,
+read with the session check: campaigns_site.prefetch) and one Query of their monthly
 usage. Metadata only: nothing of a user's campaigns, sessions or summaries but counts.
 """
 
@@ -17,11 +18,12 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import staff_required
 from campaigns_site import audit, directory
 from campaigns_site.pagination import InvalidCursor
+from campaigns_site.prefetch import reads
 from campaigns_site.table_keys import InvalidKeyPart
 from campaigns_site.views import start_over
 from staff import users
 
-RECENT_ACTIONS = 10  # on a user's page; the audit log has them all
+RECENT_ACTIONS = audit.RECENT_ACTIONS  # on a user's page; the audit log has them all
 
 
 class UserSearchForm(forms.Form):
@@ -64,12 +66,15 @@ def staff_users(request):
     return render(request, "staff/users.html", context)
 
 
+@reads(directory.entry_keys)
 @never_cache
 @staff_required
 @require_GET
 def staff_user(request, sub):
     """One user's entry, their usage month by month and the last staff actions on them; 404
-    for a sub not in the directory."""
+    for a sub not in the directory. The entry (and the actions listed on it) come with the
+    session check; then one Query of the usage (and one of the audit log for an entry
+    whose list is not kept yet)."""
     try:
         entry = directory.get_entry(sub=sub)
     except InvalidKeyPart:
@@ -77,10 +82,13 @@ def staff_user(request, sub):
     if entry is None:
         raise Http404("No such user")
     months = users.usage_over_time(sub=sub)
+    actions = audit.recent_actions_on(entry)
+    if actions is None:
+        actions = audit.list_actions_for(sub=sub, limit=RECENT_ACTIONS).items
     context = {
         "sub": sub,
         "entry": entry,
-        "actions": audit.list_actions_for(sub=sub, limit=RECENT_ACTIONS).items,
+        "actions": actions,
         "months": months,
         "bars": users.usage_bars(months),
         "chart": {"width": users.CHART_WIDTH, "height": users.CHART_HEIGHT, "counter": users.CHARTED},

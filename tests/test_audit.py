@@ -31,7 +31,8 @@ def test_keys_sort_by_time_and_name_the_target():
 def test_an_entry_holds_who_what_whom_when_and_the_outcome(aws, aws_calls):
     with aws_calls() as calls:
         entry = record(1, target_email="bo@example.com")
-    assert calls.operations() == ["dynamodb.PutItem"]
+    # The target's directory entry (none here: no list to keep on it), then the entry.
+    assert calls.operations() == ["dynamodb.GetItem", "dynamodb.PutItem"]
     (stored,) = audit.list_actions().items
     assert stored.pk == AUDIT_PK and stored.sk == entry.sk
     assert (stored.by, stored.by_sub, stored.action, stored.target_sub, stored.target_email) == (

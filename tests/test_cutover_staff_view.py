@@ -1,5 +1,6 @@
 """/staff/cutover/: the split, its shifts with their gates, the sync, the outbox and the
-latest conflicts, for staff only; by key (two GetItem, three Query, no Scan); metadata
+latest conflicts, for staff only; by key (with the session check, and one Query of the
+outbox; no Scan); metadata
 only, never a user's text."""
 
 import json
@@ -40,12 +41,10 @@ def test_before_any_shift_the_page_says_everyone_is_on_v1(staff, aws_calls):
     assert response.status_code == 200
     assert [t.name for t in response.templates][:2] == ["cutover/staff.html", "base.html"]
     assert calls.operations() == [
-        "dynamodb.BatchGetItem",  # the web session and the profile, as every signed-in page
-        "dynamodb.GetItem",  # the split
-        "dynamodb.Query",  # the shifts
-        "dynamodb.GetItem",  # the sync state
+        # The web session and the profile, as every signed-in page, with the split, the sync
+        # state and the recent shifts and conflicts (campaigns_site.prefetch).
+        "dynamodb.BatchGetItem",
         "dynamodb.Query",  # the outbox's keys
-        "dynamodb.Query",  # the conflicts
     ]
     html = response.content.decode()
     assert "<dt>This app</dt><dd>0 %</dd>" in html and "<dt>v1.0</dt><dd>100 %</dd>" in html
@@ -129,7 +128,7 @@ def test_the_lambda_role_allows_every_call_the_page_makes(staff, aws_calls):
         actions = statement["Action"]
         allowed.update([actions] if isinstance(actions, str) else actions)
     needed = {f"{service}:{operation}" for service, operation in calls}
-    assert needed == {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"}
+    assert needed == {"dynamodb:BatchGetItem", "dynamodb:Query"}
     assert needed <= allowed
 
 

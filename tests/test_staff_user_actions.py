@@ -151,7 +151,8 @@ def test_disabling_costs_these_requests(staff, player, aws_calls):
         "dynamodb.Query",  # their web sessions' pointers
         "cognito-idp.AdminUserGlobalSignOut",  # their refresh tokens
         "dynamodb.UpdateItem",  # the directory's flag (the users' list shows it)
-        "dynamodb.PutItem",  # the audit entry
+        "dynamodb.GetItem",  # the directory entry's list of recent actions (and its version)
+        "dynamodb.TransactWriteItems",  # the audit entry, and the list with it
     ]
 
 

@@ -1,5 +1,6 @@
 """/staff/users/<sub>/: one user's directory entry and their usage month by month (a table
-and a server-rendered SVG bar chart), for staff only; a GetItem and one Query; 404 for a
+and a server-rendered SVG bar chart), for staff only; the entry with the session check and
+one Query; 404 for a
 sub not in the directory; metadata only, never a user's text."""
 
 from django.conf import settings
@@ -36,7 +37,7 @@ def test_a_signed_in_user_who_is_not_staff_gets_our_403(player, staff):
     assert "ada@example.com" not in response.content.decode()
 
 
-def test_staff_see_the_facts_and_the_usage_over_time_with_a_get_and_a_query(staff, player, aws_calls):
+def test_staff_see_the_facts_and_the_usage_over_time_with_two_requests(staff, player, aws_calls):
     _usage(player, "2026-10", campaigns=1, sessions=2, transcript_bytes=2048)
     _usage(player, "2026-11", sessions=4, summaries=3, summary_cost_usd="0.0125")
     _usage(player, "2026-12", sessions=-1, share_links=1)
@@ -48,10 +49,10 @@ def test_staff_see_the_facts_and_the_usage_over_time_with_a_get_and_a_query(staf
     assert [t.name for t in response.templates][:2] == ["staff/user.html", "base.html"]
     assert "staff/_user_actions.html" in [t.name for t in response.templates]
     assert calls.operations() == [
-        "dynamodb.BatchGetItem",  # the web session and the profile, as every signed-in page
-        "dynamodb.GetItem",  # the directory entry
+        # The web session and the profile, as every signed-in page, and the directory entry
+        # with the last staff actions on the account listed on it (campaigns_site.prefetch).
+        "dynamodb.BatchGetItem",
         "dynamodb.Query",  # the months of usage
-        "dynamodb.Query",  # the last staff actions on the account (the audit log's LSI1)
     ]
     assert response["Cache-Control"].startswith("max-age=0")
     html = response.content.decode()
@@ -89,7 +90,7 @@ def test_a_sub_not_in_the_directory_is_404(staff, aws_calls):
     with aws_calls() as calls:
         response = client.get(page("no-such-sub"))
     assert response.status_code == 404
-    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.GetItem"]
+    assert calls.operations() == ["dynamodb.BatchGetItem"]  # the entry is read with the session check
     assert client.get(page("bad%23sub")).status_code == 404  # "#" cannot be part of a key
 
 

@@ -35,7 +35,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import PutError
 
-from campaigns_site.pagination import query_page
+from campaigns_site import prefetch
+from campaigns_site.pagination import encode_cursor, query_page
 from campaigns_site.table import SHARE_SK, TableModel, share_pk
 from campaigns_site.table_keys import (
     SHARE_REGISTRY_PREFIX,
@@ -160,29 +161,61 @@ def mark_revoked(transaction, *, sub, campaign_id, session_id, token_hash, now=N
 
 
 # --- reads, for staff ---------------------------------------------------------------------------
+def page_keys(sub, **_):
+    """What the staff's page reads first, with its session check (campaigns_site.prefetch):
+    the cached ShareStats."""
+    return [(SHARES_PK, SHARE_STATS_SK)]
+
+
+def _listed():
+    return ShareRegistryEntry.lsi1sk.startswith(SHARE_REGISTRY_PREFIX)
+
+
 def list_links(*, cursor=None, limit=PAGE_SIZE, now=None):
     """(rows, next cursor, stats): one Query (a page of the registry, newest first, on LSI1;
     InvalidCursor for a bad cursor) and one BatchGetItem (the page's links, for their views,
-    and the cached ShareStats); when those stats are missing or older than STATS_MAX_AGE,
-    computed again and saved (fresh_stats)."""
+    and the cached ShareStats unless the page's session check read them:
+    campaigns_site.prefetch). When the stats are missing or older than STATS_MAX_AGE they
+    are counted again and saved (fresh_stats); read first, the first page then comes out of
+    the count's own Query and links instead."""
     now = now or timezone.now()
+    read, stats = prefetch.take_one(SHARES_PK, SHARE_STATS_SK)
+    if read and cursor is None and _stale(stats, now):
+        return _first_page_with_fresh_stats(limit=limit, now=now)
     page = query_page(
-        ShareRegistryEntry,
-        SHARES_PK,
-        ShareRegistryEntry.lsi1sk.startswith(SHARE_REGISTRY_PREFIX),
-        limit=limit,
-        cursor=cursor,
-        index=TableModel.second_sort_order,
+        ShareRegistryEntry, SHARES_PK, _listed(), limit=limit, cursor=cursor, index=TableModel.second_sort_order
     )
     entries = [entry for entry in page.items if not entry.is_expired]
     keys = [(share_pk(entry.token_hash), SHARE_SK) for entry in entries if entry.revoked is None]
-    found = list(TableModel.batch_get([*keys, (SHARES_PK, SHARE_STATS_SK)], consistent_read=True))
+    keys += [] if read else [(SHARES_PK, SHARE_STATS_SK)]
+    found = list(TableModel.batch_get(keys, consistent_read=True)) if keys else []
     links = {item.token_hash: item for item in found if isinstance(item, ShareLink)}
-    stats = next((item for item in found if isinstance(item, ShareStats)), None)
+    if not read:
+        stats = next((item for item in found if isinstance(item, ShareStats)), None)
     rows = [_row(entry, links.get(entry.token_hash), now) for entry in entries]
-    if stats is None or stats.computed <= now - STATS_MAX_AGE:
+    if _stale(stats, now):
         stats = fresh_stats(now=now)
     return rows, page.next_cursor, stats
+
+
+def _stale(stats, now):
+    return not isinstance(stats, ShareStats) or stats.computed <= now - STATS_MAX_AGE
+
+
+def _first_page_with_fresh_stats(*, limit, now):
+    """The first page, read by the count: its newest `limit` entries, as query_page would
+    have read them (its cursor too: after the last of them, when there are more), and
+    their links, taken from those the count read."""
+    stats, found, links = _count(now)
+    page_items = found[:limit]
+    cursor = None
+    if len(found) > limit:  # more to list (DynamoDB may give a key at exactly `limit` too)
+        last = page_items[-1]
+        key = {name: value for name, value in last.serialize().items() if name in ("PK", "SK", "LSI1SK")}
+        scope = f"{TableModel.second_sort_order.Meta.index_name}|{_listed()}"
+        cursor = encode_cursor(key, partition=SHARES_PK, scope=scope)
+    rows = [_row(entry, links.get(entry.token_hash), now) for entry in page_items if not entry.is_expired]
+    return rows, cursor, stats
 
 
 def _row(entry, link, now):
@@ -197,13 +230,19 @@ def _row(entry, link, now):
 def fresh_stats(*, now=None):
     """Count the newest STATS_BOUND entries and their links' views, and save it: one
     bounded Query (LSI1, newest first), BatchGetItems of up to 100 links, one PutItem."""
-    now = now or timezone.now()
-    found = ShareRegistryEntry.query(
-        SHARES_PK,
-        ShareRegistryEntry.lsi1sk.startswith(SHARE_REGISTRY_PREFIX),
-        index_name=TableModel.second_sort_order.Meta.index_name,
-        scan_index_forward=False,
-        limit=STATS_BOUND + 1,
+    return _count(now or timezone.now())[0]
+
+
+def _count(now):
+    """(the saved ShareStats, the entries the Query read newest first, {token hash: link})."""
+    found = list(
+        ShareRegistryEntry.query(
+            SHARES_PK,
+            _listed(),
+            index_name=TableModel.second_sort_order.Meta.index_name,
+            scan_index_forward=False,
+            limit=STATS_BOUND + 1,
+        )
     )
     entries = [entry for entry in found if not entry.is_expired]
     complete = len(entries) <= STATS_BOUND
@@ -227,7 +266,7 @@ def fresh_stats(*, now=None):
         top=[_top_row(row) for row in most_viewed],
     )
     stats.save()
-    return stats
+    return stats, found, links
 
 
 def _top_row(row):
