@@ -244,6 +244,7 @@ def serve_local_aws():
 
     from moto_speedups import (
         answer_queries_as_plain_json,
+        answer_queries_without_copying_the_items,
         back_up_only_the_items_a_transaction_names,
         query_only_the_key_range,
         query_only_the_partition,
@@ -256,6 +257,7 @@ def serve_local_aws():
     query_only_the_partition()
     query_only_the_key_range()
     answer_queries_as_plain_json()
+    answer_queries_without_copying_the_items()
 
     class LocalAwsWithoutSnapshots(LocalAws):
         def save(self):
