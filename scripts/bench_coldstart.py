@@ -43,6 +43,7 @@ os.environ["MOTO_RECORDER_FILEPATH"] = str(RECORDING)  # read when moto is impor
 APP_ZIP = ROOT / "build" / "campaign-sessions-production.zip"
 BARE_ZIP = ROOT / "build" / "bare-django-bench.zip"
 HOST = "campaign-sessions.example"
+PROFILE_FILE = Path(tempfile.gettempdir(), "bench-coldstart.prof")
 
 # The child: what Lambda's Python runtime does on a cold start, reduced to its core.
 # With a third argument it profiles itself (cProfile, from before the handler's import).
@@ -57,6 +58,7 @@ from handler import lambda_handler
 response = lambda_handler(json.loads(sys.argv[2]), None)
 if len(sys.argv) > 3:
     profile.disable()
+    profile.dump_stats(sys.argv[4])  # for pstats' callers and callees, or snakeviz
     pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(int(sys.argv[3]))
 import time  # the process's CPU time (user + system) from its start to the response:
 cpu = time.process_time()  # other work on the machine barely moves it, unlike the wall time
@@ -198,7 +200,7 @@ def cold_start(python, task_root, env, event, profile_lines=None, importtime=Fal
     """(seconds from process start to the handler's first response, the CPU seconds the
     child used until then, that response)."""
     started = time.perf_counter()
-    extra = [str(profile_lines)] if profile_lines else []
+    extra = [str(profile_lines), str(PROFILE_FILE)] if profile_lines else []
     flags = ["-X", "importtime"] if importtime else []
     # stderr to a file: a long report there (-X importtime) must not block the child.
     with tempfile.TemporaryFile("w+") as stderr:
@@ -222,6 +224,7 @@ def cold_start(python, task_root, env, event, profile_lines=None, importtime=Fal
         raise SystemExit(f"no response from {task_root}:\n{errors}")
     if profile_lines:
         print(errors)
+        print(f"the whole profile: {PROFILE_FILE} (python -m pstats)")
     if importtime:
         Path(tempfile.gettempdir(), "bench-coldstart-importtime.txt").write_text(errors)
         print_import_times(errors)
