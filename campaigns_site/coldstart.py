@@ -1,10 +1,11 @@
 """The cyclic garbage collector during a cold start (issue 17, docs/decisions.md).
 
-A cold start allocates a few hundred thousand objects that live as long as the process:
-modules, classes, botocore's service models, Django's URL patterns and templates. With
-the default thresholds the collector runs ~70 times while they are made, scanning what
-survived so far each time: 60-110 ms of CPU of a first signed-in page (measured with
-gc.callbacks in the Lambda package), for almost no garbage. So until the first response
+A cold start makes ~150,000 objects that live as long as the process: modules, classes,
+botocore's service models, Django's URL patterns and templates. With the default
+thresholds the collector runs ~70 times while they are made, for almost no garbage;
+14-23 of those runs come after Zappa's handler has loaded, inside the app's own start and
+first request (11-26 ms of CPU of a first page at load 2.5, 20-65 ms of wall time at
+load 5, measured with gc.callbacks in the Lambda package). So until the first response
 is sent the collector runs only on a much larger count of new objects, and then
 everything alive is frozen (gc.freeze: moved to a generation no collection scans again)
 and the usual thresholds come back: later requests collect their own garbage as before.
@@ -15,7 +16,8 @@ import gc
 from django.core.signals import request_finished
 
 # New container objects between young collections until the first response (the
-# default is 2,000): a cold start of the session page makes ~150,000, so it meets one or two.
+# default is 2,000): the app's start and a first signed-in page make some 40,000 after the
+# handler's import, so they meet one collection at most.
 COLD_START_THRESHOLD = 100_000
 
 _usual_thresholds = None
