@@ -5,7 +5,10 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaigns_site.settings")
 
+from campaigns_site.coldstart import collect_less_until_first_response  # noqa: E402
 from campaigns_site.config import ConfigError  # noqa: E402
+
+collect_less_until_first_response()  # a cold start makes objects that live as long as the process
 
 try:
     from django.core.wsgi import get_wsgi_application

@@ -1,6 +1,6 @@
 """Cold start of the Lambda package: the full app against a bare Django project.
 
-    .venv/bin/python scripts/bench_coldstart.py [--rounds 7] [--reuse] [--profile PAGE]
+    .venv/bin/python scripts/bench_coldstart.py [--rounds 7] [--reuse] [--profile PAGE | --importtime PAGE | --phases]
 
 Builds both packages with scripts/build-lambda (--reuse takes the zips already in
 build/), unpacks each into a temporary "/var/task", then times fresh `python3.13`
@@ -14,7 +14,8 @@ processes from their start to the first response of Zappa's handler to an API Ga
 Prints each page's medians, its ratio to its floor, and the targets (≤ 1.30× the floor,
 ≤ 400 ms). `--profile PAGE` (home, campaigns, session) prints instead where one cold
 start of that page spends its time (cProfile of the child, the costliest 60 by
-cumulative time).
+cumulative time); `--phases` prints each page's CPU per phase beside its floor's, and the
+garbage collector's runs (scripts/bench_coldstart_phases.py).
 
 The full app runs in production mode, configured as on Lambda, with AWS pointed at a
 local moto server that holds a provisioned table, bucket and user pool: it is fully
@@ -43,6 +44,7 @@ os.environ["MOTO_RECORDER_FILEPATH"] = str(RECORDING)  # read when moto is impor
 APP_ZIP = ROOT / "build" / "campaign-sessions-production.zip"
 BARE_ZIP = ROOT / "build" / "bare-django-bench.zip"
 HOST = "campaign-sessions.example"
+PROFILE_FILE = Path(tempfile.gettempdir(), "bench-coldstart.prof")
 
 # The child: what Lambda's Python runtime does on a cold start, reduced to its core.
 # With a third argument it profiles itself (cProfile, from before the handler's import).
@@ -57,6 +59,7 @@ from handler import lambda_handler
 response = lambda_handler(json.loads(sys.argv[2]), None)
 if len(sys.argv) > 3:
     profile.disable()
+    profile.dump_stats(sys.argv[4])  # for pstats' callers and callees, or snakeviz
     pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(int(sys.argv[3]))
 import time  # the process's CPU time (user + system) from its start to the response:
 cpu = time.process_time()  # other work on the machine barely moves it, unlike the wall time
@@ -198,7 +201,7 @@ def cold_start(python, task_root, env, event, profile_lines=None, importtime=Fal
     """(seconds from process start to the handler's first response, the CPU seconds the
     child used until then, that response)."""
     started = time.perf_counter()
-    extra = [str(profile_lines)] if profile_lines else []
+    extra = [str(profile_lines), str(PROFILE_FILE)] if profile_lines else []
     flags = ["-X", "importtime"] if importtime else []
     # stderr to a file: a long report there (-X importtime) must not block the child.
     with tempfile.TemporaryFile("w+") as stderr:
@@ -222,6 +225,7 @@ def cold_start(python, task_root, env, event, profile_lines=None, importtime=Fal
         raise SystemExit(f"no response from {task_root}:\n{errors}")
     if profile_lines:
         print(errors)
+        print(f"the whole profile: {PROFILE_FILE} (python -m pstats)")
     if importtime:
         Path(tempfile.gettempdir(), "bench-coldstart-importtime.txt").write_text(errors)
         print_import_times(errors)
@@ -263,6 +267,9 @@ def main():
     parser.add_argument(
         "--importtime", choices=list(PAGES), help="one cold start's imports (-X importtime), by package"
     )
+    parser.add_argument(
+        "--phases", action="store_true", help="CPU per phase of each page's cold start and its floor's (medians)"
+    )
     args = parser.parse_args()
 
     build(args.reuse)
@@ -299,19 +306,32 @@ def main():
             "COGNITO_APP_CLIENT_SECRET": report.app_client_secret,
         }
 
-        def run(page, round_number, profile_lines=None, importtime=False):
+        def child(page, round_number):
+            """(the task root, the environment, the event) of one cold start of `page`."""
             app, path, _ = PAGES[page]
-            path = paths.get(path, path)
-            signed_in = page in paths
-            event = api_gateway_get(path, cookie if signed_in else None)
+            event = api_gateway_get(paths.get(path, path), cookie if page in paths else None)
             # A new ORM-cache path each run, as in a new container's empty /tmp.
             env = {**app_env, "ORM_CACHE_PATH": str(work / f"orm-{page}-{round_number}.sqlite3")}
-            root, run_env = (app_root, env) if app == "app" else (bare_root, bare_env)
+            return (app_root, env, event) if app == "app" else (bare_root, bare_env, event)
+
+        def run(page, round_number, profile_lines=None, importtime=False):
+            root, run_env, event = child(page, round_number)
+            path = event["path"]
             elapsed, cpu, response = cold_start(python, str(root), run_env, event, profile_lines, importtime)
             if response["status"] != 200:
                 raise SystemExit(f"{page}: GET {path} answered {response['status']}: {response['headers']}")
             return elapsed, cpu
 
+        if args.phases:
+            from bench_coldstart_phases import child_output, report_phases
+
+            report_phases(
+                lambda page, n, code, argument: child_output(python, *child(page, n), code, argument),
+                list(PAGES),
+                args.rounds,
+            )
+            print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+            return
         if args.profile or args.importtime:
             run(args.profile or args.importtime, 0, profile_lines=args.profile and 60, importtime=bool(args.importtime))
             return
@@ -365,6 +385,12 @@ def report_times(args, python, times, cpu_times, aws_calls, written):
             ratio = statistics.median(cpu_times[page]) / statistics.median(cpu_times[floor])
             line += f", {floor} {statistics.median(cpu_times[floor]) * 1000:.0f} ms, ratio {ratio:.2f}"
         print(line)
+    print("paired ratios (each round's page over its floor in that same round, median: load drift cancels out):")
+    for page, (_, _, floor) in PAGES.items():
+        if floor is not None:
+            wall = statistics.median(t / f for t, f in zip(times[page], times[floor], strict=True))
+            cpu = statistics.median(t / f for t, f in zip(cpu_times[page], cpu_times[floor], strict=True))
+            print(f"{page:>12}: wall {wall:.2f}, CPU {cpu:.2f} (over {floor})")
     print(f"AWS calls made by all the first responses (the floors' GetItems included): {aws_calls}")
     print(f"byte-code files written at start-up (recompiled): {len(written)}")
 
