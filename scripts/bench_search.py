@@ -248,6 +248,7 @@ def serve_local_aws():
         back_up_only_the_items_a_transaction_names,
         query_only_the_key_range,
         query_only_the_partition,
+        size_items_once,
     )
 
     from devtools.localaws import LocalAws
@@ -258,6 +259,7 @@ def serve_local_aws():
     query_only_the_key_range()
     answer_queries_as_plain_json()
     answer_queries_without_copying_the_items()
+    size_items_once()
 
     class LocalAwsWithoutSnapshots(LocalAws):
         def save(self):
