@@ -13,7 +13,12 @@ from sessions.core.kinds import KINDS
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.core.search_whole import build_items, get_search_item
 from sessions.search.services import search_sessions
-from sessions.summaries.imported import imported_summary, save_imported_summaries, save_imported_summary
+from sessions.summaries.imported import (
+    delete_summary,
+    imported_summary,
+    save_imported_summaries,
+    save_imported_summary,
+)
 from sessions.summaries.items import IMPORTED_PROVIDER, MARKDOWN, kind_label
 from sessions.summaries.jobs import checked_kinds, start_summary_job
 from sessions.summaries.repository import (
@@ -230,6 +235,29 @@ def test_v1s_own_kinds_are_searchable_together_and_an_edit_replaces_their_words(
     item = get_search_item(sub=SUB, session_id=session.session_id)
     assert "wight" in item.summary_other and "grim" in item.summary_other and "ghoul" not in item.summary_other
     assert search_sessions(sub=SUB, text="ghoul").results == []
+
+
+def test_a_deleted_summary_takes_its_words_out_of_search(session):
+    save(session, "recap", text="The **gelatinous** cube.")
+    save(session, "session_mood", text="A *grim* evening.")
+    save(session, "combat_log", text="The **ghoul** hits.")
+    for kind in ("recap", "combat_log"):
+        assert delete_summary(stored(session, kind)) is True
+    assert search_sessions(sub=SUB, text="gelatinous").results == []
+    assert search_sessions(sub=SUB, text="ghoul").results == []
+    assert [result.title for result in search_sessions(sub=SUB, text="grim").results] == ["The Yawning Portal"]
+    item = get_search_item(sub=SUB, session_id=session.session_id)
+    assert not item.summary_recap and not item.recap_snippet and "ghoul" not in (item.summary_other or "")
+
+
+def test_a_summary_whose_session_is_gone_is_still_deleted(session):
+    save(session, "recap", text="The **gelatinous** cube.")
+    summary = stored(session, "recap")
+    delete_session(sub=SUB, campaign_id=session.campaign_id, session_id=session.session_id)
+    summary.save(add_version_condition=False)  # left behind: a sync pass that read it before would find it
+    assert delete_summary(summary) is True
+    assert stored(session, "recap") is None and delete_summary(summary) is False
+    assert get_search_item(sub=SUB, session_id=session.session_id) is None
 
 
 def test_a_rebuilt_search_item_has_the_same_words(session):

@@ -200,15 +200,33 @@ def save_imported_summaries(*, summaries):
 
 def delete_summary(summary):
     """Delete a summary as read (the cutover's sync: v1.0 deleted or replaced it), with the
-    user's usage counters (its number and estimated cost), in one TransactWriteItems.
+    user's usage counters (its number and estimated cost) and its words in the search
+    index, in one TransactWriteItems (the session's child write: the session must be
+    there; when it is gone, so is its index, and the summary is deleted alone).
     Returns False when it was gone already (nothing counted then)."""
+    sub, campaign_id, session_id = summary.owner_sub, summary.campaign_id, summary.session_id
+    part = summary_search_part(sub=sub, campaign_id=campaign_id, session_id=session_id, kind=summary.kind, text="")
+    try:
+        return _delete_summary(summary, index_part=part)
+    except SessionNotFound:
+        return _delete_summary(summary, index_part=None)
+
+
+def _delete_summary(summary, *, index_part):
+    sub, campaign_id, session_id = summary.owner_sub, summary.campaign_id, summary.session_id
     transaction = Transaction()
     transaction.delete(summary.pk, summary.sk, condition=Summary.sk.exists())
-    add_usage(transaction, sub=summary.owner_sub, summaries=-1, summary_cost_usd=-summary_cost(summary))
+    add_usage(transaction, sub=sub, summaries=-1, summary_cost_usd=-summary_cost(summary))
+    session_check = len(transaction)
+    if index_part is not None:
+        record_child_write(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id)
+        search_index.write_part(transaction, sub=sub, campaign_id=campaign_id, session_id=session_id, part=index_part)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
         if canceled.failed(0):
             return False
+        if index_part is not None and canceled.failed(session_check):
+            raise SessionNotFound(session_id) from None
         raise
     return True
