@@ -53,9 +53,17 @@ def summary_replacements(names, labels):
         instead = speaker_display(shown, label)
         player = ((names.get(label) or {}).get("player") or "").strip()
         for said in (speaker_display(names, label), player, label):
-            if said and said != instead:
-                replacements.setdefault(said, instead)
+            # A summary often drops a role after a name ("Sam" for the label "Sam (GM)").
+            for name in (said, _before_a_role(said)):
+                if name and name != instead:
+                    replacements.setdefault(name, instead)
     return replacements
+
+
+def _before_a_role(name):
+    """The name before a trailing parenthesis ("Sam" of "Sam (GM)"), or None."""
+    found = re.fullmatch(r"(.*?\w.*?)\s*\([^()]*\)", name or "")
+    return found.group(1).strip() if found else None
 
 
 def names_pattern(names):
