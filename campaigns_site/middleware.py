@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.cache import has_vary_header, patch_cache_control
 
 from campaigns_site.aws import record_aws_calls
@@ -55,3 +56,22 @@ class PrivatePagesMiddleware:
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """An action's address opened as a page (a bookmark, a typed URL, a back button after a
+    form) gets a page that says so. Django's require_POST answers a GET with a 405 and no
+    body, which browsers show as "This page isn't working"; the status and its Allow header
+    stay, only the body is ours. Below the authentication middleware: the page shows the
+    same header as any other."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method != "GET" or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
