@@ -71,9 +71,10 @@ def peak_rss_mb():
 # --- the local AWS, in a process of its own ---------------------------------------------
 
 
-def serve_local_aws():
+def serve_local_aws(more_speedups=()):
     """The child's side: LocalAws on a free port, without its snapshot file and with cheap
-    transactions; prints the endpoint, then serves until the benchmark closes stdin."""
+    transactions, and `more_speedups` (moto_speedups' functions) applied after those;
+    prints the endpoint, then serves until the benchmark closes stdin."""
     import logging
 
     from moto_speedups import back_up_only_the_items_a_transaction_names, query_only_the_partition
@@ -81,8 +82,8 @@ def serve_local_aws():
     from devtools.localaws import LocalAws
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
-    back_up_only_the_items_a_transaction_names()
-    query_only_the_partition()
+    for speed_up in (back_up_only_the_items_a_transaction_names, query_only_the_partition, *more_speedups):
+        speed_up()
 
     class LocalAwsWithoutSnapshots(LocalAws):
         def save(self):
@@ -96,10 +97,11 @@ def serve_local_aws():
         server.stop()
 
 
-def start_local_aws():
-    """(the child process, its endpoint URL)."""
+def start_local_aws(script=__file__):
+    """(the child process, its endpoint URL): `script --serve-local-aws` (this one's, or a
+    benchmark's own that applies more speed-ups)."""
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve-local-aws"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, script, "--serve-local-aws"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     endpoint = child.stdout.readline().strip()
     if not endpoint.startswith("http"):

@@ -48,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_import import stop_local_aws  # noqa: E402
+from bench_import import serve_local_aws as serve_imports_local_aws  # noqa: E402
+from bench_import import start_local_aws, stop_local_aws  # noqa: E402
 from bench_support import (  # noqa: E402
     add_transcript_inputs,
     load_average,
@@ -236,55 +237,19 @@ def write_units(size, *, in_index=False):
 
 
 def serve_local_aws():
-    """The child's side: the local AWS of scripts/bench_import.py (no snapshots, cheap
-    transactions, a Query reads its partition only), whose Query also reads only its key
-    range (a search index has ~66 items a session); prints the endpoint, then serves
-    until the benchmark closes stdin."""
-    import logging
+    """The child's side: bench_import's local AWS whose Query also reads only its key range
+    (a search index has ~66 items a session), answers in plain JSON without copying its
+    items, and keeps items' sizes."""
+    import moto_speedups as speedups
 
-    from moto_speedups import (
-        answer_queries_as_plain_json,
-        answer_queries_without_copying_the_items,
-        back_up_only_the_items_a_transaction_names,
-        query_only_the_key_range,
-        query_only_the_partition,
-        size_items_once,
+    serve_imports_local_aws(
+        (
+            speedups.query_only_the_key_range,
+            speedups.answer_queries_as_plain_json,
+            speedups.answer_queries_without_copying_the_items,
+            speedups.size_items_once,
+        )
     )
-
-    from devtools.localaws import LocalAws
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    back_up_only_the_items_a_transaction_names()
-    query_only_the_partition()
-    query_only_the_key_range()
-    answer_queries_as_plain_json()
-    answer_queries_without_copying_the_items()
-    size_items_once()
-
-    class LocalAwsWithoutSnapshots(LocalAws):
-        def save(self):
-            pass
-
-    with tempfile.TemporaryDirectory() as workdir:
-        server = LocalAwsWithoutSnapshots(state_path=Path(workdir) / "unused.pickle", port=0)
-        server.start()
-        print(server.endpoint_url, flush=True)
-        sys.stdin.read()
-        server.stop()
-
-
-def start_local_aws():
-    """(the child process, its endpoint URL)."""
-    import subprocess
-
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve-local-aws"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    endpoint = child.stdout.readline().strip()
-    if not endpoint.startswith("http"):
-        child.kill()
-        raise SystemExit("the local AWS did not start")
-    return child, endpoint
 
 
 def main():
@@ -299,7 +264,7 @@ def main():
     args = parser.parse_args()
     args.inputs = transcript_inputs(args)
 
-    aws_child, endpoint = start_local_aws()
+    aws_child, endpoint = start_local_aws(__file__)
     try:
         with tempfile.TemporaryDirectory() as workdir:
             set_up_django(endpoint, workdir)
