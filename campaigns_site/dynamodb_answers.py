@@ -20,7 +20,11 @@ _BINARY = (b'"B"', b'"BS"')
 
 
 def decode_reads_as_json(botocore_client):
-    """Decode the client's successful read answers with json.loads (once per client)."""
+    """Decode the client's successful read answers with json.loads. Called before every
+    request (campaigns_site.table), so a client already set up is left at once."""
+    if getattr(botocore_client.meta, "decodes_reads_as_json", False):
+        return botocore_client
+    botocore_client.meta.decodes_reads_as_json = True
     for operation in READS:
         botocore_client.meta.events.register(
             f"before-parse.dynamodb.{operation}",
