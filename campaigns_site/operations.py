@@ -138,6 +138,19 @@ class OperationsCommand(BaseCommand):
             return super().execute(*args, **options)
 
 
+def checked_sub(sub):
+    """A --sub option as given (None stays None), or a CommandError if it cannot be a
+    Cognito sub (it would not make a key)."""
+    from campaigns_site.table_keys import InvalidKeyPart, user_pk
+
+    if sub is not None:
+        try:
+            user_pk(sub)
+        except InvalidKeyPart:
+            raise CommandError(f"Not a Cognito sub: {sub!r}.") from None
+    return sub
+
+
 def _hint(code):
     if code in (
         "UnrecognizedClientException",

@@ -2,8 +2,7 @@ import sys
 
 from django.core.management.base import CommandError
 
-from campaigns_site.operations import OperationsCommand
-from campaigns_site.table_keys import InvalidKeyPart, user_pk
+from campaigns_site.operations import OperationsCommand, checked_sub
 from staff.recent_actions import relist_recent_actions
 
 
@@ -19,11 +18,7 @@ class Command(OperationsCommand):
         parser.add_argument("--sub", help="only this account (its Cognito sub): two reads, no whole-log Query")
 
     def handle(self, *args, sub=None, **options):
-        if sub is not None:
-            try:
-                user_pk(sub)
-            except InvalidKeyPart:
-                raise CommandError(f"Not a Cognito sub: {sub!r}.") from None
+        sub = checked_sub(sub)
         report = relist_recent_actions(sub=sub, progress_file=sys.stderr)
         if sub is not None and not report.checked:
             raise CommandError(f"No account {sub} in the directory.")

@@ -2,8 +2,7 @@ import sys
 
 from django.core.management.base import CommandError
 
-from campaigns_site.operations import OperationsCommand
-from campaigns_site.table_keys import InvalidKeyPart, user_pk
+from campaigns_site.operations import OperationsCommand, checked_sub
 from staff.directory_rebuild import rebuild_directory
 
 
@@ -19,11 +18,7 @@ class Command(OperationsCommand):
         parser.add_argument("--sub", help="only this account (its Cognito sub): one GetItem, no Scan")
 
     def handle(self, *args, sub=None, **options):
-        if sub is not None:
-            try:
-                user_pk(sub)
-            except InvalidKeyPart:
-                raise CommandError(f"Not a Cognito sub: {sub!r}.") from None
+        sub = checked_sub(sub)
         report = rebuild_directory(sub=sub, progress_file=sys.stderr)
         if sub is not None and not report.checked and not report.removed:
             raise CommandError(f"No account {sub}: no profile and no directory entry.")
