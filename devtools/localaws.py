@@ -27,7 +27,7 @@ from moto.backends import get_backend
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from devtools.moto_fixes import copy_each_table_once_per_transaction
+from devtools.moto_fixes import fix_moto
 
 SERVICES = ("dynamodb", "s3", "cognito-idp")
 DEFAULT_PORT = 5100
@@ -105,7 +105,7 @@ class LocalAws:
             ) from None
         with listening:
             os.environ.update(MOTO_SETTINGS)
-            copy_each_table_once_per_transaction()
+            fix_moto()
             restored = self._restore()  # before the first request is served
             self._server = make_server(
                 self.host,

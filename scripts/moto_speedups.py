@@ -1,6 +1,7 @@
 """moto's costs that DynamoDB does not have, taken away for benchmarks that write many
 items (scripts/bench_import.py's local AWS, tests/legacy/bench_cutover_load.py): each
-function patches moto in this process. Never used by the tests: they run moto as it is."""
+function patches moto in this process. Not used by the tests, beyond the fixes they share
+with the local run (devtools/moto_fixes.py)."""
 
 
 def back_up_only_the_items_a_transaction_names():
@@ -46,35 +47,11 @@ def back_up_only_the_items_a_transaction_names():
 
 
 def query_only_the_partition():
-    """moto (5.2) answers a Query by listing and sorting every item of the table, then
-    keeping the partition's: each Query costs time in proportion to the table (over a
-    second at 150,000 items), and the import grows quadratic. DynamoDB reads the
-    partition alone; so does moto here, for a Query on the table or a local index (whose
-    partition is the table's)."""
-    from moto.dynamodb.models.table import Table
+    """moto (5.2) answers a Query by listing and sorting every item of the table: the fix
+    the tests and the local run use too (devtools/moto_fixes.py)."""
+    from devtools.moto_fixes import query_only_the_partition as fix
 
-    list_every_item, whole_table_query = Table.all_items, Table.query
-
-    def all_items(table):
-        partition = getattr(table, "queried_partition", None)
-        if partition is None:
-            return list_every_item(table)
-        found = table.items.get(partition)
-        if found is None:
-            return []
-        return sorted(found.values(), key=lambda item: item.range_key) if table.has_range_key else [found]
-
-    def query(table, hash_key, *args, **kwargs):
-        index_name = kwargs.get("index_name") or (args[6] if len(args) > 6 else None)
-        if index_name and index_name not in {index.name for index in table.indexes}:
-            return whole_table_query(table, hash_key, *args, **kwargs)  # a global index
-        table.queried_partition = hash_key
-        try:
-            return whole_table_query(table, hash_key, *args, **kwargs)
-        finally:
-            table.queried_partition = None
-
-    Table.all_items, Table.query = all_items, query
+    fix()
 
 
 _writes = {"count": 0, "counting": False}
@@ -137,6 +114,8 @@ def query_only_the_key_range():
 
     from moto.dynamodb.models.table import Table
 
+    from devtools.moto_fixes import queried_partition
+
     partition_items, partition_query = Table.all_items, Table.query
     writes = _count_writes()
     in_order = {}  # (table, partition, attribute) -> (writes when made, [values], [items])
@@ -156,7 +135,7 @@ def query_only_the_key_range():
 
     def all_items(table):
         wanted = getattr(table, "queried_range", None)
-        partition = getattr(table, "queried_partition", None)
+        partition = queried_partition(table)
         if wanted is None or partition is None or not table.has_range_key:
             return partition_items(table)
         attribute, comparison, bounds = wanted

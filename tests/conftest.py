@@ -22,11 +22,11 @@ from moto import mock_aws  # noqa: E402
 from campaigns_site import aws as aws_module  # noqa: E402
 from campaigns_site.aws import record_aws_calls  # noqa: E402
 from campaigns_site.provision import provision  # noqa: E402
-from devtools.moto_fixes import copy_each_table_once_per_transaction  # noqa: E402
+from devtools.moto_fixes import fix_moto  # noqa: E402
 
-# moto copies a table once per action of a transaction, not once per table (its bug: the
-# module says why); every test's moto, in-process or served, copies it once.
-copy_each_table_once_per_transaction()
+# moto copies a table once per action of a transaction, and lists the whole table for a
+# partition's Query (the module says why); every test's moto, in-process or served, doesn't.
+fix_moto()
 
 
 @pytest.fixture

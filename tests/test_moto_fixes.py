@@ -5,6 +5,7 @@ import pytest
 from moto.dynamodb.models.table import Table
 
 from campaigns_site import dynamodb
+from campaigns_site.provision import LSI1
 from campaigns_site.table import user_pk
 
 
@@ -55,3 +56,50 @@ def test_a_failed_transaction_still_rolls_back_whole():
         dynamodb.connection().connection.dispatch("TransactWriteItems", {"TransactItems": actions})
     assert all(_stored(f"THING#{n}") == [] for n in range(30))
     assert _stored("THING#taken") != []
+
+
+# --- a Query lists only its partition, and answers as moto alone does ---
+def _query(**request):
+    request = {"TableName": dynamodb.table_name(), **request}
+    return dynamodb.connection().connection.dispatch("Query", request)["Items"]
+
+
+@pytest.fixture
+def two_users_items():
+    for sub in ("s1", "s2"):
+        for n in range(5):
+            item = {"PK": {"S": user_pk(sub)}, "SK": {"S": f"THING#{n}"}, "LSI1SK": {"S": f"ORDER#{4 - n}"}}
+            dynamodb.connection().connection.dispatch("PutItem", {"TableName": dynamodb.table_name(), "Item": item})
+
+
+@pytest.mark.usefixtures("aws", "two_users_items")
+def test_a_query_lists_only_its_partition(monkeypatch):
+    listed = []
+    listing = Table.all_items
+
+    def all_items(table):
+        items = listing(table)
+        listed.append({item.hash_key.value for item in items})
+        return items
+
+    monkeypatch.setattr(Table, "all_items", all_items)
+    by_sort_key = _query(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :thing)",
+        ExpressionAttributeValues={":pk": {"S": user_pk("s1")}, ":thing": {"S": "THING#"}},
+    )
+    by_local_index = _query(
+        IndexName=LSI1,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": user_pk("s1")}},
+        ScanIndexForward=False,
+    )
+    assert listed == [{user_pk("s1")}, {user_pk("s1")}]  # moto 5.2.5 alone: both users', twice
+    assert [item["SK"]["S"] for item in by_sort_key] == [f"THING#{n}" for n in range(5)]
+    assert [item["LSI1SK"]["S"] for item in by_local_index] == [f"ORDER#{n}" for n in reversed(range(5))]
+    assert _query(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": user_pk("nobody")}}) == []
+
+
+@pytest.mark.usefixtures("aws", "two_users_items")
+def test_a_scan_still_lists_every_item():
+    found = dynamodb.connection().connection.dispatch("Scan", {"TableName": dynamodb.table_name()})["Items"]
+    assert {item["PK"]["S"] for item in found} >= {user_pk("s1"), user_pk("s2")}
