@@ -344,16 +344,18 @@ def run_searches(args, search, sub, campaigns, keys):
         )
     print()
     print(
-        "requests: my speaker names, the heads' Query pages, one Query per word group, the snippets' BatchGetItem "
-        "(my campaigns, which the page reads first, apart: about 0.5 RRU). trips: requests one after another "
-        "(the names, heads and groups are read at once). RRU: read request units as DynamoDB bills them, "
-        "computed from the bytes each request read (moto reports a constant)."
+        "requests: my speaker names, the heads' Query pages, the likely rarest word's group; the other words' "
+        "items of its sessions (a BatchGetItem) or groups (Queries); the snippets' BatchGetItem (my campaigns, "
+        "which the page reads in the first round trip too, apart: about 0.5 RRU). trips: requests one after "
+        "another (the names, heads and first group are read at once). RRU: read request units as DynamoDB "
+        "bills them, computed from the bytes each request read (moto reports a constant)."
     )
 
 
 def _waited(calls, round_trips):
     """Seconds spent waiting on requests: the reads made at once overlap, so the first
-    round trip waits as long as its longest; the snippets' read is the second."""
+    round trip waits as long as its longest; the BatchGetItems come one after another (the
+    later words' Queries of two common words overlap the first's: their wait is not counted)."""
     queries = [seconds for operation, _, seconds in calls if operation == "Query"]
     batches = [seconds for operation, _, seconds in calls if operation == "BatchGetItem"]
     return max(queries, default=0) + sum(batches)

@@ -13,7 +13,7 @@ from sessions.core.repository import create_session
 from sessions.core.search_words import group_of
 from sessions.core.segments import Segment
 from sessions.core.text import MAX_WORDS, query_words, word_pieces
-from sessions.search import results
+from sessions.search import index_reads, results
 from sessions.search import services as search
 from sessions.search.results import snippet_pieces
 from sessions.search.services import NoWords, campaigns_for_search, search_sessions
@@ -466,7 +466,7 @@ def test_many_named_speakers_are_all_looked_up_without_a_filter(strahd, aws_call
 )
 def test_every_name_and_value_the_queries_carry_is_used(options):
     # Real DynamoDB refuses a request with an unused placeholder (moto lets it through).
-    for query in [search.heads_query("USER#x", **options), search.group_query("USER#x", "07")]:
+    for query in [index_reads.heads_query("USER#x", **options), index_reads.group_query("USER#x", "07")]:
         expressions = query["KeyConditionExpression"]
         for placeholder in [*query["ExpressionAttributeNames"], *query["ExpressionAttributeValues"]]:
             assert re.search(re.escape(placeholder) + r"\b", expressions), placeholder

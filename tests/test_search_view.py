@@ -117,7 +117,6 @@ def test_a_user_without_campaigns_is_told_what_to_do(owner):
         ({"q": "x" * 201}, "Search for up to 200 characters."),
         ({"q": "dragon", "played_from": "2024-13-01"}, "Enter a date, like 2024-05-31."),
         ({"q": "dragon", "played_from": "2024-05-02", "played_to": "2024-05-01"}, "This date is before the first one"),
-        ({"q": "dragon", "campaign": "01HZZZZZZZZZZZZZZZZZZZZZZZ"}, "Pick one of your campaigns, or all of them."),
     ],
 )
 def test_invalid_searches_say_why_and_search_nothing(owner, session, aws_calls, params, message):
@@ -126,6 +125,18 @@ def test_invalid_searches_say_why_and_search_nothing(owner, session, aws_calls, 
     assert message in html
     assert calls.operations() == [AUTH, CAMPAIGNS]
     assert result_titles(html) == []
+
+
+def test_a_campaign_not_mine_is_refused_and_shows_nothing(owner, other, session, aws_calls):
+    theirs = create_campaign(sub=other.sub, name="Their Dragons")
+    create_session(sub=other.sub, campaign_id=theirs.campaign_id, title="Dragon of theirs")
+    for campaign_id in (theirs.campaign_id, "01HZZZZZZZZZZZZZZZZZZZZZZZ"):
+        with aws_calls() as calls:
+            html = page_html(owner, q="dragon", campaign=campaign_id)
+        assert "Pick one of your campaigns, or all of them." in html
+        assert result_titles(html) == []
+        # My campaigns are read with my index, in one round trip; the campaign is checked after.
+        assert calls.operations() == [AUTH, CAMPAIGNS, NAMES, HEADS, WORDS]
 
 
 def test_the_form_keeps_what_was_asked(owner, campaign, session):
@@ -336,7 +347,8 @@ def test_another_users_or_another_querys_page_link_is_refused(owner, other, camp
 def test_a_search_costs_my_campaigns_my_names_and_its_query_pages(owner, transcribed, aws_calls):
     with aws_calls() as calls:
         page_html(owner, q="ferry")
-    # Names, heads and the word's group are read at once (any order), then the result's snippets.
+    # My campaigns, names, heads and the word's group are read at once (any order), then the
+    # result's snippets: three round trips, the sign-in's included.
     assert calls.operations() == [AUTH, CAMPAIGNS, NAMES, HEADS, WORDS, SNIPPETS]
     assert calls.count("dynamodb", "Scan") == 0
     assert calls.count("s3", "GetObject") == 0  # no transcript is read to search it

@@ -42,8 +42,14 @@ class SearchForm(forms.Form):
     )
 
     def __init__(self, *args, campaigns, **kwargs):
-        """campaigns: {campaign_id: Campaign}, as sessions.search.services.campaigns_for_search reads them."""
+        """campaigns: {campaign_id: Campaign}, as sessions.search.services.campaigns_for_search
+        reads them; None when they are not read yet: the campaign is then taken as written,
+        for the search to read them in its own round trip, and the view checks it again
+        with them (sessions/search/views.py)."""
         super().__init__(*args, **kwargs)
+        if campaigns is None:
+            self.fields["campaign"] = forms.CharField(required=False, max_length=64)
+            return
         by_activity = sorted(campaigns.values(), key=lambda campaign: campaign.last_activity, reverse=True)
         active = [(campaign.campaign_id, campaign.name) for campaign in by_activity if not campaign.archived]
         archived = [(campaign.campaign_id, campaign.name) for campaign in by_activity if campaign.archived]

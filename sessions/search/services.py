@@ -2,54 +2,58 @@
 
 The index (sessions/core/search_index.py) has per session a small head (LSI1
 `SEARCH#<date>#<number>#<sid>`), its snippets, and its words in WORD_GROUPS groups by
-their first two characters (sessions/core/search_words.py). A search of n words makes, at
-once (in parallel: one round trip):
+their first two characters (sessions/core/search_words.py). A search makes, at once (in
+parallel: one round trip):
 
+- on the search page, one Query of my campaigns (`begins_with(SK, "CAMPAIGN#")`): the
+  form's choices and the names results show (the view checks the campaign asked for after);
 - one Query of my speaker names (`begins_with(SK, "SPEAKERS#")`): which labels each word
   names, campaign by campaign;
 - Query pages of the heads on LSI1, `begins_with(LSI1SK, "SEARCH#")` or `BETWEEN` for a
   date range, newest first: the order, the campaign, the title, the labels (about 0.5 KB
   a session);
-- for each group of the words (at most n), one Query `begins_with(SK, "SEARCHWORDS#<gg>#")`:
-  that group's words of every session (about 1/64th of the words, whatever the word);
+- one Query `begins_with(SK, "SEARCHWORDS#<gg>#")` of the group of the likely rarest word
+  (the longest): that group's words of every session (about 1/64th of the words).
 
-then, for the results shown only, one BatchGetItem of their snippets. A session matches
-when every word starts a word of its title, notes, transcript, speakers' labels or a
-summary (the word's group holds all those the word can start), or names (speaker names)
+The other words' groups (a query of several words) come second, for the sessions the first
+group's words matched only: one BatchGetItem of those sessions' items when they are few
+(with their snippets, when all could be shown), else each group's Query. Then, for the
+results shown only, one BatchGetItem of their snippets (unless read already). A session
+matches when every word starts a word of its title, notes, transcript, speakers' labels or
+a summary (the word's group holds all those the word can start), or names (speaker names)
 one of its labels in its campaign: "drag" finds "dragon" but not "grandragon". What a
 result says (sessions/search/results.py) is read off the same items: every place each
 word is. Reads are eventually consistent (half the cost): a session saved a second ago
 may be missing for that second.
 
-Paging: every match in range is known after the first round trip, so a page holds up to
+Paging: every match in range is known after the index's reads, so a page holds up to
 `limit` results and the cursor is the key of the last one shown, signed and bound to the
 user's partition and to this query (campaigns_site/pagination.py): the next page starts
 its heads' Query after it. A request reads at most MAX_PAGES pages of heads (1 MB each,
 about 2,000 sessions); beyond, it returns what it found with a cursor to go on.
 """
 
-import contextvars
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from campaigns.items import Campaign
 from campaigns_site import dynamodb
 from campaigns_site.pagination import decode_cursor, encode_cursor
 from campaigns_site.table import user_pk
-from campaigns_site.table_keys import CAMPAIGN_PREFIX, SEARCH_PREFIX, SPEAKER_NAMES_PREFIX
-from sessions.core.search_index import SESSION_TERMS, SPEAKER_LABELS, WORD_PARTS, text_sk
+from campaigns_site.table_keys import CAMPAIGN_PREFIX, SPEAKER_NAMES_PREFIX
+from sessions.core.search_index import SESSION_TERMS, SPEAKER_LABELS, TEXT_PREFIX, WORD_PARTS, text_sk
 from sessions.core.search_terms import has_word_starting
-from sessions.core.search_words import group_of, group_prefix, join_terms, session_of_words_sk
+from sessions.core.search_words import group_of, join_terms, session_of_words_sk, words_sk
 from sessions.core.text import MAX_WORDS, distinct_words, query_words, terms_of
+from sessions.search import index_reads
 from sessions.search.results import result_of
 from sessions.transcripts.items import SpeakerNames
 
 PAGE_SIZE = 20  # results a page
 MAX_PAGES = 25  # pages of heads (up to 1 MB each) one request reads before it hands back a cursor
 MAX_NAME_CLAUSES = 24  # (campaign, label) pairs the words may name, all words together
-_INDEX = "LSI1"
+_BATCH_KEYS = 100  # keys one BatchGetItem takes
 
 
 class NoWords(ValueError):
@@ -72,6 +76,7 @@ class SearchPage:
     capacity_units: float = 0.0  # as DynamoDB reported (ReturnConsumedCapacity)
     stopped_early: bool = False  # MAX_PAGES of heads read with more to go: next_cursor goes on
     round_trips: int = 0  # requests one after another (those made at once count once)
+    campaigns: dict = field(default_factory=dict)  # {campaign_id: Campaign}: what was searched, and their names
 
 
 # --- what a search needs besides the items -----------------------------------------------------------
@@ -121,7 +126,8 @@ def search_sessions(
 
     campaign_id: only that campaign's sessions. played_from / played_to: dates (or ISO
     strings), both ends included; either set leaves undated sessions out. campaigns: the
-    result of campaigns_for_search, when the caller has it already (else it is read).
+    result of campaigns_for_search, when the caller has it already (else it is read in the
+    index's round trip, and the page holds it: the view checks its form's campaign after).
     page_size: DynamoDB's Limit per Query page (tests; None = 1 MB pages).
 
     Raises NoWords when the text has none to search for, InvalidCursor for a cursor that
@@ -136,20 +142,25 @@ def search_sessions(
     scope = cursor_scope(text=text, campaign_id=campaign_id, played_from=played_from, played_to=played_to)
     start_key = decode_cursor(cursor, partition=partition, scope=scope)
 
-    if campaigns is None:
-        campaigns = campaigns_for_search(sub=sub)
     page = SearchPage(words=found_words)
+    first_groups = groups_read_first(found_words)
     names, heads, heads_last_key, words_by_session = _read_index(
         page,
         sub,
-        found_words,
+        first_groups,
         start_key,
-        **{"played_from": played_from, "played_to": played_to, "page_size": page_size},
+        **{"played_from": played_from, "played_to": played_to, "page_size": page_size, "campaigns": campaigns},
     )
+    campaigns = page.campaigns
     name_matches = _labels_named(found_words, names, campaigns, campaign_id)
+    texts = None  # the snippets, when read with the later groups
+    if later_groups := sorted({group_of(word) for word in found_words} - first_groups):
+        first_words = [word for word in found_words if group_of(word) in first_groups]
+        candidates = _matching(heads, words_by_session, first_words, name_matches, campaigns, campaign_id)
+        texts = _read_later_groups(page, partition, candidates, later_groups, words_by_session, limit, page_size)
     matched = _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, limit=limit + 1)
     shown = matched[:limit]
-    _add_snippets(page, partition, shown)
+    _add_snippets(page, partition, shown, texts)
     page.results = [result_of(item, found_words, campaigns, names, name_matches) for item in shown]
     next_key = None
     if len(matched) > limit:
@@ -160,34 +171,46 @@ def search_sessions(
     return page
 
 
-def _read_index(page, sub, found_words, start_key, *, played_from, played_to, page_size):
-    """My speaker names, the heads in range and the word groups of `found_words`, read at
-    once: (names, heads newest first, the heads' key to go on from or None, {session id:
-    [its word items]}). Counts the requests and items on `page`."""
+def groups_read_first(found_words):
+    """The word groups read with the heads: the likely rarest word's, the longest (a longer
+    word starts fewer words, the way language goes; the first of them on a tie). Only what
+    a search costs depends on the choice, never what it finds."""
+    return {group_of(max(found_words, key=len))}
+
+
+def _read_index(page, sub, groups, start_key, *, played_from, played_to, page_size, campaigns):
+    """My speaker names, the heads in range and the word `groups` (and my campaigns, unless
+    given), read at once: (names, heads newest first, the heads' key to go on from or None,
+    {session id: [its word items]}). Sets page.campaigns; counts the index's requests and
+    items on `page`."""
     partition = user_pk(sub)
-    groups = sorted({group_of(word) for word in found_words})
+    groups = sorted(groups)
     reads = {
         "names": lambda: speaker_names_by_campaign(sub=sub),
-        "heads": lambda: _read_heads(partition, played_from, played_to, start_key, page_size),
-        **{group: (lambda group=group: _read_group(partition, group, page_size)) for group in groups},
+        "heads": lambda: index_reads.read_heads(
+            partition, played_from, played_to, start_key, page_size, max_pages=MAX_PAGES
+        ),
+        **_group_reads(partition, groups, page_size),
     }
-    found = _at_once(reads)
+    if campaigns is None:
+        reads["campaigns"] = lambda: campaigns_for_search(sub=sub)
+    found = index_reads.at_once(reads)
     page.round_trips = 1
+    page.campaigns = found.pop("campaigns", campaigns)
     names = found.pop("names")
     heads, heads_last_key = found.pop("heads")
     words_by_session = {}
     for pages in [heads, *found.values()]:
-        page.pages_read += pages.requests
-        page.items_read += pages.scanned
-        page.capacity_units += pages.capacity_units
+        _count(page, pages.requests, pages.scanned, pages.capacity_units)
     for pages in found.values():
         for item in pages.items:
             words_by_session.setdefault(session_of_words_sk(item["SK"]), []).append(item)
     return names, heads.items, heads_last_key, words_by_session
 
 
-def _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, *, limit):
-    """The first `limit` heads (as whole items: _whole) that every word matches, in order."""
+def _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, *, limit=None):
+    """The first `limit` heads (as whole items: _whole) that every word matches, in order
+    (all of them without a limit)."""
     matched = []
     for head in heads:
         if head.get("campaign_id") not in campaigns or (campaign_id and head.get("campaign_id") != campaign_id):
@@ -195,89 +218,50 @@ def _matching(heads, words_by_session, found_words, name_matches, campaigns, cam
         item = _whole(head, words_by_session.get(head.get("session_id"), []))
         if all(_matches(item, word, name_matches) for word in found_words):
             matched.append(item)
-            if len(matched) >= limit:
+            if limit and len(matched) >= limit:
                 break
     return matched
 
 
-@dataclass
-class _Pages:
-    items: list = field(default_factory=list)
-    requests: int = 0
-    scanned: int = 0
-    capacity_units: float = 0.0
-
-    def add(self, response):
-        self.items += response.items
-        self.requests += 1
-        self.scanned += response.scanned
-        self.capacity_units += response.capacity_units
-
-
-def _at_once(reads):
-    """{name: read()} of every read, made at the same time (threads: each is one request
-    or a few pages, waiting on the network)."""
-    with ThreadPoolExecutor(max_workers=len(reads)) as pool:
-        # Each in a copy of this context: the request's id stays on what the reads log.
-        futures = {name: pool.submit(contextvars.copy_context().run, read) for name, read in reads.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
-def _read_heads(partition, played_from, played_to, start_key, page_size):
-    """(the heads in range after start_key, newest first; the key to go on from when
-    MAX_PAGES were read with more to go, else None)."""
-    return _all_pages(heads_query(partition, played_from, played_to), start_key, page_size, max_pages=MAX_PAGES)
-
-
-def heads_query(partition, played_from=None, played_to=None):
-    """The Query of the heads in range (LSI1, newest first), as query_expression takes it."""
-    values = {":pk": partition}
-    if played_from or played_to:
-        key_condition = "#pk = :pk AND #order BETWEEN :from AND :to"
-        # Undated sessions (0000-00-00) sort below every date, so any range leaves them out.
-        values[":from"] = f"{SEARCH_PREFIX}{played_from or '0001-01-01'}"
-        values[":to"] = f"{SEARCH_PREFIX}{played_to}~" if played_to else f"{SEARCH_PREFIX}~"
+def _read_later_groups(page, partition, candidates, groups, words_by_session, limit, page_size):
+    """The other words' `groups`, for the sessions the first group's words matched
+    (`candidates`), added to words_by_session: a second round trip. A few candidates (a
+    rare first word) cost one BatchGetItem of their items alone, with their snippets when
+    all of them could be shown ({snippets' SK: item}, returned; else None); many cost each
+    group's whole Query, as the first group's."""
+    if not candidates:
+        return {}  # nothing can match: no request, and no snippets to read
+    keys = [(partition, words_sk(group, candidate["session_id"])) for candidate in candidates for group in groups]
+    page.round_trips += 1
+    texts = None
+    if len(keys) > _BATCH_KEYS:
+        found = index_reads.at_once(_group_reads(partition, groups, page_size))
+        for pages in found.values():
+            _count(page, pages.requests, pages.scanned, pages.capacity_units)
+        items = [item for pages in found.values() for item in pages.items]
     else:
-        key_condition = "#pk = :pk AND begins_with(#order, :prefix)"
-        values[":prefix"] = SEARCH_PREFIX
-    return {
-        "IndexName": _INDEX,
-        "KeyConditionExpression": key_condition,
-        "ExpressionAttributeNames": {"#pk": "PK", "#order": "LSI1SK"},
-        "ExpressionAttributeValues": values,
-        "ScanIndexForward": False,  # newest first
-        "ReturnConsumedCapacity": "TOTAL",
-    }
+        if len(candidates) <= limit and len(keys) + len(candidates) <= _BATCH_KEYS:
+            keys += [(partition, text_sk(candidate["session_id"])) for candidate in candidates]
+            texts = {}
+        items, requests, units = dynamodb.read_plain_items(keys)
+        _count(page, requests, len(items), units)
+    for item in items:
+        if item["SK"].startswith(TEXT_PREFIX):
+            texts[item["SK"]] = item
+        else:
+            words_by_session.setdefault(session_of_words_sk(item["SK"]), []).append(item)
+    return texts
 
 
-def _read_group(partition, group, page_size):
-    """Every session's words of one group: one Query (a page per MB)."""
-    pages, _ = _all_pages(group_query(partition, group), None, page_size)
-    return pages
+def _group_reads(partition, groups, page_size):
+    """{group: its read}, for index_reads.at_once."""
+    return {group: (lambda group=group: index_reads.read_group(partition, group, page_size)) for group in groups}
 
 
-def group_query(partition, group):
-    """The Query of one word group of every session, as query_expression takes it."""
-    return {
-        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
-        "ExpressionAttributeNames": {"#pk": "PK", "#sk": "SK"},
-        "ExpressionAttributeValues": {":pk": partition, ":prefix": group_prefix(group)},
-        "ReturnConsumedCapacity": "TOTAL",
-    }
-
-
-def _all_pages(query, start_key, page_size, *, max_pages=None):
-    if page_size:
-        query["Limit"] = page_size
-    pages = _Pages()
-    while True:
-        response = dynamodb.query_expression(query, start_key=start_key)
-        pages.add(response)
-        start_key = response.last_key
-        if not start_key:
-            return pages, None
-        if max_pages and pages.requests >= max_pages:
-            return pages, start_key
+def _count(page, requests, items, capacity_units):
+    page.pages_read += requests
+    page.items_read += items
+    page.capacity_units += capacity_units
 
 
 def _whole(head, word_items):
@@ -301,16 +285,18 @@ def _matches(item, word, name_matches):
     )
 
 
-def _add_snippets(page, partition, shown):
-    """Each shown item's snippets (notes, recap): one BatchGetItem, eventually consistent."""
+def _add_snippets(page, partition, shown, texts=None):
+    """Each shown item's snippets (notes, recap): one BatchGetItem, eventually consistent
+    (none when `texts` holds them: {SK: item}, read with the later word groups)."""
     if not shown:
         return
     keys = {text_sk(item["session_id"]): item for item in shown}
-    found, requests, units = dynamodb.read_plain_items([(partition, sk) for sk in keys])
-    page.pages_read += requests
-    page.capacity_units += units
-    page.round_trips += 1
-    page.items_read += len(found)
+    if texts is not None:
+        found = [texts[sk] for sk in keys if sk in texts]
+    else:
+        found, requests, units = dynamodb.read_plain_items([(partition, sk) for sk in keys])
+        _count(page, requests, len(found), units)
+        page.round_trips += 1
     for text in found:
         item = keys[text["SK"]]
         for name in ("notes_snippet", "recap_snippet"):

@@ -7,10 +7,11 @@ is, each a link: the title and notes to the session page, a summary to its secti
 reader at the first line with the most of the words, on the plain page around it, the line
 highlighted and the words marked (`?mark=…&first=1`, sessions/transcripts/reader_views.py).
 
-What a page costs after the sign-in (pinned in tests/test_search_view.py): one Query of
-my campaigns (the choices, and the names results show), and, once there are words to
-search for, one Query of my speaker names and the search's Query pages
-(sessions/search/services.py). A forged or stale page link is refused before any request.
+What a page costs after the sign-in (pinned in tests/test_search_view.py): without words
+to search for, one Query of my campaigns (the choices); with them, the search's requests
+(sessions/search/services.py), my campaigns among them in its first round trip (the
+choices, and the names results show). A forged or stale page link is refused before any
+request.
 """
 
 from urllib.parse import urlencode
@@ -60,16 +61,23 @@ def search(request):
         except InvalidCursor:
             return _start_over(request)
 
-    campaigns = search_service.campaigns_for_search(sub=owner)
-    form = SearchForm(request.GET if "q" in request.GET else None, campaigns=campaigns)
+    data = request.GET if "q" in request.GET else None
     page = None
-    if form.is_bound and form.is_valid():
+    # The words and dates are checked first; my campaigns are then read in the search's own
+    # round trip (not one before it), and the campaign asked for is checked against them.
+    if data is not None and (words_and_dates := SearchForm(data, campaigns=None)).is_valid():
         try:
             page = search_service.search_sessions(
-                sub=owner, cursor=cursor, campaigns=campaigns, limit=search_service.PAGE_SIZE, **form.query()
+                sub=owner, cursor=cursor, limit=search_service.PAGE_SIZE, **words_and_dates.query()
             )
         except InvalidCursor:
             return _start_over(request)
+        campaigns = page.campaigns
+    else:
+        campaigns = search_service.campaigns_for_search(sub=owner)
+    form = SearchForm(data, campaigns=campaigns)
+    if page is not None and not form.is_valid():
+        page = None  # not one of my campaigns: the search read only my own items, and shows none of them
     return render(
         request,
         "sessions/search.html",
