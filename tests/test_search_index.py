@@ -7,6 +7,8 @@ from datetime import UTC
 
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaigns.repository import create_campaign
 from campaigns_site import aws
@@ -17,7 +19,7 @@ from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, delete_session, get_session, move_session, update_session
 from sessions.core.search_index import PART_BUDGETS, SearchItem
-from sessions.core.search_terms import SNIPPET_CHARS, has_word_starting, terms
+from sessions.core.search_terms import SNIPPET_CHARS, has_word_starting, snippet, terms
 from sessions.core.search_whole import build_items, get_search_item
 from sessions.core.segments import Segment
 from sessions.core.text import MAX_WORD_CHARS, words
@@ -201,7 +203,8 @@ def test_an_item_with_every_part_full_of_four_byte_letters_stays_under_64_kb(cam
             size = len(joined.encode())
         assert budget * 0.85 < size <= budget, attribute  # full, and within
     assert index.head.transcript_complete is False
-    assert len(index.text.notes_snippet) == SNIPPET_CHARS and len(index.text.recap_snippet) == SNIPPET_CHARS
+    for kept in (index.text.notes_snippet, index.text.recap_snippet):
+        assert SNIPPET_CHARS // 2 < len(kept) <= SNIPPET_CHARS and kept.endswith("…")
     assert all(item_size(item) < ITEM_BUDGET - 2_000 for item in index.items())  # and DynamoDB's own overhead
     assert item_size(index.head) < 4_000  # every search reads every head in range
 
@@ -318,7 +321,7 @@ def test_a_summary_job_writes_each_kinds_words_with_that_kind(session, aws_calls
         for word in words(summaries[kind].text)[:20]:
             assert has_word_starting(getattr(item, f"summary_{kind}"), word)
     assert item.summary_loot is None
-    assert item.recap_snippet == " ".join(summaries["recap"].text.split())[:SNIPPET_CHARS]
+    assert item.recap_snippet == snippet(summaries["recap"].text)
 
 
 def test_a_hand_edit_replaces_that_kinds_words(session):
@@ -504,3 +507,16 @@ def test_the_command_rebuilds_missing_items_and_deletes_orphans(session, campaig
     assert get_search_item(sub="user-2", session_id=theirs.session_id) is not None
     with pytest.raises(CommandError):
         call_command("rebuild_search_index", stdout=out)
+
+
+@given(st.text(alphabet=st.sampled_from("ab ée\n"), max_size=700))
+def test_a_snippet_keeps_whole_words_and_says_when_the_text_goes_on(text):
+    kept, whole = snippet(text), " ".join(text.split())
+    assert len(kept) <= SNIPPET_CHARS
+    if len(whole) <= SNIPPET_CHARS:
+        assert kept == whole
+    else:
+        assert kept.endswith("…") and whole.startswith(kept[:-1])
+        words_kept = kept[:-1].split()
+        # every word is whole, unless one word alone is longer than half the snippet
+        assert words_kept == whole.split()[: len(words_kept)] or len(words_kept[-1]) > SNIPPET_CHARS // 2

@@ -56,6 +56,14 @@ def has_word_starting(terms_text, word):
 
 
 def snippet(text):
-    """The start of a text, kept to show where a word was found."""
+    """The start of a text, kept to show where a word was found: at most SNIPPET_CHARS,
+    cut after a whole word and ended with "…" when there is more (a result shows that the
+    notes go on, never a word cut short)."""
     text = " ".join((text or "").split())
-    return text[:SNIPPET_CHARS]
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    kept = text[: SNIPPET_CHARS - 1]  # room for the "…"
+    if text[SNIPPET_CHARS - 1] != " ":  # the next word would be cut: end at the last space
+        space = kept.rfind(" ")
+        kept = kept[:space] if space > SNIPPET_CHARS // 2 else kept  # one very long word is cut
+    return kept.rstrip() + "…"
