@@ -34,7 +34,6 @@ and rare words added as a line where they are said.
 """
 
 import argparse
-import math
 import os
 import random
 import statistics
@@ -58,6 +57,8 @@ from bench_support import (  # noqa: E402
     signed_in_client,
     transcript_inputs,
 )
+
+from devtools.dynamodb_sizes import batch_read_units, item_size, query_read_units, write_units  # noqa: E402
 
 COMMON, RARE, NOWHERE, NAME = "dragon", "ferryman", "xylophonist", "mira"
 RARE_IN = (7, 250, 480)  # the sessions (0 = the newest) that say the rare word
@@ -87,31 +88,6 @@ def text_of(words, rng, per_line=18):
     words = list(words)
     rng.shuffle(words)
     return [" ".join(words[start : start + per_line]).capitalize() + "." for start in range(0, len(words), per_line)]
-
-
-def item_size(raw):
-    """An item's size as DynamoDB counts it: attribute names and values (UTF-8), numbers
-    about one byte per two digits, sets the sum of their elements."""
-
-    def size(value):
-        ((kind, content),) = value.items()
-        if kind == "S":
-            return len(content.encode())
-        if kind == "N":
-            return math.ceil(len(content.lstrip("-").replace(".", "")) / 2) + 1
-        if kind == "BOOL":
-            return 1
-        if kind == "SS":
-            return sum(len(element.encode()) for element in content)
-        if kind == "M":
-            return 3 + sum(len(name.encode()) + size(inner) for name, inner in content.items())
-        if kind == "L":
-            return 3 + sum(size(inner) for inner in content)
-        if kind == "NULL":
-            return 1
-        raise ValueError(kind)
-
-    return sum(len(name.encode()) + size(value) for name, value in raw.items())
 
 
 def make_user_data(sub, args):
@@ -222,18 +198,13 @@ def billed_units(calls):
     for operation, answer, _ in calls:
         if operation == "Query":
             page_bytes = sum(item_size(item) for item in answer.get("Items", []))
-            units += math.ceil(page_bytes / 4096) * 0.5
+            units += query_read_units(answer.get("Items", []))
         else:
             items = [item for found in answer.get("Responses", {}).values() for item in found]
             page_bytes = sum(item_size(item) for item in items)
-            units += sum(math.ceil(item_size(item) / 4096) * 0.5 for item in items)
+            units += batch_read_units(items)
         bytes_read += page_bytes
     return units, bytes_read
-
-
-def write_units(size, *, in_index=False):
-    """Write units of writing an item of `size` bytes (twice in LSI1's copy)."""
-    return max(1, math.ceil(size / 1024)) * (2 if in_index else 1)
 
 
 def serve_local_aws():

@@ -3,7 +3,6 @@ DynamoDB bills them: a title or notes edit writes at most 5 write units to the i
 search for a rare word or a miss over a few hundred sessions reads a few dozen read units
 in two round trips. (Times are the benchmark's: `make bench-search`.)"""
 
-import math
 import random
 import re
 import string
@@ -15,6 +14,7 @@ from django.urls import reverse
 from campaigns.repository import create_campaign
 from campaigns_site import aws, dynamodb
 from campaigns_site.table import TableModel, new_id
+from devtools.dynamodb_sizes import batch_read_units, item_size, query_read_units, write_units
 from sessions.core import search_index
 from sessions.core.kinds import KINDS
 from sessions.core.repository import create_session, get_session, update_session
@@ -27,29 +27,6 @@ from tests.web_clients import post, signed_in_client
 
 SUB = "user-1"
 INDEX_PREFIXES = ("SEARCH#", search_index.TEXT_PREFIX, "SEARCHWORDS#")
-
-
-def dynamodb_size(raw):
-    """An item's size as DynamoDB counts it: names and values in UTF-8, numbers about a
-    byte per two digits, sets the sum of their elements."""
-
-    def size(value):
-        ((kind, content),) = value.items()
-        if kind == "S":
-            return len(content.encode())
-        if kind == "N":
-            return math.ceil(len(content.lstrip("-").replace(".", "")) / 2) + 1
-        if kind in ("BOOL", "NULL"):
-            return 1
-        if kind == "SS":
-            return sum(len(element.encode()) for element in content)
-        if kind == "M":
-            return 3 + sum(len(name.encode()) + size(inner) for name, inner in content.items())
-        if kind == "L":
-            return 3 + sum(size(inner) for inner in content)
-        return len(str(content))  # other kinds the index never holds
-
-    return sum(len(name.encode()) + size(value) for name, value in raw.items())
 
 
 class Meter:
@@ -69,10 +46,10 @@ class Meter:
             answer = original(operation, request)
             self.requests.append(operation)
             if operation == "Query":
-                self.read_units += math.ceil(sum(dynamodb_size(item) for item in answer["Items"]) / 4096) * 0.5
+                self.read_units += query_read_units(answer["Items"])
             elif operation == "BatchGetItem":
                 for items in answer.get("Responses", {}).values():
-                    self.read_units += sum(math.ceil(dynamodb_size(item) / 4096) * 0.5 for item in items)
+                    self.read_units += batch_read_units(items)
             elif operation == "TransactWriteItems":
                 self._count_writes(before, self._index_items(request))
             return answer
@@ -91,9 +68,9 @@ class Meter:
 
     def _count_writes(self, before, after):
         for sk in before:
-            sizes = [dynamodb_size(item) for item in (before[sk], after[sk]) if item]
+            sizes = [item_size(item) for item in (before[sk], after[sk]) if item]
             in_index = any(item and "LSI1SK" in item for item in (before[sk], after[sk]))
-            self.index_write_units += max(1, math.ceil(max(sizes, default=0) / 1024)) * (2 if in_index else 1)
+            self.index_write_units += write_units(max(sizes, default=0), in_index=in_index)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from campaigns.repository import create_campaign
 from campaigns_site import aws
 from campaigns_site.table_keys import search_order_key, search_sk
 from campaigns_site.transactions import Transaction, TransactionCanceled
+from devtools import dynamodb_sizes
 from sessions.core import search_index, search_words
 from sessions.core.campaign_deletion import delete_campaign
 from sessions.core.kinds import KINDS
@@ -81,22 +82,7 @@ def partition_kinds():
 
 
 def item_size(item):
-    """An item's size as DynamoDB counts it: names and values in UTF-8 (plus a little)."""
-
-    def value_size(value):
-        ((kind, content),) = value.items()
-        if kind == "S":
-            return len(content.encode())
-        if kind == "N":
-            return len(content) // 2 + 2
-        if kind == "BOOL":
-            return 1
-        if kind == "SS":
-            return sum(len(element.encode()) for element in content) + 3 * len(content)
-        raise AssertionError(kind)
-
-    raw = item.serialize()
-    return sum(len(name.encode()) + value_size(value) for name, value in raw.items())
+    return dynamodb_sizes.item_size(item.serialize())
 
 
 # --- words and terms -----------------------------------------------------------------------

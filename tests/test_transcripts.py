@@ -21,6 +21,7 @@ from campaigns.repository import get_campaign
 from campaigns_site import aws as aws_clients
 from campaigns_site.errors import StillChanging
 from campaigns_site.transactions import TransactionCanceled
+from devtools import dynamodb_sizes
 from sessions.core import storage_keys
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.transcripts import services as transcripts
@@ -280,31 +281,9 @@ def test_windows_1252_is_read(session):
 
 
 # --- the item stays small --------------------------------------------------------------------------
-def dynamodb_size(value):
-    """An upper bound of an attribute value's size as DynamoDB counts it for the 400 KB item
-    limit and for read/write units: strings and binaries their UTF-8 length, numbers at most
-    one byte a digit plus one, lists and maps 3 bytes plus 1 an element (maps add their names)."""
-    ((kind, inner),) = value.items()
-    if kind == "S":
-        return len(inner.encode())
-    if kind == "N":
-        return len(inner.lstrip("-").replace(".", "")) + 1
-    if kind == "B":
-        return len(inner)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "L":
-        return 3 + sum(1 + dynamodb_size(element) for element in inner)
-    if kind == "M":
-        return 3 + sum(1 + len(name.encode()) + dynamodb_size(element) for name, element in inner.items())
-    if kind == "SS":
-        return sum(len(element.encode()) for element in inner)
-    raise AssertionError(f"unexpected attribute type {kind}")
-
-
 def item_size(session):
-    """The item's size as DynamoDB counts it: attribute names plus values (see dynamodb_size)."""
-    return sum(len(name.encode()) + dynamodb_size(value) for name, value in session.serialize().items())
+    """The item's size as DynamoDB counts it (devtools/dynamodb_sizes.py: an upper bound)."""
+    return dynamodb_sizes.item_size(session.serialize())
 
 
 WORST_FILENAME = ("Ærøskøbing 🐉 " * 40)[: transcripts.FILENAME_MAX_LENGTH - 5] + ".json"  # 4-byte characters
