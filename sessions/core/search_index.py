@@ -108,7 +108,29 @@ HEAD_ATTRIBUTES = ("title", "number", "played_on", "lsi1sk", "has_transcript", "
 TEXT_ATTRIBUTES = ("notes_snippet", "recap_snippet")
 
 
-class SearchItem(TableModel, discriminator=ENTITY):
+class _Snippets:
+    """The snippets' attributes (PynamoDB takes a plain mixin's attributes as the model's)."""
+
+    notes_snippet = UnicodeAttribute(null=True)
+    recap_snippet = UnicodeAttribute(null=True)
+
+
+class _WordParts:
+    """Each part's words: WORD_PARTS, as attributes."""
+
+    session_terms = UnicodeAttribute(null=True)
+    transcript_terms = UnicodeAttribute(null=True)
+    speaker_terms = UnicodeAttribute(null=True)
+    summary_recap = UnicodeAttribute(null=True)
+    summary_key_events = UnicodeAttribute(null=True)
+    summary_npcs = UnicodeAttribute(null=True)
+    summary_locations = UnicodeAttribute(null=True)
+    summary_loot = UnicodeAttribute(null=True)
+    summary_open_threads = UnicodeAttribute(null=True)
+    summary_other = UnicodeAttribute(null=True)
+
+
+class SearchItem(_Snippets, _WordParts, TableModel, discriminator=ENTITY):
     """The head: PK `USER#<sub>`, SK `SEARCH#<sid>`, LSI1SK from search_order_key().
 
     get_search_item() fills in the snippets and the terms of every part too (a whole
@@ -125,44 +147,19 @@ class SearchItem(TableModel, discriminator=ENTITY):
     transcript_complete = BooleanAttribute(null=True)  # false: the transcript had more words than fit
     speaker_labels = UnicodeSetAttribute(null=True)  # the raw labels, for speaker names (see above)
     updated = UTCDateTimeAttribute(null=True)
-    # Not stored in a head (see above): get_search_item's whole view.
-    notes_snippet = UnicodeAttribute(null=True)
-    recap_snippet = UnicodeAttribute(null=True)
-    session_terms = UnicodeAttribute(null=True)
-    transcript_terms = UnicodeAttribute(null=True)
-    speaker_terms = UnicodeAttribute(null=True)
-    summary_recap = UnicodeAttribute(null=True)
-    summary_key_events = UnicodeAttribute(null=True)
-    summary_npcs = UnicodeAttribute(null=True)
-    summary_locations = UnicodeAttribute(null=True)
-    summary_loot = UnicodeAttribute(null=True)
-    summary_open_threads = UnicodeAttribute(null=True)
-    summary_other = UnicodeAttribute(null=True)
+    # The snippets' and the parts' attributes (the mixins') are not stored in a head (see above).
 
 
-class SearchText(TableModel, discriminator=TEXT_ENTITY):
+class SearchText(_Snippets, TableModel, discriminator=TEXT_ENTITY):
     """PK `USER#<sub>`, SK `SEARCHTEXT#<sid>`: the snippets a result shows (SNIPPET_CHARS each)."""
 
-    notes_snippet = UnicodeAttribute(null=True)
-    recap_snippet = UnicodeAttribute(null=True)
 
-
-class SearchWords(TableModel, discriminator=search_words.ENTITY):
+class SearchWords(_WordParts, TableModel, discriminator=search_words.ENTITY):
     """PK `USER#<sub>`, SK `SEARCHWORDS#<gg>#<sid>`: each part's words of group gg."""
-
-    session_terms = UnicodeAttribute(null=True)
-    transcript_terms = UnicodeAttribute(null=True)
-    speaker_terms = UnicodeAttribute(null=True)
-    summary_recap = UnicodeAttribute(null=True)
-    summary_key_events = UnicodeAttribute(null=True)
-    summary_npcs = UnicodeAttribute(null=True)
-    summary_locations = UnicodeAttribute(null=True)
-    summary_loot = UnicodeAttribute(null=True)
-    summary_open_threads = UnicodeAttribute(null=True)
-    summary_other = UnicodeAttribute(null=True)
 
 
 assert all(part in SearchWords.get_attributes() for part in WORD_PARTS), "a part without its attribute"
+assert set(SearchItem.get_attributes()) >= set(WORD_PARTS) | set(TEXT_ATTRIBUTES), "the whole view lacks a part"
 _ENTITY_ATTRIBUTE = UnicodeAttribute(attr_name="entity")  # set by updates, which may create the item
 
 
