@@ -325,6 +325,7 @@ def job_registry_order_key(*, requested, job_id):
 SHARES_PK = "SHARES"
 SHARE_REGISTRY_PREFIX = "SHARE#"
 SHARE_STATS_SK = "STATS"  # the counts and the most viewed, computed at most once an hour
+SHARE_NEWEST_SK = "NEWEST"  # the newest entries' order keys (sessions/sharing/newest.py)
 
 
 def share_registry_sk(token_hash):

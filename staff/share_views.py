@@ -1,8 +1,9 @@
 """Share links across users, for staff (/staff/shares/): the counts (live, expired, used
-up, revoked, total views), the most viewed, and every link newest first with its views,
-last view and expiry, from the share registry (sessions/sharing/registry.py: one Query, one
-BatchGetItem, no Scan); and revoking one (/staff/shares/revoke/: GET asks to confirm, POST
-revokes it through the owner's own service, as its owner). Ids, dates and counts only:
+up, revoked, total views) and the most viewed as the hourly count saved them, and every
+link newest first with its live views, last view and expiry, from the share registry
+(sessions/sharing/registry.py: one BatchGetItem after the session check, no Scan); and
+revoking one (/staff/shares/revoke/: GET asks to confirm, POST revokes it through the
+owner's own service, as its owner). Ids, dates and counts only:
 never the token, the owner's label, nor anything of the session."""
 
 import logging
@@ -32,10 +33,10 @@ log = logging.getLogger(__name__)
 @staff_required
 @require_GET
 def staff_shares(request):
-    """The cached counts with the session check (campaigns_site.prefetch), one Query (a page
-    of the registry) and one BatchGetItem (its links' views); once an hour the counts'
-    own Query, links and PutItem instead, the first page taken from them
-    (registry.list_links)."""
+    """Two requests (issue 17): the saved counts and the newest list with the session check
+    (campaigns_site.prefetch), then one BatchGetItem of the first page's entries and links
+    (registry.list_links; later pages: a Query and a BatchGetItem). The counts are the
+    hourly event's: never counted here; the page says when they are late."""
     cursor = request.GET.get("cursor") or None
     try:
         rows, next_cursor, stats = registry.list_links(cursor=cursor)
@@ -47,7 +48,8 @@ def staff_shares(request):
         "is_first_page": cursor is None,
         "first_page_url": reverse("staff_shares"),
         "stats": stats,
-        "most_viewed": [_top_row(row) for row in stats.top or []],
+        "stats_late": registry.is_late(stats),
+        "most_viewed": [_top_row(row) for row in (stats.top if stats else None) or []],
         "stats_bound": registry.STATS_BOUND,
     }
     return render(request, "staff/shares.html", context)

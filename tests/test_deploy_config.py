@@ -244,6 +244,8 @@ def test_production_schedules_the_cutovers_sync_and_drain_every_minute():
     assert events == {
         "cutover.scheduled.sync_v1_event": "rate(1 minute)",
         "cutover.scheduled_drain.drain_outbox_event": "rate(1 minute)",
+        # The staff's share counts and newest list (issue 17: the page never counts).
+        "sessions.sharing.scheduled.count_shares_event": "rate(1 hour)",
     }
     for path in events:
         module, name = path.rsplit(".", 1)

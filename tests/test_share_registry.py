@@ -1,7 +1,7 @@
 """The share link registry (sessions/sharing/registry.py): one entry per link across users,
 written in the link's own transactions (made, revoked), put again by a move, deleted with
 the link by a session's delete, a campaign's cascade and an account's deletion; the
-staff's list (one Query, one BatchGetItem) and the counts, cached for an hour."""
+staff's list and the counts, counted hourly (the list by key: tests/test_share_newest_list.py)."""
 
 from datetime import timedelta
 
@@ -109,7 +109,7 @@ def test_an_account_deletion_takes_its_entries(make_user, make_campaign, make_se
     assert stored(made.link.token_hash) is None
 
 
-def test_the_list_is_newest_first_with_live_views_in_one_query_and_one_batch(session, aws_calls):
+def test_the_list_is_newest_first_with_live_views_by_key_once_counted(session, aws_calls):
     first = make(session)
     second = make(session, view_limit=1)
     open_share_link(token=first.token)
@@ -118,7 +118,9 @@ def test_the_list_is_newest_first_with_live_views_in_one_query_and_one_batch(ses
     registry.fresh_stats()
     with aws_calls() as calls:
         rows, next_cursor, stats = registry.list_links()
-    assert calls.operations() == ["dynamodb.Query", "dynamodb.BatchGetItem"]
+    # The counts and the newest list (the page reads them with its session check), then the
+    # listed entries and their links in one BatchGetItem: no Query.
+    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.BatchGetItem"]
     assert [(row.entry.token_hash, row.views, row.status) for row in rows] == [
         (second.link.token_hash, 1, registry.USED_UP),
         (first.link.token_hash, 2, registry.LIVE),
@@ -128,24 +130,25 @@ def test_the_list_is_newest_first_with_live_views_in_one_query_and_one_batch(ses
     assert [row["token_hash"] for row in stats.top] == [first.link.token_hash, second.link.token_hash]
 
 
-def test_the_counts_are_computed_at_most_once_an_hour(session, aws_calls):
+def test_the_page_never_counts_the_hourly_count_does(session, aws_calls):
     made = make(session)
     with aws_calls() as calls:
-        registry.list_links()
-    # No counts yet: the page, then the bounded Query of the registry, the links, the save.
-    assert calls.operations() == [
-        "dynamodb.Query",
-        "dynamodb.BatchGetItem",
-        "dynamodb.Query",
-        "dynamodb.BatchGetItem",
-        "dynamodb.PutItem",
-    ]
+        rows, _, stats = registry.list_links()
+    # Never counted (a new table's first hour): no counts, the list is not trusted yet, so
+    # the registry's Query and the links; nothing counted nor written.
+    assert calls.operations() == ["dynamodb.BatchGetItem", "dynamodb.Query", "dynamodb.BatchGetItem"]
+    assert stats is None and registry.is_late(stats)
+    assert [row.entry.token_hash for row in rows] == [made.link.token_hash]
+    registry.fresh_stats()
     open_share_link(token=made.token)
     rows, _, stats = registry.list_links()
-    assert rows[0].views == 1 and stats.total_views == 0  # the counts, as of their hour
+    assert rows[0].views == 1 and stats.total_views == 0  # the rows live, the counts as of their hour
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):
         _, _, stats = registry.list_links()
-    assert stats.total_views == 1
+        assert stats.total_views == 0 and not registry.is_late(stats)
+    with time_machine.travel(timezone.now() + timedelta(minutes=121)):
+        assert registry.is_late(registry.list_links()[2])
+        assert registry.fresh_stats().total_views == 1
     assert ShareStats.get(SHARES_PK, SHARE_STATS_SK).total_views == 1
 
 
@@ -164,48 +167,6 @@ def test_pages_go_on_with_a_signed_cursor(session):
     assert [row.entry.token_hash for row in rows] == [made[2].link.token_hash, made[1].link.token_hash]
     rest, _, _ = registry.list_links(limit=2, cursor=cursor)
     assert [row.entry.token_hash for row in rest] == [made[0].link.token_hash]
-
-
-def shown(rows):
-    return [(row.entry.serialize(), row.views, row.last_viewed, row.status) for row in rows]
-
-
-def _stats():
-    try:
-        return ShareStats.get(SHARES_PK, SHARE_STATS_SK, consistent_read=True)
-    except ShareStats.DoesNotExist:
-        return None
-
-
-def _page_as_read_with_the_session_check(stats, *, limit):
-    """list_links as the staff page calls it: `stats` read by its session check
-    (campaigns_site.prefetch)."""
-    from campaigns_site import prefetch
-
-    found = prefetch._found.set({(SHARES_PK, SHARE_STATS_SK): stats})
-    try:
-        return registry.list_links(limit=limit)
-    finally:
-        prefetch._found.reset(found)
-
-
-@pytest.mark.parametrize("links", [1, 2, 3])
-def test_stale_counts_read_first_give_the_same_first_page_from_the_count(session, aws_calls, links):
-    made = [make(session) for _ in range(links)]
-    open_share_link(token=made[0].token)
-    with aws_calls() as calls:
-        rows, cursor, stats = _page_as_read_with_the_session_check(None, limit=2)
-    # The count's bounded Query and links, the save: the page comes out of them.
-    assert calls.operations() == ["dynamodb.Query", "dynamodb.BatchGetItem", "dynamodb.PutItem"]
-    assert stats.live == links and stats.total_views == 1
-    counted = _stats()
-    with aws_calls() as calls:
-        same_rows, same_cursor, _ = _page_as_read_with_the_session_check(counted, limit=2)  # within the hour
-    assert calls.operations() == ["dynamodb.Query", "dynamodb.BatchGetItem"]
-    assert shown(rows) == shown(same_rows) and (cursor is None) == (same_cursor is None)
-    if cursor is not None:
-        after, after_same = (registry.list_links(limit=2, cursor=c)[0] for c in (cursor, same_cursor))
-        assert shown(after) == shown(after_same)
 
 
 def test_links_made_before_the_registry_get_their_entries_from_the_command(session, capsys):

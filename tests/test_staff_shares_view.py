@@ -1,6 +1,6 @@
 """/staff/shares/ and /staff/shares/revoke/: share links across users for staff only, from
-the share registry (one Query and one BatchGetItem, no Scan; the counts computed at most
-once an hour); a revoke after a confirm page, as the owner, and the link stops working;
+the share registry (two requests with the session check, no Scan; the counts made by the
+hourly count, never by the page); a revoke after a confirm page, as the owner, and the link stops working;
 ids, dates and counts only: never the token, the label, nor the session's text."""
 
 import pytest
@@ -75,12 +75,14 @@ def test_staff_see_counts_views_and_the_most_viewed_and_never_the_users_text(sta
         response = client.get(PAGE)
     assert response.status_code == 200
     assert [t.name for t in response.templates][:2] == ["staff/shares.html", "base.html"]
-    # The counts' item with the session check; none yet, so they are made: the bounded
-    # Query, the links, the save; the page is the first of those entries, with their links.
-    assert calls.operations() == [AUTH, "dynamodb.Query", "dynamodb.BatchGetItem", "dynamodb.PutItem"]
+    # Never counted yet (a new table's first hour): no counts, and the registry's Query.
+    assert calls.operations() == [AUTH, "dynamodb.Query", "dynamodb.BatchGetItem"]
+    assert "Not counted yet" in response.content.decode()
+    registry.fresh_stats()  # the hourly count (sessions/sharing/scheduled.py)
     with aws_calls() as calls:
         response = client.get(PAGE)
-    assert calls.operations() == [AUTH, "dynamodb.Query", "dynamodb.BatchGetItem"]  # within the hour
+    # The counts and the newest list with the session check, the first page by key: two.
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
     assert calls.count("dynamodb", "Scan") == 0
     html = response.content.decode()
     assert "<dt>Live</dt><dd>1</dd>" in html and "<dt>Total views</dt><dd>2</dd>" in html
@@ -140,3 +142,35 @@ def test_the_revoke_needs_csrf_and_a_registry_id(staff, link):
     assert client.get(REVOKE, {"link": "SHARE#x"}).status_code == 404
     assert client.get(REVOKE, {"link": link.token}).status_code == 404  # a token is not an id here
     assert open_share_link(token=link.token) is not None
+
+
+def _row_of(html, token_hash):
+    """The list's row of a link (the table's last one holding its short id)."""
+    return html.split(f"<code>{token_hash[:10]}</code>")[-1].split("</tr>")[0]
+
+
+def test_the_page_in_two_shows_live_views_and_revokes_after_the_count(staff, player, link, aws_calls):
+    registry.fresh_stats()  # the hourly count: 2 views then
+    owner_session = registry.get_entry(token_hash=link.link.token_hash)
+    later = create_share_link(
+        sub=OWNER, campaign_id=owner_session.campaign_id, session_id=owner_session.session_id, scope="recap"
+    )
+    open_share_link(token=link.token)
+    open_share_link(token=later.token)
+    client = signed_in("ada@example.com")
+    client.get("/")
+    with aws_calls() as calls:
+        html = client.get(PAGE).content.decode()
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
+    assert "<dt>Total views</dt><dd>2</dd>" in html  # the counts as of the count
+    assert "<td>3</td>" in _row_of(html, link.link.token_hash) and "<td>1</td>" in _row_of(html, later.link.token_hash)
+    post(client, REVOKE, {"link": later.link.token_hash})
+    with aws_calls() as calls:
+        html = client.get(PAGE).content.decode()
+    assert calls.operations() == [AUTH, "dynamodb.BatchGetItem"]
+    assert 'badge-warning">revoked' in _row_of(html, later.link.token_hash)
+    assert "Revoke…" not in _row_of(html, later.link.token_hash)
+    assert "<td>3</td>" in _row_of(html, link.link.token_hash)
+    # Not staff, or not signed in: nothing of it (the page's keys were read, then refused).
+    assert signed_in("bo@example.com").get(PAGE).status_code == 403
+    assert Client().get(PAGE).status_code == 302

@@ -24,6 +24,11 @@ def test_the_directory_is_rebuilt_before_what_reads_it():
     assert order.index("rebuild_directory") < order.index("recount_usage") < order.index("list_recent_actions")
 
 
+def test_share_links_are_registered_before_they_are_counted_and_listed():
+    order = [name for name, _, _ in STEPS]
+    assert order.index("fill_share_registry") < order.index("count_shares")  # fill drops the newest list
+
+
 def test_list_names_the_steps_and_runs_none(aws_calls):
     with aws_calls() as calls:
         said = _run("--list")

@@ -9,7 +9,7 @@ from campaigns_site.transactions import Transaction, TransactionCanceled
 from campaigns_site.usage import add_usage
 from sessions.core.items import PlaySession
 from sessions.core.repository import SessionNotFound, get_session, record_child_write
-from sessions.sharing import registry
+from sessions.sharing import newest, registry
 from sessions.sharing.items import ShareLink, ShareLinkPointer
 
 # A link made while v1.0's kinds of summary are imported into its session: read it again, this many times.
@@ -58,11 +58,15 @@ def _put_link(link, pointer, *, listed_with, kinds):
     )
     registry.put_entry(transaction, link)
     add_usage(transaction, sub=link.owner_sub, share_links=1)
+    listed = newest.append_key(transaction, order_key=registry.entry_of(link).lsi1sk)
     try:
         transaction.commit()
     except TransactionCanceled as canceled:
         if canceled.failed(session_check):
             return False
+        if canceled.failed(listed) and not any(canceled.failed(index) for index in range(listed)):
+            newest.drop_list()  # past NEWEST_CAP: no count for a long while; the next one lists again
+            return _put_link(link, pointer, listed_with=listed_with, kinds=kinds)
         raise  # the token's hash is taken: 256 random bits never collide; an imported token may
     return True
 

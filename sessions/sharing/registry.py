@@ -12,13 +12,15 @@ again from the pointer) and deleted with the link by a session's delete, a campa
 cascade and an account's deletion. Never the token, never the owner's label.
 
 Views stay on the ShareLink item (the public page's one UpdateItem counts them; it writes
-nothing else): the staff page reads a page of entries, then one BatchGetItem of their
-links (with the cached ShareStats item in the same request).
+nothing else). The staff page's first page reads the entries the newest list names
+(sessions/sharing/newest.py, with its session check) and their links in one BatchGetItem;
+later pages a Query of entries, then one BatchGetItem of their links.
 
 ShareStats, PK `SHARES`, SK `STATS`: the counts (live, expired, used up, revoked, total
 views) and the STATS_TOP most viewed, over the newest STATS_BOUND entries (one bounded
-Query on LSI1 and their links in BatchGetItems of 100), computed when the page finds it
-older than STATS_MAX_AGE and saved: at most one such computation an hour, whatever staff do.
+Query on LSI1 and their links in BatchGetItems of 100), counted every STATS_MAX_AGE by a
+scheduled event (sessions/sharing/scheduled.py) or `manage.py count_shares`, never by the
+page (issue 17: the page shows when they were counted, and says so when the count is late).
 """
 
 from dataclasses import dataclass
@@ -45,12 +47,14 @@ from campaigns_site.table_keys import (
     share_registry_order_key,
     share_registry_sk,
 )
+from sessions.sharing import newest
 from sessions.sharing.items import KEPT_AFTER_EXPIRY, SCOPES, ShareLink
 
 PAGE_SIZE = 25
 STATS_BOUND = 1000  # the newest links the counts and the most viewed are taken over
 STATS_TOP = 10
-STATS_MAX_AGE = timedelta(hours=1)
+STATS_MAX_AGE = timedelta(hours=1)  # counted hourly (count_shares_event; manage.py count_shares)
+STATS_LATE = 2 * STATS_MAX_AGE  # older: the page says the hourly count is late
 LIVE, EXPIRED, USED_UP, REVOKED, GONE = "live", "expired", "used up", "revoked", "gone"
 
 
@@ -163,8 +167,8 @@ def mark_revoked(transaction, *, sub, campaign_id, session_id, token_hash, now=N
 # --- reads, for staff ---------------------------------------------------------------------------
 def page_keys(sub, **_):
     """What the staff's page reads first, with its session check (campaigns_site.prefetch):
-    the cached ShareStats."""
-    return [(SHARES_PK, SHARE_STATS_SK)]
+    the saved ShareStats and the list of the newest entries (sessions/sharing/newest.py)."""
+    return [(SHARES_PK, SHARE_STATS_SK), newest.newest_key()]
 
 
 def _listed():
@@ -172,50 +176,79 @@ def _listed():
 
 
 def list_links(*, cursor=None, limit=PAGE_SIZE, now=None):
-    """(rows, next cursor, stats): one Query (a page of the registry, newest first, on LSI1;
-    InvalidCursor for a bad cursor) and one BatchGetItem (the page's links, for their views,
-    and the cached ShareStats unless the page's session check read them:
-    campaigns_site.prefetch). When the stats are missing or older than STATS_MAX_AGE they
-    are counted again and saved (fresh_stats); read first, the first page then comes out of
-    the count's own Query and links instead."""
+    """(rows, next cursor, stats): the saved ShareStats (None before the first count; never
+    counted here: fresh_stats, hourly) and a page of the registry, newest first, each row
+    with its link's live views. The first page: one BatchGetItem of the entries the newest
+    list names and their links (_first_page_by_key); later pages, or when the list cannot
+    answer: one Query (on LSI1; InvalidCursor for a bad cursor) and one BatchGetItem of the
+    page's links. The stats and the list come with the page's session check
+    (campaigns_site.prefetch); called without it, one BatchGetItem more reads them."""
     now = now or timezone.now()
     read, stats = prefetch.take_one(SHARES_PK, SHARE_STATS_SK)
-    if read and cursor is None and _stale(stats, now):
-        return _first_page_with_fresh_stats(limit=limit, now=now)
+    _, listed = prefetch.take_one(*newest.newest_key())
+    if not read:
+        found = TableModel.batch_get([(SHARES_PK, SHARE_STATS_SK), newest.newest_key()], consistent_read=True)
+        stats, listed = _stats_and_list(found)
+    stats = stats if isinstance(stats, ShareStats) else None
+    order_keys = listed.listed() if cursor is None and isinstance(listed, newest.ShareNewest) else None
+    if order_keys is not None:
+        page = _first_page_by_key(order_keys, whole=bool(listed.whole), limit=limit, now=now)
+        if page is not None:
+            return (*page, stats)
     page = query_page(
         ShareRegistryEntry, SHARES_PK, _listed(), limit=limit, cursor=cursor, index=TableModel.second_sort_order
     )
     entries = [entry for entry in page.items if not entry.is_expired]
     keys = [(share_pk(entry.token_hash), SHARE_SK) for entry in entries if entry.revoked is None]
-    keys += [] if read else [(SHARES_PK, SHARE_STATS_SK)]
-    found = list(TableModel.batch_get(keys, consistent_read=True)) if keys else []
-    links = {item.token_hash: item for item in found if isinstance(item, ShareLink)}
-    if not read:
-        stats = next((item for item in found if isinstance(item, ShareStats)), None)
+    links = {link.token_hash: link for link in ShareLink.batch_get(keys, consistent_read=True)} if keys else {}
     rows = [_row(entry, links.get(entry.token_hash), now) for entry in entries]
-    if _stale(stats, now):
-        stats = fresh_stats(now=now)
     return rows, page.next_cursor, stats
 
 
-def _stale(stats, now):
-    return not isinstance(stats, ShareStats) or stats.computed <= now - STATS_MAX_AGE
+def _stats_and_list(found):
+    found = list(found)
+    stats = next((item for item in found if isinstance(item, ShareStats)), None)
+    return stats, next((item for item in found if isinstance(item, newest.ShareNewest)), None)
 
 
-def _first_page_with_fresh_stats(*, limit, now):
-    """The first page, read by the count: its newest `limit` entries, as query_page would
-    have read them (its cursor too: after the last of them, when there are more), and
-    their links, taken from those the count read."""
-    stats, found, links = _count(now)
-    page_items = found[:limit]
-    cursor = None
-    if len(found) > limit:  # more to list (DynamoDB may give a key at exactly `limit` too)
-        last = page_items[-1]
-        key = {name: value for name, value in last.serialize().items() if name in ("PK", "SK", "LSI1SK")}
-        scope = f"{TableModel.second_sort_order.Meta.index_name}|{_listed()}"
-        cursor = encode_cursor(key, partition=SHARES_PK, scope=scope)
+def is_late(stats, *, now=None):
+    """No count yet, or the last one older than STATS_LATE: the hourly count did not run."""
+    return stats is None or stats.computed <= (now or timezone.now()) - STATS_LATE
+
+
+def _first_page_by_key(order_keys, *, whole, limit, now):
+    """(rows, cursor) of the first page from the newest list's `order_keys` (newest first),
+    as the Query would give it, or None when the list cannot tell (entries deleted since the
+    last count left fewer than a page among those read). One strongly consistent
+    BatchGetItem: the newest NEWEST_KEPT listed entries and their links. Every entry at or
+    above the list's floor is listed, so the `limit` newest found are the Query's `limit`
+    newest (expired ones shown by neither); `whole` and every key read: there is no other."""
+    read = order_keys[: newest.NEWEST_KEPT]
+    hashes = [key.rsplit("#", 1)[1] for key in read]
+    keys = [(SHARES_PK, share_registry_sk(token_hash)) for token_hash in hashes]
+    keys += [(share_pk(token_hash), SHARE_SK) for token_hash in hashes]
+    found = list(TableModel.batch_get(keys, consistent_read=True)) if keys else []
+    entries = sorted(
+        (item for item in found if isinstance(item, ShareRegistryEntry) and item.lsi1sk in set(read)),
+        key=lambda entry: entry.lsi1sk,
+        reverse=True,
+    )
+    everything = whole and len(read) == len(order_keys)
+    if len(entries) < limit and not everything:
+        return None
+    links = {item.token_hash: item for item in found if isinstance(item, ShareLink)}
+    page_items = entries[:limit]
+    more = len(entries) > limit or (len(entries) == limit and not everything)
+    cursor = _cursor_after(page_items[-1]) if more else None
     rows = [_row(entry, links.get(entry.token_hash), now) for entry in page_items if not entry.is_expired]
-    return rows, cursor, stats
+    return rows, cursor
+
+
+def _cursor_after(entry):
+    """The registry Query's cursor after `entry`, as query_page encodes it."""
+    key = {name: value for name, value in entry.serialize().items() if name in ("PK", "SK", "LSI1SK")}
+    scope = f"{TableModel.second_sort_order.Meta.index_name}|{_listed()}"
+    return encode_cursor(key, partition=SHARES_PK, scope=scope)
 
 
 def _row(entry, link, now):
@@ -228,22 +261,39 @@ def _row(entry, link, now):
 
 
 def fresh_stats(*, now=None):
-    """Count the newest STATS_BOUND entries and their links' views, and save it: one
-    bounded Query (LSI1, newest first), BatchGetItems of up to 100 links, one PutItem."""
-    return _count(now or timezone.now())[0]
+    """Count the newest STATS_BOUND entries and their links' views, save it, and list the
+    newest entries again (count_links); returns the saved ShareStats."""
+    return count_links(now=now)[0]
 
 
-def _count(now):
-    """(the saved ShareStats, the entries the Query read newest first, {token hash: link})."""
+def count_links(*, now=None):
+    """(the saved ShareStats, whether the newest list was written): one GetItem (the newest
+    list's revision), one strongly consistent bounded Query (LSI1, newest first: consistent,
+    so a link made before the revision was read is in it), BatchGetItems of up to 100 links,
+    one PutItem (the stats) and one UpdateItem (the list: sessions/sharing/newest.py, not
+    written when a link was made meanwhile). Hourly (count_shares_event), by `manage.py
+    count_shares`, never by the page."""
+    now = now or timezone.now()
+    revision = newest.read_revision()
     found = list(
         ShareRegistryEntry.query(
             SHARES_PK,
             _listed(),
             index_name=TableModel.second_sort_order.Meta.index_name,
             scan_index_forward=False,
+            consistent_read=True,
             limit=STATS_BOUND + 1,
         )
     )
+    stats = _count(found, now)
+    relisted = newest.relist(
+        order_keys=[entry.lsi1sk for entry in found], complete=len(found) <= STATS_BOUND, revision=revision
+    )
+    return stats, relisted
+
+
+def _count(found, now):
+    """The ShareStats of the entries `found` (newest first), saved."""
     entries = [entry for entry in found if not entry.is_expired]
     complete = len(entries) <= STATS_BOUND
     entries = entries[:STATS_BOUND]
@@ -266,7 +316,7 @@ def _count(now):
         top=[_top_row(row) for row in most_viewed],
     )
     stats.save()
-    return stats, found, links
+    return stats
 
 
 def _top_row(row):
@@ -296,7 +346,9 @@ def register_existing_links(*, progress=None):
     of the table for ShareLink items (an operations command's, never a request path's: see
     manage.py fill_share_registry), then one conditional PutItem per link: an entry already
     there (made, moved or revoked since) is never overwritten, so it is safe to re-run and
-    to run while the app serves. `progress()` is called after each link."""
+    to run while the app serves. `progress()` is called after each link. When it adds any,
+    the newest list is dropped (they are not on it): the page asks the Query until the next
+    count lists them."""
     found = added = 0
     for link in ShareLink.scan(filter_condition=ShareLink.sk == SHARE_SK):
         found += 1
@@ -310,4 +362,6 @@ def register_existing_links(*, progress=None):
                     raise
         if progress is not None:
             progress()
+    if added:
+        newest.drop_list()
     return found, added

@@ -14,6 +14,7 @@ from accounts import staff
 from campaigns.repository import create_campaign
 from campaigns_site.table_keys import JOBS_PK, job_registry_order_key, job_registry_sk, new_id
 from sessions.core.repository import create_session
+from sessions.sharing import registry
 from sessions.sharing.repository import create_share_link, open_share_link
 from sessions.summaries.registry import JobRegistryEntry
 from tests.browser.flows import confirmed_user, log_in
@@ -41,6 +42,7 @@ def owners_things(request):
     session = create_session(sub=owner, campaign_id=campaign.campaign_id, title="The Yawning Portal")
     made = create_share_link(sub=owner, campaign_id=campaign.campaign_id, session_id=session.session_id, scope="recap")
     open_share_link(token=made.token)
+    registry.fresh_stats()  # the hourly count (sessions/sharing/scheduled.py): the page shows counts
     now, job_id = timezone.now(), new_id()
     JobRegistryEntry(
         JOBS_PK,

@@ -18,6 +18,7 @@ STEPS = (
     ("rebuild_directory", [], "the staff's user directory (issue 15)"),
     ("recount_usage", ["--all"], "every user's usage counters (issue 15)"),
     ("fill_share_registry", [], "the staff's registry of share links (issue 15)"),
+    ("count_shares", [], "the share registry's counts and list of its newest links (issue 17)"),
     ("list_share_links_on_sessions", [], "each session's list of its share links (issue 17)"),
     ("list_sessions_on_campaigns", [], "each campaign's list of its sessions (issue 17)"),
     ("rebuild_search_index", ["--all"], "the search index, a head and word groups a session (issue 17)"),
