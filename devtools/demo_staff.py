@@ -25,6 +25,7 @@ from campaigns_site import audit, aws, directory
 from devtools import demo_transcripts
 from devtools.demo import _attribute, _upload_transcript, create_confirmed_account
 from sessions.core.repository import create_session
+from sessions.sharing.registry import count_links
 from sessions.sharing.repository import create_share_link, open_share_link
 from sessions.summaries.jobs import start_summary_job
 from sessions.summaries.runners import run_summary_job
@@ -82,6 +83,7 @@ def seed_staff_demo(*, demo_seed=None, user_pool_id=None):
         users.append((demo_seed.sub, "demo@campaign-sessions.local", "new", False))
     seed_directory_entries(users)
     seed_audit_entries(staff_sub=sub, staff_email=STAFF_EMAIL, target_sub=tomas)
+    count_links()  # as the hourly event would have: a local run has no scheduled events
     return seed
 
 
