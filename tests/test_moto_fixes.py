@@ -103,3 +103,39 @@ def test_a_query_lists_only_its_partition(monkeypatch):
 def test_a_scan_still_lists_every_item():
     found = dynamodb.connection().connection.dispatch("Scan", {"TableName": dynamodb.table_name()})["Items"]
     assert {item["PK"]["S"] for item in found} >= {user_pk("s1"), user_pk("s2")}
+
+
+# --- an update's expression is checked once, and still refused when DynamoDB refuses it ---
+@pytest.mark.usefixtures("aws")
+@pytest.mark.parametrize(
+    "expression, error",
+    [
+        ("SET a = :one SET b = :one", 'The "SET" section can only be used once'),
+        ("ADD n :one ADD m :one", 'The "ADD" section can only be used once'),
+        ("SET a = :one, b = :one, a = :one", "Two document paths overlap"),
+        ("SET a = :one, b.c = :one REMOVE b", "Two document paths overlap"),
+    ],
+)
+def test_an_update_dynamodb_refuses_is_still_refused(expression, error):
+    request = {
+        "TableName": dynamodb.table_name(),
+        "Key": {"PK": {"S": user_pk("s1")}, "SK": {"S": "THING#1"}},
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    }
+    with pytest.raises(Exception, match=error):
+        dynamodb.connection().connection.dispatch("UpdateItem", request)
+
+
+@pytest.mark.usefixtures("aws")
+def test_an_update_of_many_actions_is_applied():
+    names = [f"a{n}" for n in range(30)]
+    request = {
+        "TableName": dynamodb.table_name(),
+        "Key": {"PK": {"S": user_pk("s1")}, "SK": {"S": "THING#1"}},
+        "UpdateExpression": "SET " + ", ".join(f"{name} = :one" for name in names) + " ADD n :one REMOVE gone",
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    }
+    dynamodb.connection().connection.dispatch("UpdateItem", request)
+    (item,) = _stored("THING#1")
+    assert all(item[name] == 1 for name in names) and item["n"] == 1
