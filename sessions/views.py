@@ -32,10 +32,10 @@ from campaigns_site.prefetch import reads
 from campaigns_site.refusals import still_changing_message
 from campaigns_site.text_blocks import text_blocks
 from campaigns_site.views import start_over
-from sessions.core import campaign_deletion, repository
+from sessions.core import repository
 from sessions.core.forms import MoveSessionForm, PlaySessionEditForm, PlaySessionForm
 from sessions.core.lookups import session_keys, session_or_404
-from sessions.sharing import repository as share_links
+from sessions.sharing import owner_reads as share_links
 from sessions.summaries import repository as summaries
 from sessions.summaries import views as summary_views
 from sessions.summaries.items import Summary
@@ -270,6 +270,8 @@ def campaign_finish_delete(request, campaign_id):
 
 
 def _run_delete(request, campaign_id):
+    from sessions.core import campaign_deletion  # the cascade's writes: loaded by a delete, not by the GET pages
+
     try:
         deleted = campaign_deletion.delete_campaign(sub=sub(request), campaign_id=campaign_id)
     except CampaignNotFound:

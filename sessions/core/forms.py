@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from campaigns_site.forms import MultiLineField, OneLineField, VersionedEditForm
 from sessions.core.play_order import MAX_NUMBER
-from sessions.core.search_index import edit_digest
 
 TITLE_MAX_LENGTH = 200
 NOTES_MAX_LENGTH = 20_000
@@ -104,6 +103,8 @@ class PlaySessionEditForm(VersionedEditForm, PlaySessionForm):
 
     @classmethod
     def for_item(cls, item):
+        from sessions.core.search_index import edit_digest  # the edit page only: not loaded by the session page
+
         form = super().for_item(item)
         form.initial["notes_digest"] = edit_digest(item.notes or "")
         return form
@@ -117,6 +118,8 @@ class PlaySessionEditForm(VersionedEditForm, PlaySessionForm):
         return digest if len(digest) <= 1_000 else ""  # not one of ours: index every group
 
     def restarted_from(self, current):
+        from sessions.core.search_index import edit_digest  # the edit page only: not loaded by the session page
+
         self.data = self.data.copy()
         self.data["notes_digest"] = edit_digest(current.notes or "")
         return super().restarted_from(current)

@@ -24,7 +24,6 @@ from campaigns_site.table_keys import (
     user_pk,
 )
 from campaigns_site.transactions import Transaction, TransactionCanceled
-from sessions.core import children, search_index
 from sessions.core.items import PlaySession
 from sessions.core.play_order import clean_number, clean_played_on
 
@@ -94,6 +93,8 @@ def create_session(
     `created`, `updated`: an imported one's (v1/); the campaign's activity is then `updated`.
 
     Raises TransactionCanceled when a session with `session_id` exists already."""
+    from sessions.core import search_index  # writes only: the GET pages need not load the search index
+
     now = updated or timezone.now()
     created = created or now
     session_id = session_id or new_id()
@@ -142,6 +143,8 @@ def update_session(
     Raises StaleEdit (with the stored session) if somebody saved in between. Counts as
     activity on the campaign, without touching the campaign's own version.
     """
+    from sessions.core import search_index  # writes only: the GET pages need not load the search index
+
     number, played_on = clean_number(number), clean_played_on(played_on)
     expected_version = int(expected_version)
     now = updated or timezone.now()
@@ -200,6 +203,8 @@ def delete_session(*, sub, campaign_id, session_id):
     session and deleted by the next attempt. A summary job still running then finds no session and ends quietly
     (its writes are conditioned on the session, and on its own item, both gone).
     """
+    from sessions.core import children, search_index  # writes only: the GET pages need not load them
+
     for _ in range(CHANGE_ATTEMPTS):
         session = _existing_session(sub, campaign_id, session_id)
         children.delete_transcript_objects(sub=sub, session_id=session_id)
@@ -239,6 +244,8 @@ def move_session(*, sub, campaign_id, session_id, to_campaign_id, job_condition=
     running; else SummariesBeingMade, a StillChanging: nothing moved); a job's status is of
     no use at the new address. A job overdue but still working finds its session gone: no write.
     """
+    from sessions.core import children, search_index  # writes only: the GET pages need not load them
+
     if to_campaign_id == campaign_id:
         return _existing_session(sub, campaign_id, session_id)
     session_sk(to_campaign_id, session_id)  # refuses a bad id before anything is read

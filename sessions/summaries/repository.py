@@ -41,7 +41,6 @@ from campaigns_site.table import (
 )
 from campaigns_site.table_keys import play_order_prefix, summaries_prefix
 from campaigns_site.transactions import Transaction, TransactionCanceled
-from sessions.core import search_index
 from sessions.core.items import PlaySession
 from sessions.core.kinds import KINDS, STORY_SO_FAR, in_kinds_order  # noqa: F401  (the pages sort with it)
 from sessions.core.repository import SessionNotFound, live_campaign, record_child_write
@@ -126,6 +125,8 @@ def edit_summary(*, sub, campaign_id, session_id, kind, expected_version, text):
     since the edit began (a job finished, or another tab saved), SummaryNotFound when it is
     gone, SessionNotFound when the session is.
     """
+    from sessions.core import search_index  # writes only: the GET pages need not load the search index
+
     text = clean_summary_text(text)
     sk = summary_sk(campaign_id, session_id, _checked_kind(kind))
     transaction = Transaction()
@@ -153,6 +154,8 @@ def summary_search_part(*, sub, campaign_id, session_id, kind, text):
     """The search item's part for the session's summary of `kind` once its text is `text`.
     v1.0's own kinds share one part (search_index.other_summaries_part), made from all of
     their texts: one Query of the session's summaries, for those kinds only."""
+    from sessions.core import search_index  # writes only: the GET pages need not load the search index
+
     if kind in KINDS:
         return search_index.summary_part(kind, text)
     stored = list_summaries_for_session(sub=sub, campaign_id=campaign_id, session_id=session_id)

@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from campaigns_site import aws
 from campaigns_site.errors import StillChanging
-from campaigns_site.table import new_id
 from campaigns_site.transactions import TransactionCanceled
 from sessions.core import search_index, storage_keys
 from sessions.core.items import PlaySession
@@ -40,17 +39,17 @@ from sessions.core.repository import SessionNotFound, get_session
 from sessions.core.transcript_formats import FORMAT_NAMES
 from sessions.transcripts.repository import TranscriptFields, record_transcript, remove_transcript
 from sessions.transcripts.segments_json import dump_segments
+from sessions.transcripts.signed_upload import (  # noqa: F401  (step 1, in its own module; re-exported for the upload's callers)
+    SUMMARIZE_CHOICES,
+    UPLOAD_CONTENT_TYPE,
+    new_upload_id,
+    upload_form,
+)
 from sessions.transcripts.storage import store_segments
 from sessions.transcripts.text import TranscriptError
 
 logger = logging.getLogger(__name__)
 
-# Every upload is stored as opaque bytes: S3 never serves it as HTML or script, even to
-# someone holding a URL. The download sets the real type (download_url).
-UPLOAD_CONTENT_TYPE = "application/octet-stream"
-# The upload form's "once it is added" choice (x-amz-meta-summarize): which summaries to
-# start writing as soon as the transcript is attached.
-SUMMARIZE_CHOICES = {"recap": "Write a recap", "all": "Write every kind of summary", "": "Not now"}
 FILENAME_MAX_LENGTH = 200
 # The item lists the first speakers that fit this many bytes (of their UTF-8 labels), so
 # the item stays far below 4 KB whatever the file (tests/test_transcripts.py).
@@ -64,59 +63,11 @@ class UploadRefused(TranscriptError):
 
 
 @dataclass(frozen=True)
-class UploadForm:
-    upload_id: str
-    url: str  # where the browser POSTs the form: the bucket
-    fields: dict  # hidden fields, in order; the file field comes last
-    expires_at: int  # epoch seconds: the page's script warns before posting an expired form
-
-
-@dataclass(frozen=True)
 class AttachedTranscript:
     session: PlaySession  # as stored now
     note: str | None = None  # e.g. "the file's name says VTT, but its content is SRT"
     already_attached: bool = False  # the same upload confirmed twice (a reload): nothing done
     summarize: str = ""  # what the uploader asked to have summarized once it is added: a key of SUMMARIZE_CHOICES
-
-
-# --- upload -----------------------------------------------------------------------------
-def new_upload_id():
-    return new_id()
-
-
-def upload_form(*, sub, session_id, redirect_url, upload_id=None, max_bytes=None):
-    """A presigned POST for a new upload of the session's transcript. Signed locally: no
-    request to AWS. `redirect_url` is where S3 sends the browser once the file is in.
-
-    The policy pins the key (under the owner's prefix), the size range, the content type
-    and a short expiry; the browser may add the file's name and a chosen format as
-    metadata (starts-with ""), which the app checks when it attaches the upload.
-    """
-    upload_id = upload_id or new_id()
-    max_bytes = max_bytes or settings.TRANSCRIPT_MAX_BYTES
-    expiry = settings.TRANSCRIPT_UPLOAD_EXPIRY_SECONDS
-    key = storage_keys.original_key(sub=sub, session_id=session_id, upload_id=upload_id)
-    fields = {
-        "Content-Type": UPLOAD_CONTENT_TYPE,
-        "success_action_redirect": redirect_url,
-    }
-    conditions = [
-        {"Content-Type": UPLOAD_CONTENT_TYPE},
-        {"success_action_redirect": redirect_url},
-        ["content-length-range", 1, max_bytes],
-        ["starts-with", "$x-amz-meta-filename", ""],
-        ["starts-with", "$x-amz-meta-format", ""],
-        ["starts-with", "$x-amz-meta-summarize", ""],
-    ]
-    presigned = aws.presigned_post(
-        Bucket=settings.TRANSCRIPT_BUCKET, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expiry
-    )
-    return UploadForm(
-        upload_id=upload_id,
-        url=presigned["url"],
-        fields=presigned["fields"],
-        expires_at=int(timezone.now().timestamp()) + expiry,
-    )
 
 
 def attach_uploaded_transcript(*, sub, campaign_id, session_id, upload_id, max_bytes=None):

@@ -20,7 +20,7 @@ from campaigns_site.converters import is_item_id
 from campaigns_site.csp import allow_form_posts_to
 from campaigns_site.owners import sub
 from sessions.core.transcript_formats import FORMAT_NAMES
-from sessions.transcripts.services import SUMMARIZE_CHOICES, new_upload_id, upload_form
+from sessions.transcripts.signed_upload import SUMMARIZE_CHOICES, new_upload_id, upload_form
 
 _TOKEN_SALT = "sessions.transcript-upload"
 # The token only has to outlive the upload itself: it starts within the form's expiry,
