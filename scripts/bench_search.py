@@ -280,6 +280,7 @@ def run_searches(args, search, sub, campaigns, keys):
         (f"rare word “{RARE}” ({len(RARE_IN)} sessions)", {"text": RARE}),
         (f"no session has “{NOWHERE}”", {"text": NOWHERE}),
         (f"two words “{COMMON} {RARE}”", {"text": f"{COMMON} {RARE}"}),
+        (f"two common words “{COMMON} {NAME}”", {"text": f"{COMMON} {NAME}"}),
         (f"a character's name “{NAME}”", {"text": NAME}),
         (f"“{COMMON}”, one campaign of {CAMPAIGNS}", {"text": COMMON, "campaign_id": third}),
         (f"“{COMMON}”, played in {year}", {"text": COMMON, **in_year}),

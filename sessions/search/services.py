@@ -158,6 +158,8 @@ def search_sessions(
         first_words = [word for word in found_words if group_of(word) in first_groups]
         candidates = _matching(heads, words_by_session, first_words, name_matches, campaigns, campaign_id)
         texts = _read_later_groups(page, partition, candidates, later_groups, words_by_session, limit, page_size)
+        still_in = {candidate["session_id"] for candidate in candidates}
+        heads = [head for head in heads if head.get("session_id") in still_in]  # the others cannot match
     matched = _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, limit=limit + 1)
     shown = matched[:limit]
     _add_snippets(page, partition, shown, texts)
