@@ -38,7 +38,9 @@ if PRODUCTION:
         raise ConfigError("DJANGO_ALLOWED_HOSTS must be set when APP_ENV=production")
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-insecure-only-for-runs-on-this-machine")
-    DEBUG = env_bool("DJANGO_DEBUG", True)
+    # Off unless asked for: the local run shows the product's own pages (404, 500), not
+    # Django's debug pages, which list every route and, on an error, the settings and code.
+    DEBUG = env_bool("DJANGO_DEBUG", False)
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 # The site's public origin: used for CORS on the transcript bucket and for CSRF.

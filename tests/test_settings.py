@@ -91,6 +91,12 @@ def test_local_mode_needs_no_variables(tmp_path):
     assert result.stderr == ""
 
 
+def test_local_mode_shows_the_sites_own_error_pages_unless_debug_is_asked_for(tmp_path):
+    probe = "from django.conf import settings; print(settings.DEBUG)"
+    assert manage({}, tmp_path, "shell", "-c", probe).stdout.split()[-1] == "False"
+    assert manage({"DJANGO_DEBUG": "true"}, tmp_path, "shell", "-c", probe).stdout.split()[-1] == "True"
+
+
 def test_wsgi_entry_with_a_bad_setting_prints_one_line(tmp_path):
     result = run(["-c", "import campaigns_site.wsgi"], {**PRODUCTION, "AWS_REGION": "nowhere"}, tmp_path)
     assert_one_line_naming(result, "AWS_REGION")
