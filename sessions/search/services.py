@@ -144,13 +144,8 @@ def search_sessions(
 
     page = SearchPage(words=found_words)
     first_groups = groups_read_first(found_words)
-    names, heads, heads_last_key, words_by_session = _read_index(
-        page,
-        sub,
-        first_groups,
-        start_key,
-        **{"played_from": played_from, "played_to": played_to, "page_size": page_size, "campaigns": campaigns},
-    )
+    read = {"played_from": played_from, "played_to": played_to, "page_size": page_size, "campaigns": campaigns}
+    names, heads, heads_last_key, words_by_session = _read_index(page, sub, first_groups, start_key, **read)
     campaigns = page.campaigns
     name_matches = _labels_named(found_words, names, campaigns, campaign_id)
     texts = None  # the snippets, when read with the later groups
@@ -158,8 +153,7 @@ def search_sessions(
         first_words = [word for word in found_words if group_of(word) in first_groups]
         candidates = _matching(heads, words_by_session, first_words, name_matches, campaigns, campaign_id)
         texts = _read_later_groups(page, partition, candidates, later_groups, words_by_session, limit, page_size)
-        still_in = {candidate["session_id"] for candidate in candidates}
-        heads = [head for head in heads if head.get("session_id") in still_in]  # the others cannot match
+        heads = _only_those_of(candidates, heads)  # the others cannot match
     matched = _matching(heads, words_by_session, found_words, name_matches, campaigns, campaign_id, limit=limit + 1)
     shown = matched[:limit]
     _add_snippets(page, partition, shown, texts)
@@ -253,6 +247,12 @@ def _read_later_groups(page, partition, candidates, groups, words_by_session, li
         else:
             words_by_session.setdefault(session_of_words_sk(item["SK"]), []).append(item)
     return texts
+
+
+def _only_those_of(candidates, heads):
+    """The heads of the candidates' sessions, in order."""
+    still_in = {candidate["session_id"] for candidate in candidates}
+    return [head for head in heads if head.get("session_id") in still_in]
 
 
 def _group_reads(partition, groups, page_size):
