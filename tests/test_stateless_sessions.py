@@ -93,6 +93,7 @@ def apps(moto_endpoint, cognito_ids, tmp_path_factory):
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(directory),
             "APP_ENV": "local",
+            "DJANGO_DEBUG": "true",  # its X-AWS-Calls header counts each page's requests
             "DJANGO_SECRET_KEY": SECRET_KEY,
             "ORM_CACHE_PATH": str(orm_cache),
             "AWS_ENDPOINT_URL": moto_endpoint,
