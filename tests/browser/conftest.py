@@ -11,7 +11,7 @@ import shutil
 import pytest
 from django.test import override_settings
 from moto.server import ThreadedMotoServer
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from campaigns_site import aws
 from campaigns_site.provision import provision
@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions do (Playwright's expect waits 5 s by default): on a
+# busy 2-core CI machine a page behind a summary job's thread took longer than that.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
