@@ -32,7 +32,8 @@ from sessions.sharing.repository import create_share_link
 from sessions.summaries.jobs import start_story_job, start_summary_job
 from sessions.transcripts.items import stored_version
 from sessions.transcripts.repository import get_speaker_names, save_speaker_names
-from sessions.transcripts.services import UPLOAD_CONTENT_TYPE, attach_uploaded_transcript, new_upload_id
+from sessions.transcripts.services import attach_uploaded_transcript
+from sessions.transcripts.signed_upload import UPLOAD_CONTENT_TYPE, new_upload_id
 
 DEMO_EMAIL = "demo@campaign-sessions.local"
 # Meets the pool's policy (10+ characters, lowercase and digits). Local only: printed in the banner.

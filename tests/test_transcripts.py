@@ -25,9 +25,11 @@ from devtools import dynamodb_sizes
 from sessions.core import storage_keys
 from sessions.core.repository import SessionNotFound, create_session, delete_session, get_session
 from sessions.transcripts import services as transcripts
+from sessions.transcripts import signed_upload
 from sessions.transcripts.parsing import parse_transcript_bytes
 from sessions.transcripts.segments_json import dump_segments, load_segments
-from sessions.transcripts.services import UPLOAD_CONTENT_TYPE, UploadRefused
+from sessions.transcripts.services import UploadRefused
+from sessions.transcripts.signed_upload import UPLOAD_CONTENT_TYPE
 from sessions.transcripts.storage import clear_cache, download_url, load_stored_segments
 from tests.transcript_samples import SEGMENTS_PER_HOUR, sample_bytes, sample_segments, sample_text
 from tests.transcript_uploads import store_transcript
@@ -63,7 +65,7 @@ def store(session, data, filename="night.vtt", **options):
 
 def put_upload(session, data, *, filename="night.vtt", format="", content_type=UPLOAD_CONTENT_TYPE):
     """Put an object where the browser's form would, as S3 stores a form POST; returns the upload id."""
-    upload_id = transcripts.new_upload_id()
+    upload_id = signed_upload.new_upload_id()
     s3().put_object(
         Bucket=settings.TRANSCRIPT_BUCKET,
         Key=storage_keys.original_key(sub=OWNER, session_id=session.session_id, upload_id=upload_id),
@@ -188,7 +190,7 @@ def test_an_uploaded_file_is_attached_with_its_name_and_chosen_format(session):
 
 def test_the_browsers_post_to_s3_is_attached(session):
     """What the browser does: the presigned form, the file posted to the bucket, then attach."""
-    form = transcripts.upload_form(sub=OWNER, session_id=session.session_id, redirect_url="http://testserver/back/")
+    form = signed_upload.upload_form(sub=OWNER, session_id=session.session_id, redirect_url="http://testserver/back/")
     response = requests.post(
         form.url,
         data={**form.fields, "x-amz-meta-filename": "night.vtt", "x-amz-meta-format": ""},
@@ -366,7 +368,7 @@ def test_a_file_of_another_content_type_is_refused_and_deleted(session):
 
 def test_a_file_that_never_arrived_is_refused(session):
     with pytest.raises(UploadRefused, match="Your file did not reach us. Upload it again."):
-        attach(session, transcripts.new_upload_id())
+        attach(session, signed_upload.new_upload_id())
     assert_no_transcript(session)
 
 
@@ -618,7 +620,7 @@ def test_the_upload_form_pins_key_type_size_and_expiry(session, settings, aws_ca
     settings.TRANSCRIPT_MAX_BYTES = 5_000_000
     settings.TRANSCRIPT_UPLOAD_EXPIRY_SECONDS = 600
     with aws_calls() as calls:
-        form = transcripts.upload_form(
+        form = signed_upload.upload_form(
             sub=OWNER, session_id=session.session_id, redirect_url="https://example.com/back/?upload=t"
         )
     assert calls.operations() == []  # signed locally
@@ -645,13 +647,15 @@ def test_the_upload_form_pins_key_type_size_and_expiry(session, settings, aws_ca
 
 
 def test_each_upload_form_has_its_own_upload_id(session):
-    forms = [transcripts.upload_form(sub=OWNER, session_id=session.session_id, redirect_url="https://x/") for _ in "ab"]
+    forms = [
+        signed_upload.upload_form(sub=OWNER, session_id=session.session_id, redirect_url="https://x/") for _ in "ab"
+    ]
     assert forms[0].upload_id != forms[1].upload_id
     assert forms[0].fields["key"] != forms[1].fields["key"]
 
 
 def test_an_upload_form_may_name_its_upload_id_and_size(session):
-    form = transcripts.upload_form(
+    form = signed_upload.upload_form(
         sub=OWNER, session_id=session.session_id, redirect_url="https://x/", upload_id="01UPLOAD", max_bytes=10
     )
     assert form.fields["key"] == f"transcripts/{OWNER}/{session.session_id}/01UPLOAD/original"

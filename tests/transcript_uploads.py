@@ -10,7 +10,8 @@ from django.template.defaultfilters import filesizeformat
 from campaigns_site import aws
 from sessions.core import storage_keys
 from sessions.core.repository import SessionNotFound, get_session
-from sessions.transcripts.services import UPLOAD_CONTENT_TYPE, UploadRefused, attach_uploaded_transcript, new_upload_id
+from sessions.transcripts.services import UploadRefused, attach_uploaded_transcript
+from sessions.transcripts.signed_upload import UPLOAD_CONTENT_TYPE, new_upload_id
 
 
 def store_transcript(*, sub, campaign_id, session_id, data, filename="", format=None, max_bytes=None):

@@ -1,8 +1,9 @@
 """A session's transcript, the upload protocol: upload straight to S3, verify, attach, delete.
 
 The file never passes through Lambda (6 MB payload limit) and never sits in DynamoDB:
-1. `upload_form` signs a presigned POST for a new upload id. The browser sends the file
-   to S3 under `transcripts/<sub>/<session_id>/<upload_id>/original`.
+1. `upload_form` (sessions/transcripts/signed_upload.py) signs a presigned POST for a new
+   upload id. The browser sends the file to S3 under
+   `transcripts/<sub>/<session_id>/<upload_id>/original`.
 2. `attach_uploaded_transcript` then checks what arrived: S3 enforces the POST policy,
    but moto does not, and the app trusts neither blindly. It checks the size, the
    content type it signed, that the bytes parse as a transcript; it stores the
@@ -39,12 +40,7 @@ from sessions.core.repository import SessionNotFound, get_session
 from sessions.core.transcript_formats import FORMAT_NAMES
 from sessions.transcripts.repository import TranscriptFields, record_transcript, remove_transcript
 from sessions.transcripts.segments_json import dump_segments
-from sessions.transcripts.signed_upload import (  # noqa: F401  (step 1, in its own module; re-exported for the upload's callers)
-    SUMMARIZE_CHOICES,
-    UPLOAD_CONTENT_TYPE,
-    new_upload_id,
-    upload_form,
-)
+from sessions.transcripts.signed_upload import SUMMARIZE_CHOICES, UPLOAD_CONTENT_TYPE
 from sessions.transcripts.storage import store_segments
 from sessions.transcripts.text import TranscriptError
 
