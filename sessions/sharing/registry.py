@@ -224,12 +224,13 @@ def _first_page_by_key(order_keys, *, whole, limit, now):
     above the list's floor is listed, so the `limit` newest found are the Query's `limit`
     newest (expired ones shown by neither); `whole` and every key read: there is no other."""
     read = order_keys[: newest.NEWEST_KEPT]
+    listed = set(read)
     hashes = [key.rsplit("#", 1)[1] for key in read]
     keys = [(SHARES_PK, share_registry_sk(token_hash)) for token_hash in hashes]
     keys += [(share_pk(token_hash), SHARE_SK) for token_hash in hashes]
     found = list(TableModel.batch_get(keys, consistent_read=True)) if keys else []
     entries = sorted(
-        (item for item in found if isinstance(item, ShareRegistryEntry) and item.lsi1sk in set(read)),
+        (item for item in found if isinstance(item, ShareRegistryEntry) and item.lsi1sk in listed),
         key=lambda entry: entry.lsi1sk,
         reverse=True,
     )
