@@ -1,5 +1,6 @@
-"""Two of moto's whole-table costs fixed where we run moto (the local run's AWS and the
-tests'), each keeping DynamoDB's behaviour as moto gives it (tests/test_moto_fixes.py).
+"""Three of moto's whole-table or quadratic costs fixed where we run moto (the local run's
+AWS and the tests'), each keeping DynamoDB's behaviour as moto gives it
+(tests/test_moto_fixes.py); fix_moto() applies them all.
 
 A transaction's copies. moto (5.2.5) backs up a table before a TransactWriteItems so that a failed one can be
 rolled back, but it deep-copies the whole table once per *action* instead of once per
